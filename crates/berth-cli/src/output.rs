@@ -1,0 +1,25 @@
+//! stdout is data only; stderr carries messages. A closed stdout pipe (`berth images | head -1`) is not an error.
+
+use std::io::{self, Write};
+
+#[allow(dead_code)] // used by the first command that prints data
+/// Writes a line to stdout, returning the I/O error (a broken pipe is filtered out at the top).
+pub fn println(line: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(line.as_bytes())?;
+    stdout.write_all(b"\n")
+}
+
+/// Writes a line to stderr, ignoring failures: there is nowhere left to report them.
+pub fn eprintln(line: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(line.as_bytes());
+    let _ = stderr.write_all(b"\n");
+}
+
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<io::Error>())
+        .any(|io_error| io_error.kind() == io::ErrorKind::BrokenPipe)
+}

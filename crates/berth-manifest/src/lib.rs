@@ -1,0 +1,1 @@
+//! berth-manifest (in progress).

@@ -1,0 +1,39 @@
+//! `cargo xtask <command>`: the project's developer commands, in Rust rather than shell.
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod ci;
+mod docs;
+mod peers;
+mod test;
+mod util;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xtask")]
+struct Xtask {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// fmt --check, clippy -D warnings, docs --check, layering guards, then the tests
+    Ci,
+    /// Install the peers the suites need (when missing) and run every test suite
+    Test(test::TestArgs),
+    /// Generate the CLI reference, man pages and shell completions into docs/
+    Docs {
+        /// Fail if the generated files are stale instead of writing them
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Xtask::parse().command {
+        Command::Ci => ci::run(),
+        Command::Test(args) => test::run(&args),
+        Command::Docs { check } => docs::run(check),
+    }
+}

@@ -1,0 +1,42 @@
+//! The real peers the test suites drive: installed from Debian's packages when missing.
+
+use std::process::Command;
+
+use anyhow::{bail, Context};
+
+use crate::util::{have, run};
+
+/// Debian package -> a binary it provides.
+const PEERS: &[(&str, &str)] = &[
+    ("docker-registry", "docker-registry"),
+    ("runc", "runc"),
+    ("crun", "crun"),
+    ("skopeo", "skopeo"),
+    ("umoci", "umoci"),
+    ("python3", "python3"),
+    ("openssl", "openssl"),
+    ("apache2-utils", "htpasswd"),
+];
+
+/// Installs every missing peer with one `apt-get update` and one `apt-get install`.
+pub fn ensure_installed() -> anyhow::Result<()> {
+    let missing: Vec<&str> = PEERS.iter().filter(|(_, bin)| !have(bin)).map(|(pkg, _)| *pkg).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("installing missing test peers: {}", missing.join(" "));
+    if !is_root() {
+        bail!("the test peers {missing:?} are missing and only root can install them: apt-get install -y {}", missing.join(" "));
+    }
+    run(Command::new("apt-get").args(["update", "-q"])).context("apt-get update failed")?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+    .context("apt-get install failed")?;
+    Ok(())
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
