@@ -41,10 +41,16 @@ impl Digest {
                 actual: encoded.len(),
             });
         }
-        if !encoded.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if !encoded
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
             return Err(Error::InvalidHex(truncate(encoded)));
         }
-        Ok(Digest { algorithm, encoded: encoded.into() })
+        Ok(Digest {
+            algorithm,
+            encoded: encoded.into(),
+        })
     }
 
     /// Digest of raw digest bytes (as returned by a hash function).
@@ -54,7 +60,10 @@ impl Digest {
         for byte in raw {
             let _ = write!(encoded, "{byte:02x}");
         }
-        Digest { algorithm, encoded: encoded.into() }
+        Digest {
+            algorithm,
+            encoded: encoded.into(),
+        }
     }
 
     /// The sha256 digest of `data`.
@@ -89,20 +98,28 @@ impl Digest {
         if actual == *self {
             Ok(())
         } else {
-            Err(Error::DigestMismatch { expected: self.clone(), actual })
+            Err(Error::DigestMismatch {
+                expected: self.clone(),
+                actual,
+            })
         }
     }
 }
 
 /// `[a-z0-9]+([+._-][a-z0-9]+)*` from the OCI image spec.
 fn is_algorithm_grammar(s: &str) -> bool {
-    s.split(['+', '.', '_', '-'])
-        .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    s.split(['+', '.', '_', '-']).all(|part| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }
 
 /// `[a-zA-Z0-9=_-]+` from the OCI image spec.
 fn is_encoded_grammar(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'))
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-'))
 }
 
 /// Keeps error messages short when handed a huge string.

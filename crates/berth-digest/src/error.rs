@@ -8,7 +8,11 @@ pub enum Error {
     #[error("unsupported digest algorithm: {0:?}")]
     UnsupportedAlgorithm(String),
     #[error("invalid checksum digest length for {algorithm}: expected {expected} hex characters, got {actual}")]
-    InvalidLength { algorithm: &'static str, expected: usize, actual: usize },
+    InvalidLength {
+        algorithm: &'static str,
+        expected: usize,
+        actual: usize,
+    },
     #[error("invalid checksum digest: {0:?} is not lowercase hex")]
     InvalidHex(String),
     #[error("digest mismatch: expected {expected}, got {actual}")]

@@ -12,14 +12,14 @@ pub struct Hasher {
 enum State {
     // ring's assembly sha256 is the hot path of every pull, load and import.
     Sha256(ring::digest::Context),
-    Sha512(Box<sha2::Sha512>),
+    Sha512(sha2::Sha512),
 }
 
 impl Hasher {
     pub fn new(algorithm: Algorithm) -> Hasher {
         let state = match algorithm {
             Algorithm::Sha256 => State::Sha256(ring::digest::Context::new(&ring::digest::SHA256)),
-            Algorithm::Sha512 => State::Sha512(Box::default()),
+            Algorithm::Sha512 => State::Sha512(sha2::Sha512::default()),
         };
         Hasher { state }
     }
@@ -44,7 +44,9 @@ impl Hasher {
 
     pub fn finish(self) -> Digest {
         match self.state {
-            State::Sha256(context) => Digest::from_raw(Algorithm::Sha256, context.finish().as_ref()),
+            State::Sha256(context) => {
+                Digest::from_raw(Algorithm::Sha256, context.finish().as_ref())
+            }
             State::Sha512(hasher) => Digest::from_raw(Algorithm::Sha512, &hasher.finalize()),
         }
     }

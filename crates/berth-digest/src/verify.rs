@@ -20,18 +20,27 @@ impl Expected {
     pub fn check(&self, actual: &Digest, actual_size: u64) -> Result<(), Error> {
         if let Some(size) = self.size {
             if size != actual_size {
-                return Err(Error::SizeMismatch { expected: size, actual: actual_size });
+                return Err(Error::SizeMismatch {
+                    expected: size,
+                    actual: actual_size,
+                });
             }
         }
         if *actual != self.digest {
-            return Err(Error::DigestMismatch { expected: self.digest.clone(), actual: actual.clone() });
+            return Err(Error::DigestMismatch {
+                expected: self.digest.clone(),
+                actual: actual.clone(),
+            });
         }
         Ok(())
     }
 
     fn overrun(&self, count: u64) -> Option<Error> {
         match self.size {
-            Some(size) if count > size => Some(Error::SizeMismatch { expected: size, actual: count }),
+            Some(size) if count > size => Some(Error::SizeMismatch {
+                expected: size,
+                actual: count,
+            }),
             _ => None,
         }
     }
@@ -55,12 +64,21 @@ pub struct HashingReader<R> {
 
 impl<R: Read> HashingReader<R> {
     pub fn new(inner: R, algorithm: Algorithm) -> HashingReader<R> {
-        HashingReader { inner, hasher: Some(Hasher::new(algorithm)), digest: None, count: 0, expected: None }
+        HashingReader {
+            inner,
+            hasher: Some(Hasher::new(algorithm)),
+            digest: None,
+            count: 0,
+            expected: None,
+        }
     }
 
     pub fn verifying(inner: R, expected: Expected) -> HashingReader<R> {
         let algorithm = expected.digest.algorithm();
-        HashingReader { expected: Some(expected), ..HashingReader::new(inner, algorithm) }
+        HashingReader {
+            expected: Some(expected),
+            ..HashingReader::new(inner, algorithm)
+        }
     }
 
     /// Bytes read so far.
@@ -117,13 +135,21 @@ pub struct HashingWriter<W> {
 
 impl<W: Write> HashingWriter<W> {
     pub fn new(inner: W, algorithm: Algorithm) -> HashingWriter<W> {
-        HashingWriter { inner, hasher: Hasher::new(algorithm), count: 0, expected: None }
+        HashingWriter {
+            inner,
+            hasher: Hasher::new(algorithm),
+            count: 0,
+            expected: None,
+        }
     }
 
     /// Refuses writes past `expected.size`; [`HashingWriter::finish`] checks the digest.
     pub fn verifying(inner: W, expected: Expected) -> HashingWriter<W> {
         let algorithm = expected.digest.algorithm();
-        HashingWriter { expected: Some(expected), ..HashingWriter::new(inner, algorithm) }
+        HashingWriter {
+            expected: Some(expected),
+            ..HashingWriter::new(inner, algorithm)
+        }
     }
 
     pub fn count(&self) -> u64 {
@@ -152,7 +178,11 @@ impl<W: Write> HashingWriter<W> {
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(error) = self.expected.as_ref().and_then(|e| e.overrun(self.count + buf.len() as u64)) {
+        if let Some(error) = self
+            .expected
+            .as_ref()
+            .and_then(|e| e.overrun(self.count + buf.len() as u64))
+        {
             return Err(invalid_data(error));
         }
         let n = self.inner.write(buf)?;
@@ -168,5 +198,7 @@ impl<W: Write> Write for HashingWriter<W> {
 
 /// Extracts a digest [`Error`] from an I/O error raised by these adapters, if that is what it is.
 pub fn as_digest_error(error: &io::Error) -> Option<&Error> {
-    error.get_ref().and_then(|inner| inner.downcast_ref::<Error>())
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<Error>())
 }

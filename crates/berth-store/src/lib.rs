@@ -1,1 +1,48 @@
-//! berth-store (in progress).
+//! The berth image store: an OCI image layout on disk, shared safely by concurrent berth processes.
+//!
+//! The store root *is* an OCI image layout (`oci-layout`, `index.json`, `blobs/sha256/<hex>`), so skopeo
+//! (`oci:ROOT:REF`) and umoci read it as it is. `index.json` holds one descriptor per image name, annotated
+//! with the full normalized reference; an image that lost its last name but was not removed (Docker's
+//! "dangling" image) keeps a descriptor without a name. berth's own state lives under `berth/`, never
+//! inside `blobs/`.
+//!
+//! Invariants, in the order a writer meets them:
+//! - a blob appears under `blobs/` only after its size and digest were checked, by rename from `berth/ingest/`;
+//! - `index.json` is replaced whole (temp file, fsync, rename, fsync of the directory), after the blobs it names;
+//! - writers that add content hold the content lock shared for their whole operation; garbage collection holds
+//!   it exclusive, so it never deletes a blob an operation is about to reference;
+//! - every path under the root is opened with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)`: a symlink
+//!   planted inside the store is never followed.
+
+mod blob;
+mod check;
+mod df;
+mod error;
+mod fs;
+mod gc;
+mod image;
+mod index;
+mod layer;
+mod layout;
+mod lock;
+mod time;
+
+pub use blob::{Ingest, PendingBlob};
+pub use check::{CheckReport, Problem};
+pub use df::DiskUsage;
+pub use error::Error;
+pub use gc::GcReport;
+pub use image::{Image, ImageEntry, Removal};
+pub use index::{annotations, Index, IndexEntry};
+pub use layer::LayerInfo;
+pub use layout::Store;
+pub use lock::ContentGuard;
+pub use time::{format_rfc3339, now_rfc3339};
+
+pub use berth_digest::Digest;
+
+/// Largest JSON document (manifest, index, config) the store reads into memory.
+pub const MAX_JSON_BYTES: u64 = 4 * 1024 * 1024;
+
+#[cfg(test)]
+mod tests;

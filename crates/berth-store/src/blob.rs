@@ -1,0 +1,309 @@
+//! Content-addressed blobs: verified ingest, atomic commit, bounded reads.
+
+use std::{
+    fs::File,
+    io::{self, Read, Seek, Write},
+    os::fd::OwnedFd,
+};
+
+use berth_digest::{Algorithm, Digest, Expected, Hasher};
+
+use crate::{
+    error::{Error, Result},
+    fs, Store,
+};
+
+/// Prefix of ingest files that are thrown away when their writer goes.
+const TEMP_PREFIX: &str = "tmp";
+/// Prefix of ingest files that survive a crash so a download can resume (`partial-sha256-<hex>`).
+pub(crate) const PARTIAL_PREFIX: &str = "partial-";
+
+impl Store {
+    pub fn has_blob(&self, digest: &Digest) -> bool {
+        self.blob_size(digest).ok().flatten().is_some()
+    }
+
+    /// Size of a stored blob, or `None` if it is absent.
+    pub fn blob_size(&self, digest: &Digest) -> Result<Option<u64>> {
+        match self.open_blob(digest) {
+            Ok(file) => Ok(Some(
+                file.metadata()
+                    .map_err(Error::io(format!("stat blob {digest}")))?
+                    .len(),
+            )),
+            Err(Error::BlobNotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens a stored blob for reading. Only regular files directly under `blobs/<alg>/` are accepted.
+    pub fn open_blob(&self, digest: &Digest) -> Result<File> {
+        if digest.algorithm() != Algorithm::Sha256 {
+            return Err(Error::BlobNotFound(digest.clone()));
+        }
+        match fs::open_file(&self.blobs_fd, digest.encoded()) {
+            Ok(file) => Ok(file),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Err(Error::BlobNotFound(digest.clone()))
+            }
+            Err(e) => Err(Error::Io {
+                action: format!("open blob {digest}"),
+                source: e,
+            }),
+        }
+    }
+
+    /// Path of a blob for tools that need one (e.g. to hand to another program); read it with `open_blob`.
+    pub fn blob_path(&self, digest: &Digest) -> std::path::PathBuf {
+        self.root()
+            .join("blobs")
+            .join(digest.algorithm().name())
+            .join(digest.encoded())
+    }
+
+    /// Reads a whole blob of at most `max` bytes and checks its digest (documents are re-verified on every read).
+    pub fn read_blob(&self, digest: &Digest, max: u64) -> Result<Vec<u8>> {
+        let mut file = self.open_blob(digest)?;
+        let size = file
+            .metadata()
+            .map_err(Error::io(format!("stat blob {digest}")))?
+            .len();
+        if size > max {
+            return Err(Error::BlobTooLarge {
+                digest: digest.clone(),
+                size,
+            });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        (&mut file)
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(Error::io(format!("read blob {digest}")))?;
+        digest.verify(&bytes).map_err(Error::Verify)?;
+        Ok(bytes)
+    }
+
+    /// Stores a small in-memory blob (a manifest or config) and returns its digest.
+    pub fn write_blob(&self, bytes: &[u8]) -> Result<Digest> {
+        let digest = Digest::sha256(bytes);
+        if self.has_blob(&digest) {
+            return Ok(digest);
+        }
+        let mut ingest = self.ingest()?;
+        ingest.write_all(bytes).map_err(Error::io("write blob"))?;
+        self.commit_blob(
+            ingest.finish()?,
+            Some(&Expected::new(digest.clone(), Some(bytes.len() as u64))),
+        )
+    }
+
+    /// Starts writing a new blob into the ingest area. Nothing is visible until [`Store::commit_blob`].
+    pub fn ingest(&self) -> Result<Ingest> {
+        let dir = self
+            .ingest_fd
+            .try_clone()
+            .map_err(Error::io("open ingest directory"))?;
+        let (file, name) =
+            fs::create_temp(&dir, TEMP_PREFIX).map_err(Error::io("create ingest file"))?;
+        Ok(Ingest {
+            temp: TempFile {
+                file,
+                name,
+                dir,
+                keep: false,
+            },
+            hasher: Hasher::sha256(),
+            size: 0,
+        })
+    }
+
+    /// Opens (or creates) the resumable ingest file for `digest`: what an earlier, interrupted writer left is
+    /// re-hashed, and writing continues at its end. The file survives this process unless committed.
+    pub fn resume_ingest(&self, digest: &Digest) -> Result<Ingest> {
+        let dir = self
+            .ingest_fd
+            .try_clone()
+            .map_err(Error::io("open ingest directory"))?;
+        let name = format!(
+            "{PARTIAL_PREFIX}{}-{}",
+            digest.algorithm(),
+            digest.encoded()
+        );
+        let flags = rustix::fs::OFlags::RDWR | rustix::fs::OFlags::CREATE;
+        let fd = fs::open_beneath(&dir, &name, flags, 0o600)
+            .map_err(Error::io("open partial download"))?;
+        let mut file = File::from(fd);
+        let mut hasher = Hasher::sha256();
+        let size = io::copy(&mut (&mut file), &mut hasher)
+            .map_err(Error::io("re-hash partial download"))?;
+        file.seek(io::SeekFrom::End(0))
+            .map_err(Error::io("seek partial download"))?;
+        Ok(Ingest {
+            temp: TempFile {
+                file,
+                name,
+                dir,
+                keep: true,
+            },
+            hasher,
+            size,
+        })
+    }
+
+    /// Verifies a finished ingest against `expected` and moves it under `blobs/`.
+    /// A blob that another process stored meanwhile is kept as it is (same digest, same bytes).
+    pub fn commit_blob(&self, pending: PendingBlob, expected: Option<&Expected>) -> Result<Digest> {
+        if let Some(expected) = expected {
+            if let Err(e) = expected.check(&pending.digest, pending.size) {
+                pending.discard();
+                return Err(Error::Verify(e));
+            }
+        }
+        let PendingBlob {
+            mut temp,
+            digest,
+            size,
+        } = pending;
+        temp.file
+            .sync_all()
+            .map_err(Error::io(format!("sync blob {digest}")))?;
+        rustix::fs::renameat(
+            &temp.dir,
+            temp.name.as_str(),
+            &self.blobs_fd,
+            digest.encoded(),
+        )
+        .map_err(|e| Error::Io {
+            action: format!("commit blob {digest}"),
+            source: e.into(),
+        })?;
+        temp.keep = true;
+        rustix::fs::fsync(&self.blobs_fd).map_err(|e| Error::Io {
+            action: "sync blobs".into(),
+            source: e.into(),
+        })?;
+        tracing::debug!(%digest, size, "committed blob");
+        Ok(digest)
+    }
+
+    pub(crate) fn delete_blob(&self, digest: &Digest) -> Result<()> {
+        fs::unlink(&self.blobs_fd, digest.encoded())
+            .map_err(Error::io(format!("delete blob {digest}")))
+    }
+
+    /// Every blob under `blobs/sha256/`; names that are not digests are reported as `Err(name)`.
+    pub fn list_blobs(&self) -> Result<Vec<Result<Digest, String>>> {
+        let names = fs::list_dir(&self.blobs_fd).map_err(Error::io("list blobs"))?;
+        Ok(names
+            .into_iter()
+            .map(|name| Digest::from_parts(Algorithm::Sha256, &name).map_err(|_| name))
+            .collect())
+    }
+
+    pub(crate) fn list_ingest(&self) -> Result<Vec<String>> {
+        fs::list_dir(&self.ingest_fd).map_err(Error::io("list ingest directory"))
+    }
+
+    pub(crate) fn remove_ingest(&self, name: &str) -> Result<()> {
+        fs::unlink(&self.ingest_fd, name).map_err(Error::io(format!("remove ingest file {name}")))
+    }
+
+    pub(crate) fn is_temp_ingest(name: &str) -> bool {
+        name.starts_with(TEMP_PREFIX)
+    }
+}
+
+/// A file in the ingest area, unlinked on drop unless it was committed (or is resumable).
+struct TempFile {
+    file: File,
+    name: String,
+    dir: OwnedFd,
+    keep: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = fs::unlink(&self.dir, &self.name);
+        }
+    }
+}
+
+/// A blob being written. Hashes as it goes; dropped without commit, its temp file is removed
+/// (a resumable one is kept for the next attempt).
+pub struct Ingest {
+    temp: TempFile,
+    hasher: Hasher,
+    size: u64,
+}
+
+impl Ingest {
+    /// Bytes written so far (for a resumed ingest, including what was there before).
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Ends writing; the blob still has to be committed.
+    pub fn finish(mut self) -> Result<PendingBlob> {
+        self.temp
+            .file
+            .flush()
+            .map_err(Error::io("flush ingest file"))?;
+        Ok(PendingBlob {
+            digest: self.hasher.finish(),
+            size: self.size,
+            temp: self.temp,
+        })
+    }
+
+    /// Throws the partial content away, even a resumable one.
+    pub fn discard(mut self) {
+        self.temp.keep = false;
+    }
+}
+
+impl Write for Ingest {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.temp.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.file.flush()
+    }
+}
+
+/// A fully written, not yet committed blob.
+pub struct PendingBlob {
+    temp: TempFile,
+    digest: Digest,
+    size: u64,
+}
+
+impl PendingBlob {
+    pub fn digest(&self) -> &Digest {
+        &self.digest
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Reads the pending content back from the start (e.g. to decompress and check a diff_id before commit).
+    pub fn reader(&self) -> Result<File> {
+        let mut file = self
+            .temp
+            .file
+            .try_clone()
+            .map_err(Error::io("reopen ingest file"))?;
+        file.rewind().map_err(Error::io("rewind ingest file"))?;
+        Ok(file)
+    }
+
+    /// Removes the content, even a resumable one.
+    pub fn discard(mut self) {
+        self.temp.keep = false;
+    }
+}

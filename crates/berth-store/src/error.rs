@@ -1,0 +1,48 @@
+use std::{io, path::PathBuf};
+
+use berth_digest::Digest;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("failed to open the store at {path}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path} is not an OCI image layout berth can use: {reason}")]
+    NotALayout { path: PathBuf, reason: String },
+    #[error("store I/O failed while trying to {action}")]
+    Io {
+        action: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("blob not found: {0}")]
+    BlobNotFound(Digest),
+    #[error("blob {digest} is too large to read into memory ({size} bytes)")]
+    BlobTooLarge { digest: Digest, size: u64 },
+    #[error("content check failed")]
+    Verify(#[source] berth_digest::Error),
+    #[error("index.json is corrupt")]
+    CorruptIndex(#[source] serde_json::Error),
+    #[error("invalid document {digest}")]
+    InvalidDocument {
+        digest: Digest,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("No such image: {0}")]
+    NoSuchImage(String),
+    #[error("invalid reference in index.json: {0}")]
+    InvalidStoredReference(String),
+}
+
+impl Error {
+    pub(crate) fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
+        let action = action.into();
+        move |source| Error::Io { action, source }
+    }
+}
+
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,119 @@
+//! File operations relative to directory fds that never follow a symlink inside the store.
+
+use std::{
+    fs::File,
+    io::{self, Write},
+    os::fd::{AsFd, OwnedFd},
+    sync::atomic::{AtomicU64, Ordering},
+};
+
+use rustix::fs::{Mode, OFlags, ResolveFlags};
+
+const RESOLVE: ResolveFlags = ResolveFlags::BENEATH
+    .union(ResolveFlags::NO_SYMLINKS)
+    .union(ResolveFlags::NO_MAGICLINKS);
+
+/// Opens `path` beneath `dir`, refusing symlinks and `..` anywhere on the way.
+pub fn open_beneath(dir: impl AsFd, path: &str, flags: OFlags, mode: u32) -> io::Result<OwnedFd> {
+    Ok(rustix::fs::openat2(
+        dir,
+        path,
+        flags | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+        Mode::from_raw_mode(mode),
+        RESOLVE,
+    )?)
+}
+
+pub fn open_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
+    open_beneath(dir, path, OFlags::RDONLY | OFlags::DIRECTORY, 0)
+}
+
+/// Opens an existing regular file for reading; anything else (symlink, fifo, device) is refused.
+pub fn open_file(dir: impl AsFd, path: &str) -> io::Result<File> {
+    let fd = open_beneath(dir, path, OFlags::RDONLY, 0)?;
+    let file = File::from(fd);
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{path} is not a regular file"),
+        ));
+    }
+    Ok(file)
+}
+
+/// Creates `path` in `dir` if missing (a symlink in its place is an error).
+pub fn ensure_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
+    match rustix::fs::mkdirat(&dir, path, Mode::from_raw_mode(0o755)) {
+        Ok(()) | Err(rustix::io::Errno::EXIST) => {}
+        Err(e) => return Err(e.into()),
+    }
+    open_dir(dir, path)
+}
+
+/// A name no other process or thread will pick: `prefix-<pid>-<nanos>-<counter>`.
+pub fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Creates a fresh temporary file in `dir` (mode 0600).
+pub fn create_temp(dir: impl AsFd, prefix: &str) -> io::Result<(File, String)> {
+    let name = unique_name(prefix);
+    let fd = open_beneath(
+        dir,
+        &name,
+        OFlags::RDWR | OFlags::CREATE | OFlags::EXCL,
+        0o600,
+    )?;
+    Ok((File::from(fd), name))
+}
+
+/// Replaces `dir/name` with `contents` atomically: temp file, fsync, rename, fsync of the directory.
+pub fn write_atomic(dir: impl AsFd, name: &str, contents: &[u8]) -> io::Result<()> {
+    let (mut file, temp) = create_temp(&dir, &format!(".{name}.tmp"))?;
+    let result = (|| {
+        file.write_all(contents)?;
+        file.sync_all()?;
+        rustix::fs::renameat(&dir, temp.as_str(), &dir, name)?;
+        rustix::fs::fsync(&dir)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = rustix::fs::unlinkat(&dir, temp.as_str(), rustix::fs::AtFlags::empty());
+    }
+    result
+}
+
+pub fn unlink(dir: impl AsFd, name: &str) -> io::Result<()> {
+    Ok(rustix::fs::unlinkat(
+        dir,
+        name,
+        rustix::fs::AtFlags::empty(),
+    )?)
+}
+
+/// Names in a directory (without `.` and `..`).
+pub fn list_dir(dir: impl AsFd) -> io::Result<Vec<String>> {
+    let fd = rustix::fs::openat(
+        &dir,
+        ".",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut names = Vec::new();
+    for entry in rustix::fs::Dir::read_from(&fd)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy();
+        if name != "." && name != ".." {
+            names.push(name.into_owned());
+        }
+    }
+    Ok(names)
+}

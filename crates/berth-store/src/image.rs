@@ -1,0 +1,374 @@
+//! Images: index entries grouped by image ID (the config digest), resolved the way Docker resolves them.
+
+use std::collections::BTreeMap;
+
+use berth_digest::Digest;
+use berth_reference::Reference;
+use oci_spec::image::ImageManifest;
+
+use crate::{
+    error::{Error, Result},
+    index::{annotations, IndexEntry},
+    Store, MAX_JSON_BYTES,
+};
+
+/// One `index.json` descriptor with its parsed name.
+#[derive(Debug, Clone)]
+pub struct ImageEntry {
+    pub name: Option<Reference>,
+    pub entry: IndexEntry,
+}
+
+/// An image: everything in the index whose manifest points at the same config.
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// Docker's image ID: the config digest.
+    pub id: Digest,
+    /// The manifest berth uses for this image (the most recently named one).
+    pub manifest_digest: Digest,
+    pub manifest_media_type: String,
+    pub manifest_size: u64,
+    pub manifest: ImageManifest,
+    /// The raw config JSON, verified against `id`.
+    pub config: Vec<u8>,
+    /// Every name (tag or digest reference) pointing at this image, in index order.
+    pub names: Vec<Reference>,
+    pub repo_digests: Vec<String>,
+    pub last_tag_time: Option<String>,
+}
+
+impl Image {
+    /// Layer digests in order, as stored.
+    pub fn layer_digests(&self) -> Result<Vec<Digest>> {
+        self.manifest
+            .layers()
+            .iter()
+            .map(|layer| oci_digest(layer.digest()))
+            .collect()
+    }
+
+    /// Distinct repositories among the names (Docker's "referenced in multiple repositories" check).
+    pub fn repositories(&self) -> Vec<String> {
+        let mut repos: Vec<String> = self.names.iter().map(Reference::name).collect();
+        repos.sort();
+        repos.dedup();
+        repos
+    }
+}
+
+/// What `rmi` did, in the order Docker prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    Untagged(Reference),
+    Deleted(Digest),
+}
+
+pub(crate) fn oci_digest(digest: &oci_spec::image::Digest) -> Result<Digest> {
+    Digest::parse(digest.as_ref()).map_err(Error::Verify)
+}
+
+impl Store {
+    /// Every descriptor of `index.json`, with names parsed.
+    pub fn entries(&self) -> Result<Vec<ImageEntry>> {
+        let index = self.index()?;
+        index
+            .manifests
+            .into_iter()
+            .map(|entry| {
+                let name = match entry.ref_name() {
+                    Some(name) => Some(
+                        Reference::parse(name)
+                            .map_err(|_| Error::InvalidStoredReference(name.to_owned()))?,
+                    ),
+                    None => None,
+                };
+                Ok(ImageEntry { name, entry })
+            })
+            .collect()
+    }
+
+    /// Reads and parses a manifest blob.
+    pub fn read_manifest(&self, digest: &Digest) -> Result<ImageManifest> {
+        let bytes = self.read_blob(digest, MAX_JSON_BYTES)?;
+        serde_json::from_slice(&bytes).map_err(|source| Error::InvalidDocument {
+            digest: digest.clone(),
+            source,
+        })
+    }
+
+    /// All images, grouped by ID, in the order their first descriptor appears in `index.json`.
+    pub fn images(&self) -> Result<Vec<Image>> {
+        let mut by_id: BTreeMap<Digest, usize> = BTreeMap::new();
+        let mut images: Vec<Image> = Vec::new();
+        for ImageEntry { name, entry } in self.entries()? {
+            let image = match by_id.get(&self.config_of(&entry)?) {
+                Some(&i) => &mut images[i],
+                None => {
+                    let image = self.load(&entry)?;
+                    by_id.insert(image.id.clone(), images.len());
+                    images.push(image);
+                    images.last_mut().expect("just pushed")
+                }
+            };
+            merge_entry(image, name, &entry);
+        }
+        Ok(images)
+    }
+
+    fn config_of(&self, entry: &IndexEntry) -> Result<Digest> {
+        let manifest = self.read_manifest(&entry.digest)?;
+        oci_digest(manifest.config().digest())
+    }
+
+    fn load(&self, entry: &IndexEntry) -> Result<Image> {
+        let manifest = self.read_manifest(&entry.digest)?;
+        let id = oci_digest(manifest.config().digest())?;
+        let config = self.read_blob(&id, MAX_JSON_BYTES)?;
+        Ok(Image {
+            id,
+            manifest_digest: entry.digest.clone(),
+            manifest_media_type: entry.media_type.clone(),
+            manifest_size: entry.size,
+            manifest,
+            config,
+            names: Vec::new(),
+            repo_digests: Vec::new(),
+            last_tag_time: None,
+        })
+    }
+
+    /// Finds an image like Docker's daemon: a full ID (`sha256:<hex>` or 64 hex), then a name (with the
+    /// default tag added), then a unique ID prefix.
+    pub fn resolve(&self, reference_or_id: &str) -> Result<Image> {
+        let not_found = || Error::NoSuchImage(reference_or_id.to_owned());
+        let images = self.images()?;
+        let full_id = if berth_reference::is_full_id(reference_or_id) {
+            Some(format!("sha256:{reference_or_id}"))
+        } else if reference_or_id.starts_with("sha256:") {
+            Some(reference_or_id.to_owned())
+        } else {
+            None
+        };
+        if let Some(id) = full_id.as_deref().and_then(|s| Digest::parse(s).ok()) {
+            return images
+                .into_iter()
+                .find(|image| image.id == id)
+                .ok_or_else(not_found);
+        }
+        if let Ok(reference) = Reference::parse_normalized(reference_or_id) {
+            let reference = reference.with_default_tag();
+            if let Some(image) = images.iter().find(|image| image.names.contains(&reference)) {
+                return Ok(image.clone());
+            }
+            // `name@digest` also finds an image by one of its repo digests or manifest digests.
+            if let Some(digest) = reference.digest() {
+                let wanted = reference.to_string();
+                if let Some(image) = images.iter().find(|image| {
+                    image.repo_digests.contains(&wanted)
+                        || (image.manifest_digest == *digest
+                            && image.names.iter().any(|n| n.name() == reference.name()))
+                }) {
+                    return Ok(image.clone());
+                }
+            }
+        }
+        let prefix = reference_or_id
+            .strip_prefix("sha256:")
+            .unwrap_or(reference_or_id);
+        if !prefix.is_empty()
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            let mut matches = images
+                .into_iter()
+                .filter(|image| image.id.encoded().starts_with(prefix));
+            if let (Some(image), None) = (matches.next(), matches.next()) {
+                return Ok(image);
+            }
+        }
+        Err(not_found())
+    }
+
+    /// Records an image under `names` (moving each name off any image that had it) and its repo digests.
+    /// An image left with no name stays, unnamed, like Docker's dangling images.
+    pub fn add_image(
+        &self,
+        manifest: &IndexEntry,
+        names: &[Reference],
+        repo_digests: &[String],
+    ) -> Result<()> {
+        let now = crate::now_rfc3339();
+        self.update_index(|index| {
+            let mut base = manifest.clone();
+            base.annotations.clear();
+            if !repo_digests.is_empty() {
+                let mut all: Vec<String> = existing_repo_digests(&index.manifests, &base.digest);
+                for digest in repo_digests {
+                    if !all.contains(digest) {
+                        all.push(digest.clone());
+                    }
+                }
+                for entry in index
+                    .manifests
+                    .iter_mut()
+                    .filter(|e| e.digest == base.digest)
+                {
+                    entry
+                        .annotations
+                        .insert(annotations::REPO_DIGESTS.into(), all.join(" "));
+                }
+                base.annotations
+                    .insert(annotations::REPO_DIGESTS.into(), all.join(" "));
+            } else if let Some(existing) = index
+                .manifests
+                .iter()
+                .find(|e| e.digest == base.digest)
+                .and_then(|e| e.annotations.get(annotations::REPO_DIGESTS))
+            {
+                base.annotations
+                    .insert(annotations::REPO_DIGESTS.into(), existing.clone());
+            }
+            for name in names {
+                let full = name.to_string();
+                let displaced: Vec<IndexEntry> = index
+                    .manifests
+                    .iter()
+                    .filter(|e| e.ref_name() == Some(full.as_str()))
+                    .cloned()
+                    .collect();
+                index
+                    .manifests
+                    .retain(|e| e.ref_name() != Some(full.as_str()));
+                let mut named = base.clone();
+                named
+                    .annotations
+                    .insert(annotations::REF_NAME.into(), full.clone());
+                named
+                    .annotations
+                    .insert(annotations::IMAGE_NAME.into(), full);
+                named
+                    .annotations
+                    .insert(annotations::LAST_TAG_TIME.into(), now.clone());
+                index.manifests.push(named);
+                for old in displaced {
+                    keep_if_orphaned(&mut index.manifests, old);
+                }
+            }
+            // Unnamed and now also named elsewhere: the unnamed descriptor is no longer needed.
+            let named_digests: Vec<Digest> = index
+                .manifests
+                .iter()
+                .filter(|e| e.ref_name().is_some())
+                .map(|e| e.digest.clone())
+                .collect();
+            index
+                .manifests
+                .retain(|e| e.ref_name().is_some() || !named_digests.contains(&e.digest));
+            if !index.manifests.iter().any(|e| e.digest == base.digest) {
+                index.manifests.push(base);
+            }
+            Ok(())
+        })
+    }
+
+    /// Points `name` at `image` (Docker's `tag`).
+    pub fn tag(&self, image: &Image, name: &Reference) -> Result<()> {
+        let entry = IndexEntry::new(
+            &image.manifest_media_type,
+            image.manifest_digest.clone(),
+            image.manifest_size,
+        );
+        self.add_image(&entry, std::slice::from_ref(name), &[])
+    }
+
+    /// Removes one name. The image itself stays (unnamed) if nothing else names it.
+    pub fn untag(&self, name: &Reference) -> Result<bool> {
+        let full = name.to_string();
+        self.update_index(|index| {
+            let removed: Vec<IndexEntry> = index
+                .manifests
+                .iter()
+                .filter(|e| e.ref_name() == Some(full.as_str()))
+                .cloned()
+                .collect();
+            index
+                .manifests
+                .retain(|e| e.ref_name() != Some(full.as_str()));
+            let found = !removed.is_empty();
+            for old in removed {
+                keep_if_orphaned(&mut index.manifests, old);
+            }
+            Ok(found)
+        })
+    }
+
+    /// Drops every descriptor of the image `id` from the index (its blobs go at the next garbage collection).
+    pub fn forget_image(&self, id: &Digest) -> Result<Vec<Reference>> {
+        let manifests: Vec<Digest> = self
+            .index()?
+            .manifests
+            .iter()
+            .filter(|entry| self.config_of(entry).is_ok_and(|config| config == *id))
+            .map(|entry| entry.digest.clone())
+            .collect();
+        self.update_index(|index| {
+            let mut names = Vec::new();
+            index.manifests.retain(|entry| {
+                if !manifests.contains(&entry.digest) {
+                    return true;
+                }
+                if let Some(name) = entry.ref_name().and_then(|n| Reference::parse(n).ok()) {
+                    names.push(name);
+                }
+                false
+            });
+            Ok(names)
+        })
+    }
+}
+
+fn existing_repo_digests(entries: &[IndexEntry], digest: &Digest) -> Vec<String> {
+    entries
+        .iter()
+        .find(|e| e.digest == *digest)
+        .and_then(|e| e.annotations.get(annotations::REPO_DIGESTS))
+        .map(|s| {
+            s.split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// After a name moved away from `old`'s manifest: if no descriptor names that manifest any more,
+/// keep it as an unnamed (dangling) image.
+fn keep_if_orphaned(entries: &mut Vec<IndexEntry>, mut old: IndexEntry) {
+    if entries.iter().any(|e| e.digest == old.digest) {
+        return;
+    }
+    old.annotations.remove(annotations::REF_NAME);
+    old.annotations.remove(annotations::IMAGE_NAME);
+    old.annotations.remove(annotations::LAST_TAG_TIME);
+    entries.push(old);
+}
+
+fn merge_entry(image: &mut Image, name: Option<Reference>, entry: &IndexEntry) {
+    if let Some(name) = name {
+        if !image.names.contains(&name) {
+            image.names.push(name);
+        }
+        let tagged_at = entry.annotations.get(annotations::LAST_TAG_TIME);
+        if tagged_at.is_some() && tagged_at > image.last_tag_time.as_ref() {
+            image.last_tag_time = tagged_at.cloned();
+        }
+    }
+    if let Some(digests) = entry.annotations.get(annotations::REPO_DIGESTS) {
+        for digest in digests.split(' ').filter(|s| !s.is_empty()) {
+            if !image.repo_digests.iter().any(|d| d == digest) {
+                image.repo_digests.push(digest.to_owned());
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! What berth learned about a layer blob when it first read it: its diff_id and uncompressed size.
+//! Kept under `berth/layers/<blob hex>` so sizes and unpack caches need no second decompression.
+
+use berth_digest::Digest;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{Error, Result},
+    fs, Store,
+};
+
+pub(crate) const LAYERS_DIR: &str = "layers";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerInfo {
+    pub diff_id: Digest,
+    pub uncompressed_size: u64,
+}
+
+impl Store {
+    pub fn record_layer(&self, blob: &Digest, info: &LayerInfo) -> Result<()> {
+        let dir =
+            fs::ensure_dir(&self.berth_fd, LAYERS_DIR).map_err(Error::io("create berth/layers"))?;
+        let bytes = serde_json::to_vec(info).expect("layer info serializes");
+        fs::write_atomic(&dir, blob.encoded(), &bytes)
+            .map_err(Error::io(format!("record layer {blob}")))
+    }
+
+    pub fn layer_info(&self, blob: &Digest) -> Option<LayerInfo> {
+        let dir = fs::open_dir(&self.berth_fd, LAYERS_DIR).ok()?;
+        let file = fs::open_file(&dir, blob.encoded()).ok()?;
+        serde_json::from_reader(std::io::Read::take(file, 4096)).ok()
+    }
+
+    pub(crate) fn forget_layer(&self, blob: &Digest) {
+        if let Ok(dir) = fs::open_dir(&self.berth_fd, LAYERS_DIR) {
+            let _ = fs::unlink(&dir, blob.encoded());
+        }
+    }
+}

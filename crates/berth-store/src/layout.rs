@@ -1,0 +1,139 @@
+//! Opening (and on first use creating) the store root.
+
+use std::{
+    fs::File,
+    io::Read,
+    os::fd::OwnedFd,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+
+use crate::{
+    error::{Error, Result},
+    fs, lock, ContentGuard,
+};
+
+pub(crate) const OCI_LAYOUT: &str = "oci-layout";
+pub(crate) const OCI_LAYOUT_CONTENTS: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
+pub(crate) const INDEX_JSON: &str = "index.json";
+/// berth's own state, beside the layout and never inside `blobs/`.
+pub(crate) const BERTH_DIR: &str = "berth";
+const INDEX_LOCK: &str = "index.lock";
+const CONTENT_LOCK: &str = "content.lock";
+
+/// An open store. Cheap to share by reference; every method may be called from any thread.
+pub struct Store {
+    root: PathBuf,
+    pub(crate) root_fd: OwnedFd,
+    pub(crate) blobs_fd: OwnedFd,
+    pub(crate) berth_fd: OwnedFd,
+    pub(crate) ingest_fd: OwnedFd,
+}
+
+impl Store {
+    /// Opens the store at `root`, creating an empty layout if the directory is missing or empty.
+    pub fn open(root: &Path) -> Result<Store> {
+        let open_error = |source| Error::Open {
+            path: root.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(root).map_err(open_error)?;
+        let root_fd: OwnedFd = File::open(root).map_err(open_error)?.into();
+        if !root.is_dir() {
+            return Err(Error::NotALayout {
+                path: root.to_path_buf(),
+                reason: "not a directory".into(),
+            });
+        }
+        let berth_fd = fs::ensure_dir(&root_fd, BERTH_DIR).map_err(open_error)?;
+        // Creating the layout files happens once, under the index lock, so two first commands cannot race.
+        {
+            let _guard = lock::lock(&berth_fd, INDEX_LOCK, true).map_err(open_error)?;
+            match fs::open_file(&root_fd, OCI_LAYOUT) {
+                Ok(mut file) => {
+                    let mut contents = String::new();
+                    (&mut file)
+                        .take(4096)
+                        .read_to_string(&mut contents)
+                        .map_err(open_error)?;
+                    check_layout_version(root, &contents)?;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    fs::write_atomic(&root_fd, OCI_LAYOUT, OCI_LAYOUT_CONTENTS)
+                        .map_err(open_error)?;
+                }
+                Err(e) => return Err(open_error(e)),
+            }
+            if let Err(e) = fs::open_file(&root_fd, INDEX_JSON) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(open_error(e));
+                }
+                fs::write_atomic(
+                    &root_fd,
+                    INDEX_JSON,
+                    crate::index::Index::default().to_bytes().as_slice(),
+                )
+                .map_err(open_error)?;
+            }
+        }
+        let blobs_dir = fs::ensure_dir(&root_fd, "blobs").map_err(open_error)?;
+        let blobs_fd = fs::ensure_dir(&blobs_dir, "sha256").map_err(open_error)?;
+        let ingest_fd = fs::ensure_dir(&berth_fd, "ingest").map_err(open_error)?;
+        Ok(Store {
+            root: root.to_path_buf(),
+            root_fd,
+            blobs_fd,
+            berth_fd,
+            ingest_fd,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A directory of berth's own under `berth/` (created if missing), e.g. for containers or snapshots.
+    pub fn state_dir(&self, name: &str) -> Result<PathBuf> {
+        fs::ensure_dir(&self.berth_fd, name).map_err(Error::io(format!("create berth/{name}")))?;
+        Ok(self.root.join(BERTH_DIR).join(name))
+    }
+
+    /// Shared content lock: hold it while adding blobs and references.
+    pub fn content_guard(&self) -> Result<ContentGuard> {
+        let file =
+            lock::lock(&self.berth_fd, CONTENT_LOCK, false).map_err(Error::io("lock the store"))?;
+        Ok(ContentGuard::new(file))
+    }
+
+    pub(crate) fn exclusive_content_lock(&self) -> Result<File> {
+        lock::lock(&self.berth_fd, CONTENT_LOCK, true).map_err(Error::io("lock the store"))
+    }
+
+    pub(crate) fn index_lock(&self) -> Result<File> {
+        lock::lock(&self.berth_fd, INDEX_LOCK, true).map_err(Error::io("lock index.json"))
+    }
+
+    pub(crate) fn open_root_file(&self, name: &str) -> std::io::Result<File> {
+        fs::open_file(&self.root_fd, name)
+    }
+}
+
+fn check_layout_version(root: &Path, contents: &str) -> Result<()> {
+    #[derive(Deserialize)]
+    struct Layout {
+        #[serde(rename = "imageLayoutVersion")]
+        version: String,
+    }
+    let layout: Layout = serde_json::from_str(contents).map_err(|e| Error::NotALayout {
+        path: root.to_path_buf(),
+        reason: format!("bad oci-layout file: {e}"),
+    })?;
+    if !layout.version.starts_with("1.") {
+        return Err(Error::NotALayout {
+            path: root.to_path_buf(),
+            reason: format!("unsupported imageLayoutVersion {}", layout.version),
+        });
+    }
+    Ok(())
+}
