@@ -1,1 +1,40 @@
-//! berth-manifest (in progress).
+//! berth-manifest: what an image *is*, as data.
+//!
+//! An image is a handful of small JSON documents (an index, a manifest, a config) that
+//! point at layer blobs by digest. Every one of them arrives from somewhere berth does not
+//! trust: a registry, a tar file, a container. This crate turns their bytes into types and
+//! back, and nothing else: it never opens a file or a socket; it parses `&[u8]`.
+//!
+//! Reading is strict. Documents are capped in size before they are parsed, schema1 is refused
+//! with a clear message, a document that could be read as both a manifest and an index is
+//! refused (CVE-2021-41190), and every digest must be one berth can verify and use as a file
+//! name. Writing is canonical: the same input gives the same bytes, so the same digest.
+//!
+//! The manifest types are oci-spec's. The image config is berth's own [`ImageConfig`], because
+//! Docker configs carry keys OCI does not know (`Healthcheck`, `OnBuild`, ...) that must
+//! survive a round trip, and because oci-spec's hash maps would make image IDs unstable.
+//!
+//! On top sit the things the commands need: platform matching (like containerd), Dockerfile
+//! `--change` instructions (like the Docker daemon), the configs of `import` and `commit`, and
+//! the data behind `image inspect` and `history` in Docker's exact shape.
+
+mod archive_manifest;
+mod config;
+mod error;
+pub mod media_type;
+mod parse;
+
+pub use archive_manifest::{
+    parse_docker_archive_manifest, serialize_docker_archive_manifest, ArchiveManifestEntry,
+    MAX_ARCHIVE_MANIFEST_BYTES,
+};
+pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
+pub use error::Error;
+pub use media_type::Compression;
+pub use parse::{
+    check_descriptor, parse_config, parse_document, parse_oci_config, Document, MAX_CONFIG_BYTES,
+    MAX_MANIFEST_BYTES,
+};
+
+#[cfg(test)]
+mod tests;
