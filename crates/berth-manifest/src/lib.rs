@@ -23,6 +23,7 @@ mod config;
 mod error;
 pub mod media_type;
 mod parse;
+mod platform;
 
 pub use archive_manifest::{
     parse_docker_archive_manifest, serialize_docker_archive_manifest, ArchiveManifestEntry,
@@ -34,6 +35,10 @@ pub use media_type::Compression;
 pub use parse::{
     check_descriptor, parse_config, parse_document, parse_oci_config, Document, MAX_CONFIG_BYTES,
     MAX_MANIFEST_BYTES,
+};
+pub use platform::{
+    host_platform, is_attestation, select_manifest, Platform, ATTESTATION_MANIFEST,
+    REFERENCE_TYPE_ANNOTATION,
 };
 
 #[cfg(test)]

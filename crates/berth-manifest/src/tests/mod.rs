@@ -1,1 +1,2 @@
 mod parse;
+mod platform;
