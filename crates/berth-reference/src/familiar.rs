@@ -30,7 +30,12 @@ impl Reference {
     pub fn familiar_string(&self) -> String {
         let mut familiar = String::new();
         // Writing into a String cannot fail.
-        let _ = write_reference(&mut familiar, &self.familiar_name(), self.tag(), self.digest());
+        let _ = write_reference(
+            &mut familiar,
+            &self.familiar_name(),
+            self.tag(),
+            self.digest(),
+        );
         familiar
     }
 }

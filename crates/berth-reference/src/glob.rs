@@ -78,12 +78,8 @@ fn scan_chunk(pattern: &[u8]) -> (bool, &[u8], &[u8]) {
     let mut i = 0;
     while i < unstarred.len() {
         match unstarred[i] {
-            b'\\' => {
-                // A trailing backslash is reported by `match_chunk`.
-                if i + 1 < unstarred.len() {
-                    i += 1;
-                }
-            }
+            // A trailing backslash is reported by `match_chunk`.
+            b'\\' if i + 1 < unstarred.len() => i += 1,
             b'[' => in_range = true,
             b']' => in_range = false,
             b'*' if !in_range => return (star, &unstarred[..i], &unstarred[i..]),
@@ -178,8 +174,7 @@ fn match_chunk<'s>(mut chunk: &[u8], mut s: &'s [u8]) -> Result<Option<&'s [u8]>
 /// Go's `getEsc`: one possibly escaped character of a class, which must not be the last byte.
 fn class_char(chunk: &[u8]) -> Result<(u32, &[u8]), BadPattern> {
     let chunk = match chunk {
-        [] | [b'-' | b']', ..] => return Err(BadPattern),
-        [b'\\', rest @ ..] if rest.is_empty() => return Err(BadPattern),
+        [] | [b'-' | b']', ..] | [b'\\'] => return Err(BadPattern),
         [b'\\', rest @ ..] => rest,
         _ => chunk,
     };

@@ -63,7 +63,12 @@ pub(crate) fn match_reference(s: &str) -> Option<Parts<'_>> {
         _ => (name_and_tag, None),
     };
     let (domain, path) = match_name(name)?;
-    Some(Parts { domain, path, tag, digest })
+    Some(Parts {
+        domain,
+        path,
+        tag,
+        digest,
+    })
 }
 
 /// Matches the whole of `name` against `name`, returning the domain (if any) and the path.
@@ -93,7 +98,8 @@ pub(crate) fn is_domain(s: &str) -> bool {
 /// `(:[0-9]+)?`
 fn is_optional_port(s: &str) -> bool {
     s.is_empty()
-        || s.strip_prefix(':').is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        || s.strip_prefix(':')
+            .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `[a-fA-F0-9:]+`: deliberately loose (Docker's), but it excludes zones (`%eth0`) and
@@ -112,7 +118,9 @@ fn is_domain_component(s: &str) -> bool {
         (Some(first), Some(last)) => {
             first.is_ascii_alphanumeric()
                 && last.is_ascii_alphanumeric()
-                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         }
         _ => false,
     }
@@ -163,7 +171,9 @@ pub(crate) fn is_tag(s: &str) -> bool {
     let bytes = s.as_bytes();
     bytes.len() <= MAX_TAG_LEN
         && bytes.first().is_some_and(|b| is_word(*b))
-        && bytes.iter().all(|b| is_word(*b) || matches!(b, b'.' | b'-'))
+        && bytes
+            .iter()
+            .all(|b| is_word(*b) || matches!(b, b'.' | b'-'))
 }
 
 /// The reference grammar's `digest`, looser than what berth accepts (`berth_digest::Digest::parse`).
@@ -172,7 +182,10 @@ pub(crate) fn is_digest(s: &str) -> bool {
         return false;
     };
     let algorithm_ok = algorithm.split(['-', '_', '+', '.']).all(|component| {
-        component.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        component
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphabetic)
             && component.bytes().all(|b| b.is_ascii_alphanumeric())
     });
     algorithm_ok && hex.len() >= MIN_DIGEST_HEX_LEN && hex.bytes().all(|b| b.is_ascii_hexdigit())

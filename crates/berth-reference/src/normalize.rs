@@ -29,7 +29,9 @@ impl Reference {
         let (domain, remainder) = split_docker_domain(s);
         // Docker cuts at the first `:` even when it belongs to a digest (`Foo@sha256:…`), and
         // reports what precedes it; the message is part of its behaviour, so berth does the same.
-        let remote = remainder.split_once(':').map_or(remainder.as_str(), |(remote, _)| remote);
+        let remote = remainder
+            .split_once(':')
+            .map_or(remainder.as_str(), |(remote, _)| remote);
         if go_to_lower(remote) != remote {
             return Err(Error::RepositoryNameNotLowercase(remote.to_owned()));
         }

@@ -37,7 +37,12 @@ pub(crate) fn parse_raw(s: &str) -> Result<RawReference<'_>, Error> {
         return Err(Error::NameTooLong);
     }
     let digest = parts.digest.map(Digest::parse).transpose()?;
-    Ok(RawReference { domain: parts.domain, path: parts.path, tag: parts.tag, digest })
+    Ok(RawReference {
+        domain: parts.domain,
+        path: parts.path,
+        tag: parts.tag,
+        digest,
+    })
 }
 
 /// Go's `strings.ToLower`: the simple (one-to-one) Unicode lowercase mapping.

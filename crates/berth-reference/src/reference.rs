@@ -78,19 +78,31 @@ impl Reference {
     /// `name:tag`, replacing any tag and dropping any digest (what `docker tag` creates).
     pub fn with_tag(&self, tag: &str) -> Result<Reference, Error> {
         crate::validate_tag(tag)?;
-        Ok(Reference { tag: Some(tag.to_owned()), digest: None, ..self.name_only() })
+        Ok(Reference {
+            tag: Some(tag.to_owned()),
+            digest: None,
+            ..self.name_only()
+        })
     }
 
     /// `name@digest`, dropping any tag (what a pull by digest records as a repo digest).
     #[must_use]
     pub fn with_digest(&self, digest: Digest) -> Reference {
-        Reference { digest: Some(digest), ..self.name_only() }
+        Reference {
+            digest: Some(digest),
+            ..self.name_only()
+        }
     }
 
     /// The repository name alone, without tag or digest (Docker's `TrimNamed`).
     #[must_use]
     pub fn name_only(&self) -> Reference {
-        Reference { domain: self.domain.clone(), path: self.path.clone(), tag: None, digest: None }
+        Reference {
+            domain: self.domain.clone(),
+            path: self.path.clone(),
+            tag: None,
+            digest: None,
+        }
     }
 
     /// Docker's `ParseDockerRef`: normalizes, then keeps only the digest when both a tag and a
