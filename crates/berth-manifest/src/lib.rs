@@ -19,16 +19,19 @@
 //! the data behind `image inspect` and `history` in Docker's exact shape.
 
 mod archive_manifest;
+mod change;
 mod config;
 mod error;
 pub mod media_type;
 mod parse;
 mod platform;
+mod words;
 
 pub use archive_manifest::{
     parse_docker_archive_manifest, serialize_docker_archive_manifest, ArchiveManifestEntry,
     MAX_ARCHIVE_MANIFEST_BYTES,
 };
+pub use change::{apply_change, apply_changes};
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
 pub use error::Error;
 pub use media_type::Compression;

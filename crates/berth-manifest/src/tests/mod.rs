@@ -1,2 +1,3 @@
+mod change;
 mod parse;
 mod platform;
