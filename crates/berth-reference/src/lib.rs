@@ -10,7 +10,7 @@
 //! on the exact error messages, so both are reproduced rather than improved.
 //!
 //! The grammar is hand-written instead of compiled from distribution's regular expressions: every
-//! production is a small predicate in [`grammar`](crate::grammar), the split into domain, path, tag
+//! production is a small predicate in `grammar.rs`, the split into domain, path, tag
 //! and digest is deterministic (no backtracking, linear time on hostile input), and the choices
 //! Go's leftmost-first regexp makes are documented where they are reproduced.
 //!
@@ -18,9 +18,10 @@
 //! exact length ([`berth_digest::Digest`]), so a parsed reference's digest is always one berth can
 //! verify and use as a file name. Anything else in digest position is an error before any I/O.
 //!
-//! Reading order: the grammar, distribution's unnormalized `Parse`, the [`Reference`] value, the
-//! normalizer that produces it, familiar forms and `reference=` matching with Go's glob, and
-//! `ParseAnyReference`.
+//! Reading order: `grammar.rs` (the productions), `parse.rs` (distribution's unnormalized `Parse`),
+//! `reference.rs` (the [`Reference`] value and its builders), `normalize.rs` (what users type to
+//! canonical form), `familiar.rs` with `glob.rs` (short forms and `reference=` matching with Go's
+//! `path.Match`), and `any.rs` (names or image IDs).
 
 mod any;
 mod error;

@@ -345,3 +345,73 @@ fn ordering_groups_repositories() {
         ["alpine", "ubuntu", "ubuntu:a", "ubuntu:b", "localhost/x"]
     );
 }
+
+/// Every message in Docker's wording.
+#[test]
+fn error_messages() {
+    let cases = [
+        (Error::InvalidFormat, "invalid reference format"),
+        (Error::InvalidTag, "invalid tag format"),
+        (Error::InvalidDigestFormat, "invalid digest format"),
+        (
+            Error::NameContainsUppercase,
+            "repository name must be lowercase",
+        ),
+        (
+            Error::RepositoryNameNotLowercase("library/Uppercase".into()),
+            "invalid reference format: repository name (library/Uppercase) must be lowercase",
+        ),
+        (
+            Error::NameEmpty,
+            "repository name must have at least one component",
+        ),
+        (
+            Error::NameTooLong,
+            "repository name must not be more than 255 characters",
+        ),
+        (Error::NameNotCanonical, "repository name must be canonical"),
+        (
+            Error::HexadecimalName("ab".into()),
+            "invalid repository name (ab), cannot specify 64-byte hexadecimal strings",
+        ),
+        (Error::BadPattern, "syntax error in pattern"),
+    ];
+    for (error, message) in cases {
+        assert_eq!(error.to_string(), message);
+    }
+}
+
+/// Megabyte inputs are refused in linear time, without recursion or backtracking.
+#[test]
+fn hostile_lengths() {
+    let megabyte = 1 << 20;
+    let cases: Vec<(String, Result<String, String>)> = vec![
+        (
+            "a/".repeat(megabyte / 2) + "a",
+            Err("repository name must not be more than 255 characters".into()),
+        ),
+        (
+            "a".repeat(megabyte),
+            Err("repository name must not be more than 255 characters".into()),
+        ),
+        (format!("a:{}", "t".repeat(megabyte)), Err(INVALID.into())),
+        (format!("a{}", "-".repeat(megabyte)), Err(INVALID.into())),
+        ("[".repeat(megabyte) + "/a", Err(INVALID.into())),
+        (":".repeat(megabyte), Err(INVALID.into())),
+    ];
+    for (input, expected) in cases {
+        let actual = Reference::parse_normalized(&input)
+            .map(|r| r.to_string())
+            .map_err(|e| e.to_string());
+        assert_eq!(actual, expected, "{}...", &input[..16]);
+    }
+    // The grammar takes any hex length of at least 32; berth_digest then refuses it, briefly.
+    let long_digest = Reference::parse_normalized(&format!("a@sha256:{}", "f".repeat(megabyte)));
+    assert!(
+        matches!(long_digest, Err(Error::Digest(_))),
+        "{long_digest:?}"
+    );
+    assert!(long_digest.unwrap_err().to_string().len() < 300);
+    let ubuntu = reference("ubuntu");
+    assert!(!crate::familiar_match(&"*a".repeat(1000), &ubuntu));
+}
