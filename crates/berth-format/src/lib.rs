@@ -1,0 +1,15 @@
+//! Output exactly as the Docker CLI prints it.
+//!
+//! Scripts parse `docker images --format '{{.ID}}'` and friends, so berth must accept the same Go
+//! `text/template` syntax and print the same bytes: `template` is a small interpreter for the part of
+//! Go templates that Docker users write (fields, pipelines, `if`/`range`/`with`, and Docker's functions
+//! `json split join title lower upper pad truncate`), evaluated over `serde_json::Value` rows.
+//! `table` aligns columns like Go's `tabwriter` with Docker's settings; `human` renders sizes and ages
+//! with `docker/go-units`' rules. Pure: no I/O, so every rule is a table-driven unit test.
+
+pub mod human;
+mod table;
+pub mod template;
+
+pub use table::{render_rows, tabwrite, Format};
+pub use template::{Error, Template};
