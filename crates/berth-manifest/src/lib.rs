@@ -19,17 +19,24 @@
 //! the data behind `image inspect` and `history` in Docker's exact shape.
 
 mod archive_manifest;
+mod build;
 mod change;
 mod config;
 mod error;
 pub mod media_type;
 mod parse;
 mod platform;
+pub mod timefmt;
+pub mod view;
 mod words;
 
 pub use archive_manifest::{
     parse_docker_archive_manifest, serialize_docker_archive_manifest, ArchiveManifestEntry,
     MAX_ARCHIVE_MANIFEST_BYTES,
+};
+pub use build::{
+    commit_config, descriptor, descriptor_for, image_manifest, import_config, index_bytes,
+    manifest_bytes, CommitOptions, ImportOptions, EMPTY_TAR_DIFF_ID,
 };
 pub use change::{apply_change, apply_changes};
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
@@ -43,6 +50,8 @@ pub use platform::{
     host_platform, is_attestation, select_manifest, Platform, ATTESTATION_MANIFEST,
     REFERENCE_TYPE_ANNOTATION,
 };
+pub use view::history::{history_rows, HistoryRow};
+pub use view::inspect::{inspect_json, ImageFacts, InspectView};
 
 #[cfg(test)]
 mod tests;

@@ -1,3 +1,5 @@
+mod build;
 mod change;
 mod parse;
 mod platform;
+mod view;
