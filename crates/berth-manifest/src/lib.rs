@@ -18,17 +18,29 @@
 //! `--change` instructions (like the Docker daemon), the configs of `import` and `commit`, and
 //! the data behind `image inspect` and `history` in Docker's exact shape.
 
-mod archive_manifest;
-mod build;
-mod change;
-mod config;
+// Reading untrusted bytes.
 mod error;
 pub mod media_type;
 mod parse;
+
+mod archive_manifest;
+
+// The image config, lossless.
+mod config;
+
+// Choosing an image from an index.
 mod platform;
-pub mod timefmt;
-pub mod view;
+
+// Dockerfile `--change` instructions.
+mod change;
 mod words;
+
+// Writing new documents.
+mod build;
+pub mod timefmt;
+
+// What `inspect` and `history` show.
+pub mod view;
 
 pub use archive_manifest::{
     parse_docker_archive_manifest, serialize_docker_archive_manifest, ArchiveManifestEntry,
