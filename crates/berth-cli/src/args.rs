@@ -1,12 +1,20 @@
-//! Command-line definitions. Flags, defaults and help texts mirror the Docker CLI.
+//! Command-line definitions. Flags, defaults and help texts mirror the Docker CLI; each command's own
+//! flags live beside its code in `commands/<name>.rs`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::commands::{history, images, inspect, rmi, system, tag};
+
 /// A daemonless, Docker-compatible container image tool.
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, propagate_version = true, disable_help_subcommand = true)]
+#[command(
+    name = "berth",
+    version,
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
 #[command(about = "A daemonless, Docker-compatible container image tool")]
 pub struct Cli {
     #[command(flatten)]
@@ -20,7 +28,7 @@ pub struct GlobalArgs {
     /// Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]
     #[arg(long, global = true, env = "BERTH_ROOT", value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Location of the client configuration files
+    /// Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]
     #[arg(long, global = true, env = "BERTH_CONFIG", value_name = "DIR")]
     pub config: Option<PathBuf>,
     /// Set the logging level
@@ -39,4 +47,39 @@ pub enum LogLevel {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// List images
+    Images(images::Args),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(tag::Args),
+    /// Remove one or more images
+    Rmi(rmi::Args),
+    /// Return low-level information on objects
+    Inspect(inspect::Args),
+    /// Show the history of an image
+    History(history::Args),
+    /// Manage images
+    #[command(subcommand)]
+    Image(ImageCommand),
+    /// Manage berth
+    #[command(subcommand)]
+    System(system::SystemCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(images::Args),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(tag::Args),
+    /// Remove one or more images
+    #[command(visible_alias = "remove")]
+    Rm(rmi::Args),
+    /// Display detailed information on one or more images
+    Inspect(inspect::Args),
+    /// Show the history of an image
+    History(history::Args),
+    /// Remove unused images and unreferenced content
+    Prune(system::PruneArgs),
+}

@@ -7,7 +7,10 @@
 
 mod args;
 mod commands;
+mod context;
 mod exit;
+mod facts;
+mod filters;
 mod logging;
 mod output;
 

@@ -2,12 +2,18 @@
 
 use std::io::{self, Write};
 
-#[allow(dead_code)] // used by the first command that prints data
-/// Writes a line to stdout, returning the I/O error (a broken pipe is filtered out at the top).
+/// Writes a line to stdout (a broken pipe is filtered out at the top).
 pub fn println(line: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     stdout.write_all(line.as_bytes())?;
     stdout.write_all(b"\n")
+}
+
+/// Writes text to stdout as is.
+pub fn print(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
 }
 
 /// Writes a line to stderr, ignoring failures: there is nowhere left to report them.

@@ -1,7 +1,33 @@
-//! One module per command. Each exposes `run(ctx, args) -> anyhow::Result<()>`.
+//! One module per command. Each exposes `Args` (its clap flags) and `run(ctx, args)`.
 
-use crate::args::Cli;
+pub mod history;
+pub mod images;
+pub mod inspect;
+pub mod rmi;
+pub mod system;
+pub mod tag;
+
+use crate::{
+    args::{Cli, Command, ImageCommand},
+    context::Ctx,
+};
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {}
+    let ctx = Ctx::new(cli.global);
+    match cli.command {
+        Command::Images(args) => images::run(&ctx, &args),
+        Command::Tag(args) => tag::run(&ctx, &args),
+        Command::Rmi(args) => rmi::run(&ctx, &args),
+        Command::Inspect(args) => inspect::run(&ctx, &args),
+        Command::History(args) => history::run(&ctx, &args),
+        Command::Image(command) => match command {
+            ImageCommand::Ls(args) => images::run(&ctx, &args),
+            ImageCommand::Tag(args) => tag::run(&ctx, &args),
+            ImageCommand::Rm(args) => rmi::run(&ctx, &args),
+            ImageCommand::Inspect(args) => inspect::run(&ctx, &args),
+            ImageCommand::History(args) => history::run(&ctx, &args),
+            ImageCommand::Prune(args) => system::prune(&ctx, &args),
+        },
+        Command::System(command) => system::run(&ctx, command),
+    }
 }

@@ -1,0 +1,228 @@
+//! `berth images [OPTIONS] [REPOSITORY[:TAG]]`: the classic table, never Docker 29's tree view.
+
+use std::time::SystemTime;
+
+use anyhow::{bail, Context as _};
+use berth_format::{render_rows, template::Missing, Format};
+use berth_reference::Reference;
+use serde_json::{json, Value};
+
+use crate::{
+    context::Ctx,
+    facts::{self, ImageFacts},
+    filters::{Filters, TimeBound},
+    output,
+};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show all images (berth keeps no intermediate build images, so this lists the same as the default)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Show digests
+    #[arg(long)]
+    pub digests: bool,
+    /// Filter output based on conditions provided (dangling, label, label!, before, since, reference, until)
+    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Don't truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Only show image IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Only images of this repository (and tag)
+    #[arg(value_name = "REPOSITORY[:TAG]")]
+    pub reference: Option<String>,
+}
+
+const DEFAULT_TABLE: &str = "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+const DIGESTS_TABLE: &str =
+    "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+const ALLOWED_FILTERS: &[&str] = &[
+    "dangling",
+    "label",
+    "label!",
+    "before",
+    "since",
+    "reference",
+    "until",
+];
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let mut filters = Filters::parse(&args.filters, ALLOWED_FILTERS)?;
+    if let Some(reference) = &args.reference {
+        filters.add("reference", reference);
+    }
+    let store = ctx.store()?;
+    let mut images = Vec::new();
+    for image in store.images()? {
+        images.push(facts::facts(store, image)?);
+    }
+    let now = SystemTime::now();
+    let before = bound(store, &filters, "before")?;
+    let since = bound(store, &filters, "since")?;
+    let until = filters
+        .first("until")
+        .map(|v| TimeBound::parse(v, now))
+        .transpose()?;
+    let dangling = filters.bool("dangling")?;
+
+    // Newest first; ties keep store order (Docker sorts by creation second).
+    images.sort_by_key(|facts| {
+        std::cmp::Reverse(
+            facts
+                .created
+                .map_or(0, time::OffsetDateTime::unix_timestamp),
+        )
+    });
+
+    let mut rows = Vec::new();
+    for facts in &images {
+        let created = facts
+            .created
+            .map_or(0, time::OffsetDateTime::unix_timestamp);
+        if before.is_some_and(|b| created >= b) || since.is_some_and(|s| created <= s) {
+            continue;
+        }
+        if until.as_ref().is_some_and(|u| !u.admits(created)) {
+            continue;
+        }
+        if !filters.labels_match(facts.config.config.as_ref().map(|c| &c.labels))? {
+            continue;
+        }
+        let is_dangling = facts.image.names.is_empty() && facts.image.repo_digests.is_empty();
+        if dangling.is_some_and(|want| want != is_dangling) {
+            continue;
+        }
+        for (repository, tag, digest) in name_rows(facts) {
+            if let Some(patterns) = filters.all("reference") {
+                let Some(reference) = &repository_reference(&repository, &tag) else {
+                    continue;
+                };
+                if !patterns
+                    .iter()
+                    .any(|pattern| berth_reference::familiar_match(pattern, reference))
+                {
+                    continue;
+                }
+            }
+            rows.push(row(facts, &repository, &tag, &digest, args.no_trunc, now));
+        }
+    }
+
+    if args.quiet {
+        for row in &rows {
+            output::println(row["ID"].as_str().unwrap_or_default())?;
+        }
+        return Ok(());
+    }
+    let default = if args.digests {
+        DIGESTS_TABLE
+    } else {
+        DEFAULT_TABLE
+    };
+    let format = Format::parse(args.format.as_deref(), default, Missing::Error)?;
+    let header = json!({
+        "ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST",
+        "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
+        "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
+    });
+    Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+}
+
+/// `(repository, tag, digest)` per row, as Docker lists them: one row per tag; digest-only names show TAG
+/// `<none>`; an image without names is one `<none> <none>` row.
+fn name_rows(facts: &ImageFacts) -> Vec<(String, String, String)> {
+    let image = &facts.image;
+    let digest_for = |repository: &str| {
+        image
+            .repo_digests
+            .iter()
+            .filter_map(|d| Reference::parse(d).ok())
+            .find(|d| d.familiar_name() == repository)
+            .and_then(|d| d.digest().map(ToString::to_string))
+            .unwrap_or_else(|| "<none>".to_owned())
+    };
+    let mut rows = Vec::new();
+    for name in &image.names {
+        let repository = name.familiar_name();
+        if let Some(tag) = name.tag() {
+            rows.push((repository.clone(), tag.to_owned(), digest_for(&repository)));
+        }
+    }
+    for digest in image
+        .repo_digests
+        .iter()
+        .filter_map(|d| Reference::parse(d).ok())
+    {
+        let repository = digest.familiar_name();
+        if !rows.iter().any(|(r, _, _)| *r == repository) {
+            rows.push((
+                repository,
+                "<none>".to_owned(),
+                digest.digest().map(ToString::to_string).unwrap_or_default(),
+            ));
+        }
+    }
+    if rows.is_empty() {
+        rows.push((
+            "<none>".to_owned(),
+            "<none>".to_owned(),
+            "<none>".to_owned(),
+        ));
+    }
+    rows
+}
+
+fn repository_reference(repository: &str, tag: &str) -> Option<Reference> {
+    if repository == "<none>" {
+        return None;
+    }
+    let name = if tag == "<none>" {
+        repository.to_owned()
+    } else {
+        format!("{repository}:{tag}")
+    };
+    Reference::parse_normalized(&name).ok()
+}
+
+fn row(
+    facts: &ImageFacts,
+    repository: &str,
+    tag: &str,
+    digest: &str,
+    no_trunc: bool,
+    now: SystemTime,
+) -> Value {
+    json!({
+        "ID": facts::image_id(&facts.image.id, no_trunc),
+        "Repository": repository,
+        "Tag": tag,
+        "Digest": digest,
+        "CreatedSince": facts::since(facts.created, now),
+        "CreatedAt": facts::go_time_string(facts.created),
+        "Size": berth_format::human::size(facts.size),
+        "Containers": "N/A",
+        "SharedSize": "N/A",
+        "UniqueSize": "N/A",
+    })
+}
+
+/// `before=` / `since=`: the creation time of the named image.
+fn bound(store: &berth_store::Store, filters: &Filters, key: &str) -> anyhow::Result<Option<i64>> {
+    let Some(value) = filters.first(key) else {
+        return Ok(None);
+    };
+    let image = store
+        .resolve(value)
+        .with_context(|| format!("invalid filter '{key}={value}'"))?;
+    let facts = facts::facts(store, image)?;
+    match facts.created {
+        Some(created) => Ok(Some(created.unix_timestamp())),
+        None => bail!("invalid filter '{key}={value}': the image has no creation time"),
+    }
+}

@@ -1,0 +1,210 @@
+//! `--filter key=value` parsing and the predicates shared by `images`, `ps` and `search`.
+
+use std::{collections::BTreeMap, time::SystemTime};
+
+use anyhow::bail;
+
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    values: BTreeMap<String, Vec<String>>,
+}
+
+impl Filters {
+    /// Parses `key=value` filters, refusing keys the command does not know (Docker: `invalid filter 'x'`).
+    pub fn parse(raw: &[String], allowed: &[&str]) -> anyhow::Result<Filters> {
+        let mut filters = Filters::default();
+        for filter in raw {
+            let Some((key, value)) = filter.split_once('=') else {
+                bail!("bad format of filter (expected name=value)");
+            };
+            let key = key.trim().to_lowercase();
+            if !allowed.contains(&key.as_str()) {
+                bail!("invalid filter '{key}'");
+            }
+            filters.add(&key, value.trim());
+        }
+        Ok(filters)
+    }
+
+    pub fn add(&mut self, key: &str, value: &str) {
+        self.values
+            .entry(key.to_owned())
+            .or_default()
+            .push(value.to_owned());
+    }
+
+    pub fn first(&self, key: &str) -> Option<&str> {
+        self.values
+            .get(key)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
+
+    pub fn all(&self, key: &str) -> Option<&[String]> {
+        self.values.get(key).map(Vec::as_slice)
+    }
+
+    /// A boolean filter (`dangling=true`); Docker accepts `true/false/1/0`.
+    pub fn bool(&self, key: &str) -> anyhow::Result<Option<bool>> {
+        match self.first(key) {
+            None => Ok(None),
+            Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(Some(true)),
+            Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(Some(false)),
+            Some(v) => bail!("invalid filter '{key}={v}'"),
+        }
+    }
+
+    /// `label=k`, `label=k=v` must all match; `label!=k`, `label!=k=v` must all not match.
+    pub fn labels_match(&self, labels: Option<&BTreeMap<String, String>>) -> anyhow::Result<bool> {
+        let matches = |spec: &str| match spec.split_once('=') {
+            Some((k, v)) => labels
+                .and_then(|l| l.get(k))
+                .is_some_and(|actual| actual == v),
+            None => labels.is_some_and(|l| l.contains_key(spec)),
+        };
+        let wanted = self
+            .all("label")
+            .unwrap_or_default()
+            .iter()
+            .all(|spec| matches(spec));
+        let unwanted = self
+            .all("label!")
+            .unwrap_or_default()
+            .iter()
+            .any(|spec| matches(spec));
+        Ok(wanted && !unwanted)
+    }
+}
+
+/// `until=`: a timestamp (RFC 3339, date, or Unix seconds) or a Go duration before now (`10m`, `1h30m`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeBound(i64);
+
+impl TimeBound {
+    pub fn parse(value: &str, now: SystemTime) -> anyhow::Result<TimeBound> {
+        let now_secs = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        if let Some(seconds) = parse_go_duration(value) {
+            return Ok(TimeBound(now_secs - seconds));
+        }
+        if let Ok(seconds) = value.split('.').next().unwrap_or_default().parse::<i64>() {
+            return Ok(TimeBound(seconds));
+        }
+        if let Ok(time) = berth_manifest::timefmt::parse_rfc3339(value) {
+            return Ok(TimeBound(time.unix_timestamp()));
+        }
+        let date = time::macros::format_description!("[year]-[month]-[day]");
+        if let Ok(date) = time::Date::parse(value, &date) {
+            return Ok(TimeBound(date.midnight().assume_utc().unix_timestamp()));
+        }
+        bail!("invalid filter 'until={value}': not a timestamp or a duration")
+    }
+
+    /// True if something created at `created` (Unix seconds) is older than the bound.
+    pub fn admits(self, created: i64) -> bool {
+        created < self.0
+    }
+}
+
+/// A Go duration (`1h30m`, `90s`, `1.5h`) in whole seconds; `None` if it is not one.
+fn parse_go_duration(value: &str) -> Option<i64> {
+    if value.is_empty() || !value.ends_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut total = 0f64;
+    let mut rest = value;
+    while !rest.is_empty() {
+        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let number: f64 = rest[..number_end].parse().ok()?;
+        rest = &rest[number_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_end] {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += number * factor;
+        rest = &rest[unit_end..];
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    Some(total as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    #[test]
+    fn parse_and_reject() {
+        let ok = Filters::parse(
+            &["dangling=true".into(), "label!=a=b".into()],
+            &["dangling", "label!"],
+        )
+        .unwrap();
+        assert_eq!(ok.bool("dangling").unwrap(), Some(true));
+        assert_eq!(ok.first("label!"), Some("a=b"));
+        let cases: &[(&str, &str)] = &[
+            ("nope=1", "invalid filter 'nope'"),
+            ("dangling", "bad format of filter (expected name=value)"),
+        ];
+        for (raw, message) in cases {
+            let err = Filters::parse(&[(*raw).to_owned()], &["dangling"]).unwrap_err();
+            assert_eq!(err.to_string(), *message);
+        }
+        let bad_bool = Filters::parse(&["dangling=maybe".into()], &["dangling"]).unwrap();
+        assert!(bad_bool.bool("dangling").is_err());
+    }
+
+    #[test]
+    fn labels() {
+        let labels: BTreeMap<String, String> = [("a".to_owned(), "1".to_owned())].into();
+        let cases: &[(&[&str], bool)] = &[
+            (&["label=a"], true),
+            (&["label=a=1"], true),
+            (&["label=a=2"], false),
+            (&["label=b"], false),
+            (&["label!=a"], false),
+            (&["label!=b"], true),
+            (&["label=a", "label!=a=2"], true),
+        ];
+        for (raw, want) in cases {
+            let raw: Vec<String> = raw.iter().map(|s| (*s).to_owned()).collect();
+            let filters = Filters::parse(&raw, &["label", "label!"]).unwrap();
+            assert_eq!(
+                filters.labels_match(Some(&labels)).unwrap(),
+                *want,
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn until_bounds() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let cases: &[(&str, i64)] = &[
+            ("1h", 1_000_000 - 3600),
+            ("1h30m", 1_000_000 - 5400),
+            ("90s", 1_000_000 - 90),
+            ("500000", 500_000),
+            ("1970-01-02", 86400),
+            ("1970-01-01T00:01:00Z", 60),
+        ];
+        for (value, want) in cases {
+            assert_eq!(
+                TimeBound::parse(value, now).unwrap(),
+                TimeBound(*want),
+                "{value}"
+            );
+        }
+        assert!(TimeBound::parse("yesterday", now).is_err());
+    }
+}
