@@ -1,0 +1,529 @@
+//! Downloading one blob into the store: resumable, verified while streaming, and (for layers)
+//! decompressed once on the way in to learn the diff_id.
+//!
+//! The bytes go to the store's persistent partial file for the digest (`Store::resume_ingest`), so
+//! an interrupted download (network cut, Ctrl-C, crash) continues with `Range: bytes=N-` next time.
+//! Writing, hashing and decompressing happen on a blocking thread fed through a bounded channel;
+//! the async side only moves bytes.
+
+use std::io::{self, Read, Write};
+
+use berth_digest::{Digest, Expected, Hasher};
+use berth_manifest::Compression;
+use berth_store::{Ingest, PendingBlob, Store};
+use bytes::Bytes;
+use reqwest::{header, Method, StatusCode};
+
+use crate::{
+    client::{redact_url, status_error, Retry, Session},
+    error::{Error, Result},
+    progress::{LayerStatus, Reporter},
+    Event,
+};
+
+/// Chunks in flight between the network and the writer thread.
+const WRITE_QUEUE: usize = 32;
+/// Bytes between two `Downloading` events.
+const PROGRESS_STEP: u64 = 512 * 1024;
+
+/// A blob to fetch: what the manifest says about it.
+#[derive(Debug, Clone)]
+pub(crate) struct BlobSpec {
+    pub(crate) digest: Digest,
+    pub(crate) size: u64,
+    /// Layers are decompressed on the way in; configs are not.
+    pub(crate) compression: Option<Compression>,
+    /// Foreign layer URLs, tried without credentials when the registry does not have the blob.
+    pub(crate) urls: Vec<String>,
+}
+
+/// A downloaded, verified, not yet committed blob, with its diff_id when it is a layer.
+pub(crate) struct Downloaded {
+    pub(crate) pending: PendingBlob,
+    pub(crate) diff: Option<(Digest, u64)>,
+}
+
+/// Hashes the uncompressed bytes of a layer.
+struct DiffHasher {
+    hasher: Hasher,
+    size: u64,
+}
+
+impl Write for DiffHasher {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.hasher.update(buf);
+        self.size += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl DiffHasher {
+    fn new() -> DiffHasher {
+        DiffHasher {
+            hasher: Hasher::sha256(),
+            size: 0,
+        }
+    }
+    fn finish(self) -> (Digest, u64) {
+        (self.hasher.finish(), self.size)
+    }
+}
+
+/// The streaming decompressor of the writer thread (gzip and plain tar; zstd is checked after).
+enum StreamingDiff {
+    Plain(DiffHasher),
+    Gzip(Box<flate2::write::MultiGzDecoder<DiffHasher>>),
+}
+
+impl StreamingDiff {
+    fn new(compression: Compression) -> Option<StreamingDiff> {
+        match compression {
+            Compression::None => Some(StreamingDiff::Plain(DiffHasher::new())),
+            Compression::Gzip => Some(StreamingDiff::Gzip(Box::new(
+                flate2::write::MultiGzDecoder::new(DiffHasher::new()),
+            ))),
+            Compression::Zstd => None,
+        }
+    }
+
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self {
+            StreamingDiff::Plain(hasher) => hasher.write_all(data),
+            StreamingDiff::Gzip(decoder) => decoder.write_all(data),
+        }
+    }
+
+    fn finish(self) -> io::Result<(Digest, u64)> {
+        match self {
+            StreamingDiff::Plain(hasher) => Ok(hasher.finish()),
+            StreamingDiff::Gzip(decoder) => Ok(decoder.finish()?.finish()),
+        }
+    }
+}
+
+/// Decompresses a whole layer from `reader` and returns its diff_id and uncompressed size.
+pub(crate) fn diff_id_of(reader: impl Read, compression: Compression) -> io::Result<(Digest, u64)> {
+    let mut hasher = DiffHasher::new();
+    match compression {
+        Compression::None => {
+            io::copy(&mut io::BufReader::new(reader), &mut hasher)?;
+        }
+        Compression::Gzip => {
+            let mut decoder = flate2::read::MultiGzDecoder::new(io::BufReader::new(reader));
+            io::copy(&mut decoder, &mut hasher)?;
+        }
+        Compression::Zstd => {
+            let mut decoder = zstd::stream::read::Decoder::new(reader)?;
+            io::copy(&mut decoder, &mut hasher)?;
+        }
+    }
+    Ok(hasher.finish())
+}
+
+/// What the writer thread hands back.
+struct WriterOutcome {
+    ingest: Ingest,
+    diff: Option<io::Result<(Digest, u64)>>,
+}
+
+fn spawn_writer(
+    mut ingest: Ingest,
+    streaming: Option<StreamingDiff>,
+) -> (
+    tokio::sync::mpsc::Sender<Bytes>,
+    tokio::task::JoinHandle<io::Result<WriterOutcome>>,
+) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
+    let handle = tokio::task::spawn_blocking(move || {
+        let mut streaming = streaming;
+        let mut diff_error = None;
+        while let Some(chunk) = rx.blocking_recv() {
+            ingest.write_all(&chunk)?;
+            if let Some(diff) = streaming.as_mut() {
+                if let Err(e) = diff.write_all(&chunk) {
+                    diff_error = Some(e);
+                    streaming = None;
+                }
+            }
+        }
+        ingest.flush()?;
+        let diff = match (diff_error, streaming) {
+            (Some(e), _) => Some(Err(e)),
+            (None, Some(diff)) => Some(diff.finish()),
+            (None, None) => None,
+        };
+        Ok(WriterOutcome { ingest, diff })
+    });
+    (tx, handle)
+}
+
+/// Downloads `spec` from `session`'s repository `repository` into the store, resuming a partial
+/// download, and verifies size and digest. A layer's diff_id is computed on the way (or from the
+/// finished file when the download resumed or the layer is zstd).
+pub(crate) async fn download<F: FnMut(Event)>(
+    session: &Session<'_>,
+    store: &Store,
+    repository: &str,
+    spec: &BlobSpec,
+    reporter: Option<&Reporter<F>>,
+) -> Result<Downloaded> {
+    let mut ingest = store.resume_ingest(&spec.digest)?;
+    if ingest.size() > spec.size {
+        // Longer than the blob: not a prefix of it. Start over.
+        ingest.discard();
+        ingest = store.resume_ingest(&spec.digest)?;
+    }
+    let resumed_from = ingest.size();
+    let streaming = if resumed_from == 0 {
+        spec.compression.and_then(StreamingDiff::new)
+    } else {
+        None
+    };
+    if let Some(reporter) = reporter {
+        if resumed_from > 0 {
+            reporter.layer(
+                &spec.digest,
+                LayerStatus::Resuming,
+                resumed_from,
+                Some(spec.size),
+            );
+        }
+    }
+    let (tx, writer) = spawn_writer(ingest, streaming);
+    let transfer = transfer(session, repository, spec, resumed_from, &tx, reporter).await;
+    drop(tx);
+    let outcome = writer
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+        .map_err(Error::io(format!("write blob {}", spec.digest)))?;
+    if let Err(error) = transfer {
+        // The partial file stays for the next attempt, unless the server sent too much.
+        if matches!(error, Error::BlobVerification { .. }) {
+            outcome.ingest.discard();
+        }
+        return Err(error);
+    }
+    if let Some(reporter) = reporter {
+        reporter.layer(
+            &spec.digest,
+            LayerStatus::VerifyingChecksum,
+            spec.size,
+            Some(spec.size),
+        );
+    }
+    let pending = outcome.ingest.finish()?;
+    let expected = Expected::new(spec.digest.clone(), Some(spec.size));
+    if let Err(source) = expected.check(pending.digest(), pending.size()) {
+        pending.discard();
+        return Err(Error::BlobVerification {
+            digest: spec.digest.clone(),
+            source,
+        });
+    }
+    let diff = match (spec.compression, outcome.diff) {
+        (None, _) => None,
+        (Some(_), Some(Ok(diff))) => Some(diff),
+        (Some(_), Some(Err(source))) => {
+            pending.discard();
+            return Err(Error::Decompress {
+                layer: spec.digest.clone(),
+                source,
+            });
+        }
+        (Some(compression), None) => {
+            if let Some(reporter) = reporter {
+                reporter.layer(&spec.digest, LayerStatus::Extracting, 0, None);
+            }
+            let reader = pending.reader()?;
+            let computed = tokio::task::spawn_blocking(move || diff_id_of(reader, compression))
+                .await
+                .map_err(|e| Error::Task(e.to_string()))?;
+            match computed {
+                Ok(diff) => Some(diff),
+                Err(source) => {
+                    pending.discard();
+                    return Err(Error::Decompress {
+                        layer: spec.digest.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+    };
+    Ok(Downloaded { pending, diff })
+}
+
+/// Moves the bytes from `resumed_from` to the end into the writer, retrying dropped connections
+/// with a `Range` request from wherever the download got to.
+async fn transfer<F: FnMut(Event)>(
+    session: &Session<'_>,
+    repository: &str,
+    spec: &BlobSpec,
+    resumed_from: u64,
+    tx: &tokio::sync::mpsc::Sender<Bytes>,
+    reporter: Option<&Reporter<F>>,
+) -> Result<()> {
+    let mut have = resumed_from;
+    let max_attempts = session.client.options.max_attempts.max(1);
+    let mut attempt = 0;
+    let mut last_reported = have;
+    let blob_url = session.url(&format!("v2/{repository}/blobs/{}", spec.digest))?;
+    loop {
+        if have == spec.size {
+            return Ok(());
+        }
+        attempt += 1;
+        let result = fetch_range(session, &blob_url, spec, have, tx, |now| {
+            if let Some(reporter) = reporter {
+                if now - last_reported >= PROGRESS_STEP || now == spec.size {
+                    last_reported = now;
+                    reporter.layer(&spec.digest, LayerStatus::Downloading, now, Some(spec.size));
+                }
+            }
+        })
+        .await;
+        match result {
+            Ok(now) => {
+                have = now;
+                if have == spec.size {
+                    return Ok(());
+                }
+                // The body ended early: treat it like a dropped connection.
+                if attempt >= max_attempts {
+                    return Err(Error::BlobVerification {
+                        digest: spec.digest.clone(),
+                        source: berth_digest::Error::SizeMismatch {
+                            expected: spec.size,
+                            actual: have,
+                        },
+                    });
+                }
+            }
+            Err((now, error)) => {
+                have = now;
+                if !error.is_transient() || attempt >= max_attempts {
+                    return Err(error);
+                }
+                if let Some(reporter) = reporter {
+                    reporter.emit(Event::Retrying {
+                        what: format!("blob {}", spec.digest.short()),
+                        attempt,
+                        reason: error.to_string(),
+                    });
+                }
+            }
+        }
+        tracing::debug!(digest = %spec.digest, have, attempt, "resuming download");
+        tokio::time::sleep(session.client.backoff(attempt)).await;
+    }
+}
+
+/// One GET of the blob from byte `from`. Returns how many bytes the writer has after it, or that
+/// count with the error that stopped it.
+async fn fetch_range(
+    session: &Session<'_>,
+    blob_url: &url::Url,
+    spec: &BlobSpec,
+    from: u64,
+    tx: &tokio::sync::mpsc::Sender<Bytes>,
+    mut on_progress: impl FnMut(u64),
+) -> std::result::Result<u64, (u64, Error)> {
+    let range = (from > 0).then(|| format!("bytes={from}-"));
+    let build = move |request: reqwest::RequestBuilder| match &range {
+        Some(range) => request.header(header::RANGE, range.as_str()),
+        None => request,
+    };
+    let mut response = session
+        .send(
+            Method::GET,
+            blob_url.clone(),
+            Retry::Transient,
+            true,
+            &build,
+        )
+        .await
+        .map_err(|e| (from, e))?;
+    if response.status() == StatusCode::NOT_FOUND && !spec.urls.is_empty() {
+        response = fetch_foreign(session, spec, from, &build)
+            .await
+            .map_err(|e| (from, e))?;
+    }
+    let status = response.status();
+    let mut skip = 0;
+    match status {
+        StatusCode::OK => skip = from,
+        StatusCode::PARTIAL_CONTENT if from > 0 => {
+            let start = response
+                .headers()
+                .get(header::CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(content_range_start);
+            if start != Some(from) {
+                return Err((
+                    from,
+                    Error::Status {
+                        status: 206,
+                        url: redact_url(response.url()),
+                        details: Vec::new(),
+                    },
+                ));
+            }
+        }
+        StatusCode::RANGE_NOT_SATISFIABLE if from == spec.size => return Ok(from),
+        _ => return Err((from, status_error(response).await)),
+    }
+    let url = redact_url(response.url());
+    let mut have = from;
+    loop {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return Ok(have),
+            Err(source) => {
+                return Err((
+                    have,
+                    Error::Http {
+                        url: url.clone(),
+                        source,
+                    },
+                ))
+            }
+        };
+        // A server that ignored the Range header resends what is already on disk.
+        let chunk = if skip > 0 {
+            let drop = usize::try_from(skip.min(chunk.len() as u64)).unwrap_or(chunk.len());
+            skip -= drop as u64;
+            chunk.slice(drop..)
+        } else {
+            chunk
+        };
+        if chunk.is_empty() {
+            continue;
+        }
+        let after = have + chunk.len() as u64;
+        if after > spec.size {
+            return Err((
+                have,
+                Error::BlobVerification {
+                    digest: spec.digest.clone(),
+                    source: berth_digest::Error::SizeMismatch {
+                        expected: spec.size,
+                        actual: after,
+                    },
+                },
+            ));
+        }
+        if tx.send(chunk).await.is_err() {
+            // The writer stopped (disk error); its own error is reported by the caller.
+            return Ok(have);
+        }
+        have = after;
+        on_progress(have);
+    }
+}
+
+/// Tries a foreign layer's URLs (http and https only, never with credentials: they are not the
+/// registry's origin, CVE-2020-15157).
+async fn fetch_foreign(
+    session: &Session<'_>,
+    spec: &BlobSpec,
+    from: u64,
+    build: &(dyn Fn(reqwest::RequestBuilder) -> reqwest::RequestBuilder + Sync),
+) -> Result<reqwest::Response> {
+    let mut last = None;
+    for raw in &spec.urls {
+        let Ok(url) = url::Url::parse(raw) else {
+            continue;
+        };
+        if !matches!(url.scheme(), "http" | "https") {
+            continue;
+        }
+        let response = session
+            .send(Method::GET, url, Retry::Transient, true, build)
+            .await?;
+        let ok = response.status() == StatusCode::OK
+            || (from > 0 && response.status() == StatusCode::PARTIAL_CONTENT);
+        if ok {
+            return Ok(response);
+        }
+        last = Some(response);
+    }
+    match last {
+        Some(response) => Ok(response),
+        None => Err(Error::UnsupportedLayer(format!(
+            "foreign layer {} has no usable URL",
+            spec.digest
+        ))),
+    }
+}
+
+/// `bytes 100-199/200` -> 100.
+fn content_range_start(value: &str) -> Option<u64> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, _) = rest.split_once('/').unwrap_or((rest, ""));
+    range.split_once('-')?.0.trim().parse().ok()
+}
+
+/// Reads a small blob (a config) into memory, verified, at most `limit` bytes.
+pub(crate) async fn fetch_small(
+    session: &Session<'_>,
+    repository: &str,
+    digest: &Digest,
+    size: u64,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    let url = session.url(&format!("v2/{repository}/blobs/{digest}"))?;
+    if size > limit {
+        return Err(Error::BodyTooLarge {
+            what: "blob",
+            url: redact_url(&url),
+            limit,
+        });
+    }
+    let response = session.get(url, None).await?;
+    if response.status() != StatusCode::OK {
+        return Err(status_error(response).await);
+    }
+    let body = crate::client::read_capped(response, limit, "blob").await?;
+    Expected::new(digest.clone(), Some(size))
+        .check(
+            &Digest::compute(digest.algorithm(), &body),
+            body.len() as u64,
+        )
+        .map_err(|source| Error::BlobVerification {
+            digest: digest.clone(),
+            source,
+        })?;
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges() {
+        assert_eq!(content_range_start("bytes 100-199/200"), Some(100));
+        assert_eq!(content_range_start("bytes 0-0/*"), Some(0));
+        assert_eq!(content_range_start("items 1-2/3"), None);
+        assert_eq!(content_range_start("bytes x-1/2"), None);
+    }
+
+    #[test]
+    fn streaming_and_reading_diff_ids_agree() {
+        let data = b"hello layer".repeat(1000);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&data).unwrap();
+        let compressed = gz.finish().unwrap();
+        let mut streaming = StreamingDiff::new(Compression::Gzip).unwrap();
+        for piece in compressed.chunks(7) {
+            streaming.write_all(piece).unwrap();
+        }
+        let streamed = streaming.finish().unwrap();
+        let read = diff_id_of(&compressed[..], Compression::Gzip).unwrap();
+        assert_eq!(streamed, read);
+        assert_eq!(streamed, (Digest::sha256(&data), data.len() as u64));
+    }
+}

@@ -1,0 +1,373 @@
+//! `push`: the layers and config (skipped, mounted or uploaded, concurrently), then the manifest.
+//! Uncompressed layers are gzip-compressed for the push; the compressed blob and the rewritten
+//! manifest are kept in the store so the next push sends the same digests.
+
+use std::io::Write;
+
+use berth_digest::Digest;
+use berth_manifest::{media_type, Compression};
+use berth_reference::Reference;
+use berth_store::{IndexEntry, LayerInfo, Store};
+use futures_util::{stream, StreamExt, TryStreamExt};
+use reqwest::{header, Method, StatusCode};
+
+use crate::{
+    client::{status_error, Client, Retry},
+    error::{Error, Result},
+    progress::{Event, LayerStatus, Reporter},
+    pull::oci_digest,
+    sources,
+    upload::{Outcome, PushBlob, Uploader},
+};
+
+pub use crate::upload::UploadMode;
+
+/// Docker's default `max-concurrent-uploads`.
+pub const DEFAULT_PUSH_CONCURRENCY: usize = 5;
+/// Default PATCH size of a chunked upload: large enough to cost nothing on a fast link, small
+/// enough that an interruption loses little.
+pub const DEFAULT_CHUNK_SIZE: u64 = 32 * 1024 * 1024;
+/// Mount attempts per blob.
+const MAX_MOUNT_SOURCES: usize = 3;
+
+/// Options of [`Client::push`].
+#[derive(Debug, Clone)]
+pub struct PushOptions {
+    /// Push every tag of the repository (`-a`).
+    pub all_tags: bool,
+    /// Blobs uploaded at once.
+    pub concurrency: usize,
+    pub mode: UploadMode,
+}
+
+impl Default for PushOptions {
+    fn default() -> PushOptions {
+        PushOptions {
+            all_tags: false,
+            concurrency: DEFAULT_PUSH_CONCURRENCY,
+            mode: UploadMode::Chunked(DEFAULT_CHUNK_SIZE),
+        }
+    }
+}
+
+/// One tag pushed: Docker prints `<tag>: digest: sha256:… size: N`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedTag {
+    pub tag: String,
+    pub digest: Digest,
+    pub size: u64,
+}
+
+/// What [`Client::push`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushResult {
+    /// `The push refers to repository [docker.io/library/app]`.
+    pub repository: String,
+    pub tags: Vec<PushedTag>,
+}
+
+impl Client {
+    /// Pushes `reference` (`latest` by default; every tag of the repository with `all_tags`)
+    /// from `store`, reporting progress through `progress`.
+    pub async fn push(
+        &self,
+        store: &Store,
+        reference: &Reference,
+        options: &PushOptions,
+        progress: impl FnMut(Event),
+    ) -> Result<PushResult> {
+        let reporter = Reporter::new(progress);
+        let repository = reference.name_only();
+        let references: Vec<Reference> = if options.all_tags {
+            let mut tagged: Vec<Reference> = store
+                .images()?
+                .into_iter()
+                .flat_map(|image| image.names)
+                .filter(|name| name.name() == repository.name() && name.tag().is_some())
+                .collect();
+            tagged.sort();
+            tagged.dedup();
+            if tagged.is_empty() {
+                return Err(Error::NoLocalTag(repository.familiar_string()));
+            }
+            tagged
+        } else {
+            vec![reference.clone().with_default_tag()]
+        };
+        let mut tags = Vec::new();
+        for reference in &references {
+            tags.push(self.push_one(store, reference, options, &reporter).await?);
+        }
+        Ok(PushResult {
+            repository: repository.to_string(),
+            tags,
+        })
+    }
+
+    async fn push_one<F: FnMut(Event)>(
+        &self,
+        store: &Store,
+        reference: &Reference,
+        options: &PushOptions,
+        reporter: &Reporter<F>,
+    ) -> Result<PushedTag> {
+        let Some(tag) = reference.tag().map(str::to_owned) else {
+            return Err(Error::NoLocalTag(reference.familiar_string()));
+        };
+        let image = match store.resolve(&reference.to_string()) {
+            Ok(image) => image,
+            Err(berth_store::Error::NoSuchImage(_)) => {
+                return Err(Error::NoLocalTag(reference.familiar_string()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let _guard = store.content_guard()?;
+        let manifest_bytes = store.read_blob(
+            &image.manifest_digest,
+            berth_manifest::MAX_MANIFEST_BYTES as u64,
+        )?;
+        let (manifest_bytes, rewritten) = compress_layers(store, &manifest_bytes).await?;
+        let manifest: oci_spec::image::ImageManifest = serde_json::from_slice(&manifest_bytes)
+            .map_err(|source| Error::BadResponse {
+                url: format!("store manifest {}", image.manifest_digest),
+                source,
+            })?;
+        let repository_path = reference.path().to_owned();
+        let full_name = reference.name();
+
+        let mut blobs = Vec::new();
+        for layer in manifest.layers() {
+            blobs.push(PushBlob {
+                digest: oci_digest(layer)?,
+                size: layer.size(),
+                report: true,
+            });
+        }
+        let config = manifest.config();
+        blobs.push(PushBlob {
+            digest: oci_digest(config)?,
+            size: config.size(),
+            report: false,
+        });
+        let mount_sources: Vec<Vec<String>> = blobs
+            .iter()
+            .map(|blob| mount_candidates(store, reference, &blob.digest))
+            .collect::<Result<_>>()?;
+        let mut scopes = vec![format!("repository:{repository_path}:pull,push")];
+        for from in mount_sources.iter().flatten() {
+            let scope = format!("repository:{from}:pull");
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        let endpoint = self.endpoint(reference.domain())?;
+        let session = self.session(endpoint, scopes);
+        let uploader = Uploader {
+            session: &session,
+            store,
+            repository: &repository_path,
+            full_name: &full_name,
+            mode: options.mode,
+            reporter,
+        };
+
+        for (i, blob) in blobs.iter().filter(|b| b.report).enumerate() {
+            reporter.layer(&blob.digest, LayerStatus::Preparing, 0, Some(blob.size));
+            if i >= options.concurrency.max(1) {
+                reporter.layer(&blob.digest, LayerStatus::Waiting, 0, Some(blob.size));
+            }
+        }
+        let uploader = &uploader;
+        stream::iter(blobs.iter().zip(&mount_sources))
+            .map(|(blob, from)| async move {
+                let outcome = uploader.push_blob(blob, from).await?;
+                if blob.report {
+                    let status = match outcome {
+                        Outcome::AlreadyExists => LayerStatus::LayerAlreadyExists,
+                        Outcome::Mounted(from) => LayerStatus::MountedFrom(from),
+                        Outcome::Pushed => LayerStatus::Pushed,
+                    };
+                    reporter.layer(&blob.digest, status, blob.size, Some(blob.size));
+                }
+                Ok::<(), Error>(())
+            })
+            .buffer_unordered(options.concurrency.max(1))
+            .try_collect::<Vec<()>>()
+            .await?;
+
+        let manifest_media_type = manifest
+            .media_type()
+            .as_ref()
+            .map_or_else(|| media_type::OCI_MANIFEST.to_owned(), ToString::to_string);
+        let digest = Digest::sha256(&manifest_bytes);
+        let url = session.url(&format!("v2/{repository_path}/manifests/{tag}"))?;
+        let body = manifest_bytes.clone();
+        let content_type = manifest_media_type.clone();
+        let response = session
+            .send(Method::PUT, url, Retry::Transient, false, &move |r| {
+                r.header(header::CONTENT_TYPE, content_type.as_str())
+                    .body(body.clone())
+            })
+            .await?;
+        match response.status() {
+            StatusCode::CREATED | StatusCode::OK | StatusCode::ACCEPTED => {
+                if let Some(returned) = response
+                    .headers()
+                    .get("docker-content-digest")
+                    .and_then(|v| v.to_str().ok())
+                {
+                    if returned.trim() != digest.to_string() {
+                        return Err(Error::UploadDigestMismatch {
+                            expected: digest,
+                            actual: returned.chars().take(150).collect(),
+                        });
+                    }
+                }
+            }
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                return Err(Error::PushAccessDenied {
+                    repository: full_name,
+                })
+            }
+            _ => return Err(status_error(response).await),
+        }
+
+        // Record what the registry now has: the repo digest, and where each blob lives.
+        let repo_digest = format!("{full_name}@{digest}");
+        let entry = IndexEntry::new(
+            &manifest_media_type,
+            digest.clone(),
+            manifest_bytes.len() as u64,
+        );
+        if rewritten {
+            store.write_blob(&manifest_bytes)?;
+            store.add_image(&entry, std::slice::from_ref(reference), &[repo_digest])?;
+        } else {
+            store.add_image(&entry, &[], &[repo_digest])?;
+        }
+        let digests: Vec<Digest> = blobs.iter().map(|b| b.digest.clone()).collect();
+        sources::remember_sources(store, &full_name, &digests);
+        Ok(PushedTag {
+            tag,
+            digest,
+            size: manifest_bytes.len() as u64,
+        })
+    }
+}
+
+/// Repositories of the same registry (paths) that likely hold `digest`: recorded sources first,
+/// then other repositories the store has images of that contain it.
+fn mount_candidates(store: &Store, reference: &Reference, digest: &Digest) -> Result<Vec<String>> {
+    let domain_prefix = format!("{}/", reference.domain());
+    let mut candidates: Vec<String> = sources::known_sources(store, digest)
+        .into_iter()
+        .filter_map(|name| name.strip_prefix(&domain_prefix).map(str::to_owned))
+        .filter(|path| path != reference.path())
+        .collect();
+    for image in store.images()? {
+        if !image.layer_digests()?.contains(digest) && image.id != *digest {
+            continue;
+        }
+        for name in &image.names {
+            if name.domain() == reference.domain() && name.path() != reference.path() {
+                let path = name.path().to_owned();
+                if !candidates.contains(&path) {
+                    candidates.push(path);
+                }
+            }
+        }
+    }
+    candidates.truncate(MAX_MOUNT_SOURCES);
+    Ok(candidates)
+}
+
+/// Compresses the manifest's uncompressed layers with gzip (storing the compressed blobs and their
+/// layer info) and returns the manifest to push, and whether it changed.
+async fn compress_layers(store: &Store, manifest_bytes: &[u8]) -> Result<(Vec<u8>, bool)> {
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(manifest_bytes).map_err(|source| Error::BadResponse {
+            url: "store manifest".into(),
+            source,
+        })?;
+    let Some(layers) = manifest.get_mut("layers").and_then(|l| l.as_array_mut()) else {
+        return Ok((manifest_bytes.to_vec(), false));
+    };
+    let mut changed = false;
+    for layer in layers.iter_mut() {
+        let media = layer
+            .get("mediaType")
+            .and_then(|m| m.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        if media_type::layer_compression(&media) != Some(Compression::None) {
+            continue;
+        }
+        let Some(digest) = layer
+            .get("digest")
+            .and_then(|d| d.as_str())
+            .and_then(|d| Digest::parse(d).ok())
+        else {
+            continue;
+        };
+        let (compressed, size) = compress_blob(store, &digest).await?;
+        layer["digest"] = compressed.to_string().into();
+        layer["size"] = size.into();
+        layer["mediaType"] = gzip_media_type(&media).into();
+        changed = true;
+    }
+    if !changed {
+        return Ok((manifest_bytes.to_vec(), false));
+    }
+    let bytes = serde_json::to_vec(&manifest).map_err(|source| Error::BadResponse {
+        url: "store manifest".into(),
+        source,
+    })?;
+    Ok((bytes, true))
+}
+
+fn gzip_media_type(uncompressed: &str) -> &'static str {
+    match media_type::essence(uncompressed).as_str() {
+        media_type::DOCKER_LAYER_TAR => media_type::DOCKER_LAYER_TAR_GZIP,
+        media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR => {
+            media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP
+        }
+        _ => media_type::OCI_LAYER_TAR_GZIP,
+    }
+}
+
+/// gzip of the tar blob `digest`, stored; reused if an earlier push made it.
+async fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> {
+    let marker_dir = store.state_dir("registry")?;
+    let marker = marker_dir.join(format!("gzip-{}", digest.encoded()));
+    if let Ok(text) = std::fs::read_to_string(&marker) {
+        if let Ok(compressed) = Digest::parse(text.trim()) {
+            if let Some(size) = store.blob_size(&compressed)? {
+                return Ok((compressed, size));
+            }
+        }
+    }
+    let source = store.open_blob(digest)?;
+    let ingest = store.ingest()?;
+    let (ingest, uncompressed_size) = tokio::task::spawn_blocking(move || {
+        let mut encoder = flate2::write::GzEncoder::new(ingest, flate2::Compression::default());
+        let copied = std::io::copy(&mut std::io::BufReader::new(source), &mut encoder)?;
+        let mut ingest = encoder.finish()?;
+        ingest.flush()?;
+        Ok::<_, std::io::Error>((ingest, copied))
+    })
+    .await
+    .map_err(|e| Error::Task(e.to_string()))?
+    .map_err(Error::io(format!("compress layer {digest}")))?;
+    let pending = ingest.finish()?;
+    let size = pending.size();
+    let compressed = store.commit_blob(pending, None)?;
+    store.record_layer(
+        &compressed,
+        &LayerInfo {
+            diff_id: digest.clone(),
+            uncompressed_size,
+        },
+    )?;
+    let _ = std::fs::write(&marker, compressed.to_string());
+    Ok((compressed, size))
+}

@@ -1,0 +1,201 @@
+//! Real peers on loopback: the CNCF distribution registry (`docker-registry serve`) in plain
+//! HTTP, TLS + htpasswd and token-auth configurations, started on a free port with a temporary
+//! storage directory and killed on drop.
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+pub const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
+pub const USER: &str = "berth";
+pub const PASSWORD: &str = "s3cret-pass";
+/// `htpasswd -Bbn berth s3cret-pass`, used when `htpasswd` (apache2-utils) is not installed.
+const HTPASSWD_LINE: &str = "berth:$2y$05$ENYmQdAPqJ4GgYlnlBYcgOIIEL9ZTYQszZR3NMFqTn8q9PZJKD8JS";
+
+/// Whether a peer program is available. Missing in CI (`CI` set) is a failure, not a skip.
+pub fn have(program: &str) -> bool {
+    let found = if program.contains('/') {
+        Path::new(program).exists()
+    } else {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "peer program {program} is missing (install it: the CI needs it)"
+        );
+        eprintln!("skipping: {program} is not installed");
+    }
+    found
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// How the registry authenticates.
+pub enum Auth {
+    None,
+    /// TLS with the certificate of `TlsFiles`, htpasswd Basic auth.
+    Htpasswd,
+    /// Token auth against `realm`, trusting `TokenKeys::cert`.
+    Token {
+        realm: String,
+        cert: PathBuf,
+    },
+}
+
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// A self-signed certificate for 127.0.0.1 (made with openssl).
+pub fn make_cert(dir: &Path, name: &str) -> TlsFiles {
+    let cert = dir.join(format!("{name}.crt"));
+    let key = dir.join(format!("{name}.key"));
+    let status = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run openssl");
+    assert!(status.success(), "openssl req failed");
+    TlsFiles { cert, key }
+}
+
+pub struct Registry {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    pub tls: Option<TlsFiles>,
+}
+
+impl Registry {
+    /// `None` when the registry binary is missing outside CI.
+    pub fn start(auth: Auth) -> Option<Registry> {
+        if !have(REGISTRY_BIN) {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let storage = dir.path().join("storage");
+        std::fs::create_dir_all(&storage).unwrap();
+        let mut yaml = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n\
+             storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
+             http:\n  addr: 127.0.0.1:{port}\n  secret: berth-test-secret\n",
+            storage.display()
+        );
+        let mut tls = None;
+        match auth {
+            Auth::None => {}
+            Auth::Htpasswd => {
+                if !have("openssl") {
+                    return None;
+                }
+                let files = make_cert(dir.path(), "registry");
+                yaml.push_str(&format!(
+                    "  tls:\n    certificate: {}\n    key: {}\n",
+                    files.cert.display(),
+                    files.key.display()
+                ));
+                let htpasswd = dir.path().join("htpasswd");
+                let line = Command::new("htpasswd")
+                    .args(["-Bbn", USER, PASSWORD])
+                    .output()
+                    .ok()
+                    .filter(|o| o.status.success())
+                    .map_or_else(
+                        || HTPASSWD_LINE.to_owned(),
+                        |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+                    );
+                std::fs::write(&htpasswd, format!("{line}\n")).unwrap();
+                yaml.push_str(&format!(
+                    "auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n",
+                    htpasswd.display()
+                ));
+                tls = Some(files);
+            }
+            Auth::Token { realm, cert } => {
+                yaml.push_str(&format!(
+                    "auth:\n  token:\n    realm: {realm}\n    service: berth-test\n    \
+                     issuer: berth-test-issuer\n    rootcertbundle: {}\n",
+                    cert.display()
+                ));
+            }
+        }
+        let config = dir.path().join("config.yml");
+        std::fs::write(&config, yaml).unwrap();
+        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+        let child = Command::new(REGISTRY_BIN)
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start docker-registry");
+        let registry = Registry {
+            child,
+            port,
+            dir,
+            tls,
+        };
+        registry.wait_ready();
+        Some(registry)
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) {
+                if self.tls.is_some() {
+                    return;
+                }
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                let _ = stream.write_all(b"GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+                let mut head = [0u8; 12];
+                if stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.") {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let log = std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default();
+        panic!("registry on port {} did not start: {log}", self.port);
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
