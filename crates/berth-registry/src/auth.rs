@@ -19,6 +19,8 @@ use crate::{
 pub(crate) struct AuthState {
     challenges: Mutex<HashMap<String, Challenge>>,
     tokens: Mutex<HashMap<(String, String), Token>>,
+    /// One token request at a time, so concurrent requests that met the same challenge share it.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl AuthState {
@@ -36,6 +38,10 @@ impl AuthState {
                 .map(|c| c.basic_header())),
             Some(Challenge::Bearer { realm, service, .. }) => {
                 let key = (host.clone(), session.scopes.join(" "));
+                if let Some(token) = lock(&self.tokens).get(&key).filter(|t| t.is_fresh()) {
+                    return Ok(Some(format!("Bearer {}", token.value)));
+                }
+                let _fetching = self.fetching.lock().await;
                 if let Some(token) = lock(&self.tokens).get(&key).filter(|t| t.is_fresh()) {
                     return Ok(Some(format!("Bearer {}", token.value)));
                 }
@@ -59,9 +65,14 @@ impl AuthState {
         }
     }
 
-    /// Takes in a 401: remembers the challenge and drops the token that was refused.
-    /// Returns whether the request is worth sending again.
-    pub(crate) fn learn(&self, session: &Session<'_>, response: &Response) -> bool {
+    /// Takes in a 401: remembers the challenge and drops the token that was refused (`sent`, the
+    /// `Authorization` the request carried). Returns whether the request is worth sending again.
+    pub(crate) fn learn(
+        &self,
+        session: &Session<'_>,
+        response: &Response,
+        sent: Option<&str>,
+    ) -> bool {
         let values = response
             .headers()
             .get_all(header::WWW_AUTHENTICATE)
@@ -71,7 +82,15 @@ impl AuthState {
             return false;
         };
         let host = session.endpoint.host.clone();
-        lock(&self.tokens).remove(&(host.clone(), session.scopes.join(" ")));
+        let key = (host.clone(), session.scopes.join(" "));
+        let mut tokens = lock(&self.tokens);
+        let refused = tokens
+            .get(&key)
+            .is_some_and(|t| sent == Some(format!("Bearer {}", t.value).as_str()));
+        if refused {
+            tokens.remove(&key);
+        }
+        drop(tokens);
         lock(&self.challenges).insert(host, challenge);
         true
     }

@@ -364,9 +364,11 @@ impl Session<'_> {
         loop {
             attempt += 1;
             let mut request = build(http.request(method.clone(), url.clone()));
+            let mut sent = None;
             if authenticate {
                 if let Some(value) = self.client.auth.authorization(self).await? {
-                    request = request.header(header::AUTHORIZATION, value);
+                    request = request.header(header::AUTHORIZATION, value.as_str());
+                    sent = Some(value);
                 }
             }
             tracing::debug!(%method, url = %redact_url(url), attempt, "request");
@@ -389,7 +391,7 @@ impl Session<'_> {
             let status = response.status();
             if status == StatusCode::UNAUTHORIZED && authenticate && !answered_challenge {
                 answered_challenge = true;
-                if self.client.auth.learn(self, &response) {
+                if self.client.auth.learn(self, &response, sent.as_deref()) {
                     attempt -= 1;
                     continue;
                 }

@@ -61,30 +61,115 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
-/// A self-signed certificate for 127.0.0.1 (made with openssl).
-pub fn make_cert(dir: &Path, name: &str) -> TlsFiles {
-    let cert = dir.join(format!("{name}.crt"));
-    let key = dir.join(format!("{name}.key"));
+fn openssl(args: &[&str], dir: &Path) {
     let status = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        ])
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .args([
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ])
+        .args(args)
+        .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .expect("run openssl");
-    assert!(status.success(), "openssl req failed");
-    TlsFiles { cert, key }
+    assert!(status.success(), "openssl {args:?} failed");
+}
+
+/// A self-signed certificate for 127.0.0.1 (made with openssl): good for signing tokens.
+pub fn make_cert(dir: &Path, name: &str) -> TlsFiles {
+    let cert = format!("{name}.crt");
+    let key = format!("{name}.key");
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        dir,
+    );
+    TlsFiles {
+        cert: dir.join(cert),
+        key: dir.join(key),
+    }
+}
+
+/// A test CA and a server certificate for 127.0.0.1 it signed (webpki refuses a CA certificate
+/// as a server's). Returns (CA certificate, server files).
+pub fn make_server_cert(dir: &Path) -> (PathBuf, TlsFiles) {
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-subj",
+            "/CN=berth test CA",
+        ],
+        dir,
+    );
+    openssl(
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        dir,
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            "server.crt",
+            "-extfile",
+            "server.ext",
+        ],
+        dir,
+    );
+    (
+        dir.join("ca.crt"),
+        TlsFiles {
+            cert: dir.join("server.crt"),
+            key: dir.join("server.key"),
+        },
+    )
 }
 
 pub struct Registry {
@@ -92,6 +177,8 @@ pub struct Registry {
     pub port: u16,
     pub dir: tempfile::TempDir,
     pub tls: Option<TlsFiles>,
+    /// The CA that signed the TLS certificate.
+    pub ca: Option<PathBuf>,
 }
 
 impl Registry {
@@ -111,13 +198,15 @@ impl Registry {
             storage.display()
         );
         let mut tls = None;
+        let mut ca = None;
         match auth {
             Auth::None => {}
             Auth::Htpasswd => {
                 if !have("openssl") {
                     return None;
                 }
-                let files = make_cert(dir.path(), "registry");
+                let (ca_cert, files) = make_server_cert(dir.path());
+                ca = Some(ca_cert);
                 yaml.push_str(&format!(
                     "  tls:\n    certificate: {}\n    key: {}\n",
                     files.cert.display(),
@@ -163,6 +252,7 @@ impl Registry {
             port,
             dir,
             tls,
+            ca,
         };
         registry.wait_ready();
         Some(registry)
