@@ -1,1 +1,33 @@
-//! berth-archive (in progress).
+//! berth-archive: image content as tar streams, in and out.
+//!
+//! Layers and image archives are the bytes berth trusts least: they come from files, URLs and
+//! other tools, and a tar archive can name anything. This crate reads them in one streaming pass
+//! straight into the store's ingest area (archive paths never become host paths), checks what it
+//! reads (entry names, hard links, whiteouts, digests and diff_ids, truncation, decompression
+//! budgets), and commits blobs and references only when everything checked out. It writes image
+//! archives the way Docker 25+ does, byte for byte reproducibly.
+//!
+//! Reading order: how compression is detected and removed; how a tar entry's name is judged; the
+//! tar walk that tells a complete archive from a truncated one; one layer's single pass; then the
+//! operations: `import`, `load`, `save`.
+//!
+//! `tar` (tar-rs) is used only as a parser and as a header writer; unpacking a layer onto disk is
+//! somebody else's job, with fd-relative operations.
+
+mod compression;
+mod entry;
+mod error;
+mod scan;
+
+mod layer;
+
+mod import;
+
+pub use compression::{decompressing_reader, Compression};
+pub use entry::{clean_path, MAX_NAME_LEN};
+pub use error::{Error, Result};
+pub use import::{import, ImportOptions};
+pub use layer::{check_layer, ingest_layer, IngestedLayer, LayerDigests, Limits};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,313 @@
+//! One pass over a layer: compression detection, hostile entries, truncation, digests.
+
+use berth_digest::Digest;
+
+use super::*;
+use crate::{check_layer, ingest_layer, Compression, Limits};
+
+/// `Ok(())` or the name of the expected error variant.
+type Expect = Result<(), &'static str>;
+
+fn check(label: &str, input: &[u8], limits: &Limits, expected: Expect) {
+    let actual = check_layer(input, limits)
+        .map(drop)
+        .map_err(|e| format!("{e:?}"));
+    match (&actual, expected) {
+        (Ok(()), Ok(())) => {}
+        (Err(actual), Err(variant)) if actual.starts_with(variant) => {}
+        _ => panic!("{label}: expected {expected:?}, got {actual:?}"),
+    }
+    // The same input through ingest leaves nothing behind when it fails.
+    if expected.is_err() {
+        let (_dir, store) = store();
+        let before = snapshot(&store);
+        assert!(ingest_layer(&store, input, limits).is_err(), "{label}");
+        assert_eq!(before, snapshot(&store), "{label}: store changed");
+    }
+}
+
+fn cut(mut data: Vec<u8>, len: usize) -> Vec<u8> {
+    data.truncate(len);
+    data
+}
+
+#[test]
+fn hostile_and_broken_tars() {
+    let no_limits = Limits::default();
+    let one_file = tar(&[file("a", &[b'x'; 1000])]);
+    let mut two_gzip_members = gzip(&tar(&[file("a", b"1")])[..512 * 2]);
+    two_gzip_members.extend(gzip(&tar(&[file("a", b"1")])[512 * 2..]));
+    let mut gzip_then_garbage = gzip(&rootfs());
+    gzip_then_garbage.extend_from_slice(b"garbage");
+    let mut pax_nul = pax_block(&[("path", b"a\0b")]);
+    pax_nul.extend(tar(&[file("a", b"")]));
+    // CVE-2025-62518 shape: ustar size 0, PAX size covering a smuggled `../evil` header. tar-rs
+    // (like Go) honours the PAX size, so the smuggled header is file data, not an entry.
+    let smuggled = entry_bytes(&file("../evil", b"boom"));
+    let mut pax_smuggle = pax_block(&[("size", smuggled.len().to_string().as_bytes())]);
+    pax_smuggle.extend_from_slice(&header_block(b"innocent", b'0', 0, b""));
+    pax_smuggle.extend_from_slice(&smuggled);
+    pax_smuggle.extend_from_slice(&[0; 1024]);
+    let mut long_name = pax_block(&[("path", "a/".repeat(2100).as_bytes())]);
+    long_name.extend(tar(&[file("a", b"")]));
+    let cases: Vec<(&str, Vec<u8>, Limits, Expect)> = vec![
+        ("rootfs", rootfs(), no_limits, Ok(())),
+        ("empty archive", vec![0; 1024], no_limits, Ok(())),
+        ("one end block", vec![0; 512], no_limits, Ok(())),
+        (
+            "dot slash names",
+            tar(&[dir("./"), file("./a/../b", b"")]),
+            no_limits,
+            Ok(()),
+        ),
+        (
+            "absolute name",
+            tar(&[file("/etc/x", b"")]),
+            no_limits,
+            Ok(()),
+        ),
+        (
+            "whiteout of a file",
+            tar(&[file("bin/.wh.vi", b"")]),
+            no_limits,
+            Ok(()),
+        ),
+        (
+            "opaque dir",
+            tar(&[file("a/.wh..wh..opq", b"")]),
+            no_limits,
+            Ok(()),
+        ),
+        ("multi-member gzip", two_gzip_members, no_limits, Ok(())),
+        ("pax size smuggling", pax_smuggle, no_limits, Ok(())),
+        (
+            "dotdot",
+            tar(&[file("../x", b"")]),
+            no_limits,
+            Err("UnsafePath"),
+        ),
+        (
+            "slash dotdot",
+            tar(&[file("/../x", b"")]),
+            no_limits,
+            Err("UnsafePath"),
+        ),
+        (
+            "nested dotdot",
+            tar(&[file("a/../../x", b"")]),
+            no_limits,
+            Err("UnsafePath"),
+        ),
+        (
+            "dotdot dir",
+            tar(&[dir("a/../../")]),
+            no_limits,
+            Err("UnsafePath"),
+        ),
+        ("NUL in pax path", pax_nul, no_limits, Err("UnsafePath")),
+        ("too long", long_name, no_limits, Err("PathTooLong")),
+        (
+            "absolute hardlink",
+            tar(&[hardlink("x", "/etc/passwd")]),
+            no_limits,
+            Err("UnsafeHardlink"),
+        ),
+        (
+            "escaping hardlink",
+            tar(&[hardlink("x", "../../etc/passwd")]),
+            no_limits,
+            Err("UnsafeHardlink"),
+        ),
+        (
+            "hardlink to root",
+            tar(&[hardlink("x", "a/..")]),
+            no_limits,
+            Err("UnsafeHardlink"),
+        ),
+        (
+            "whiteout .wh.",
+            tar(&[file("a/.wh.", b"")]),
+            no_limits,
+            Err("InvalidWhiteout"),
+        ),
+        (
+            "whiteout .wh..",
+            tar(&[file("a/.wh..", b"")]),
+            no_limits,
+            Err("InvalidWhiteout"),
+        ),
+        (
+            "whiteout .wh...",
+            tar(&[file(".wh...", b"")]),
+            no_limits,
+            Err("InvalidWhiteout"),
+        ),
+        (
+            "root as symlink",
+            tar(&[symlink(".", "/etc")]),
+            no_limits,
+            Err("RootEntry"),
+        ),
+        (
+            "root as file",
+            tar(&[file("/", b"x")]),
+            no_limits,
+            Err("RootEntry"),
+        ),
+        ("empty stream", vec![], no_limits, Err("EmptyInput")),
+        (
+            "truncated in data",
+            cut(one_file.clone(), 700),
+            no_limits,
+            Err("Truncated"),
+        ),
+        (
+            "truncated in padding",
+            cut(one_file.clone(), 1500),
+            no_limits,
+            Err("Truncated"),
+        ),
+        (
+            "no end block",
+            cut(one_file.clone(), 1536),
+            no_limits,
+            Err("Truncated"),
+        ),
+        (
+            "truncated header",
+            cut(one_file.clone(), 100),
+            no_limits,
+            Err("InvalidTar"),
+        ),
+        (
+            "truncated gzip",
+            cut(gzip(&one_file), 30),
+            no_limits,
+            Err("Decompress"),
+        ),
+        (
+            "truncated zstd",
+            cut(zstd(&rootfs()), 40),
+            no_limits,
+            Err("Decompress"),
+        ),
+        (
+            "not a tar",
+            b"hello, this is not a tar file at all".to_vec(),
+            no_limits,
+            Err("InvalidTar"),
+        ),
+        (
+            "not a tar block",
+            vec![b'x'; 2048],
+            no_limits,
+            Err("InvalidTar"),
+        ),
+        (
+            "gzip of text",
+            gzip(&[b'x'; 2048]),
+            no_limits,
+            Err("InvalidTar"),
+        ),
+        (
+            "garbage after gzip",
+            gzip_then_garbage,
+            no_limits,
+            Err("Decompress"),
+        ),
+        (
+            "gzip bomb",
+            gzip(&tar(&[file("zeros", &vec![0; 1 << 20])])),
+            Limits {
+                max_uncompressed_size: Some(64 * 1024),
+            },
+            Err("TooLarge"),
+        ),
+    ];
+    for (label, input, limits, expected) in &cases {
+        check(label, input, limits, *expected);
+    }
+}
+
+#[test]
+fn garbage_after_the_end_blocks_counts_in_the_diff_id() {
+    // ggcr #2303: the digest covers the whole stream, not just what the tar parser looked at.
+    let mut input = rootfs();
+    input.extend_from_slice(b"trailing bytes the tar parser never reads");
+    let digests = check_layer(&input[..], &Limits::default()).unwrap();
+    assert_eq!(digests.diff_id, Digest::sha256(&input));
+    assert_eq!(digests.uncompressed_size, input.len() as u64);
+}
+
+#[test]
+fn every_compression_is_detected_and_stored_as_oci_allows() {
+    let plain = rootfs();
+    let diff_id = Digest::sha256(&plain);
+    let cases: [(Compression, Vec<u8>, &str, bool); 5] = [
+        (
+            Compression::None,
+            plain.clone(),
+            "application/vnd.oci.image.layer.v1.tar",
+            true,
+        ),
+        (
+            Compression::Gzip,
+            gzip(&plain),
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+            true,
+        ),
+        (
+            Compression::Zstd,
+            zstd(&plain),
+            "application/vnd.oci.image.layer.v1.tar+zstd",
+            true,
+        ),
+        (
+            Compression::Bzip2,
+            bzip2(&plain),
+            "application/vnd.oci.image.layer.v1.tar",
+            false,
+        ),
+        (
+            Compression::Xz,
+            xz(&plain),
+            "application/vnd.oci.image.layer.v1.tar",
+            false,
+        ),
+    ];
+    for (compression, input, media_type, stored_as_is) in cases {
+        assert_eq!(Compression::detect(&input[..6]), compression);
+        let (_dir, store) = store();
+        let layer = ingest_layer(&store, &input[..], &Limits::default()).unwrap();
+        assert_eq!(layer.digests.compression, compression);
+        assert_eq!(layer.digests.diff_id, diff_id, "{compression}");
+        assert_eq!(layer.digests.uncompressed_size, plain.len() as u64);
+        assert_eq!(layer.media_type, media_type);
+        let stored = if stored_as_is { &input } else { &plain };
+        assert_eq!(
+            *layer.blob.digest(),
+            Digest::sha256(stored),
+            "{compression}"
+        );
+        assert_eq!(layer.blob.size(), stored.len() as u64);
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut layer.blob.reader().unwrap(), &mut back).unwrap();
+        assert_eq!(&back, stored);
+    }
+}
+
+#[test]
+fn magic_bytes_table() {
+    let cases: [(&[u8], Compression); 7] = [
+        (&[0x1f, 0x8b, 0x08, 0], Compression::Gzip),
+        (b"BZh91AY", Compression::Bzip2),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0], Compression::Xz),
+        (&[0x28, 0xb5, 0x2f, 0xfd], Compression::Zstd),
+        (b"ustar", Compression::None),
+        (&[0x1f], Compression::None),
+        (b"", Compression::None),
+    ];
+    for (prefix, expected) in cases {
+        assert_eq!(Compression::detect(prefix), expected, "{prefix:?}");
+    }
+}
