@@ -91,7 +91,7 @@ fn walk(
     );
 
     let mut man = Vec::new();
-    clap_mangen::Man::new(cmd.clone().name(&file_stem)).render(&mut man)?;
+    clap_mangen::Man::new(cmd.clone().name(file_stem.clone())).render(&mut man)?;
     files.insert(PathBuf::from("docs/man").join(format!("{file_stem}.1")), man);
 
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
