@@ -1,0 +1,91 @@
+use std::{io, path::PathBuf};
+
+use berth_digest::Digest;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A layer tar tried something berth refuses (a path leaving the root, a bad whiteout, ...).
+    #[error("invalid layer entry {name:?}: {reason}")]
+    InvalidEntry { name: String, reason: &'static str },
+    #[error("layer tar is unreadable")]
+    Tar(#[source] io::Error),
+    #[error("layer content does not match its diff_id: expected {expected}, got {actual}")]
+    DiffIdMismatch { expected: Digest, actual: Digest },
+    #[error("failed to {action}")]
+    Io {
+        action: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("openat2 is not available (berth needs Linux 5.6 or later to unpack layers safely)")]
+    NoOpenat2,
+    #[error("image store")]
+    Store(#[from] berth_store::Error),
+    #[error("image config")]
+    Manifest(#[from] berth_manifest::Error),
+    #[error("No such container: {0}")]
+    NoSuchContainer(String),
+    #[error("multiple containers match {0}; use a longer ID")]
+    AmbiguousContainer(String),
+    #[error("Conflict. The container name \"/{name}\" is already in use by container \"{id}\". You have to remove (or rename) that container to be able to reuse that name.")]
+    NameInUse { name: String, id: String },
+    #[error("Invalid container name ({0}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")]
+    InvalidName(String),
+    #[error("cannot remove container \"/{name}\": container is running: stop the container before removing or force remove")]
+    RemoveRunning { name: String },
+    #[error("container {0} is not running")]
+    NotRunning(String),
+    #[error("container {0} is already running")]
+    AlreadyRunning(String),
+    #[error("no OCI runtime found: install runc or crun (Debian packages `runc`, `crun`) or name one with --runtime")]
+    NoRuntime,
+    #[error("OCI runtime {name:?} not found (install the Debian package `{package}`)")]
+    RuntimeNotFound { name: String, package: String },
+    #[error("OCI runtime {runtime} failed to {action}: {stderr}")]
+    Runtime {
+        runtime: String,
+        action: String,
+        stderr: String,
+    },
+    #[error("unable to find user {0}: no matching entries in passwd file")]
+    UnknownUser(String),
+    #[error("unable to find group {0}: no matching entries in group file")]
+    UnknownGroup(String),
+    #[error("invalid {what}: {value}")]
+    InvalidArgument { what: &'static str, value: String },
+    #[error("container record {path} is corrupt")]
+    CorruptRecord {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("the container monitor did not start the container: {0}")]
+    Monitor(String),
+    #[error("image has no config")]
+    ImageWithoutConfig,
+}
+
+impl Error {
+    pub(crate) fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
+        let action = action.into();
+        move |source| Error::Io { action, source }
+    }
+
+    pub(crate) fn invalid(name: &[u8], reason: &'static str) -> Error {
+        Error::InvalidEntry {
+            name: String::from_utf8_lossy(name).into_owned(),
+            reason,
+        }
+    }
+}
+
+impl From<rustix::io::Errno> for Error {
+    fn from(errno: rustix::io::Errno) -> Error {
+        Error::Io {
+            action: "perform a filesystem operation".into(),
+            source: errno.into(),
+        }
+    }
+}
+
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,523 @@
+//! Safe layer unpacking: a tar stream applied to a directory with fd-relative operations only.
+//!
+//! The `tar` crate is used as a parser and nothing more (its `unpack` resolves in-image symlinks on the
+//! host, see the security checklist). Each entry is cleaned lexically ([`RootPath::clean`]), its parent is
+//! resolved inside the root by the kernel, and its last component is created with `mkdirat`, `openat`
+//! (`O_EXCL | O_NOFOLLOW`), `symlinkat`, `linkat` or `mknodat` relative to that parent, so nothing the
+//! layer contains can make berth write outside the root. Whiteouts are applied (deletions) or kept in
+//! overlayfs form (a 0:0 character device, `trusted.overlay.opaque=y`) for layer snapshots that become
+//! overlay `lowerdir`s. The stream is read to its end and its digest compared with the layer's `diff_id`.
+
+pub(crate) mod fs;
+pub(crate) mod path;
+
+use std::{
+    collections::HashSet,
+    io::{self, BufRead, BufReader, Read},
+    os::fd::{AsFd, BorrowedFd, OwnedFd},
+};
+
+use berth_digest::{Algorithm, Digest, HashingReader};
+use rustix::{
+    fs::{AtFlags, FileType, Mode, OFlags, Timespec, Timestamps, XattrFlags},
+    io::Errno,
+};
+
+use crate::error::{Error, Result};
+use path::{classify, os, Kind, RootPath};
+
+/// The xattr that marks an opaque directory in an overlayfs upper or lower directory.
+pub const OVERLAY_OPAQUE_XATTR: &str = "trusted.overlay.opaque";
+/// PAX records that carry extended attributes (as GNU tar and Docker write them).
+const PAX_XATTR_PREFIX: &str = "SCHILY.xattr.";
+
+/// What to do with the whiteouts of a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whiteouts {
+    /// Delete what they name: the target is the merged tree of all layers so far.
+    Apply,
+    /// Keep them as overlayfs does (0:0 character devices, opaque xattr): the target holds one layer.
+    Overlay,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct UnpackOptions {
+    pub whiteouts: Whiteouts,
+    /// Whether ownership is applied and device nodes are created (only root can do either).
+    pub privileged: bool,
+}
+
+impl UnpackOptions {
+    /// Options for the current process: privileged when running as root.
+    pub fn new(whiteouts: Whiteouts) -> UnpackOptions {
+        UnpackOptions {
+            whiteouts,
+            privileged: rustix::process::geteuid().is_root(),
+        }
+    }
+}
+
+/// The digest and size of the uncompressed tar stream that was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpacked {
+    pub diff_id: Digest,
+    pub size: u64,
+}
+
+/// Wraps a (possibly compressed) layer blob in the matching decompressor, chosen by its magic bytes.
+/// gzip layers may have several members (Go reads them all), so `MultiGzDecoder`.
+pub fn decompress<'a, R: Read + 'a>(reader: R) -> Result<Box<dyn Read + 'a>> {
+    const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+    const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+    let mut reader = BufReader::with_capacity(128 * 1024, reader);
+    let head = reader.fill_buf().map_err(Error::Tar)?;
+    if head.starts_with(GZIP_MAGIC) {
+        Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader)))
+    } else if head.starts_with(ZSTD_MAGIC) {
+        Ok(Box::new(
+            zstd::stream::read::Decoder::with_buffer(reader).map_err(Error::Tar)?,
+        ))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// Applies an uncompressed layer tar to `root` and checks it against `expected_diff_id`.
+/// On a mismatch the tree is left as it is; callers unpack into a scratch directory they throw away.
+pub fn unpack_layer(
+    root: BorrowedFd<'_>,
+    layer: impl Read,
+    expected_diff_id: Option<&Digest>,
+    options: &UnpackOptions,
+) -> Result<Unpacked> {
+    let mut archive = tar::Archive::new(HashingReader::new(layer, Algorithm::Sha256));
+    let mut applier = Applier {
+        root,
+        options: *options,
+        unpacked: HashSet::new(),
+        dir_times: Vec::new(),
+        skipped_devices: 0,
+    };
+    for entry in archive.entries().map_err(Error::Tar)? {
+        let mut entry = entry.map_err(Error::Tar)?;
+        applier.apply(&mut entry)?;
+    }
+    applier.finish();
+    // The tar reader stops at the end-of-archive blocks; whatever follows is still part of the blob
+    // that the diff_id covers (ggcr #2303), so read it all before comparing.
+    let mut hashing = archive.into_inner();
+    io::copy(&mut hashing, &mut io::sink()).map_err(Error::Tar)?;
+    let (diff_id, size) = hashing.finish().map_err(Error::Tar)?;
+    if let Some(expected) = expected_diff_id {
+        if *expected != diff_id {
+            return Err(Error::DiffIdMismatch {
+                expected: expected.clone(),
+                actual: diff_id,
+            });
+        }
+    }
+    Ok(Unpacked { diff_id, size })
+}
+
+/// The metadata of one entry that is applied after its content.
+struct Meta {
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    mtime: i64,
+    xattrs: Vec<(String, Vec<u8>)>,
+}
+
+struct Applier<'r> {
+    root: BorrowedFd<'r>,
+    options: UnpackOptions,
+    /// Paths this layer created: an opaque marker or whiteout later in the same layer keeps them.
+    unpacked: HashSet<RootPath>,
+    /// Directory times are set last, after their children stopped changing them.
+    dir_times: Vec<(RootPath, i64)>,
+    skipped_devices: usize,
+}
+
+impl Applier<'_> {
+    fn apply<R: Read>(&mut self, entry: &mut tar::Entry<'_, R>) -> Result<()> {
+        let raw_name = entry.path_bytes().into_owned();
+        let path = RootPath::clean(&raw_name)?;
+        let kind = entry.header().entry_type();
+        let Some((parent, name)) = path.split_last() else {
+            if kind.is_dir() {
+                let meta = read_meta(entry, &raw_name)?;
+                let fd = fs::open_in_root(self.root, &path, OFlags::RDONLY | OFlags::DIRECTORY)
+                    .map_err(Error::io("open the root directory"))?;
+                self.set_attributes(fd.as_fd(), &meta, &raw_name)?;
+                self.dir_times.push((path, meta.mtime));
+                return Ok(());
+            }
+            return Err(Error::invalid(
+                &raw_name,
+                "entry would replace the root directory",
+            ));
+        };
+        let name = name.to_vec();
+        match classify(&name, &raw_name)? {
+            Kind::AufsMeta => Ok(()),
+            Kind::Opaque => self.opaque(&parent, &raw_name),
+            Kind::Whiteout(target) => self.whiteout(&parent, target, &raw_name),
+            Kind::Plain => {
+                self.create(entry, &path, &parent, &name, &raw_name)?;
+                self.unpacked.insert(path);
+                Ok(())
+            }
+        }
+    }
+
+    fn opaque(&mut self, parent: &RootPath, raw_name: &[u8]) -> Result<()> {
+        match self.options.whiteouts {
+            Whiteouts::Overlay => {
+                fs::mkdir_all_in_root(self.root, parent)?;
+                let dir = fs::open_in_root(self.root, parent, OFlags::RDONLY | OFlags::DIRECTORY)
+                    .map_err(Error::io(format!("open {}", parent.to_absolute())))?;
+                rustix::fs::fsetxattr(&dir, OVERLAY_OPAQUE_XATTR, b"y", XattrFlags::empty())
+                    .map_err(|e| {
+                        Error::io(format!("mark {} opaque", String::from_utf8_lossy(raw_name)))(
+                            e.into(),
+                        )
+                    })
+            }
+            Whiteouts::Apply => {
+                let dir =
+                    match fs::open_in_root(self.root, parent, OFlags::RDONLY | OFlags::DIRECTORY) {
+                        Ok(dir) => dir,
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                        Err(e) => {
+                            return Err(Error::io(format!("open {}", parent.to_absolute()))(e))
+                        }
+                    };
+                // Children this layer already created stay: the marker hides lower layers only,
+                // whatever its position in the tar (image-spec, "regardless of the ordering").
+                let unpacked = &self.unpacked;
+                fs::clear_dir(dir.as_fd(), |child| {
+                    let child = parent.join(child);
+                    unpacked.iter().any(|p| p.starts_with(&child))
+                })
+                .map_err(Error::io(format!("clear opaque {}", parent.to_absolute())))
+            }
+        }
+    }
+
+    fn whiteout(&mut self, parent: &RootPath, target: &[u8], raw_name: &[u8]) -> Result<()> {
+        let target_path = parent.join(target);
+        if self.unpacked.iter().any(|p| p.starts_with(&target_path)) {
+            return Ok(()); // a whiteout hides lower layers, not its own
+        }
+        match self.options.whiteouts {
+            Whiteouts::Apply => {
+                let dir = match fs::open_dir_in_root(self.root, parent) {
+                    Ok(dir) => dir,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                    Err(e) if e.raw_os_error() == Some(Errno::NOTDIR.raw_os_error()) => {
+                        return Ok(())
+                    }
+                    Err(e) => return Err(Error::io(format!("open {}", parent.to_absolute()))(e)),
+                };
+                fs::remove_all_at(dir.as_fd(), target)
+                    .map_err(Error::io(format!("delete {}", target_path.to_absolute())))
+            }
+            Whiteouts::Overlay => {
+                let dir = fs::mkdir_all_in_root(self.root, parent)?;
+                fs::remove_all_at(dir.as_fd(), target)
+                    .map_err(Error::io(format!("replace {}", target_path.to_absolute())))?;
+                rustix::fs::mknodat(
+                    &dir,
+                    os(target),
+                    FileType::CharacterDevice,
+                    Mode::empty(),
+                    0,
+                )
+                .map_err(|e| {
+                    Error::io(format!(
+                        "create whiteout {}",
+                        String::from_utf8_lossy(raw_name)
+                    ))(e.into())
+                })
+            }
+        }
+    }
+
+    fn create<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        path: &RootPath,
+        parent: &RootPath,
+        name: &[u8],
+        raw_name: &[u8],
+    ) -> Result<()> {
+        let kind = entry.header().entry_type();
+        let meta = read_meta(entry, raw_name)?;
+        let dir = fs::mkdir_all_in_root(self.root, parent)?;
+        let at = |action: &str| Error::io(format!("{action} {}", path.to_absolute()));
+        let existing = fs::lstat_at(dir.as_fd(), name).map_err(at("stat"))?;
+        let existing_is_dir =
+            existing.is_some_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory);
+        if kind.is_hard_link() {
+            let target = Self::link_target(entry, raw_name)?;
+            if target == *path {
+                return Ok(()); // a link to itself: the file is already there
+            }
+        }
+        if existing.is_some() && !(kind.is_dir() && existing_is_dir) {
+            // Replace, never write through: a symlink left here by an earlier entry is removed,
+            // not followed (RUSTSEC-2026-0067, CVE-2021-32760).
+            fs::remove_all_at(dir.as_fd(), name).map_err(at("replace"))?;
+        }
+        match kind {
+            tar::EntryType::Directory => {
+                if !existing_is_dir {
+                    rustix::fs::mkdirat(&dir, os(name), Mode::from_raw_mode(0o700))
+                        .map_err(|e| at("create")(e.into()))?;
+                }
+                let fd = fs::open_nofollow(&dir, name, OFlags::RDONLY | OFlags::DIRECTORY)
+                    .map_err(at("open"))?;
+                self.set_attributes(fd.as_fd(), &meta, raw_name)?;
+                self.dir_times.push((path.clone(), meta.mtime));
+            }
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                let fd = rustix::fs::openat(
+                    &dir,
+                    os(name),
+                    OFlags::WRONLY
+                        | OFlags::CREATE
+                        | OFlags::EXCL
+                        | OFlags::NOFOLLOW
+                        | OFlags::CLOEXEC,
+                    Mode::from_raw_mode(0o600),
+                )
+                .map_err(|e| at("create")(e.into()))?;
+                let mut file = std::fs::File::from(fd);
+                io::copy(entry, &mut file).map_err(Error::Tar)?;
+                self.set_attributes(file.as_fd(), &meta, raw_name)?;
+                set_times(file.as_fd(), meta.mtime);
+            }
+            tar::EntryType::Symlink => {
+                let target = entry
+                    .link_name_bytes()
+                    .ok_or_else(|| Error::invalid(raw_name, "symlink without a target"))?
+                    .into_owned();
+                if target.is_empty() || target.contains(&0) {
+                    return Err(Error::invalid(raw_name, "invalid symlink target"));
+                }
+                // Stored verbatim: it is resolved later, inside the container's root.
+                rustix::fs::symlinkat(os(&target), &dir, os(name))
+                    .map_err(|e| at("create symlink")(e.into()))?;
+                self.chown_nofollow(dir.as_fd(), name, &meta)?;
+                let times = timestamps(meta.mtime);
+                let _ = rustix::fs::utimensat(&dir, os(name), &times, AtFlags::SYMLINK_NOFOLLOW);
+            }
+            tar::EntryType::Link => {
+                let target = Self::link_target(entry, raw_name)?;
+                let Some((target_parent, target_name)) = target.split_last() else {
+                    return Err(Error::invalid(raw_name, "hard link to the root directory"));
+                };
+                // The target's parent is resolved inside the root; its last component is linked
+                // itself (no AT_SYMLINK_FOLLOW), so a link can only ever name a file of this tree.
+                let target_dir = fs::open_dir_in_root(self.root, &target_parent)
+                    .map_err(Error::io(format!("open {}", target_parent.to_absolute())))?;
+                rustix::fs::linkat(
+                    &target_dir,
+                    os(target_name),
+                    &dir,
+                    os(name),
+                    AtFlags::empty(),
+                )
+                .map_err(|e| at("create hard link")(e.into()))?;
+            }
+            tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
+                let file_type = match kind {
+                    tar::EntryType::Char => FileType::CharacterDevice,
+                    tar::EntryType::Block => FileType::BlockDevice,
+                    _ => FileType::Fifo,
+                };
+                if file_type != FileType::Fifo && !self.options.privileged {
+                    self.skipped_devices += 1;
+                    return Ok(()); // only root may create device nodes
+                }
+                let major = entry.header().device_major().map_err(Error::Tar)?;
+                let minor = entry.header().device_minor().map_err(Error::Tar)?;
+                let dev = rustix::fs::makedev(major.unwrap_or(0), minor.unwrap_or(0));
+                rustix::fs::mknodat(
+                    &dir,
+                    os(name),
+                    file_type,
+                    Mode::from_raw_mode(meta.mode & 0o7777),
+                    dev,
+                )
+                .map_err(|e| at("create device")(e.into()))?;
+                self.chown_nofollow(dir.as_fd(), name, &meta)?;
+                // mknod applied the umask: set the mode through a path-less fd of the node itself.
+                if let Ok(fd) = fs::open_nofollow(&dir, name, OFlags::PATH) {
+                    let proc_path =
+                        format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
+                    let _ = rustix::fs::chmod(
+                        proc_path.as_str(),
+                        Mode::from_raw_mode(meta.mode & 0o7777),
+                    );
+                }
+            }
+            other => {
+                tracing::debug!(
+                    name = %String::from_utf8_lossy(raw_name),
+                    kind = ?other,
+                    "skipping unsupported tar entry type"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn link_target<R: Read>(entry: &tar::Entry<'_, R>, raw_name: &[u8]) -> Result<RootPath> {
+        let target = entry
+            .link_name_bytes()
+            .ok_or_else(|| Error::invalid(raw_name, "hard link without a target"))?;
+        RootPath::clean(&target)
+            .map_err(|_| Error::invalid(raw_name, "hard link target leaves the root"))
+    }
+
+    fn set_attributes(&self, fd: BorrowedFd<'_>, meta: &Meta, raw_name: &[u8]) -> Result<()> {
+        let at = || {
+            Error::io(format!(
+                "set attributes of {}",
+                String::from_utf8_lossy(raw_name)
+            ))
+        };
+        if self.options.privileged {
+            rustix::fs::fchown(
+                fd,
+                Some(rustix::fs::Uid::from_raw(meta.uid)),
+                Some(rustix::fs::Gid::from_raw(meta.gid)),
+            )
+            .map_err(|e| at()(e.into()))?;
+        }
+        let mut mode = meta.mode & 0o7777;
+        if !self.options.privileged
+            && rustix::fs::fstat(fd)
+                .is_ok_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory)
+        {
+            mode |= 0o700; // without CAP_DAC_OVERRIDE we must still be able to fill and delete it
+        }
+        // After chown, which clears set-user-ID bits.
+        rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| at()(e.into()))?;
+        for (name, value) in &meta.xattrs {
+            if name.starts_with("trusted.") {
+                // Never: overlayfs and other kernel users trust these (containerd refuses them too).
+                tracing::debug!(xattr = %name, "ignoring trusted.* xattr from a layer");
+                continue;
+            }
+            match rustix::fs::fsetxattr(fd, name.as_str(), value, XattrFlags::empty()) {
+                Ok(()) => {}
+                Err(Errno::NOTSUP | Errno::PERM | Errno::ACCESS) => {
+                    tracing::debug!(xattr = %name, "xattr not supported here; skipped");
+                }
+                Err(e) => return Err(at()(e.into())),
+            }
+        }
+        Ok(())
+    }
+
+    fn chown_nofollow(&self, dir: BorrowedFd<'_>, name: &[u8], meta: &Meta) -> Result<()> {
+        if !self.options.privileged {
+            return Ok(());
+        }
+        rustix::fs::chownat(
+            dir,
+            os(name),
+            Some(rustix::fs::Uid::from_raw(meta.uid)),
+            Some(rustix::fs::Gid::from_raw(meta.gid)),
+            AtFlags::SYMLINK_NOFOLLOW,
+        )
+        .map_err(|e| Error::io(format!("chown {}", String::from_utf8_lossy(name)))(e.into()))
+    }
+
+    fn finish(&mut self) {
+        for (path, mtime) in self.dir_times.iter().rev() {
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW;
+            if let Ok(fd) = fs::open_in_root(self.root, path, flags) {
+                set_times(fd.as_fd(), *mtime);
+            }
+        }
+        if self.skipped_devices > 0 {
+            tracing::warn!(
+                count = self.skipped_devices,
+                "device nodes in the layer were skipped (only root can create them)"
+            );
+        }
+    }
+}
+
+fn read_meta<R: Read>(entry: &mut tar::Entry<'_, R>, raw_name: &[u8]) -> Result<Meta> {
+    let header = entry.header();
+    let mode = header.mode().map_err(Error::Tar)?;
+    let mut uid = header.uid().map_err(Error::Tar)?;
+    let mut gid = header.gid().map_err(Error::Tar)?;
+    let mtime = header.mtime().map_err(Error::Tar)?;
+    let mut xattrs = Vec::new();
+    if let Some(extensions) = entry.pax_extensions().map_err(Error::Tar)? {
+        for extension in extensions {
+            let extension = extension.map_err(Error::Tar)?;
+            let Ok(key) = extension.key() else { continue };
+            if let Some(name) = key.strip_prefix(PAX_XATTR_PREFIX) {
+                xattrs.push((name.to_owned(), extension.value_bytes().to_vec()));
+            } else if key == "uid" || key == "gid" {
+                let value = extension
+                    .value()
+                    .ok()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .ok_or_else(|| Error::invalid(raw_name, "invalid PAX uid or gid"))?;
+                if key == "uid" {
+                    uid = value;
+                } else {
+                    gid = value;
+                }
+            }
+        }
+    }
+    // No truncation: an owner beyond 32 bits is an error, not some other user.
+    let uid =
+        u32::try_from(uid).map_err(|_| Error::invalid(raw_name, "uid does not fit in 32 bits"))?;
+    let gid =
+        u32::try_from(gid).map_err(|_| Error::invalid(raw_name, "gid does not fit in 32 bits"))?;
+    Ok(Meta {
+        mode,
+        uid,
+        gid,
+        mtime: i64::try_from(mtime).unwrap_or(i64::MAX),
+        xattrs,
+    })
+}
+
+fn timestamps(mtime: i64) -> Timestamps {
+    let time = Timespec {
+        tv_sec: mtime,
+        tv_nsec: 0,
+    };
+    Timestamps {
+        last_access: time,
+        last_modification: time,
+    }
+}
+
+fn set_times(fd: BorrowedFd<'_>, mtime: i64) {
+    let _ = rustix::fs::futimens(fd, &timestamps(mtime));
+}
+
+/// Creates (if needed) and opens a directory to unpack into.
+pub fn open_root(path: &std::path::Path) -> Result<OwnedFd> {
+    std::fs::create_dir_all(path).map_err(Error::io(format!("create {}", path.display())))?;
+    rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| Error::io(format!("open {}", path.display()))(e.into()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,3 @@
+//! Real-runtime tests (filled in below).
+
+fn main() {}
