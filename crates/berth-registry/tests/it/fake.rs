@@ -271,7 +271,8 @@ fn proxy(request: &Request, out: &mut TcpStream, port: u16, cut: Option<usize>) 
     };
     let mut head = format!("{} {} HTTP/1.1\r\n", request.method, request.target);
     for (name, value) in &request.headers {
-        if name == "connection" || name == "host" || name == "transfer-encoding" {
+        // The Host header is kept, so the registry writes upload locations that lead back here.
+        if name == "connection" || name == "transfer-encoding" {
             continue;
         }
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -279,9 +280,7 @@ fn proxy(request: &Request, out: &mut TcpStream, port: u16, cut: Option<usize>) 
     if !request.body.is_empty() && !request.headers.contains_key("content-length") {
         head.push_str(&format!("content-length: {}\r\n", request.body.len()));
     }
-    head.push_str(&format!(
-        "host: 127.0.0.1:{port}\r\nconnection: close\r\n\r\n"
-    ));
+    head.push_str("connection: close\r\n\r\n");
     if upstream.write_all(head.as_bytes()).is_err() || upstream.write_all(&request.body).is_err() {
         return;
     }
