@@ -22,12 +22,16 @@ mod scan;
 mod layer;
 
 mod import;
+mod load;
 
 pub use compression::{decompressing_reader, Compression};
 pub use entry::{clean_path, MAX_NAME_LEN};
 pub use error::{Error, Result};
 pub use import::{import, ImportOptions};
 pub use layer::{check_layer, ingest_layer, IngestedLayer, LayerDigests, Limits};
+pub use load::{
+    load, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES, MAX_ENTRIES,
+};
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use berth_store::Store;
 
 mod import;
 mod layer;
+mod load;
 
 /// A temporary store.
 pub(crate) fn store() -> (tempfile::TempDir, Store) {

@@ -1,0 +1,100 @@
+//! The last step of `load`: blobs first, then layer records, then names.
+
+use std::collections::BTreeSet;
+
+use berth_digest::Digest;
+use berth_manifest::media_type;
+use berth_store::{IndexEntry, LayerInfo, Store};
+
+use super::{
+    files::{Content, Files},
+    Loaded, PlannedImage, PlannedManifest,
+};
+use crate::error::{Error, Result};
+
+pub(crate) fn commit(
+    store: &Store,
+    files: &mut Files,
+    images: &[PlannedImage],
+) -> Result<Vec<Loaded>> {
+    let mut committed: BTreeSet<(String, bool)> = BTreeSet::new();
+    let mut entries = Vec::new();
+    for image in images {
+        for layer in &image.layers {
+            if let Some(digest) =
+                commit_file(store, files, &mut committed, &layer.key, layer.converted)?
+            {
+                store.record_layer(
+                    &digest,
+                    &LayerInfo {
+                        diff_id: layer.diff_id.clone(),
+                        uncompressed_size: layer.uncompressed_size,
+                    },
+                )?;
+            }
+        }
+        commit_file(store, files, &mut committed, &image.config_key, false)?;
+        let entry = match &image.manifest {
+            PlannedManifest::FromArchive {
+                key,
+                digest,
+                size,
+                media_type,
+            } => {
+                commit_file(store, files, &mut committed, key, false)?;
+                IndexEntry::new(media_type, digest.clone(), *size)
+            }
+            PlannedManifest::Built { bytes } => IndexEntry::new(
+                media_type::OCI_MANIFEST,
+                store.write_blob(bytes)?,
+                bytes.len() as u64,
+            ),
+        };
+        entries.push(entry);
+    }
+    // References last: every blob they name is in place.
+    let mut loaded = Vec::new();
+    for (image, entry) in images.iter().zip(entries) {
+        store.add_image(&entry, &image.names, &[])?;
+        tracing::debug!(id = %image.id, "loaded image");
+        if image.names.is_empty() {
+            loaded.push(Loaded::Untagged(image.id.clone()));
+        }
+        loaded.extend(image.names.iter().cloned().map(Loaded::Tagged));
+    }
+    Ok(loaded)
+}
+
+/// Commits one archive file (or its plain-tar conversion) as a blob, once; returns its digest the
+/// first time.
+fn commit_file(
+    store: &Store,
+    files: &mut Files,
+    committed: &mut BTreeSet<(String, bool)>,
+    key: &str,
+    converted: bool,
+) -> Result<Option<Digest>> {
+    if !committed.insert((key.to_owned(), converted)) {
+        return Ok(None);
+    }
+    let content = files
+        .take(key)
+        .ok_or_else(|| Error::MissingFile(key.to_owned()))?;
+    let digest = match content {
+        Content::Memory(bytes) => store.write_blob(&bytes)?,
+        Content::Pending { blob, layer } => {
+            let blob = match (converted, layer) {
+                (true, Ok(scanned)) => scanned
+                    .converted
+                    .ok_or_else(|| Error::MissingFile(key.to_owned()))?,
+                _ => blob,
+            };
+            if store.has_blob(blob.digest()) {
+                blob.digest().clone()
+            } else {
+                store.commit_blob(blob, None)?
+            }
+        }
+    };
+    Ok(Some(digest))
+}

@@ -1,0 +1,303 @@
+//! The files of an image archive, read in one pass and kept off the host file system.
+//!
+//! Every regular file goes either into memory (the small layout documents, and other files up to
+//! [`SMALL_FILE_MAX`] within an overall [`MEMORY_BUDGET`]) or into a store ingest file, keyed by its
+//! cleaned archive path. A large file is also tried as a layer while it streams past (its diff_id
+//! computed, its entries checked), so a layer is decompressed exactly once. Symlinks and hard links
+//! are remembered as names and resolved lexically inside the archive, one hop at most, the way
+//! containers/image reads a docker-archive.
+
+use std::{
+    collections::BTreeMap,
+    io::{self, Cursor, Read},
+};
+
+use berth_digest::Digest;
+use berth_store::{PendingBlob, Store};
+
+use crate::{
+    compression::Compression,
+    entry::{check_name, clean_components},
+    error::{Error, Result},
+    layer::{scan_layer, LayerDigests, Limits, Sink, Tee},
+    scan::{copy_entry, for_each_entry},
+};
+
+/// `manifest.json` cap, as containers/image `iolimits.MaxTarFileManifestSize`.
+pub const MAX_ARCHIVE_MANIFEST_BYTES: u64 = 1024 * 1024;
+/// `index.json`, `oci-layout`, `repositories` and configs cap (containers/image `MaxManifestBodySize`).
+pub const MAX_DOCUMENT_BYTES: u64 = 4 * 1024 * 1024;
+/// Files up to this size stay in memory (configs, small layers, legacy `json` and `VERSION` files).
+const SMALL_FILE_MAX: u64 = 256 * 1024;
+/// Memory all in-memory files may take together; beyond it, small files go to disk too.
+const MEMORY_BUDGET: u64 = 64 * 1024 * 1024;
+/// Most entries an archive may have (names are kept in memory).
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// The documents at the root of an archive that are read into memory whatever their size, with caps.
+const DOCUMENTS: &[(&str, u64)] = &[
+    ("manifest.json", MAX_ARCHIVE_MANIFEST_BYTES),
+    ("index.json", MAX_DOCUMENT_BYTES),
+    ("oci-layout", MAX_DOCUMENT_BYTES),
+    ("repositories", MAX_DOCUMENT_BYTES),
+];
+
+pub(crate) enum Content {
+    Memory(Vec<u8>),
+    Pending {
+        blob: PendingBlob,
+        /// The outcome of trying the file as a layer while it streamed in.
+        layer: std::result::Result<ScannedLayer, String>,
+    },
+}
+
+/// A layer found while streaming: its digests, and its plain-tar conversion if it was bzip2/xz.
+pub(crate) struct ScannedLayer {
+    pub digests: LayerDigests,
+    pub converted: Option<PendingBlob>,
+}
+
+#[derive(Default)]
+pub(crate) struct Files {
+    pub contents: BTreeMap<String, Content>,
+    /// Link name -> target, both cleaned archive paths.
+    links: BTreeMap<String, String>,
+    memory_used: u64,
+}
+
+impl Files {
+    /// Streams the archive `reader` (already decompressed) into memory and the store's ingest area.
+    pub fn read(store: &Store, reader: impl Read, limits: &Limits) -> Result<Files> {
+        let mut files = Files::default();
+        let mut count = 0usize;
+        let rest = for_each_entry(reader, |entry| {
+            count += 1;
+            if count > MAX_ENTRIES {
+                return Err(Error::TooManyEntries { limit: MAX_ENTRIES });
+            }
+            let name_bytes = entry.path_bytes().into_owned();
+            let components = check_name(&name_bytes)?;
+            let Ok(name) = String::from_utf8(components.join(&b'/')) else {
+                return Ok(()); // no layout names non-UTF-8 files
+            };
+            let entry_type = entry.header().entry_type();
+            if entry_type.is_file() || entry_type == tar::EntryType::Continuous {
+                files.links.remove(&name);
+                let content = files.read_file(store, &name, entry, limits)?;
+                files.contents.insert(name, content);
+            } else if entry_type.is_symlink() || entry_type.is_hard_link() {
+                let target = entry.link_name_bytes().unwrap_or_default().into_owned();
+                // A symlink is relative to its directory; a hard link names a path from the root.
+                let base = if entry_type.is_symlink() && !target.starts_with(b"/") {
+                    name.rsplit_once('/')
+                        .map_or("", |(dir, _)| dir)
+                        .as_bytes()
+                        .to_vec()
+                } else {
+                    Vec::new()
+                };
+                let joined = [base, b"/".to_vec(), target.clone()].concat();
+                let target = clean_components(&joined)
+                    .and_then(|c| String::from_utf8(c.join(&b'/')).ok())
+                    .ok_or_else(|| {
+                        Error::UnsafeArchivePath(String::from_utf8_lossy(&target).into_owned())
+                    })?;
+                files.contents.remove(&name);
+                files.links.insert(name, target);
+            }
+            Ok(())
+        })?;
+        // Whatever follows the end-of-archive blocks is read (and so decompressed and checked).
+        io::copy(&mut { rest }, &mut io::sink())
+            .map_err(|e| Error::from_io(e, Error::io("read the archive")))?;
+        Ok(files)
+    }
+
+    fn read_file<R: Read>(
+        &mut self,
+        store: &Store,
+        name: &str,
+        entry: &mut tar::Entry<'_, R>,
+        limits: &Limits,
+    ) -> Result<Content> {
+        let size = entry.size();
+        if let Some((_, cap)) = DOCUMENTS.iter().find(|(document, _)| *document == name) {
+            if size > *cap {
+                return Err(Error::FileTooLarge {
+                    what: name.to_owned(),
+                    limit: *cap,
+                });
+            }
+            return self.read_into_memory(name, entry, size);
+        }
+        if size <= SMALL_FILE_MAX && self.memory_used + size <= MEMORY_BUDGET {
+            let content = self.read_into_memory(name, entry, size)?;
+            return match content {
+                // A small bzip2/xz layer still needs converting into a blob: through the ingest path.
+                Content::Memory(bytes) if needs_conversion(&bytes) => {
+                    self.memory_used -= size;
+                    Self::ingest_file(store, name, &mut Cursor::new(bytes), size, limits)
+                }
+                content => Ok(content),
+            };
+        }
+        Self::ingest_file(store, name, entry, size, limits)
+    }
+
+    fn ingest_file(
+        store: &Store,
+        name: &str,
+        entry: &mut impl Read,
+        size: u64,
+        limits: &Limits,
+    ) -> Result<Content> {
+        let mut ingest = store.ingest()?;
+        let mut converted = store.ingest()?;
+        let layer = {
+            let mut tee = Tee::new(&mut *entry, Some(&mut ingest));
+            let scanned = scan_layer(&mut tee, Sink::ConvertOnly(&mut converted), limits);
+            // Whatever the layer scan made of it, the file is stored whole.
+            io::copy(&mut tee, &mut io::sink())
+                .map_err(|e| Error::from_io(e, Error::io(format!("read {name}"))))?;
+            match scanned {
+                // A store I/O failure is not a property of the file.
+                Err(error @ Error::Io { .. }) => return Err(error),
+                Err(error) => Err(error.to_string()),
+                Ok(digests) => Ok(digests),
+            }
+        };
+        if ingest.size() != size {
+            return Err(Error::Truncated);
+        }
+        let layer = layer.map(|digests| ScannedLayer {
+            converted: None,
+            digests,
+        });
+        let layer = match layer {
+            Ok(mut scanned) if scanned.digests.compression.layer_media_type().is_none() => {
+                scanned.converted = Some(converted.finish()?);
+                Ok(scanned)
+            }
+            other => other,
+        };
+        Ok(Content::Pending {
+            blob: ingest.finish()?,
+            layer,
+        })
+    }
+
+    fn read_into_memory<R: Read>(
+        &mut self,
+        name: &str,
+        entry: &mut tar::Entry<'_, R>,
+        size: u64,
+    ) -> Result<Content> {
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        copy_entry(entry, &mut bytes, &format!("read {name}"))?;
+        self.memory_used += size;
+        Ok(Content::Memory(bytes))
+    }
+
+    /// The key of the file that `path` names: itself, or the target of a link (one hop).
+    pub fn resolve(&self, path: &str) -> Result<String> {
+        let name = clean_archive_path(path)?;
+        if self.contents.contains_key(&name) {
+            return Ok(name);
+        }
+        if let Some(target) = self.links.get(&name) {
+            if self.contents.contains_key(target) {
+                return Ok(target.clone());
+            }
+        }
+        Err(Error::MissingFile(path.to_owned()))
+    }
+
+    pub fn get(&self, key: &str) -> Result<&Content> {
+        self.contents
+            .get(key)
+            .ok_or_else(|| Error::MissingFile(key.to_owned()))
+    }
+
+    /// Reads a whole file of at most `max` bytes.
+    pub fn read_small(&self, key: &str, max: u64) -> Result<Vec<u8>> {
+        let too_large = || Error::FileTooLarge {
+            what: key.to_owned(),
+            limit: max,
+        };
+        match self.get(key)? {
+            Content::Memory(bytes) if bytes.len() as u64 > max => Err(too_large()),
+            Content::Memory(bytes) => Ok(bytes.clone()),
+            Content::Pending { blob, .. } if blob.size() > max => Err(too_large()),
+            Content::Pending { blob, .. } => {
+                let mut bytes = Vec::new();
+                blob.reader()?
+                    .take(max + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(Error::io(format!("read {key}")))?;
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// The digest and size of a file's bytes.
+    pub fn digest(&self, key: &str) -> Result<(Digest, u64)> {
+        Ok(match self.get(key)? {
+            Content::Memory(bytes) => (Digest::sha256(bytes), bytes.len() as u64),
+            Content::Pending { blob, .. } => (blob.digest().clone(), blob.size()),
+        })
+    }
+
+    /// The file as a layer: its digests, scanning it now if it was kept in memory.
+    pub fn layer(&self, key: &str, limits: &Limits) -> Result<LayerDigests> {
+        match self.get(key)? {
+            Content::Memory(bytes) => {
+                crate::layer::scan_layer(Cursor::new(bytes), Sink::Nowhere, limits)
+            }
+            Content::Pending {
+                layer: Ok(scanned), ..
+            } => Ok(scanned.digests.clone()),
+            Content::Pending {
+                layer: Err(reason), ..
+            } => Err(Error::InvalidArchive(format!(
+                "{key} is not a valid layer: {reason}"
+            ))),
+        }
+    }
+
+    /// Whether a file's layer scan needed conversion to plain tar (bzip2/xz layers).
+    pub fn converted_layer(&self, key: &str) -> Option<(Digest, u64)> {
+        match self.contents.get(key) {
+            Some(Content::Pending {
+                layer:
+                    Ok(ScannedLayer {
+                        converted: Some(blob),
+                        ..
+                    }),
+                ..
+            }) => Some((blob.digest().clone(), blob.size())),
+            _ => None,
+        }
+    }
+
+    /// Takes a file out to commit it.
+    pub fn take(&mut self, key: &str) -> Option<Content> {
+        self.contents.remove(key)
+    }
+}
+
+fn needs_conversion(bytes: &[u8]) -> bool {
+    Compression::detect(bytes).layer_media_type().is_none()
+}
+
+/// A path named by a layout document: relative, inside the archive, cleaned.
+pub fn clean_archive_path(path: &str) -> Result<String> {
+    let unsafe_path = || Error::UnsafeArchivePath(path.to_owned());
+    if path.is_empty() || path.starts_with('/') || path.contains('\0') || path.contains('\\') {
+        return Err(unsafe_path());
+    }
+    let components = clean_components(path.as_bytes()).ok_or_else(unsafe_path)?;
+    if components.is_empty() {
+        return Err(unsafe_path());
+    }
+    String::from_utf8(components.join(&b'/')).map_err(|_| unsafe_path())
+}

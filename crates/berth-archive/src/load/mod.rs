@@ -1,0 +1,145 @@
+//! `load`: every image archive layout Docker, skopeo and OCI tools write, into the store.
+//!
+//! Three steps, and the store sees nothing until the last:
+//! 1. **Read** ([`files`]): the archive (whole-archive gzip/bzip2/xz/zstd removed) is streamed once;
+//!    regular files go into memory or store ingest files by cleaned archive path, large files are
+//!    scanned as layers on the way, links are remembered. Nothing is ever written to a host path.
+//! 2. **Plan** ([`oci`], [`docker`]): the layout is detected (an OCI layout, i.e. `oci-layout` +
+//!    `index.json`, which is also what Docker 25+ writes beside `manifest.json`; else a docker-archive
+//!    `manifest.json`) and every image is checked: blob digests and sizes, config digests, layer
+//!    counts, every layer's diff_id against the config, safe paths, platforms.
+//! 3. **Commit** ([`commit`]): blobs, then layer records, then one `add_image` per image.
+//!
+//! A docker-archive image becomes an OCI manifest whose config is the archive's config file byte for
+//! byte, so its image ID is unchanged; its layers are stored as they are in the archive (an
+//! uncompressed `layer.tar` as an `application/vnd.oci.image.layer.v1.tar` blob).
+
+mod commit;
+mod docker;
+mod files;
+mod oci;
+
+use std::{fmt, io::Read};
+
+use berth_digest::Digest;
+use berth_manifest::Platform;
+use berth_reference::Reference;
+use berth_store::Store;
+
+pub use files::{MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES, MAX_ENTRIES};
+
+use crate::{
+    compression::decompressing_reader,
+    error::{Error, Result},
+    layer::Limits,
+};
+use files::Files;
+
+/// Options of `berth load`.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--platform`: load only images for this platform (and pick it from multi-platform indexes).
+    /// `None`: every single-platform image, and the host's platform from indexes.
+    pub platform: Option<Platform>,
+    /// Decompression budget, for the whole archive and for each layer.
+    pub limits: Limits,
+}
+
+/// What `load` reports per image, in archive order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    /// `Loaded image: <familiar name>`.
+    Tagged(Reference),
+    /// `Loaded image ID: sha256:…` (an image without a name in the archive).
+    Untagged(Digest),
+}
+
+impl fmt::Display for Loaded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Loaded::Tagged(name) => write!(f, "Loaded image: {}", name.familiar_string()),
+            Loaded::Untagged(id) => write!(f, "Loaded image ID: {id}"),
+        }
+    }
+}
+
+/// One image of the archive, checked and ready to commit.
+pub(crate) struct PlannedImage {
+    pub id: Digest,
+    pub config_key: String,
+    pub manifest: PlannedManifest,
+    pub layers: Vec<PlannedLayer>,
+    pub names: Vec<Reference>,
+}
+
+pub(crate) enum PlannedManifest {
+    /// Stored as it is in the archive (OCI layouts keep their manifest digest).
+    FromArchive {
+        key: String,
+        digest: Digest,
+        size: u64,
+        media_type: String,
+    },
+    /// Built for a docker-archive image.
+    Built { bytes: Vec<u8> },
+}
+
+pub(crate) struct PlannedLayer {
+    pub key: String,
+    /// The bzip2/xz file's plain-tar conversion is the blob.
+    pub converted: bool,
+    pub diff_id: Digest,
+    pub uncompressed_size: u64,
+}
+
+/// Loads every image of an archive (any layout, any whole-archive compression) into the store.
+/// On error nothing is referenced and no blob was committed.
+pub fn load(store: &Store, input: impl Read, options: &LoadOptions) -> Result<Vec<Loaded>> {
+    let Some((compression, reader)) =
+        decompressing_reader(input, options.limits.max_uncompressed_size)?
+    else {
+        return Err(Error::EmptyInput);
+    };
+    tracing::debug!(%compression, "loading image archive");
+    let _guard = store.content_guard()?;
+    let mut files = Files::read(store, reader, &options.limits)?;
+    let images = plan(&files, options)?;
+    commit::commit(store, &mut files, &images)
+}
+
+fn plan(files: &Files, options: &LoadOptions) -> Result<Vec<PlannedImage>> {
+    let has = |name: &str| files.contents.contains_key(name);
+    let images = if has("index.json") && has("oci-layout") {
+        let mut images = oci::plan(files, options)?;
+        if has("manifest.json") {
+            docker::add_repo_tags(files, &mut images)?;
+        }
+        images
+    } else if has("manifest.json") {
+        docker::plan(files, options)?
+    } else {
+        return Err(Error::NoManifest);
+    };
+    if images.is_empty() {
+        if let Some(platform) = &options.platform {
+            return Err(Error::NoMatchingPlatform(platform.to_string()));
+        }
+    }
+    Ok(images)
+}
+
+/// Whether an image config's platform is the one asked for (always, when none was).
+fn platform_matches(config: &berth_manifest::ImageConfig, want: Option<&Platform>) -> bool {
+    let Some(want) = want else { return true };
+    let have = Platform::new(&config.os, &config.architecture, config.variant.as_deref());
+    want.matches(&have)
+}
+
+/// A name from an archive: normalized, and it must carry a tag (Docker: `invalid tag`).
+fn tagged_name(name: &str) -> Result<Reference> {
+    let reference = Reference::parse_normalized(name)?;
+    if reference.tag().is_none() || reference.digest().is_some() {
+        return Err(Error::InvalidTag(name.to_owned()));
+    }
+    Ok(reference)
+}
