@@ -74,14 +74,14 @@ impl DiffHasher {
 
 /// The streaming decompressor of the writer thread (gzip and plain tar; zstd is checked after).
 enum StreamingDiff {
-    Plain(DiffHasher),
+    Plain(Box<DiffHasher>),
     Gzip(Box<flate2::write::MultiGzDecoder<DiffHasher>>),
 }
 
 impl StreamingDiff {
     fn new(compression: Compression) -> Option<StreamingDiff> {
         match compression {
-            Compression::None => Some(StreamingDiff::Plain(DiffHasher::new())),
+            Compression::None => Some(StreamingDiff::Plain(Box::new(DiffHasher::new()))),
             Compression::Gzip => Some(StreamingDiff::Gzip(Box::new(
                 flate2::write::MultiGzDecoder::new(DiffHasher::new()),
             ))),

@@ -114,10 +114,12 @@ fn utf8_len(first: u8) -> usize {
 mod tests {
     use super::*;
 
+    #[allow(clippy::needless_pass_by_value)] // table rows read best by value
     fn check(input: &str, expected: Option<Challenge>) {
         assert_eq!(parse_challenges([input]), expected, "{input}");
     }
 
+    #[allow(clippy::unnecessary_wraps)] // the table's expected values are Options
     fn bearer(realm: &str, service: Option<&str>, scope: Option<&str>) -> Option<Challenge> {
         Some(Challenge::Bearer {
             realm: realm.into(),

@@ -126,7 +126,7 @@ impl Client {
                         true,
                     )
                     .await?;
-                    refresh = token.refresh_token;
+                    refresh = token.refresh;
                 }
                 Ok(())
             }

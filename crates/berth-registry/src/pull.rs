@@ -212,7 +212,7 @@ impl Client {
 
         let config_descriptor = image_manifest.config();
         let config_digest = oci_digest(config_descriptor)?;
-        let config_size = descriptor_size(config_descriptor)?;
+        let config_size = config_descriptor.size();
         let config_bytes = if store.has_blob(&config_digest) {
             store.read_blob(&config_digest, berth_manifest::MAX_CONFIG_BYTES as u64)?
         } else {
@@ -314,10 +314,6 @@ pub(crate) fn oci_digest(descriptor: &Descriptor) -> Result<Digest> {
         .map_err(|_| Error::InvalidDigest(descriptor.digest().to_string()))
 }
 
-pub(crate) fn descriptor_size(descriptor: &Descriptor) -> Result<u64> {
-    Ok(descriptor.size())
-}
-
 /// Layer descriptors paired with the diff_ids the config promises for them.
 fn layer_specs(manifest: &ImageManifest, config: &ImageConfig) -> Result<Vec<(BlobSpec, Digest)>> {
     let layers = manifest.layers();
@@ -338,7 +334,7 @@ fn layer_specs(manifest: &ImageManifest, config: &ImageConfig) -> Result<Vec<(Bl
             Ok((
                 BlobSpec {
                     digest: oci_digest(layer)?,
-                    size: descriptor_size(layer)?,
+                    size: layer.size(),
                     compression: Some(compression),
                     urls: layer.urls().clone().unwrap_or_default(),
                 },

@@ -138,7 +138,7 @@ impl Client {
         }
         let mut endpoint = self.endpoint(&registry)?;
         if hub {
-            endpoint.host = DOCKER_HUB_INDEX_HOST.to_owned();
+            DOCKER_HUB_INDEX_HOST.clone_into(&mut endpoint.host);
             endpoint.base = url::Url::parse(&format!("https://{DOCKER_HUB_INDEX_HOST}/"))
                 .map_err(|_| Error::BadServer(registry.clone()))?;
         }

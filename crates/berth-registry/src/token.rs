@@ -25,7 +25,8 @@ pub(crate) const CLIENT_ID: &str = "berth";
 pub(crate) struct Token {
     pub(crate) value: String,
     pub(crate) expires_at: Instant,
-    pub(crate) refresh_token: Option<String>,
+    /// An OAuth2 refresh token the realm handed out (kept by `login` as Docker's `identitytoken`).
+    pub(crate) refresh: Option<String>,
 }
 
 impl std::fmt::Debug for Token {
@@ -81,7 +82,7 @@ pub(crate) fn parse_token_response(realm: &str, bytes: &[u8]) -> Result<Token> {
     Ok(Token {
         value,
         expires_at: Instant::now() + lifetime,
-        refresh_token: response.refresh_token.filter(|t| !t.is_empty()),
+        refresh: response.refresh_token.filter(|t| !t.is_empty()),
     })
 }
 
@@ -132,7 +133,7 @@ pub(crate) fn validate_realm(
     if let Some(ip) = ip {
         let ip = match ip {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            other => other,
+            IpAddr::V4(_) => ip,
         };
         if ip.is_unspecified() || ip.is_multicast() || is_link_local(ip) || is_broadcast(ip) {
             return Err(reject("forbidden IP address"));
@@ -222,10 +223,7 @@ mod tests {
         assert_eq!(t.value, "abc");
         assert!(t.is_fresh());
         let t = parse_token_response("r", br#"{"access_token":"x","refresh_token":"rt"}"#).unwrap();
-        assert_eq!(
-            (t.value.as_str(), t.refresh_token.as_deref()),
-            ("x", Some("rt"))
-        );
+        assert_eq!((t.value.as_str(), t.refresh.as_deref()), ("x", Some("rt")));
         assert!(parse_token_response("r", br"{}").is_err());
         assert!(parse_token_response("r", br#"{"token":"a\nb"}"#).is_err());
         assert!(parse_token_response("r", b"[").is_err());

@@ -4,6 +4,7 @@
 
 use std::{
     collections::BTreeMap,
+    fmt::Write as _,
     io::{BufRead, BufReader, Read, Write},
     net::{TcpListener, TcpStream},
     sync::{
@@ -46,13 +47,6 @@ pub enum Reply {
         status: u16,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
-    },
-    /// Send the headers (with the full Content-Length) and only `keep` body bytes, then close.
-    Cut {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-        keep: usize,
     },
     /// Forward to `127.0.0.1:port` and relay the answer, cutting the body after `cut` bytes.
     Proxy { port: u16, cut: Option<usize> },
@@ -229,17 +223,6 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
                 let _ = out.write_all(&body);
             }
         }
-        Reply::Cut {
-            status,
-            headers,
-            body,
-            keep,
-        } => {
-            let _ = write_head(&mut out, status, &headers, body.len());
-            let _ = out.write_all(&body[..keep.min(body.len())]);
-            let _ = out.flush();
-            let _ = out.shutdown(std::net::Shutdown::Both);
-        }
         Reply::Proxy { port, cut } => proxy(&request, &mut out, port, cut),
     }
     let _ = out.flush();
@@ -255,10 +238,10 @@ fn write_head(
     let mut has_length = false;
     for (name, value) in headers {
         has_length |= name.eq_ignore_ascii_case("content-length");
-        head.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(head, "{name}: {value}\r\n");
     }
     if !has_length {
-        head.push_str(&format!("Content-Length: {len}\r\n"));
+        let _ = write!(head, "Content-Length: {len}\r\n");
     }
     head.push_str("Connection: close\r\n\r\n");
     out.write_all(head.as_bytes())
@@ -275,10 +258,10 @@ fn proxy(request: &Request, out: &mut TcpStream, port: u16, cut: Option<usize>) 
         if name == "connection" || name == "transfer-encoding" {
             continue;
         }
-        head.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(head, "{name}: {value}\r\n");
     }
     if !request.body.is_empty() && !request.headers.contains_key("content-length") {
-        head.push_str(&format!("content-length: {}\r\n", request.body.len()));
+        let _ = write!(head, "content-length: {}\r\n", request.body.len());
     }
     head.push_str("connection: close\r\n\r\n");
     if upstream.write_all(head.as_bytes()).is_err() || upstream.write_all(&request.body).is_err() {

@@ -3,6 +3,7 @@
 //! storage directory and killed on drop.
 
 use std::{
+    fmt::Write as _,
     io::{Read, Write},
     net::{TcpListener, TcpStream},
     path::{Path, PathBuf},
@@ -17,6 +18,7 @@ pub const PASSWORD: &str = "s3cret-pass";
 const HTPASSWD_LINE: &str = "berth:$2y$05$ENYmQdAPqJ4GgYlnlBYcgOIIEL9ZTYQszZR3NMFqTn8q9PZJKD8JS";
 
 /// Whether a peer program is available. Missing in CI (`CI` set) is a failure, not a skip.
+#[allow(clippy::print_stderr)] // tell the developer why a test did nothing
 pub fn have(program: &str) -> bool {
     let found = if program.contains('/') {
         Path::new(program).exists()
@@ -207,11 +209,12 @@ impl Registry {
                 }
                 let (ca_cert, files) = make_server_cert(dir.path());
                 ca = Some(ca_cert);
-                yaml.push_str(&format!(
+                let _ = write!(
+                    yaml,
                     "  tls:\n    certificate: {}\n    key: {}\n",
                     files.cert.display(),
                     files.key.display()
-                ));
+                );
                 let htpasswd = dir.path().join("htpasswd");
                 let line = Command::new("htpasswd")
                     .args(["-Bbn", USER, PASSWORD])
@@ -223,18 +226,20 @@ impl Registry {
                         |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
                     );
                 std::fs::write(&htpasswd, format!("{line}\n")).unwrap();
-                yaml.push_str(&format!(
+                let _ = write!(
+                    yaml,
                     "auth:\n  htpasswd:\n    realm: basic-realm\n    path: {}\n",
                     htpasswd.display()
-                ));
+                );
                 tls = Some(files);
             }
             Auth::Token { realm, cert } => {
-                yaml.push_str(&format!(
+                let _ = write!(
+                    yaml,
                     "auth:\n  token:\n    realm: {realm}\n    service: berth-test\n    \
                      issuer: berth-test-issuer\n    rootcertbundle: {}\n",
                     cert.display()
-                ));
+                );
             }
         }
         let config = dir.path().join("config.yml");

@@ -162,12 +162,12 @@ esac
 
 #[tokio::test]
 async fn credential_helpers_store_get_and_erase() {
+    // The helper is found through PATH, as Docker finds it; one directory shared by the tests.
+    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let Some(registry) = Registry::start(Auth::None) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    // The helper is found through PATH, as Docker finds it; one directory shared by the tests.
-    static BIN: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
     let bin = BIN.get_or_init(|| {
         let bin = std::env::temp_dir().join(format!("berth-helper-{}", std::process::id()));
         install_helper(&bin);
