@@ -63,6 +63,11 @@ pub fn host_arch() -> &'static str {
 
 /// Builds the image into `store` and names it `names`.
 pub fn build(store: &Store, spec: &Spec<'_>, names: &[&str]) -> Built {
+    build_for(store, spec, names, host_arch())
+}
+
+/// Same, for another CPU architecture.
+pub fn build_for(store: &Store, spec: &Spec<'_>, names: &[&str], architecture: &str) -> Built {
     let mut diff_ids = Vec::new();
     let mut layer_descriptors = Vec::new();
     let mut layers = Vec::new();
@@ -85,7 +90,7 @@ pub fn build(store: &Store, spec: &Spec<'_>, names: &[&str]) -> Built {
         layers.push(digest);
     }
     let config = serde_json::json!({
-        "architecture": host_arch(),
+        "architecture": architecture,
         "os": "linux",
         "created": "2024-01-01T00:00:00Z",
         "config": {"Labels": {"test": spec.label}},

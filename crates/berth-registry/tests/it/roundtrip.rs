@@ -331,3 +331,173 @@ async fn missing_images_give_docker_errors() {
         )
     );
 }
+
+#[tokio::test]
+async fn an_index_pulls_the_host_platform_or_the_one_asked_for() {
+    let Some(registry) = Registry::start(Auth::None) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let client = client_in(dir.path());
+    let source = store_in(dir.path(), "source");
+    let host = registry.host();
+    let other_arch = if image::host_arch() == "arm64" {
+        "amd64"
+    } else {
+        "arm64"
+    };
+    let spec = |label| image::Spec {
+        layers: vec![vec![("f", label_bytes(label))]],
+        gzip: true,
+        docker_media_types: false,
+        label,
+    };
+    let native = image::build(
+        &source,
+        &spec("native"),
+        &[&format!("{host}/multi/app:native")],
+    );
+    let foreign = image::build_for(
+        &source,
+        &spec("foreign"),
+        &[&format!("{host}/multi/app:foreign")],
+        other_arch,
+    );
+    for tag in ["native", "foreign"] {
+        client
+            .push(
+                &source,
+                &reference(&format!("{host}/multi/app:{tag}")),
+                &PushOptions::default(),
+                |_| {},
+            )
+            .await
+            .unwrap();
+    }
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+             "digest": foreign.manifest_digest.to_string(), "size": foreign.manifest.len(),
+             "platform": {"architecture": other_arch, "os": "linux"}},
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+             "digest": native.manifest_digest.to_string(), "size": native.manifest.len(),
+             "platform": {"architecture": image::host_arch(), "os": "linux"}},
+        ],
+    }))
+    .unwrap();
+    let index_digest = berth_digest::Digest::sha256(&index);
+    let response = reqwest::Client::new()
+        .put(format!("http://{host}/v2/multi/app/manifests/latest"))
+        .header("Content-Type", "application/vnd.oci.image.index.v1+json")
+        .body(index)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+
+    let name = format!("{host}/multi/app:latest");
+    let target = store_in(dir.path(), "target");
+    let pulled = client
+        .pull(&target, &reference(&name), &PullOptions::default(), |_| {})
+        .await
+        .expect("pull an index");
+    assert_eq!(
+        pulled.digest(),
+        Some(&index_digest),
+        "Docker shows the index digest"
+    );
+    assert_eq!(pulled.images[0].manifest_digest, native.manifest_digest);
+    let image = target.resolve(&name).unwrap();
+    assert_eq!(image.id, native.config_digest);
+    assert_eq!(
+        image.repo_digests,
+        [format!("{host}/multi/app@{index_digest}")]
+    );
+
+    let other = store_in(dir.path(), "other");
+    let pulled = client
+        .pull(
+            &other,
+            &reference(&name),
+            &PullOptions {
+                platform: Some(
+                    berth_manifest::Platform::parse(&format!("linux/{other_arch}")).unwrap(),
+                ),
+                ..PullOptions::default()
+            },
+            |_| {},
+        )
+        .await
+        .expect("pull another platform");
+    assert_eq!(pulled.images[0].image_id, foreign.config_digest);
+    let missing = client
+        .pull(
+            &other,
+            &reference(&name),
+            &PullOptions {
+                platform: Some(berth_manifest::Platform::parse("linux/s390x").unwrap()),
+                ..PullOptions::default()
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        missing.to_string(),
+        "no matching manifest for linux/s390x in the manifest list entries"
+    );
+}
+
+fn label_bytes(label: &str) -> Vec<u8> {
+    label.as_bytes().repeat(100)
+}
+
+#[tokio::test]
+async fn mirrors_are_tried_first_for_any_registry() {
+    let Some(mirror) = Registry::start(Auth::None) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let client = client_in(dir.path());
+    let source = store_in(dir.path(), "source");
+    let built = image::small(
+        &source,
+        &[&format!("{}/team/app:1", mirror.host())],
+        "mirror",
+    );
+    client
+        .push(
+            &source,
+            &reference(&format!("{}/team/app:1", mirror.host())),
+            &PushOptions::default(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    // The upstream registry is down; its mirror has the image.
+    let upstream = format!("127.0.0.1:{}", crate::harness::free_port());
+    let config_dir = dir.path().join("berth-config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("registries.json"),
+        serde_json::to_vec(&serde_json::json!({
+            "mirrors": {upstream.clone(): [format!("http://{}", mirror.host())]}
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let client = client_in(dir.path());
+    let target = store_in(dir.path(), "target");
+    let name = format!("{upstream}/team/app:1");
+    let pulled = client
+        .pull(&target, &reference(&name), &PullOptions::default(), |_| {})
+        .await
+        .expect("pull through the mirror");
+    assert_eq!(pulled.images[0].image_id, built.config_digest);
+    assert!(
+        target.resolve(&name).is_ok(),
+        "named after the upstream, not the mirror"
+    );
+}
