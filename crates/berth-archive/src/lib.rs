@@ -24,6 +24,12 @@ mod layer;
 mod import;
 mod load;
 
+mod save;
+mod tarball;
+
+mod atomic;
+
+pub use atomic::write_atomically;
 pub use compression::{decompressing_reader, Compression};
 pub use entry::{clean_path, MAX_NAME_LEN};
 pub use error::{Error, Result};
@@ -32,6 +38,7 @@ pub use layer::{check_layer, ingest_layer, IngestedLayer, LayerDigests, Limits};
 pub use load::{
     load, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES, MAX_ENTRIES,
 };
+pub use save::{resolve_for_save, save, SaveFormat, SaveImage, SaveOptions};
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use berth_store::Store;
 mod import;
 mod layer;
 mod load;
+mod save;
 
 /// A temporary store.
 pub(crate) fn store() -> (tempfile::TempDir, Store) {

@@ -1,0 +1,85 @@
+//! Writing an output file all at once or not at all (`save -o`).
+
+use std::{
+    fs::{self, File, OpenOptions},
+    io::BufWriter,
+    os::unix::fs::OpenOptionsExt,
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicU64, Ordering},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use crate::error::{Error, Result};
+
+/// Mode of the finished file, as Docker's `save -o` (`atomicwriter` with 0600).
+const MODE: u32 = 0o600;
+
+/// Writes `path` through `write`: into a new temporary file beside it (mode 0600, created with
+/// `O_EXCL`, never an existing file or symlink), then flushed, synced and renamed over `path`.
+/// The rename replaces a symlink at `path` rather than following it, so the output never lands
+/// somewhere else. On any error the temporary file is removed and `path` is untouched.
+pub fn write_atomically<T>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<T>,
+) -> Result<T> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| Error::InvalidArchive(format!("not a file path: {}", path.display())))?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let (file, temp) = create_temp(&dir, &file_name.to_string_lossy())?;
+    let result = (|| {
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let value = write(&mut out)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io(format!("write {}", temp.display()))(e.into_error()))?;
+        file.sync_all()
+            .map_err(Error::io(format!("sync {}", temp.display())))?;
+        fs::rename(&temp, path).map_err(Error::io(format!("rename to {}", path.display())))?;
+        if let Ok(dir) = File::open(&dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(value)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn create_temp(dir: &Path, base: &str) -> Result<(File, PathBuf)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut attempt = 0;
+    loop {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let unique = format!(
+            ".{base}.tmp-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let temp = dir.join(unique);
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(MODE)
+            .custom_flags(libc_o_nofollow())
+            .open(&temp)
+        {
+            Ok(file) => return Ok((file, temp)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(Error::io(format!("create {}", temp.display()))(e)),
+        }
+    }
+}
+
+/// `O_NOFOLLOW` on Linux (belt and braces: `O_EXCL` already refuses an existing symlink).
+const fn libc_o_nofollow() -> i32 {
+    0o400_000
+}

@@ -1,0 +1,86 @@
+//! Writing tar archives that are the same bytes every time: ustar headers with mtime 0, uid/gid 0,
+//! no user or group names, mode 0644 for files and 0755 for directories.
+
+use std::io::{self, Read, Write};
+
+use crate::error::{Error, Result};
+
+const FILE_MODE: u32 = 0o644;
+const DIR_MODE: u32 = 0o755;
+
+pub(crate) struct Tarball<W: Write> {
+    builder: tar::Builder<W>,
+}
+
+impl<W: Write> Tarball<W> {
+    pub fn new(out: W) -> Tarball<W> {
+        Tarball {
+            builder: tar::Builder::new(out),
+        }
+    }
+
+    fn header(path: &str, entry_type: tar::EntryType, mode: u32, size: u64) -> Result<tar::Header> {
+        let mut header = tar::Header::new_ustar();
+        header
+            .set_path(path)
+            .map_err(Error::io(format!("name archive entry {path}")))?;
+        header.set_entry_type(entry_type);
+        header.set_mode(mode);
+        header.set_size(size);
+        header.set_mtime(0);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_cksum();
+        Ok(header)
+    }
+
+    pub fn dir(&mut self, path: &str) -> Result<()> {
+        let header = Self::header(path, tar::EntryType::Directory, DIR_MODE, 0)?;
+        self.builder
+            .append(&header, io::empty())
+            .map_err(Error::io("write the archive"))
+    }
+
+    pub fn file_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.file(path, bytes.len() as u64, bytes)
+    }
+
+    /// Appends a file of exactly `size` bytes read from `content`; errors raised by `content` (a
+    /// digest check, a decompression failure) come back as themselves.
+    pub fn file(&mut self, path: &str, size: u64, content: impl Read) -> Result<()> {
+        let header = Self::header(path, tar::EntryType::Regular, FILE_MODE, size)?;
+        let mut counted = Counted {
+            inner: content,
+            count: 0,
+        };
+        self.builder
+            .append(&header, &mut counted)
+            .map_err(|e| Error::from_io(e, Error::io("write the archive")))?;
+        if counted.count != size {
+            return Err(Error::InvalidArchive(format!(
+                "{path}: expected {size} bytes, read {}",
+                counted.count
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<W> {
+        self.builder
+            .into_inner()
+            .map_err(Error::io("write the archive"))
+    }
+}
+
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}

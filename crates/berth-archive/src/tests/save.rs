@@ -1,0 +1,294 @@
+//! `save`: Docker 25+'s layout, reproducible bytes, round trips through `load`.
+
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+
+use berth_digest::Digest;
+
+use super::*;
+use crate::{
+    import, load, resolve_for_save, save, write_atomically, Error, ImportOptions, LoadOptions,
+    Loaded, SaveFormat, SaveOptions,
+};
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/fixtures/docker-20.10-save.tar"
+);
+
+fn loaded_store() -> (tempfile::TempDir, Store) {
+    let (dir, store) = store();
+    let archive = std::fs::read(FIXTURE).unwrap();
+    load(&store, &archive[..], &LoadOptions::default()).unwrap();
+    (dir, store)
+}
+
+fn save_bytes(store: &Store, names: &[&str], options: &SaveOptions) -> Vec<u8> {
+    let images = resolve_for_save(store, names).unwrap();
+    let mut out = Vec::new();
+    save(store, &images, options, &mut out).unwrap();
+    out
+}
+
+/// (path, mode, mtime, uid, gid, uname, contents) of every entry.
+type Listing = Vec<(String, u32, u64, u64, u64, String, Vec<u8>)>;
+
+fn entries(archive: &[u8]) -> Listing {
+    let mut archive = tar::Archive::new(archive);
+    archive
+        .entries()
+        .unwrap()
+        .map(|entry| {
+            let mut entry = entry.unwrap();
+            let header = entry.header().clone();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            (
+                entry.path().unwrap().to_string_lossy().into_owned(),
+                header.mode().unwrap(),
+                header.mtime().unwrap(),
+                header.uid().unwrap(),
+                header.gid().unwrap(),
+                header.username().unwrap().unwrap_or_default().to_owned(),
+                data,
+            )
+        })
+        .collect()
+}
+
+fn file_of<'a>(listing: &'a Listing, path: &str) -> &'a [u8] {
+    &listing
+        .iter()
+        .find(|e| e.0 == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .6
+}
+
+#[test]
+fn hybrid_layout_matches_docker_25() {
+    let (_dir, store) = loaded_store();
+    let archive = save_bytes(
+        &store,
+        &["fixture/busybox:1", "fixture/busybox:base"],
+        &SaveOptions::default(),
+    );
+    let listing = entries(&archive);
+    let names: Vec<&str> = listing.iter().map(|e| e.0.as_str()).collect();
+    let one = store.resolve("fixture/busybox:1").unwrap();
+    let base = store.resolve("fixture/busybox:base").unwrap();
+    let layers = one.layer_digests().unwrap();
+    let mut blobs = vec![
+        one.id.encoded().to_owned(),
+        base.id.encoded().to_owned(),
+        one.manifest_digest.encoded().to_owned(),
+        base.manifest_digest.encoded().to_owned(),
+        layers[0].encoded().to_owned(),
+        layers[1].encoded().to_owned(),
+    ];
+    blobs.sort();
+    let mut expected = vec!["blobs/".to_owned(), "blobs/sha256/".to_owned()];
+    expected.extend(blobs.iter().map(|b| format!("blobs/sha256/{b}")));
+    expected
+        .extend(["index.json", "manifest.json", "oci-layout", "repositories"].map(String::from));
+    assert_eq!(names, expected);
+    for (path, mode, mtime, uid, gid, uname, _) in &listing {
+        let want_mode = if path.ends_with('/') { 0o755 } else { 0o644 };
+        assert_eq!(
+            (*mode, *mtime, *uid, *gid, uname.as_str()),
+            (want_mode, 0, 0, 0, ""),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        file_of(&listing, "oci-layout"),
+        br#"{"imageLayoutVersion": "1.0.0"}"#
+    );
+    assert_eq!(
+        String::from_utf8(file_of(&listing, "repositories").to_vec()).unwrap(),
+        format!(
+            "{{\"fixture/busybox\":{{\"1\":\"{}\",\"base\":\"{}\"}}}}\n",
+            layers[1].encoded(),
+            layers[0].encoded()
+        )
+    );
+    assert_eq!(
+        String::from_utf8(file_of(&listing, "manifest.json").to_vec()).unwrap(),
+        format!(
+            concat!(
+                "[{{\"Config\":\"blobs/sha256/{}\",\"RepoTags\":[\"fixture/busybox:1\"],",
+                "\"Layers\":[\"blobs/sha256/{}\",\"blobs/sha256/{}\"]}},",
+                "{{\"Config\":\"blobs/sha256/{}\",\"RepoTags\":[\"fixture/busybox:base\"],",
+                "\"Layers\":[\"blobs/sha256/{}\"]}}]\n"
+            ),
+            one.id.encoded(),
+            layers[0].encoded(),
+            layers[1].encoded(),
+            base.id.encoded(),
+            layers[0].encoded()
+        )
+    );
+    let index: serde_json::Value = serde_json::from_slice(file_of(&listing, "index.json")).unwrap();
+    assert_eq!(index["schemaVersion"], 2);
+    assert_eq!(
+        index["mediaType"],
+        "application/vnd.oci.image.index.v1+json"
+    );
+    assert_eq!(
+        index["manifests"][0],
+        serde_json::json!({
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": one.manifest_digest.to_string(),
+            "size": one.manifest_size,
+            "annotations": {
+                "io.containerd.image.name": "docker.io/fixture/busybox:1",
+                "org.opencontainers.image.ref.name": "1"
+            }
+        })
+    );
+    // Config blobs are the stored bytes, so the image ID survives.
+    assert_eq!(
+        file_of(&listing, &format!("blobs/sha256/{}", one.id.encoded())),
+        &one.config[..]
+    );
+}
+
+#[test]
+fn saving_twice_gives_identical_bytes() {
+    let (_dir, store) = loaded_store();
+    for format in [SaveFormat::Hybrid, SaveFormat::Docker, SaveFormat::Oci] {
+        for uncompressed in [false, true] {
+            let options = SaveOptions {
+                format,
+                uncompressed,
+            };
+            let first = save_bytes(&store, &["fixture/busybox"], &options);
+            let second = save_bytes(&store, &["fixture/busybox"], &options);
+            assert_eq!(first, second, "{options:?}");
+        }
+    }
+}
+
+#[test]
+fn round_trips_keep_ids_and_tags() {
+    let (_dir, store) = store();
+    let gz = gzip(&rootfs());
+    let options = ImportOptions {
+        source: "-".into(),
+        platform: Some("linux/amd64".into()),
+        reference: Some(berth_reference::Reference::parse_normalized("app:1").unwrap()),
+        created: Some(time::macros::datetime!(2024-01-02 03:04:05 UTC)),
+        ..ImportOptions::default()
+    };
+    let id = import(&store, &gz[..], &options).unwrap();
+    let fixture = std::fs::read(FIXTURE).unwrap();
+    load(&store, &fixture[..], &LoadOptions::default()).unwrap();
+    let untagged = store.resolve("fixture/busybox:base").unwrap().id;
+    for format in [SaveFormat::Hybrid, SaveFormat::Docker, SaveFormat::Oci] {
+        for uncompressed in [false, true] {
+            let save_options = SaveOptions {
+                format,
+                uncompressed,
+            };
+            let archive = save_bytes(
+                &store,
+                &["app:1", "fixture/busybox:1", untagged.encoded()],
+                &save_options,
+            );
+            let (_dir2, other) = super::store();
+            let loaded = load(&other, &archive[..], &LoadOptions::default()).unwrap();
+            let label = format!("{save_options:?}");
+            assert_eq!(
+                loaded,
+                vec![
+                    Loaded::Tagged(berth_reference::Reference::parse_normalized("app:1").unwrap()),
+                    Loaded::Tagged(
+                        berth_reference::Reference::parse_normalized("fixture/busybox:1").unwrap()
+                    ),
+                    Loaded::Untagged(untagged.clone()),
+                ],
+                "{label}"
+            );
+            let app = other.resolve("app:1").unwrap();
+            assert_eq!(app.id, id, "{label}");
+            let layer = &app.layer_digests().unwrap()[0];
+            if uncompressed {
+                assert_eq!(*layer, Digest::sha256(&rootfs()), "{label}");
+            } else {
+                assert_eq!(*layer, Digest::sha256(&gz), "{label}");
+                // The OCI path keeps the manifest; a docker-archive rebuilds the same one.
+                assert_eq!(
+                    app.manifest_digest,
+                    store.resolve("app:1").unwrap().manifest_digest,
+                    "{label}"
+                );
+            }
+            assert!(other.resolve(untagged.encoded()).is_ok(), "{label}");
+        }
+    }
+}
+
+#[test]
+fn names_resolve_like_docker() {
+    let (_dir, store) = loaded_store();
+    let images = resolve_for_save(&store, &["fixture/busybox"]).unwrap();
+    let tags: Vec<Vec<String>> = images
+        .iter()
+        .map(|i| i.tags.iter().map(|t| t.familiar_string()).collect())
+        .collect();
+    assert_eq!(
+        tags,
+        vec![
+            vec!["fixture/busybox:1", "fixture/busybox:latest"],
+            vec!["fixture/busybox:base"]
+        ]
+    );
+    let by_prefix = resolve_for_save(&store, &["415e85863be7", "fixture/busybox:1"]).unwrap();
+    assert_eq!(by_prefix.len(), 1);
+    assert_eq!(by_prefix[0].tags.len(), 1);
+    assert!(matches!(
+        resolve_for_save(&store, &["nope:1"]),
+        Err(Error::Store(berth_store::Error::NoSuchImage(_)))
+    ));
+}
+
+#[test]
+fn a_corrupt_blob_fails_the_save() {
+    let (_dir, store) = loaded_store();
+    let images = resolve_for_save(&store, &["fixture/busybox:1"]).unwrap();
+    let layer = images[0].image.layer_digests().unwrap()[1].clone();
+    let path = store.blob_path(&layer);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[600] ^= 1;
+    std::fs::write(&path, bytes).unwrap();
+    let error = save(&store, &images, &SaveOptions::default(), &mut Vec::new()).unwrap_err();
+    assert!(matches!(error, Error::BlobMismatch { .. }), "{error:?}");
+}
+
+#[test]
+fn atomic_writes_replace_symlinks_and_leave_nothing_on_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, b"keep me").unwrap();
+    let target = dir.path().join("out.tar");
+    std::os::unix::fs::symlink(&victim, &target).unwrap();
+    write_atomically(&target, |out| {
+        std::io::Write::write_all(out, b"archive").map_err(Error::io("write"))
+    })
+    .unwrap();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+    let metadata = std::fs::symlink_metadata(&target).unwrap();
+    assert!(metadata.is_file());
+    assert_eq!(metadata.permissions().mode() & 0o777, 0o600);
+    assert_eq!(std::fs::read(&target).unwrap(), b"archive");
+
+    let result: Result<(), Error> = write_atomically(&target, |out| {
+        std::io::Write::write_all(out, b"partial").map_err(Error::io("write"))?;
+        Err(Error::EmptyInput)
+    });
+    assert!(result.is_err());
+    assert_eq!(std::fs::read(&target).unwrap(), b"archive");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+
+    let missing_dir = dir.path().join("no/such/dir/out.tar");
+    assert!(write_atomically(&missing_dir, |_| Ok(())).is_err());
+}
