@@ -1,0 +1,373 @@
+//! The containers of one store: create, find, list (with state read back from the runtime), remove.
+
+use std::{
+    fs::File,
+    os::fd::AsFd,
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use berth_digest::Digest;
+use berth_store::{Image, Store};
+use rustix::fs::FlockOperation;
+
+use crate::{
+    error::{Error, Result},
+    names,
+    record::{self, Container, Record, State, Status, RECORD_FILE, STATE_FILE},
+    rootfs::{self, RootfsKind, RootfsPaths},
+    runtime::Runtime,
+    snapshot::{self, Snapshots},
+    spec::HostConfig,
+};
+
+/// Exit code recorded for a container whose end nobody saw (its monitor died with it), as Docker
+/// reports containers that were running when the daemon went away.
+pub const LOST_EXIT_CODE: i32 = 255;
+const LOCK_FILE: &str = ".lock";
+
+/// What `create` and `run` change in the image's config.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    /// The image as the user named it (shown by `ps`).
+    pub image_name: String,
+    pub name: Option<String>,
+    /// `--entrypoint`: replaces the image's and clears its Cmd; `Some("")` clears it.
+    pub entrypoint: Option<String>,
+    /// Arguments after the image name; empty keeps the image's Cmd.
+    pub cmd: Vec<String>,
+    /// `KEY=VALUE` entries, applied over the image's Env.
+    pub env: Vec<String>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub host: HostConfig,
+}
+
+/// The container directory of a store.
+pub struct Containers<'s> {
+    pub(crate) store: &'s Store,
+    pub(crate) dir: PathBuf,
+}
+
+impl<'s> Containers<'s> {
+    pub fn open(store: &'s Store) -> Result<Containers<'s>> {
+        let dir = store.state_dir("containers")?;
+        Ok(Containers { store, dir })
+    }
+
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    pub(crate) fn snapshots(&self) -> Snapshots {
+        Snapshots::new(self.dir.join("snapshots"))
+    }
+
+    pub(crate) fn runtime_root(&self) -> PathBuf {
+        self.dir.join("runtime")
+    }
+
+    pub(crate) fn runtime(&self, container: &Container) -> Result<Runtime> {
+        Runtime::find(&container.record.runtime, &self.runtime_root())
+    }
+
+    fn lock(&self) -> Result<File> {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(LOCK_FILE))
+            .map_err(Error::io("lock the container directory"))?;
+        rustix::fs::flock(file.as_fd(), FlockOperation::LockExclusive)
+            .map_err(|e| Error::io("lock the container directory")(e.into()))?;
+        Ok(file)
+    }
+
+    /// Creates a container from `image`: its record, its root filesystem and nothing running yet.
+    pub fn create(&self, image: &Image, options: &CreateOptions) -> Result<Container> {
+        let image_config = berth_manifest::parse_config(&image.config)?;
+        let mut config = image_config.config.clone().unwrap_or_default();
+        if let Some(entrypoint) = &options.entrypoint {
+            config.entrypoint = if entrypoint.is_empty() {
+                Vec::new()
+            } else {
+                vec![entrypoint.clone()]
+            };
+            config.cmd = Vec::new();
+        }
+        if !options.cmd.is_empty() {
+            config.cmd.clone_from(&options.cmd);
+        }
+        for entry in &options.env {
+            let key = entry.split_once('=').map_or(entry.as_str(), |(k, _)| k);
+            config
+                .env
+                .retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != key);
+            config.env.push(entry.clone());
+        }
+        if let Some(dir) = &options.working_dir {
+            config.working_dir.clone_from(dir);
+        }
+        if let Some(user) = &options.user {
+            config.user.clone_from(user);
+        }
+        let runtime = Runtime::find(&options.host.runtime, &self.runtime_root())?;
+        let layers = snapshot::image_layers(image)?;
+
+        let _lock = self.lock()?;
+        let existing = self.list_records()?;
+        let name = match &options.name {
+            Some(name) => {
+                let name = names::validate_name(name)?;
+                if let Some(other) = existing.iter().find(|c| c.record.name == name) {
+                    return Err(Error::NameInUse {
+                        name,
+                        id: other.record.id.clone(),
+                    });
+                }
+                name
+            }
+            None => (0..)
+                .map(names::random_name)
+                .find(|n| !existing.iter().any(|c| c.record.name == *n))
+                .unwrap_or_default(),
+        };
+        let id = names::new_id();
+        let dir = self.dir.join(&id);
+        std::fs::create_dir_all(dir.join("bundle"))
+            .map_err(Error::io(format!("create {}", dir.display())))?;
+        let result = self.make_rootfs(&dir, &layers);
+        let rootfs = match result {
+            Ok(kind) => kind,
+            Err(e) => {
+                let _ = rootfs::unmount(&RootfsPaths::new(&dir).target);
+                let _ = snapshot::remove_tree(&dir);
+                return Err(e);
+            }
+        };
+        let record = Record {
+            id,
+            name,
+            created: record::now(),
+            image: options.image_name.clone(),
+            image_id: image.id.clone(),
+            image_manifest: image.manifest_digest.clone(),
+            config,
+            host: HostConfig {
+                runtime: runtime.path.to_string_lossy().into_owned(),
+                ..options.host.clone()
+            },
+            rootfs,
+            runtime: runtime.path.to_string_lossy().into_owned(),
+        };
+        record::write_json(&dir.join(STATE_FILE), &State::default())?;
+        record::write_json(&dir.join(RECORD_FILE), &record)?;
+        Ok(Container {
+            record,
+            state: State::default(),
+            dir,
+        })
+    }
+
+    /// Builds the root filesystem: overlayfs when it mounts, else a copy of the layers.
+    fn make_rootfs(&self, dir: &Path, layers: &[(Digest, Digest)]) -> Result<RootfsKind> {
+        let paths = RootfsPaths::new(dir);
+        if rustix::process::geteuid().is_root() {
+            let lowers = self.snapshots().ensure(self.store, layers)?;
+            match rootfs::mount_overlay(&lowers, &paths) {
+                Ok(()) => return Ok(RootfsKind::Overlay),
+                Err(e) => {
+                    tracing::warn!(error = %e, "overlayfs is unavailable; copying the image's layers instead");
+                    for d in [&paths.upper, &paths.work, &paths.empty] {
+                        let _ = snapshot::remove_tree(d);
+                    }
+                }
+            }
+        }
+        rootfs::copy_layers(self.store, layers, &paths.target)?;
+        Ok(RootfsKind::Copy)
+    }
+
+    /// Makes sure the root filesystem is there (after a reboot the overlay must be mounted again).
+    pub(crate) fn mount_rootfs(&self, container: &Container) -> Result<()> {
+        if container.record.rootfs != RootfsKind::Overlay {
+            return Ok(());
+        }
+        let paths = RootfsPaths::new(&container.dir);
+        if rootfs::is_mounted(&paths.target) {
+            return Ok(());
+        }
+        let lowers = self.lowers(container)?;
+        rootfs::mount_overlay(&lowers, &paths)
+    }
+
+    /// The lower directories of an overlay container (base first).
+    pub(crate) fn lowers(&self, container: &Container) -> Result<Vec<PathBuf>> {
+        let layers = snapshot::manifest_layers(self.store, &container.record.image_manifest)?;
+        self.snapshots().ensure(self.store, &layers)
+    }
+
+    fn list_records(&self) -> Result<Vec<Container>> {
+        let mut out = Vec::new();
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(Error::io(format!("list {}", self.dir.display())))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.len() != 64 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            let dir = entry.path();
+            let Ok(record) = record::read_json::<Record>(&dir.join(RECORD_FILE)) else {
+                continue; // being created, or removed half-way
+            };
+            let state = record::read_json::<State>(&dir.join(STATE_FILE)).unwrap_or_default();
+            out.push(Container { record, state, dir });
+        }
+        out.sort_by(|a, b| b.record.created.cmp(&a.record.created));
+        Ok(out)
+    }
+
+    /// Every container, newest first, with its state checked against the runtime.
+    pub fn list(&self) -> Result<Vec<Container>> {
+        let mut containers = self.list_records()?;
+        for container in &mut containers {
+            self.refresh(container)?;
+        }
+        Ok(containers)
+    }
+
+    /// Finds a container by full ID, name, or unique ID prefix (Docker's order).
+    pub fn get(&self, id_or_name: &str) -> Result<Container> {
+        let wanted = id_or_name.strip_prefix('/').unwrap_or(id_or_name);
+        let all = self.list_records()?;
+        let found = all
+            .iter()
+            .find(|c| c.record.id == wanted)
+            .or_else(|| all.iter().find(|c| c.record.name == wanted))
+            .cloned();
+        let mut container = match found {
+            Some(c) => c,
+            None => {
+                let mut matches = all
+                    .into_iter()
+                    .filter(|c| !wanted.is_empty() && c.record.id.starts_with(wanted));
+                match (matches.next(), matches.next()) {
+                    (Some(c), None) => c,
+                    (Some(_), Some(_)) => return Err(Error::AmbiguousContainer(wanted.to_owned())),
+                    _ => return Err(Error::NoSuchContainer(id_or_name.to_owned())),
+                }
+            }
+        };
+        self.refresh(&mut container)?;
+        Ok(container)
+    }
+
+    /// Re-reads the state and checks a running container against its monitor and the runtime.
+    pub fn refresh(&self, container: &mut Container) -> Result<()> {
+        container.state =
+            record::read_json::<State>(&container.dir.join(STATE_FILE)).unwrap_or_default();
+        if !container.is_running() {
+            return Ok(());
+        }
+        let monitor_alive = container.state.monitor_pid.is_some_and(process_alive);
+        let runtime_status = self
+            .runtime(container)
+            .ok()
+            .and_then(|r| r.state(container.id()).ok().flatten())
+            .map(|s| s.status);
+        match runtime_status.as_deref() {
+            Some("paused") => container.state.status = Status::Paused,
+            Some("running" | "created" | "creating") => container.state.status = Status::Running,
+            _ if monitor_alive => {} // exiting: the monitor is about to record the exit code
+            _ => {
+                // Nobody is waiting for it and the runtime does not run it: it ended unseen.
+                container.state.status = Status::Exited;
+                container.state.exit_code.get_or_insert(LOST_EXIT_CODE);
+                container.state.finished_at.get_or_insert_with(record::now);
+                container.state.monitor_pid = None;
+                record::write_json(&container.dir.join(STATE_FILE), &container.state)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn write_state(&self, container: &Container) -> Result<()> {
+        record::write_json(&container.dir.join(STATE_FILE), &container.state)
+    }
+
+    /// Waits until the container is no longer running, up to `timeout`; returns whether it stopped.
+    pub fn wait_stopped(&self, container: &mut Container, timeout: Duration) -> Result<bool> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.refresh(container)?;
+            if !container.is_running() {
+                return Ok(true);
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Removes a container (Docker's `rm`): refused while it runs unless `force`, which kills it first.
+    pub fn remove(&self, container: &mut Container, force: bool) -> Result<()> {
+        self.refresh(container)?;
+        if container.is_running() {
+            if !force {
+                return Err(Error::RemoveRunning {
+                    name: container.record.name.clone(),
+                });
+            }
+            let runtime = self.runtime(container)?;
+            if container.state.status == Status::Paused {
+                let _ = runtime.resume(container.id());
+            }
+            let _ = runtime.kill(container.id(), "KILL");
+            self.wait_stopped(container, Duration::from_secs(10))?;
+        }
+        if let Ok(runtime) = self.runtime(container) {
+            if runtime.state(container.id())?.is_some() {
+                runtime.delete(container.id(), true)?;
+            }
+        }
+        rootfs::unmount(&RootfsPaths::new(&container.dir).target)?;
+        snapshot::remove_tree(&container.dir)
+    }
+
+    /// The manifests containers use: pass them to `Store::gc` so their images are never collected.
+    pub fn image_roots(&self) -> Result<Vec<Digest>> {
+        let mut roots: Vec<Digest> = self
+            .list_records()?
+            .into_iter()
+            .map(|c| c.record.image_manifest)
+            .collect();
+        roots.sort();
+        roots.dedup();
+        Ok(roots)
+    }
+
+    /// Removes layer snapshots no container uses any more.
+    pub fn prune_snapshots(&self) -> Result<u64> {
+        let _lock = self.lock()?;
+        let mut keep = Vec::new();
+        for container in self.list_records()? {
+            if let Ok(layers) =
+                snapshot::manifest_layers(self.store, &container.record.image_manifest)
+            {
+                let diff_ids: Vec<Digest> = layers.into_iter().map(|(_, d)| d).collect();
+                keep.extend(
+                    snapshot::chain_ids(&diff_ids)
+                        .iter()
+                        .map(|c| c.encoded().to_owned()),
+                );
+            }
+        }
+        self.snapshots().prune(&keep)
+    }
+}
+
+pub(crate) fn process_alive(pid: i32) -> bool {
+    rustix::process::Pid::from_raw(pid)
+        .is_some_and(|pid| rustix::process::test_kill_process(pid).is_ok())
+}

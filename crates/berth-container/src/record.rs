@@ -1,0 +1,164 @@
+//! Container records: `record.json` (written once, at create) and `state.json` (rewritten by whoever
+//! runs the container: the attached `berth run` or the detached container's monitor). Both are replaced
+//! whole (temp file + rename), so a reader never sees half a record.
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
+
+use berth_digest::Digest;
+use berth_manifest::ContainerConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{Error, Result},
+    rootfs::RootfsKind,
+    spec::HostConfig,
+};
+
+pub(crate) const RECORD_FILE: &str = "record.json";
+pub(crate) const STATE_FILE: &str = "state.json";
+/// Largest record berth reads (commands and environments are small).
+const MAX_RECORD_BYTES: u64 = 4 * 1024 * 1024;
+
+/// What a container is: fixed at create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// 64 hex digits.
+    pub id: String,
+    /// Without Docker's leading `/`.
+    pub name: String,
+    /// RFC 3339 with nanoseconds, UTC.
+    pub created: String,
+    /// The image as the user named it (`ubuntu:14.04`), shown by `ps`.
+    pub image: String,
+    /// The image ID (config digest) and the manifest the container was made from (a GC root).
+    pub image_id: Digest,
+    pub image_manifest: Digest,
+    /// The container's config: the image's with the `run` overrides applied.
+    pub config: ContainerConfig,
+    pub host: HostConfig,
+    pub rootfs: RootfsKind,
+    /// The runtime's name or path, as resolved at create.
+    pub runtime: String,
+}
+
+/// What a container is doing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Created,
+    Running,
+    Paused,
+    Exited,
+}
+
+impl Status {
+    /// Docker's `State` word (`created`, `running`, `paused`, `exited`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Exited => "exited",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub status: Status,
+    /// The process that waits for the container: the monitor, or the attached `berth`.
+    #[serde(default)]
+    pub monitor_pid: Option<i32>,
+    #[serde(default)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    pub finished_at: Option<String>,
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    /// Why the monitor could not start the container.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// A container: its record and its current state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    pub record: Record,
+    pub state: State,
+    pub dir: PathBuf,
+}
+
+impl Container {
+    pub fn id(&self) -> &str {
+        &self.record.id
+    }
+
+    pub fn short_id(&self) -> &str {
+        &self.record.id[..12]
+    }
+
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self.state.status, Status::Running | Status::Paused)
+    }
+
+    pub fn bundle(&self) -> PathBuf {
+        self.dir.join("bundle")
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join("container.log")
+    }
+
+    /// The command as `ps` shows it: Entrypoint and Cmd joined by spaces.
+    pub fn command(&self) -> String {
+        crate::spec::process_args(&self.record.config).join(" ")
+    }
+}
+
+pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(Error::io(format!("open {}", path.display())))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_RECORD_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(Error::io(format!("read {}", path.display())))?;
+    serde_json::from_slice(&bytes).map_err(|source| Error::CorruptRecord {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|source| Error::CorruptRecord {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    write_atomic(path, &bytes)
+}
+
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = path.with_extension(format!("tmp{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(Error::io(format!("write {}", path.display())))
+}
+
+/// Now, as RFC 3339 with nanoseconds (Docker's `Created` format).
+pub fn now() -> String {
+    berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc())
+}

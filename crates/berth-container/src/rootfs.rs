@@ -1,0 +1,148 @@
+//! A container's root filesystem: an overlay of layer snapshots, or a private copy where overlayfs
+//! cannot be mounted (no privileges, no overlay support, an unsuitable filesystem).
+
+use std::{
+    os::fd::AsFd,
+    path::{Path, PathBuf},
+};
+
+use berth_digest::Digest;
+use berth_store::Store;
+use rustix::mount::{MountFlags, UnmountFlags};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{Error, Result},
+    unpack::{self, UnpackOptions, Whiteouts},
+};
+
+/// How a container's root filesystem is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RootfsKind {
+    /// overlayfs: the snapshots as `lowerdir`, the container's `upper/` and `work/`.
+    Overlay,
+    /// The layers applied into the container's own `rootfs/` directory.
+    Copy,
+}
+
+/// The directories of one container's root filesystem.
+#[derive(Debug, Clone)]
+pub struct RootfsPaths {
+    /// Where the root filesystem appears (the bundle's `rootfs`).
+    pub target: PathBuf,
+    pub upper: PathBuf,
+    pub work: PathBuf,
+    /// Used as the single lower directory of an image without layers.
+    pub empty: PathBuf,
+}
+
+impl RootfsPaths {
+    pub fn new(container_dir: &Path) -> RootfsPaths {
+        RootfsPaths {
+            target: container_dir.join("bundle").join("rootfs"),
+            upper: container_dir.join("upper"),
+            work: container_dir.join("work"),
+            empty: container_dir.join("empty"),
+        }
+    }
+}
+
+/// Mounts the overlay of `lowers` (base first) at `paths.target`.
+pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
+    for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {
+        std::fs::create_dir_all(dir).map_err(Error::io(format!("create {}", dir.display())))?;
+    }
+    if is_mounted(&paths.target) {
+        return Ok(());
+    }
+    let mut lowerdir: Vec<String> = lowers
+        .iter()
+        .rev()
+        .map(|p| escape_option(&p.to_string_lossy()))
+        .collect();
+    if lowerdir.is_empty() {
+        lowerdir.push(escape_option(&paths.empty.to_string_lossy()));
+    }
+    let base = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lowerdir.join(":"),
+        escape_option(&paths.upper.to_string_lossy()),
+        escape_option(&paths.work.to_string_lossy())
+    );
+    // A native upper-dir diff is only right without redirect_dir and metacopy (moby overlay2
+    // `doesSupportNativeDiff`); older kernels that do not know the options get the plain mount.
+    let mut last_error = None;
+    for data in [
+        format!("{base},redirect_dir=off,metacopy=off,index=off"),
+        base,
+    ] {
+        let data = std::ffi::CString::new(data).map_err(|_| Error::InvalidArgument {
+            what: "overlay mount options",
+            value: "path contains a NUL byte".to_owned(),
+        })?;
+        match rustix::mount::mount(
+            "overlay",
+            &paths.target,
+            "overlay",
+            MountFlags::empty(),
+            data.as_c_str(),
+        ) {
+            Ok(()) => return Ok(()),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    let error = last_error.map_or_else(|| std::io::Error::other("mount failed"), Into::into);
+    Err(Error::io(format!(
+        "mount overlay at {}",
+        paths.target.display()
+    ))(error))
+}
+
+/// Commas and colons separate overlay options and lower directories: escape them in paths.
+fn escape_option(path: &str) -> String {
+    path.replace('\\', "\\\\")
+        .replace(',', "\\,")
+        .replace(':', "\\:")
+}
+
+/// Whether something is mounted at `path` (its device differs from its parent's, or mountinfo lists it).
+pub fn is_mounted(path: &Path) -> bool {
+    let Ok(mountinfo) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return false;
+    };
+    let wanted = path.to_string_lossy();
+    mountinfo.lines().any(|line| {
+        line.split(' ')
+            .nth(4)
+            .is_some_and(|mount_point| unescape_mountinfo(mount_point) == wanted)
+    })
+}
+
+fn unescape_mountinfo(field: &str) -> String {
+    field
+        .replace("\\040", " ")
+        .replace("\\011", "\t")
+        .replace("\\012", "\n")
+        .replace("\\134", "\\")
+}
+
+/// Unmounts the root filesystem if mounted (lazily, so a straggling process does not block `rm`).
+pub fn unmount(path: &Path) -> Result<()> {
+    if !is_mounted(path) {
+        return Ok(());
+    }
+    rustix::mount::unmount(path, UnmountFlags::DETACH)
+        .map_err(|e| Error::io(format!("unmount {}", path.display()))(e.into()))
+}
+
+/// The copy fallback: every layer applied, in order, into `target`.
+pub fn copy_layers(store: &Store, layers: &[(Digest, Digest)], target: &Path) -> Result<()> {
+    let root = unpack::open_root(target)?;
+    let options = UnpackOptions::new(Whiteouts::Apply);
+    for (blob, diff_id) in layers {
+        let reader = unpack::decompress(store.open_blob(blob)?)?;
+        unpack::unpack_layer(root.as_fd(), reader, Some(diff_id), &options)?;
+    }
+    Ok(())
+}

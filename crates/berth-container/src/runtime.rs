@@ -1,0 +1,186 @@
+//! The OCI runtime: `runc` or `crun`, driven through their command lines.
+//!
+//! Both take the same global `--root DIR` (where they keep their own container state) and the same
+//! `run`, `state`, `kill`, `delete`, `pause` and `resume` commands. berth gives them a state root of its
+//! own per store, so `runc list` of the host is not cluttered and two stores never clash.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// Runtimes berth looks for, in order, with the Debian package that provides each.
+const KNOWN_RUNTIMES: &[(&str, &str)] = &[("runc", "runc"), ("crun", "crun")];
+/// Where Debian installs runtimes, searched after `PATH` (a non-root `PATH` often lacks `sbin`).
+const EXTRA_DIRS: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runtime {
+    /// `runc`, `crun`, or the name the user gave.
+    pub name: String,
+    pub path: PathBuf,
+    state_root: PathBuf,
+}
+
+/// The part of `runtime state` berth reads.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RuntimeState {
+    /// `creating`, `created`, `running`, `paused` or `stopped`.
+    pub status: String,
+    #[serde(default)]
+    pub pid: i32,
+}
+
+impl Runtime {
+    /// Finds `requested` (a name on `PATH` or a path), or the first of runc and crun when empty.
+    pub fn find(requested: &str, state_root: &Path) -> Result<Runtime> {
+        if requested.is_empty() {
+            for (name, _) in KNOWN_RUNTIMES {
+                if let Some(path) = search(name) {
+                    return Ok(Runtime::new(name, path, state_root));
+                }
+            }
+            return Err(Error::NoRuntime);
+        }
+        let name = Path::new(requested).file_name().map_or_else(
+            || requested.to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let found = if requested.contains('/') {
+            Path::new(requested)
+                .is_file()
+                .then(|| PathBuf::from(requested))
+        } else {
+            search(requested)
+        };
+        match found {
+            Some(path) => Ok(Runtime::new(&name, path, state_root)),
+            None => Err(Error::RuntimeNotFound {
+                package: KNOWN_RUNTIMES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or_else(|| "runc".to_owned(), |(_, p)| (*p).to_owned()),
+                name: requested.to_owned(),
+            }),
+        }
+    }
+
+    fn new(name: &str, path: PathBuf, state_root: &Path) -> Runtime {
+        Runtime {
+            name: name.to_owned(),
+            path,
+            state_root: state_root.join(name),
+        }
+    }
+
+    /// The runtime with its global options; add a subcommand.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(&self.path);
+        command.arg("--root").arg(&self.state_root);
+        command
+    }
+
+    /// `run --bundle BUNDLE ID`: creates, starts and waits for the container; exits with its status.
+    pub fn run_command(&self, bundle: &Path, id: &str) -> Command {
+        let mut command = self.command();
+        command.arg("run").arg("--bundle").arg(bundle).arg(id);
+        command
+    }
+
+    /// The runtime's view of a container; `None` if it does not know it.
+    pub fn state(&self, id: &str) -> Result<Option<RuntimeState>> {
+        let output = self
+            .command()
+            .arg("state")
+            .arg(id)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(Error::io(format!("run {} state", self.name)))?;
+        if !output.status.success() {
+            return Ok(None); // "container does not exist" (the wording differs between runtimes)
+        }
+        Ok(serde_json::from_slice(&output.stdout).ok())
+    }
+
+    /// Sends `signal` (`TERM`, `SIGKILL`, `9`) to the container's init process.
+    pub fn kill(&self, id: &str, signal: &str) -> Result<()> {
+        self.simple(&["kill", id, signal], "kill the container")
+    }
+
+    /// Removes the runtime's state of a stopped (or, forced, any) container.
+    pub fn delete(&self, id: &str, force: bool) -> Result<()> {
+        if force {
+            self.simple(&["delete", "--force", id], "delete the container")
+        } else {
+            self.simple(&["delete", id], "delete the container")
+        }
+    }
+
+    pub fn pause(&self, id: &str) -> Result<()> {
+        self.simple(&["pause", id], "pause the container")
+    }
+
+    pub fn resume(&self, id: &str) -> Result<()> {
+        self.simple(&["resume", id], "resume the container")
+    }
+
+    fn simple(&self, args: &[&str], action: &str) -> Result<()> {
+        let output = self
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(Error::io(format!("run {}", self.name)))?;
+        if output.status.success() {
+            return Ok(());
+        }
+        Err(Error::Runtime {
+            runtime: self.name.clone(),
+            action: action.to_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        })
+    }
+}
+
+fn search(name: &str) -> Option<PathBuf> {
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path_var)
+        .chain(EXTRA_DIRS.iter().map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|candidate| {
+            std::fs::metadata(candidate).is_ok_and(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.is_file() && m.permissions().mode() & 0o111 != 0
+            })
+        })
+}
+
+/// Normalizes a signal for the runtimes: `SIGKILL`, `KILL`, `kill` and `9` are all accepted.
+pub fn parse_signal(signal: &str) -> Result<String> {
+    let upper = signal.trim().to_ascii_uppercase();
+    let bare = upper.strip_prefix("SIG").unwrap_or(&upper);
+    let valid = !bare.is_empty()
+        && (bare.bytes().all(|b| b.is_ascii_digit())
+            || bare
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'+' || b == b'-'));
+    if valid && bare.parse::<u32>().map_or(true, |n| (1..=64).contains(&n)) {
+        Ok(bare.to_owned())
+    } else {
+        Err(Error::InvalidArgument {
+            what: "signal",
+            value: signal.to_owned(),
+        })
+    }
+}

@@ -1,0 +1,187 @@
+//! Layer snapshots: each layer unpacked once, in overlayfs form, into a cache keyed by its chain ID.
+//!
+//! `snapshots/<chain-id hex>/` holds exactly one layer's files (whiteouts as 0:0 character devices,
+//! opaque directories marked with `trusted.overlay.opaque`), so the snapshots of an image's layers,
+//! stacked as overlay `lowerdir`s, are its root filesystem. The chain ID (image-spec `ChainID`) names a
+//! layer *on top of its parents*, so two images share a snapshot only when they share the whole stack
+//! below it. A snapshot is built in a temporary directory and renamed into place when complete, so a
+//! crash leaves only temporary directories, which the next build of that chain ignores.
+
+use std::{
+    io,
+    os::fd::AsFd,
+    path::{Path, PathBuf},
+};
+
+use berth_digest::Digest;
+use berth_store::{Image, Store};
+
+use crate::{
+    error::{Error, Result},
+    unpack::{self, UnpackOptions, Whiteouts},
+};
+
+const TEMP_PREFIX: &str = ".tmp-";
+
+/// image-spec: `ChainID(L0) = DiffID(L0)`, `ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln))`.
+pub fn chain_ids(diff_ids: &[Digest]) -> Vec<Digest> {
+    let mut out: Vec<Digest> = Vec::with_capacity(diff_ids.len());
+    for diff_id in diff_ids {
+        let next = match out.last() {
+            None => diff_id.clone(),
+            Some(parent) => Digest::sha256(format!("{parent} {diff_id}").as_bytes()),
+        };
+        out.push(next);
+    }
+    out
+}
+
+/// The layers of an image: blob digests (as stored) with their diff_ids (from the config).
+pub fn image_layers(image: &Image) -> Result<Vec<(Digest, Digest)>> {
+    let config = berth_manifest::parse_config(&image.config)?;
+    let blobs = image.layer_digests()?;
+    if blobs.len() != config.rootfs.diff_ids.len() {
+        return Err(Error::InvalidArgument {
+            what: "image (layer count differs from the config's diff_ids)",
+            value: image.id.to_string(),
+        });
+    }
+    Ok(blobs.into_iter().zip(config.rootfs.diff_ids).collect())
+}
+
+/// The layers of the image a manifest describes (read by digest, so an image that lost its names
+/// still works for the containers made from it).
+pub fn manifest_layers(store: &Store, manifest: &Digest) -> Result<Vec<(Digest, Digest)>> {
+    let manifest = store.read_manifest(manifest)?;
+    let config_digest = Digest::parse(manifest.config().digest().as_ref())
+        .map_err(|e| Error::Store(berth_store::Error::Verify(e)))?;
+    let config_bytes = store.read_blob(&config_digest, berth_store::MAX_JSON_BYTES)?;
+    let config = berth_manifest::parse_config(&config_bytes)?;
+    let mut blobs = Vec::new();
+    for layer in manifest.layers() {
+        blobs.push(
+            Digest::parse(layer.digest().as_ref())
+                .map_err(|e| Error::Store(berth_store::Error::Verify(e)))?,
+        );
+    }
+    if blobs.len() != config.rootfs.diff_ids.len() {
+        return Err(Error::InvalidArgument {
+            what: "image (layer count differs from the config's diff_ids)",
+            value: config_digest.to_string(),
+        });
+    }
+    Ok(blobs.into_iter().zip(config.rootfs.diff_ids).collect())
+}
+
+pub struct Snapshots {
+    dir: PathBuf,
+}
+
+impl Snapshots {
+    pub fn new(dir: PathBuf) -> Snapshots {
+        Snapshots { dir }
+    }
+
+    /// The snapshot directories of `layers` (base first), unpacking those not cached yet.
+    pub fn ensure(&self, store: &Store, layers: &[(Digest, Digest)]) -> Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(Error::io(format!("create {}", self.dir.display())))?;
+        let diff_ids: Vec<Digest> = layers.iter().map(|(_, d)| d.clone()).collect();
+        let mut dirs = Vec::with_capacity(layers.len());
+        for ((blob, diff_id), chain_id) in layers.iter().zip(chain_ids(&diff_ids)) {
+            let dir = self.dir.join(chain_id.encoded());
+            if !dir.is_dir() {
+                self.unpack(store, blob, diff_id, &dir)?;
+            }
+            dirs.push(dir);
+        }
+        Ok(dirs)
+    }
+
+    fn unpack(&self, store: &Store, blob: &Digest, diff_id: &Digest, dir: &Path) -> Result<()> {
+        let temp = self
+            .dir
+            .join(format!("{TEMP_PREFIX}{}", &crate::names::new_id()[..16]));
+        let result = (|| {
+            let root = unpack::open_root(&temp)?;
+            let reader = unpack::decompress(store.open_blob(blob)?)?;
+            let options = UnpackOptions::new(Whiteouts::Overlay);
+            let unpacked = unpack::unpack_layer(root.as_fd(), reader, Some(diff_id), &options)?;
+            if store.layer_info(blob).is_none() {
+                let info = berth_store::LayerInfo {
+                    diff_id: unpacked.diff_id,
+                    uncompressed_size: unpacked.size,
+                };
+                let _ = store.record_layer(blob, &info);
+            }
+            Ok::<(), Error>(())
+        })();
+        if let Err(e) = result {
+            let _ = remove_tree(&temp);
+            return Err(e);
+        }
+        match std::fs::rename(&temp, dir) {
+            Ok(()) => Ok(()),
+            // Another berth built the same snapshot meanwhile: keep theirs.
+            Err(_) if dir.is_dir() => remove_tree(&temp),
+            Err(e) => Err(Error::io(format!("store snapshot {}", dir.display()))(e)),
+        }
+    }
+
+    /// Removes snapshots no longer needed by `keep` (chain ID hex names) and stale temporaries.
+    pub fn prune(&self, keep: &[String]) -> Result<u64> {
+        let mut removed = 0;
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !keep.contains(&name) {
+                remove_tree(&entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// Removes a directory tree without following symlinks inside it.
+pub fn remove_tree(path: &Path) -> Result<()> {
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return Ok(());
+    };
+    let dir = match rustix::fs::open(
+        parent,
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    ) {
+        Ok(dir) => dir,
+        Err(rustix::io::Errno::NOENT) => return Ok(()),
+        Err(e) => return Err(Error::io(format!("open {}", parent.display()))(e.into())),
+    };
+    use std::os::unix::ffi::OsStrExt;
+    unpack::fs::remove_all_at(dir.as_fd(), name.as_bytes())
+        .or_else(|e| {
+            if e.kind() == io::ErrorKind::NotFound {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(Error::io(format!("remove {}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_ids_follow_the_image_spec() {
+        let a = Digest::sha256(b"a");
+        let b = Digest::sha256(b"b");
+        let ids = chain_ids(&[a.clone(), b.clone()]);
+        assert_eq!(ids[0], a);
+        assert_eq!(ids[1], Digest::sha256(format!("{a} {b}").as_bytes()));
+        assert!(chain_ids(&[]).is_empty());
+    }
+}

@@ -1,0 +1,292 @@
+//! Starting containers: the bundle is (re)written, then the runtime's `run` is waited for either by the
+//! `berth` command itself (attached) or by a monitor process that outlives it (detached), which records
+//! the output in the container's log and the exit code in its state, as podman's conmon does.
+
+use std::{
+    ffi::OsString,
+    io::Write,
+    os::fd::AsFd,
+    os::unix::process::{CommandExt, ExitStatusExt},
+    path::PathBuf,
+    process::{Child, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    containers::Containers,
+    error::{Error, Result},
+    logs::LogWriter,
+    record::{self, Container, Status},
+    rootfs::RootfsPaths,
+    runtime::Runtime,
+    spec, unpack, user,
+};
+
+/// How long a detached start waits for the monitor to report the container running.
+const MONITOR_START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where an attached container's output goes (besides its log).
+pub struct AttachIo {
+    /// Connect the container's stdin to ours (`-i`).
+    pub stdin: bool,
+    pub stdout: Box<dyn Write + Send>,
+    pub stderr: Box<dyn Write + Send>,
+}
+
+/// The program a detached start re-executes as the container's monitor; the container ID is appended.
+/// The CLI passes its own binary and `__monitor` (with its global options).
+#[derive(Debug, Clone)]
+pub struct MonitorCommand {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+}
+
+impl Containers<'_> {
+    /// Writes the bundle for a start: `/etc` files, the user resolved from the rootfs, `config.json`.
+    fn prepare(&self, container: &Container, tty: bool) -> Result<Runtime> {
+        let runtime = self.runtime(container)?;
+        match runtime.state(container.id())? {
+            Some(state) if state.status == "stopped" => runtime.delete(container.id(), true)?,
+            Some(_) => return Err(Error::AlreadyRunning(container.short_id().to_owned())),
+            None => {}
+        }
+        self.mount_rootfs(container)?;
+        let host = &container.record.host;
+        let hostname = if host.hostname.is_empty() {
+            container.short_id().to_owned()
+        } else {
+            host.hostname.clone()
+        };
+        let etc = container.dir.join("etc");
+        std::fs::create_dir_all(&etc).map_err(Error::io(format!("create {}", etc.display())))?;
+        record::write_atomic(
+            &etc.join("hosts"),
+            spec::hosts_file(host.network, &hostname).as_bytes(),
+        )?;
+        record::write_atomic(
+            &etc.join("resolv.conf"),
+            spec::resolv_conf(host.network).as_bytes(),
+        )?;
+        record::write_atomic(&etc.join("hostname"), format!("{hostname}\n").as_bytes())?;
+        let rootfs = unpack::open_root(&RootfsPaths::new(&container.dir).target)?;
+        let passwd = user::read_database(rootfs.as_fd(), "passwd")?;
+        let group = user::read_database(rootfs.as_fd(), "group")?;
+        let exec_user = user::resolve_user(&container.record.config.user, &passwd, &group)?;
+        let host = spec::HostConfig {
+            tty,
+            ..host.clone()
+        };
+        let spec = spec::build_spec(&container.record.config, &host, &exec_user, &hostname, &etc)?;
+        let bytes = serde_json::to_vec_pretty(&spec).map_err(|e| Error::Io {
+            action: "serialize config.json".into(),
+            source: e.into(),
+        })?;
+        record::write_atomic(&container.bundle().join("config.json"), &bytes)?;
+        Ok(runtime)
+    }
+
+    fn mark_running(&self, container: &mut Container) -> Result<()> {
+        container.state.status = Status::Running;
+        container.state.monitor_pid = Some(rustix::process::getpid().as_raw_nonzero().get());
+        container.state.started_at = Some(record::now());
+        container.state.finished_at = None;
+        container.state.exit_code = None;
+        container.state.error = None;
+        self.write_state(container)
+    }
+
+    fn mark_exited(&self, container: &mut Container, code: i32) -> Result<()> {
+        container.state.status = Status::Exited;
+        container.state.exit_code = Some(code);
+        container.state.finished_at = Some(record::now());
+        container.state.monitor_pid = None;
+        self.write_state(container)?;
+        if let Ok(runtime) = self.runtime(container) {
+            let _ = runtime.delete(container.id(), true);
+        }
+        if container.record.host.auto_remove {
+            self.remove(container, true)?;
+        }
+        Ok(())
+    }
+
+    /// Runs the container in the foreground and returns its exit code. Without a terminal its output
+    /// is copied to `io` and to its log; with one (`-t`) the runtime drives our terminal itself.
+    pub fn run_attached(&self, container: &mut Container, io: AttachIo) -> Result<i32> {
+        let tty = container.record.host.tty;
+        let runtime = self.prepare(container, tty)?;
+        let mut command = runtime.run_command(&container.bundle(), container.id());
+        command.stdin(if io.stdin || tty {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        });
+        if tty {
+            command.stdout(Stdio::inherit()).stderr(Stdio::inherit());
+        } else {
+            command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        }
+        self.mark_running(container)?;
+        let child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                container.state.error = Some(e.to_string());
+                self.mark_exited(container, 127)?;
+                return Err(Error::io(format!("run {}", runtime.name))(e));
+            }
+        };
+        let log = LogWriter::create(&container.log_path())?;
+        let code = wait_with_output(child, &log, Some((io.stdout, io.stderr)))?;
+        self.mark_exited(container, code)?;
+        Ok(code)
+    }
+
+    /// Starts the container in the background under a monitor process and returns once it runs.
+    pub fn start_detached(
+        &self,
+        container: &mut Container,
+        monitor: &MonitorCommand,
+    ) -> Result<()> {
+        self.prepare(container, false)?;
+        container.state.status = Status::Created;
+        container.state.error = None;
+        self.write_state(container)?;
+        let monitor_log = std::fs::File::create(container.dir.join("monitor.log"))
+            .map_err(Error::io("create the monitor log"))?;
+        let mut child = std::process::Command::new(&monitor.program)
+            .args(&monitor.args)
+            .arg(container.id())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(monitor_log)
+            // Its own process group: a Ctrl-C or hang-up of our terminal does not reach it.
+            .process_group(0)
+            .spawn()
+            .map_err(Error::io(format!(
+                "start the monitor {}",
+                monitor.program.display()
+            )))?;
+        let deadline = Instant::now() + MONITOR_START_TIMEOUT;
+        loop {
+            let state = record::read_json::<record::State>(&container.dir.join(record::STATE_FILE))
+                .unwrap_or_default();
+            if let Some(error) = state.error {
+                return Err(Error::Monitor(error));
+            }
+            if state.status != Status::Created {
+                container.state = state;
+                return Ok(());
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                let log =
+                    std::fs::read_to_string(container.dir.join("monitor.log")).unwrap_or_default();
+                return Err(Error::Monitor(format!(
+                    "monitor exited with {status}: {}",
+                    log.trim()
+                )));
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::Monitor(
+                    "timed out waiting for the container to start".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The monitor itself (`berth __monitor ID`): runs the container, logs its output, records its
+    /// exit code, and removes it afterwards if it was started with `--rm`.
+    pub fn monitor(&self, id: &str) -> Result<i32> {
+        let mut container = self.get(id)?;
+        let runtime = self.runtime(&container)?;
+        let mut command = runtime.run_command(&container.bundle(), container.id());
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                container.state.error = Some(format!("run {}: {e}", runtime.name));
+                self.write_state(&container)?;
+                return Err(Error::io(format!("run {}", runtime.name))(e));
+            }
+        };
+        self.mark_running(&mut container)?;
+        let log = LogWriter::create(&container.log_path())?;
+        let code = wait_with_output(child, &log, None)?;
+        self.mark_exited(&mut container, code)?;
+        Ok(code)
+    }
+
+    /// Stops a running container: its stop signal (SIGTERM by default), then SIGKILL after `timeout`.
+    pub fn stop(&self, container: &mut Container, timeout: Duration) -> Result<()> {
+        self.refresh(container)?;
+        if !container.is_running() {
+            return Ok(());
+        }
+        let runtime = self.runtime(container)?;
+        if container.state.status == Status::Paused {
+            runtime.resume(container.id())?;
+        }
+        let signal = match container.record.config.stop_signal.as_str() {
+            "" => "TERM".to_owned(),
+            other => crate::runtime::parse_signal(other)?,
+        };
+        let _ = runtime.kill(container.id(), &signal);
+        if self.wait_stopped(container, timeout)? {
+            return Ok(());
+        }
+        let _ = runtime.kill(container.id(), "KILL");
+        self.wait_stopped(container, Duration::from_secs(10))?;
+        Ok(())
+    }
+
+    /// Sends a signal to a running container.
+    pub fn kill(&self, container: &mut Container, signal: &str) -> Result<()> {
+        self.refresh(container)?;
+        if !container.is_running() {
+            return Err(Error::NotRunning(container.short_id().to_owned()));
+        }
+        let signal = crate::runtime::parse_signal(signal)?;
+        self.runtime(container)?.kill(container.id(), &signal)
+    }
+}
+
+/// Copies the child's stdout and stderr to the log (and to `tee`), then waits for it.
+fn wait_with_output(
+    mut child: Child,
+    log: &Arc<Mutex<LogWriter>>,
+    tee: Option<(Box<dyn Write + Send>, Box<dyn Write + Send>)>,
+) -> Result<i32> {
+    let (tee_out, tee_err) = match tee {
+        Some((out, err)) => (Some(out), Some(err)),
+        None => (None, None),
+    };
+    let mut pumps = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        pumps.push(crate::logs::pump(
+            stdout,
+            "stdout",
+            Arc::clone(log),
+            tee_out,
+        ));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        pumps.push(crate::logs::pump(
+            stderr,
+            "stderr",
+            Arc::clone(log),
+            tee_err,
+        ));
+    }
+    let status = child.wait().map_err(Error::io("wait for the runtime"))?;
+    for pump in pumps {
+        let _ = pump.join();
+    }
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(crate::containers::LOST_EXIT_CODE))
+}
