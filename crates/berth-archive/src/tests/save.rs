@@ -77,7 +77,7 @@ fn hybrid_layout_matches_docker_25() {
     let one = store.resolve("fixture/busybox:1").unwrap();
     let base = store.resolve("fixture/busybox:base").unwrap();
     let layers = one.layer_digests().unwrap();
-    let mut blobs = vec![
+    let mut blobs = [
         one.id.encoded().to_owned(),
         base.id.encoded().to_owned(),
         one.manifest_digest.encoded().to_owned(),
@@ -233,7 +233,12 @@ fn names_resolve_like_docker() {
     let images = resolve_for_save(&store, &["fixture/busybox"]).unwrap();
     let tags: Vec<Vec<String>> = images
         .iter()
-        .map(|i| i.tags.iter().map(|t| t.familiar_string()).collect())
+        .map(|i| {
+            i.tags
+                .iter()
+                .map(berth_reference::Reference::familiar_string)
+                .collect()
+        })
         .collect();
     assert_eq!(
         tags,
