@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 const MODE: u32 = 0o600;
 
 /// Writes `path` through `write`: into a new temporary file beside it (mode 0600, created with
-/// `O_EXCL`, never an existing file or symlink), then flushed, synced and renamed over `path`.
-/// The rename replaces a symlink at `path` rather than following it, so the output never lands
+/// `O_CREAT | O_EXCL`, which never opens an existing file or follows a symlink), then flushed,
+/// synced and renamed over `path`. The rename replaces a symlink at `path` rather than following it, so the output never lands
 /// somewhere else. On any error the temporary file is removed and `path` is untouched.
 pub fn write_atomically<T>(
     path: &Path,
@@ -67,7 +67,6 @@ fn create_temp(dir: &Path, base: &str) -> Result<(File, PathBuf)> {
             .write(true)
             .create_new(true)
             .mode(MODE)
-            .custom_flags(libc_o_nofollow())
             .open(&temp)
         {
             Ok(file) => return Ok((file, temp)),
@@ -77,9 +76,4 @@ fn create_temp(dir: &Path, base: &str) -> Result<(File, PathBuf)> {
             Err(e) => return Err(Error::io(format!("create {}", temp.display()))(e)),
         }
     }
-}
-
-/// `O_NOFOLLOW` on Linux (belt and braces: `O_EXCL` already refuses an existing symlink).
-const fn libc_o_nofollow() -> i32 {
-    0o400_000
 }

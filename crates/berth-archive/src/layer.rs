@@ -40,6 +40,9 @@ pub struct LayerDigests {
     pub diff_id: Digest,
     /// Length of the uncompressed tar.
     pub uncompressed_size: u64,
+    /// Sum of the sizes of the regular files in the tar: what Docker's graph-driver store reports as
+    /// the layer's size (`docker images` SIZE), as opposed to the tar's length.
+    pub content_size: u64,
 }
 
 /// A layer written into the store's ingest area, not yet committed.
@@ -115,7 +118,14 @@ pub(crate) fn scan_layer(
     );
     let digesting = Digesting::new(plain);
 
-    let mut digesting = for_each_entry(digesting, |entry| check_layer_entry(entry))?;
+    let mut content_size = 0u64;
+    let mut digesting = for_each_entry(digesting, |entry| {
+        check_layer_entry(entry)?;
+        if entry.header().entry_type().is_file() {
+            content_size = content_size.saturating_add(entry.size());
+        }
+        Ok(())
+    })?;
     io::copy(&mut digesting, &mut io::sink()).map_err(|e| Error::from_io(e, Error::InvalidTar))?;
     let (plain, diff_id, uncompressed_size) = digesting.finish();
     let decompressor = plain.into_inner().into_inner();
@@ -131,6 +141,7 @@ pub(crate) fn scan_layer(
         compression,
         diff_id,
         uncompressed_size,
+        content_size,
     })
 }
 
