@@ -460,3 +460,26 @@ fn hostile_oci_archives_change_nothing() {
         assert_eq!(before, snapshot(&store), "{label}");
     }
 }
+
+#[test]
+fn decompression_budget_applies_to_the_whole_archive() {
+    let (_dir, store) = store();
+    let before = snapshot(&store);
+    let options = LoadOptions {
+        limits: crate::Limits {
+            max_uncompressed_size: Some(100_000),
+        },
+        ..LoadOptions::default()
+    };
+    let error = load(
+        &store,
+        &gzip(&fixture("docker-20.10-save.tar"))[..],
+        &options,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, Error::TooLarge { limit: 100_000 }),
+        "{error:?}"
+    );
+    assert_eq!(before, snapshot(&store));
+}
