@@ -74,6 +74,7 @@ pub fn import(store: &Store, input: impl Read, options: &ImportOptions) -> Resul
         &LayerInfo {
             diff_id: layer.digests.diff_id.clone(),
             uncompressed_size: layer.digests.uncompressed_size,
+            content_size: Some(layer.digests.content_size),
         },
     )?;
     let config_digest = store.write_blob(&config_bytes)?;

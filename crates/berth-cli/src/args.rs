@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{history, images, inspect, rmi, system, tag};
+use crate::commands::{
+    history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
+};
 
 /// A daemonless, Docker-compatible container image tool.
 #[derive(Debug, Parser)]
@@ -32,7 +34,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "BERTH_CONFIG", value_name = "DIR")]
     pub config: Option<PathBuf>,
     /// Set the logging level
-    #[arg(short = 'l', long, global = true, value_enum, default_value_t = LogLevel::Warn, value_name = "LEVEL")]
+    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Warn, value_name = "LEVEL")]
     pub log_level: LogLevel,
 }
 
@@ -52,6 +54,22 @@ pub enum Command {
     Images(images::Args),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(tag::Args),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(import::Args),
+    /// Load an image from a tar archive or STDIN
+    Load(load::Args),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(save::Args),
+    /// Download an image from a registry
+    Pull(pull::Args),
+    /// Upload an image to a registry
+    Push(push::Args),
+    /// Search Docker Hub (or a private registry's catalog) for images
+    Search(search::Args),
+    /// Log in to a registry
+    Login(login::LoginArgs),
+    /// Log out from a registry
+    Logout(login::LogoutArgs),
     /// Remove one or more images
     Rmi(rmi::Args),
     /// Return low-level information on objects
@@ -73,6 +91,16 @@ pub enum ImageCommand {
     Ls(images::Args),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(tag::Args),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(import::Args),
+    /// Load an image from a tar archive or STDIN
+    Load(load::Args),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(save::Args),
+    /// Download an image from a registry
+    Pull(pull::Args),
+    /// Upload an image to a registry
+    Push(push::Args),
     /// Remove one or more images
     #[command(visible_alias = "remove")]
     Rm(rmi::Args),

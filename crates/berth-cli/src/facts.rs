@@ -12,9 +12,9 @@ pub struct ImageFacts {
     pub image: Image,
     pub config: ImageConfig,
     pub created: Option<OffsetDateTime>,
-    /// Uncompressed size of all layers (Docker's `Size`).
+    /// Size of all layers' contents (Docker's `Size`).
     pub size: u64,
-    /// Uncompressed size of each layer, aligned with the manifest's layers.
+    /// Content size of each layer, aligned with the manifest's layers.
     pub layer_sizes: Vec<u64>,
 }
 
@@ -29,7 +29,7 @@ pub fn facts(store: &Store, image: Image) -> anyhow::Result<ImageFacts> {
     for layer in image.manifest.layers() {
         let digest = berth_digest::Digest::parse(layer.digest().as_ref())?;
         let size = match store.layer_info(&digest) {
-            Some(info) => info.uncompressed_size,
+            Some(info) => info.content_size.unwrap_or(info.uncompressed_size),
             None if media_type::layer_compression(layer.media_type().as_ref())
                 == Some(berth_manifest::Compression::None) =>
             {

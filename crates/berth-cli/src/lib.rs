@@ -13,6 +13,8 @@ mod facts;
 mod filters;
 mod logging;
 mod output;
+mod registry;
+mod url;
 
 pub use args::Cli;
 pub use exit::main;

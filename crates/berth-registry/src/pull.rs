@@ -373,6 +373,7 @@ async fn fetch_layer<F: FnMut(Event)>(
                 let info = LayerInfo {
                     diff_id,
                     uncompressed_size,
+                    content_size: None,
                 };
                 if info.diff_id == *expected_diff_id {
                     store.record_layer(&spec.digest, &info)?;
@@ -428,6 +429,7 @@ async fn fetch_layer<F: FnMut(Event)>(
         &LayerInfo {
             diff_id,
             uncompressed_size,
+            content_size: None,
         },
     )?;
     reporter.layer(

@@ -366,6 +366,7 @@ async fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> 
         &LayerInfo {
             diff_id: digest.clone(),
             uncompressed_size,
+            content_size: None,
         },
     )?;
     let _ = std::fs::write(&marker, compressed.to_string());

@@ -14,7 +14,12 @@ pub(crate) const LAYERS_DIR: &str = "layers";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerInfo {
     pub diff_id: Digest,
+    /// Bytes of the uncompressed tar stream.
     pub uncompressed_size: u64,
+    /// Sum of the sizes of the regular files in the layer: what Docker's graph drivers report as a
+    /// layer's size (`docker images` SIZE). Unknown when the layer was not walked entry by entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_size: Option<u64>,
 }
 
 impl Store {

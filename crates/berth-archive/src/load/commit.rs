@@ -29,6 +29,7 @@ pub(crate) fn commit(
                     &LayerInfo {
                         diff_id: layer.diff_id.clone(),
                         uncompressed_size: layer.uncompressed_size,
+                        content_size: Some(layer.content_size),
                     },
                 )?;
             }

@@ -75,6 +75,7 @@ fn plan_image(
             converted: converted.is_some(),
             diff_id: digests.diff_id,
             uncompressed_size: digests.uncompressed_size,
+            content_size: digests.content_size,
         });
     }
     let manifest = image_manifest(

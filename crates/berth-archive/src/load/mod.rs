@@ -90,6 +90,7 @@ pub(crate) struct PlannedLayer {
     pub converted: bool,
     pub diff_id: Digest,
     pub uncompressed_size: u64,
+    pub content_size: u64,
 }
 
 /// Loads every image of an archive (any layout, any whole-archive compression) into the store.

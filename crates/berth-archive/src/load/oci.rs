@@ -193,6 +193,7 @@ fn plan_image(
             converted: false,
             diff_id: digests.diff_id,
             uncompressed_size: digests.uncompressed_size,
+            content_size: digests.content_size,
         });
     }
     let manifest_key = blob_key(files, manifest_descriptor)?;

@@ -2,8 +2,15 @@
 
 pub mod history;
 pub mod images;
+pub mod import;
 pub mod inspect;
+pub mod load;
+pub mod login;
+pub mod pull;
+pub mod push;
 pub mod rmi;
+pub mod save;
+pub mod search;
 pub mod system;
 pub mod tag;
 
@@ -16,12 +23,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Ctx::new(cli.global);
     match cli.command {
         Command::Images(args) => images::run(&ctx, &args),
+        Command::Import(args) => import::run(&ctx, &args),
+        Command::Load(args) => load::run(&ctx, &args),
+        Command::Save(args) => save::run(&ctx, &args),
+        Command::Pull(args) => pull::run(&ctx, &args),
+        Command::Push(args) => push::run(&ctx, &args),
+        Command::Search(args) => search::run(&ctx, &args),
+        Command::Login(args) => login::login(&ctx, &args),
+        Command::Logout(args) => login::logout(&ctx, &args),
         Command::Tag(args) => tag::run(&ctx, &args),
         Command::Rmi(args) => rmi::run(&ctx, &args),
         Command::Inspect(args) => inspect::run(&ctx, &args),
         Command::History(args) => history::run(&ctx, &args),
         Command::Image(command) => match command {
             ImageCommand::Ls(args) => images::run(&ctx, &args),
+            ImageCommand::Import(args) => import::run(&ctx, &args),
+            ImageCommand::Load(args) => load::run(&ctx, &args),
+            ImageCommand::Save(args) => save::run(&ctx, &args),
+            ImageCommand::Pull(args) => pull::run(&ctx, &args),
+            ImageCommand::Push(args) => push::run(&ctx, &args),
             ImageCommand::Tag(args) => tag::run(&ctx, &args),
             ImageCommand::Rm(args) => rmi::run(&ctx, &args),
             ImageCommand::Inspect(args) => inspect::run(&ctx, &args),

@@ -1,0 +1,63 @@
+//! `berth import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]`
+
+use std::{fs::File, io::Read};
+
+use anyhow::Context as _;
+use berth_reference::Reference;
+
+use crate::{context::Ctx, output, url};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short = 'c', long = "change", value_name = "CHANGE")]
+    pub changes: Vec<String>,
+    /// Set commit message for imported image
+    #[arg(short = 'm', long)]
+    pub message: Option<String>,
+    /// Set platform if server is multi-platform capable
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// A tarball (tar, gzip, bzip2, xz or zstd), an http(s) URL, or - for stdin
+    #[arg(value_name = "file|URL|-")]
+    pub source: String,
+    /// Name for the new image
+    #[arg(value_name = "REPOSITORY[:TAG]")]
+    pub reference: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let reference = args
+        .reference
+        .as_deref()
+        .map(|name| {
+            Reference::parse_normalized(name)
+                .with_context(|| {
+                    format!("Error parsing reference: {name:?} is not a valid repository/tag")
+                })
+                .map(Reference::with_default_tag)
+        })
+        .transpose()?;
+    let input: Box<dyn Read> = if args.source == "-" {
+        Box::new(std::io::stdin().lock())
+    } else if url::is_url(&args.source) {
+        Box::new(url::open(&args.source)?)
+    } else {
+        Box::new(
+            File::open(&args.source).with_context(|| format!("failed to open {}", args.source))?,
+        )
+    };
+    let options = berth_archive::ImportOptions {
+        source: args.source.clone(),
+        message: args.message.clone(),
+        changes: args.changes.clone(),
+        platform: args.platform.clone(),
+        reference,
+        ..berth_archive::ImportOptions::default()
+    };
+    let store = ctx.store()?;
+    let id = berth_archive::import(store, input, &options)
+        .with_context(|| format!("failed to import {}", args.source))?;
+    output::println(&id.to_string())?;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! `berth load [-i FILE] [-q]`: any image archive, from a file or stdin.
+
+use std::{
+    fs::File,
+    io::{IsTerminal, Read},
+};
+
+use anyhow::{bail, Context as _};
+
+use crate::{context::Ctx, output};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Read from tar archive file, instead of STDIN
+    #[arg(short = 'i', long)]
+    pub input: Option<String>,
+    /// Suppress the load output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Load only the given platform (os[/arch[/variant]])
+    #[arg(long)]
+    pub platform: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let input: Box<dyn Read> = match &args.input {
+        Some(path) => Box::new(File::open(path).with_context(|| format!("failed to open {path}"))?),
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                bail!("requested load from stdin, but stdin is empty");
+            }
+            Box::new(stdin.lock())
+        }
+    };
+    let platform = args
+        .platform
+        .as_deref()
+        .map(berth_manifest::Platform::parse)
+        .transpose()?;
+    let options = berth_archive::LoadOptions {
+        platform,
+        ..berth_archive::LoadOptions::default()
+    };
+    let store = ctx.store()?;
+    let loaded = berth_archive::load(store, input, &options)?;
+    if !args.quiet {
+        for image in loaded {
+            output::println(&image.to_string())?;
+        }
+    }
+    Ok(())
+}

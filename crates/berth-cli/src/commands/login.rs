@@ -1,0 +1,131 @@
+//! `berth login [OPTIONS] [SERVER]` and `berth logout [SERVER]`
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+
+use anyhow::{bail, Context as _};
+use berth_registry::Credentials;
+
+use crate::{context::Ctx, output, registry};
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// Username
+    #[arg(short = 'u', long)]
+    pub username: Option<String>,
+    /// Password
+    #[arg(short = 'p', long)]
+    pub password: Option<String>,
+    /// Take the password from stdin
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Registry to log in to [default: Docker Hub]
+    #[arg(value_name = "SERVER")]
+    pub server: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogoutArgs {
+    /// Registry to log out from [default: Docker Hub]
+    #[arg(value_name = "SERVER")]
+    pub server: Option<String>,
+}
+
+pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
+    let mut password = args.password.clone();
+    if password.is_some() {
+        output::eprintln(
+            "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
+        );
+        if args.password_stdin {
+            bail!("--password and --password-stdin are mutually exclusive");
+        }
+    }
+    if args.password_stdin {
+        if args.username.is_none() {
+            bail!("Must provide --username with --password-stdin");
+        }
+        let mut secret = String::new();
+        std::io::stdin()
+            .lock()
+            .take(1 << 20)
+            .read_to_string(&mut secret)?;
+        password = Some(secret.trim_end_matches(['\n', '\r']).to_owned());
+    }
+    let username = match &args.username {
+        Some(username) => username.clone(),
+        None => prompt("Username: ")?,
+    };
+    let password = match password {
+        Some(password) => password,
+        None => prompt_secret("Password: ")?,
+    };
+    if username.is_empty() {
+        bail!("Username cannot be empty");
+    }
+    if password.is_empty() {
+        bail!("Error: Password Required");
+    }
+    let client = registry::client(ctx)?;
+    let outcome = registry::block_on(client.login(
+        args.server.as_deref(),
+        &Credentials::new(username, password),
+    ))??;
+    if outcome.stored_in_plaintext {
+        output::eprintln(&format!(
+            "WARNING! Your credentials are stored unencrypted in '{}'.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/go/credential-store/\n",
+            outcome.config_path.display()
+        ));
+    }
+    output::println("Login Succeeded")?;
+    Ok(())
+}
+
+pub fn logout(ctx: &Ctx, args: &LogoutArgs) -> anyhow::Result<()> {
+    let client = registry::client(ctx)?;
+    let outcome = registry::block_on(client.logout(args.server.as_deref()))??;
+    if outcome.removed {
+        output::println(&format!("Removing login credentials for {}", outcome.host))?;
+    } else {
+        output::println(&format!("Not logged in to {}", outcome.host))?;
+    }
+    Ok(())
+}
+
+fn require_terminal() -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() {
+        bail!("Cannot perform an interactive login from a non TTY device");
+    }
+    Ok(())
+}
+
+fn prompt(label: &str) -> anyhow::Result<String> {
+    require_terminal()?;
+    let mut stdout = std::io::stdout();
+    stdout.write_all(label.as_bytes())?;
+    stdout.flush()?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("failed to read the username")?;
+    Ok(line.trim().to_owned())
+}
+
+/// Reads a password from the terminal with echo turned off.
+fn prompt_secret(label: &str) -> anyhow::Result<String> {
+    require_terminal()?;
+    let stdin = std::io::stdin();
+    let saved = rustix::termios::tcgetattr(&stdin)?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(rustix::termios::LocalModes::ECHO);
+    rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &quiet)?;
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(label.as_bytes());
+    let _ = stdout.flush();
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &saved)?;
+    let _ = stdout.write_all(b"\n");
+    read.context("failed to read the password")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}

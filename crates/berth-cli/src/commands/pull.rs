@@ -1,0 +1,96 @@
+//! `berth pull [OPTIONS] NAME[:TAG|@DIGEST]`
+
+use anyhow::{bail, Context as _};
+use berth_reference::Reference;
+use berth_registry::{PullOptions, PullStatus};
+
+use crate::{context::Ctx, output, registry};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Download all tagged images in the repository
+    #[arg(short = 'a', long)]
+    pub all_tags: bool,
+    /// Set platform if server is multi-platform capable
+    #[arg(long, env = "DOCKER_DEFAULT_PLATFORM")]
+    pub platform: Option<String>,
+    /// Suppress verbose output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Layers downloaded at once
+    #[arg(long, default_value_t = berth_registry::DEFAULT_CONCURRENCY, value_name = "N")]
+    pub max_concurrent_downloads: usize,
+    /// Skip image verification (accepted for compatibility; content is always verified)
+    #[arg(long, default_value_t = true, hide = true, action = clap::ArgAction::Set)]
+    pub disable_content_trust: bool,
+    #[arg(value_name = "NAME[:TAG|@DIGEST]")]
+    pub name: String,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let parsed = Reference::parse_normalized(&args.name).context("invalid reference format")?;
+    if args.all_tags && (parsed.tag().is_some() || parsed.digest().is_some()) {
+        bail!("tag can't be used with --all-tags/-a");
+    }
+    let reference = if args.all_tags {
+        parsed
+    } else {
+        with_default_tag(parsed, args.quiet)
+    };
+    let options = PullOptions {
+        platform: args
+            .platform
+            .as_deref()
+            .map(berth_manifest::Platform::parse)
+            .transpose()?,
+        all_tags: args.all_tags,
+        concurrency: args.max_concurrent_downloads.max(1),
+    };
+    let store = ctx.store()?;
+    let client = registry::client(ctx)?;
+    if !args.quiet {
+        let what = reference.tag().map_or_else(
+            || {
+                reference
+                    .digest()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            },
+            str::to_owned,
+        );
+        let label = if args.all_tags {
+            "Pulling repository".to_owned()
+        } else {
+            format!("{what}: Pulling from")
+        };
+        output::eprintln(&format!("{label} {}", reference.path()));
+    }
+    let mut progress = registry::Progress::new(args.quiet);
+    let result = registry::block_on(
+        client.pull(store, &reference, &options, |event| progress.event(event)),
+    )??;
+    progress.finish();
+    if !args.quiet {
+        if let Some(digest) = result.digest() {
+            output::eprintln(&format!("Digest: {digest}"));
+        }
+        let status = match result.status {
+            PullStatus::Downloaded => "Downloaded newer image for",
+            PullStatus::UpToDate => "Image is up to date for",
+        };
+        output::eprintln(&format!("Status: {status} {}", reference.familiar_string()));
+    }
+    output::println(&result.canonical)?;
+    Ok(())
+}
+
+/// Docker prints `Using default tag: latest` when it adds the tag.
+pub fn with_default_tag(reference: Reference, quiet: bool) -> Reference {
+    if reference.tag().is_none() && reference.digest().is_none() && !quiet {
+        output::eprintln(&format!(
+            "Using default tag: {}",
+            berth_reference::DEFAULT_TAG
+        ));
+    }
+    reference.with_default_tag()
+}

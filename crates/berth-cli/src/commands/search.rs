@@ -1,0 +1,70 @@
+//! `berth search [OPTIONS] TERM`: Docker Hub's v1 search, or the catalog of a private registry.
+
+use berth_format::{render_rows, template::Missing, Format};
+use berth_registry::{SearchFilters, SearchOptions};
+use serde_json::json;
+
+use crate::{context::Ctx, output, registry};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Filter output based on conditions provided (stars=N, is-official=bool, is-automated=bool)
+    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    pub filters: Vec<String>,
+    /// Pretty-print search using a Go template
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Max number of search results
+    #[arg(long, default_value_t = 0)]
+    pub limit: usize,
+    /// Don't truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+    #[arg(value_name = "TERM")]
+    pub term: String,
+}
+
+/// Docker truncates descriptions to 45 characters.
+const DESCRIPTION_WIDTH: usize = 45;
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let filters = SearchFilters::parse(&args.filters)?;
+    if args.filters.iter().any(|f| f.starts_with("is-automated")) {
+        output::eprintln(
+            "Flag --filter is-automated is deprecated and will be removed in a future release",
+        );
+    }
+    let options = SearchOptions {
+        limit: args.limit,
+        filters,
+    };
+    let client = registry::client(ctx)?;
+    let results = registry::block_on(client.search(&args.term, &options))??;
+    let rows: Vec<_> = results
+        .iter()
+        .map(|r| {
+            let description = r.description.replace('\n', " ");
+            let description = if args.no_trunc || description.chars().count() <= DESCRIPTION_WIDTH {
+                description
+            } else {
+                let mut cut: String = description.chars().take(DESCRIPTION_WIDTH - 1).collect();
+                cut.push('…');
+                cut
+            };
+            json!({
+                "Name": r.name,
+                "Description": description,
+                "StarCount": r.star_count,
+                "IsOfficial": if args.format.is_some() { json!(r.is_official) } else { json!(if r.is_official { "[OK]" } else { "" }) },
+                "IsAutomated": false,
+            })
+        })
+        .collect();
+    let format = Format::parse(
+        args.format.as_deref(),
+        "{{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}",
+        Missing::Error,
+    )?;
+    let header = json!({"Name": "NAME", "Description": "DESCRIPTION", "StarCount": "STARS", "IsOfficial": "OFFICIAL", "IsAutomated": "AUTOMATED"});
+    Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+}
