@@ -25,6 +25,8 @@ use crate::{
 /// reports containers that were running when the daemon went away.
 pub const LOST_EXIT_CODE: i32 = 255;
 const LOCK_FILE: &str = ".lock";
+/// Random names tried before falling back to a short random ID.
+const MAX_NAME_ATTEMPTS: usize = 64;
 
 /// What `create` and `run` change in the image's config.
 #[derive(Debug, Clone, Default)]
@@ -127,10 +129,10 @@ impl<'s> Containers<'s> {
                 }
                 name
             }
-            None => (0..)
+            None => (0..MAX_NAME_ATTEMPTS)
                 .map(names::random_name)
                 .find(|n| !existing.iter().any(|c| c.record.name == *n))
-                .unwrap_or_default(),
+                .unwrap_or_else(|| names::new_id()[..12].to_owned()),
         };
         let id = names::new_id();
         let dir = self.dir.join(&id);
@@ -173,12 +175,18 @@ impl<'s> Containers<'s> {
     fn make_rootfs(&self, dir: &Path, layers: &[(Digest, Digest)]) -> Result<RootfsKind> {
         let paths = RootfsPaths::new(dir);
         if rustix::process::geteuid().is_root() {
-            let lowers = self.snapshots().ensure(self.store, layers)?;
+            let mut lowers = self.snapshots().ensure(self.store, layers)?;
+            lowers.push(rootfs::make_init_layer(dir)?);
             match rootfs::mount_overlay(&lowers, &paths) {
                 Ok(()) => return Ok(RootfsKind::Overlay),
                 Err(e) => {
                     tracing::warn!(error = %e, "overlayfs is unavailable; copying the image's layers instead");
-                    for d in [&paths.upper, &paths.work, &paths.empty] {
+                    for d in [
+                        &paths.upper,
+                        &paths.work,
+                        &paths.empty,
+                        &dir.join(rootfs::INIT_DIR),
+                    ] {
                         let _ = snapshot::remove_tree(d);
                     }
                 }
@@ -197,7 +205,8 @@ impl<'s> Containers<'s> {
         if rootfs::is_mounted(&paths.target) {
             return Ok(());
         }
-        let lowers = self.lowers(container)?;
+        let mut lowers = self.lowers(container)?;
+        lowers.push(rootfs::make_init_layer(&container.dir)?);
         rootfs::mount_overlay(&lowers, &paths)
     }
 
@@ -291,6 +300,7 @@ impl<'s> Containers<'s> {
         Ok(())
     }
 
+    #[allow(clippy::unused_self)] // kept a method: state always belongs to this store's containers
     pub(crate) fn write_state(&self, container: &Container) -> Result<()> {
         record::write_json(&container.dir.join(STATE_FILE), &container.state)
     }

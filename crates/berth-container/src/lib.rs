@@ -35,6 +35,12 @@ mod containers;
 mod logs;
 mod start;
 
+mod archive;
+mod changes;
+mod commit;
+
+pub use changes::{Change, ChangeKind};
+pub use commit::{CommitOptions, Committed};
 pub use containers::{Containers, CreateOptions, LOST_EXIT_CODE};
 pub use error::Error;
 pub use logs::{read_logs, LogEntry};

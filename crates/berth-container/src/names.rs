@@ -251,7 +251,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
                             .unsigned_abs(),
                     );
                 for (i, b) in bytes.iter_mut().enumerate().skip(filled) {
-                    *b = (seed >> ((i % 16) * 8)) as u8;
+                    *b = seed.to_le_bytes()[i % 16];
                 }
                 filled = N;
             }
@@ -264,10 +264,13 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 /// (it would read as a number).
 pub fn new_id() -> String {
     loop {
-        let id: String = random_bytes::<32>()
+        let id = random_bytes::<32>()
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            .fold(String::with_capacity(64), |mut id, b| {
+                use std::fmt::Write;
+                let _ = write!(id, "{b:02x}");
+                id
+            });
         if !id[..12].bytes().all(|b| b.is_ascii_digit()) {
             return id;
         }

@@ -48,6 +48,36 @@ impl RootfsPaths {
     }
 }
 
+/// The container's init layer, the top `lowerdir`: the mount points the runtime needs, so that it
+/// does not create them in the container's upper directory and a commit does not pick them up
+/// (Docker's `-init` layer).
+pub const INIT_DIR: &str = "init";
+/// Directories and empty files of the init layer (also left out of a copied rootfs's commit).
+pub const INIT_DIRS: &[&str] = &["dev", "proc", "sys", "etc"];
+pub const INIT_FILES: &[&str] = &["etc/hosts", "etc/hostname", "etc/resolv.conf"];
+
+/// Creates (once) the init layer of a container and returns its path.
+pub fn make_init_layer(container_dir: &Path) -> Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let init = container_dir.join(INIT_DIR);
+    for dir in INIT_DIRS {
+        let path = init.join(dir);
+        std::fs::create_dir_all(&path).map_err(Error::io(format!("create {}", path.display())))?;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
+    }
+    for file in INIT_FILES {
+        let path = init.join(file);
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Error::io(format!("create {}", path.display())))?;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644));
+    }
+    Ok(init)
+}
+
 /// Mounts the overlay of `lowers` (base first) at `paths.target`.
 pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
     for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {

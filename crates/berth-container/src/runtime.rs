@@ -88,6 +88,9 @@ impl Runtime {
     pub fn command(&self) -> Command {
         let mut command = Command::new(&self.path);
         command.arg("--root").arg(&self.state_root);
+        if self.name == "crun" && hybrid_with_v2_controllers() {
+            hide_unified_cgroup(&mut command);
+        }
         command
     }
 
@@ -151,6 +154,40 @@ impl Runtime {
             stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         })
     }
+}
+
+/// The cgroup v2 hierarchy of a hybrid host.
+const UNIFIED_CGROUP: &str = "/sys/fs/cgroup/unified";
+
+/// crun (1.8) refuses cgroup v1+v2 "hybrid" hosts whose v2 hierarchy has controllers enabled
+/// ("cgroups in hybrid mode not supported, drop all controllers from cgroupv2"). Rather than change the
+/// host, crun runs in a private mount namespace without the v2 mount, where it sees a plain v1 host.
+fn hide_unified_cgroup(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the forked child before exec; it only makes raw syscalls
+    // (unshare, mount, umount2) on data prepared beforehand, allocates nothing and takes no locks,
+    // so it is async-signal-safe as `pre_exec` requires.
+    unsafe {
+        command.pre_exec(|| {
+            rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNS)?;
+            rustix::mount::mount_change(
+                c"/",
+                rustix::mount::MountPropagationFlags::REC
+                    | rustix::mount::MountPropagationFlags::PRIVATE,
+            )?;
+            rustix::mount::unmount(
+                c"/sys/fs/cgroup/unified",
+                rustix::mount::UnmountFlags::DETACH,
+            )?;
+            Ok(())
+        });
+    }
+}
+
+/// A cgroup v1 host that also mounts a v2 hierarchy with controllers enabled in it.
+fn hybrid_with_v2_controllers() -> bool {
+    std::fs::read_to_string(format!("{UNIFIED_CGROUP}/cgroup.controllers"))
+        .is_ok_and(|controllers| !controllers.trim().is_empty())
 }
 
 fn search(name: &str) -> Option<PathBuf> {

@@ -111,6 +111,7 @@ impl Snapshots {
                 let info = berth_store::LayerInfo {
                     diff_id: unpacked.diff_id,
                     uncompressed_size: unpacked.size,
+                    content_size: None,
                 };
                 let _ = store.record_layer(blob, &info);
             }
@@ -147,6 +148,7 @@ impl Snapshots {
 
 /// Removes a directory tree without following symlinks inside it.
 pub fn remove_tree(path: &Path) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
         return Ok(());
     };
@@ -159,7 +161,6 @@ pub fn remove_tree(path: &Path) -> Result<()> {
         Err(rustix::io::Errno::NOENT) => return Ok(()),
         Err(e) => return Err(Error::io(format!("open {}", parent.display()))(e.into())),
     };
-    use std::os::unix::ffi::OsStrExt;
     unpack::fs::remove_all_at(dir.as_fd(), name.as_bytes())
         .or_else(|e| {
             if e.kind() == io::ErrorKind::NotFound {

@@ -316,8 +316,11 @@ pub fn resolv_conf(network: Network) -> String {
                         .next()
                         .is_some_and(|ip| ip.starts_with("127.") || ip == "::1"))
             })
-            .map(|line| format!("{line}\n"))
-            .collect(),
+            .fold(String::new(), |mut out, line| {
+                out.push_str(line);
+                out.push('\n');
+                out
+            }),
     }
 }
 

@@ -197,7 +197,8 @@ fn namespaces_and_mounts() {
 
 #[test]
 fn binds() {
-    let cases: &[(&str, Option<(&str, &str, bool)>)] = &[
+    type Expected = Option<(&'static str, &'static str, bool)>;
+    let cases: &[(&str, Expected)] = &[
         ("/a:/b", Some(("/a", "/b", false))),
         ("/a:/b:ro", Some(("/a", "/b", true))),
         ("/a:/b/../c:rw", Some(("/a", "/c", false))),

@@ -454,10 +454,12 @@ impl Applier<'_> {
 
 fn read_meta<R: Read>(entry: &mut tar::Entry<'_, R>, raw_name: &[u8]) -> Result<Meta> {
     let header = entry.header();
-    let mode = header.mode().map_err(Error::Tar)?;
-    let mut uid = header.uid().map_err(Error::Tar)?;
-    let mut gid = header.gid().map_err(Error::Tar)?;
-    let mtime = header.mtime().map_err(Error::Tar)?;
+    let old = header.as_old();
+    let mode = numeric(header.mode().map(u64::from), &old.mode)?;
+    let mut uid = numeric(header.uid(), &old.uid)?;
+    let mut gid = numeric(header.gid(), &old.gid)?;
+    let mtime = numeric(header.mtime(), &old.mtime)?;
+    let mode = u32::try_from(mode).unwrap_or(0);
     let mut xattrs = Vec::new();
     if let Some(extensions) = entry.pax_extensions().map_err(Error::Tar)? {
         for extension in extensions {
@@ -491,6 +493,15 @@ fn read_meta<R: Read>(entry: &mut tar::Entry<'_, R>, raw_name: &[u8]) -> Result<
         mtime: i64::try_from(mtime).unwrap_or(i64::MAX),
         xattrs,
     })
+}
+
+/// A numeric header field; an empty one (all NULs or spaces) is 0, as Go's `archive/tar` reads it.
+fn numeric(parsed: io::Result<u64>, raw: &[u8]) -> Result<u64> {
+    match parsed {
+        Ok(value) => Ok(value),
+        Err(_) if raw.iter().all(|&b| b == 0 || b == b' ') => Ok(0),
+        Err(e) => Err(Error::Tar(e)),
+    }
 }
 
 fn timestamps(mtime: i64) -> Timestamps {

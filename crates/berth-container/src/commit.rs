@@ -1,0 +1,206 @@
+//! `commit`: a container's changes become one new layer on top of its image, with a config and history
+//! entry as Docker writes them (moby `CreateImageFromContainer`).
+
+use std::{io::Write, os::fd::AsFd};
+
+use berth_digest::{Algorithm, Digest, HashingWriter};
+use berth_manifest::{media_type, EMPTY_TAR_DIFF_ID};
+use berth_reference::Reference;
+use berth_store::IndexEntry;
+
+use crate::{
+    archive::{Source, TreeWriter},
+    containers::Containers,
+    error::{Error, Result},
+    record::{Container, Status},
+    rootfs::{RootfsKind, RootfsPaths},
+    unpack::{self, path::RootPath},
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct CommitOptions<'a> {
+    /// `-a`
+    pub author: &'a str,
+    /// `-m`
+    pub message: &'a str,
+    /// `-c` Dockerfile instructions.
+    pub changes: &'a [String],
+    /// `-p` (Docker's default): pause a running container while its changes are read.
+    pub pause: bool,
+    /// The name to give the image; without one it is dangling, as in Docker.
+    pub reference: Option<&'a Reference>,
+}
+
+/// What a commit made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    /// The image ID (config digest), printed as `sha256:<hex>`.
+    pub id: Digest,
+    pub manifest: Digest,
+    /// The new layer's blob, or `None` when the container changed nothing (Docker's empty layer).
+    pub layer: Option<Digest>,
+    /// Set when a running container could not be paused (no cgroup freezer): the commit went ahead.
+    pub pause_warning: Option<String>,
+}
+
+impl Containers<'_> {
+    pub fn commit(
+        &self,
+        container: &mut Container,
+        options: &CommitOptions<'_>,
+    ) -> Result<Committed> {
+        self.refresh(container)?;
+        let mut pause_warning = None;
+        let mut paused = false;
+        if options.pause && container.state.status == Status::Running {
+            let runtime = self.runtime(container)?;
+            match runtime.pause(container.id()) {
+                Ok(()) => paused = true,
+                Err(e) => {
+                    pause_warning = Some(format!(
+                        "could not pause the container (the runtime needs the cgroup freezer): {e}"
+                    ));
+                }
+            }
+        }
+        let result = self.commit_unpaused(container, options);
+        if paused {
+            if let Ok(runtime) = self.runtime(container) {
+                let _ = runtime.resume(container.id());
+            }
+        }
+        result.map(|committed| Committed {
+            pause_warning,
+            ..committed
+        })
+    }
+
+    fn commit_unpaused(
+        &self,
+        container: &Container,
+        options: &CommitOptions<'_>,
+    ) -> Result<Committed> {
+        let store = self.store;
+        let _guard = store.content_guard()?;
+        // The layer: tar -> (diff_id) -> gzip -> store ingest (blob digest).
+        let ingest = store.ingest()?;
+        let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
+        let hashing = HashingWriter::new(gzip, Algorithm::Sha256);
+        let hashing = self.write_changes(container, hashing)?;
+        let (gzip, diff_id, uncompressed_size) =
+            hashing.finish().map_err(Error::io("hash the layer"))?;
+        let ingest = gzip.finish().map_err(Error::io("compress the layer"))?;
+        let pending = ingest.finish()?;
+
+        let base_manifest = store.read_manifest(&container.record.image_manifest)?;
+        let base_config_digest = Digest::parse(base_manifest.config().digest().as_ref())
+            .map_err(|e| Error::Store(berth_store::Error::Verify(e)))?;
+        let base_config = berth_manifest::parse_config(
+            &store.read_blob(&base_config_digest, berth_store::MAX_JSON_BYTES)?,
+        )?;
+        let mut layers: Vec<oci_spec::image::Descriptor> = base_manifest
+            .layers()
+            .iter()
+            .map(|layer| {
+                let media_type = oci_layer_type(layer.media_type().as_ref());
+                let mut layer = layer.clone();
+                layer.set_media_type(oci_spec::image::MediaType::from(media_type));
+                layer
+            })
+            .collect();
+        let empty = diff_id.to_string() == EMPTY_TAR_DIFF_ID;
+        let layer = if empty {
+            pending.discard();
+            None
+        } else {
+            let size = pending.size();
+            let blob = store.commit_blob(pending, None)?;
+            let _ = store.record_layer(
+                &blob,
+                &berth_store::LayerInfo {
+                    diff_id: diff_id.clone(),
+                    uncompressed_size,
+                    content_size: None,
+                },
+            );
+            layers.push(berth_manifest::descriptor(
+                media_type::OCI_LAYER_TAR_GZIP,
+                &blob,
+                size,
+            ));
+            Some(blob)
+        };
+        let config = berth_manifest::commit_config(
+            &base_config,
+            &berth_manifest::CommitOptions {
+                container_config: &container.record.config,
+                diff_id,
+                author: options.author,
+                comment: options.message,
+                changes: options.changes,
+                created: time::OffsetDateTime::now_utc(),
+            },
+        )?;
+        let config_bytes = config.to_bytes();
+        let config_digest = store.write_blob(&config_bytes)?;
+        let manifest = berth_manifest::image_manifest(
+            berth_manifest::descriptor(
+                media_type::OCI_CONFIG,
+                &config_digest,
+                config_bytes.len() as u64,
+            ),
+            layers,
+        );
+        let manifest_bytes = berth_manifest::manifest_bytes(&manifest);
+        let manifest_digest = store.write_blob(&manifest_bytes)?;
+        let entry = IndexEntry::new(
+            media_type::OCI_MANIFEST,
+            manifest_digest.clone(),
+            manifest_bytes.len() as u64,
+        );
+        let names: Vec<Reference> = options.reference.into_iter().cloned().collect();
+        store.add_image(&entry, &names, &[])?;
+        Ok(Committed {
+            id: config_digest,
+            manifest: manifest_digest,
+            layer,
+            pause_warning: None,
+        })
+    }
+
+    /// Writes the container's changes as a layer tar into `writer`.
+    pub fn write_changes<W: Write>(&self, container: &Container, writer: W) -> Result<W> {
+        let paths = RootfsPaths::new(&container.dir);
+        match container.record.rootfs {
+            RootfsKind::Overlay => {
+                let upper = unpack::open_root(&paths.upper)?;
+                let mut tree = TreeWriter::new(writer, Source::OverlayUpper);
+                tree.append_tree(upper.as_fd(), &RootPath(Vec::new()))?;
+                tree.finish()
+            }
+            RootfsKind::Copy => crate::changes::write_copy_changes(self, container, writer),
+        }
+    }
+
+    /// `export`: the container's whole root filesystem as a tar stream.
+    pub fn export<W: Write>(&self, container: &Container, writer: W) -> Result<W> {
+        self.mount_rootfs(container)?;
+        let paths = RootfsPaths::new(&container.dir);
+        let root = unpack::open_root(&paths.target)?;
+        let mut tree = TreeWriter::new(writer, Source::Plain);
+        tree.append_tree(root.as_fd(), &RootPath(Vec::new()))?;
+        tree.finish()
+    }
+}
+
+/// OCI media types for the base layers of an OCI manifest (Docker's are equivalent byte formats).
+fn oci_layer_type(media_type: &str) -> &str {
+    match media_type {
+        media_type::DOCKER_LAYER_TAR_GZIP => media_type::OCI_LAYER_TAR_GZIP,
+        media_type::DOCKER_LAYER_TAR => media_type::OCI_LAYER_TAR,
+        media_type::DOCKER_LAYER_FOREIGN_TAR_GZIP => {
+            media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP
+        }
+        other => other,
+    }
+}
