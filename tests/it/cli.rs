@@ -6,7 +6,10 @@ use crate::common::{run, Env};
 fn version_prints_name_and_version() {
     let env = Env::new();
     let out = run(env.berth().arg("--version"));
-    assert!(out.contains(&format!("berth {}", env!("CARGO_PKG_VERSION"))), "{out}");
+    assert!(
+        out.contains(&format!("berth {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
     assert!(out.contains("exit_code: 0"), "{out}");
 }
 

@@ -1,6 +1,24 @@
-//! Shared harness: a temporary store per test and a `berth` command builder.
+//! Shared harness: a temporary store per test, a `berth` command builder, real peers on loopback.
 
-use std::{path::PathBuf, process::Command};
+use std::{
+    io::Write,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
+
+pub fn fixture(name: &str) -> PathBuf {
+    let path = Path::new(FIXTURES).join(name);
+    assert!(
+        path.exists(),
+        "fixture {} is missing (shared/ must sit beside the checkout)",
+        path.display()
+    );
+    path
+}
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -8,26 +26,125 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir") }
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn root(&self) -> PathBuf {
         self.dir.path().join("root")
     }
 
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
     /// `berth --root <tmp>/root ...` with a clean environment.
     pub fn berth(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_berth"));
         cmd.arg("--root").arg(self.root());
-        cmd.env_remove("BERTH_ROOT").env_remove("BERTH_CONFIG").env("NO_COLOR", "1");
-        cmd.env("HOME", self.dir.path()).env("DOCKER_CONFIG", self.dir.path().join("docker-config"));
+        cmd.env_remove("BERTH_ROOT")
+            .env_remove("BERTH_CONFIG")
+            .env_remove("DOCKER_DEFAULT_PLATFORM");
+        cmd.env("NO_COLOR", "1")
+            .env("HOME", self.dir.path())
+            .env("DOCKER_CONFIG", self.dir.path().join("docker-config"));
+        cmd.stdin(Stdio::null());
         cmd
+    }
+
+    /// Runs berth with `args`, expecting success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.berth().args(args).output().expect("run berth");
+        assert!(
+            out.status.success(),
+            "berth {args:?} failed:\n{}",
+            render(&out)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs berth with `args`, expecting failure; returns the rendered output.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.berth().args(args).output().expect("run berth");
+        assert!(
+            !out.status.success(),
+            "berth {args:?} should have failed:\n{}",
+            render(&out)
+        );
+        render(&out)
+    }
+
+    /// Runs berth with `stdin` piped in.
+    pub fn with_stdin(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = self
+            .berth()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn berth");
+        let mut input = child.stdin.take().expect("stdin");
+        let data = stdin.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = input.write_all(&data);
+        });
+        let out = child.wait_with_output().expect("wait berth");
+        writer.join().expect("stdin writer");
+        out
+    }
+
+    /// Loads the Docker 20.10 fixture archive (three tags of two images).
+    pub fn load_fixture(&self) {
+        self.ok(&[
+            "load",
+            "-i",
+            fixture("docker-20.10-save.tar").to_str().unwrap(),
+        ]);
+    }
+
+    /// A snapshot of the store's visible state: index.json bytes and the blob list.
+    pub fn store_state(&self) -> (Vec<u8>, Vec<String>) {
+        let index = std::fs::read(self.root().join("index.json")).unwrap_or_default();
+        let mut blobs: Vec<String> = std::fs::read_dir(self.root().join("blobs/sha256"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        blobs.sort();
+        (index, blobs)
     }
 }
 
+/// A table's rows as cells (split on runs of 2+ spaces), with the CREATED cell blanked:
+/// compares tables whose age column differs in width.
+pub fn cells(table: &str) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = table
+        .lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(|cell| {
+                    if cell.ends_with(" ago") {
+                        "[AGE]".to_owned()
+                    } else {
+                        cell.to_owned()
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
 /// Exit code, stdout and stderr together, for snapshots.
-pub fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("failed to run berth");
+pub fn render(out: &Output) -> String {
     format!(
         "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
         out.status.success(),
@@ -35,4 +152,147 @@ pub fn run(cmd: &mut Command) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+pub fn run(cmd: &mut Command) -> String {
+    render(&cmd.output().expect("failed to run berth"))
+}
+
+/// Insta filters for what changes between runs: ages and temp paths.
+pub fn settings(env: &Env) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    // Ages change from run to run, and so does the width of their column.
+    settings.add_filter(r" *(About a minute|About an hour|Less than a second|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?)) ago +", "   [AGE]   ");
+    settings.add_filter(r"CREATED +", "CREATED   ");
+    settings.add_filter(
+        &regex_escape(&env.dir.path().display().to_string()),
+        "[TMP]",
+    );
+    settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIME]");
+    settings
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}
+
+/// Fails the test in CI (where every peer must be installed) and skips it elsewhere.
+pub fn require(program: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is required in CI (cargo xtask test installs it)"
+        );
+        eprintln!("skipping: {program} is not installed");
+    }
+    found
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The CNCF distribution registry on a loopback port, plain HTTP; killed on drop.
+pub struct Registry {
+    child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    pub fn start() -> Option<Registry> {
+        if !require("docker-registry") {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        std::fs::write(dir.path().join("config.yml"), config).expect("write registry config");
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry");
+        let registry = Registry {
+            child,
+            port,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "docker-registry did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(registry)
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Builds a small rootfs tarball with the system `tar` (compressed with `compression`: "", "z", "j", "J", "zstd").
+pub fn rootfs_tar(env: &Env, name: &str, compression: &str) -> PathBuf {
+    let tree = env.path(&format!("{name}-tree"));
+    std::fs::create_dir_all(tree.join("etc")).unwrap();
+    std::fs::create_dir_all(tree.join("bin")).unwrap();
+    std::fs::write(tree.join("etc/os-release"), "NAME=berth-test\n").unwrap();
+    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    std::fs::write(tree.join("bin/hello"), vec![b'x'; 5000]).unwrap();
+    std::os::unix::fs::symlink("hello", tree.join("bin/hi")).unwrap();
+    let out = env.path(name);
+    let mut cmd = Command::new("tar");
+    cmd.arg("--sort=name")
+        .arg("--mtime=@0")
+        .arg("--owner=0")
+        .arg("--group=0")
+        .arg("--numeric-owner");
+    match compression {
+        "zstd" => {
+            cmd.arg("--zstd");
+        }
+        "" => {}
+        flag => {
+            cmd.arg(format!("-{flag}"));
+        }
+    }
+    let status = cmd
+        .arg("-cf")
+        .arg(&out)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .expect("run tar");
+    assert!(status.success(), "tar failed");
+    out
 }

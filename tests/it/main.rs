@@ -1,5 +1,13 @@
-//! berth's integration tests: one binary, one module per command, driving the real `berth` binary.
+//! berth's integration tests: one binary, one module per command, driving the real `berth` binary
+//! against real peers (the CNCF registry, skopeo, umoci, runc/crun) started on loopback.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod cli;
 mod common;
+mod images;
+mod import;
+mod inspect;
+mod registry;
+mod rmi;
+mod save_load;
+mod store;

@@ -121,8 +121,14 @@ pub(crate) fn scan_layer(
     let mut content_size = 0u64;
     let mut digesting = for_each_entry(digesting, |entry| {
         check_layer_entry(entry)?;
-        if entry.header().entry_type().is_file() {
+        // Docker's graph drivers measure a layer like `du --apparent-size` without directories:
+        // regular files plus the length of each symlink's target.
+        let entry_type = entry.header().entry_type();
+        if entry_type.is_file() {
             content_size = content_size.saturating_add(entry.size());
+        } else if entry_type.is_symlink() {
+            let target = entry.link_name_bytes().map_or(0, |t| t.len() as u64);
+            content_size = content_size.saturating_add(target);
         }
         Ok(())
     })?;

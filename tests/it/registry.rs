@@ -1,0 +1,133 @@
+//! `push`, `pull`, `login`, `logout` and `search` against the real CNCF registry on loopback.
+
+use std::process::Command;
+
+use crate::common::{require, Env, Registry};
+
+#[test]
+fn push_then_pull_round_trip() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    env.load_fixture();
+    let name = format!("{}/fixture/busybox:1", registry.host());
+    env.ok(&["tag", "fixture/busybox:1", &name]);
+    let out = env.berth().args(["push", &name]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "The push refers to repository [{}/fixture/busybox]",
+            registry.host()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stdout.starts_with("1: digest: sha256:") && stdout.contains(" size: "),
+        "{stdout}"
+    );
+    let digest = stdout.split_whitespace().nth(2).unwrap().to_owned();
+
+    // Pushing again: every layer already there.
+    let again = env.berth().args(["push", &name]).output().unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Layer already exists"));
+
+    if require("skopeo") {
+        let out = Command::new("skopeo")
+            .args(["inspect", "--tls-verify=false", &format!("docker://{name}")])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let inspect: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(inspect["Digest"], digest.as_str());
+    }
+
+    let fresh = Env::new();
+    let out = fresh.berth().args(["pull", &name]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1: Pulling from fixture/busybox") && stderr.contains("Pull complete"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("Digest: {digest}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("Status: Downloaded newer image for {name}")),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{name}\n"));
+    assert_eq!(
+        fresh.ok(&["inspect", "-f", "{{.Id}} {{.RepoDigests}}", &name]),
+        format!("sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27 [{}/fixture/busybox@{digest}]\n", registry.host())
+    );
+    let again = fresh.berth().args(["pull", "-q", &name]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&again.stdout), format!("{name}\n"));
+    let out = fresh.berth().args(["pull", &name]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Status: Image is up to date for"));
+    fresh.ok(&["system", "check"]);
+}
+
+#[test]
+fn pull_errors_leave_the_store_unchanged() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    env.load_fixture();
+    let before = env.store_state();
+    let out = env.fails(&["pull", &format!("{}/nosuch/image:1", registry.host())]);
+    assert!(
+        out.contains("exit_code: 1") && out.contains("Error: "),
+        "{out}"
+    );
+    let out = env.fails(&["pull", "-a", &format!("{}/x:1", registry.host())]);
+    assert!(
+        out.contains("tag can't be used with --all-tags/-a"),
+        "{out}"
+    );
+    assert_eq!(env.store_state(), before);
+}
+
+#[test]
+fn login_logout_and_search_on_a_private_registry() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    env.load_fixture();
+    let host = registry.host();
+    let out = env.with_stdin(
+        &["login", "-u", "someone", "--password-stdin", &host],
+        b"secret\n",
+    );
+    assert!(out.status.success(), "{}", crate::common::render(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+    let config = env.path("docker-config/config.json");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&config).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(
+        env.ok(&["logout", &host]),
+        format!("Removing login credentials for {host}\n")
+    );
+    assert_eq!(
+        env.ok(&["logout", &host]),
+        format!("Not logged in to {host}\n")
+    );
+
+    env.ok(&[
+        "tag",
+        "fixture/busybox:base",
+        &format!("{host}/library/busybox:base"),
+    ]);
+    env.ok(&["push", "-q", &format!("{host}/library/busybox:base")]);
+    let out = env.ok(&["search", &format!("{host}/busy")]);
+    assert!(out.starts_with("NAME"), "{out}");
+    assert!(out.contains("busybox"), "{out}");
+}

@@ -1,0 +1,171 @@
+//! The store: an OCI layout that skopeo and umoci read, safe under concurrent berth processes, and
+//! `system check` that reports (and never repairs) damage.
+
+use std::process::Command;
+
+use crate::common::{require, rootfs_tar, Env};
+
+#[test]
+fn skopeo_and_umoci_read_the_store() {
+    let env = Env::new();
+    env.load_fixture();
+    if require("skopeo") {
+        let out = Command::new("skopeo")
+            .args([
+                "inspect",
+                "--config",
+                &format!("oci:{}:docker.io/fixture/busybox:1", env.root().display()),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(config["author"], "Docker Newbee");
+    }
+    if require("umoci") {
+        let out = Command::new("umoci")
+            .args(["ls", "--layout", env.root().to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tags = String::from_utf8_lossy(&out.stdout);
+        assert!(tags.contains("docker.io/fixture/busybox:1"), "{tags}");
+        let bundle = env.path("bundle");
+        let out = Command::new("umoci")
+            .args([
+                "unpack",
+                "--rootless",
+                "--image",
+                &format!("{}:docker.io/fixture/busybox:1", env.root().display()),
+            ])
+            .arg(&bundle)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(bundle.join("rootfs/hello.txt")).unwrap(),
+            "hello! I am here!\n"
+        );
+        assert!(
+            !bundle.join("rootfs/bin/vi").exists(),
+            "the whiteout was applied"
+        );
+    }
+}
+
+#[test]
+fn parallel_processes_never_corrupt_the_index() {
+    let env = Env::new();
+    env.load_fixture();
+    let tarball = rootfs_tar(&env, "p.tar.gz", "z");
+    let mut children = Vec::new();
+    for i in 0..6 {
+        children.push(
+            env.berth()
+                .args(["import", tarball.to_str().unwrap(), &format!("par:{i}")])
+                .spawn()
+                .unwrap(),
+        );
+        children.push(
+            env.berth()
+                .args(["images", "-q"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        if i % 2 == 0 {
+            children.push(
+                env.berth()
+                    .args(["tag", "fixture/busybox:1", &format!("extra:{i}")])
+                    .spawn()
+                    .unwrap(),
+            );
+        }
+    }
+    children.push(
+        env.berth()
+            .args(["rmi", "fixture/busybox:latest"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let tags = env.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    for i in 0..6 {
+        assert!(tags.contains(&format!("par:{i}")), "{tags}");
+    }
+    assert!(
+        tags.contains("extra:0")
+            && tags.contains("extra:4")
+            && !tags.contains("fixture/busybox:latest"),
+        "{tags}"
+    );
+    env.ok(&["system", "check"]);
+    // The same layer imported six times is stored once.
+    let layer_files = std::fs::read_dir(env.root().join("blobs/sha256"))
+        .unwrap()
+        .count();
+    assert!(layer_files < 20, "{layer_files} blobs");
+}
+
+#[test]
+fn system_check_reports_damage_and_df_counts() {
+    let env = Env::new();
+    env.load_fixture();
+    let df = env.ok(&["system", "df"]);
+    assert!(
+        df.starts_with("TYPE      TOTAL     ACTIVE    SIZE      RECLAIMABLE\nImages    2"),
+        "{df}"
+    );
+    assert!(env.ok(&["system", "check"]).is_empty());
+    // Damage one blob: check names it and fails, and nothing is repaired.
+    let blobs = env.root().join("blobs/sha256");
+    let victim = std::fs::read_dir(&blobs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap();
+    let mut bytes = std::fs::read(&victim).unwrap();
+    bytes[100] ^= 0xff;
+    std::fs::write(&victim, &bytes).unwrap();
+    let out = env.fails(&["system", "check"]);
+    assert!(
+        out.contains("is corrupt") && out.contains("exit_code: 1"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        bytes,
+        "check never repairs"
+    );
+}
+
+#[test]
+fn prune_removes_dangling_images() {
+    let env = Env::new();
+    env.load_fixture();
+    env.ok(&["tag", "fixture/busybox:base", "fixture/busybox:1"]);
+    env.ok(&["tag", "fixture/busybox:base", "fixture/busybox:latest"]);
+    let out = env.ok(&["image", "prune", "-f"]);
+    assert!(
+        out.starts_with("Deleted Images:\ndeleted: sha256:415e85863be7"),
+        "{out}"
+    );
+    assert!(out.contains("Total reclaimed space: "), "{out}");
+    env.ok(&["system", "check"]);
+}
