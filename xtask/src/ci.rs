@@ -10,16 +10,28 @@ const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "reqwest", "hyper", "mio", "tar", 
 
 pub fn run() -> anyhow::Result<()> {
     util::run(util::cargo().args(["fmt", "--all", "--check"]))?;
-    util::run(util::cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    util::run(util::cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     docs::run(true)?;
     layering()?;
-    test::run(&test::TestArgs { cargo_args: Vec::new() })
+    test::run(&test::TestArgs {
+        cargo_args: Vec::new(),
+    })
 }
 
 /// The one-way layering of ARCHITECTURE.md, checked against the real dependency graph.
 fn layering() -> anyhow::Result<()> {
     for krate in PURE_CRATES {
-        let tree = util::output(util::cargo().args(["tree", "--locked", "-e", "normal", "--prefix", "none", "-p", krate]))?;
+        let tree = util::output(util::cargo().args([
+            "tree", "--locked", "-e", "normal", "--prefix", "none", "-p", krate,
+        ]))?;
         for line in tree.lines() {
             let name = line.split_whitespace().next().unwrap_or_default();
             if FORBIDDEN_IN_PURE.contains(&name) {

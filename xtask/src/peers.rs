@@ -13,14 +13,21 @@ const PEERS: &[(&str, &str)] = &[
     ("crun", "crun"),
     ("skopeo", "skopeo"),
     ("umoci", "umoci"),
-    ("python3", "python3"),
     ("openssl", "openssl"),
     ("apache2-utils", "htpasswd"),
+    ("busybox-static", "busybox"),
+    ("zstd", "zstd"),
+    ("bzip2", "bzip2"),
+    ("xz-utils", "xz"),
 ];
 
 /// Installs every missing peer with one `apt-get update` and one `apt-get install`.
 pub fn ensure_installed() -> anyhow::Result<()> {
-    let missing: Vec<&str> = PEERS.iter().filter(|(_, bin)| !have(bin)).map(|(pkg, _)| *pkg).collect();
+    let missing: Vec<&str> = PEERS
+        .iter()
+        .filter(|(_, bin)| !have(bin))
+        .map(|(pkg, _)| *pkg)
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -38,5 +45,8 @@ pub fn ensure_installed() -> anyhow::Result<()> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }

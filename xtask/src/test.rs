@@ -13,5 +13,9 @@ pub struct TestArgs {
 
 pub fn run(args: &TestArgs) -> anyhow::Result<()> {
     peers::ensure_installed()?;
-    util::run(util::cargo().args(["test", "--workspace", "--locked"]).args(&args.cargo_args))
+    util::run(
+        util::cargo()
+            .args(["test", "--workspace", "--locked"])
+            .args(&args.cargo_args),
+    )
 }

@@ -9,7 +9,10 @@ use anyhow::{bail, Context};
 
 /// The workspace root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 pub fn cargo() -> Command {
@@ -21,7 +24,9 @@ pub fn cargo() -> Command {
 /// Runs a command, echoing it first, and fails if it fails.
 pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
     eprintln!("$ {}", display(cmd));
-    let status = cmd.status().with_context(|| format!("failed to start {}", display(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("failed to start {}", display(cmd)))?;
     if !status.success() {
         bail!("{} failed: {status}", display(cmd));
     }
@@ -30,9 +35,16 @@ pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
 
 /// Runs a command and returns its stdout.
 pub fn output(cmd: &mut Command) -> anyhow::Result<String> {
-    let out = cmd.output().with_context(|| format!("failed to start {}", display(cmd)))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("failed to start {}", display(cmd)))?;
     if !out.status.success() {
-        bail!("{} failed: {}\n{}", display(cmd), out.status, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "{} failed: {}\n{}",
+            display(cmd),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(String::from_utf8(out.stdout)?)
 }
