@@ -2,6 +2,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod ci;
+mod demo;
 mod docs;
 mod peers;
 mod test;
@@ -22,6 +23,8 @@ enum Command {
     Ci,
     /// Install the peers the suites need (when missing) and run every test suite
     Test(test::TestArgs),
+    /// Run berth's main job end to end (import, images, tag, inspect, history, save, load, push, pull, run)
+    Demo,
     /// Generate the CLI reference, man pages and shell completions into docs/
     Docs {
         /// Fail if the generated files are stale instead of writing them
@@ -35,5 +38,6 @@ fn main() -> anyhow::Result<()> {
         Command::Ci => ci::run(),
         Command::Test(args) => test::run(&args),
         Command::Docs { check } => docs::run(check),
+        Command::Demo => demo::run(),
     }
 }
