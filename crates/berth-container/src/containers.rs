@@ -345,6 +345,17 @@ impl<'s> Containers<'s> {
         snapshot::remove_tree(&container.dir)
     }
 
+    /// Bytes the container wrote (its upper directory), or its whole copied root filesystem.
+    pub fn rw_size(&self, container: &Container) -> Result<u64> {
+        let paths = RootfsPaths::new(&container.dir);
+        let dir = match container.record.rootfs {
+            RootfsKind::Overlay => &paths.upper,
+            RootfsKind::Copy => &paths.target,
+        };
+        let root = crate::unpack::open_root(dir)?;
+        tree_size(root.as_fd()).map_err(Error::io(format!("measure {}", dir.display())))
+    }
+
     /// The manifests containers use: pass them to `Store::gc` so their images are never collected.
     pub fn image_roots(&self) -> Result<Vec<Digest>> {
         let mut roots: Vec<Digest> = self
@@ -375,6 +386,31 @@ impl<'s> Containers<'s> {
         }
         self.snapshots().prune(&keep)
     }
+}
+
+/// Sum of the sizes of the regular files below `dir`, each inode counted once, no symlink followed.
+fn tree_size(dir: std::os::fd::BorrowedFd<'_>) -> std::io::Result<u64> {
+    let mut total = 0;
+    for name in crate::unpack::fs::list_dir(dir)? {
+        let Some(stat) = crate::unpack::fs::lstat_at(dir, &name)? else {
+            continue;
+        };
+        match rustix::fs::FileType::from_raw_mode(stat.st_mode) {
+            rustix::fs::FileType::Directory => {
+                let child = crate::unpack::fs::open_nofollow(
+                    dir,
+                    &name,
+                    rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::DIRECTORY,
+                )?;
+                total += tree_size(child.as_fd())?;
+            }
+            rustix::fs::FileType::RegularFile => {
+                total += u64::try_from(stat.st_size).unwrap_or(0);
+            }
+            _ => {}
+        }
+    }
+    Ok(total)
 }
 
 pub(crate) fn process_alive(pid: i32) -> bool {

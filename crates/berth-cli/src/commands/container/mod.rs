@@ -1,0 +1,179 @@
+//! Container commands: `run create start stop kill logs ps rm export diff commit`, and the hidden
+//! `__monitor` that a detached container's monitor process runs. All of them work on
+//! `berth_container::Containers` of the store; this module only parses flags and prints like Docker.
+
+pub mod commit;
+pub mod create;
+pub mod diff;
+pub mod export;
+pub mod kill;
+pub mod logs;
+pub mod monitor;
+pub mod ps;
+pub mod rm;
+pub mod run;
+pub mod start;
+pub mod stop;
+
+use anyhow::Context as _;
+use berth_container::{Container, Containers, MonitorCommand};
+
+use crate::context::Ctx;
+
+/// The container commands at the top level (`berth run`, `berth ps`, ...).
+#[derive(Debug, clap::Subcommand)]
+pub enum ContainerCommands {
+    /// Create and run a new container from an image
+    Run(run::Args),
+    /// Create a new container
+    Create(create::Args),
+    /// Start one or more stopped containers
+    Start(start::Args),
+    /// Stop one or more running containers
+    Stop(stop::Args),
+    /// Kill one or more running containers
+    Kill(kill::Args),
+    /// Fetch the logs of a container
+    Logs(logs::Args),
+    /// List containers
+    Ps(ps::Args),
+    /// Remove one or more containers
+    Rm(rm::Args),
+    /// Export a container's filesystem as a tar archive
+    Export(export::Args),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(diff::Args),
+    /// Create a new image from a container's changes
+    Commit(commit::Args),
+    /// Wait for a detached container, recording its output and exit code (internal)
+    #[command(name = "__monitor", hide = true)]
+    Monitor(monitor::Args),
+}
+
+/// `berth container <verb>`, with Docker's management-command names (`ls`, `list`, `remove`).
+#[derive(Debug, clap::Subcommand)]
+pub enum ContainerManagement {
+    /// Create and run a new container from an image
+    Run(run::Args),
+    /// Create a new container
+    Create(create::Args),
+    /// Start one or more stopped containers
+    Start(start::Args),
+    /// Stop one or more running containers
+    Stop(stop::Args),
+    /// Kill one or more running containers
+    Kill(kill::Args),
+    /// Fetch the logs of a container
+    Logs(logs::Args),
+    /// List containers
+    #[command(visible_aliases = ["list", "ps"])]
+    Ls(ps::Args),
+    /// Remove one or more containers
+    #[command(visible_alias = "remove")]
+    Rm(rm::Args),
+    /// Export a container's filesystem as a tar archive
+    Export(export::Args),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(diff::Args),
+    /// Create a new image from a container's changes
+    Commit(commit::Args),
+}
+
+pub fn run(ctx: &Ctx, command: ContainerCommands) -> anyhow::Result<()> {
+    match command {
+        ContainerCommands::Run(args) => run::run(ctx, &args),
+        ContainerCommands::Create(args) => create::run(ctx, &args),
+        ContainerCommands::Start(args) => start::run(ctx, &args),
+        ContainerCommands::Stop(args) => stop::run(ctx, &args),
+        ContainerCommands::Kill(args) => kill::run(ctx, &args),
+        ContainerCommands::Logs(args) => logs::run(ctx, &args),
+        ContainerCommands::Ps(args) => ps::run(ctx, &args),
+        ContainerCommands::Rm(args) => rm::run(ctx, &args),
+        ContainerCommands::Export(args) => export::run(ctx, &args),
+        ContainerCommands::Diff(args) => diff::run(ctx, &args),
+        ContainerCommands::Commit(args) => commit::run(ctx, &args),
+        ContainerCommands::Monitor(args) => monitor::run(ctx, &args),
+    }
+}
+
+pub fn run_management(ctx: &Ctx, command: ContainerManagement) -> anyhow::Result<()> {
+    match command {
+        ContainerManagement::Run(args) => run::run(ctx, &args),
+        ContainerManagement::Create(args) => create::run(ctx, &args),
+        ContainerManagement::Start(args) => start::run(ctx, &args),
+        ContainerManagement::Stop(args) => stop::run(ctx, &args),
+        ContainerManagement::Kill(args) => kill::run(ctx, &args),
+        ContainerManagement::Logs(args) => logs::run(ctx, &args),
+        ContainerManagement::Ls(args) => ps::run(ctx, &args),
+        ContainerManagement::Rm(args) => rm::run(ctx, &args),
+        ContainerManagement::Export(args) => export::run(ctx, &args),
+        ContainerManagement::Diff(args) => diff::run(ctx, &args),
+        ContainerManagement::Commit(args) => commit::run(ctx, &args),
+    }
+}
+
+pub(crate) fn containers(ctx: &Ctx) -> anyhow::Result<Containers<'_>> {
+    Ok(Containers::open(ctx.store()?)?)
+}
+
+/// Finds a container, with Docker's wording when there is none.
+pub(crate) fn get(containers: &Containers<'_>, id_or_name: &str) -> anyhow::Result<Container> {
+    match containers.get(id_or_name) {
+        Ok(container) => Ok(container),
+        Err(berth_container::Error::NoSuchContainer(_)) => {
+            anyhow::bail!("Error response from daemon: No such container: {id_or_name}")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Re-executes this binary as the monitor of a detached container (`berth --root R __monitor ID`).
+pub(crate) fn monitor_command(ctx: &Ctx) -> anyhow::Result<MonitorCommand> {
+    let program = std::env::current_exe().context("failed to find the berth executable")?;
+    Ok(MonitorCommand {
+        program,
+        args: vec![
+            "--root".into(),
+            ctx.root().into_os_string(),
+            "__monitor".into(),
+        ],
+    })
+}
+
+/// Runs `each` for every named container, printing errors like Docker and failing at the end if any did.
+pub(crate) fn for_each(
+    names: &[String],
+    mut each: impl FnMut(&str) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut failed = false;
+    for name in names {
+        if let Err(error) = each(name) {
+            crate::output::eprintln(&format!("Error: {error:#}"));
+            failed = true;
+        }
+    }
+    if failed {
+        return Err(crate::exit::ExitStatus(crate::exit::FAILURE).into());
+    }
+    Ok(())
+}
+
+/// Manifests of the images containers use: extra roots for `Store::gc` and `system df`.
+#[allow(dead_code)] // for `system::gc_roots`, wired by the CLI owner
+pub fn gc_roots(ctx: &Ctx) -> anyhow::Result<Vec<berth_digest::Digest>> {
+    Ok(containers(ctx)?.image_roots()?)
+}
+
+/// Containers made from the image `id`: `(short ID, running)`, for `rmi`'s conflict messages.
+#[allow(dead_code)] // for `system::containers_using`, wired by the CLI owner
+pub fn containers_using(
+    ctx: &Ctx,
+    id: &berth_digest::Digest,
+) -> anyhow::Result<Vec<(String, bool)>> {
+    Ok(containers(ctx)?
+        .list()?
+        .into_iter()
+        .filter(|c| c.record.image_id == *id)
+        .map(|c| (c.short_id().to_owned(), c.is_running()))
+        .collect())
+}

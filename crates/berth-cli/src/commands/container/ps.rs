@@ -1,0 +1,318 @@
+//! `berth ps [OPTIONS]`: Docker's container table.
+
+use std::time::{Duration, SystemTime};
+
+use anyhow::bail;
+use berth_container::{Container, Containers, Status};
+use berth_format::{render_rows, template::Missing, Format};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use crate::{context::Ctx, filters::Filters, output};
+
+const DEFAULT_TABLE: &str =
+    "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+const SIZE_TABLE: &str = "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}";
+/// Docker truncates COMMAND to this display width (then quotes it).
+const COMMAND_WIDTH: usize = 20;
+const FILTERS: &[&str] = &[
+    "id", "name", "label", "exited", "status", "ancestor", "before", "since", "volume", "network",
+];
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show all containers (default shows just running)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Filter output based on conditions provided
+    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    pub filter: Vec<String>,
+    /// Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template
+    #[arg(long, value_name = "string")]
+    pub format: Option<String>,
+    /// Show n last created containers (includes all states)
+    #[arg(short = 'n', long, default_value_t = -1, value_name = "int", allow_negative_numbers = true)]
+    pub last: i64,
+    /// Show the latest created container (includes all states)
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// Don't truncate output
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Only display container IDs
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Display total file sizes
+    #[arg(short = 's', long)]
+    pub size: bool,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let filters = Filters::parse(&args.filter, FILTERS)?;
+    let containers = super::containers(ctx)?;
+    let all_containers = containers.list()?; // newest first
+    let last = if args.latest { 1 } else { args.last };
+    let show_all = args.all
+        || last > 0
+        || filters.all("status").is_some()
+        || filters.first("exited").is_some();
+    let before = bound(&containers, &filters, "before")?;
+    let since = bound(&containers, &filters, "since")?;
+    let mut selected = Vec::new();
+    for container in &all_containers {
+        if !show_all && !container.is_running() {
+            continue;
+        }
+        if !matches(container, &filters)? {
+            continue;
+        }
+        if before
+            .as_ref()
+            .is_some_and(|b| container.record.created >= *b)
+        {
+            continue;
+        }
+        if since
+            .as_ref()
+            .is_some_and(|s| container.record.created <= *s)
+        {
+            continue;
+        }
+        selected.push(container);
+    }
+    if last > 0 {
+        selected.truncate(usize::try_from(last).unwrap_or(usize::MAX));
+    }
+    let now = SystemTime::now();
+    if args.quiet && args.format.is_none() {
+        for container in &selected {
+            let id = if args.no_trunc {
+                container.id()
+            } else {
+                container.short_id()
+            };
+            output::println(id)?;
+        }
+        return Ok(());
+    }
+    let rows: Vec<Value> = selected
+        .iter()
+        .map(|c| row(&containers, c, args.no_trunc, args.size, now))
+        .collect();
+    let default = if args.size { SIZE_TABLE } else { DEFAULT_TABLE };
+    let format = Format::parse(args.format.as_deref(), default, Missing::Error)?;
+    let header = json!({
+        "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+        "RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS",
+        "Size": "SIZE", "Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS",
+        "Networks": "NETWORKS", "Platform": "PLATFORM", "HealthStatus": "HEALTH", "LocalVolumes": "LOCAL VOLUMES",
+    });
+    Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+}
+
+fn matches(container: &Container, filters: &Filters) -> anyhow::Result<bool> {
+    let record = &container.record;
+    if let Some(ids) = filters.all("id") {
+        if !ids.iter().any(|id| record.id.starts_with(id.as_str())) {
+            return Ok(false);
+        }
+    }
+    if let Some(names) = filters.all("name") {
+        if !names
+            .iter()
+            .any(|n| record.name.contains(n.trim_start_matches('/')))
+        {
+            return Ok(false);
+        }
+    }
+    if let Some(statuses) = filters.all("status") {
+        for status in statuses {
+            if ![
+                "created",
+                "restarting",
+                "running",
+                "removing",
+                "paused",
+                "exited",
+                "dead",
+            ]
+            .contains(&status.as_str())
+            {
+                bail!("invalid filter 'status={status}'");
+            }
+        }
+        if !statuses
+            .iter()
+            .any(|s| s == container.state.status.as_str())
+        {
+            return Ok(false);
+        }
+    }
+    if let Some(codes) = filters.all("exited") {
+        let mut wanted = Vec::new();
+        for code in codes {
+            match code.parse::<i32>() {
+                Ok(code) => wanted.push(code),
+                Err(_) => bail!("invalid filter 'exited={code}'"),
+            }
+        }
+        let exited = container.state.status == Status::Exited;
+        if !exited
+            || !container
+                .state
+                .exit_code
+                .is_some_and(|c| wanted.contains(&c))
+        {
+            return Ok(false);
+        }
+    }
+    if let Some(ancestors) = filters.all("ancestor") {
+        let hit = ancestors.iter().any(|a| {
+            a == &record.image
+                || record.image_id.to_string() == *a
+                || record
+                    .image_id
+                    .encoded()
+                    .starts_with(a.trim_start_matches("sha256:"))
+                || berth_reference::Reference::parse_normalized(a).is_ok_and(|r| {
+                    berth_reference::Reference::parse_normalized(&record.image)
+                        .is_ok_and(|mine| mine.with_default_tag() == r.clone().with_default_tag())
+                })
+        });
+        if !hit {
+            return Ok(false);
+        }
+    }
+    if let Some(networks) = filters.all("network") {
+        if !networks.iter().any(|n| n == record.host.network.name()) {
+            return Ok(false);
+        }
+    }
+    if let Some(volumes) = filters.all("volume") {
+        if !volumes.iter().any(|v| {
+            record
+                .host
+                .binds
+                .iter()
+                .any(|b| b.source == *v || b.destination == *v)
+        }) {
+            return Ok(false);
+        }
+    }
+    filters.labels_match(Some(&record.config.labels))
+}
+
+/// `before=` / `since=`: the creation time of the named container.
+fn bound(
+    containers: &Containers<'_>,
+    filters: &Filters,
+    key: &str,
+) -> anyhow::Result<Option<String>> {
+    match filters.first(key) {
+        None => Ok(None),
+        Some(value) => Ok(Some(super::get(containers, value)?.record.created)),
+    }
+}
+
+fn parse_time(rfc3339: Option<&str>) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(rfc3339?, &time::format_description::well_known::Rfc3339).ok()
+}
+
+fn elapsed(since: Option<&str>, now: SystemTime) -> String {
+    let duration = parse_time(since)
+        .and_then(|t| now.duration_since(SystemTime::from(t)).ok())
+        .unwrap_or(Duration::ZERO);
+    berth_format::human::duration(duration)
+}
+
+/// Docker's STATUS column: `Created`, `Up 2 hours`, `Up 2 hours (Paused)`, `Exited (0) 2 minutes ago`.
+pub fn status(container: &Container, now: SystemTime) -> String {
+    let state = &container.state;
+    match state.status {
+        Status::Created => "Created".to_owned(),
+        Status::Running => format!("Up {}", elapsed(state.started_at.as_deref(), now)),
+        Status::Paused => format!("Up {} (Paused)", elapsed(state.started_at.as_deref(), now)),
+        Status::Exited => format!(
+            "Exited ({}) {} ago",
+            state.exit_code.unwrap_or(0),
+            elapsed(state.finished_at.as_deref(), now)
+        ),
+    }
+}
+
+/// The COMMAND column: quoted, and cut to 20 display columns with `…` unless `--no-trunc`.
+pub fn command(container: &Container, no_trunc: bool) -> String {
+    let command = container.command();
+    if no_trunc || command.chars().count() <= COMMAND_WIDTH {
+        return format!("\"{command}\"");
+    }
+    let cut: String = command.chars().take(COMMAND_WIDTH - 1).collect();
+    format!("\"{cut}…\"")
+}
+
+fn row(
+    containers: &Containers<'_>,
+    container: &Container,
+    no_trunc: bool,
+    size: bool,
+    now: SystemTime,
+) -> Value {
+    let record = &container.record;
+    let created = parse_time(Some(&record.created));
+    let labels: Vec<String> = record
+        .config
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let mounts: Vec<&str> = record
+        .host
+        .binds
+        .iter()
+        .map(|b| b.source.as_str())
+        .collect();
+    let size = if size {
+        let rw = containers.rw_size(container).unwrap_or(0);
+        let virtual_size = rw + image_size(containers, container);
+        format!(
+            "{} (virtual {})",
+            berth_format::human::size(rw),
+            berth_format::human::size(virtual_size)
+        )
+    } else {
+        String::new()
+    };
+    json!({
+        "ID": if no_trunc { container.id() } else { container.short_id() },
+        "Image": record.image,
+        "Command": command(container, no_trunc),
+        "CreatedAt": crate::facts::go_time_string(created),
+        "RunningFor": crate::facts::since(created, now),
+        "Ports": "",
+        "State": container.state.status.as_str(),
+        "Status": status(container, now),
+        "Size": size,
+        "Names": record.name,
+        "Labels": labels.join(","),
+        "Mounts": mounts.join(","),
+        "Networks": record.host.network.name(),
+        "Platform": "",
+        "HealthStatus": "",
+        "LocalVolumes": "0",
+    })
+}
+
+/// The image's uncompressed size, from what the store learned about its layers.
+fn image_size(containers: &Containers<'_>, container: &Container) -> u64 {
+    let store = containers.store();
+    let Ok(manifest) = store.read_manifest(&container.record.image_manifest) else {
+        return 0;
+    };
+    manifest
+        .layers()
+        .iter()
+        .filter_map(|layer| berth_digest::Digest::parse(layer.digest().as_ref()).ok())
+        .filter_map(|digest| store.layer_info(&digest))
+        .map(|info| info.uncompressed_size)
+        .sum()
+}

@@ -1,0 +1,220 @@
+//! `berth run [OPTIONS] IMAGE [COMMAND] [ARG...]`
+
+use anyhow::Context as _;
+use berth_container::{AttachIo, Bind, CreateOptions, HostConfig, Network};
+use berth_reference::Reference;
+
+use crate::{context::Ctx, exit::ExitStatus, output};
+
+/// The flags `run` and `create` share (Docker's container options berth supports).
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// Keep STDIN open even if not attached
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// Automatically remove the container and its associated anonymous volumes when it exits
+    #[arg(long)]
+    pub rm: bool,
+    /// Assign a name to the container
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Set environment variables
+    #[arg(short = 'e', long = "env", value_name = "list")]
+    pub env: Vec<String>,
+    /// Read in a file of environment variables
+    #[arg(long, value_name = "list")]
+    pub env_file: Vec<std::path::PathBuf>,
+    /// Working directory inside the container
+    #[arg(short = 'w', long, value_name = "string")]
+    pub workdir: Option<String>,
+    /// Username or UID (format: <name|uid>[:<group|gid>])
+    #[arg(short = 'u', long, value_name = "string")]
+    pub user: Option<String>,
+    /// Overwrite the default ENTRYPOINT of the image
+    #[arg(long, value_name = "string")]
+    pub entrypoint: Option<String>,
+    /// Bind mount a volume
+    #[arg(short = 'v', long = "volume", value_name = "list")]
+    pub volumes: Vec<String>,
+    /// Connect a container to a network (berth: host or none)
+    #[arg(long, alias = "net", default_value = "host", value_name = "network")]
+    pub network: String,
+    /// Container host name
+    #[arg(short = 'h', long, value_name = "string")]
+    pub hostname: Option<String>,
+    /// Runtime to use for this container (runc, crun, or a path)
+    #[arg(long, value_name = "string", env = "BERTH_RUNTIME")]
+    pub runtime: Option<String>,
+    /// Pull image before running ("always", "missing", "never")
+    #[arg(long, default_value = "missing", value_name = "string")]
+    pub pull: String,
+    /// Suppress the pull output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    #[arg(
+        value_name = "COMMAND",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+// `-h` is the host name, as in Docker: help is `--help` only.
+#[command(disable_help_flag = true)]
+pub struct Args {
+    /// Print help
+    #[arg(long, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+    /// Run container in background and print container ID
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    #[command(flatten)]
+    pub create: CreateArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let containers = super::containers(ctx)?;
+    let mut container = create(ctx, &containers, &args.create)?;
+    if args.detach {
+        containers.start_detached(&mut container, &super::monitor_command(ctx)?)?;
+        output::println(container.id())?;
+        return Ok(());
+    }
+    let code = containers.run_attached(
+        &mut container,
+        AttachIo {
+            stdin: args.create.interactive,
+            stdout: Box::new(std::io::stdout()),
+            stderr: Box::new(std::io::stderr()),
+        },
+    )?;
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(ExitStatus(u8::try_from(code).unwrap_or(u8::MAX)).into())
+    }
+}
+
+/// Resolves (pulling if needed) the image and creates the container.
+pub(crate) fn create(
+    ctx: &Ctx,
+    containers: &berth_container::Containers<'_>,
+    args: &CreateArgs,
+) -> anyhow::Result<berth_container::Container> {
+    let image = image(ctx, args)?;
+    let mut env = Vec::new();
+    for file in &args.env_file {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("open {}", file.display()))?;
+        for line in text.lines() {
+            let line = line.trim_start();
+            if !line.is_empty() && !line.starts_with('#') {
+                env.push(expand_env(line));
+            }
+        }
+    }
+    env.extend(args.env.iter().map(|e| expand_env(e)));
+    let binds = args
+        .volumes
+        .iter()
+        .map(|v| Bind::parse(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = CreateOptions {
+        image_name: args.image.clone(),
+        name: args.name.clone(),
+        entrypoint: args.entrypoint.clone(),
+        cmd: args.command.clone(),
+        env,
+        working_dir: args.workdir.clone(),
+        user: args.user.clone(),
+        host: HostConfig {
+            binds,
+            network: Network::parse(&args.network)?,
+            auto_remove: args.rm,
+            tty: args.tty,
+            open_stdin: args.interactive,
+            hostname: args.hostname.clone().unwrap_or_default(),
+            runtime: args.runtime.clone().unwrap_or_default(),
+        },
+    };
+    Ok(containers.create(&image, &options)?)
+}
+
+/// `-e KEY` takes the value from berth's own environment (dropped if unset), as Docker does.
+fn expand_env(entry: &str) -> String {
+    if entry.contains('=') {
+        return entry.to_owned();
+    }
+    match std::env::var(entry) {
+        Ok(value) => format!("{entry}={value}"),
+        Err(_) => entry.to_owned(),
+    }
+}
+
+/// The image to run: from the store, or pulled (`--pull missing|always|never`).
+fn image(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<berth_store::Image> {
+    let store = ctx.store()?;
+    let pull = match args.pull.as_str() {
+        "always" => true,
+        "missing" | "never" => false,
+        other => anyhow::bail!(
+            "invalid pull option: '{other}': must be one of \"always\", \"missing\" or \"never\""
+        ),
+    };
+    if !pull {
+        match store.resolve(&args.image) {
+            Ok(image) => return Ok(image),
+            Err(berth_store::Error::NoSuchImage(_)) if args.pull != "never" => {}
+            Err(berth_store::Error::NoSuchImage(_)) => {
+                anyhow::bail!("Error response from daemon: No such image: {}", args.image)
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let reference = Reference::parse_normalized(&args.image)
+        .context("invalid reference format")?
+        .with_default_tag();
+    if !pull {
+        output::eprintln(&format!(
+            "Unable to find image '{}' locally",
+            reference.familiar_string()
+        ));
+    }
+    pull_image(ctx, &reference, args.quiet)?;
+    Ok(store.resolve(&reference.to_string())?)
+}
+
+/// Pulls like `berth pull`, with all output on stderr (stdout belongs to the container).
+fn pull_image(ctx: &Ctx, reference: &Reference, quiet: bool) -> anyhow::Result<()> {
+    let store = ctx.store()?;
+    let client = crate::registry::client(ctx)?;
+    if !quiet {
+        output::eprintln(&format!(
+            "{}: Pulling from {}",
+            reference.tag().unwrap_or(berth_reference::DEFAULT_TAG),
+            reference.path()
+        ));
+    }
+    let mut progress = crate::registry::Progress::new(quiet);
+    let options = berth_registry::PullOptions::default();
+    let result = crate::registry::block_on(client.pull(store, reference, &options, |event| {
+        progress.event(event);
+    }))??;
+    progress.finish();
+    if !quiet {
+        if let Some(digest) = result.digest() {
+            output::eprintln(&format!("Digest: {digest}"));
+        }
+        output::eprintln(&format!(
+            "Status: Downloaded newer image for {}",
+            reference.familiar_string()
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! `berth start [OPTIONS] CONTAINER [CONTAINER...]`
+
+use anyhow::bail;
+use berth_container::AttachIo;
+
+use crate::{context::Ctx, exit::ExitStatus, output};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Attach STDOUT/STDERR and forward signals
+    #[arg(short = 'a', long)]
+    pub attach: bool,
+    /// Attach container's STDIN
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    #[arg(value_name = "CONTAINER", required = true)]
+    pub containers: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let containers = super::containers(ctx)?;
+    if args.attach || args.interactive {
+        if args.containers.len() > 1 {
+            bail!("you cannot start and attach multiple containers at once");
+        }
+        let mut container = super::get(&containers, &args.containers[0])?;
+        if container.is_running() {
+            bail!(
+                "Error response from daemon: container {} is already running",
+                container.short_id()
+            );
+        }
+        let code = containers.run_attached(
+            &mut container,
+            AttachIo {
+                stdin: args.interactive,
+                stdout: Box::new(std::io::stdout()),
+                stderr: Box::new(std::io::stderr()),
+            },
+        )?;
+        return if code == 0 {
+            Ok(())
+        } else {
+            Err(ExitStatus(u8::try_from(code).unwrap_or(u8::MAX)).into())
+        };
+    }
+    let monitor = super::monitor_command(ctx)?;
+    super::for_each(&args.containers, |name| {
+        let mut container = super::get(&containers, name)?;
+        if !container.is_running() {
+            containers.start_detached(&mut container, &monitor)?;
+        }
+        output::println(name)?;
+        Ok(())
+    })
+}
