@@ -43,6 +43,8 @@ pub struct CreateOptions {
     pub working_dir: Option<String>,
     pub user: Option<String>,
     pub host: HostConfig,
+    /// How to build the root filesystem; `None` = overlayfs where it mounts, else a copy.
+    pub rootfs: Option<RootfsKind>,
 }
 
 /// The container directory of a store.
@@ -138,7 +140,7 @@ impl<'s> Containers<'s> {
         let dir = self.dir.join(&id);
         std::fs::create_dir_all(dir.join("bundle"))
             .map_err(Error::io(format!("create {}", dir.display())))?;
-        let result = self.make_rootfs(&dir, &layers);
+        let result = self.make_rootfs(&dir, &layers, options.rootfs);
         let rootfs = match result {
             Ok(kind) => kind,
             Err(e) => {
@@ -172,9 +174,14 @@ impl<'s> Containers<'s> {
     }
 
     /// Builds the root filesystem: overlayfs when it mounts, else a copy of the layers.
-    fn make_rootfs(&self, dir: &Path, layers: &[(Digest, Digest)]) -> Result<RootfsKind> {
+    fn make_rootfs(
+        &self,
+        dir: &Path,
+        layers: &[(Digest, Digest)],
+        wanted: Option<RootfsKind>,
+    ) -> Result<RootfsKind> {
         let paths = RootfsPaths::new(dir);
-        if rustix::process::geteuid().is_root() {
+        if wanted != Some(RootfsKind::Copy) && rustix::process::geteuid().is_root() {
             let mut lowers = self.snapshots().ensure(self.store, layers)?;
             lowers.push(rootfs::make_init_layer(dir)?);
             match rootfs::mount_overlay(&lowers, &paths) {
@@ -338,7 +345,12 @@ impl<'s> Containers<'s> {
         }
         if let Ok(runtime) = self.runtime(container) {
             if runtime.state(container.id())?.is_some() {
-                runtime.delete(container.id(), true)?;
+                if let Err(e) = runtime.delete(container.id(), true) {
+                    // Its monitor may have deleted it meanwhile; only a survivor is an error.
+                    if runtime.state(container.id())?.is_some() {
+                        return Err(e);
+                    }
+                }
             }
         }
         rootfs::unmount(&RootfsPaths::new(&container.dir).target)?;

@@ -97,14 +97,15 @@ impl Containers<'_> {
     }
 
     fn mark_exited(&self, container: &mut Container, code: i32) -> Result<()> {
+        // The runtime's record goes first: once the state says exited, nothing is left to delete.
+        if let Ok(runtime) = self.runtime(container) {
+            let _ = runtime.delete(container.id(), true);
+        }
         container.state.status = Status::Exited;
         container.state.exit_code = Some(code);
         container.state.finished_at = Some(record::now());
         container.state.monitor_pid = None;
         self.write_state(container)?;
-        if let Ok(runtime) = self.runtime(container) {
-            let _ = runtime.delete(container.id(), true);
-        }
         if container.record.host.auto_remove {
             self.remove(container, true)?;
         }

@@ -21,7 +21,7 @@ use std::{
 
 use berth_container::{
     AttachIo, ChangeKind, CommitOptions, Container, Containers, CreateOptions, HostConfig,
-    MonitorCommand, Status,
+    MonitorCommand, RootfsKind, Status,
 };
 use berth_digest::Digest;
 use berth_manifest::media_type;
@@ -107,6 +107,7 @@ fn main() {
         ("stop_and_rm", stop_and_rm),
         ("commit_layer_has_changes_and_whiteouts", commit),
         ("export_and_network_none", export_and_network_none),
+        ("copy_fallback_diff_and_commit", copy_fallback),
     ];
     let mut failed = Vec::new();
     let mut count = 0;
@@ -528,6 +529,61 @@ fn commit(env: &Env) {
     store.untag(&reference).unwrap();
     store.gc(&roots).unwrap();
     assert!(store.has_blob(&blob));
+}
+
+/// The copied rootfs (no overlayfs): the same changes, found by comparing with the image.
+fn copy_fallback(env: &Env) {
+    let script =
+        "echo new > /etc/newfile && rm /etc/motd && rm -r /opt/dir && ln -s /etc/shadow /link";
+    let (code, _, err, mut container) = run(env, &["sh", "-c", script], |o| {
+        o.rootfs = Some(RootfsKind::Copy);
+    });
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(container.record.rootfs, RootfsKind::Copy);
+    let store = env.store();
+    let containers = Containers::open(&store).unwrap();
+    let changes: Vec<String> = containers
+        .changes(&container)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "C /etc",
+            "D /etc/motd",
+            "A /etc/newfile",
+            "A /link",
+            "C /opt",
+            "D /opt/dir"
+        ],
+        "{changes:?}"
+    );
+    let reference = Reference::parse_normalized("copied:1")
+        .unwrap()
+        .with_default_tag();
+    containers
+        .commit(
+            &mut container,
+            &CommitOptions {
+                reference: Some(&reference),
+                ..CommitOptions::default()
+            },
+        )
+        .unwrap();
+    let (code, out, err, _) = run_image(
+        env,
+        "copied:1",
+        &[
+            "sh",
+            "-c",
+            "cat /etc/newfile; ls /opt; test -e /etc/motd || echo gone; ls -l /link",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("new\ngone\n"), "{out}");
+    assert!(out.contains("/link -> /etc/shadow"), "{out}");
 }
 
 fn run_image(env: &Env, image: &str, cmd: &[&str]) -> (i32, String, String, Container) {

@@ -142,6 +142,7 @@ pub(crate) fn create(
             hostname: args.hostname.clone().unwrap_or_default(),
             runtime: args.runtime.clone().unwrap_or_default(),
         },
+        rootfs: None,
     };
     Ok(containers.create(&image, &options)?)
 }
