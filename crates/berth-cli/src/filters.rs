@@ -55,7 +55,7 @@ impl Filters {
     }
 
     /// `label=k`, `label=k=v` must all match; `label!=k`, `label!=k=v` must all not match.
-    pub fn labels_match(&self, labels: Option<&BTreeMap<String, String>>) -> anyhow::Result<bool> {
+    pub fn labels_match(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
         let matches = |spec: &str| match spec.split_once('=') {
             Some((k, v)) => labels
                 .and_then(|l| l.get(k))
@@ -72,7 +72,7 @@ impl Filters {
             .unwrap_or_default()
             .iter()
             .any(|spec| matches(spec));
-        Ok(wanted && !unwanted)
+        wanted && !unwanted
     }
 }
 
@@ -180,7 +180,7 @@ mod tests {
             let raw: Vec<String> = raw.iter().map(|s| (*s).to_owned()).collect();
             let filters = Filters::parse(&raw, &["label", "label!"]).unwrap();
             assert_eq!(
-                filters.labels_match(Some(&labels)).unwrap(),
+                filters.labels_match(Some(&labels)),
                 *want,
                 "{raw:?}"
             );

@@ -169,19 +169,13 @@ impl Progress {
 /// `[=====>      ]`, 50 columns like Docker's bars.
 fn bar(done: u64, total: u64) -> String {
     const WIDTH: u64 = 50;
-    let filled = if total == 0 {
-        WIDTH
-    } else {
-        (done.min(total) * WIDTH) / total
-    };
+    let filled = (done.min(total) * WIDTH).checked_div(total).unwrap_or(WIDTH);
     let mut s = String::from("[");
     for i in 0..WIDTH {
-        s.push(if i < filled {
-            '='
-        } else if i == filled {
-            '>'
-        } else {
-            ' '
+        s.push(match i.cmp(&filled) {
+            std::cmp::Ordering::Less => '=',
+            std::cmp::Ordering::Equal => '>',
+            std::cmp::Ordering::Greater => ' ',
         });
     }
     s.push(']');

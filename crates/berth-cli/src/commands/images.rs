@@ -91,7 +91,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         if until.as_ref().is_some_and(|u| !u.admits(created)) {
             continue;
         }
-        if !filters.labels_match(facts.config.config.as_ref().map(|c| &c.labels))? {
+        if !filters.labels_match(facts.config.config.as_ref().map(|c| &c.labels)) {
             continue;
         }
         let is_dangling = facts.image.names.is_empty() && facts.image.repo_digests.is_empty();

@@ -1,5 +1,8 @@
 //! `berth system df | check | prune` and `berth image prune`.
 
+use std::fmt::Write as _;
+
+use berth_container::{Containers, Status};
 use berth_digest::Digest;
 use berth_format::human;
 
@@ -40,14 +43,26 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Manifests that must survive garbage collection besides tagged images (images of containers).
-pub fn gc_roots(_ctx: &Ctx) -> anyhow::Result<Vec<Digest>> {
-    Ok(Vec::new())
+/// Manifests that must survive garbage collection besides tagged images: the images of containers.
+pub fn gc_roots(ctx: &Ctx) -> anyhow::Result<Vec<Digest>> {
+    Ok(Containers::open(ctx.store()?)?.image_roots()?)
 }
 
-/// Containers using the image `id` (none until containers exist in this store).
-pub fn containers_using(_ctx: &Ctx, _id: &Digest) -> anyhow::Result<Vec<ImageUser>> {
-    Ok(Vec::new())
+/// Containers made from the image `id`, with whether each is running (for `rmi`'s conflict rules).
+pub fn containers_using(ctx: &Ctx, id: &Digest) -> anyhow::Result<Vec<ImageUser>> {
+    let containers = Containers::open(ctx.store()?)?;
+    let mut users = Vec::new();
+    for mut container in containers.list()? {
+        if container.record.image_id != *id {
+            continue;
+        }
+        containers.refresh(&mut container)?;
+        users.push(ImageUser {
+            short_id: container.id().chars().take(12).collect(),
+            running: matches!(container.state.status, Status::Running | Status::Paused),
+        });
+    }
+    Ok(users)
 }
 
 fn df(ctx: &Ctx) -> anyhow::Result<()> {
@@ -60,13 +75,14 @@ fn df(ctx: &Ctx) -> anyhow::Result<()> {
     } else {
         usage.reclaimable_bytes as f64 * 100.0 / usage.total_bytes as f64
     };
-    table.push_str(&format!(
-        "Images\t{}\t{}\t{}\t{} ({percent:.0}%)\n",
+    let _ = writeln!(
+        table,
+        "Images\t{}\t{}\t{}\t{} ({percent:.0}%)",
         usage.images,
         usage.images,
         human::size(usage.total_bytes),
         human::size(usage.reclaimable_bytes)
-    ));
+    );
     Ok(output::print(&berth_format::tabwrite(&table))?)
 }
 
