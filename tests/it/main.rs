@@ -4,6 +4,7 @@
 
 mod cli;
 mod common;
+mod containers;
 mod images;
 mod import;
 mod inspect;

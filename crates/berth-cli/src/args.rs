@@ -79,6 +79,11 @@ pub enum Command {
     /// Manage images
     #[command(subcommand)]
     Image(ImageCommand),
+    #[command(flatten)]
+    Containers(crate::commands::container::ContainerCommands),
+    /// Manage containers
+    #[command(subcommand)]
+    Container(crate::commands::container::ContainerManagement),
     /// Manage berth
     #[command(subcommand)]
     System(system::SystemCommand),

@@ -179,11 +179,7 @@ mod tests {
         for (raw, want) in cases {
             let raw: Vec<String> = raw.iter().map(|s| (*s).to_owned()).collect();
             let filters = Filters::parse(&raw, &["label", "label!"]).unwrap();
-            assert_eq!(
-                filters.labels_match(Some(&labels)),
-                *want,
-                "{raw:?}"
-            );
+            assert_eq!(filters.labels_match(Some(&labels)), *want, "{raw:?}");
         }
     }
 

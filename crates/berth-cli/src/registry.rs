@@ -169,7 +169,9 @@ impl Progress {
 /// `[=====>      ]`, 50 columns like Docker's bars.
 fn bar(done: u64, total: u64) -> String {
     const WIDTH: u64 = 50;
-    let filled = (done.min(total) * WIDTH).checked_div(total).unwrap_or(WIDTH);
+    let filled = (done.min(total) * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH);
     let mut s = String::from("[");
     for i in 0..WIDTH {
         s.push(match i.cmp(&filled) {

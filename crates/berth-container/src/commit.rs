@@ -114,13 +114,19 @@ impl Containers<'_> {
             None
         } else {
             let size = pending.size();
+            // Docker reports a layer's size as its files' apparent size; read the new layer back once
+            // to count it (commit layers are small: only what the container changed).
+            let content_size =
+                berth_archive::check_layer(pending.reader()?, &berth_archive::Limits::default())
+                    .ok()
+                    .map(|digests| digests.content_size);
             let blob = store.commit_blob(pending, None)?;
             let _ = store.record_layer(
                 &blob,
                 &berth_store::LayerInfo {
                     diff_id: diff_id.clone(),
                     uncompressed_size,
-                    content_size: None,
+                    content_size,
                 },
             );
             layers.push(berth_manifest::descriptor(

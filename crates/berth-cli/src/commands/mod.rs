@@ -1,5 +1,6 @@
 //! One module per command. Each exposes `Args` (its clap flags) and `run(ctx, args)`.
 
+pub mod container;
 pub mod history;
 pub mod images;
 pub mod import;
@@ -49,5 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             ImageCommand::Prune(args) => system::prune(&ctx, &args),
         },
         Command::System(command) => system::run(&ctx, command),
+        Command::Containers(command) => container::run(&ctx, command),
+        Command::Container(command) => container::run_management(&ctx, command),
     }
 }

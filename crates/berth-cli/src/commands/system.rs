@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use berth_container::{Containers, Status};
+use berth_container::Status;
 use berth_digest::Digest;
 use berth_format::human;
 
@@ -45,12 +45,12 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
 
 /// Manifests that must survive garbage collection besides tagged images: the images of containers.
 pub fn gc_roots(ctx: &Ctx) -> anyhow::Result<Vec<Digest>> {
-    Ok(Containers::open(ctx.store()?)?.image_roots()?)
+    Ok(crate::commands::container::containers(ctx)?.image_roots()?)
 }
 
 /// Containers made from the image `id`, with whether each is running (for `rmi`'s conflict rules).
 pub fn containers_using(ctx: &Ctx, id: &Digest) -> anyhow::Result<Vec<ImageUser>> {
-    let containers = Containers::open(ctx.store()?)?;
+    let containers = crate::commands::container::containers(ctx)?;
     let mut users = Vec::new();
     for mut container in containers.list()? {
         if container.record.image_id != *id {

@@ -157,23 +157,3 @@ pub(crate) fn for_each(
     }
     Ok(())
 }
-
-/// Manifests of the images containers use: extra roots for `Store::gc` and `system df`.
-#[allow(dead_code)] // for `system::gc_roots`, wired by the CLI owner
-pub fn gc_roots(ctx: &Ctx) -> anyhow::Result<Vec<berth_digest::Digest>> {
-    Ok(containers(ctx)?.image_roots()?)
-}
-
-/// Containers made from the image `id`: `(short ID, running)`, for `rmi`'s conflict messages.
-#[allow(dead_code)] // for `system::containers_using`, wired by the CLI owner
-pub fn containers_using(
-    ctx: &Ctx,
-    id: &berth_digest::Digest,
-) -> anyhow::Result<Vec<(String, bool)>> {
-    Ok(containers(ctx)?
-        .list()?
-        .into_iter()
-        .filter(|c| c.record.image_id == *id)
-        .map(|c| (c.short_id().to_owned(), c.is_running()))
-        .collect())
-}

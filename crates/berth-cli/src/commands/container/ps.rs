@@ -199,7 +199,7 @@ fn matches(container: &Container, filters: &Filters) -> anyhow::Result<bool> {
             return Ok(false);
         }
     }
-    filters.labels_match(Some(&record.config.labels))
+    Ok(filters.labels_match(Some(&record.config.labels)))
 }
 
 /// `before=` / `since=`: the creation time of the named container.

@@ -1,0 +1,175 @@
+//! The chapter's container steps: `run`, `ps -a`, `commit -m -a`, `rm`, and `rmi` refusing an image in use.
+//! Real runtimes (runc and crun) on a busybox image imported by the test.
+
+use std::process::Command;
+
+use crate::common::{require, Env};
+
+/// Imports busybox-static with a few applets as `ubuntu:14.04`.
+fn busybox_image(env: &Env) -> bool {
+    if !require("busybox") || !(require("runc") && require("crun")) {
+        return false;
+    }
+    let tree = env.path("rootfs");
+    for dir in ["bin", "etc", "tmp", "root"] {
+        std::fs::create_dir_all(tree.join(dir)).unwrap();
+    }
+    let busybox = Command::new("sh")
+        .arg("-c")
+        .arg("command -v busybox")
+        .output()
+        .unwrap();
+    let busybox = String::from_utf8(busybox.stdout).unwrap();
+    std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
+    for applet in ["sh", "echo", "cat", "rm", "mkdir"] {
+        std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
+    }
+    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    std::fs::write(tree.join("bin/vi"), "not really vi\n").unwrap();
+    let tarball = env.path("rootfs.tar");
+    assert!(Command::new("tar")
+        .arg("-cf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .unwrap()
+        .success());
+    env.ok(&["import", tarball.to_str().unwrap(), "ubuntu:14.04"]);
+    true
+}
+
+#[test]
+fn run_ps_commit_rm_like_the_chapter() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    for runtime in ["runc", "crun"] {
+        let name = format!("hello-{runtime}");
+        let out = env.ok(&[
+            "run",
+            "--runtime",
+            runtime,
+            "--name",
+            &name,
+            "ubuntu:14.04",
+            "echo",
+            "hello! I am here!",
+        ]);
+        assert_eq!(out, "hello! I am here!\n", "{runtime}");
+    }
+    let ps = env.ok(&[
+        "ps",
+        "-a",
+        "--format",
+        "{{.Image}}|{{.Command}}|{{.Status}}|{{.Names}}",
+    ]);
+    for runtime in ["runc", "crun"] {
+        assert!(
+            ps.contains("ubuntu:14.04|\"echo hello! I am he…\"|Exited (0) "),
+            "{ps}"
+        );
+        assert!(ps.contains(&format!("|hello-{runtime}")), "{ps}");
+    }
+    let header = env.ok(&["ps", "-a"]);
+    assert!(
+        header.starts_with("CONTAINER ID   IMAGE          COMMAND                  CREATED"),
+        "{header}"
+    );
+
+    // Exit status propagates, like `docker run`.
+    let out = env
+        .berth()
+        .args([
+            "run",
+            "--name",
+            "changer",
+            "ubuntu:14.04",
+            "sh",
+            "-c",
+            "echo hi > /hello.txt; rm /bin/vi; exit 3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+
+    let id = env.ok(&[
+        "commit",
+        "-m",
+        "Added a new file",
+        "-a",
+        "Docker Newbee",
+        "-c",
+        "ENV GREETING=hello",
+        "changer",
+        "test:0.1",
+    ]);
+    assert!(id.starts_with("sha256:"), "{id}");
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.Author}}|{{.Config.Env}}", "test:0.1"]),
+        "Docker Newbee|[GREETING=hello]\n"
+    );
+    let history = env.ok(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}|{{.Size}}|{{.Comment}}",
+        "test:0.1",
+    ]);
+    assert!(
+        history.starts_with("sh -c echo hi > /hello.txt; rm /bin/vi; exit 3|3B|Added a new file\n"),
+        "{history}"
+    );
+    assert_eq!(
+        env.ok(&["run", "--rm", "test:0.1", "cat", "/hello.txt"]),
+        "hi\n"
+    );
+    let out = env
+        .berth()
+        .args(["run", "--rm", "test:0.1", "cat", "/bin/vi"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the committed whiteout hides /bin/vi"
+    );
+
+    // An image a container uses cannot lose its last name without force (Docker's words).
+    let out = env.fails(&["rmi", "ubuntu:14.04"]);
+    assert!(out.contains("conflict: unable to remove repository reference \"ubuntu:14.04\" (must force) - container"), "{out}");
+    assert_eq!(
+        env.ok(&["rm", "changer", "hello-runc", "hello-crun"]),
+        "changer\nhello-runc\nhello-crun\n"
+    );
+    assert_eq!(env.ok(&["ps", "-a", "-q"]), "");
+    env.ok(&["rmi", "ubuntu:14.04"]);
+    env.ok(&["system", "check"]);
+    assert_eq!(
+        env.ok(&["run", "--rm", "test:0.1", "cat", "/hello.txt"]),
+        "hi\n",
+        "the committed image keeps its base layer"
+    );
+}
+
+#[test]
+fn missing_image_and_missing_runtime_are_clear_errors() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    let out = env.fails(&[
+        "run",
+        "--runtime",
+        "/nonexistent/runtime",
+        "ubuntu:14.04",
+        "true",
+    ]);
+    assert!(out.contains("runtime"), "{out}");
+    let out = env.fails(&["run", "127.0.0.1:1/nosuch:latest", "true"]);
+    assert!(
+        out.contains("Unable to find image '127.0.0.1:1/nosuch:latest' locally"),
+        "{out}"
+    );
+}
