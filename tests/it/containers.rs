@@ -7,7 +7,7 @@ use crate::common::{require, Env};
 
 /// Imports busybox-static with a few applets as `ubuntu:14.04`.
 fn busybox_image(env: &Env) -> bool {
-    if !require("busybox") || !(require("runc") && require("crun")) {
+    if !(require("busybox") && require("runc") && require("crun")) {
         return false;
     }
     let tree = env.path("rootfs");
