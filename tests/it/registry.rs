@@ -130,4 +130,71 @@ fn login_logout_and_search_on_a_private_registry() {
     let out = env.ok(&["search", &format!("{host}/busy")]);
     assert!(out.starts_with("NAME"), "{out}");
     assert!(out.contains("busybox"), "{out}");
+    let tags = env.ok(&["search", "--list-tags", &format!("{host}/library/busybox")]);
+    let rows: Vec<Vec<&str>> = tags
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec!["NAME", "TAG"],
+            vec![format!("{host}/library/busybox").as_str(), "base"]
+        ]
+    );
+}
+
+#[test]
+fn what_skopeo_pushes_berth_pulls_with_the_same_digests() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    if !require("skopeo") {
+        return;
+    }
+    let env = Env::new();
+    env.load_fixture();
+    let target = format!("{}/from/skopeo:1", registry.host());
+    // skopeo reads berth's store (an OCI layout) and pushes the image.
+    let status = Command::new("skopeo")
+        .args(["copy", "-q", "--dest-tls-verify=false"])
+        .arg(format!(
+            "oci:{}:docker.io/fixture/busybox:1",
+            env.root().display()
+        ))
+        .arg(format!("docker://{target}"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            &format!("docker://{target}"),
+        ])
+        .output()
+        .unwrap();
+    let inspect: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let digest = inspect["Digest"].as_str().unwrap().to_owned();
+    let layers = inspect["Layers"].clone();
+
+    let fresh = Env::new();
+    fresh.ok(&["pull", "-q", &target]);
+    let ours = fresh.ok(&["inspect", "-f", "{{json .RepoDigests}}", &target]);
+    assert_eq!(
+        ours.trim(),
+        format!("[\"{}/from/skopeo@{digest}\"]", registry.host())
+    );
+    assert_eq!(
+        fresh.ok(&["inspect", "-f", "{{.Id}}", &target]).trim(),
+        "sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27"
+    );
+    // The layers berth stored are the blobs skopeo pushed.
+    for layer in layers.as_array().unwrap() {
+        let hex = layer.as_str().unwrap().trim_start_matches("sha256:");
+        assert!(
+            fresh.root().join("blobs/sha256").join(hex).exists(),
+            "{layer}"
+        );
+    }
 }

@@ -66,6 +66,49 @@ fn skopeo_and_umoci_read_the_store() {
 }
 
 #[test]
+fn an_imported_image_copied_out_by_skopeo_keeps_its_digests() {
+    if !require("skopeo") {
+        return;
+    }
+    let env = Env::new();
+    let tarball = rootfs_tar(&env, "interop.tar.gz", "z");
+    env.ok(&["import", tarball.to_str().unwrap(), "interop:1"]);
+    let out_dir = env.path("copied");
+    let status = Command::new("skopeo")
+        .args(["copy", "-q"])
+        .arg(format!(
+            "oci:{}:docker.io/library/interop:1",
+            env.root().display()
+        ))
+        .arg(format!("dir:{}", out_dir.display()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("manifest.json")).unwrap()).unwrap();
+    let id = env.ok(&["inspect", "-f", "{{.Id}}", "interop:1"]);
+    assert_eq!(
+        manifest["config"]["digest"].as_str().unwrap(),
+        id.trim(),
+        "same config digest"
+    );
+    let layer = manifest["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("sha256:")
+        .to_owned();
+    assert!(
+        env.root().join("blobs/sha256").join(&layer).exists(),
+        "same layer digest"
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join(&layer)).unwrap(),
+        std::fs::read(&tarball).unwrap(),
+        "the gzip input, unchanged"
+    );
+}
+
+#[test]
 fn parallel_processes_never_corrupt_the_index() {
     let env = Env::new();
     env.load_fixture();

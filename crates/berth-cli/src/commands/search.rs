@@ -20,6 +20,9 @@ pub struct Args {
     /// Don't truncate output
     #[arg(long)]
     pub no_trunc: bool,
+    /// List the tags of the repository TERM instead of searching
+    #[arg(long)]
+    pub list_tags: bool,
     #[arg(value_name = "TERM")]
     pub term: String,
 }
@@ -28,6 +31,9 @@ pub struct Args {
 const DESCRIPTION_WIDTH: usize = 45;
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    if args.list_tags {
+        return list_tags(ctx, args);
+    }
     let filters = SearchFilters::parse(&args.filters)?;
     if args.filters.iter().any(|f| f.starts_with("is-automated")) {
         output::eprintln(
@@ -66,5 +72,24 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         Missing::Error,
     )?;
     let header = json!({"Name": "NAME", "Description": "DESCRIPTION", "StarCount": "STARS", "IsOfficial": "OFFICIAL", "IsAutomated": "AUTOMATED"});
+    Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+}
+
+/// `search --list-tags REPOSITORY`: `NAME TAG` rows, as podman prints them.
+fn list_tags(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let repository = berth_reference::Reference::parse_normalized(&args.term)?.name_only();
+    let client = registry::client(ctx)?;
+    let tags = registry::block_on(client.list_tags(&repository))??;
+    let name = repository.familiar_name();
+    let rows: Vec<_> = tags
+        .iter()
+        .map(|tag| json!({"Name": name, "Tag": tag}))
+        .collect();
+    let format = Format::parse(
+        args.format.as_deref(),
+        "{{.Name}}\t{{.Tag}}",
+        Missing::Error,
+    )?;
+    let header = json!({"Name": "NAME", "Tag": "TAG"});
     Ok(output::print(&render_rows(&format, &header, &rows)?)?)
 }
