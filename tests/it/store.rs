@@ -118,6 +118,7 @@ fn parallel_processes_never_corrupt_the_index() {
         children.push(
             env.berth()
                 .args(["import", tarball.to_str().unwrap(), &format!("par:{i}")])
+                .stdout(std::process::Stdio::null())
                 .spawn()
                 .unwrap(),
         );
