@@ -173,3 +173,103 @@ fn missing_image_and_missing_runtime_are_clear_errors() {
         "{out}"
     );
 }
+
+#[test]
+fn interactive_session_through_a_real_terminal() {
+    let env = Env::new();
+    if !(busybox_image(&env) && require("script")) {
+        return;
+    }
+    // The chapter's `run -it IMAGE /bin/sh`: type commands that change files, exit, commit, run the result.
+    let berth = format!(
+        "{} --root {}",
+        env!("CARGO_BIN_EXE_berth"),
+        env.root().display()
+    );
+    let mut child = Command::new("script")
+        .args([
+            "-qefc",
+            &format!("{berth} run -it --name interactive ubuntu:14.04 /bin/sh"),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"echo typed > /typed.txt; rm /bin/vi\nexit 0\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    env.ok(&["commit", "interactive", "typed:1"]);
+    assert_eq!(
+        env.ok(&["run", "--rm", "typed:1", "cat", "/typed.txt"]),
+        "typed\n"
+    );
+    assert_eq!(
+        env.ok(&["diff", "interactive"])
+            .lines()
+            .filter(|l| *l == "D /bin/vi" || *l == "A /typed.txt")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn a_commit_travels_through_skopeo_and_umoci_unchanged() {
+    let env = Env::new();
+    if !(busybox_image(&env) && require("skopeo") && require("umoci")) {
+        return;
+    }
+    let Some(registry) = crate::common::Registry::start() else {
+        return;
+    };
+    env.ok(&[
+        "run",
+        "--name",
+        "maker",
+        "ubuntu:14.04",
+        "sh",
+        "-c",
+        "mkdir -p /data && echo x > /data/x && rm /bin/vi",
+    ]);
+    let id = env.ok(&["commit", "maker", "made:1"]);
+    // umoci unpacks berth's commit from the store to the same tree berth's container has.
+    let bundle = env.path("bundle");
+    let status = Command::new("umoci")
+        .args([
+            "unpack",
+            "--rootless",
+            "--image",
+            &format!("{}:docker.io/library/made:1", env.root().display()),
+        ])
+        .arg(&bundle)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        std::fs::read_to_string(bundle.join("rootfs/data/x")).unwrap(),
+        "x\n"
+    );
+    assert!(!bundle.join("rootfs/bin/vi").exists() && bundle.join("rootfs/bin/busybox").exists());
+    // skopeo pushes it to the real registry; berth pulls it back with the same image ID.
+    let target = format!("{}/made/by-berth:1", registry.host());
+    let status = Command::new("skopeo")
+        .args(["copy", "-q", "--dest-tls-verify=false"])
+        .arg(format!(
+            "oci:{}:docker.io/library/made:1",
+            env.root().display()
+        ))
+        .arg(format!("docker://{target}"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let fresh = Env::new();
+    fresh.ok(&["pull", "-q", &target]);
+    assert_eq!(fresh.ok(&["inspect", "-f", "{{.Id}}", &target]), id);
+}

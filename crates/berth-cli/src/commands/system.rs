@@ -14,7 +14,7 @@ pub enum SystemCommand {
     Df,
     /// Verify every blob's digest and every reference's target; exits non-zero on any problem
     Check,
-    /// Remove unused data (dangling images with -a: all unused images; and unreferenced content)
+    /// Remove stopped containers, dangling images (with -a: all unused images) and unreferenced content
     Prune(PruneArgs),
 }
 
@@ -39,7 +39,10 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
     match command {
         SystemCommand::Df => df(ctx),
         SystemCommand::Check => check(ctx),
-        SystemCommand::Prune(args) => prune(ctx, &args),
+        SystemCommand::Prune(args) => {
+            prune_containers(ctx)?;
+            prune(ctx, &args)
+        }
     }
 }
 
@@ -68,22 +71,42 @@ pub fn containers_using(ctx: &Ctx, id: &Digest) -> anyhow::Result<Vec<ImageUser>
 fn df(ctx: &Ctx) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let usage = store.disk_usage(&gc_roots(ctx)?)?;
+    let containers = crate::commands::container::containers(ctx)?;
+    let (mut total, mut running, mut size, mut reclaimable) = (0usize, 0usize, 0u64, 0u64);
+    for mut container in containers.list()? {
+        containers.refresh(&mut container)?;
+        let written = containers.rw_size(&container).unwrap_or(0);
+        total += 1;
+        size += written;
+        if matches!(container.state.status, Status::Running | Status::Paused) {
+            running += 1;
+        } else {
+            reclaimable += written;
+        }
+    }
     let mut table = String::from("TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE\n");
-    #[allow(clippy::cast_precision_loss)]
-    let percent = if usage.total_bytes == 0 {
-        0.0
-    } else {
-        usage.reclaimable_bytes as f64 * 100.0 / usage.total_bytes as f64
-    };
     let _ = writeln!(
         table,
-        "Images\t{}\t{}\t{}\t{} ({percent:.0}%)",
+        "Images\t{}\t{}\t{}\t{} ({}%)",
         usage.images,
         usage.images,
         human::size(usage.total_bytes),
-        human::size(usage.reclaimable_bytes)
+        human::size(usage.reclaimable_bytes),
+        percent(usage.reclaimable_bytes, usage.total_bytes)
+    );
+    let _ = writeln!(
+        table,
+        "Containers\t{total}\t{running}\t{}\t{} ({}%)",
+        human::size(size),
+        human::size(reclaimable),
+        percent(reclaimable, size)
     );
     Ok(output::print(&berth_format::tabwrite(&table))?)
+}
+
+/// Docker's `(NN%)`: the reclaimable share, rounded down.
+fn percent(part: u64, whole: u64) -> u64 {
+    (part * 100).checked_div(whole).unwrap_or(0)
 }
 
 fn check(ctx: &Ctx) -> anyhow::Result<()> {
@@ -103,6 +126,28 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
     } else {
         Err(ExitStatus(crate::exit::FAILURE).into())
     }
+}
+
+/// `system prune` first removes stopped containers, as Docker does.
+fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
+    let containers = crate::commands::container::containers(ctx)?;
+    let mut removed = Vec::new();
+    for mut container in containers.list()? {
+        containers.refresh(&mut container)?;
+        if !matches!(container.state.status, Status::Running | Status::Paused) {
+            containers.remove(&mut container, false)?;
+            removed.push(container.id().to_owned());
+        }
+    }
+    if !removed.is_empty() {
+        output::println("Deleted Containers:")?;
+        for id in &removed {
+            output::println(id)?;
+        }
+        output::println("")?;
+    }
+    containers.prune_snapshots()?;
+    Ok(())
 }
 
 pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
