@@ -28,3 +28,9 @@ fn unknown_flag_is_a_usage_error_with_docker_exit_code() {
     let out = run(env.berth().arg("--no-such-flag"));
     assert!(out.contains("exit_code: 125"), "{out}");
 }
+
+#[test]
+fn no_arguments_prints_usage_and_succeeds() {
+    let out = run(&mut std::process::Command::new(env!("CARGO_BIN_EXE_berth")));
+    assert!(out.contains("exit_code: 0") && out.contains("Usage: berth"), "{out}");
+}
