@@ -112,28 +112,21 @@ pub(crate) fn scan_layer(
         compression: compression.name(),
         source,
     })?;
-    let plain = Tee::new(
+    let mut plain = Tee::new(
         Budget::new(decompressor, limits.max_uncompressed_size),
         plain_sink,
     );
-    let digesting = Digesting::new(plain);
 
-    let mut content_size = 0u64;
-    let mut digesting = for_each_entry(digesting, |entry| {
-        check_layer_entry(entry)?;
-        // Docker's graph drivers measure a layer like `du --apparent-size` without directories:
-        // regular files plus the length of each symlink's target.
-        let entry_type = entry.header().entry_type();
-        if entry_type.is_file() {
-            content_size = content_size.saturating_add(entry.size());
-        } else if entry_type.is_symlink() {
-            let target = entry.link_name_bytes().map_or(0, |t| t.len() as u64);
-            content_size = content_size.saturating_add(target);
-        }
-        Ok(())
-    })?;
-    io::copy(&mut digesting, &mut io::sink()).map_err(|e| Error::from_io(e, Error::InvalidTar))?;
-    let (plain, diff_id, uncompressed_size) = digesting.finish();
+    // This thread reads, stores and decompresses; the helper hashes and walks the tar (pipeline.rs).
+    let (pump, reader) = crate::pipeline::channel();
+    let walked = std::thread::scope(|scope| {
+        let walker = scope.spawn(move || walk_plain(reader));
+        pump.run(&mut plain);
+        walker
+            .join()
+            .unwrap_or_else(|_| Err(Error::InvalidArchive("the layer walker panicked".into())))
+    });
+    let (diff_id, uncompressed_size, content_size) = walked?;
     let decompressor = plain.into_inner().into_inner();
     let trailing = decompressor
         .drain_input()
@@ -149,6 +142,30 @@ pub(crate) fn scan_layer(
         uncompressed_size,
         content_size,
     })
+}
+
+/// The helper thread's half of a layer scan: the diff_id, the uncompressed size and Docker's content
+/// size, with every entry checked.
+fn walk_plain(reader: crate::pipeline::ChannelReader) -> Result<(Digest, u64, u64)> {
+    let digesting = Digesting::new(reader);
+    let mut content_size = 0u64;
+    let mut digesting = for_each_entry(digesting, |entry| {
+        check_layer_entry(entry)?;
+        // Docker's graph drivers measure a layer like `du --apparent-size` without directories:
+        // regular files plus the length of each symlink's target.
+        let entry_type = entry.header().entry_type();
+        if entry_type.is_file() {
+            content_size = content_size.saturating_add(entry.size());
+        } else if entry_type.is_symlink() {
+            let target = entry.link_name_bytes().map_or(0, |t| t.len() as u64);
+            content_size = content_size.saturating_add(target);
+        }
+        Ok(())
+    })?;
+    // Drain to EOF: bytes after the end-of-archive blocks still count in the diff_id.
+    io::copy(&mut digesting, &mut io::sink()).map_err(|e| Error::from_io(e, Error::InvalidTar))?;
+    let (_, diff_id, uncompressed_size) = digesting.finish();
+    Ok((diff_id, uncompressed_size, content_size))
 }
 
 /// Copies everything read through it into a writer (if any).

@@ -20,6 +20,7 @@ mod error;
 mod scan;
 
 mod layer;
+mod pipeline;
 
 mod import;
 mod load;
