@@ -32,5 +32,8 @@ fn unknown_flag_is_a_usage_error_with_docker_exit_code() {
 #[test]
 fn no_arguments_prints_usage_and_succeeds() {
     let out = run(&mut std::process::Command::new(env!("CARGO_BIN_EXE_berth")));
-    assert!(out.contains("exit_code: 0") && out.contains("Usage: berth"), "{out}");
+    assert!(
+        out.contains("exit_code: 0") && out.contains("Usage: berth"),
+        "{out}"
+    );
 }

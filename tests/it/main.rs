@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod containers;
+mod crash;
 mod images;
 mod import;
 mod inspect;

@@ -203,3 +203,54 @@ fn skopeo_reads_berth_archives_and_berth_reads_skopeos() {
         "/data Docker Newbee\n"
     );
 }
+
+#[test]
+fn load_an_oci_layout_directory() {
+    let env = Env::new();
+    env.load_fixture();
+    let archive = env.path("oci.tar");
+    env.ok(&[
+        "save",
+        "--format",
+        "oci",
+        "-o",
+        archive.to_str().unwrap(),
+        "fixture/busybox:1",
+    ]);
+    let dir = env.path("layout");
+    std::fs::create_dir(&dir).unwrap();
+    assert!(Command::new("tar")
+        .arg("-xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .unwrap()
+        .success());
+    let fresh = Env::new();
+    assert_eq!(
+        fresh.ok(&["load", "-i", dir.to_str().unwrap()]),
+        "Loaded image: fixture/busybox:1\n"
+    );
+    assert_eq!(
+        fresh
+            .ok(&["inspect", "-f", "{{.Id}}", "fixture/busybox:1"])
+            .trim(),
+        ID_1
+    );
+
+    // A blob that is a symlink to a host file is refused, and nothing is stored (checklist 32).
+    let blobs = dir.join("blobs/sha256");
+    let victim = std::fs::read_dir(&blobs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+        .unwrap();
+    std::fs::remove_file(&victim).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", &victim).unwrap();
+    let other = Env::new();
+    let out = other.fails(&["load", "-i", dir.to_str().unwrap()]);
+    assert!(out.contains("Error: "), "{out}");
+    assert!(other.ok(&["images", "-q"]).is_empty());
+}

@@ -37,7 +37,8 @@ pub use error::{Error, Result};
 pub use import::{import, ImportOptions};
 pub use layer::{check_layer, ingest_layer, IngestedLayer, LayerDigests, Limits};
 pub use load::{
-    load, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES, MAX_ENTRIES,
+    load, load_dir, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES,
+    MAX_ENTRIES,
 };
 pub use save::{resolve_for_save, save, SaveFormat, SaveImage, SaveOptions};
 

@@ -83,3 +83,56 @@ impl Read for ChannelReader {
         Ok(n)
     }
 }
+
+/// A `Write` that sends what it is given to a [`ChannelReader`], in chunks.
+pub(crate) struct ChannelWriter {
+    sender: SyncSender<io::Result<Vec<u8>>>,
+    pending: Vec<u8>,
+}
+
+pub(crate) fn writer_channel() -> (ChannelWriter, ChannelReader) {
+    let (sender, receiver) = sync_channel(DEPTH);
+    (
+        ChannelWriter {
+            sender,
+            pending: Vec::with_capacity(CHUNK),
+        },
+        ChannelReader {
+            receiver,
+            current: Vec::new(),
+            offset: 0,
+        },
+    )
+}
+
+impl ChannelWriter {
+    /// Sends what is buffered; the reader sees EOF once this writer is dropped.
+    pub(crate) fn finish(mut self) {
+        let _ = self.send_pending();
+    }
+
+    fn send_pending(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+        self.sender
+            .send(Ok(chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the reader stopped"))
+    }
+}
+
+impl io::Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = buf.len().min(CHUNK - self.pending.len());
+        self.pending.extend_from_slice(&buf[..n]);
+        if self.pending.len() == CHUNK {
+            self.send_pending()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send_pending()
+    }
+}

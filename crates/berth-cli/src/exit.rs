@@ -26,7 +26,9 @@ impl std::error::Error for ExitStatus {}
 pub fn main() -> ExitCode {
     if std::env::args_os().len() == 1 {
         // Like `docker` with no arguments: the usage, on stdout, and success.
-        let help = <Cli as clap::CommandFactory>::command().render_help().to_string();
+        let help = <Cli as clap::CommandFactory>::command()
+            .render_help()
+            .to_string();
         let _ = crate::output::print(&help);
         return ExitCode::SUCCESS;
     }

@@ -15,6 +15,7 @@
 //! uncompressed `layer.tar` as an `application/vnd.oci.image.layer.v1.tar` blob).
 
 mod commit;
+mod dir;
 mod docker;
 mod files;
 mod oci;
@@ -33,6 +34,7 @@ use crate::{
     error::{Error, Result},
     layer::Limits,
 };
+pub use dir::load_dir;
 use files::Files;
 
 /// Options of `berth load`.

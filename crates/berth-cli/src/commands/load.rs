@@ -11,7 +11,7 @@ use crate::{context::Ctx, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Read from tar archive file, instead of STDIN
+    /// Read from tar archive file (or an OCI image layout directory), instead of STDIN
     #[arg(short = 'i', long)]
     pub input: Option<String>,
     /// Suppress the load output
@@ -23,6 +23,25 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    let platform = args
+        .platform
+        .as_deref()
+        .map(berth_manifest::Platform::parse)
+        .transpose()?;
+    let options = berth_archive::LoadOptions {
+        platform,
+        ..berth_archive::LoadOptions::default()
+    };
+    if let Some(dir) = args
+        .input
+        .as_deref()
+        .map(std::path::Path::new)
+        .filter(|p| p.is_dir())
+    {
+        // An OCI image layout directory (e.g. `skopeo copy ... oci:DIR`).
+        let loaded = berth_archive::load_dir(ctx.store()?, dir, &options)?;
+        return report(&loaded, args.quiet);
+    }
     let input: Box<dyn Read> = match &args.input {
         Some(path) => Box::new(File::open(path).with_context(|| format!("failed to open {path}"))?),
         None => {
@@ -33,18 +52,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             Box::new(stdin.lock())
         }
     };
-    let platform = args
-        .platform
-        .as_deref()
-        .map(berth_manifest::Platform::parse)
-        .transpose()?;
-    let options = berth_archive::LoadOptions {
-        platform,
-        ..berth_archive::LoadOptions::default()
-    };
-    let store = ctx.store()?;
-    let loaded = berth_archive::load(store, input, &options)?;
-    if !args.quiet {
+    let loaded = berth_archive::load(ctx.store()?, input, &options)?;
+    report(&loaded, args.quiet)
+}
+
+fn report(loaded: &[berth_archive::Loaded], quiet: bool) -> anyhow::Result<()> {
+    if !quiet {
         for image in loaded {
             output::println(&image.to_string())?;
         }

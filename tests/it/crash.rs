@@ -1,0 +1,1051 @@
+//! Crash safety, signals, concurrency and a full disk (issue 8, security checklist 14-19 and 39).
+//!
+//! The real `berth` binary is killed (SIGKILL) at points spread evenly from its start to its end, with
+//! its input slowed down (stdin fed through a pipe in small paced chunks, or a throttling loopback proxy
+//! in front of the registry) so that the points land inside the transfer as well as around the commit.
+//! After each kill the store must pass `berth system check`, every image listed before must still be
+//! complete, `system prune` must leave nothing in the ingest area but resumable `partial-*` files, and the
+//! interrupted operation must succeed when run again (a pull resumes from its partial file).
+//!
+//! A handful of points per operation by default; `BERTH_SOAK=1` (`cargo xtask test --soak`) runs 100.
+
+use std::{
+    fs::File,
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitStatus, Stdio},
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
+    thread::JoinHandle,
+    time::{Duration, Instant},
+};
+
+use crate::common::{fixture, Env, Registry};
+
+/// Kill points per operation: a handful in CI, 100 in soak mode.
+fn points() -> usize {
+    if soak() {
+        100
+    } else {
+        5
+    }
+}
+
+fn soak() -> bool {
+    std::env::var_os("BERTH_SOAK").is_some_and(|v| v == "1")
+}
+
+/// Longest any follow-up command may take: a held lock would make it hang.
+const FOLLOW_UP_TIMEOUT: Duration = Duration::from_secs(30);
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and peers
+
+/// Deterministic, incompressible bytes (xorshift), so layers take real time to hash and write.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// A plain rootfs tarball holding `size` bytes of noise (distinct per `seed`).
+fn noise_tar(env: &Env, name: &str, size: usize, seed: u64) -> PathBuf {
+    let tree = env.path(&format!("{name}-tree"));
+    std::fs::create_dir_all(tree.join("data")).unwrap();
+    std::fs::write(tree.join("data/blob"), noise(size, seed)).unwrap();
+    std::fs::write(tree.join("data/seed"), seed.to_string()).unwrap();
+    let out = env.path(name);
+    let status = Command::new("tar")
+        .args([
+            "--sort=name",
+            "--mtime=@0",
+            "--owner=0",
+            "--group=0",
+            "--numeric-owner",
+            "-cf",
+        ])
+        .arg(&out)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .expect("run tar");
+    assert!(status.success(), "tar failed");
+    out
+}
+
+/// How stdin is fed: `chunk` bytes, then a pause, until the file is done.
+#[derive(Clone)]
+struct Feed {
+    path: PathBuf,
+    chunk: usize,
+    pause: Duration,
+}
+
+/// A loopback TCP proxy that paces the bytes it forwards (both ways) and counts them.
+struct Proxy {
+    port: u16,
+    /// Bytes per second in each direction; 0 forwards at full speed.
+    rate: Arc<AtomicU64>,
+    /// Bytes forwarded from the registry to the client.
+    downstream: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Proxy {
+    fn start(target: u16, rate: u64) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().unwrap().port();
+        let rate = Arc::new(AtomicU64::new(rate));
+        let downstream = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept = {
+            let (rate, downstream, stop) = (rate.clone(), downstream.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(client) = client else { continue };
+                    let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                        continue;
+                    };
+                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    let up_rate = rate.clone();
+                    let (down_rate, counter) = (rate.clone(), downstream.clone());
+                    std::thread::spawn(move || pump(client, server, &up_rate, None));
+                    std::thread::spawn(move || pump(s2, c2, &down_rate, Some(&counter)));
+                }
+            })
+        };
+        Proxy {
+            port,
+            rate,
+            downstream,
+            stop,
+            accept: Some(accept),
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn set_rate(&self, rate: u64) {
+        self.rate.store(rate, Ordering::SeqCst);
+    }
+
+    fn downstream(&self) -> u64 {
+        self.downstream.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// Copies `from` to `to` in 16 KiB steps at the proxy's current rate; closes both ends when done.
+fn pump(mut from: TcpStream, mut to: TcpStream, rate: &AtomicU64, counter: Option<&AtomicU64>) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        if let Some(counter) = counter {
+            counter.fetch_add(n as u64, Ordering::SeqCst);
+        }
+        let rate = rate.load(Ordering::SeqCst);
+        if rate > 0 {
+            std::thread::sleep(Duration::from_micros(n as u64 * 1_000_000 / rate));
+        }
+    }
+    let _ = from.shutdown(std::net::Shutdown::Both);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and killing berth
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A running berth, with the thread feeding its stdin (if any).
+struct Running {
+    child: Child,
+    feeder: Option<JoinHandle<()>>,
+    stderr: PathBuf,
+}
+
+fn spawn(env: &Env, args: &[String], feed: Option<&Feed>) -> Running {
+    let stderr = env.path("op.stderr");
+    let mut cmd = env.berth();
+    cmd.args(args)
+        .stdout(Stdio::null())
+        .stderr(File::create(&stderr).unwrap());
+    if feed.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
+    let mut child = cmd.spawn().expect("spawn berth");
+    let feeder = feed.map(|feed| {
+        let mut input = child.stdin.take().expect("stdin");
+        let feed = feed.clone();
+        std::thread::spawn(move || {
+            let data = std::fs::read(&feed.path).unwrap();
+            for chunk in data.chunks(feed.chunk) {
+                if input.write_all(chunk).is_err() {
+                    return; // berth died: the pipe is closed
+                }
+                std::thread::sleep(feed.pause);
+            }
+        })
+    });
+    Running {
+        child,
+        feeder,
+        stderr,
+    }
+}
+
+impl Running {
+    /// Waits at most `timeout` for the process; a hang fails the test.
+    fn wait(mut self, timeout: Duration) -> (ExitStatus, String) {
+        let deadline = Instant::now() + timeout;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("berth did not finish within {timeout:?} (a lock left held?)");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        if let Some(feeder) = self.feeder.take() {
+            feeder.join().unwrap();
+        }
+        let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
+        (status, stderr)
+    }
+
+    /// Sends `signal` (SIGKILL through the std API, others with kill(1)) after `delay`.
+    /// Returns whether the signal reached a running process.
+    fn signal_after(&mut self, delay: Duration, signal: &str) -> bool {
+        std::thread::sleep(delay);
+        if self.child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if signal == "KILL" {
+            self.child.kill().expect("kill berth");
+        } else {
+            let status = Command::new("kill")
+                .arg(format!("-{signal}"))
+                .arg(self.child.id().to_string())
+                .status()
+                .expect("run kill");
+            assert!(status.success(), "kill -{signal} failed");
+        }
+        true
+    }
+}
+
+/// Runs berth to completion with a timeout; returns status and stderr.
+fn run_bounded(env: &Env, args: &[&str]) -> (ExitStatus, String) {
+    spawn(env, &strings(args), None).wait(FOLLOW_UP_TIMEOUT)
+}
+
+fn ok_bounded(env: &Env, args: &[&str]) {
+    let (status, stderr) = run_bounded(env, args);
+    assert!(status.success(), "berth {args:?} failed: {stderr}");
+}
+
+/// Copies a prepared store into a fresh environment (the template stays untouched).
+fn clone_env(template: &Env) -> Env {
+    let env = Env::new();
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(template.root())
+        .arg(env.root())
+        .status()
+        .expect("run cp");
+    assert!(status.success(), "cp -a failed");
+    env
+}
+
+/// Full IDs of every image in the store.
+fn image_ids(env: &Env) -> Vec<String> {
+    let out = env.ok(&["images", "-a", "--no-trunc", "--format", "{{.ID}}"]);
+    let mut ids: Vec<String> = out.lines().map(str::to_owned).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Names in the ingest area.
+fn ingest_files(env: &Env) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(env.root().join("berth/ingest"))
+        .map(|dir| {
+            dir.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Bytes held by resumable partial downloads.
+fn partial_bytes(env: &Env) -> u64 {
+    ingest_files(env)
+        .iter()
+        .filter(|n| n.starts_with("partial-"))
+        .map(|n| std::fs::metadata(env.root().join("berth/ingest").join(n)).map_or(0, |m| m.len()))
+        .sum()
+}
+
+/// Files anywhere in the store that are neither content, references, locks nor resumable downloads.
+fn leftovers(env: &Env) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                walk(&path, base, out);
+            } else {
+                out.push(path.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let root = env.root();
+    let mut files = Vec::new();
+    walk(&root, &root, &mut files);
+    let blobs: Vec<String> = std::fs::read_dir(root.join("blobs/sha256"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    files
+        .into_iter()
+        .filter(|f| {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            let allowed = matches!(f.as_str(), "oci-layout" | "index.json")
+                || (f.starts_with("berth/") && name.ends_with(".lock"))
+                || f.starts_with("blobs/sha256/")
+                || f.starts_with("berth/ingest/partial-")
+                // a layer record belongs to a blob that exists
+                || (f.starts_with("berth/layers/") && blobs.iter().any(|b| b == name));
+            !allowed
+        })
+        .collect()
+}
+
+/// What must hold after any interruption: the store checks out, the survivors are complete, and
+/// garbage collection leaves only resumable downloads behind.
+fn assert_intact(env: &Env, survivors: &[String], context: &str) {
+    let (status, stderr) = run_bounded(env, &["system", "check"]);
+    assert!(status.success(), "{context}: system check failed: {stderr}");
+    for id in survivors {
+        let (status, stderr) = run_bounded(env, &["inspect", "-f", "{{.Id}}", id]);
+        assert!(
+            status.success(),
+            "{context}: image {id} is no longer complete: {stderr}"
+        );
+        // Every layer is readable and matches its digest: save streams them all.
+        let (status, stderr) = run_bounded(env, &["save", "-o", "/dev/null", id]);
+        assert!(status.success(), "{context}: save {id} failed: {stderr}");
+    }
+    ok_bounded(env, &["system", "prune", "-f"]);
+    let left = leftovers(env);
+    assert!(
+        left.is_empty(),
+        "{context}: files left that garbage collection does not remove: {left:?}"
+    );
+}
+
+/// Tally of one operation's kill points, for the report.
+#[derive(Default, Debug)]
+struct Tally {
+    points: usize,
+    killed: usize,
+    finished_first: usize,
+    resumed: usize,
+}
+
+/// One operation to interrupt.
+struct Scenario<'a> {
+    name: &'a str,
+    /// The store before the operation.
+    template: &'a Env,
+    /// The command line, per point (`usize::MAX` for the measuring run).
+    args: &'a dyn Fn(usize) -> Vec<String>,
+    feed: Option<Feed>,
+    /// Per point, before the operation (e.g. a name unique to the point).
+    setup: &'a dyn Fn(&Env, usize),
+    /// Image IDs that must survive untouched (computed after `setup` when empty).
+    keep: &'a dyn Fn(&Env) -> Vec<String>,
+    /// Runs the interrupted operation again (it must succeed) and checks its effect.
+    rerun: &'a dyn Fn(&Env, usize, &mut Tally),
+}
+
+/// Measures the uninterrupted operation, then kills it at `points()` delays spread over that time.
+fn kill_points(scenario: &Scenario<'_>) -> Tally {
+    let measure = clone_env(scenario.template);
+    (scenario.setup)(&measure, usize::MAX);
+    let started = Instant::now();
+    let (status, stderr) = spawn(
+        &measure,
+        &(scenario.args)(usize::MAX),
+        scenario.feed.as_ref(),
+    )
+    .wait(Duration::from_secs(120));
+    let duration = started.elapsed();
+    assert!(
+        status.success(),
+        "{}: uninterrupted run failed: {stderr}",
+        scenario.name
+    );
+
+    let n = points();
+    let mut tally = Tally {
+        points: n,
+        ..Tally::default()
+    };
+    for point in 0..n {
+        let env = clone_env(scenario.template);
+        (scenario.setup)(&env, point);
+        let survivors = (scenario.keep)(&env);
+        let delay = duration * u32::try_from(point).unwrap() / u32::try_from(n).unwrap();
+        let context = format!(
+            "{} killed after {delay:?} (point {point}/{n})",
+            scenario.name
+        );
+        let mut running = spawn(&env, &(scenario.args)(point), scenario.feed.as_ref());
+        if running.signal_after(delay, "KILL") {
+            tally.killed += 1;
+        } else {
+            tally.finished_first += 1;
+        }
+        let (status, stderr) = running.wait(Duration::from_secs(120));
+        assert!(
+            !stderr.contains("panicked"),
+            "{context}: berth panicked: {stderr}"
+        );
+        let _ = status;
+        assert_intact(&env, &survivors, &context);
+        (scenario.rerun)(&env, point, &mut tally);
+        assert_intact(&env, &survivors, &format!("{context}, after the rerun"));
+    }
+    eprintln!(
+        "crash: {}: {} points, {} killed mid-run, {} finished before the signal, {} resumed",
+        scenario.name, tally.points, tally.killed, tally.finished_first, tally.resumed
+    );
+    tally
+}
+
+fn no_setup(_: &Env, _: usize) {}
+
+/// Every image in the store when the operation starts.
+fn all_images(env: &Env) -> Vec<String> {
+    image_ids(env)
+}
+
+fn fixture_env() -> Env {
+    let env = Env::new();
+    env.load_fixture();
+    env
+}
+
+const FIXTURE_BASE: &str =
+    "sha256:2eefd5de9cacfc447de0273443c4ea6277c19370b634fd517dfe50e78a4440e2";
+const FIXTURE_ONE: &str = "sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27";
+
+// ---------------------------------------------------------------------------------------------
+// SIGKILL at spread-out points
+
+#[test]
+fn import_killed_anywhere() {
+    let template = fixture_env();
+    let input = noise_tar(&template, "big.tar", 1 << 20, 1);
+    let rerun = |env: &Env, _: usize, _: &mut Tally| {
+        ok_bounded(env, &["import", input.to_str().unwrap(), "crash/import:1"]);
+        ok_bounded(env, &["inspect", "crash/import:1"]);
+    };
+    let tally = kill_points(&Scenario {
+        name: "import",
+        template: &template,
+        args: &|_| strings(&["import", "-", "crash/import:1"]),
+        feed: Some(Feed {
+            path: input.clone(),
+            chunk: 32 * 1024,
+            pause: Duration::from_millis(4),
+        }),
+        setup: &no_setup,
+        keep: &all_images,
+        rerun: &rerun,
+    });
+    assert!(tally.killed > 0, "{tally:?}");
+}
+
+#[test]
+fn load_killed_anywhere() {
+    // The store already holds another image; the fixture archive comes in slowly on stdin.
+    let template = Env::new();
+    let small = noise_tar(&template, "small.tar", 4096, 2);
+    template.ok(&["import", small.to_str().unwrap(), "crash/present:1"]);
+    let rerun = |env: &Env, _: usize, _: &mut Tally| {
+        ok_bounded(
+            env,
+            &[
+                "load",
+                "-i",
+                fixture("docker-20.10-save.tar").to_str().unwrap(),
+            ],
+        );
+        for id in [FIXTURE_BASE, FIXTURE_ONE] {
+            ok_bounded(env, &["inspect", id]);
+        }
+    };
+    let tally = kill_points(&Scenario {
+        name: "load",
+        template: &template,
+        args: &|_| strings(&["load", "-q"]),
+        feed: Some(Feed {
+            path: fixture("docker-20.10-save.tar"),
+            chunk: 32 * 1024,
+            pause: Duration::from_millis(3),
+        }),
+        setup: &no_setup,
+        keep: &all_images,
+        rerun: &rerun,
+    });
+    assert!(tally.killed > 0, "{tally:?}");
+}
+
+/// A registry holding the fixture's `busybox:1` as `crash/pull:1`, and a throttling proxy before it.
+fn registry_with_image() -> Option<(Registry, Proxy)> {
+    let registry = Registry::start()?;
+    let env = fixture_env();
+    let name = format!("{}/crash/pull:1", registry.host());
+    env.ok(&["tag", "fixture/busybox:1", &name]);
+    env.ok(&["push", "-q", &name]);
+    let proxy = Proxy::start(registry.port, 0);
+    Some((registry, proxy))
+}
+
+/// Bytes per second through the proxy while an operation is being interrupted.
+const THROTTLE: u64 = 4 * 1024 * 1024;
+
+#[test]
+fn pull_killed_anywhere_resumes() {
+    let Some((_registry, proxy)) = registry_with_image() else {
+        return;
+    };
+    let template = Env::new();
+    let small = noise_tar(&template, "small.tar", 4096, 3);
+    template.ok(&["import", small.to_str().unwrap(), "crash/present:1"]);
+    let name = format!("{}/crash/pull:1", proxy.host());
+    let layer_bytes = 2_129_920_u64; // the busybox layer, uncompressed in the fixture
+    let rerun = |env: &Env, _: usize, tally: &mut Tally| {
+        let partial = partial_bytes(env);
+        proxy.set_rate(0);
+        let before = proxy.downstream();
+        ok_bounded(env, &["pull", "-q", &name]);
+        let transferred = proxy.downstream() - before;
+        proxy.set_rate(THROTTLE);
+        ok_bounded(env, &["inspect", &name]);
+        assert_eq!(
+            env.ok(&["inspect", "-f", "{{.Id}}", &name]).trim(),
+            FIXTURE_ONE
+        );
+        if partial > 0 {
+            // Resumed, not restarted: only what was missing crossed the wire again.
+            assert!(
+                transferred + partial <= layer_bytes + 64 * 1024,
+                "pull restarted instead of resuming: {transferred} bytes after a partial of {partial}"
+            );
+            tally.resumed += 1;
+        }
+        assert_eq!(partial_bytes(env), 0, "the partial file was not committed");
+    };
+    proxy.set_rate(THROTTLE);
+    let tally = kill_points(&Scenario {
+        name: "pull",
+        template: &template,
+        args: &|_| strings(&["pull", "-q", &name]),
+        feed: None,
+        setup: &no_setup,
+        keep: &all_images,
+        rerun: &rerun,
+    });
+    assert!(tally.killed > 0, "{tally:?}");
+    assert!(tally.resumed > 0, "no kill landed mid-download: {tally:?}");
+}
+
+#[test]
+fn push_killed_anywhere() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let proxy = Proxy::start(registry.port, THROTTLE);
+    let template = fixture_env();
+    let proxy_host = proxy.host();
+    let name_of = |point: usize| format!("{proxy_host}/crash/push{point}:1");
+    let setup = |env: &Env, point: usize| {
+        env.ok(&["tag", "fixture/busybox:1", &name_of(point)]);
+    };
+    let rerun = |env: &Env, point: usize, _: &mut Tally| {
+        proxy.set_rate(0);
+        ok_bounded(env, &["push", "-q", &name_of(point)]);
+        proxy.set_rate(THROTTLE);
+        // What the registry now holds is complete: a fresh store pulls it and checks out.
+        let fresh = Env::new();
+        let direct = format!("{}/crash/push{point}:1", registry.host());
+        ok_bounded(&fresh, &["pull", "-q", &direct]);
+        assert_eq!(
+            fresh.ok(&["inspect", "-f", "{{.Id}}", &direct]).trim(),
+            FIXTURE_ONE
+        );
+        ok_bounded(&fresh, &["system", "check"]);
+    };
+    let tally = kill_points(&Scenario {
+        name: "push",
+        template: &template,
+        args: &|point| strings(&["push", "-q", &name_of(point)]),
+        feed: None,
+        setup: &setup,
+        keep: &all_images,
+        rerun: &rerun,
+    });
+    assert!(tally.killed > 0, "{tally:?}");
+}
+
+#[test]
+fn rmi_killed_anywhere() {
+    // Several images with layers of their own, and `fixture/busybox:base`, whose base layer
+    // `fixture/busybox:1` shares: garbage collection must keep that one.
+    let template = fixture_env();
+    let mut targets = vec!["fixture/busybox:base".to_owned()];
+    for j in 0..6 {
+        let tar = noise_tar(&template, &format!("rmi{j}.tar"), 256 * 1024, 10 + j);
+        let name = format!("crash/rmi{j}:1");
+        template.ok(&["import", tar.to_str().unwrap(), &name]);
+        targets.push(name);
+    }
+    let mut args = vec!["rmi".to_owned()];
+    args.extend(targets.iter().cloned());
+    let rerun = |env: &Env, _: usize, _: &mut Tally| {
+        let left: Vec<&str> = targets
+            .iter()
+            .filter(|name| run_bounded(env, &["inspect", name]).0.success())
+            .map(String::as_str)
+            .collect();
+        if !left.is_empty() {
+            let mut args = vec!["rmi"];
+            args.extend(&left);
+            ok_bounded(env, &args);
+        }
+        for name in &targets {
+            assert!(
+                !run_bounded(env, &["inspect", name]).0.success(),
+                "{name} survived rmi"
+            );
+        }
+    };
+    let tally = kill_points(&Scenario {
+        name: "rmi",
+        template: &template,
+        args: &|_| args.clone(),
+        feed: None,
+        setup: &no_setup,
+        keep: &|_| vec![FIXTURE_ONE.to_owned()],
+        rerun: &rerun,
+    });
+    assert!(tally.killed > 0, "{tally:?}");
+}
+
+#[test]
+fn tag_killed_anywhere() {
+    // Moving `fixture/busybox:1` to the base image: the image it leaves keeps its other name.
+    let template = fixture_env();
+    let rerun = |env: &Env, _: usize, _: &mut Tally| {
+        ok_bounded(env, &["tag", "fixture/busybox:base", "fixture/busybox:1"]);
+        assert_eq!(
+            env.ok(&["inspect", "-f", "{{.Id}}", "fixture/busybox:1"])
+                .trim(),
+            FIXTURE_BASE
+        );
+        assert_eq!(
+            env.ok(&["inspect", "-f", "{{.Id}}", "fixture/busybox:latest"])
+                .trim(),
+            FIXTURE_ONE
+        );
+    };
+    let tally = kill_points(&Scenario {
+        name: "tag",
+        template: &template,
+        args: &|_| strings(&["tag", "fixture/busybox:base", "fixture/busybox:1"]),
+        feed: None,
+        setup: &no_setup,
+        keep: &|_| vec![FIXTURE_BASE.to_owned(), FIXTURE_ONE.to_owned()],
+        rerun: &rerun,
+    });
+    assert!(tally.points > 0, "{tally:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIGINT and SIGTERM (checklist 39)
+
+/// Interrupts a slowed operation halfway with `signal`: berth exits non-zero on its own (no panic,
+/// not killed by the signal), removes its temporary files (a pull keeps its partial download), and
+/// releases its locks: the next commands finish, garbage collection included.
+fn interrupt(
+    template: &Env,
+    args: &[String],
+    feed: Option<&Feed>,
+    signal: &str,
+    rerun: &dyn Fn(&Env),
+) {
+    let measure = clone_env(template);
+    let started = Instant::now();
+    let (status, stderr) = spawn(&measure, args, feed).wait(Duration::from_secs(120));
+    assert!(status.success(), "{args:?}: {stderr}");
+    let half = started.elapsed() / 2;
+
+    let env = clone_env(template);
+    let survivors = image_ids(&env);
+    let mut running = spawn(&env, args, feed);
+    assert!(
+        running.signal_after(half, signal),
+        "{args:?} finished before SIG{signal}"
+    );
+    let (status, stderr) = running.wait(FOLLOW_UP_TIMEOUT);
+    let expected = if signal == "INT" { 130 } else { 143 };
+    assert_eq!(
+        status.code(),
+        Some(expected),
+        "{args:?} after SIG{signal}: {status:?}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // Without any garbage collection: nothing but resumable downloads in the ingest area.
+    let ingest = ingest_files(&env);
+    assert!(
+        ingest.iter().all(|n| n.starts_with("partial-")),
+        "{args:?} after SIG{signal} left {ingest:?}"
+    );
+    ok_bounded(&env, &["images"]);
+    assert_intact(&env, &survivors, &format!("{args:?} after SIG{signal}"));
+    rerun(&env);
+}
+
+#[test]
+fn sigint_and_sigterm_exit_cleanly() {
+    let template = fixture_env();
+    let input = noise_tar(&template, "big.tar", 1 << 20, 4);
+    let slow_import = Feed {
+        path: input.clone(),
+        chunk: 32 * 1024,
+        pause: Duration::from_millis(4),
+    };
+    let slow_load = Feed {
+        path: fixture("docker-20.10-save.tar"),
+        chunk: 32 * 1024,
+        pause: Duration::from_millis(3),
+    };
+    let empty = Env::new();
+    for signal in ["INT", "TERM"] {
+        interrupt(
+            &template,
+            &strings(&["import", "-", "crash/import:1"]),
+            Some(&slow_import),
+            signal,
+            &|env| ok_bounded(env, &["import", input.to_str().unwrap(), "crash/import:1"]),
+        );
+        empty.ok(&["images"]);
+        interrupt(
+            &empty,
+            &strings(&["load"]),
+            Some(&slow_load),
+            signal,
+            &|env| {
+                ok_bounded(
+                    env,
+                    &[
+                        "load",
+                        "-i",
+                        fixture("docker-20.10-save.tar").to_str().unwrap(),
+                    ],
+                );
+            },
+        );
+    }
+
+    let Some((_registry, proxy)) = registry_with_image() else {
+        return;
+    };
+    proxy.set_rate(THROTTLE);
+    let pull_name = format!("{}/crash/pull:1", proxy.host());
+    let push_name = format!("{}/crash/signal:1", proxy.host());
+    let pusher = fixture_env();
+    pusher.ok(&["tag", "fixture/busybox:1", &push_name]);
+    for signal in ["INT", "TERM"] {
+        interrupt(
+            &empty,
+            &strings(&["pull", "-q", &pull_name]),
+            None,
+            signal,
+            &|env| {
+                proxy.set_rate(0);
+                ok_bounded(env, &["pull", "-q", &pull_name]);
+                proxy.set_rate(THROTTLE);
+            },
+        );
+        interrupt(
+            &pusher,
+            &strings(&["push", "-q", &push_name]),
+            None,
+            signal,
+            &|env| {
+                proxy.set_rate(0);
+                ok_bounded(env, &["push", "-q", &push_name]);
+                proxy.set_rate(THROTTLE);
+            },
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrency (checklist 15, 16)
+
+/// A process of a concurrent round and what it may do.
+struct Racer {
+    args: Vec<String>,
+    running: Running,
+    /// `rmi` of an image another racer may already have removed may fail with "No such image".
+    may_miss: bool,
+}
+
+#[test]
+fn concurrent_writers_readers_and_gc() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let rounds = if soak() { 25 } else { 3 };
+    let seed = fixture_env();
+    for round in 0..=rounds {
+        seed.ok(&[
+            "tag",
+            "fixture/busybox:1",
+            &format!("{}/crash/conc:{round}", registry.host()),
+        ]);
+        seed.ok(&[
+            "push",
+            "-q",
+            &format!("{}/crash/conc:{round}", registry.host()),
+        ]);
+    }
+    let env = fixture_env();
+    let a = noise_tar(&env, "a.tar", 512 * 1024, 20);
+    let b = noise_tar(&env, "b.tar", 512 * 1024, 21);
+    let conc = |round: usize| format!("{}/crash/conc:{round}", registry.host());
+    env.ok(&["pull", "-q", &conc(0)]);
+    for round in 1..=rounds {
+        // A victim that shares its layer with what is being imported right now.
+        env.ok(&["import", a.to_str().unwrap(), &format!("victim/a:{round}")]);
+        let plans: Vec<(Vec<String>, bool)> = vec![
+            (
+                strings(&["import", a.to_str().unwrap(), &format!("new/a:{round}")]),
+                false,
+            ),
+            (
+                strings(&["import", a.to_str().unwrap(), &format!("new/a:{round}")]),
+                false,
+            ),
+            (
+                strings(&["import", b.to_str().unwrap(), &format!("new/b:{round}")]),
+                false,
+            ),
+            (
+                strings(&[
+                    "load",
+                    "-q",
+                    "-i",
+                    fixture("docker-20.10-save.tar").to_str().unwrap(),
+                ]),
+                false,
+            ),
+            (strings(&["pull", "-q", &conc(round)]), false),
+            (strings(&["pull", "-q", &conc(round)]), false),
+            (strings(&["rmi", &format!("victim/a:{round}")]), false),
+            // The previous round's pull: the same blobs the pulls above are fetching.
+            (strings(&["rmi", &conc(round - 1)]), false),
+            (strings(&["images"]), false),
+            (strings(&["images", "-a", "--digests"]), false),
+            (strings(&["system", "prune", "-f"]), false),
+            (strings(&["system", "prune", "-a", "-f"]), true),
+        ];
+        let racers: Vec<Racer> = plans
+            .into_iter()
+            .enumerate()
+            .map(|(i, (args, may_miss))| {
+                let mut cmd = env.berth();
+                let stderr = env.path(&format!("racer{i}.stderr"));
+                cmd.args(&args)
+                    .stdout(Stdio::null())
+                    .stderr(File::create(&stderr).unwrap());
+                Racer {
+                    running: Running {
+                        child: cmd.spawn().unwrap(),
+                        feeder: None,
+                        stderr,
+                    },
+                    args,
+                    may_miss,
+                }
+            })
+            .collect();
+        for racer in racers {
+            let (status, stderr) = racer.running.wait(Duration::from_secs(120));
+            assert!(!stderr.contains("panicked"), "{:?}: {stderr}", racer.args);
+            if !status.success() {
+                assert!(
+                    racer.may_miss && status.code() == Some(1) && stderr.contains("Error"),
+                    "round {round}: {:?} failed: {stderr}",
+                    racer.args
+                );
+            }
+        }
+        // `prune -a` may have removed anything unused; what is still named must be complete.
+        let (status, stderr) = run_bounded(&env, &["system", "check"]);
+        assert!(status.success(), "round {round}: {stderr}");
+        for name in [
+            format!("new/a:{round}"),
+            format!("new/b:{round}"),
+            "fixture/busybox:1".to_owned(),
+            conc(round),
+        ] {
+            let (status, _) = run_bounded(&env, &["inspect", &name]);
+            if status.success() {
+                ok_bounded(&env, &["save", "-o", "/dev/null", &name]);
+            }
+        }
+        assert!(
+            !run_bounded(&env, &["inspect", &format!("victim/a:{round}")])
+                .0
+                .success()
+        );
+        // Put back what `prune -a` may have taken, and check nothing but partial files is left over.
+        ok_bounded(
+            &env,
+            &[
+                "load",
+                "-q",
+                "-i",
+                fixture("docker-20.10-save.tar").to_str().unwrap(),
+            ],
+        );
+        ok_bounded(&env, &["pull", "-q", &conc(round)]);
+        ok_bounded(&env, &["system", "prune", "-f"]);
+        let left = leftovers(&env);
+        assert!(left.is_empty(), "round {round}: {left:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A full disk (checklist 19)
+
+/// A tmpfs mounted over a directory, unmounted on drop.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        let root = Command::new("id").arg("-u").output().unwrap();
+        if String::from_utf8_lossy(&root.stdout).trim() != "0" {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the disk-full test needs root in CI"
+            );
+            eprintln!("skipping: mounting a tmpfs needs root");
+            return None;
+        }
+        std::fs::create_dir_all(dir).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .unwrap();
+        assert!(status.success(), "mount tmpfs failed");
+        Some(Tmpfs(dir.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn disk_full_leaves_the_store_unchanged() {
+    let env = Env::new();
+    let Some(_tmpfs) = Tmpfs::mount(&env.root(), "2m") else {
+        return;
+    };
+    let small = noise_tar(&env, "small.tar", 64 * 1024, 30);
+    env.ok(&["import", small.to_str().unwrap(), "crash/small:1"]);
+    let big = noise_tar(&env, "big.tar", 4 << 20, 31);
+    let before = env.store_state();
+    let index_before = std::fs::read(env.root().join("index.json")).unwrap();
+
+    let attempts: [Vec<String>; 3] = [
+        strings(&["import", big.to_str().unwrap(), "crash/big:1"]),
+        strings(&[
+            "load",
+            "-i",
+            fixture("docker-20.10-save.tar").to_str().unwrap(),
+        ]),
+        strings(&["import", "-", "crash/big:2"]),
+    ];
+    for args in &attempts {
+        let feed = (args.last().map(String::as_str) == Some("crash/big:2")).then(|| Feed {
+            path: big.clone(),
+            chunk: 256 * 1024,
+            pause: Duration::ZERO,
+        });
+        let (status, stderr) = spawn(&env, args, feed.as_ref()).wait(FOLLOW_UP_TIMEOUT);
+        assert_eq!(status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("Error: ") && stderr.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(ingest_files(&env), Vec::<String>::new(), "{args:?}");
+        assert_eq!(env.store_state(), before, "{args:?}");
+        assert_eq!(
+            std::fs::read(env.root().join("index.json")).unwrap(),
+            index_before
+        );
+        ok_bounded(&env, &["system", "check"]);
+        ok_bounded(&env, &["inspect", "crash/small:1"]);
+    }
+}
