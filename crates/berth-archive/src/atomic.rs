@@ -30,6 +30,11 @@ pub fn write_atomically<T>(
         _ => PathBuf::from("."),
     };
     let (file, temp) = create_temp(&dir, &file_name.to_string_lossy())?;
+    // Removed by the CLI's signal thread if the command is interrupted before the rename.
+    let _registration = File::open(&dir).ok().and_then(|dir_fd| {
+        let name = temp.file_name()?.to_str()?;
+        berth_store::cleanup::register(&dir_fd, name)
+    });
     let result = (|| {
         let mut out = BufWriter::with_capacity(1 << 20, file);
         let value = write(&mut out)?;

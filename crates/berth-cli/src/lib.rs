@@ -11,6 +11,7 @@ mod context;
 mod exit;
 mod facts;
 mod filters;
+mod interrupt;
 mod logging;
 mod output;
 mod registry;

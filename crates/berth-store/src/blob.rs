@@ -105,12 +105,14 @@ impl Store {
             .map_err(Error::io("open ingest directory"))?;
         let (file, name) =
             fs::create_temp(&dir, TEMP_PREFIX).map_err(Error::io("create ingest file"))?;
+        let registration = crate::cleanup::register(&dir, &name);
         Ok(Ingest {
             temp: TempFile {
                 file,
                 name,
                 dir,
                 keep: false,
+                registration,
             },
             hasher: Hasher::sha256(),
             size: 0,
@@ -144,6 +146,7 @@ impl Store {
                 name,
                 dir,
                 keep: true,
+                registration: None,
             },
             hasher,
             size,
@@ -178,6 +181,7 @@ impl Store {
             source: e.into(),
         })?;
         temp.keep = true;
+        temp.registration = None;
         rustix::fs::fsync(&self.blobs_fd).map_err(|e| Error::Io {
             action: "sync blobs".into(),
             source: e.into(),
@@ -219,6 +223,8 @@ struct TempFile {
     name: String,
     dir: OwnedFd,
     keep: bool,
+    /// Removal on SIGINT/SIGTERM, while the file is a throwaway one.
+    registration: Option<crate::cleanup::Registration>,
 }
 
 impl Drop for TempFile {

@@ -78,6 +78,7 @@ pub fn create_temp(dir: impl AsFd, prefix: &str) -> io::Result<(File, String)> {
 /// Replaces `dir/name` with `contents` atomically: temp file, fsync, rename, fsync of the directory.
 pub fn write_atomic(dir: impl AsFd, name: &str, contents: &[u8]) -> io::Result<()> {
     let (mut file, temp) = create_temp(&dir, &format!(".{name}.tmp"))?;
+    let _registration = crate::cleanup::register(&dir, &temp);
     let result = (|| {
         file.write_all(contents)?;
         file.sync_all()?;

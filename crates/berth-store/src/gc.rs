@@ -90,6 +90,32 @@ impl Store {
                 let _ = crate::fs::unlink(&self.root_fd, &name);
             }
         }
+        self.sweep_state(&marked);
         Ok(report)
     }
+
+    /// Temp files of atomic writes that a dead process left in berth's state directories, and layer
+    /// records whose blob is gone (a crash between deleting a blob and its record leaves one).
+    fn sweep_state(&self, marked: &BTreeSet<Digest>) {
+        for dir in SWEPT_STATE_DIRS {
+            let Ok(fd) = crate::fs::open_dir(&self.berth_fd, dir) else {
+                continue;
+            };
+            for name in crate::fs::list_dir(&fd).unwrap_or_default() {
+                let stale_temp = name.starts_with('.') && name.contains(".tmp");
+                let orphan_record = *dir == crate::layer::LAYERS_DIR
+                    && !stale_temp
+                    && Digest::from_parts(berth_digest::Algorithm::Sha256, &name)
+                        .is_ok_and(|blob| !marked.contains(&blob) && !self.has_blob(&blob));
+                if stale_temp || orphan_record {
+                    tracing::debug!(dir, name, "removing stale state file");
+                    let _ = crate::fs::unlink(&fd, &name);
+                }
+            }
+        }
+    }
 }
+
+/// State directories under `berth/` whose writers hold the content lock (layer records; the registry
+/// client's upload and mount hints), so that under the exclusive lock a temp file there is a leftover.
+const SWEPT_STATE_DIRS: &[&str] = &[crate::layer::LAYERS_DIR, "registry", "registry/uploads"];

@@ -16,6 +16,7 @@
 
 mod blob;
 mod check;
+pub mod cleanup;
 mod df;
 mod error;
 mod fs;

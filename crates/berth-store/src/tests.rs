@@ -235,3 +235,56 @@ fn concurrent_writers_never_lose_a_reference() {
     });
     assert_eq!(store.images().unwrap().len(), 16);
 }
+
+/// Issue 8: an interrupted command removes its throwaway ingest files (the CLI's signal thread unlinks
+/// what is registered) but keeps resumable downloads; a committed blob is no longer registered.
+#[test]
+fn throwaway_ingests_are_registered_for_removal_on_interrupt() {
+    let (_dir, store) = store();
+    let mut ingest = store.ingest().unwrap();
+    ingest.write_all(b"temp").unwrap();
+    let names = ingest_names(&store);
+    assert_eq!(names.len(), 1);
+    assert!(crate::cleanup::is_registered(&names[0]));
+    let pending = ingest.finish().unwrap();
+    store.commit_blob(pending, None).unwrap();
+    assert!(!crate::cleanup::is_registered(&names[0]));
+
+    let partial = store.resume_ingest(&Digest::sha256(b"partial")).unwrap();
+    let partial_name = ingest_names(&store).pop().unwrap();
+    assert!(partial_name.starts_with("partial-"));
+    assert!(!crate::cleanup::is_registered(&partial_name));
+    drop(partial);
+}
+
+/// Issue 8: a process killed inside an atomic write of a layer record, or between deleting a blob and
+/// its record, leaves files that garbage collection must sweep (they were kept forever before).
+#[test]
+fn gc_sweeps_stale_state_files() {
+    let (dir, store) = store();
+    let (entry, _) = put_image(&store, "kept", None);
+    store.add_image(&entry, &[name("kept")], &[]).unwrap();
+    let kept_layer = Digest::sha256(b"kept");
+    let info = crate::LayerInfo {
+        diff_id: kept_layer.clone(),
+        uncompressed_size: 4,
+        content_size: None,
+    };
+    store.record_layer(&kept_layer, &info).unwrap();
+    let gone = Digest::sha256(b"gone");
+    store.record_layer(&gone, &info).unwrap();
+    let layers = dir.path().join("root/berth/layers");
+    let temp = format!(".{}.tmp-1-2-3", kept_layer.encoded());
+    std::fs::write(layers.join(&temp), b"{").unwrap();
+    let registry = dir.path().join("root/berth/registry/uploads");
+    std::fs::create_dir_all(&registry).unwrap();
+    std::fs::write(registry.join(".abc.77.tmp"), b"x").unwrap();
+    std::fs::write(registry.join("abc"), b"http://127.0.0.1/upload").unwrap();
+
+    store.gc(&[]).unwrap();
+    assert!(store.layer_info(&kept_layer).is_some());
+    assert!(store.layer_info(&gone).is_none(), "orphan record swept");
+    assert!(!layers.join(&temp).exists(), "stale temp swept");
+    assert!(!registry.join(".abc.77.tmp").exists());
+    assert!(registry.join("abc").exists(), "hints themselves stay");
+}

@@ -21,6 +21,9 @@ use crate::{
 };
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if !matches!(cli.command, Command::Containers(_) | Command::Container(_)) {
+        crate::interrupt::install();
+    }
     let ctx = Ctx::new(cli.global);
     match cli.command {
         Command::Images(args) => images::run(&ctx, &args),
