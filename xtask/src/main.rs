@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's developer commands, in Rust rather than shell.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod bench;
 mod ci;
 mod demo;
 mod docs;
@@ -25,6 +26,8 @@ enum Command {
     Test(test::TestArgs),
     /// Run berth's main job end to end (import, images, tag, inspect, history, save, load, push, pull, run)
     Demo,
+    /// Benchmark berth beside its peers and the physical floors; writes docs/benchmarks.md
+    Bench(bench::BenchArgs),
     /// Generate the CLI reference, man pages and shell completions into docs/
     Docs {
         /// Fail if the generated files are stale instead of writing them
@@ -39,5 +42,6 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::run(&args),
         Command::Docs { check } => docs::run(check),
         Command::Demo => demo::run(),
+        Command::Bench(args) => bench::run(&args),
     }
 }

@@ -1,0 +1,241 @@
+//! `cargo xtask bench`: berth beside the tools users would pick instead, and beside the physical
+//! floors of the same work (hashing, decompressing, copying), on deterministic workloads.
+//!
+//! The run: build berth in release mode, generate the workloads (cached under `target/bench/`,
+//! identical on every machine for a given size), start two loopback registries, then measure one
+//! group of operations at a time with hyperfine, berth and its peers interleaved round by round.
+//! The report (`docs/benchmarks.md` and `docs/benchmarks.svg`) is written from the measurements
+//! alone; nothing here enforces a threshold.
+
+mod archive_ops;
+mod container_ops;
+mod floors;
+mod image;
+mod image_ops;
+mod machine;
+mod measure;
+mod registry;
+mod registry_ops;
+mod report;
+mod sha256;
+mod targets;
+mod workload;
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use anyhow::Context as _;
+
+use crate::{peers, util};
+
+use measure::{Measurement, Runner};
+use workload::{Sizes, Workload};
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Small workloads and few runs: proves the harness in a minute or two (used by CI)
+    #[arg(long)]
+    quick: bool,
+    /// With --quick, write docs/benchmarks.md and .svg anyway (a full run always writes them)
+    #[arg(long)]
+    write: bool,
+    /// Runs per command for the operations that take seconds (default 5, quick 2)
+    #[arg(long, value_name = "N")]
+    runs: Option<usize>,
+    /// Keep the scratch directory (stores, registries, outputs) for inspection
+    #[arg(long)]
+    keep: bool,
+}
+
+/// What every group of operations needs: the binaries, the workloads and a scratch directory.
+pub struct Bench {
+    pub berth: PathBuf,
+    pub sha256_example: PathBuf,
+    pub workload: Workload,
+    pub scratch: PathBuf,
+    pub runner: Runner,
+    pub quick: bool,
+}
+
+impl Bench {
+    /// `berth` with the global flags that point at one store and a private client config.
+    pub fn berth(&self, store: &Path) -> String {
+        format!(
+            "{} --root {} --config {}",
+            q(&self.berth),
+            q(store),
+            q(&self.scratch.join("client-config"))
+        )
+    }
+
+    /// A store holding the big image, loaded once from its OCI archive; read-only afterwards
+    /// (save, push, and the source of the stores that containers run from).
+    pub fn base_store(&self) -> PathBuf {
+        self.path("base-store")
+    }
+
+    /// A copy of the base store where the big image was run once, so it is unpacked.
+    pub fn warm_store(&self) -> anyhow::Result<PathBuf> {
+        let store = self.path("warm-store");
+        if !store.exists() {
+            setup(&format!(
+                "cp -a {} {} && {} run --rm {} /bin/true",
+                q(&self.base_store()),
+                q(&store),
+                self.berth(&store),
+                image::FAMILIAR_NAME
+            ))?;
+        }
+        Ok(store)
+    }
+
+    /// A path inside the scratch directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.scratch.join(name)
+    }
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    peers::ensure_installed()?;
+    require(&["hyperfine", "skopeo", "umoci", "docker-registry", "openssl"])?;
+    let load_before = machine::load_average();
+    util::run(util::cargo().args(["build", "--release", "--locked", "--bin", "berth"]))?;
+    util::run(util::cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "berth-digest",
+        "--example",
+        "sha256_throughput",
+    ]))?;
+    let target = util::root().join("target");
+    let sizes = if args.quick {
+        Sizes::quick()
+    } else {
+        Sizes::full()
+    };
+    let bench_dir = target.join("bench");
+    let workload = Workload::prepare(&bench_dir, &sizes)?;
+    let scratch = bench_dir.join(format!("scratch-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let heavy_runs = args.runs.unwrap_or(if args.quick { 2 } else { 5 });
+    let bench = Bench {
+        berth: target.join("release/berth"),
+        sha256_example: target.join("release/examples/sha256_throughput"),
+        workload,
+        scratch: scratch.clone(),
+        runner: Runner::new(&scratch.join("hyperfine"), heavy_runs, args.quick)?,
+        quick: args.quick,
+    };
+    let result = measure_all(&bench);
+    if !args.keep {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    let (measurements, sha256, notes) = result?;
+    let load_after = machine::load_average();
+
+    let docs = util::root().join("docs");
+    let (markdown_path, svg_path) = if args.quick && !args.write {
+        let dir = std::env::temp_dir();
+        (
+            dir.join("berth-benchmarks-quick.md"),
+            dir.join("berth-benchmarks-quick.svg"),
+        )
+    } else {
+        (docs.join("benchmarks.md"), docs.join("benchmarks.svg"))
+    };
+    let context = report::Context {
+        quick: args.quick,
+        machine: machine::describe(),
+        workload: bench.workload.describe(),
+        load_before,
+        load_after,
+        notes,
+        svg_name: svg_path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        abbreviations: vec![
+            (bench.berth.display().to_string(), "berth".to_owned()),
+            (bench.scratch.display().to_string(), "$SCRATCH".to_owned()),
+            (
+                bench.workload.dir.display().to_string(),
+                "$WORKLOAD".to_owned(),
+            ),
+        ],
+        commit: util::output(
+            Command::new("git")
+                .args(["rev-parse", "--short", "HEAD"])
+                .current_dir(util::root()),
+        )
+        .map(|text| text.trim().to_owned())
+        .unwrap_or_default(),
+    };
+    std::fs::write(
+        &markdown_path,
+        report::markdown(&context, &measurements, &sha256),
+    )
+    .with_context(|| format!("failed to write {}", markdown_path.display()))?;
+    std::fs::write(&svg_path, report::svg(&measurements))
+        .with_context(|| format!("failed to write {}", svg_path.display()))?;
+    eprintln!(
+        "\nbench: wrote {} and {}",
+        markdown_path.display(),
+        svg_path.display()
+    );
+    Ok(())
+}
+
+/// Every group in turn; a group that cannot run on this machine says why in a note.
+fn measure_all(
+    bench: &Bench,
+) -> anyhow::Result<(Vec<Measurement>, sha256::Throughput, Vec<String>)> {
+    let mut measurements = Vec::new();
+    let mut notes = Vec::new();
+    let sha256 = sha256::measure(bench)?;
+    setup(&format!(
+        "{} load -q -i {}",
+        bench.berth(&bench.base_store()),
+        q(&bench.workload.oci_archive)
+    ))?;
+    measurements.extend(floors::measure(bench)?);
+    measurements.extend(image_ops::measure(bench)?);
+    measurements.extend(archive_ops::measure(bench)?);
+    let registries = registry::Pair::start(&bench.scratch)?;
+    measurements.extend(registry_ops::measure(bench, &registries)?);
+    drop(registries);
+    match container_ops::measure(bench)? {
+        container_ops::Outcome::Measured(rows) => measurements.extend(rows),
+        container_ops::Outcome::Skipped(why) => notes.push(why),
+    }
+    Ok((measurements, sha256, notes))
+}
+
+fn require(programs: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = programs
+        .iter()
+        .copied()
+        .filter(|program| !util::have(program))
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!("the bench needs {}: not found on PATH", missing.join(", "));
+    }
+    Ok(())
+}
+
+/// Runs a shell line once, outside any measurement (setting up a group).
+pub fn setup(line: &str) -> anyhow::Result<()> {
+    util::run(Command::new("sh").arg("-c").arg(line))
+}
+
+/// Single-quotes a path for a shell line.
+pub fn q(path: &Path) -> String {
+    quote(&path.to_string_lossy())
+}
+
+pub fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}

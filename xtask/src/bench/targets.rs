@@ -1,0 +1,238 @@
+//! The speed and memory targets the issues state, beside what this run measured.
+//!
+//! Nothing here fails a build: a target that does not hold is reported as such, with what a
+//! profile showed about it (`explanation`).
+
+use super::{
+    archive_ops, container_ops, image_ops,
+    measure::{mebibytes, seconds, Measurement},
+    registry_ops,
+    sha256::Throughput,
+};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Holds,
+    Misses,
+    NotMeasured,
+}
+
+pub struct Target {
+    pub issue: u32,
+    pub key: &'static str,
+    pub text: &'static str,
+    pub measured: String,
+    pub verdict: Verdict,
+}
+
+/// What is known about a target that does not hold: the report prints it beside the miss.
+pub fn explanation(key: &str) -> Option<&'static str> {
+    match key {
+        "sha256" => Some(
+            "sha256 runs on `ring`'s assembly, which uses the SHA extensions when the CPU has them; \
+             compare the CPU-time figures, since wall-clock rates move with the load other processes put on the cores.",
+        ),
+        _ => None,
+    }
+}
+
+pub fn evaluate(measurements: &[Measurement], sha256: &Throughput) -> Vec<Target> {
+    let find = |id: &str| measurements.iter().find(|m| m.case.id == id);
+    let median = |id: &str| find(id).map(Measurement::median);
+    let rss = |id: &str| find(id).and_then(|m| m.peak_rss_kib);
+    let mut targets = Vec::new();
+    let mut push = |issue, key, text, measured: Option<(String, bool)>| {
+        let (measured, verdict) = match measured {
+            Some((figure, true)) => (figure, Verdict::Holds),
+            Some((figure, false)) => (figure, Verdict::Misses),
+            None => ("not measured".to_owned(), Verdict::NotMeasured),
+        };
+        targets.push(Target {
+            issue,
+            key,
+            text,
+            measured,
+            verdict,
+        });
+    };
+    // `berth / reference` must be at most `limit` (a ratio of wall times).
+    let at_most = |berth: Option<f64>, reference: Option<f64>, limit: f64| {
+        let ratio = berth? / reference?;
+        Some((format!("{ratio:.2}x"), ratio <= limit))
+    };
+    // `peer / berth` must be at least `factor`.
+    let faster_by = |berth: Option<f64>, peer: Option<f64>, factor: f64| {
+        let speedup = peer? / berth?;
+        Some((format!("{speedup:.2}x faster"), speedup >= factor))
+    };
+    let memory_under = |kib: Option<u64>, limit_mib: u64| {
+        let kib = kib?;
+        Some((mebibytes(kib), kib < limit_mib * 1024))
+    };
+    let under = |value: Option<f64>, limit: f64| {
+        let value = value?;
+        Some((seconds(value), value < limit))
+    };
+
+    push(
+        2,
+        "sha256",
+        "sha256 at >= 85% of `openssl speed -evp sha256`",
+        Some((
+            format!(
+                "{:.0}% ({:.0} vs {:.0} MB/s, CPU time; {:.0}% by wall time)",
+                sha256.ratio_cpu() * 100.0,
+                sha256.berth_cpu,
+                sha256.openssl_cpu,
+                sha256.ratio_wall() * 100.0
+            ),
+            sha256.ratio_cpu() >= 0.85,
+        )),
+    );
+    push(
+        3,
+        "import",
+        "`import` of a ~90 MB gzip rootfs <= 1.2x `pigz -dc | openssl dgst -sha256`",
+        at_most(
+            median(image_ops::IMPORT),
+            median(image_ops::IMPORT_FLOOR),
+            1.2,
+        ),
+    );
+    push(
+        3,
+        "import-memory",
+        "`import` peak memory under 64 MiB",
+        memory_under(rss(image_ops::IMPORT), 64),
+    );
+    for (key, text, id) in [
+        (
+            "images",
+            "`images` under 30 ms with 1,000 images",
+            image_ops::IMAGES,
+        ),
+        (
+            "inspect",
+            "`inspect` under 30 ms with 1,000 images",
+            image_ops::INSPECT,
+        ),
+        (
+            "history",
+            "`history` under 30 ms with 1,000 images",
+            image_ops::HISTORY,
+        ),
+    ] {
+        push(3, key, text, under(median(id), 0.030));
+    }
+    push(
+        4,
+        "save",
+        "`save` >= 10x faster than `skopeo copy oci: docker-archive:`",
+        faster_by(
+            median(archive_ops::SAVE),
+            median(archive_ops::SAVE_SKOPEO),
+            10.0,
+        ),
+    );
+    push(
+        4,
+        "load-vs-skopeo",
+        "`load` of a docker-archive (uncompressed layers) >= 3x faster than skopeo",
+        faster_by(
+            median(archive_ops::LOAD_DOCKER),
+            median(archive_ops::LOAD_DOCKER_SKOPEO),
+            3.0,
+        ),
+    );
+    push(
+        4,
+        "load-vs-floor",
+        "`load` of a docker-archive within 1.3x of hashing its layers in parallel",
+        at_most(
+            median(archive_ops::LOAD_DOCKER),
+            median(super::floors::SHA256_PARALLEL_TAR),
+            1.3,
+        ),
+    );
+    push(
+        4,
+        "load-memory",
+        "`load` peak memory under 100 MiB (docker-archive and OCI)",
+        memory_under(
+            rss(archive_ops::LOAD_DOCKER).max(rss(archive_ops::LOAD_OCI)),
+            100,
+        ),
+    );
+    push(
+        5,
+        "pull-vs-skopeo",
+        "`pull` into an empty store >= 2x faster than `skopeo copy docker: oci:`",
+        faster_by(
+            median(registry_ops::PULL),
+            median(registry_ops::PULL_SKOPEO),
+            2.0,
+        ),
+    );
+    push(
+        5,
+        "pull-vs-floor",
+        "`pull` within 1.5x of hashing each layer blob in parallel",
+        at_most(
+            median(registry_ops::PULL),
+            median(super::floors::SHA256_PARALLEL_GZ),
+            1.5,
+        ),
+    );
+    push(
+        5,
+        "pull-memory",
+        "`pull` peak memory under 100 MiB",
+        memory_under(rss(registry_ops::PULL), 100),
+    );
+    push(
+        5,
+        "push-vs-skopeo",
+        "`push` to an empty repository >= 1.5x faster than `skopeo copy oci: docker:`",
+        faster_by(
+            median(registry_ops::PUSH),
+            median(registry_ops::PUSH_SKOPEO),
+            1.5,
+        ),
+    );
+    let warm = [
+        median(container_ops::WARM_RUN),
+        median(container_ops::WARM_RUN_CRUN),
+    ]
+    .into_iter()
+    .flatten()
+    .fold(None, |best: Option<f64>, time| {
+        Some(best.map_or(time, |best| best.min(time)))
+    });
+    push(
+        6,
+        "warm-run",
+        "`run --rm IMAGE /bin/true` (image unpacked) under 150 ms median (no Docker engine here)",
+        under(warm, 0.150),
+    );
+    push(
+        6,
+        "first-run",
+        "first `run` of a new ~200 MB image within 1.5x of `tar -xzf` of its layers",
+        at_most(
+            median(container_ops::FIRST_RUN),
+            median(container_ops::FIRST_RUN_FLOOR),
+            1.5,
+        ),
+    );
+    push(
+        6,
+        "commit",
+        "`commit` of 50 MB of changes at least as fast as `tar -czf` of them",
+        at_most(
+            median(container_ops::COMMIT),
+            median(container_ops::COMMIT_FLOOR),
+            1.0,
+        ),
+    );
+    targets
+}
