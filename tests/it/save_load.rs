@@ -254,3 +254,30 @@ fn load_an_oci_layout_directory() {
     assert!(out.contains("Error: "), "{out}");
     assert!(other.ok(&["images", "-q"]).is_empty());
 }
+
+#[test]
+fn save_to_a_device_writes_into_it_instead_of_replacing_it() {
+    let env = Env::new();
+    env.load_fixture();
+    // A FIFO stands in for /dev/null: a reader drains it while berth writes.
+    let fifo = env.path("fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap().len())
+    };
+    env.ok(&["save", "-o", fifo.to_str().unwrap(), "fixture/busybox:base"]);
+    assert!(reader.join().unwrap() > 1_000_000);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "still a FIFO"
+    );
+}

@@ -22,6 +22,14 @@ pub fn write_atomically<T>(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<T>,
 ) -> Result<T> {
+    // A character device or a FIFO (`-o /dev/null`, `-o /dev/stdout`, a named pipe) is written to,
+    // never replaced: renaming over it would turn the device node into a regular file.
+    if let Ok(metadata) = fs::symlink_metadata(path) {
+        use std::os::unix::fs::FileTypeExt;
+        if metadata.file_type().is_char_device() || metadata.file_type().is_fifo() {
+            return write_in_place(path, write);
+        }
+    }
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::InvalidArchive(format!("not a file path: {}", path.display())))?;
@@ -53,6 +61,22 @@ pub fn write_atomically<T>(
         let _ = fs::remove_file(&temp);
     }
     result
+}
+
+/// Writes straight into an existing device or FIFO (opened without following a symlink swapped in).
+fn write_in_place<T>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<T>,
+) -> Result<T> {
+    let file = OpenOptions::new()
+        .write(true)
+        .custom_flags(i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or(0))
+        .open(path)
+        .map_err(Error::io(format!("open {}", path.display())))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let value = write(&mut out)?;
+    std::io::Write::flush(&mut out).map_err(Error::io(format!("write {}", path.display())))?;
+    Ok(value)
 }
 
 fn create_temp(dir: &Path, base: &str) -> Result<(File, PathBuf)> {
