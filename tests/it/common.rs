@@ -9,6 +9,10 @@ use std::{
 };
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
+pub const FIXTURE_SAVE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/docker-20.10-save.tar"
+);
 
 pub fn fixture(name: &str) -> PathBuf {
     let path = Path::new(FIXTURES).join(name);
@@ -161,9 +165,13 @@ pub fn run(cmd: &mut Command) -> String {
 /// Insta filters for what changes between runs: ages and temp paths.
 pub fn settings(env: &Env) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
-    // Ages change from run to run, and so does the width of their column.
-    settings.add_filter(r" *(About a minute|About an hour|Less than a second|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?)) ago +", "   [AGE]   ");
-    settings.add_filter(r"CREATED +", "CREATED   ");
+    // Ages change from run to run, and so does the width of their column: tables are pinned with
+    // their cells separated by two spaces (alignment itself is pinned against Docker's own tables).
+    settings.add_filter(
+        r"(About a minute|About an hour|Less than a second|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?)) ago",
+        "[AGE]",
+    );
+    settings.add_filter(r"(\S) {2,}", "$1  ");
     settings.add_filter(
         &regex_escape(&env.dir.path().display().to_string()),
         "[TMP]",

@@ -9,6 +9,7 @@ mod crash;
 mod images;
 mod import;
 mod inspect;
+mod outputs;
 mod registry;
 mod rmi;
 mod save_load;

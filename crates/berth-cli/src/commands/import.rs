@@ -53,6 +53,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         changes: args.changes.clone(),
         platform: args.platform.clone(),
         reference,
+        created: source_date_epoch()?,
         ..berth_archive::ImportOptions::default()
     };
     let store = ctx.store()?;
@@ -60,4 +61,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .with_context(|| format!("failed to import {}", args.source))?;
     output::println(&id.to_string())?;
     Ok(())
+}
+
+/// `SOURCE_DATE_EPOCH` (the reproducible-builds convention) pins the image's creation time, so the
+/// same tarball imported twice gives the same image ID. Docker has no such switch; berth adds it.
+fn source_date_epoch() -> anyhow::Result<Option<time::OffsetDateTime>> {
+    let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let seconds: i64 = value
+        .trim()
+        .parse()
+        .with_context(|| format!("invalid SOURCE_DATE_EPOCH: {value:?}"))?;
+    Ok(Some(time::OffsetDateTime::from_unix_timestamp(seconds)?))
 }
