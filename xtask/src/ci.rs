@@ -22,6 +22,7 @@ pub fn run() -> anyhow::Result<()> {
     docs::run(true)?;
     layering()?;
     test::run(&test::TestArgs {
+        soak: false,
         cargo_args: Vec::new(),
     })
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use berth_store::Store;
 
+mod fuzz;
 mod import;
 mod layer;
 mod load;
