@@ -22,7 +22,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<()> {
     peers::ensure_installed()?;
     let mut cargo = util::cargo();
     cargo
-        .args(["test", "--workspace", "--locked"])
+        .args(["test", "--workspace", "--locked", "--no-fail-fast"])
         .args(&args.cargo_args);
     if args.soak {
         cargo.env("BERTH_SOAK", "1");
