@@ -24,8 +24,9 @@ fn save(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
     let berth = bench.berth(&store);
     let output = bench.path("saved.tar");
     let remove_output = format!("rm -f {}", q(&output));
-    let docker = "save (docker-archive, ~270 MB image)";
-    let oci = "save (OCI archive, ~270 MB image)";
+    let size = bench.workload.big_image_size();
+    let docker = &format!("save (docker-archive, {size} image)");
+    let oci = &format!("save (OCI archive, {size} image)");
     let skopeo_source = format!("oci:{}:{IMAGE_NAME}", store.display());
     let cases = vec![
         Case::new(

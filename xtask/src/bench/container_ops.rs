@@ -73,7 +73,10 @@ fn first_run(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         )
     };
     let fresh_dir = format!("rm -rf {0} && mkdir -p {0} && sync", q(&unpacked));
-    let big = "first run of a new image (~270 MB, unpack included)";
+    let big = &format!(
+        "first run of a new image ({}, unpack included)",
+        workload.big_image_size()
+    );
     let small = "first run of a new image (many small files)";
     let blobs = super::workload::Workload::quoted(&workload.layer_blobs());
     let cases = vec![
@@ -146,10 +149,7 @@ fn warm_run(bench: &Bench, runtimes: &[&str]) -> anyhow::Result<Vec<Measurement>
                 operation,
                 Role::Floor,
                 &format!("{runtime} run (a prepared bundle)"),
-                format!(
-                    "{runtime} run --bundle {} bench-floor-{runtime}",
-                    q(&bundle)
-                ),
+                runtime_run(runtime, &bundle),
             )
             .light(),
         );
@@ -166,7 +166,10 @@ fn commit(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         q(&bench.workload.changes)
     ))?;
     let output = bench.path("changes.tar.gz");
-    let operation = "commit (50 MB of changes)";
+    let operation = &format!(
+        "commit ({} of changes)",
+        super::workload::megabytes(bench.workload.changes_size())
+    );
     let cases = vec![
         Case::new(
             COMMIT,
@@ -190,6 +193,25 @@ fn commit(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         .prepare(format!("rm -f {}", q(&output))),
     ];
     bench.runner.compare(cases)
+}
+
+/// The cgroup v2 hierarchy of a cgroup v1+v2 "hybrid" host.
+const UNIFIED_CGROUP: &str = "/sys/fs/cgroup/unified";
+
+/// `RUNTIME run` of the bundle. crun 1.8 refuses hybrid hosts whose v2 hierarchy has controllers;
+/// there it runs as berth runs it, in a private mount namespace without the v2 mount.
+fn runtime_run(runtime: &str, bundle: &std::path::Path) -> String {
+    let run = format!("{runtime} run --bundle {} bench-floor-{runtime}", q(bundle));
+    let hybrid = std::fs::read_to_string(format!("{UNIFIED_CGROUP}/cgroup.controllers"))
+        .is_ok_and(|controllers| !controllers.trim().is_empty());
+    if runtime == "crun" && hybrid {
+        format!(
+            "unshare -m sh -c {}",
+            super::quote(&format!("umount -l {UNIFIED_CGROUP} && exec {run}"))
+        )
+    } else {
+        run
+    }
 }
 
 /// An OCI bundle over the first layer's tree, read-only, on the host network as berth's

@@ -41,12 +41,12 @@ fn import(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         q(&layout)
     );
     let mut cases = Vec::new();
+    let rootfs = format!(
+        "import ({} gzip rootfs)",
+        super::workload::megabytes(super::workload::file_size(&workload.layers[0].tar_gz))
+    );
     for (prefix, operation, file) in [
-        (
-            "import",
-            "import (~90 MB gzip rootfs)",
-            &workload.layers[0].tar_gz,
-        ),
+        ("import", rootfs.as_str(), &workload.layers[0].tar_gz),
         (
             "import-small",
             "import (many small files)",

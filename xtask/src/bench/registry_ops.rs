@@ -30,8 +30,9 @@ pub fn measure(bench: &Bench, registries: &Pair) -> anyhow::Result<Vec<Measureme
     let pull_store = bench.path("pull-store");
     let pull_layout = bench.path("pull-skopeo");
     let empty_target = format!("rm -rf {}", q(&registries.target.storage.join("docker")));
-    let pull = "pull (~270 MB image, empty store)";
-    let push = "push (~270 MB image, empty repository)";
+    let size = bench.workload.big_image_size();
+    let pull = &format!("pull ({size} image, empty store)");
+    let push = &format!("push ({size} image, empty repository)");
     let cases = vec![
         Case::new(
             PULL,

@@ -108,7 +108,7 @@ pub fn markdown(context: &Context, measurements: &[Measurement], sha256: &Throug
         let berth_median = row.berth.median();
         let (peer_tool, peer_median, peer_ratio, peer_rss) = match row.peer {
             Some(peer) => (
-                peer.case.tool.clone(),
+                cell(&peer.case.tool),
                 seconds(peer.median()),
                 format!("{:.2}", berth_median / peer.median()),
                 peer.peak_rss_kib.map_or_else(String::new, mebibytes),
@@ -117,7 +117,7 @@ pub fn markdown(context: &Context, measurements: &[Measurement], sha256: &Throug
         };
         let (floor_tool, floor_median, floor_ratio, _) = match row.floor {
             Some(floor) => (
-                floor.case.tool.clone(),
+                cell(&floor.case.tool),
                 seconds(floor.median()),
                 format!("{:.2}", berth_median / floor.median()),
                 String::new(),
@@ -128,8 +128,8 @@ pub fn markdown(context: &Context, measurements: &[Measurement], sha256: &Throug
             w,
             &format!(
                 "| {} | {} | {} | {peer_tool} | {peer_median} | {peer_ratio} | {floor_tool} | {floor_median} | {floor_ratio} | {} | {peer_rss} |",
-                row.berth.case.operation,
-                row.berth.case.tool,
+                cell(&row.berth.case.operation),
+                cell(&row.berth.case.tool),
                 seconds(berth_median),
                 row.berth.peak_rss_kib.map_or_else(String::new, mebibytes),
             ),
@@ -191,7 +191,7 @@ pub fn markdown(context: &Context, measurements: &[Measurement], sha256: &Throug
             &format!(
                 "| {} | {role} | `{}` | {} | {} | {} | {} | {} |",
                 m.case.id,
-                abbreviate(&m.case.command, &context.abbreviations).replace('|', "\\|"),
+                cell(&abbreviate(&m.case.command, &context.abbreviations)),
                 m.times.len(),
                 seconds(m.median()),
                 seconds(m.min()),
@@ -226,7 +226,7 @@ pub fn markdown(context: &Context, measurements: &[Measurement], sha256: &Throug
     line(w, "| | |");
     line(w, "|---|---|");
     for (label, value) in &context.machine {
-        line(w, &format!("| {label} | {} |", value.replace('|', "\\|")));
+        line(w, &format!("| {label} | {} |", cell(value)));
     }
     out
 }
@@ -246,7 +246,9 @@ fn targets_section(w: &mut String, targets: &[targets::Target]) {
             w,
             &format!(
                 "| #{} | {} | {} | {verdict} |",
-                target.issue, target.text, target.measured
+                target.issue,
+                cell(target.text),
+                cell(&target.measured)
             ),
         );
     }
@@ -338,6 +340,11 @@ fn abbreviate(command: &str, abbreviations: &[(String, String)]) -> String {
         .fold(command.to_owned(), |text, (path, placeholder)| {
             text.replace(path.as_str(), placeholder)
         })
+}
+
+/// A markdown table cell: pipes inside it would end it.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
 }
 
 fn line(out: &mut String, text: &str) {

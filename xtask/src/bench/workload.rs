@@ -260,6 +260,15 @@ impl Workload {
             .join(" ")
     }
 
+    /// The big image's compressed size, for the report's labels.
+    pub fn big_image_size(&self) -> String {
+        megabytes(self.layer_blobs().iter().map(|path| file_size(path)).sum())
+    }
+
+    pub fn changes_size(&self) -> u64 {
+        tree_size(&self.changes)
+    }
+
     /// A paragraph for the report: what each workload holds.
     pub fn describe(&self) -> Vec<String> {
         let total = |paths: &[&Path]| paths.iter().map(|path| file_size(path)).sum::<u64>();
