@@ -192,7 +192,9 @@ fn commit(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         )
         .prepare(format!("rm -f {}", q(&output))),
     ];
-    bench.runner.compare(cases)
+    let measurements = bench.runner.compare(cases)?;
+    setup(&format!("{berth} rm -f {COMMIT_CONTAINER} > /dev/null"))?;
+    Ok(measurements)
 }
 
 /// The cgroup v2 hierarchy of a cgroup v1+v2 "hybrid" host.

@@ -131,10 +131,17 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         quick: args.quick,
     };
     let result = measure_all(&bench);
+    let leaked_mounts = unmount_under(&scratch);
     if !args.keep {
         let _ = std::fs::remove_dir_all(&scratch);
     }
-    let (measurements, sha256, notes) = result?;
+    let (measurements, sha256, mut notes) = result?;
+    if leaked_mounts > 0 {
+        notes.push(format!(
+            "after the run, {leaked_mounts} mount(s) were still in place under the bench's stores \
+             (container rootfs mounts whose container records were gone); the bench unmounted them"
+        ));
+    }
     let load_after = machine::load_average();
 
     let docs = util::root().join("docs");
@@ -224,6 +231,24 @@ fn require(programs: &[&str]) -> anyhow::Result<()> {
         anyhow::bail!("the bench needs {}: not found on PATH", missing.join(", "));
     }
     Ok(())
+}
+
+/// Unmounts whatever is still mounted below `dir` (a container rootfs berth did not release), so
+/// the scratch directory can be removed; returns how many there were.
+fn unmount_under(dir: &Path) -> usize {
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    let prefix = format!("{}/", dir.display());
+    let mut points: Vec<&str> = mounts
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .filter(|point| point.starts_with(&prefix))
+        .collect();
+    // Deepest first.
+    points.sort_by_key(|point| std::cmp::Reverse(point.len()));
+    for point in &points {
+        let _ = Command::new("umount").arg("-l").arg(point).status();
+    }
+    points.len()
 }
 
 /// Runs a shell line once, outside any measurement (setting up a group).
