@@ -1,6 +1,6 @@
 //! `berth save` and `berth load`: every archive variant, reproducible, and readable by skopeo.
 
-use std::process::Command;
+use std::{os::unix::fs::FileTypeExt, process::Command};
 
 use crate::common::{fixture, require, Env};
 
@@ -272,7 +272,6 @@ fn save_to_a_device_writes_into_it_instead_of_replacing_it() {
     };
     env.ok(&["save", "-o", fifo.to_str().unwrap(), "fixture/busybox:base"]);
     assert!(reader.join().unwrap() > 1_000_000);
-    use std::os::unix::fs::FileTypeExt;
     assert!(
         std::fs::symlink_metadata(&fifo)
             .unwrap()

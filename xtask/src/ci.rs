@@ -2,10 +2,15 @@
 
 use anyhow::bail;
 
-use crate::{docs, test, util};
+use crate::{docs, fuzz, test, util};
 
 /// Crates that must stay pure: no I/O, no async, no network.
-const PURE_CRATES: &[&str] = &["berth-digest", "berth-reference"];
+const PURE_CRATES: &[&str] = &[
+    "berth-digest",
+    "berth-reference",
+    "berth-manifest",
+    "berth-format",
+];
 const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "reqwest", "hyper", "mio", "tar", "flate2", "zstd"];
 
 pub fn run() -> anyhow::Result<()> {
@@ -24,6 +29,11 @@ pub fn run() -> anyhow::Result<()> {
     test::run(&test::TestArgs {
         soak: false,
         cargo_args: Vec::new(),
+    })?;
+    // A short run of every fuzz target (the long runs are `cargo xtask fuzz --seconds N`).
+    fuzz::run(&fuzz::FuzzArgs {
+        seconds: 10,
+        targets: Vec::new(),
     })
 }
 

@@ -5,6 +5,7 @@ mod bench;
 mod ci;
 mod demo;
 mod docs;
+mod fuzz;
 mod peers;
 mod test;
 mod util;
@@ -28,6 +29,8 @@ enum Command {
     Demo,
     /// Benchmark berth beside its peers and the physical floors; writes docs/benchmarks.md
     Bench(bench::BenchArgs),
+    /// Run the cargo-fuzz targets for a while each (needs cargo-fuzz; installs it when missing)
+    Fuzz(fuzz::FuzzArgs),
     /// Generate the CLI reference, man pages and shell completions into docs/
     Docs {
         /// Fail if the generated files are stale instead of writing them
@@ -42,6 +45,7 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test::run(&args),
         Command::Docs { check } => docs::run(check),
         Command::Demo => demo::run(),
+        Command::Fuzz(args) => fuzz::run(&args),
         Command::Bench(args) => bench::run(&args),
     }
 }

@@ -13,6 +13,12 @@ use super::{
 pub const SHA256_PARALLEL_GZ: &str = "floor/sha256-parallel-gz";
 /// The same over the three uncompressed layer tars: the floor of loading a docker-archive.
 pub const SHA256_PARALLEL_TAR: &str = "floor/sha256-parallel-tar";
+/// Both digests of every layer (the blob's, and the diff_id after `gzip -dc`), all at once: the
+/// work a verifying pull or OCI load cannot skip.
+pub const VERIFY_PARALLEL_GZ: &str = "floor/verify-parallel-gz";
+/// `cp` of the three uncompressed layers, then `sync` of the copies: storing bytes durably, which
+/// the store does (fsync before rename) and hashing alone does not.
+pub const CP_SYNC_TAR: &str = "floor/cp-sync-tar";
 /// `cp` of the three layer blobs: the floor of save.
 pub const CP_BLOBS: &str = "floor/cp-blobs";
 
@@ -49,6 +55,13 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
             parallel_sha256(&workload.layer_tars()),
         ),
         Case::new(
+            VERIFY_PARALLEL_GZ,
+            OPERATION,
+            Role::Floor,
+            "openssl dgst + gzip -dc | openssl dgst (gz blobs, in parallel)",
+            parallel_verify(&workload.layer_blobs()),
+        ),
+        Case::new(
             "floor/gzip-dc",
             OPERATION,
             Role::Floor,
@@ -81,8 +94,31 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
             format!("cp {blobs} {}", q(&copied)),
         )
         .prepare(fresh(&copied)),
+        Case::new(
+            CP_SYNC_TAR,
+            OPERATION,
+            Role::Floor,
+            "cp + sync (tar layers)",
+            format!("cp {tars} {0} && sync {0}/*", q(&copied)),
+        )
+        .prepare(fresh(&copied)),
     ];
     bench.runner.compare(cases)
+}
+
+/// For every gzip file, its digest and its uncompressed digest, all started at once.
+fn parallel_verify(files: &[&std::path::Path]) -> String {
+    let mut jobs: Vec<String> = files
+        .iter()
+        .map(|file| {
+            format!(
+                "openssl dgst -sha256 {0} > /dev/null & gzip -dc {0} | openssl dgst -sha256 > /dev/null &",
+                q(file)
+            )
+        })
+        .collect();
+    jobs.push("wait".to_owned());
+    jobs.join(" ")
 }
 
 /// One `openssl dgst -sha256` per file, all started at once.
