@@ -99,18 +99,24 @@ impl Store {
     /// All images, grouped by ID, in the order their first descriptor appears in `index.json`.
     pub fn images(&self) -> Result<Vec<Image>> {
         let mut by_id: BTreeMap<Digest, usize> = BTreeMap::new();
+        // Several names usually share one manifest: read and verify each manifest once.
+        let mut id_of_manifest: BTreeMap<Digest, Digest> = BTreeMap::new();
         let mut images: Vec<Image> = Vec::new();
         for ImageEntry { name, entry } in self.entries()? {
-            let image = match by_id.get(&self.config_of(&entry)?) {
-                Some(&i) => &mut images[i],
+            let id = match id_of_manifest.get(&entry.digest) {
+                Some(id) => id.clone(),
                 None => {
-                    let image = self.load(&entry)?;
-                    by_id.insert(image.id.clone(), images.len());
-                    images.push(image);
-                    images.last_mut().expect("just pushed")
+                    let manifest = self.read_manifest(&entry.digest)?;
+                    let id = oci_digest(manifest.config().digest())?;
+                    if !by_id.contains_key(&id) {
+                        by_id.insert(id.clone(), images.len());
+                        images.push(self.load(&entry, manifest, id.clone())?);
+                    }
+                    id_of_manifest.insert(entry.digest.clone(), id.clone());
+                    id
                 }
             };
-            merge_entry(image, name, &entry);
+            merge_entry(&mut images[by_id[&id]], name, &entry);
         }
         Ok(images)
     }
@@ -120,9 +126,7 @@ impl Store {
         oci_digest(manifest.config().digest())
     }
 
-    fn load(&self, entry: &IndexEntry) -> Result<Image> {
-        let manifest = self.read_manifest(&entry.digest)?;
-        let id = oci_digest(manifest.config().digest())?;
+    fn load(&self, entry: &IndexEntry, manifest: ImageManifest, id: Digest) -> Result<Image> {
         let config = self.read_blob(&id, MAX_JSON_BYTES)?;
         Ok(Image {
             id,
