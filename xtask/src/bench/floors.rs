@@ -19,6 +19,8 @@ pub const VERIFY_PARALLEL_GZ: &str = "floor/verify-parallel-gz";
 /// `cp` of the three uncompressed layers, then `sync` of the copies: storing bytes durably, which
 /// the store does (fsync before rename) and hashing alone does not.
 pub const CP_SYNC_TAR: &str = "floor/cp-sync-tar";
+/// The same for the three gzip blobs: what writing an archive of them durably costs.
+pub const CP_SYNC_GZ: &str = "floor/cp-sync-gz";
 /// `cp` of the three layer blobs: the floor of save.
 pub const CP_BLOBS: &str = "floor/cp-blobs";
 
@@ -92,6 +94,14 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
             Role::Floor,
             "cp (gz blobs)",
             format!("cp {blobs} {}", q(&copied)),
+        )
+        .prepare(fresh(&copied)),
+        Case::new(
+            CP_SYNC_GZ,
+            OPERATION,
+            Role::Floor,
+            "cp + sync (gz blobs)",
+            format!("cp {blobs} {0} && sync {0}/*", q(&copied)),
         )
         .prepare(fresh(&copied)),
         Case::new(

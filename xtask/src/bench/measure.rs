@@ -42,6 +42,8 @@ pub struct Case {
     pub floor: Option<String>,
     /// Milliseconds rather than seconds: more runs.
     pub light: bool,
+    /// At most this many runs (the slowest rows, whose state takes long to reset).
+    pub max_runs: Option<usize>,
 }
 
 impl Case {
@@ -55,6 +57,7 @@ impl Case {
             prepare: None,
             floor: None,
             light: false,
+            max_runs: None,
         }
     }
 
@@ -70,6 +73,11 @@ impl Case {
 
     pub fn light(mut self) -> Case {
         self.light = true;
+        self
+    }
+
+    pub fn max_runs(mut self, runs: usize) -> Case {
+        self.max_runs = Some(runs);
         self
     }
 }
@@ -163,11 +171,12 @@ impl Runner {
     }
 
     fn runs(&self, case: &Case) -> usize {
-        if case.light {
+        let runs = if case.light {
             self.light_runs
         } else {
             self.heavy_runs
-        }
+        };
+        case.max_runs.map_or(runs, |max| runs.min(max.max(1)))
     }
 
     fn hyperfine(&self, case: &Case, runs: usize, round: usize) -> anyhow::Result<Vec<f64>> {

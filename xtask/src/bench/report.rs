@@ -145,7 +145,7 @@ pub fn markdown(context: &Context, measurements: &[Measurement], sha256: &Throug
     );
     line(w, "");
 
-    targets_section(w, &targets::evaluate(measurements, sha256));
+    targets_section(w, &targets::evaluate(measurements, sha256), measurements);
     sha256_section(w, sha256);
 
     line(w, "## Workloads");
@@ -231,7 +231,7 @@ pub fn markdown(context: &Context, measurements: &[Measurement], sha256: &Throug
     out
 }
 
-fn targets_section(w: &mut String, targets: &[targets::Target]) {
+fn targets_section(w: &mut String, targets: &[targets::Target], measurements: &[Measurement]) {
     line(w, "## Targets from the issues");
     line(w, "");
     line(w, "| issue | target | measured | holds |");
@@ -261,7 +261,8 @@ fn targets_section(w: &mut String, targets: &[targets::Target]) {
         line(w, "Where a target does not hold:");
         line(w, "");
         for target in misses {
-            let why = targets::explanation(target.key).unwrap_or("not profiled yet.");
+            let why = targets::explanation(target.key, measurements)
+                .unwrap_or_else(|| "not profiled yet.".to_owned());
             line(
                 w,
                 &format!("- **{}** (#{}): {why}", target.text, target.issue),
