@@ -172,6 +172,7 @@ pub fn settings(env: &Env) -> insta::Settings {
         "[AGE]",
     );
     settings.add_filter(r"(\S) {2,}", "$1  ");
+    settings.add_filter(&regex_escape(env!("CARGO_MANIFEST_DIR")), "[REPO]");
     settings.add_filter(
         &regex_escape(&env.dir.path().display().to_string()),
         "[TMP]",
