@@ -98,27 +98,55 @@ impl Store {
 
     /// All images, grouped by ID, in the order their first descriptor appears in `index.json`.
     pub fn images(&self) -> Result<Vec<Image>> {
+        self.groups()?
+            .into_iter()
+            .map(|group| self.load_group(group))
+            .collect()
+    }
+
+    /// Index entries grouped by image ID, without reading any config: the ID comes from the entry's
+    /// `io.berth.image.id` annotation, or (for entries other tools wrote) from its manifest, read once.
+    fn groups(&self) -> Result<Vec<Group>> {
         let mut by_id: BTreeMap<Digest, usize> = BTreeMap::new();
-        // Several names usually share one manifest: read and verify each manifest once.
         let mut id_of_manifest: BTreeMap<Digest, Digest> = BTreeMap::new();
-        let mut images: Vec<Image> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         for ImageEntry { name, entry } in self.entries()? {
             let id = match id_of_manifest.get(&entry.digest) {
                 Some(id) => id.clone(),
                 None => {
-                    let manifest = self.read_manifest(&entry.digest)?;
-                    let id = oci_digest(manifest.config().digest())?;
-                    if !by_id.contains_key(&id) {
-                        by_id.insert(id.clone(), images.len());
-                        images.push(self.load(&entry, manifest, id.clone())?);
-                    }
+                    let id = match entry
+                        .annotations
+                        .get(annotations::IMAGE_ID)
+                        .and_then(|id| Digest::parse(id).ok())
+                    {
+                        Some(id) => id,
+                        None => self.config_of(&entry)?,
+                    };
                     id_of_manifest.insert(entry.digest.clone(), id.clone());
                     id
                 }
             };
-            merge_entry(&mut images[by_id[&id]], name, &entry);
+            let index = *by_id.entry(id.clone()).or_insert_with(|| {
+                groups.push(Group {
+                    id,
+                    entries: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            groups[index].entries.push(ImageEntry { name, entry });
         }
-        Ok(images)
+        Ok(groups)
+    }
+
+    /// Reads the manifest and config of a group's first entry and gathers every name.
+    fn load_group(&self, group: Group) -> Result<Image> {
+        let first = &group.entries[0].entry;
+        let manifest = self.read_manifest(&first.digest)?;
+        let mut image = self.load(first, manifest, group.id)?;
+        for ImageEntry { name, entry } in group.entries {
+            merge_entry(&mut image, name, &entry);
+        }
+        Ok(image)
     }
 
     fn config_of(&self, entry: &IndexEntry) -> Result<Digest> {
@@ -142,10 +170,10 @@ impl Store {
     }
 
     /// Finds an image like Docker's daemon: a full ID (`sha256:<hex>` or 64 hex), then a name (with the
-    /// default tag added), then a unique ID prefix.
+    /// default tag added), then a unique ID prefix. Only the image found is read from `blobs/`.
     pub fn resolve(&self, reference_or_id: &str) -> Result<Image> {
         let not_found = || Error::NoSuchImage(reference_or_id.to_owned());
-        let images = self.images()?;
+        let mut groups = self.groups()?;
         let full_id = if berth_reference::is_full_id(reference_or_id) {
             Some(format!("sha256:{reference_or_id}"))
         } else if reference_or_id.starts_with("sha256:") {
@@ -153,45 +181,32 @@ impl Store {
         } else {
             None
         };
-        if let Some(id) = full_id.as_deref().and_then(|s| Digest::parse(s).ok()) {
-            return images
-                .into_iter()
-                .find(|image| image.id == id)
-                .ok_or_else(not_found);
-        }
-        if let Ok(reference) = Reference::parse_normalized(reference_or_id) {
-            let reference = reference.with_default_tag();
-            if let Some(image) = images.iter().find(|image| image.names.contains(&reference)) {
-                return Ok(image.clone());
-            }
-            // `name@digest` also finds an image by one of its repo digests or manifest digests.
-            if let Some(digest) = reference.digest() {
-                let wanted = reference.to_string();
-                if let Some(image) = images.iter().find(|image| {
-                    image.repo_digests.contains(&wanted)
-                        || (image.manifest_digest == *digest
-                            && image.names.iter().any(|n| n.name() == reference.name()))
-                }) {
-                    return Ok(image.clone());
+        let found = if let Some(id) = full_id.as_deref().and_then(|s| Digest::parse(s).ok()) {
+            groups.iter().position(|group| group.id == id)
+        } else {
+            let by_name = Reference::parse_normalized(reference_or_id)
+                .ok()
+                .and_then(|reference| find_by_name(&groups, &reference.with_default_tag()));
+            by_name.or_else(|| {
+                let prefix = reference_or_id
+                    .strip_prefix("sha256:")
+                    .unwrap_or(reference_or_id);
+                let hex = !prefix.is_empty()
+                    && prefix
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+                let mut matches = groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| hex && g.id.encoded().starts_with(prefix));
+                match (matches.next(), matches.next()) {
+                    (Some((index, _)), None) => Some(index),
+                    _ => None,
                 }
-            }
-        }
-        let prefix = reference_or_id
-            .strip_prefix("sha256:")
-            .unwrap_or(reference_or_id);
-        if !prefix.is_empty()
-            && prefix
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        {
-            let mut matches = images
-                .into_iter()
-                .filter(|image| image.id.encoded().starts_with(prefix));
-            if let (Some(image), None) = (matches.next(), matches.next()) {
-                return Ok(image);
-            }
-        }
-        Err(not_found())
+            })
+        };
+        let index = found.ok_or_else(not_found)?;
+        self.load_group(groups.swap_remove(index))
     }
 
     /// Records an image under `names` (moving each name off any image that had it) and its repo digests.
@@ -203,9 +218,13 @@ impl Store {
         repo_digests: &[String],
     ) -> Result<()> {
         let now = crate::now_rfc3339();
+        // The image ID, so that listing and lookups group entries without reading their manifests.
+        let image_id = self.config_of(manifest)?;
         self.update_index(|index| {
             let mut base = manifest.clone();
             base.annotations.clear();
+            base.annotations
+                .insert(annotations::IMAGE_ID.into(), image_id.to_string());
             if !repo_digests.is_empty() {
                 let mut all: Vec<String> = existing_repo_digests(&index.manifests, &base.digest);
                 for digest in repo_digests {
@@ -375,4 +394,33 @@ fn merge_entry(image: &mut Image, name: Option<Reference>, entry: &IndexEntry) {
             }
         }
     }
+}
+
+/// The index entries of one image, before any blob is read.
+struct Group {
+    id: Digest,
+    entries: Vec<ImageEntry>,
+}
+
+/// A group named `reference`; for `name@digest`, also one whose repo digests or manifest digest match.
+fn find_by_name(groups: &[Group], reference: &Reference) -> Option<usize> {
+    if let Some(index) = groups
+        .iter()
+        .position(|g| g.entries.iter().any(|e| e.name.as_ref() == Some(reference)))
+    {
+        return Some(index);
+    }
+    let digest = reference.digest()?;
+    let wanted = reference.to_string();
+    groups.iter().position(|group| {
+        group.entries.iter().any(|ImageEntry { name, entry }| {
+            let repo_digests = entry
+                .annotations
+                .get(annotations::REPO_DIGESTS)
+                .map_or("", String::as_str);
+            repo_digests.split(' ').any(|d| d == wanted)
+                || (entry.digest == *digest
+                    && name.as_ref().is_some_and(|n| n.name() == reference.name()))
+        })
+    })
 }

@@ -20,6 +20,8 @@ pub mod annotations {
     pub const IMAGE_NAME: &str = "io.containerd.image.name";
     /// When the name was last pointed at this image (Docker's `Metadata.LastTagTime`), RFC 3339.
     pub const LAST_TAG_TIME: &str = "io.berth.image.last-tag-time";
+    /// The image ID (config digest) of the manifest, so entries group without reading blobs.
+    pub const IMAGE_ID: &str = "io.berth.image.id";
     /// Space-separated `name@digest` strings under which a registry knows this image (Docker's `RepoDigests`).
     pub const REPO_DIGESTS: &str = "io.berth.image.repo-digests";
 }

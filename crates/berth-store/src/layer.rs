@@ -34,7 +34,10 @@ impl Store {
     pub fn layer_info(&self, blob: &Digest) -> Option<LayerInfo> {
         let dir = fs::open_dir(&self.berth_fd, LAYERS_DIR).ok()?;
         let file = fs::open_file(&dir, blob.encoded()).ok()?;
-        serde_json::from_reader(std::io::Read::take(file, 4096)).ok()
+        // Read whole, then parse: serde_json over an unbuffered file would read a byte per syscall.
+        let mut bytes = Vec::with_capacity(256);
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, 4096), &mut bytes).ok()?;
+        serde_json::from_slice(&bytes).ok()
     }
 
     pub(crate) fn forget_layer(&self, blob: &Digest) {
