@@ -107,7 +107,14 @@ pub(crate) fn scan_layer(
         Sink::Store(ingest) | Sink::ConvertOnly(ingest) if !store_raw => (None, Some(ingest)),
         Sink::Nowhere | Sink::Store(_) | Sink::ConvertOnly(_) => (None, None),
     };
-    let raw = Tee::new(peeked, raw_sink);
+    // An uncompressed layer's blob digest is its diff_id: the walker thread computes it once and
+    // the ingest does not hash the same bytes a second time on this thread.
+    let mut raw_sink = raw_sink;
+    let deferred = compression == Compression::None
+        && raw_sink
+            .as_mut()
+            .is_some_and(|ingest| ingest.defer_digest());
+    let raw = Tee::new(peeked, raw_sink.as_deref_mut());
     let decompressor = Decompressor::new(compression, raw).map_err(|source| Error::Decompress {
         compression: compression.name(),
         source,
@@ -128,6 +135,7 @@ pub(crate) fn scan_layer(
     });
     let (diff_id, uncompressed_size, content_size) = walked?;
     let decompressor = plain.into_inner().into_inner();
+
     let trailing = decompressor
         .drain_input()
         .map_err(|e| Error::from_io(e, Error::io("read the layer")))?;
@@ -135,6 +143,11 @@ pub(crate) fn scan_layer(
         return Err(Error::TrailingData {
             compression: compression.name(),
         });
+    }
+    if deferred {
+        if let Some(ingest) = raw_sink {
+            ingest.set_digest(diff_id.clone());
+        }
     }
     Ok(LayerDigests {
         compression,

@@ -116,6 +116,7 @@ impl Store {
             },
             hasher: Hasher::sha256(),
             size: 0,
+            digest_source: DigestSource::Hashing,
         })
     }
 
@@ -150,6 +151,7 @@ impl Store {
             },
             hasher,
             size,
+            digest_source: DigestSource::Hashing,
         })
     }
 
@@ -241,6 +243,15 @@ pub struct Ingest {
     temp: TempFile,
     hasher: Hasher,
     size: u64,
+    /// Where the blob's digest comes from.
+    digest_source: DigestSource,
+}
+
+/// An ingest hashes what it writes, unless the caller computes the same digest elsewhere.
+enum DigestSource {
+    Hashing,
+    /// [`Ingest::defer_digest`] was called; [`Ingest::set_digest`] fills this in.
+    Deferred(Option<Digest>),
 }
 
 impl Ingest {
@@ -249,14 +260,43 @@ impl Ingest {
         self.size
     }
 
+    /// Stops hashing what is written, because the caller hashes the very same bytes on another thread
+    /// (an uncompressed layer's digest is its diff_id); it then hands the digest over with
+    /// [`Ingest::set_digest`] before [`Ingest::finish`]. Only possible before anything was written.
+    pub fn defer_digest(&mut self) -> bool {
+        if self.size == 0 && matches!(self.digest_source, DigestSource::Hashing) {
+            self.digest_source = DigestSource::Deferred(None);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The digest of everything written, computed by the caller after [`Ingest::defer_digest`].
+    pub fn set_digest(&mut self, digest: Digest) {
+        if let DigestSource::Deferred(slot) = &mut self.digest_source {
+            *slot = Some(digest);
+        }
+    }
+
     /// Ends writing; the blob still has to be committed.
     pub fn finish(mut self) -> Result<PendingBlob> {
         self.temp
             .file
             .flush()
             .map_err(Error::io("flush ingest file"))?;
+        let digest = match std::mem::replace(&mut self.digest_source, DigestSource::Hashing) {
+            DigestSource::Hashing => std::mem::replace(&mut self.hasher, Hasher::sha256()).finish(),
+            DigestSource::Deferred(Some(digest)) => digest,
+            DigestSource::Deferred(None) => {
+                return Err(Error::Io {
+                    action: "finish an ingest".into(),
+                    source: io::Error::other("its digest was deferred but never provided"),
+                })
+            }
+        };
         Ok(PendingBlob {
-            digest: self.hasher.finish(),
+            digest,
             size: self.size,
             temp: self.temp,
         })
@@ -271,7 +311,9 @@ impl Ingest {
 impl Write for Ingest {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.temp.file.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        if matches!(self.digest_source, DigestSource::Hashing) {
+            self.hasher.update(&buf[..n]);
+        }
         self.size += n as u64;
         Ok(n)
     }

@@ -288,3 +288,27 @@ fn gc_sweeps_stale_state_files() {
     assert!(!registry.join(".abc.77.tmp").exists());
     assert!(registry.join("abc").exists(), "hints themselves stay");
 }
+
+#[test]
+fn a_deferred_digest_must_be_provided() {
+    let (_dir, store) = store();
+    let mut ingest = store.ingest().unwrap();
+    assert!(ingest.defer_digest());
+    ingest.write_all(b"plain layer").unwrap();
+    assert!(!ingest.defer_digest(), "only before the first write");
+    ingest.set_digest(Digest::sha256(b"plain layer"));
+    let pending = ingest.finish().unwrap();
+    assert_eq!(*pending.digest(), Digest::sha256(b"plain layer"));
+
+    let mut forgotten = store.ingest().unwrap();
+    assert!(forgotten.defer_digest());
+    forgotten.write_all(b"x").unwrap();
+    assert!(forgotten.finish().is_err(), "never guessed");
+    assert!(
+        ingest_names(&store)
+            .iter()
+            .filter(|n| n.starts_with("tmp"))
+            .count()
+            <= 1
+    );
+}
