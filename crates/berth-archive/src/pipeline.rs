@@ -136,3 +136,88 @@ impl io::Write for ChannelWriter {
         self.send_pending()
     }
 }
+
+/// Like `HashingReader::verifying`, but the hashing runs on a helper thread: the bytes pass through
+/// at copying speed while another core checks them. Reading past the expected size fails at once;
+/// at EOF the digest and size must match, or the read fails (so a consumer that reads to the end
+/// never accepts wrong content).
+pub(crate) struct VerifyingReader<R> {
+    inner: R,
+    expected: berth_digest::Expected,
+    pending: Vec<u8>,
+    sender: Option<SyncSender<Vec<u8>>>,
+    hasher: Option<std::thread::JoinHandle<berth_digest::Digest>>,
+    count: u64,
+}
+
+impl<R: Read> VerifyingReader<R> {
+    pub(crate) fn new(inner: R, expected: berth_digest::Expected) -> VerifyingReader<R> {
+        let (sender, receiver) = sync_channel::<Vec<u8>>(DEPTH);
+        let algorithm = expected.digest.algorithm();
+        let hasher = std::thread::spawn(move || {
+            let mut hasher = berth_digest::Hasher::new(algorithm);
+            for chunk in receiver {
+                hasher.update(&chunk);
+            }
+            hasher.finish()
+        });
+        VerifyingReader {
+            inner,
+            expected,
+            pending: Vec::with_capacity(CHUNK),
+            sender: Some(sender),
+            hasher: Some(hasher),
+            count: 0,
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(chunk);
+        }
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.flush_pending();
+        self.sender = None;
+        let Some(hasher) = self.hasher.take() else {
+            return Ok(());
+        };
+        let digest = hasher
+            .join()
+            .map_err(|_| io::Error::other("the hashing thread panicked"))?;
+        self.expected
+            .check(&digest, self.count)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+}
+
+impl<R: Read> Read for VerifyingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.hasher.is_none() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.finish()?;
+            return Ok(0);
+        }
+        self.count += n as u64;
+        if let Some(size) = self.expected.size.filter(|size| self.count > *size) {
+            let error = berth_digest::Error::SizeMismatch {
+                expected: size,
+                actual: self.count,
+            };
+            return Err(io::Error::new(io::ErrorKind::InvalidData, error));
+        }
+        self.pending.extend_from_slice(&buf[..n]);
+        if self.pending.len() >= CHUNK {
+            self.flush_pending();
+        }
+        Ok(n)
+    }
+}

@@ -388,8 +388,11 @@ fn write_blob<W: Write>(
         Source::Bytes(bytes) => tarball.file_bytes(&path, bytes),
         Source::Stored { size } => {
             let file = store.open_blob(digest)?;
-            let verified =
-                HashingReader::verifying(file, Expected::new(digest.clone(), Some(*size)));
+            // Copying is cheap and sha256 is not: verify on the other core while the bytes stream out.
+            let verified = crate::pipeline::VerifyingReader::new(
+                file,
+                Expected::new(digest.clone(), Some(*size)),
+            );
             tarball
                 .file(&path, *size, verified)
                 .map_err(|e| verify_error(e, digest))
