@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context as _;
-use berth_manifest::{media_type, ImageConfig};
+use berth_manifest::ImageConfig;
 use berth_store::{Image, Store};
 use time::OffsetDateTime;
 
@@ -25,20 +25,7 @@ pub fn facts(store: &Store, image: Image) -> anyhow::Result<ImageFacts> {
         .created
         .as_deref()
         .and_then(|c| berth_manifest::timefmt::parse_rfc3339(c).ok());
-    let mut layer_sizes = Vec::new();
-    for layer in image.manifest.layers() {
-        let digest = berth_digest::Digest::parse(layer.digest().as_ref())?;
-        let size = match store.layer_info(&digest) {
-            Some(info) => info.content_size.unwrap_or(info.uncompressed_size),
-            None if media_type::layer_compression(layer.media_type().as_ref())
-                == Some(berth_manifest::Compression::None) =>
-            {
-                layer.size()
-            }
-            None => layer.size(),
-        };
-        layer_sizes.push(size);
-    }
+    let layer_sizes = store.layer_sizes(&image.manifest)?;
     let size = layer_sizes.iter().sum();
     Ok(ImageFacts {
         image,

@@ -106,7 +106,7 @@ impl Store {
 
     /// Index entries grouped by image ID, without reading any config: the ID comes from the entry's
     /// `io.berth.image.id` annotation, or (for entries other tools wrote) from its manifest, read once.
-    fn groups(&self) -> Result<Vec<Group>> {
+    pub(crate) fn groups(&self) -> Result<Vec<Group>> {
         let mut by_id: BTreeMap<Digest, usize> = BTreeMap::new();
         let mut id_of_manifest: BTreeMap<Digest, Digest> = BTreeMap::new();
         let mut groups: Vec<Group> = Vec::new();
@@ -397,9 +397,9 @@ fn merge_entry(image: &mut Image, name: Option<Reference>, entry: &IndexEntry) {
 }
 
 /// The index entries of one image, before any blob is read.
-struct Group {
-    id: Digest,
-    entries: Vec<ImageEntry>,
+pub(crate) struct Group {
+    pub(crate) id: Digest,
+    pub(crate) entries: Vec<ImageEntry>,
 }
 
 /// A group named `reference`; for `name@digest`, also one whose repo digests or manifest digest match.

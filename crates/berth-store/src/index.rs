@@ -22,6 +22,10 @@ pub mod annotations {
     pub const LAST_TAG_TIME: &str = "io.berth.image.last-tag-time";
     /// The image ID (config digest) of the manifest, so entries group without reading blobs.
     pub const IMAGE_ID: &str = "io.berth.image.id";
+    /// The config's `created` time, recorded so that `images` reads no blob.
+    pub const IMAGE_CREATED: &str = "io.berth.image.created";
+    /// The image's size in bytes (its layers' contents), recorded so that `images` reads no blob.
+    pub const IMAGE_SIZE: &str = "io.berth.image.size";
     /// Space-separated `name@digest` strings under which a registry knows this image (Docker's `RepoDigests`).
     pub const REPO_DIGESTS: &str = "io.berth.image.repo-digests";
 }

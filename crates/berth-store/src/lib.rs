@@ -26,6 +26,7 @@ mod index;
 mod layer;
 mod layout;
 mod lock;
+mod summary;
 mod time;
 
 pub use blob::{Ingest, PendingBlob};
@@ -38,6 +39,7 @@ pub use index::{annotations, Index, IndexEntry};
 pub use layer::LayerInfo;
 pub use layout::Store;
 pub use lock::ContentGuard;
+pub use summary::Summary;
 pub use time::{format_rfc3339, now_rfc3339};
 
 pub use berth_digest::Digest;

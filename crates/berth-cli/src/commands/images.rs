@@ -5,11 +5,13 @@ use std::time::SystemTime;
 use anyhow::{bail, Context as _};
 use berth_format::{render_rows, template::Missing, Format};
 use berth_reference::Reference;
+use berth_store::Summary;
 use serde_json::{json, Value};
+use time::OffsetDateTime;
 
 use crate::{
     context::Ctx,
-    facts::{self, ImageFacts},
+    facts,
     filters::{Filters, TimeBound},
     output,
 };
@@ -58,10 +60,6 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         filters.add("reference", reference);
     }
     let store = ctx.store()?;
-    let mut images = Vec::new();
-    for image in store.images()? {
-        images.push(facts::facts(store, image)?);
-    }
     let now = SystemTime::now();
     let before = bound(store, &filters, "before")?;
     let since = bound(store, &filters, "since")?;
@@ -70,35 +68,46 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .map(|v| TimeBound::parse(v, now))
         .transpose()?;
     let dangling = filters.bool("dangling")?;
+    let filters_labels = filters.all("label").is_some() || filters.all("label!").is_some();
 
-    // Newest first; ties keep store order (Docker sorts by creation second).
-    images.sort_by_key(|facts| {
-        std::cmp::Reverse(
-            facts
+    // Listing reads index.json only: berth records each image's creation time and size there.
+    let mut images: Vec<(Summary, Option<OffsetDateTime>)> = store
+        .summaries()?
+        .into_iter()
+        .map(|summary| {
+            let created = summary
                 .created
-                .map_or(0, time::OffsetDateTime::unix_timestamp),
-        )
+                .as_deref()
+                .and_then(|c| berth_manifest::timefmt::parse_rfc3339(c).ok());
+            (summary, created)
+        })
+        .collect();
+    // Newest first; ties keep store order (Docker sorts by creation second).
+    images.sort_by_key(|(_, created)| {
+        std::cmp::Reverse(created.map_or(0, OffsetDateTime::unix_timestamp))
     });
 
     let mut rows = Vec::new();
-    for facts in &images {
-        let created = facts
-            .created
-            .map_or(0, time::OffsetDateTime::unix_timestamp);
-        if before.is_some_and(|b| created >= b) || since.is_some_and(|s| created <= s) {
+    for (summary, created) in &images {
+        let created_secs = created.map_or(0, OffsetDateTime::unix_timestamp);
+        if before.is_some_and(|b| created_secs >= b) || since.is_some_and(|s| created_secs <= s) {
             continue;
         }
-        if until.as_ref().is_some_and(|u| !u.admits(created)) {
+        if until.as_ref().is_some_and(|u| !u.admits(created_secs)) {
             continue;
         }
-        if !filters.labels_match(facts.config.config.as_ref().map(|c| &c.labels)) {
-            continue;
+        if filters_labels {
+            // Labels live in the config: read it only when a label filter asks.
+            let facts = facts::facts(store, store.resolve(&summary.id.to_string())?)?;
+            if !filters.labels_match(facts.config.config.as_ref().map(|c| &c.labels)) {
+                continue;
+            }
         }
-        let is_dangling = facts.image.names.is_empty() && facts.image.repo_digests.is_empty();
+        let is_dangling = summary.names.is_empty() && summary.repo_digests.is_empty();
         if dangling.is_some_and(|want| want != is_dangling) {
             continue;
         }
-        for (repository, tag, digest) in name_rows(facts) {
+        for (repository, tag, digest) in name_rows(summary) {
             if let Some(patterns) = filters.all("reference") {
                 let Some(reference) = &repository_reference(&repository, &tag) else {
                     continue;
@@ -110,7 +119,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
                     continue;
                 }
             }
-            rows.push(row(facts, &repository, &tag, &digest, args.no_trunc, now));
+            rows.push(row(
+                summary,
+                *created,
+                &repository,
+                &tag,
+                &digest,
+                args.no_trunc,
+                now,
+            ));
         }
     }
 
@@ -136,8 +153,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
 
 /// `(repository, tag, digest)` per row, as Docker lists them: one row per tag; digest-only names show TAG
 /// `<none>`; an image without names is one `<none> <none>` row.
-fn name_rows(facts: &ImageFacts) -> Vec<(String, String, String)> {
-    let image = &facts.image;
+fn name_rows(image: &Summary) -> Vec<(String, String, String)> {
     let digest_for = |repository: &str| {
         image
             .repo_digests
@@ -191,7 +207,8 @@ fn repository_reference(repository: &str, tag: &str) -> Option<Reference> {
 }
 
 fn row(
-    facts: &ImageFacts,
+    image: &Summary,
+    created: Option<OffsetDateTime>,
     repository: &str,
     tag: &str,
     digest: &str,
@@ -199,13 +216,13 @@ fn row(
     now: SystemTime,
 ) -> Value {
     json!({
-        "ID": facts::image_id(&facts.image.id, no_trunc),
+        "ID": facts::image_id(&image.id, no_trunc),
         "Repository": repository,
         "Tag": tag,
         "Digest": digest,
-        "CreatedSince": facts::since(facts.created, now),
-        "CreatedAt": facts::go_time_string(facts.created),
-        "Size": berth_format::human::size(facts.size),
+        "CreatedSince": facts::since(created, now),
+        "CreatedAt": facts::go_time_string(created),
+        "Size": berth_format::human::size(image.size),
         "Containers": "N/A",
         "SharedSize": "N/A",
         "UniqueSize": "N/A",
