@@ -260,12 +260,20 @@ fn targets_section(w: &mut String, targets: &[targets::Target], measurements: &[
     if !misses.is_empty() {
         line(w, "Where a target does not hold:");
         line(w, "");
+        let mut explained: Vec<(String, &str)> = Vec::new();
         for target in misses {
             let why = targets::explanation(target.key, measurements)
                 .unwrap_or_else(|| "not profiled yet.".to_owned());
+            let text = match explained.iter().find(|(seen, _)| *seen == why) {
+                Some((_, first)) => format!("as for {first} above."),
+                None => {
+                    explained.push((why.clone(), target.text));
+                    why
+                }
+            };
             line(
                 w,
-                &format!("- **{}** (#{}): {why}", target.text, target.issue),
+                &format!("- **{}** (#{}): {text}", target.text, target.issue),
             );
         }
         line(w, "");
