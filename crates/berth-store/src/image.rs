@@ -218,13 +218,22 @@ impl Store {
         repo_digests: &[String],
     ) -> Result<()> {
         let now = crate::now_rfc3339();
-        // The image ID, so that listing and lookups group entries without reading their manifests.
-        let image_id = self.config_of(manifest)?;
+        // The image ID, creation time and size, so that listing and lookups read no blob.
+        let manifest_doc = self.read_manifest(&manifest.digest)?;
+        let image_id = oci_digest(manifest_doc.config().digest())?;
+        let created = crate::summary::created_of(&self.read_blob(&image_id, MAX_JSON_BYTES)?);
+        let size: u64 = self.layer_sizes(&manifest_doc)?.iter().sum();
         self.update_index(|index| {
             let mut base = manifest.clone();
             base.annotations.clear();
             base.annotations
                 .insert(annotations::IMAGE_ID.into(), image_id.to_string());
+            base.annotations.insert(
+                annotations::IMAGE_CREATED.into(),
+                created.clone().unwrap_or_default(),
+            );
+            base.annotations
+                .insert(annotations::IMAGE_SIZE.into(), size.to_string());
             if !repo_digests.is_empty() {
                 let mut all: Vec<String> = existing_repo_digests(&index.manifests, &base.digest);
                 for digest in repo_digests {
