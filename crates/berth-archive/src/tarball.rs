@@ -53,9 +53,13 @@ impl<W: Write> Tarball<W> {
             inner: content,
             count: 0,
         };
+        // Large reads: tar copies with `io::copy`, which moves a `BufReader`'s whole buffer at a
+        // time (without it, blobs went out in 8 KiB steps: 50,000 read calls for a 300 MB image).
+        let mut reader = std::io::BufReader::with_capacity(COPY_BUFFER, &mut counted);
         self.builder
-            .append(&header, &mut counted)
+            .append(&header, &mut reader)
             .map_err(|e| Error::from_io(e, Error::io("write the archive")))?;
+        drop(reader);
         if counted.count != size {
             return Err(Error::InvalidArchive(format!(
                 "{path}: expected {size} bytes, read {}",
@@ -71,6 +75,9 @@ impl<W: Write> Tarball<W> {
             .map_err(Error::io("write the archive"))
     }
 }
+
+/// Bytes moved per read while a blob is copied into the archive.
+const COPY_BUFFER: usize = 1 << 20;
 
 struct Counted<R> {
     inner: R,
