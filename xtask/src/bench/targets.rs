@@ -63,7 +63,7 @@ pub fn explanation(key: &str, measurements: &[Measurement]) -> Option<String> {
                 seconds(median(floors::CP_SYNC_GZ)?),
             ))
         }
-        "load-vs-floor" => Some(format!(
+        "load-vs-floor" | "load-vs-skopeo" => Some(format!(
             "load also stores every layer durably (ingest file, fsync, rename): `cp + sync` of the \
              same layers takes {} and hashing them {}, and berth's load takes {}. `/usr/bin/time` \
              of one load: 0.45 s user and 0.38 s system on 2 cores, with 7,064 `futex` calls; the \
