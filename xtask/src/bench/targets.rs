@@ -56,20 +56,20 @@ pub fn explanation(key: &str, measurements: &[Measurement]) -> Option<String> {
             };
             Some(format!(
                 "writing the same blobs durably (`cp + sync`) takes {} here; skopeo takes {skopeo:.1}x \
-                 that floor, {bound}; berth takes {berth:.2}x. `strace -c` of one save: 49,548 \
+                 that floor, {bound}; berth takes {berth:.2}x. `strace -c` of one save at commit 50f3fa3: 49,548 \
                  `read` calls for 292 MB, i.e. blobs are copied in 6 KiB steps (and hashed on the \
-                 way out), where a large buffer or `copy_file_range` would do; not fixed yet \
-                 (berth-archive `save.rs`).",
+                 way out), where a large buffer or `copy_file_range` would do (19187d2 \
+                 since copies through a 1 MiB buffer; the next run measures it).",
                 seconds(median(floors::CP_SYNC_GZ)?),
             ))
         }
         "load-vs-floor" | "load-vs-skopeo" => Some(format!(
             "load also stores every layer durably (ingest file, fsync, rename): `cp + sync` of the \
              same layers takes {} and hashing them {}, and berth's load takes {}. `/usr/bin/time` \
-             of one load: 0.45 s user and 0.38 s system on 2 cores, with 7,064 `futex` calls; the \
-             user time matches two sha256 passes over the 410 MB (the blob digest and the diff_id, \
-             which for an uncompressed layer are the same bytes and could share one pass). Not \
-             fixed yet (berth-archive `load`).",
+             of one load (at commit 50f3fa3): 0.50 s user and 0.36 s system for 0.97 s wall on 2 \
+             cores, so the two cores are not both busy; sha256 of the 410 MB accounts for about \
+             0.23 s of the user time at the measured rate. Not profiled further yet \
+             (berth-archive `load`).",
             seconds(median(floors::CP_SYNC_TAR)?),
             seconds(median(floors::SHA256_PARALLEL_TAR)?),
             seconds(median(archive_ops::LOAD_DOCKER)?),
