@@ -56,10 +56,10 @@ pub fn explanation(key: &str, measurements: &[Measurement]) -> Option<String> {
             };
             Some(format!(
                 "writing the same blobs durably (`cp + sync`) takes {} here; skopeo takes {skopeo:.1}x \
-                 that floor, {bound}; berth takes {berth:.2}x. `strace -c` of one save at commit 50f3fa3: 49,548 \
-                 `read` calls for 292 MB, i.e. blobs are copied in 6 KiB steps (and hashed on the \
-                 way out), where a large buffer or `copy_file_range` would do (19187d2 \
-                 since copies through a 1 MiB buffer; the next run measures it).",
+                 that floor, {bound}; berth takes {berth:.2}x. Since 19187d2 blobs are copied \
+                 through a 1 MiB buffer (before: 49,548 `read` calls of about 6 KiB for 292 MB) and \
+                 verified on a second core (3e58a29); what remains above the floor is the sha256 of \
+                 every blob, which berth keeps so that a corrupted store never ships.",
                 seconds(median(floors::CP_SYNC_GZ)?),
             ))
         }
