@@ -337,12 +337,12 @@ impl Store {
 
     /// Drops every descriptor of the image `id` from the index (its blobs go at the next garbage collection).
     pub fn forget_image(&self, id: &Digest) -> Result<Vec<Reference>> {
+        // Grouping uses the recorded image IDs: no manifest is read for the other images.
         let manifests: Vec<Digest> = self
-            .index()?
-            .manifests
-            .iter()
-            .filter(|entry| self.config_of(entry).is_ok_and(|config| config == *id))
-            .map(|entry| entry.digest.clone())
+            .groups()?
+            .into_iter()
+            .filter(|group| group.id == *id)
+            .flat_map(|group| group.entries.into_iter().map(|e| e.entry.digest))
             .collect();
         self.update_index(|index| {
             let mut names = Vec::new();

@@ -320,8 +320,16 @@ fn naming_an_image_records_its_figures_for_listing() {
     store.add_image(&entry, &[name("figures:1")], &[]).unwrap();
     let index = store.index().unwrap();
     let annotations = &index.manifests[0].annotations;
-    assert_eq!(annotations.get(crate::annotations::IMAGE_ID), Some(&id.to_string()));
-    assert_eq!(annotations.get(crate::annotations::IMAGE_SIZE).map(String::as_str), Some("7"));
+    assert_eq!(
+        annotations.get(crate::annotations::IMAGE_ID),
+        Some(&id.to_string())
+    );
+    assert_eq!(
+        annotations
+            .get(crate::annotations::IMAGE_SIZE)
+            .map(String::as_str),
+        Some("7")
+    );
     let summaries = store.summaries().unwrap();
     assert_eq!((summaries[0].id.clone(), summaries[0].size), (id, 7));
 }

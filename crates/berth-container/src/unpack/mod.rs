@@ -13,7 +13,7 @@ pub(crate) mod path;
 
 use std::{
     collections::HashSet,
-    io::{self, BufRead, BufReader, Read},
+    io::{self, Read},
     os::fd::{AsFd, BorrowedFd, OwnedFd},
 };
 
@@ -64,21 +64,13 @@ pub struct Unpacked {
     pub size: u64,
 }
 
-/// Wraps a (possibly compressed) layer blob in the matching decompressor, chosen by its magic bytes.
-/// gzip layers may have several members (Go reads them all), so `MultiGzDecoder`.
+/// Wraps a (possibly compressed) layer blob in the matching decompressor, chosen by its magic bytes
+/// (berth-archive's detection: gzip with every member, zstd, bzip2, xz, or plain tar).
 pub fn decompress<'a, R: Read + 'a>(reader: R) -> Result<Box<dyn Read + 'a>> {
-    const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
-    const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
-    let mut reader = BufReader::with_capacity(128 * 1024, reader);
-    let head = reader.fill_buf().map_err(Error::Tar)?;
-    if head.starts_with(GZIP_MAGIC) {
-        Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader)))
-    } else if head.starts_with(ZSTD_MAGIC) {
-        Ok(Box::new(
-            zstd::stream::read::Decoder::with_buffer(reader).map_err(Error::Tar)?,
-        ))
-    } else {
-        Ok(Box::new(reader))
+    match berth_archive::decompressing_reader(reader, None) {
+        Ok(Some((_, reader))) => Ok(reader),
+        Ok(None) => Ok(Box::new(io::empty())),
+        Err(e) => Err(Error::Tar(io::Error::other(e))),
     }
 }
 
