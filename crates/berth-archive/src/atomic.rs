@@ -2,7 +2,6 @@
 
 use std::{
     fs::{self, File, OpenOptions},
-    io::BufWriter,
     os::unix::fs::OpenOptionsExt,
     path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
@@ -18,10 +17,7 @@ const MODE: u32 = 0o600;
 /// `O_CREAT | O_EXCL`, which never opens an existing file or follows a symlink), then flushed,
 /// synced and renamed over `path`. The rename replaces a symlink at `path` rather than following it, so the output never lands
 /// somewhere else. On any error the temporary file is removed and `path` is untouched.
-pub fn write_atomically<T>(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<T>,
-) -> Result<T> {
+pub fn write_atomically<T>(path: &Path, write: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
     // A character device or a FIFO (`-o /dev/null`, `-o /dev/stdout`, a named pipe) is written to,
     // never replaced: renaming over it would turn the device node into a regular file.
     if let Ok(metadata) = fs::symlink_metadata(path) {
@@ -44,11 +40,8 @@ pub fn write_atomically<T>(
         berth_store::cleanup::register(&dir_fd, name)
     });
     let result = (|| {
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        let value = write(&mut out)?;
-        let file = out
-            .into_inner()
-            .map_err(|e| Error::io(format!("write {}", temp.display()))(e.into_error()))?;
+        let mut file = file;
+        let value = write(&mut file)?;
         file.sync_all()
             .map_err(Error::io(format!("sync {}", temp.display())))?;
         fs::rename(&temp, path).map_err(Error::io(format!("rename to {}", path.display())))?;
@@ -64,19 +57,13 @@ pub fn write_atomically<T>(
 }
 
 /// Writes straight into an existing device or FIFO (opened without following a symlink swapped in).
-fn write_in_place<T>(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<T>,
-) -> Result<T> {
-    let file = OpenOptions::new()
+fn write_in_place<T>(path: &Path, write: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
+    let mut file = OpenOptions::new()
         .write(true)
         .custom_flags(i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or(0))
         .open(path)
         .map_err(Error::io(format!("open {}", path.display())))?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    let value = write(&mut out)?;
-    std::io::Write::flush(&mut out).map_err(Error::io(format!("write {}", path.display())))?;
-    Ok(value)
+    write(&mut file)
 }
 
 fn create_temp(dir: &Path, base: &str) -> Result<(File, PathBuf)> {

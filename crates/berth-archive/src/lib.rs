@@ -25,6 +25,7 @@ mod pipeline;
 mod import;
 mod load;
 
+mod filecopy;
 mod save;
 mod tarball;
 
@@ -40,7 +41,7 @@ pub use load::{
     load, load_dir, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES,
     MAX_ENTRIES,
 };
-pub use save::{resolve_for_save, save, SaveFormat, SaveImage, SaveOptions};
+pub use save::{resolve_for_save, save, save_to_file, SaveFormat, SaveImage, SaveOptions};
 
 #[cfg(test)]
 mod tests;

@@ -24,7 +24,7 @@
 //!   pre-25 `<v1id>/layer.tar` tree: every docker-archive reader follows the paths in `manifest.json`
 //!   (moby's loader since 1.10, containers/image), so nothing needs the legacy directories.
 
-use std::{collections::BTreeMap, io::Write};
+use std::{collections::BTreeMap, fs::File, io::Write};
 
 use berth_digest::{Digest, Expected, HashingReader};
 use berth_manifest::{
@@ -38,6 +38,7 @@ use serde::Serialize;
 use crate::{
     compression::{Compression, Decompressor},
     error::{Error, Result},
+    filecopy::{copy_exact, Verifier},
     tarball::Tarball,
 };
 
@@ -183,15 +184,103 @@ pub fn save(
     options: &SaveOptions,
     out: impl Write,
 ) -> Result<()> {
+    let plan = plan_images(store, images, options)?;
+    let mut out = write_archive(
+        &plan,
+        options,
+        Tarball::new(out),
+        |tarball, digest, source| write_blob(store, tarball, digest, source),
+    )?;
+    out.flush().map_err(Error::io("write the archive"))
+}
+
+/// [`save`] into a file (at its current position); for a regular file, the same bytes, faster: stored blobs
+/// are copied by the kernel (`copy_file_range`) while every core verifies their digests. On error,
+/// what was written so far is not a valid archive.
+pub fn save_to_file(
+    store: &Store,
+    images: &[SaveImage],
+    options: &SaveOptions,
+    out: &File,
+) -> Result<()> {
+    let regular = out
+        .metadata()
+        .map_err(Error::io("look at the output file"))?
+        .is_file();
+    if !regular {
+        // A pipe, a terminal or a device: the kernel copy does not apply.
+        return save(
+            store,
+            images,
+            options,
+            std::io::BufWriter::with_capacity(1 << 20, out),
+        );
+    }
+    let plan = plan_images(store, images, options)?;
+    let stored = plan
+        .blobs
+        .iter()
+        .filter_map(|(digest, source)| match source {
+            Source::Stored { size } => Some((digest.clone(), *size)),
+            _ => None,
+        })
+        .collect();
+    let verifier = Verifier::new(store, stored);
+    let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(2, 4) - 1);
+    let written = std::thread::scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(|| verifier.work());
+        }
+        // The archive's disk writes start while later blobs are copied (the caller syncs at the end).
+        let mut writeback = berth_store::Writeback::default();
+        let written = write_archive(
+            &plan,
+            options,
+            Tarball::new(out),
+            |tarball, digest, source| match source {
+                Source::Stored { size } => {
+                    let blob = store.open_blob(digest)?;
+                    tarball.file_copied(&blob_path(digest), *size, |out| {
+                        copy_exact(blob, out, *size, &format!("blob {digest}"))
+                    })?;
+                    writeback.wrote(out, *size);
+                    Ok(())
+                }
+                _ => write_blob(store, tarball, digest, source),
+            },
+        );
+        match written {
+            // The copies are done: this thread checks digests too.
+            Ok(_) => verifier.work(),
+            Err(_) => verifier.abandon(),
+        }
+        // A failed background sync shows again in the caller's own final sync.
+        let _ = writeback.finish();
+        written
+    });
+    written?;
+    verifier.finish()
+}
+
+fn plan_images(store: &Store, images: &[SaveImage], options: &SaveOptions) -> Result<Plan> {
     let mut plan = Plan::default();
     for saved in images {
         plan_image(store, saved, options, &mut plan)?;
     }
-    let mut tarball = Tarball::new(out);
+    Ok(plan)
+}
+
+/// Writes the planned archive, every blob through `blob`.
+fn write_archive<W: Write>(
+    plan: &Plan,
+    options: &SaveOptions,
+    mut tarball: Tarball<W>,
+    mut blob: impl FnMut(&mut Tarball<W>, &Digest, &Source) -> Result<()>,
+) -> Result<W> {
     tarball.dir("blobs/")?;
     tarball.dir("blobs/sha256/")?;
     for (digest, source) in &plan.blobs {
-        write_blob(store, &mut tarball, digest, source)?;
+        blob(&mut tarball, digest, source)?;
     }
     if options.format != SaveFormat::Docker {
         let index = IndexOut {
@@ -218,8 +307,7 @@ pub fn save(
         bytes.push(b'\n');
         tarball.file_bytes("repositories", &bytes)?;
     }
-    let mut out = tarball.finish()?;
-    out.flush().map_err(Error::io("write the archive"))
+    tarball.finish()
 }
 
 fn plan_image(

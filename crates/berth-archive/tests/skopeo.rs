@@ -5,7 +5,7 @@
 use std::{path::Path, process::Command};
 
 use berth_archive::{
-    load, resolve_for_save, save, write_atomically, LoadOptions, SaveFormat, SaveOptions,
+    load, resolve_for_save, save_to_file, write_atomically, LoadOptions, SaveFormat, SaveOptions,
 };
 use berth_digest::Digest;
 use berth_store::Store;
@@ -57,7 +57,7 @@ fn store_with_fixture(dir: &Path) -> Store {
 
 fn save_to(store: &Store, path: &Path, options: &SaveOptions) {
     let images = resolve_for_save(store, &["fixture/busybox:1", "fixture/busybox:base"]).unwrap();
-    write_atomically(path, |out| save(store, &images, options, out)).unwrap();
+    write_atomically(path, |out| save_to_file(store, &images, options, out)).unwrap();
 }
 
 #[test]

@@ -10,7 +10,9 @@ use berth_digest::{Algorithm, Digest, Expected, Hasher};
 
 use crate::{
     error::{Error, Result},
-    fs, Store,
+    fs,
+    writeback::Writeback,
+    Store,
 };
 
 /// Prefix of ingest files that are thrown away when their writer goes.
@@ -113,6 +115,7 @@ impl Store {
                 dir,
                 keep: false,
                 registration,
+                writeback: Writeback::default(),
             },
             hasher: Hasher::sha256(),
             size: 0,
@@ -148,6 +151,7 @@ impl Store {
                 dir,
                 keep: true,
                 registration: None,
+                writeback: Writeback::default(),
             },
             hasher,
             size,
@@ -169,8 +173,9 @@ impl Store {
             digest,
             size,
         } = pending;
-        temp.file
-            .sync_all()
+        temp.writeback
+            .finish()
+            .and_then(|()| temp.file.sync_all())
             .map_err(Error::io(format!("sync blob {digest}")))?;
         rustix::fs::renameat(
             &temp.dir,
@@ -227,6 +232,8 @@ struct TempFile {
     keep: bool,
     /// Removal on SIGINT/SIGTERM, while the file is a throwaway one.
     registration: Option<crate::cleanup::Registration>,
+    /// Disk writes started while the file is written (see `writeback.rs`).
+    writeback: Writeback,
 }
 
 impl Drop for TempFile {
@@ -306,11 +313,35 @@ impl Ingest {
     pub fn discard(mut self) {
         self.temp.keep = false;
     }
+
+    /// Reads what was written so far, from the start, without moving the write position.
+    /// (The ingest writes straight to its file, unbuffered.)
+    pub fn contents(&self) -> impl io::Read + '_ {
+        ReadAt {
+            file: &self.temp.file,
+            position: 0,
+        }
+    }
+}
+
+/// Positioned reads over a file that is still being written.
+struct ReadAt<'a> {
+    file: &'a File,
+    position: u64,
+}
+
+impl io::Read for ReadAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.position)?;
+        self.position += n as u64;
+        Ok(n)
+    }
 }
 
 impl Write for Ingest {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.temp.file.write(buf)?;
+        self.temp.writeback.wrote(&self.temp.file, n as u64);
         if matches!(self.digest_source, DigestSource::Hashing) {
             self.hasher.update(&buf[..n]);
         }

@@ -28,6 +28,7 @@ mod layout;
 mod lock;
 mod summary;
 mod time;
+mod writeback;
 
 pub use blob::{Ingest, PendingBlob};
 pub use check::{CheckReport, Problem};
@@ -41,6 +42,7 @@ pub use layout::Store;
 pub use lock::ContentGuard;
 pub use summary::Summary;
 pub use time::{format_rfc3339, now_rfc3339};
+pub use writeback::Writeback;
 
 pub use berth_digest::Digest;
 

@@ -333,3 +333,49 @@ fn naming_an_image_records_its_figures_for_listing() {
     let summaries = store.summaries().unwrap();
     assert_eq!((summaries[0].id.clone(), summaries[0].size), (id, 7));
 }
+
+/// Blobs around and past the background-sync step commit with their exact bytes, written in odd
+/// pieces, and an ingest dropped after its sync thread started leaves nothing behind.
+#[test]
+fn large_ingests_sync_in_the_background_and_commit_whole() {
+    let step = usize::try_from(crate::writeback::STEP).unwrap();
+    for size in [0, 1, step - 1, step, 2 * step + 4097] {
+        let (_dir, store) = store();
+        let content: Vec<u8> = (0..size).map(|i| u8::try_from(i % 251).unwrap()).collect();
+        let mut ingest = store.ingest().unwrap();
+        for piece in content.chunks(3 * 1024 * 1024 + 7) {
+            ingest.write_all(piece).unwrap();
+        }
+        let pending = ingest.finish().unwrap();
+        let expected = Expected::new(Digest::sha256(&content), Some(size as u64));
+        let digest = store.commit_blob(pending, Some(&expected)).unwrap();
+        assert_eq!(
+            std::fs::read(store.blob_path(&digest)).unwrap(),
+            content,
+            "{size}"
+        );
+    }
+    let (dir, store) = store();
+    let mut ingest = store.ingest().unwrap();
+    ingest.write_all(&vec![7u8; step + 1]).unwrap();
+    drop(ingest);
+    let ingest_dir = dir.path().join("root");
+    let leftovers: Vec<_> = walk(&ingest_dir)
+        .into_iter()
+        .filter(|path| path.contains("tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(walk(&entry.path()));
+        } else {
+            out.push(entry.path().display().to_string());
+        }
+    }
+    out
+}

@@ -85,7 +85,7 @@ fn commit_file(
         Content::Memory(bytes) => store.write_blob(&bytes)?,
         Content::Pending { blob, layer } => {
             let blob = match (converted, layer) {
-                (true, Ok(scanned)) => scanned
+                (true, Ok(scanned)) => *scanned
                     .converted
                     .ok_or_else(|| Error::MissingFile(key.to_owned()))?,
                 _ => blob,

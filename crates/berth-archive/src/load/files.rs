@@ -16,7 +16,7 @@ use berth_digest::Digest;
 use berth_store::{PendingBlob, Store};
 
 use crate::{
-    compression::Compression,
+    compression::{peek, Compression},
     entry::{check_name, clean_components},
     error::{Error, Result},
     layer::{scan_layer, LayerDigests, Limits, Sink, Tee},
@@ -54,7 +54,7 @@ pub(crate) enum Content {
 /// A layer found while streaming: its digests, and its plain-tar conversion if it was bzip2/xz.
 pub(crate) struct ScannedLayer {
     pub digests: LayerDigests,
-    pub converted: Option<PendingBlob>,
+    pub converted: Option<Box<PendingBlob>>,
 }
 
 #[derive(Default)]
@@ -153,8 +153,21 @@ impl Files {
     ) -> Result<Content> {
         let mut ingest = store.ingest()?;
         let mut converted = store.ingest()?;
+        let (compression, peeked) = match peek(&mut *entry)
+            .map_err(|e| Error::from_io(e, Error::io(format!("read {name}"))))?
+        {
+            Some((compression, peeked)) => (compression, Some(peeked)),
+            None => (Compression::None, None),
+        };
+        // A plain tar's blob digest is its diff_id, which the layer scan computes on its helper
+        // thread: the ingest does not hash the same bytes a second time (unless the scan fails).
+        let plain = compression == Compression::None && ingest.defer_digest();
         let layer = {
-            let mut tee = Tee::new(&mut *entry, Some(&mut ingest));
+            let mut input: Box<dyn Read + '_> = match peeked {
+                Some(peeked) => Box::new(peeked),
+                None => Box::new(io::empty()),
+            };
+            let mut tee = Tee::new(&mut input, Some(&mut ingest));
             let scanned = scan_layer(&mut tee, Sink::ConvertOnly(&mut converted), limits);
             // Whatever the layer scan made of it, the file is stored whole.
             io::copy(&mut tee, &mut io::sink())
@@ -169,13 +182,20 @@ impl Files {
         if ingest.size() != size {
             return Err(Error::Truncated);
         }
+        if plain {
+            let digest = match &layer {
+                Ok(digests) if digests.uncompressed_size == size => digests.diff_id.clone(),
+                _ => hash_ingested(&ingest, name)?,
+            };
+            ingest.set_digest(digest);
+        }
         let layer = layer.map(|digests| ScannedLayer {
             converted: None,
             digests,
         });
         let layer = match layer {
             Ok(mut scanned) if scanned.digests.compression.layer_media_type().is_none() => {
-                scanned.converted = Some(converted.finish()?);
+                scanned.converted = Some(Box::new(converted.finish()?));
                 Ok(scanned)
             }
             other => other,
@@ -283,6 +303,14 @@ impl Files {
     pub fn take(&mut self, key: &str) -> Option<Content> {
         self.contents.remove(key)
     }
+}
+
+/// The digest of what an ingest holds, read back (a large file that did not scan as a layer).
+fn hash_ingested(ingest: &berth_store::Ingest, name: &str) -> Result<Digest> {
+    let mut file = ingest.contents();
+    let mut hasher = berth_digest::Hasher::sha256();
+    io::copy(&mut file, &mut hasher).map_err(Error::io(format!("read {name} back")))?;
+    Ok(hasher.finish())
 }
 
 fn needs_conversion(bytes: &[u8]) -> bool {

@@ -166,6 +166,38 @@ fn hand_made_docker_archive_loads() {
     );
 }
 
+/// Files too large to keep in memory go through the ingest area; a plain-tar layer is hashed once
+/// (its digest is its diff_id), and a large file that is not a layer (a config with a long history)
+/// is hashed from what was stored. Both end up under their true digests.
+#[test]
+fn large_plain_layers_and_large_configs_get_their_true_digests() {
+    let big = vec![b'x'; 600 * 1024];
+    let layer = tar(&[file("big.bin", &big), file("etc/hostname", b"h\n")]);
+    let diff_id = Digest::sha256(&layer).to_string();
+    let history: Vec<serde_json::Value> = (0..4000)
+        .map(|i| serde_json::json!({"created_by": format!("RUN step {i} {}", "y".repeat(80))}))
+        .collect();
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "history": history,
+    }))
+    .unwrap();
+    assert!(config.len() > 256 * 1024 && layer.len() > 256 * 1024);
+    let (_dir, store) = store();
+    let archive = docker_archive(GOOD_MANIFEST, &config, &layer, &[]);
+    load(&store, &archive[..], &LoadOptions::default()).unwrap();
+    let image = store.resolve("test/x:1").unwrap();
+    assert_eq!(image.id, Digest::sha256(&config));
+    assert_eq!(image.layer_digests().unwrap(), vec![Digest::sha256(&layer)]);
+    let report = store.check().unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        std::fs::read(store.blob_path(&Digest::sha256(&layer))).unwrap(),
+        layer
+    );
+}
+
 #[test]
 fn hostile_archives_change_nothing() {
     let layer = rootfs();

@@ -7,8 +7,8 @@ use berth_digest::Digest;
 
 use super::*;
 use crate::{
-    import, load, resolve_for_save, save, write_atomically, Error, ImportOptions, LoadOptions,
-    Loaded, SaveFormat, SaveOptions,
+    import, load, resolve_for_save, save, save_to_file, write_atomically, Error, ImportOptions,
+    LoadOptions, Loaded, SaveFormat, SaveOptions,
 };
 
 const FIXTURE: &str = concat!(
@@ -296,4 +296,61 @@ fn atomic_writes_replace_symlinks_and_leave_nothing_on_error() {
 
     let missing_dir = dir.path().join("no/such/dir/out.tar");
     assert!(write_atomically(&missing_dir, |_| Ok(())).is_err());
+}
+
+/// The kernel-copy path writes the same bytes as the streaming one, for every format, at the
+/// file's current position, and into a pipe-like output (not a regular file) as well.
+#[test]
+fn saving_into_a_file_gives_the_streamed_bytes() {
+    let (_dir, store) = loaded_store();
+    let names = ["fixture/busybox:1", "fixture/busybox:base"];
+    let images = resolve_for_save(&store, &names).unwrap();
+    for format in [SaveFormat::Hybrid, SaveFormat::Docker, SaveFormat::Oci] {
+        for uncompressed in [false, true] {
+            let options = SaveOptions {
+                format,
+                uncompressed,
+            };
+            let streamed = save_bytes(&store, &names, &options);
+            let mut file = tempfile::tempfile().unwrap();
+            std::io::Write::write_all(&mut file, b"prefix").unwrap();
+            save_to_file(&store, &images, &options, &file).unwrap();
+            let mut written = Vec::new();
+            std::io::Seek::rewind(&mut file).unwrap();
+            file.read_to_end(&mut written).unwrap();
+            assert_eq!(&written[..6], b"prefix");
+            assert!(written[6..] == streamed[..], "{format:?} {uncompressed}");
+        }
+    }
+    let devnull = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    save_to_file(&store, &images, &SaveOptions::default(), &devnull).unwrap();
+}
+
+/// A stored blob whose bytes no longer match its digest (changed after the image was resolved)
+/// fails the kernel-copy save too, whether it is the largest blob (checked first) or the config.
+#[test]
+fn saving_into_a_file_verifies_every_blob() {
+    let names = ["fixture/busybox:1"];
+    let (_dir, store) = loaded_store();
+    let image = store.resolve(names[0]).unwrap();
+    let mut victims = image.layer_digests().unwrap();
+    victims.push(image.id.clone());
+    for victim in victims {
+        let (_dir, store) = loaded_store();
+        let images = resolve_for_save(&store, &names).unwrap();
+        let path = store.blob_path(&victim);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        std::fs::write(&path, &bytes).unwrap();
+        let file = tempfile::tempfile().unwrap();
+        let error = save_to_file(&store, &images, &SaveOptions::default(), &file).unwrap_err();
+        assert!(
+            matches!(&error, Error::BlobMismatch { expected, .. } if *expected == victim),
+            "{victim}: {error:?}"
+        );
+    }
 }

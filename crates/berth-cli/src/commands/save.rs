@@ -1,6 +1,6 @@
 //! `berth save [-o FILE] IMAGE...`
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use anyhow::bail;
 use berth_archive::{SaveFormat, SaveOptions};
@@ -46,13 +46,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let images = berth_archive::resolve_for_save(store, &args.images)?;
     match &args.output {
         Some(path) => berth_archive::write_atomically(path, |out| {
-            berth_archive::save(store, &images, &options, out)
+            berth_archive::save_to_file(store, &images, &options, out)
         })?,
         None => {
             let stdout = std::io::stdout().lock();
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout);
-            berth_archive::save(store, &images, &options, &mut out)?;
-            out.flush()?;
+            // Redirected to a file (`> out.tar`): the kernel copies the blobs. A pipe streams.
+            let duplicate = rustix::io::fcntl_dupfd_cloexec(&stdout, 3)?;
+            berth_archive::save_to_file(store, &images, &options, &std::fs::File::from(duplicate))?;
+            drop(stdout);
         }
     }
     Ok(())
