@@ -25,6 +25,7 @@ mod pipeline;
 mod import;
 mod load;
 
+mod fileat;
 mod filecopy;
 mod save;
 mod tarball;
@@ -38,7 +39,7 @@ pub use error::{Error, Result};
 pub use import::{import, ImportOptions};
 pub use layer::{check_layer, ingest_layer, IngestedLayer, LayerDigests, Limits};
 pub use load::{
-    load, load_dir, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES,
+    load, load_dir, load_file, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES,
     MAX_ENTRIES,
 };
 pub use save::{resolve_for_save, save, save_to_file, SaveFormat, SaveImage, SaveOptions};

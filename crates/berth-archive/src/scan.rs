@@ -6,7 +6,7 @@
 //! refused here: a stream must carry at least one end-of-archive block. Truncation inside an entry is
 //! reported by tar-rs when it skips the rest of the entry, or by the caller when an entry reads short.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 
 use crate::error::{Error, Result};
 
@@ -16,6 +16,13 @@ const BLOCK_SIZE: u64 = 512;
 pub struct Position<R> {
     inner: R,
     position: u64,
+}
+
+impl<R: Seek> Seek for Position<R> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        self.position = self.inner.seek(to)?;
+        Ok(self.position)
+    }
 }
 
 impl<R: Read> Read for Position<R> {
@@ -43,14 +50,39 @@ pub fn tar_error(error: io::Error) -> Error {
 /// after the end-of-archive block (anything after it is the caller's to drain).
 pub fn for_each_entry<R: Read>(
     reader: R,
-    mut visit: impl FnMut(&mut tar::Entry<'_, Position<R>>) -> Result<()>,
+    visit: impl FnMut(&mut tar::Entry<'_, Position<R>>) -> Result<()>,
 ) -> Result<R> {
     let mut archive = tar::Archive::new(Position {
         inner: reader,
         position: 0,
     });
+    let entries = archive.entries().map_err(tar_error)?;
+    let end_of_entries = walk(entries, visit)?;
+    finish(archive, end_of_entries)
+}
+
+/// [`for_each_entry`] over a seekable archive: the data of entries that `visit` does not read is
+/// skipped with a seek instead of being read.
+pub fn for_each_entry_seeking<R: Read + Seek>(
+    reader: R,
+    visit: impl FnMut(&mut tar::Entry<'_, Position<R>>) -> Result<()>,
+) -> Result<R> {
+    let mut archive = tar::Archive::new(Position {
+        inner: reader,
+        position: 0,
+    });
+    let entries = archive.entries_with_seek().map_err(tar_error)?;
+    let end_of_entries = walk(entries, visit)?;
+    finish(archive, end_of_entries)
+}
+
+/// Visits every entry; returns where the last entry's (padded) data ends.
+fn walk<R: Read>(
+    entries: tar::Entries<'_, Position<R>>,
+    mut visit: impl FnMut(&mut tar::Entry<'_, Position<R>>) -> Result<()>,
+) -> Result<u64> {
     let mut end_of_entries = 0;
-    for entry in archive.entries().map_err(tar_error)? {
+    for entry in entries {
         let mut entry = entry.map_err(tar_error)?;
         let padded = entry
             .size()
@@ -60,6 +92,14 @@ pub fn for_each_entry<R: Read>(
         end_of_entries = entry.raw_file_position() + padded;
         visit(&mut entry)?;
     }
+    Ok(end_of_entries)
+}
+
+/// The stream after the entries, which must have gone past them: at least one end-of-archive block.
+fn finish<R>(archive: tar::Archive<Position<R>>, end_of_entries: u64) -> Result<R>
+where
+    Position<R>: Read,
+{
     let position = archive.into_inner();
     if position.position <= end_of_entries {
         return Err(Error::Truncated);

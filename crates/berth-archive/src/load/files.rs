@@ -9,7 +9,12 @@
 
 use std::{
     collections::BTreeMap,
+    fs::File,
     io::{self, Cursor, Read},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex,
+    },
 };
 
 use berth_digest::Digest;
@@ -19,8 +24,9 @@ use crate::{
     compression::{peek, Compression},
     entry::{check_name, clean_components},
     error::{Error, Result},
+    fileat::FileAt,
     layer::{scan_layer, LayerDigests, Limits, Sink, Tee},
-    scan::{copy_entry, for_each_entry},
+    scan::{copy_entry, for_each_entry, for_each_entry_seeking},
 };
 
 /// `manifest.json` cap, as containers/image `iolimits.MaxTarFileManifestSize`.
@@ -63,63 +69,108 @@ pub(crate) struct Files {
     /// Link name -> target, both cleaned archive paths.
     links: BTreeMap<String, String>,
     memory_used: u64,
+    /// Entries seen so far.
+    entries: usize,
 }
 
 impl Files {
     /// Streams the archive `reader` (already decompressed) into memory and the store's ingest area.
     pub fn read(store: &Store, reader: impl Read, limits: &Limits) -> Result<Files> {
         let mut files = Files::default();
-        let mut count = 0usize;
-        let rest = for_each_entry(reader, |entry| {
-            count += 1;
-            if count > MAX_ENTRIES {
-                return Err(Error::TooManyEntries { limit: MAX_ENTRIES });
-            }
-            let name_bytes = entry.path_bytes().into_owned();
-            let components = check_name(&name_bytes)?;
-            let Ok(name) = String::from_utf8(components.join(&b'/')) else {
-                return Ok(()); // no layout names non-UTF-8 files
-            };
-            let entry_type = entry.header().entry_type();
-            if entry_type.is_file() || entry_type == tar::EntryType::Continuous {
-                files.links.remove(&name);
-                let content = files.read_file(store, &name, entry, limits)?;
-                files.contents.insert(name, content);
-            } else if entry_type.is_symlink() || entry_type.is_hard_link() {
-                let target = entry.link_name_bytes().unwrap_or_default().into_owned();
-                // A symlink is relative to its directory; a hard link names a path from the root.
-                let base = if entry_type.is_symlink() && !target.starts_with(b"/") {
-                    name.rsplit_once('/')
-                        .map_or("", |(dir, _)| dir)
-                        .as_bytes()
-                        .to_vec()
-                } else {
-                    Vec::new()
-                };
-                let joined = [base, b"/".to_vec(), target.clone()].concat();
-                let target = clean_components(&joined)
-                    .and_then(|c| String::from_utf8(c.join(&b'/')).ok())
-                    .ok_or_else(|| {
-                        Error::UnsafeArchivePath(String::from_utf8_lossy(&target).into_owned())
-                    })?;
-                files.contents.remove(&name);
-                files.links.insert(name, target);
-            }
-            Ok(())
-        })?;
-        // Whatever follows the end-of-archive blocks is read (and so decompressed and checked).
-        io::copy(&mut { rest }, &mut io::sink())
-            .map_err(|e| Error::from_io(e, Error::io("read the archive")))?;
+        let rest = for_each_entry(reader, |entry| files.visit(store, entry, limits, None))?;
+        drain(rest)?;
         Ok(files)
     }
 
+    /// Reads an uncompressed archive file that starts at `start` in `archive`. Small files are read
+    /// as the headers are walked; the large ones (layers) are skipped over, then stored and
+    /// scanned several at a time, one per core, each read with its own positioned reads.
+    pub fn read_seekable(
+        store: &Store,
+        archive: &File,
+        start: u64,
+        limits: &Limits,
+    ) -> Result<Files> {
+        let mut files = Files::default();
+        let mut deferred = BTreeMap::new();
+        let whole = FileAt::new(archive, start, u64::MAX - start);
+        let rest = for_each_entry_seeking(whole, |entry| {
+            files.visit(store, entry, limits, Some(&mut deferred))
+        })?;
+        drain(rest)?;
+        let ingested = ingest_in_parallel(store, archive, start, deferred, limits)?;
+        files.contents.extend(ingested);
+        Ok(files)
+    }
+
+    /// One archive entry: a file is kept (or, with `deferred`, a large one is noted by its offset
+    /// and size for later), a link remembered; anything else is ignored.
+    fn visit<R: Read>(
+        &mut self,
+        store: &Store,
+        entry: &mut tar::Entry<'_, R>,
+        limits: &Limits,
+        mut deferred: Option<&mut BTreeMap<String, (u64, u64)>>,
+    ) -> Result<()> {
+        self.entries += 1;
+        if self.entries > MAX_ENTRIES {
+            return Err(Error::TooManyEntries { limit: MAX_ENTRIES });
+        }
+        let name_bytes = entry.path_bytes().into_owned();
+        let components = check_name(&name_bytes)?;
+        let Ok(name) = String::from_utf8(components.join(&b'/')) else {
+            return Ok(()); // no layout names non-UTF-8 files
+        };
+        // A later entry of the same name replaces an earlier one, whatever either is.
+        if let Some(deferred) = deferred.as_deref_mut() {
+            deferred.remove(&name);
+        }
+        let entry_type = entry.header().entry_type();
+        if entry_type.is_file() || entry_type == tar::EntryType::Continuous {
+            self.links.remove(&name);
+            match self.read_file(store, &name, entry, limits, deferred.is_some())? {
+                Some(content) => {
+                    self.contents.insert(name, content);
+                }
+                None => {
+                    self.contents.remove(&name);
+                    if let Some(deferred) = deferred {
+                        deferred.insert(name, (entry.raw_file_position(), entry.size()));
+                    }
+                }
+            }
+        } else if entry_type.is_symlink() || entry_type.is_hard_link() {
+            let target = entry.link_name_bytes().unwrap_or_default().into_owned();
+            // A symlink is relative to its directory; a hard link names a path from the root.
+            let base = if entry_type.is_symlink() && !target.starts_with(b"/") {
+                name.rsplit_once('/')
+                    .map_or("", |(dir, _)| dir)
+                    .as_bytes()
+                    .to_vec()
+            } else {
+                Vec::new()
+            };
+            let joined = [base, b"/".to_vec(), target.clone()].concat();
+            let target = clean_components(&joined)
+                .and_then(|c| String::from_utf8(c.join(&b'/')).ok())
+                .ok_or_else(|| {
+                    Error::UnsafeArchivePath(String::from_utf8_lossy(&target).into_owned())
+                })?;
+            self.contents.remove(&name);
+            self.links.insert(name, target);
+        }
+        Ok(())
+    }
+
+    /// The file's content, or `None` when `defer` is set and the file is to be ingested later.
     fn read_file<R: Read>(
         &mut self,
         store: &Store,
         name: &str,
         entry: &mut tar::Entry<'_, R>,
         limits: &Limits,
-    ) -> Result<Content> {
+        defer: bool,
+    ) -> Result<Option<Content>> {
         let size = entry.size();
         if let Some((_, cap)) = DOCUMENTS.iter().find(|(document, _)| *document == name) {
             if size > *cap {
@@ -128,7 +179,7 @@ impl Files {
                     limit: *cap,
                 });
             }
-            return self.read_into_memory(name, entry, size);
+            return self.read_into_memory(name, entry, size).map(Some);
         }
         if size <= SMALL_FILE_MAX && self.memory_used + size <= MEMORY_BUDGET {
             let content = self.read_into_memory(name, entry, size)?;
@@ -136,12 +187,15 @@ impl Files {
                 // A small bzip2/xz layer still needs converting into a blob: through the ingest path.
                 Content::Memory(bytes) if needs_conversion(&bytes) => {
                     self.memory_used -= size;
-                    Self::ingest_file(store, name, &mut Cursor::new(bytes), size, limits)
+                    Self::ingest_file(store, name, &mut Cursor::new(bytes), size, limits).map(Some)
                 }
-                content => Ok(content),
+                content => Ok(Some(content)),
             };
         }
-        Self::ingest_file(store, name, entry, size, limits)
+        if defer {
+            return Ok(None);
+        }
+        Self::ingest_file(store, name, entry, size, limits).map(Some)
     }
 
     fn ingest_file(
@@ -303,6 +357,66 @@ impl Files {
     pub fn take(&mut self, key: &str) -> Option<Content> {
         self.contents.remove(key)
     }
+}
+
+/// Reads whatever follows the end-of-archive blocks (so it is decompressed and checked).
+fn drain(mut rest: impl Read) -> Result<()> {
+    io::copy(&mut rest, &mut io::sink())
+        .map_err(|e| Error::from_io(e, Error::io("read the archive")))?;
+    Ok(())
+}
+
+/// Stores and scans the large files of an archive, largest first, one per core at a time. The first
+/// failure stops the others and is returned.
+fn ingest_in_parallel(
+    store: &Store,
+    archive: &File,
+    start: u64,
+    deferred: BTreeMap<String, (u64, u64)>,
+    limits: &Limits,
+) -> Result<Vec<(String, Content)>> {
+    let mut jobs: Vec<(String, u64, u64)> = deferred
+        .into_iter()
+        .map(|(name, (offset, size))| (name, offset, size))
+        .collect();
+    jobs.sort_by_key(|(_, _, size)| *size);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZero::get)
+        .min(jobs.len());
+    let jobs = Mutex::new(jobs);
+    let failed = AtomicBool::new(false);
+    let done = Mutex::new(Vec::new());
+    let first_error = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let Some((name, offset, size)) = jobs.lock().ok().and_then(|mut j| j.pop())
+                    else {
+                        return;
+                    };
+                    let mut input = FileAt::new(archive, start + offset, size);
+                    match Files::ingest_file(store, &name, &mut input, size, limits) {
+                        Ok(content) => {
+                            if let Ok(mut done) = done.lock() {
+                                done.push((name, content));
+                            }
+                        }
+                        Err(error) => {
+                            failed.store(true, Ordering::Relaxed);
+                            if let Ok(mut first) = first_error.lock() {
+                                first.get_or_insert(error);
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(error) = first_error.into_inner().ok().flatten() {
+        return Err(error);
+    }
+    Ok(done.into_inner().unwrap_or_default())
 }
 
 /// The digest of what an ingest holds, read back (a large file that did not scan as a layer).

@@ -20,7 +20,7 @@ mod docker;
 mod files;
 mod oci;
 
-use std::{fmt, io::Read};
+use std::{fmt, fs::File, io::Read, os::unix::fs::FileExt};
 
 use berth_digest::Digest;
 use berth_manifest::Platform;
@@ -30,7 +30,7 @@ use berth_store::Store;
 pub use files::{MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES, MAX_ENTRIES};
 
 use crate::{
-    compression::decompressing_reader,
+    compression::{decompressing_reader, Compression},
     error::{Error, Result},
     layer::Limits,
 };
@@ -108,6 +108,36 @@ pub fn load(store: &Store, input: impl Read, options: &LoadOptions) -> Result<Ve
     let mut files = Files::read(store, reader, &options.limits)?;
     let images = plan(&files, options)?;
     commit::commit(store, &mut files, &images)
+}
+
+/// [`load`] from a file, from its current position. An uncompressed archive in a regular file (what
+/// `docker save` writes) is read with positioned reads: its layers are stored and checked one per
+/// core at once. Anything else (compressed, a pipe) is streamed through [`load`].
+pub fn load_file(store: &Store, file: &File, options: &LoadOptions) -> Result<Vec<Loaded>> {
+    let metadata = file
+        .metadata()
+        .map_err(Error::io("look at the archive file"))?;
+    let start = if metadata.is_file() {
+        rustix::fs::seek(file, rustix::fs::SeekFrom::Current(0)).ok()
+    } else {
+        None
+    };
+    if let Some(start) = start {
+        let mut prefix = [0u8; 512];
+        let n =
+            FileExt::read_at(file, &mut prefix, start).map_err(Error::io("read the archive"))?;
+        if n == 0 {
+            return Err(Error::EmptyInput);
+        }
+        if Compression::detect(&prefix[..n]) == Compression::None {
+            tracing::debug!("loading an uncompressed image archive with positioned reads");
+            let _guard = store.content_guard()?;
+            let mut files = Files::read_seekable(store, file, start, &options.limits)?;
+            let images = plan(&files, options)?;
+            return commit::commit(store, &mut files, &images);
+        }
+    }
+    load(store, file, options)
 }
 
 fn plan(files: &Files, options: &LoadOptions) -> Result<Vec<PlannedImage>> {

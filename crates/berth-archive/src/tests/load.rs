@@ -4,7 +4,7 @@ use berth_digest::Digest;
 use berth_reference::Reference;
 
 use super::*;
-use crate::{load, Error, LoadOptions, Loaded};
+use crate::{load, load_file, Error, LoadOptions, Loaded};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures");
 
@@ -23,6 +23,30 @@ fn digest(s: &str) -> Digest {
 const BUSYBOX_1: &str = "sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27";
 const BUSYBOX_BASE: &str =
     "sha256:2eefd5de9cacfc447de0273443c4ea6277c19370b634fd517dfe50e78a4440e2";
+
+/// Loads `archive` twice: streamed from memory, and from a file (after a few unrelated bytes, at
+/// its current position) through `load_file`, whose positioned-read path takes uncompressed ones.
+fn both_paths(store: &Store, archive: &[u8]) -> [(&'static str, Result<Vec<Loaded>, Error>); 2] {
+    let streamed = load(store, archive, &LoadOptions::default());
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, b"prefix").unwrap();
+    std::io::Write::write_all(&mut file, archive).unwrap();
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(6)).unwrap();
+    let from_file = load_file(store, &file, &LoadOptions::default());
+    [("streamed", streamed), ("file", from_file)]
+}
+
+/// [`both_paths`] without the streamed load (its slot holds an empty success).
+fn both_paths_file_only(
+    store: &Store,
+    archive: &[u8],
+) -> [(&'static str, Result<Vec<Loaded>, Error>); 2] {
+    let mut file = tempfile::tempfile().unwrap();
+    std::io::Write::write_all(&mut file, archive).unwrap();
+    std::io::Seek::rewind(&mut file).unwrap();
+    let from_file = load_file(store, &file, &LoadOptions::default());
+    [("streamed", Ok(Vec::new())), ("file", from_file)]
+}
 
 #[test]
 fn docker_20_10_save_in_every_compression() {
@@ -198,6 +222,113 @@ fn large_plain_layers_and_large_configs_get_their_true_digests() {
     );
 }
 
+/// Layers too large to keep in memory, through both read paths: the positioned-read one stores and
+/// scans them in parallel after walking the headers, and must accept and refuse exactly what the
+/// streaming one does, leaving the store as it was on error.
+#[test]
+fn large_layers_load_the_same_through_both_paths() {
+    let layer = |seed: u8| tar(&[file("data.bin", &vec![seed; 700 * 1024])]);
+    let (one, two, three) = (layer(1), layer(2), layer(3));
+    let config = config_for(&[&one, &two, &three]);
+    let manifest = r#"[{"Config":"config.json","RepoTags":["test/big:1"],"Layers":["l1.tar","l2.tar","l3.tar"]}]"#;
+    let archive = |layers: [&[u8]; 3], extra: &[Raw<'_>]| {
+        let mut entries = vec![
+            file("l1.tar", layers[0]),
+            file("l2.tar", layers[1]),
+            file("l3.tar", layers[2]),
+            file("config.json", &config),
+            file("manifest.json", manifest.as_bytes()),
+        ];
+        entries.extend_from_slice(extra);
+        tar(&entries)
+    };
+    let good = archive([&one, &two, &three], &[]);
+    // A later entry replaces an earlier one of the same name: here a bad l2.tar by the good one,
+    // and a good l3.tar by a link to l1.tar (which then mismatches the config).
+    let replaced = {
+        let mut entries = vec![file("l2.tar", &three)];
+        entries.extend([
+            file("l1.tar", &one),
+            file("l2.tar", &two),
+            file("l3.tar", &three),
+            file("config.json", &config),
+            file("manifest.json", manifest.as_bytes()),
+        ]);
+        tar(&entries)
+    };
+    let relinked = archive([&one, &two, &three], &[symlink("l3.tar", "l1.tar")]);
+    let mut corrupt_two = two.clone();
+    corrupt_two[600] ^= 1;
+    let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+        ("good", good.clone(), None),
+        ("later entries win", replaced, None),
+        ("relinked", relinked, Some("DiffIdMismatch")),
+        (
+            "corrupt layer",
+            archive([&one, &corrupt_two, &three], &[]),
+            Some(""),
+        ),
+        (
+            "truncated in a layer",
+            good[..1024 * 1024].to_vec(),
+            Some("Truncated"),
+        ),
+        (
+            "truncated at the end",
+            good[..good.len() - 1024].to_vec(),
+            Some("Truncated"),
+        ),
+        (
+            "layer is not a tar",
+            archive([&one, &vec![7u8; 600 * 1024], &three], &[]),
+            Some(""),
+        ),
+    ];
+    for (label, input, expected) in cases {
+        let (_dir, store) = store();
+        let before = snapshot(&store);
+        let results = both_paths(&store, &input);
+        let [(_, streamed), (_, from_file)] = &results;
+        match expected {
+            None => {
+                assert_eq!(
+                    streamed.as_ref().unwrap(),
+                    &vec![Loaded::Tagged(name("test/big:1"))],
+                    "{label}"
+                );
+                assert_eq!(
+                    streamed.as_ref().unwrap(),
+                    from_file.as_ref().unwrap(),
+                    "{label}"
+                );
+                // The file path alone, into an empty store: every blob its own work.
+                let (_dir, store) = super::store();
+                let [_, (_, from_file)] = both_paths_file_only(&store, &input);
+                from_file.unwrap();
+                let image = store.resolve("test/big:1").unwrap();
+                assert_eq!(image.id, Digest::sha256(&config), "{label}");
+                assert_eq!(
+                    image.layer_digests().unwrap(),
+                    [&one, &two, &three].map(|l| Digest::sha256(l)).to_vec(),
+                    "{label}"
+                );
+                let report = store.check().unwrap();
+                assert!(report.problems.is_empty(), "{label}: {:?}", report.problems);
+                assert_eq!(report.blobs_checked, 5, "{label}");
+            }
+            Some(expected) => {
+                let streamed = format!("{:?}", streamed.as_ref().unwrap_err());
+                let from_file = format!("{:?}", from_file.as_ref().unwrap_err());
+                assert!(streamed.starts_with(expected), "{label}: {streamed}");
+                // The same kind of error either way (the variant name, up to its first field).
+                let kind = |debug: &str| debug.split(['(', ' ', '{']).next().unwrap().to_owned();
+                assert_eq!(kind(&streamed), kind(&from_file), "{label}: {from_file}");
+                assert_eq!(before, snapshot(&store), "{label}");
+            }
+        }
+    }
+}
+
 #[test]
 fn hostile_archives_change_nothing() {
     let layer = rootfs();
@@ -323,13 +454,14 @@ fn hostile_archives_change_nothing() {
         )
         .unwrap();
         let before = snapshot(&store);
-        let error = load(&store, &input[..], &LoadOptions::default()).unwrap_err();
-        let debug = format!("{error:?}");
-        assert!(
-            debug.starts_with(expected),
-            "{label}: expected {expected}, got {debug}"
-        );
-        assert_eq!(before, snapshot(&store), "{label}");
+        for (path, error) in both_paths(&store, &input) {
+            let debug = format!("{:?}", error.unwrap_err());
+            assert!(
+                debug.starts_with(expected),
+                "{label} ({path}): expected {expected}, got {debug}"
+            );
+            assert_eq!(before, snapshot(&store), "{label} ({path})");
+        }
         assert!(!dir.path().join("evil").exists() && !dir.path().join("x").exists());
     }
 }
@@ -483,13 +615,14 @@ fn hostile_oci_archives_change_nothing() {
     for (label, input, expected) in cases {
         let (_dir, store) = store();
         let before = snapshot(&store);
-        let error: Error = load(&store, &input[..], &LoadOptions::default()).unwrap_err();
-        let debug = format!("{error:?}");
-        assert!(
-            debug.starts_with(expected),
-            "{label}: expected {expected}, got {debug}"
-        );
-        assert_eq!(before, snapshot(&store), "{label}");
+        for (path, error) in both_paths(&store, &input) {
+            let debug = format!("{:?}", error.unwrap_err());
+            assert!(
+                debug.starts_with(expected),
+                "{label} ({path}): expected {expected}, got {debug}"
+            );
+            assert_eq!(before, snapshot(&store), "{label} ({path})");
+        }
     }
 }
 

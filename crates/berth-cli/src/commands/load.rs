@@ -1,9 +1,6 @@
 //! `berth load [-i FILE] [-q]`: any image archive, from a file or stdin.
 
-use std::{
-    fs::File,
-    io::{IsTerminal, Read},
-};
+use std::{fs::File, io::IsTerminal};
 
 use anyhow::{bail, Context as _};
 
@@ -42,17 +39,23 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         let loaded = berth_archive::load_dir(ctx.store()?, dir, &options)?;
         return report(&loaded, args.quiet);
     }
-    let input: Box<dyn Read> = match &args.input {
-        Some(path) => Box::new(File::open(path).with_context(|| format!("failed to open {path}"))?),
+    let store = ctx.store()?;
+    let loaded = match &args.input {
+        Some(path) => {
+            let file = File::open(path).with_context(|| format!("failed to open {path}"))?;
+            berth_archive::load_file(store, &file, &options)?
+        }
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 bail!("requested load from stdin, but stdin is empty");
             }
-            Box::new(stdin.lock())
+            let stdin = stdin.lock();
+            // Redirected from a file (`< image.tar`): read with positioned reads, like `-i`.
+            let duplicate = rustix::io::fcntl_dupfd_cloexec(&stdin, 3)?;
+            berth_archive::load_file(store, &File::from(duplicate), &options)?
         }
     };
-    let loaded = berth_archive::load(ctx.store()?, input, &options)?;
     report(&loaded, args.quiet)
 }
 
