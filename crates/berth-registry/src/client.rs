@@ -20,6 +20,8 @@ use crate::{
 pub(crate) const MAX_ERROR_BYTES: u64 = 1024 * 1024;
 /// Redirect hops followed before giving up (reqwest's and Go's default).
 const MAX_REDIRECTS: usize = 10;
+/// The key of the shared client that skips certificate checks (never a `host[:port]`).
+const UNVERIFIED: &str = "<unverified>";
 /// Longest pause honoured from a `Retry-After` header.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -60,6 +62,8 @@ pub struct Client {
     pub(crate) hosts: HostsConfig,
     docker_config_path: Option<PathBuf>,
     http: Mutex<HashMap<String, reqwest::Client>>,
+    /// The scheme each insecure registry answered on.
+    schemes: Mutex<HashMap<String, &'static str>>,
     pub(crate) auth: AuthState,
     credentials: Mutex<HashMap<String, Option<Credentials>>>,
 }
@@ -97,6 +101,7 @@ impl Client {
             hosts,
             docker_config_path,
             http: Mutex::new(HashMap::new()),
+            schemes: Mutex::new(HashMap::new()),
             auth: AuthState::default(),
             credentials: Mutex::new(HashMap::new()),
         }
@@ -138,16 +143,17 @@ impl Client {
     }
 
     /// The endpoint of a registry named in a reference (`docker.io`, `localhost:5000`).
-    pub(crate) fn endpoint(&self, registry: &str) -> Result<Endpoint> {
+    pub(crate) async fn endpoint(&self, registry: &str) -> Result<Endpoint> {
         let host = hosts::api_host(registry).to_owned();
         if host.is_empty() || host.contains(['/', '@', '?', '#', ' ']) {
             return Err(Error::BadServer(registry.to_owned()));
         }
         let insecure = self.hosts.is_insecure(&host);
         let has_certs = self.hosts.certs(&host)?.is_some();
-        // Loopback and insecure registries speak plain HTTP unless certs.d says they have TLS.
+        // Like Docker, loopback and insecure registries are tried over HTTPS first (without
+        // verifying the certificate, unless certs.d has a CA for them), then over plain HTTP.
         let scheme = if insecure && !has_certs {
-            "http"
+            self.insecure_scheme(&host).await
         } else {
             "https"
         };
@@ -161,8 +167,28 @@ impl Client {
         })
     }
 
+    /// Whether an insecure registry without a configured CA answers HTTPS (any HTTP response to
+    /// `GET /v2/` over TLS counts), else plain HTTP. Asked once per host and process.
+    async fn insecure_scheme(&self, host: &str) -> &'static str {
+        if let Some(scheme) = lock(&self.schemes).get(host) {
+            return scheme;
+        }
+        let probe = async {
+            let url = url::Url::parse(&format!("https://{host}/v2/")).ok()?;
+            let http = self.http_for(&url).ok()?;
+            http.get(url).send().await.ok()
+        };
+        let scheme = match probe.await {
+            Some(_) => "https",
+            None => "http",
+        };
+        tracing::debug!(host, scheme, "insecure registry");
+        lock(&self.schemes).insert(host.to_owned(), scheme);
+        scheme
+    }
+
     /// The endpoints a pull tries in order: the registry's mirrors, then the registry.
-    pub(crate) fn pull_endpoints(&self, registry: &str) -> Result<Vec<Endpoint>> {
+    pub(crate) async fn pull_endpoints(&self, registry: &str) -> Result<Vec<Endpoint>> {
         let mut endpoints = Vec::new();
         for mirror in self.hosts.mirrors(registry) {
             let Some(host) = mirror_host(mirror) else {
@@ -179,15 +205,23 @@ impl Client {
                 base,
             });
         }
-        endpoints.push(self.endpoint(registry)?);
+        endpoints.push(self.endpoint(registry).await?);
         Ok(endpoints)
     }
 
-    /// The reqwest client for `url`: shared, or with the CA certificates of the host's `certs.d`.
+    /// The reqwest client for `url`: shared, or with the CA certificates of the host's `certs.d`, or,
+    /// for an insecure registry without them, one that does not verify certificates (Docker's
+    /// `InsecureSkipVerify` for `insecure-registries` and loopback).
     pub(crate) fn http_for(&self, url: &url::Url) -> Result<reqwest::Client> {
         let host = url_host(url);
         let certs = self.hosts.certs(&host)?;
-        let key = if certs.is_some() { host } else { String::new() };
+        let unverified =
+            certs.is_none() && url.scheme() == "https" && self.hosts.is_insecure(&host);
+        let key = match (&certs, unverified) {
+            (Some(_), _) => host,
+            (None, true) => UNVERIFIED.to_owned(),
+            (None, false) => String::new(),
+        };
         if let Some(client) = lock(&self.http).get(&key) {
             return Ok(client.clone());
         }
@@ -214,6 +248,9 @@ impl Client {
                     .map_err(|source| Error::CertificateParse { path, source })?;
                 builder = builder.identity(identity);
             }
+        }
+        if unverified {
+            builder = builder.danger_accept_invalid_certs(true);
         }
         let client = builder.build().map_err(Error::HttpClient)?;
         lock(&self.http).insert(key, client.clone());

@@ -13,7 +13,8 @@
 //!   base URLs that pulls try first, in order, before the registry itself. Unlike Docker, any
 //!   registry may have mirrors. A mirror is trusted like the registry: digests are still verified.
 //! - `insecure-registries` (hosts, `host:port`, or CIDR ranges of IP literals) may use HTTP or a TLS
-//!   certificate that does not verify, as Docker's daemon option of the same name.
+//!   certificate that does not verify, as Docker's daemon option of the same name: HTTPS without
+//!   certificate checks is tried first, plain HTTP when that gets no HTTP answer (`client.rs`).
 //! - Loopback registries (`localhost`, `127.0.0.0/8`, `::1`) are insecure without configuration,
 //!   as in Docker.
 //! - `<config dir>/certs.d/<host[:port]>/*.crt` are extra CA certificates for that registry, and

@@ -89,7 +89,7 @@ impl Client {
         registry: &str,
         credentials: &Credentials,
     ) -> Result<Option<String>> {
-        let endpoint = self.endpoint(registry)?;
+        let endpoint = self.endpoint(registry).await?;
         self.set_credentials(&endpoint.auth_key, Some(credentials.clone()));
         let host = endpoint.host.clone();
         let session = self.session(endpoint, Vec::new());

@@ -135,7 +135,7 @@ impl Client {
         options: &PullOptions,
         reporter: &Reporter<F>,
     ) -> Result<PulledImage> {
-        let endpoints = self.pull_endpoints(reference.domain())?;
+        let endpoints = self.pull_endpoints(reference.domain()).await?;
         let last = endpoints.len() - 1;
         for (i, endpoint) in endpoints.into_iter().enumerate() {
             let host = endpoint.host.clone();

@@ -160,7 +160,7 @@ impl Client {
                 scopes.push(scope);
             }
         }
-        let endpoint = self.endpoint(reference.domain())?;
+        let endpoint = self.endpoint(reference.domain()).await?;
         let session = self.session(endpoint, scopes);
         let uploader = Uploader {
             session: &session,

@@ -136,7 +136,7 @@ impl Client {
                 query = short.to_owned();
             }
         }
-        let mut endpoint = self.endpoint(&registry)?;
+        let mut endpoint = self.endpoint(&registry).await?;
         if hub {
             DOCKER_HUB_INDEX_HOST.clone_into(&mut endpoint.host);
             endpoint.base = url::Url::parse(&format!("https://{DOCKER_HUB_INDEX_HOST}/"))
@@ -200,7 +200,7 @@ impl Client {
             #[serde(default)]
             repositories: Option<Vec<String>>,
         }
-        let endpoint = self.endpoint(registry)?;
+        let endpoint = self.endpoint(registry).await?;
         let session = self.session(endpoint, vec!["registry:catalog:*".to_owned()]);
         let mut first = session.url("v2/_catalog")?;
         first
@@ -226,7 +226,7 @@ impl Client {
             tags: Option<Vec<String>>,
         }
         let path = repository.path().to_owned();
-        let endpoint = self.endpoint(repository.domain())?;
+        let endpoint = self.endpoint(repository.domain()).await?;
         let session = self.session(endpoint, vec![format!("repository:{path}:pull")]);
         let mut first = session.url(&format!("v2/{path}/tags/list"))?;
         first
