@@ -23,7 +23,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::common::{fixture, Env, Registry};
+use crate::common::{fixture, require, Env, Registry};
 
 /// Kill points per operation: a handful in CI, 100 in soak mode.
 fn points() -> usize {
@@ -372,6 +372,17 @@ fn save_to_scratch(env: &Env, image: &str) -> (ExitStatus, String) {
 /// What must hold after any interruption: the store checks out, the survivors are complete, and
 /// garbage collection leaves only resumable downloads behind.
 fn assert_intact(env: &Env, survivors: &[String], context: &str) {
+    assert_consistent(env, survivors, context);
+    ok_bounded(env, &["system", "prune", "-f"]);
+    let left = leftovers(env);
+    assert!(
+        left.is_empty(),
+        "{context}: files left that garbage collection does not remove: {left:?}"
+    );
+}
+
+/// The store checks out and the survivors are complete (no garbage collection: containers stay).
+fn assert_consistent(env: &Env, survivors: &[String], context: &str) {
     let (status, stderr) = run_bounded(env, &["system", "check"]);
     assert!(status.success(), "{context}: system check failed: {stderr}");
     for id in survivors {
@@ -384,12 +395,6 @@ fn assert_intact(env: &Env, survivors: &[String], context: &str) {
         let (status, stderr) = save_to_scratch(env, id);
         assert!(status.success(), "{context}: save {id} failed: {stderr}");
     }
-    ok_bounded(env, &["system", "prune", "-f"]);
-    let left = leftovers(env);
-    assert!(
-        left.is_empty(),
-        "{context}: files left that garbage collection does not remove: {left:?}"
-    );
 }
 
 /// Tally of one operation's kill points, for the report.
@@ -399,6 +404,8 @@ struct Tally {
     killed: usize,
     finished_first: usize,
     resumed: usize,
+    /// Kills that left a temporary file in the ingest area: the process was writing content.
+    left_temp: usize,
 }
 
 /// One operation to interrupt.
@@ -413,6 +420,9 @@ struct Scenario<'a> {
     setup: &'a dyn Fn(&Env, usize),
     /// Image IDs that must survive untouched (computed after `setup` when empty).
     keep: &'a dyn Fn(&Env) -> Vec<String>,
+    /// Whether `system prune` may run between the kill and the rerun (it removes stopped containers,
+    /// which `commit` needs); the full check runs after the rerun either way.
+    prune_after_kill: bool,
     /// Runs the interrupted operation again (it must succeed) and checks its effect.
     rerun: &'a dyn Fn(&Env, usize, &mut Tally),
 }
@@ -461,13 +471,29 @@ fn kill_points(scenario: &Scenario<'_>) -> Tally {
             "{context}: berth panicked: {stderr}"
         );
         let _ = status;
-        assert_intact(&env, &survivors, &context);
+        if ingest_files(&env)
+            .iter()
+            .any(|n| !n.starts_with("partial-"))
+        {
+            tally.left_temp += 1;
+        }
+        if scenario.prune_after_kill {
+            assert_intact(&env, &survivors, &context);
+        } else {
+            assert_consistent(&env, &survivors, &context);
+        }
         (scenario.rerun)(&env, point, &mut tally);
         assert_intact(&env, &survivors, &format!("{context}, after the rerun"));
     }
     eprintln!(
-        "crash: {}: {} points, {} killed mid-run, {} finished before the signal, {} resumed",
-        scenario.name, tally.points, tally.killed, tally.finished_first, tally.resumed
+        "crash: {}: {} points, {} killed mid-run ({} of them left a temporary file), {} finished \
+         before the signal, {} resumed",
+        scenario.name,
+        tally.points,
+        tally.killed,
+        tally.left_temp,
+        tally.finished_first,
+        tally.resumed
     );
     tally
 }
@@ -511,6 +537,7 @@ fn import_killed_anywhere() {
         }),
         setup: &no_setup,
         keep: &all_images,
+        prune_after_kill: true,
         rerun: &rerun,
     });
     assert!(tally.killed > 0, "{tally:?}");
@@ -546,6 +573,7 @@ fn load_killed_anywhere() {
         }),
         setup: &no_setup,
         keep: &all_images,
+        prune_after_kill: true,
         rerun: &rerun,
     });
     assert!(tally.killed > 0, "{tally:?}");
@@ -605,6 +633,7 @@ fn pull_killed_anywhere_resumes() {
         feed: None,
         setup: &no_setup,
         keep: &all_images,
+        prune_after_kill: true,
         rerun: &rerun,
     });
     assert!(tally.killed > 0, "{tally:?}");
@@ -644,6 +673,7 @@ fn push_killed_anywhere() {
         feed: None,
         setup: &setup,
         keep: &all_images,
+        prune_after_kill: true,
         rerun: &rerun,
     });
     assert!(tally.killed > 0, "{tally:?}");
@@ -688,6 +718,7 @@ fn rmi_killed_anywhere() {
         feed: None,
         setup: &no_setup,
         keep: &|_| vec![FIXTURE_ONE.to_owned()],
+        prune_after_kill: true,
         rerun: &rerun,
     });
     assert!(tally.killed > 0, "{tally:?}");
@@ -717,6 +748,7 @@ fn tag_killed_anywhere() {
         feed: None,
         setup: &no_setup,
         keep: &|_| vec![FIXTURE_BASE.to_owned(), FIXTURE_ONE.to_owned()],
+        prune_after_kill: true,
         rerun: &rerun,
     });
     assert!(tally.points > 0, "{tally:?}");
@@ -1073,4 +1105,473 @@ fn disk_full_leaves_the_store_unchanged() {
         ok_bounded(&env, &["system", "check"]);
         ok_bounded(&env, &["inspect", "crash/small:1"]);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Containers: `commit` killed anywhere; SIGINT and SIGTERM to container commands (issue 8)
+
+const BUSYBOX: &str = "crash/busybox:1";
+
+/// What the container of the commit tests changes: 8 MiB of noise, a small file, and a deleted file
+/// (a whiteout in the layer).
+const CHANGES: &str =
+    "mkdir -p /data && dd if=/dev/urandom of=/data/big bs=1M count=8 2>/dev/null \
+                       && echo seeded > /data/seed && rm /bin/true";
+
+/// Imports busybox-static with the applets these tests use as `crash/busybox:1`. False (the test is
+/// skipped; it fails in CI) without busybox or the runtimes.
+fn busybox_image(env: &Env) -> bool {
+    if !(require("busybox") && require("runc") && require("crun")) {
+        return false;
+    }
+    let tree = env.path("busybox-tree");
+    for dir in ["bin", "etc", "tmp", "root"] {
+        std::fs::create_dir_all(tree.join(dir)).unwrap();
+    }
+    let busybox = Command::new("sh")
+        .args(["-c", "command -v busybox"])
+        .output()
+        .unwrap();
+    let busybox = String::from_utf8(busybox.stdout).unwrap();
+    std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
+    for applet in [
+        "sh",
+        "sleep",
+        "dd",
+        "mkdir",
+        "echo",
+        "cat",
+        "rm",
+        "test",
+        "true",
+        "sha256sum",
+    ] {
+        std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
+    }
+    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    let tarball = env.path("busybox.tar");
+    let status = Command::new("tar")
+        .arg("-cf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar failed");
+    env.ok(&["import", tarball.to_str().unwrap(), BUSYBOX]);
+    true
+}
+
+/// Mount points at or below `root` (from `/proc/self/mountinfo`).
+fn mounts_under(root: &Path) -> Vec<String> {
+    let root = root.display().to_string();
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split(' ').nth(4))
+        .map(|point| point.replace("\\040", " "))
+        .filter(|point| point == &root || point.starts_with(&format!("{root}/")))
+        .collect()
+}
+
+/// Files anywhere in the store that look like temporary files (ingest, atomic writes, records).
+fn temp_files(env: &Env) -> Vec<String> {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let file_type = entry.file_type().unwrap();
+            if file_type.is_dir() {
+                walk(&entry.path(), out);
+            } else if name.starts_with("tmp") || name.contains(".tmp") {
+                out.push(entry.path().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&env.root(), &mut out);
+    for name in ingest_files(env) {
+        if !name.starts_with("partial-") {
+            out.push(format!("berth/ingest/{name}"));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A store with `crash/busybox:1` and an exited container `changer` that made [`CHANGES`], its root
+/// filesystem unmounted (it stays mounted after the run until `rm`; copies of the store are made from
+/// the plain directories, and `commit` reads the container's upper directory, not the mount).
+fn container_env() -> Option<Env> {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return None;
+    }
+    env.ok(&["run", "--name", "changer", BUSYBOX, "sh", "-c", CHANGES]);
+    for point in mounts_under(&env.root()) {
+        let status = Command::new("umount").arg(&point).status().unwrap();
+        assert!(status.success(), "umount {point}");
+    }
+    Some(env)
+}
+
+/// The sha256 of `/data/big` as `container` wrote it (in its upper directory).
+fn written_digest(env: &Env, container: &str) -> String {
+    let ids = env.ok(&["ps", "-a", "--no-trunc", "--format", "{{.Names}} {{.ID}}"]);
+    let id = ids
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{container} ")))
+        .unwrap_or_else(|| panic!("no container {container}: {ids}"));
+    let out = Command::new("sha256sum")
+        .arg(
+            env.root()
+                .join("berth/containers")
+                .join(id)
+                .join("upper/data/big"),
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()[..64].to_owned()
+}
+
+/// The committed image is complete: it saves, and a container made from it sees exactly the changes.
+fn assert_committed(env: &Env, name: &str, big_digest: &str, context: &str) {
+    let (status, stderr) = save_to_scratch(env, name);
+    assert!(status.success(), "{context}: save {name}: {stderr}");
+    let out = env.ok(&[
+        "run",
+        "--rm",
+        name,
+        "sh",
+        "-c",
+        "cat /data/seed; sha256sum /data/big; test -e /bin/true && echo /bin/true is back; true",
+    ]);
+    assert_eq!(
+        out,
+        format!("seeded\n{big_digest}  /data/big\n"),
+        "{context}: what {name} holds"
+    );
+}
+
+#[test]
+fn commit_killed_anywhere() {
+    let Some(template) = container_env() else {
+        return;
+    };
+    let big_digest = written_digest(&template, "changer");
+    let blobs_before = template.store_state().1.len();
+    // Where the kills landed: before the layer's ingest, while it was written (a temporary file is
+    // left), after its blob was committed (new unnamed blobs), after the image was named.
+    let phases = std::cell::RefCell::new([0_usize; 4]);
+    let rerun = |env: &Env, point: usize, _: &mut Tally| {
+        let context = format!("commit, point {point}");
+        let phase = if run_bounded(env, &["inspect", "crash/commit:1"]).0.success() {
+            3
+        } else if ingest_files(env).iter().any(|n| !n.starts_with("partial-")) {
+            1
+        } else if env.store_state().1.len() > blobs_before {
+            2
+        } else {
+            0
+        };
+        phases.borrow_mut()[phase] += 1;
+        ok_bounded(env, &["commit", "changer", "crash/commit:1"]);
+        assert_committed(env, "crash/commit:1", &big_digest, &context);
+        // The container survived: it still lists its changes, and it can be removed.
+        let diff = env.ok(&["diff", "changer"]);
+        assert!(
+            diff.contains("A /data/seed") && diff.contains("D /bin/true"),
+            "{context}: {diff}"
+        );
+        ok_bounded(env, &["rm", "changer"]);
+        assert_eq!(mounts_under(&env.root()), Vec::<String>::new(), "{context}");
+    };
+    let tally = kill_points(&Scenario {
+        name: "commit",
+        template: &template,
+        args: &|_| strings(&["commit", "changer", "crash/commit:1"]),
+        feed: None,
+        setup: &no_setup,
+        keep: &all_images,
+        prune_after_kill: false,
+        rerun: &rerun,
+    });
+    let [before, writing, committed, named] = *phases.borrow();
+    eprintln!(
+        "crash: commit: kills before the layer was started {before}, while it was written \
+         {writing}, after its blob was committed {committed}, after the image was named {named}"
+    );
+    assert!(tally.killed > 0, "{tally:?}");
+    assert!(
+        writing > 0,
+        "no kill landed while the layer was being written: {tally:?}"
+    );
+}
+
+/// Polls `ready` every millisecond until it holds; false after `timeout`.
+fn wait_for(timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    false
+}
+
+fn send(pid: u32, signal: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{signal} {pid} failed");
+}
+
+/// Interrupts `args` with `signal` at the moment `mid_way` sees it half done: the process is stopped
+/// there (SIGSTOP), the signal queued, and the process continued, so the signal lands mid-operation
+/// however fast the machine is. Then: exit code 128 + signal, no panic, and no temporary file left.
+fn interrupt_mid_way(env: &Env, args: &[&str], mid_way: &dyn Fn() -> bool, signal: &str) {
+    let mut running = spawn(env, &strings(args), None);
+    let pid = running.child.id();
+    let seen = wait_for(FOLLOW_UP_TIMEOUT, || {
+        mid_way() || running.child.try_wait().unwrap().is_some()
+    });
+    assert!(seen, "{args:?} did not get half-way");
+    send(pid, "STOP");
+    assert!(
+        mid_way(),
+        "{args:?} finished before it could be stopped half-way"
+    );
+    send(pid, signal);
+    send(pid, "CONT");
+    let (status, stderr) = running.wait(FOLLOW_UP_TIMEOUT);
+    let expected = if signal == "INT" { 130 } else { 143 };
+    assert_eq!(
+        status.code(),
+        Some(expected),
+        "{args:?} after SIG{signal}: {status:?}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        temp_files(env),
+        Vec::<String>::new(),
+        "{args:?} after SIG{signal}"
+    );
+}
+
+/// The commands that follow an interruption finish: no lock was left held.
+fn assert_unlocked(env: &Env) {
+    for args in [
+        &["images"][..],
+        &["ps", "-a"],
+        &["image", "prune", "-f"],
+        &["system", "check"],
+    ] {
+        ok_bounded(env, args);
+    }
+}
+
+fn container_status(env: &Env, name: &str) -> Option<String> {
+    env.ok(&["ps", "-a", "--format", "{{.Names}}|{{.Status}}"])
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}|")).map(str::to_owned))
+}
+
+#[test]
+fn commit_and_export_interrupted_clean_up() {
+    let Some(env) = container_env() else {
+        return;
+    };
+    // A running container that has written its changes: commit pauses it, and must resume it.
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "live",
+        BUSYBOX,
+        "sh",
+        "-c",
+        &format!("{CHANGES} && echo ready && exec sleep 1000"),
+    ]);
+    assert!(
+        wait_for(FOLLOW_UP_TIMEOUT, || env
+            .ok(&["logs", "live"])
+            .contains("ready")),
+        "the live container did not start"
+    );
+    let digests = [
+        ("changer", written_digest(&env, "changer")),
+        ("live", written_digest(&env, "live")),
+    ];
+    let writing_layer = || {
+        ingest_files(&env)
+            .iter()
+            .any(|n| !n.starts_with("partial-"))
+    };
+    let export_dir = env.path("exports");
+    std::fs::create_dir_all(&export_dir).unwrap();
+    let export_out = export_dir.join("changer.tar");
+    let exporting = || {
+        std::fs::read_dir(&export_dir).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".berth-export-")
+        })
+    };
+    for signal in ["INT", "TERM"] {
+        for container in ["changer", "live"] {
+            let name = format!("crash/sig-{container}:1");
+            interrupt_mid_way(&env, &["commit", container, &name], &writing_layer, signal);
+            assert!(
+                !run_bounded(&env, &["inspect", &name]).0.success(),
+                "an interrupted commit named an image"
+            );
+            assert_unlocked(&env);
+        }
+        let status = container_status(&env, "live").unwrap();
+        assert!(
+            status.starts_with("Up ") && !status.contains("Paused"),
+            "commit left the container {status:?}"
+        );
+        interrupt_mid_way(
+            &env,
+            &["export", "-o", export_out.to_str().unwrap(), "changer"],
+            &exporting,
+            signal,
+        );
+        let left: Vec<_> = std::fs::read_dir(&export_dir).unwrap().flatten().collect();
+        assert!(left.is_empty(), "export left {left:?}");
+        assert_unlocked(&env);
+    }
+    // Nothing was lost: both commits and the export work now.
+    env.ok(&["commit", "live", "crash/live:1"]);
+    env.ok(&["commit", "changer", "crash/changer:1"]);
+    for (container, digest) in &digests {
+        let name = format!("crash/{container}:1");
+        assert_committed(&env, &name, digest, &name);
+    }
+    env.ok(&["export", "-o", export_out.to_str().unwrap(), "changer"]);
+    assert!(std::fs::metadata(&export_out).unwrap().len() > 8 << 20);
+    env.ok(&["rm", "-f", "live", "changer"]);
+    assert_eq!(mounts_under(&env.root()), Vec::<String>::new());
+}
+
+/// A foreground `run --rm` whose berth gets `signal`; the container prints "ready" once it runs.
+/// Returns the exit status, what the container printed after "ready", and how long berth took after
+/// the signal.
+fn signal_foreground_run(
+    env: &Env,
+    run_args: &[&str],
+    signal: &str,
+    still_running_after: Duration,
+) -> (ExitStatus, String, Duration) {
+    use std::io::BufRead;
+    let mut args = vec!["run", "--rm"];
+    args.extend(run_args);
+    let mut child = env
+        .berth()
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = received.recv_timeout(FOLLOW_UP_TIMEOUT);
+    assert_eq!(first.as_deref(), Ok("ready"), "{args:?}");
+    let signalled = Instant::now();
+    send(child.id(), signal);
+    if !still_running_after.is_zero() {
+        std::thread::sleep(still_running_after);
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{args:?}: berth left the container behind after SIG{signal}"
+        );
+    }
+    let mut running = Running {
+        child,
+        feeder: None,
+        stderr: env.path("no-stderr"),
+    };
+    running.feeder = Some(reader);
+    let (status, _) = running.wait(FOLLOW_UP_TIMEOUT);
+    let elapsed = signalled.elapsed();
+    let rest: Vec<String> = received.try_iter().collect();
+    (status, rest.join("\n"), elapsed)
+}
+
+#[test]
+fn foreground_run_forwards_sigint_and_sigterm() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    let trapping = "trap 'echo got INT; exit 130' INT; trap 'echo got TERM; exit 143' TERM; \
+                    echo ready; sleep 30 & wait";
+    for (signal, runtime) in [("INT", "runc"), ("TERM", "crun")] {
+        // The container handles the signal: berth forwarded it, and exits with the container's code.
+        let name = format!("trapping-{runtime}");
+        let (status, printed, elapsed) = signal_foreground_run(
+            &env,
+            &[
+                "--runtime",
+                runtime,
+                "--name",
+                &name,
+                BUSYBOX,
+                "sh",
+                "-c",
+                trapping,
+            ],
+            signal,
+            Duration::ZERO,
+        );
+        let expected = if signal == "INT" { 130 } else { 143 };
+        assert_eq!(status.code(), Some(expected), "{runtime} SIG{signal}");
+        assert_eq!(printed, format!("got {signal}"), "{runtime}");
+        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+        assert_eq!(container_status(&env, &name), None, "--rm left {name}");
+        assert_eq!(mounts_under(&env.root()), Vec::<String>::new());
+        assert_unlocked(&env);
+
+        // A PID 1 without a handler ignores it (the kernel drops it, as under Docker): berth keeps
+        // waiting, then exits with the container's status and removes it.
+        let name = format!("ignoring-{runtime}");
+        let (status, printed, elapsed) = signal_foreground_run(
+            &env,
+            &[
+                "--runtime",
+                runtime,
+                "--name",
+                &name,
+                BUSYBOX,
+                "sh",
+                "-c",
+                "echo ready; exec sleep 2",
+            ],
+            signal,
+            Duration::from_millis(500),
+        );
+        assert_eq!(status.code(), Some(0), "{runtime} SIG{signal}: {printed}");
+        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+        assert_eq!(container_status(&env, &name), None, "--rm left {name}");
+        assert_eq!(mounts_under(&env.root()), Vec::<String>::new());
+        assert_unlocked(&env);
+    }
+    assert_eq!(temp_files(&env), Vec::<String>::new());
 }

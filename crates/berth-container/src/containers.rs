@@ -71,7 +71,8 @@ impl<'s> Containers<'s> {
         self.dir.join("runtime")
     }
 
-    pub(crate) fn runtime(&self, container: &Container) -> Result<Runtime> {
+    /// The runtime that runs `container` (its record names it), with this store's runtime state root.
+    pub fn runtime(&self, container: &Container) -> Result<Runtime> {
         Runtime::find(&container.record.runtime, &self.runtime_root())
     }
 

@@ -4,7 +4,7 @@
 
 use std::{
     ffi::OsString,
-    io::Write,
+    io::{IsTerminal, Write},
     os::fd::AsFd,
     os::unix::process::{CommandExt, ExitStatusExt},
     path::PathBuf,
@@ -115,6 +115,29 @@ impl Containers<'_> {
     /// Runs the container in the foreground and returns its exit code. Without a terminal its output
     /// is copied to `io` and to its log; with one (`-t`) the runtime drives our terminal itself.
     pub fn run_attached(&self, container: &mut Container, io: AttachIo) -> Result<i32> {
+        self.run_attached_inner(container, io, None)
+    }
+
+    /// [`Containers::run_attached`] for a caller that relays signals to the container, as `docker run`
+    /// does: `started` gets the runtime's PID right after it started and before it is waited for (so
+    /// the PID cannot have been reused); the runtime relays the signals it receives to the container's
+    /// process. Unless it needs our terminal (`-t`, or `-i` with a terminal on stdin), the runtime gets
+    /// a process group of its own, so that a Ctrl-C reaches the container once, through the caller.
+    pub fn run_attached_forwarding(
+        &self,
+        container: &mut Container,
+        io: AttachIo,
+        started: &mut dyn FnMut(u32),
+    ) -> Result<i32> {
+        self.run_attached_inner(container, io, Some(started))
+    }
+
+    fn run_attached_inner(
+        &self,
+        container: &mut Container,
+        io: AttachIo,
+        started: Option<&mut dyn FnMut(u32)>,
+    ) -> Result<i32> {
         let tty = container.record.host.tty;
         let runtime = self.prepare(container, tty)?;
         let mut command = runtime.run_command(&container.bundle(), container.id());
@@ -128,6 +151,10 @@ impl Containers<'_> {
         } else {
             command.stdout(Stdio::piped()).stderr(Stdio::piped());
         }
+        let shares_terminal = tty || (io.stdin && std::io::stdin().is_terminal());
+        if started.is_some() && !shares_terminal {
+            command.process_group(0);
+        }
         self.mark_running(container)?;
         let child = match command.spawn() {
             Ok(child) => child,
@@ -137,6 +164,9 @@ impl Containers<'_> {
                 return Err(Error::io(format!("run {}", runtime.name))(e));
             }
         };
+        if let Some(started) = started {
+            started(child.id());
+        }
         let log = LogWriter::create(&container.log_path())?;
         let code = wait_with_output(child, &log, Some((io.stdout, io.stderr)))?;
         self.mark_exited(container, code)?;

@@ -1,10 +1,10 @@
 //! `berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]`: prints `sha256:<id>`.
 
 use anyhow::Context as _;
-use berth_container::CommitOptions;
+use berth_container::{CommitOptions, Runtime, Status};
 use berth_reference::Reference;
 
-use crate::{context::Ctx, output};
+use crate::{context::Ctx, interrupt, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -52,19 +52,90 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .transpose()?;
     let containers = super::containers(ctx)?;
     let mut container = super::get(&containers, &args.container)?;
+    let pause = if args.pause && !args.no_pause && container.state.status == Status::Running {
+        Pause::start(&containers, &container)?
+    } else {
+        Pause::NotRunning
+    };
     let committed = containers.commit(
         &mut container,
         &CommitOptions {
             author: &args.author,
             message: &args.message,
             changes: &args.change,
-            pause: args.pause && !args.no_pause,
+            pause: false,
             reference: reference.as_ref(),
         },
-    )?;
-    if let Some(warning) = committed.pause_warning {
+    );
+    let warning = pause.resume();
+    let committed = committed?;
+    if let Some(warning) = warning {
         output::eprintln(&format!("WARNING: {warning}"));
     }
     output::println(&committed.id.to_string())?;
     Ok(())
+}
+
+/// `-p` (Docker's default): a running container is paused while its changes are read.
+enum Pause {
+    NotRunning,
+    /// No cgroup freezer: the commit goes ahead with a warning.
+    Failed(String),
+    /// Paused; if a signal ends the commit, `on_interrupt` resumes it before berth exits.
+    Paused {
+        runtime: Runtime,
+        id: String,
+        on_interrupt: interrupt::Undo,
+    },
+}
+
+impl Pause {
+    /// Pauses the container. A signal during the pause itself waits until the pause is done and its
+    /// undo is registered, so that no interruption leaves the container frozen.
+    fn start(
+        containers: &berth_container::Containers<'_>,
+        container: &berth_container::Container,
+    ) -> anyhow::Result<Pause> {
+        let runtime = containers.runtime(container)?;
+        let id = container.id().to_owned();
+        let _hold = interrupt::hold();
+        Ok(match runtime.pause(&id) {
+            Ok(()) => {
+                let (undo_runtime, undo_id) = (runtime.clone(), id.clone());
+                let on_interrupt = interrupt::on_interrupt(move || {
+                    let _ = undo_runtime.resume(&undo_id);
+                });
+                Pause::Paused {
+                    runtime,
+                    id,
+                    on_interrupt,
+                }
+            }
+            Err(e) => Pause::Failed(format!(
+                "could not pause the container (the runtime needs the cgroup freezer): {e}"
+            )),
+        })
+    }
+
+    /// Resumes a paused container; returns the warning to print when it could not be paused or
+    /// resumed (the image is committed either way).
+    fn resume(self) -> Option<String> {
+        match self {
+            Pause::NotRunning => None,
+            Pause::Failed(warning) => Some(warning),
+            Pause::Paused {
+                runtime,
+                id,
+                on_interrupt,
+            } => {
+                // Resumed before the interrupt action is dropped: a signal in between resumes it
+                // twice, which is harmless; the other order could leave it frozen.
+                let resumed = runtime.resume(&id);
+                drop(on_interrupt);
+                resumed
+                    .err()
+                    .map(|e| format!("could not resume the container: {e}"))
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
-    let container = super::run::create(ctx, &containers, &args.create)?;
+    let (container, _hold) = super::run::create(ctx, &containers, &args.create)?;
     output::println(container.id())?;
     Ok(())
 }

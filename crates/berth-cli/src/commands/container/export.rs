@@ -23,10 +23,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             // Written beside the target and renamed into place: no partial file on failure.
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
             let dir = dir.unwrap_or_else(|| std::path::Path::new("."));
-            let temp = dir.join(format!(".berth-export-{}", std::process::id()));
+            let temp_name = format!(".berth-export-{}", std::process::id());
+            let temp = dir.join(&temp_name);
             let result = (|| {
                 let file = std::fs::File::create(&temp)
                     .with_context(|| format!("failed to export container: {}", path.display()))?;
+                // Removed if SIGINT or SIGTERM ends the export (crate::interrupt).
+                let _registration = std::fs::File::open(dir)
+                    .ok()
+                    .and_then(|dir| berth_store::cleanup::register(&dir, &temp_name));
                 let file = containers.export(&container, std::io::BufWriter::new(file))?;
                 file.into_inner()
                     .map_err(std::io::IntoInnerError::into_error)?

@@ -1,6 +1,11 @@
 //! Container commands: `run create start stop kill logs ps rm export diff commit`, and the hidden
 //! `__monitor` that a detached container's monitor process runs. All of them work on
 //! `berth_container::Containers` of the store; this module only parses flags and prints like Docker.
+//!
+//! SIGINT and SIGTERM (`crate::interrupt`): by default they remove this process's temporary files and
+//! exit 130/143, as for image commands (`commit`, `export -o`). A container being created or removed is
+//! finished first (`create`, `run`, `rm`), and an attached container (`run`, `start -a`) gets the signal
+//! forwarded while berth waits for it, as Docker's sig-proxy does.
 
 pub mod commit;
 pub mod create;
@@ -80,6 +85,11 @@ pub enum ContainerManagement {
 }
 
 pub fn run(ctx: &Ctx, command: ContainerCommands) -> anyhow::Result<()> {
+    // The monitor of a detached container keeps the default actions: it is in a process group of its
+    // own, and nothing but `rm -f` or `stop` is meant to end it.
+    if !matches!(command, ContainerCommands::Monitor(_)) {
+        crate::interrupt::install();
+    }
     match command {
         ContainerCommands::Run(args) => run::run(ctx, &args),
         ContainerCommands::Create(args) => create::run(ctx, &args),
@@ -97,6 +107,7 @@ pub fn run(ctx: &Ctx, command: ContainerCommands) -> anyhow::Result<()> {
 }
 
 pub fn run_management(ctx: &Ctx, command: ContainerManagement) -> anyhow::Result<()> {
+    crate::interrupt::install();
     match command {
         ContainerManagement::Run(args) => run::run(ctx, &args),
         ContainerManagement::Create(args) => create::run(ctx, &args),

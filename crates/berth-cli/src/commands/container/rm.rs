@@ -1,6 +1,6 @@
 //! `berth rm [OPTIONS] CONTAINER [CONTAINER...]`: prints each argument as it is removed.
 
-use crate::{context::Ctx, output};
+use crate::{context::Ctx, interrupt, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,6 +20,8 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
     super::for_each(&args.containers, |name| {
+        // A container being removed is removed completely; a signal ends the command afterwards.
+        let _hold = interrupt::hold();
         let mut container = super::get(&containers, name)?;
         containers
             .remove(&mut container, args.force)

@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use berth_container::{AttachIo, Bind, CreateOptions, HostConfig, Network};
 use berth_reference::Reference;
 
-use crate::{context::Ctx, exit::ExitStatus, output};
+use crate::{context::Ctx, exit::ExitStatus, interrupt, output};
 
 /// The flags `run` and `create` share (Docker's container options berth supports).
 #[derive(Debug, clap::Args)]
@@ -80,20 +80,24 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
-    let mut container = create(ctx, &containers, &args.create)?;
+    let (mut container, hold) = create(ctx, &containers, &args.create)?;
     if args.detach {
         containers.start_detached(&mut container, &super::monitor_command(ctx)?)?;
         output::println(container.id())?;
         return Ok(());
     }
-    let code = containers.run_attached(
+    // From the runtime's start on, SIGINT and SIGTERM go to the container (Docker's sig-proxy); berth
+    // waits for it to exit, then records its status and, with `--rm`, removes it.
+    let code = containers.run_attached_forwarding(
         &mut container,
         AttachIo {
             stdin: args.create.interactive,
             stdout: Box::new(std::io::stdout()),
             stderr: Box::new(std::io::stderr()),
         },
+        &mut interrupt::forward_to,
     )?;
+    drop(hold);
     if code == 0 {
         Ok(())
     } else {
@@ -101,13 +105,31 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     }
 }
 
-/// Resolves (pulling if needed) the image and creates the container.
+/// Resolves (pulling if needed) the image and creates the container. The pull can be interrupted like
+/// `berth pull`; from then on signals are held, and the returned hold keeps holding them. A signal
+/// that arrived while the container was being created removes it again and ends the process.
 pub(crate) fn create(
     ctx: &Ctx,
     containers: &berth_container::Containers<'_>,
     args: &CreateArgs,
-) -> anyhow::Result<berth_container::Container> {
+) -> anyhow::Result<(berth_container::Container, interrupt::Hold)> {
     let image = image(ctx, args)?;
+    let hold = interrupt::hold();
+    let mut container = create_from(containers, &image, args)?;
+    if let Some(received) = hold.pending() {
+        if let Err(error) = containers.remove(&mut container, true) {
+            tracing::debug!(%error, "could not remove the interrupted container");
+        }
+        interrupt::exit(received);
+    }
+    Ok((container, hold))
+}
+
+fn create_from(
+    containers: &berth_container::Containers<'_>,
+    image: &berth_store::Image,
+    args: &CreateArgs,
+) -> anyhow::Result<berth_container::Container> {
     let mut env = Vec::new();
     for file in &args.env_file {
         let text =
@@ -144,7 +166,7 @@ pub(crate) fn create(
         },
         rootfs: None,
     };
-    Ok(containers.create(&image, &options)?)
+    Ok(containers.create(image, &options)?)
 }
 
 /// `-e KEY` takes the value from berth's own environment (dropped if unset), as Docker does.

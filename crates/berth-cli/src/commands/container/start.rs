@@ -3,7 +3,7 @@
 use anyhow::bail;
 use berth_container::AttachIo;
 
-use crate::{context::Ctx, exit::ExitStatus, output};
+use crate::{context::Ctx, exit::ExitStatus, interrupt, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,6 +23,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         if args.containers.len() > 1 {
             bail!("you cannot start and attach multiple containers at once");
         }
+        let hold = interrupt::hold();
         let mut container = super::get(&containers, &args.containers[0])?;
         if container.is_running() {
             bail!(
@@ -30,14 +31,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
                 container.short_id()
             );
         }
-        let code = containers.run_attached(
+        // Signals go to the container while berth waits for it, as `run` does.
+        let code = containers.run_attached_forwarding(
             &mut container,
             AttachIo {
                 stdin: args.interactive,
                 stdout: Box::new(std::io::stdout()),
                 stderr: Box::new(std::io::stderr()),
             },
+            &mut interrupt::forward_to,
         )?;
+        drop(hold);
         return if code == 0 {
             Ok(())
         } else {
