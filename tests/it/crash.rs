@@ -5,7 +5,12 @@
 //! in front of the registry) so that the points land inside the transfer as well as around the commit.
 //! After each kill the store must pass `berth system check`, every image listed before must still be
 //! complete, `system prune` must leave nothing in the ingest area but resumable `partial-*` files, and the
-//! interrupted operation must succeed when run again (a pull resumes from its partial file).
+//! interrupted operation must succeed when run again (a pull resumes from its partial file). `commit`
+//! is killed the same way while it turns a container's 8 MiB of changes into a layer; the container
+//! must still list its changes and be removable afterwards.
+//!
+//! SIGINT and SIGTERM must end image commands, `commit` and `export` cleanly (130/143, no temporary
+//! file, no lock held), and a foreground `run` must forward them to its container and then clean up.
 //!
 //! A handful of points per operation by default; `BERTH_SOAK=1` (`cargo xtask test --soak`) runs 100.
 
