@@ -124,6 +124,28 @@ impl Env {
     }
 }
 
+impl Drop for Env {
+    /// A container keeps its root filesystem mounted (and may still run) until `rm`: remove every
+    /// container, so that no test, passing or failing, leaves a mount or a process behind.
+    fn drop(&mut self) {
+        let has_containers = std::fs::read_dir(self.root().join("berth/containers"))
+            .is_ok_and(|entries| entries.flatten().any(|e| e.file_name().len() == 64));
+        if !has_containers {
+            return;
+        }
+        let Ok(out) = self.berth().args(["ps", "-aq", "--no-trunc"]).output() else {
+            return;
+        };
+        let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if !ids.is_empty() {
+            let _ = self.berth().args(["rm", "-f"]).args(&ids).output();
+        }
+    }
+}
+
 /// A table's rows as cells (split on runs of 2+ spaces), with the CREATED cell blanked:
 /// compares tables whose age column differs in width.
 pub fn cells(table: &str) -> Vec<Vec<String>> {
