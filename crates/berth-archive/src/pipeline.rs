@@ -18,12 +18,16 @@ pub(crate) const CHUNK: usize = 256 * 1024;
 
 pub(crate) fn channel() -> (Pump, ChannelReader) {
     let (sender, receiver) = sync_channel(DEPTH);
+    // Read-out chunks go back to the pump: fresh 256 KiB buffers would cost a memset and page
+    // faults each (about a tenth of a layer's CPU time when the data is already in the page cache).
+    let (recycle, recycled) = sync_channel(DEPTH + 2);
     (
-        Pump { sender },
+        Pump { sender, recycled },
         ChannelReader {
             receiver,
             current: Vec::new(),
             offset: 0,
+            recycle: Some(recycle),
         },
     )
 }
@@ -31,6 +35,7 @@ pub(crate) fn channel() -> (Pump, ChannelReader) {
 /// The producing side.
 pub(crate) struct Pump {
     sender: SyncSender<io::Result<Vec<u8>>>,
+    recycled: Receiver<Vec<u8>>,
 }
 
 impl Pump {
@@ -38,7 +43,8 @@ impl Pump {
     /// gone (it found a problem and will report it).
     pub(crate) fn run(self, mut input: impl Read) {
         loop {
-            let mut chunk = vec![0u8; CHUNK];
+            let mut chunk = self.recycled.try_recv().unwrap_or_default();
+            chunk.resize(CHUNK, 0);
             let item = match input.read(&mut chunk) {
                 Ok(0) => return,
                 Ok(n) => {
@@ -61,6 +67,8 @@ pub(crate) struct ChannelReader {
     receiver: Receiver<io::Result<Vec<u8>>>,
     current: Vec<u8>,
     offset: usize,
+    /// Where finished chunks go back for reuse (none for a [`ChannelWriter`]'s reader).
+    recycle: Option<SyncSender<Vec<u8>>>,
 }
 
 impl Read for ChannelReader {
@@ -71,8 +79,13 @@ impl Read for ChannelReader {
         while self.offset == self.current.len() {
             match self.receiver.recv() {
                 Ok(chunk) => {
-                    self.current = chunk?;
+                    let done = std::mem::replace(&mut self.current, chunk?);
                     self.offset = 0;
+                    if let Some(recycle) = &self.recycle {
+                        if done.capacity() >= CHUNK {
+                            let _ = recycle.try_send(done);
+                        }
+                    }
                 }
                 Err(_) => return Ok(0),
             }
@@ -101,6 +114,7 @@ pub(crate) fn writer_channel() -> (ChannelWriter, ChannelReader) {
             receiver,
             current: Vec::new(),
             offset: 0,
+            recycle: None,
         },
     )
 }
