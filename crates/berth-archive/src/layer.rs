@@ -162,23 +162,28 @@ pub(crate) fn scan_layer(
 fn walk_plain(reader: crate::pipeline::ChannelReader) -> Result<(Digest, u64, u64)> {
     let digesting = Digesting::new(reader);
     let mut content_size = 0u64;
-    let mut digesting = for_each_entry(digesting, |entry| {
-        check_layer_entry(entry)?;
-        // Docker's graph drivers measure a layer like `du --apparent-size` without directories:
-        // regular files plus the length of each symlink's target.
-        let entry_type = entry.header().entry_type();
-        if entry_type.is_file() {
-            content_size = content_size.saturating_add(entry.size());
-        } else if entry_type.is_symlink() {
-            let target = entry.link_name_bytes().map_or(0, |t| t.len() as u64);
-            content_size = content_size.saturating_add(target);
-        }
-        Ok(())
-    })?;
+    let mut digesting = for_each_entry(digesting, |entry| layer_entry(entry, &mut content_size))?;
     // Drain to EOF: bytes after the end-of-archive blocks still count in the diff_id.
     io::copy(&mut digesting, &mut io::sink()).map_err(|e| Error::from_io(e, Error::InvalidTar))?;
     let (_, diff_id, uncompressed_size) = digesting.finish();
     Ok((diff_id, uncompressed_size, content_size))
+}
+
+/// Checks one entry of a layer and adds it to Docker's content size: graph drivers measure a layer
+/// like `du --apparent-size` without directories, regular files plus each symlink target's length.
+pub(crate) fn layer_entry<R: Read>(
+    entry: &tar::Entry<'_, R>,
+    content_size: &mut u64,
+) -> Result<()> {
+    check_layer_entry(entry)?;
+    let entry_type = entry.header().entry_type();
+    if entry_type.is_file() {
+        *content_size = content_size.saturating_add(entry.size());
+    } else if entry_type.is_symlink() {
+        let target = entry.link_name_bytes().map_or(0, |t| t.len() as u64);
+        *content_size = content_size.saturating_add(target);
+    }
+    Ok(())
 }
 
 /// Copies everything read through it into a writer (if any).

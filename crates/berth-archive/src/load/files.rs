@@ -11,6 +11,7 @@ use std::{
     collections::BTreeMap,
     fs::File,
     io::{self, Cursor, Read},
+    os::unix::fs::FileExt,
     sync::{
         atomic::{AtomicBool, Ordering},
         Mutex,
@@ -25,7 +26,7 @@ use crate::{
     entry::{check_name, clean_components},
     error::{Error, Result},
     fileat::FileAt,
-    layer::{scan_layer, LayerDigests, Limits, Sink, Tee},
+    layer::{layer_entry, scan_layer, LayerDigests, Limits, Sink, Tee},
     scan::{copy_entry, for_each_entry, for_each_entry_seeking},
 };
 
@@ -37,6 +38,8 @@ pub const MAX_DOCUMENT_BYTES: u64 = 4 * 1024 * 1024;
 const SMALL_FILE_MAX: u64 = 256 * 1024;
 /// Memory all in-memory files may take together; beyond it, small files go to disk too.
 const MEMORY_BUDGET: u64 = 64 * 1024 * 1024;
+/// Bytes per read when a plain layer is copied out of an archive file.
+const PLAIN_BUFFER: usize = 1 << 20;
 /// Most entries an archive may have (names are kept in memory).
 pub const MAX_ENTRIES: usize = 100_000;
 
@@ -380,8 +383,11 @@ fn ingest_in_parallel(
         .map(|(name, (offset, size))| (name, offset, size))
         .collect();
     jobs.sort_by_key(|(_, _, size)| *size);
+    // Two jobs per core: a plain layer is one thread's work (the scheduler shares the cores out
+    // evenly, where a fixed pair of workers would leave the last of three layers to one core);
+    // a compressed one already uses two threads.
     let workers = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZero::get)
+        .map_or(2, |n| n.get() * 2)
         .min(jobs.len());
     let jobs = Mutex::new(jobs);
     let failed = AtomicBool::new(false);
@@ -395,8 +401,7 @@ fn ingest_in_parallel(
                     else {
                         return;
                     };
-                    let mut input = FileAt::new(archive, start + offset, size);
-                    match Files::ingest_file(store, &name, &mut input, size, limits) {
+                    match ingest_range(store, archive, start + offset, size, &name, limits) {
                         Ok(content) => {
                             if let Ok(mut done) = done.lock() {
                                 done.push((name, content));
@@ -417,6 +422,93 @@ fn ingest_in_parallel(
         return Err(error);
     }
     Ok(done.into_inner().unwrap_or_default())
+}
+
+/// Stores one large file of an archive file, scanned as a layer: a plain tar with [`ingest_plain`],
+/// anything else through the streaming scan.
+fn ingest_range(
+    store: &Store,
+    archive: &File,
+    offset: u64,
+    size: u64,
+    name: &str,
+    limits: &Limits,
+) -> Result<Content> {
+    let mut prefix = [0u8; 8];
+    let n = archive
+        .read_at(&mut prefix, offset)
+        .map_err(Error::io(format!("read {name}")))?;
+    if n > 0 && Compression::detect(&prefix[..n]) == Compression::None {
+        return ingest_plain(store, archive, offset, size, name, limits);
+    }
+    Files::ingest_file(
+        store,
+        name,
+        &mut FileAt::new(archive, offset, size),
+        size,
+        limits,
+    )
+}
+
+/// A plain-tar file of an archive file, in two cheap passes instead of one streaming scan: the bytes
+/// are copied into the store and hashed once (the blob digest is the diff_id), then the tar headers
+/// are walked with seeks over the file data. The outcome is what the streaming scan would give.
+fn ingest_plain(
+    store: &Store,
+    archive: &File,
+    offset: u64,
+    size: u64,
+    name: &str,
+    limits: &Limits,
+) -> Result<Content> {
+    let mut ingest = store.ingest()?;
+    ingest.defer_digest();
+    let mut hasher = berth_digest::Hasher::sha256();
+    let mut buffer = vec![0u8; PLAIN_BUFFER];
+    let mut done = 0u64;
+    while done < size {
+        let want = buffer
+            .len()
+            .min(usize::try_from(size - done).unwrap_or(usize::MAX));
+        let n = match archive.read_at(&mut buffer[..want], offset + done) {
+            Ok(0) => return Err(Error::Truncated),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(format!("read {name}"))(e)),
+        };
+        hasher.update(&buffer[..n]);
+        io::Write::write_all(&mut ingest, &buffer[..n])
+            .map_err(Error::io("write into the store"))?;
+        done += n as u64;
+    }
+    let diff_id = hasher.finish();
+    let mut content_size = 0u64;
+    let walked = match limits.max_uncompressed_size {
+        Some(limit) if size > limit => Err(Error::TooLarge { limit }),
+        _ => for_each_entry_seeking(FileAt::new(archive, offset, size), |entry| {
+            layer_entry(entry, &mut content_size)
+        })
+        .map(drop),
+    };
+    let layer = match walked {
+        // A store or archive I/O failure is not a property of the file.
+        Err(error @ Error::Io { .. }) => return Err(error),
+        Err(error) => Err(error.to_string()),
+        Ok(()) => Ok(ScannedLayer {
+            digests: LayerDigests {
+                compression: Compression::None,
+                diff_id: diff_id.clone(),
+                uncompressed_size: size,
+                content_size,
+            },
+            converted: None,
+        }),
+    };
+    ingest.set_digest(diff_id);
+    Ok(Content::Pending {
+        blob: ingest.finish()?,
+        layer,
+    })
 }
 
 /// The digest of what an ingest holds, read back (a large file that did not scan as a layer).
