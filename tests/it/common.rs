@@ -327,3 +327,259 @@ pub fn rootfs_tar(env: &Env, name: &str, compression: &str) -> PathBuf {
     assert!(status.success(), "tar failed");
     out
 }
+
+/// The real Docker engine (Debian's `docker.io`, installed by `cargo xtask test`), as an oracle for
+/// archives: ONE `dockerd` for the whole test run, on a unix socket in a temporary directory, with no
+/// bridge, no iptables and no registry access (tests only `load`, `save`, `import`, `inspect`,
+/// `history`, `images`, `tag` and `rmi`). Tests share it, so each one names its images uniquely.
+pub struct Dockerd {
+    client: PathBuf,
+    socket: PathBuf,
+    config: PathBuf,
+    /// Where dockerd keeps its data (error messages name paths under it).
+    pub data_root: PathBuf,
+    /// `Server.Version`, e.g. `20.10.24+dfsg1`.
+    pub version: String,
+    /// `overlay2`, or `vfs` where overlay2 could not start.
+    pub storage_driver: String,
+    /// The write end of the watchdog's stdin: it closes when this process exits, however it exits,
+    /// and the watchdog then stops dockerd (and its containerd) and removes the directory.
+    _watchdog: std::process::ChildStdin,
+}
+
+static DOCKERD: std::sync::OnceLock<Result<Dockerd, String>> = std::sync::OnceLock::new();
+
+/// The run's dockerd, started on first use; a test fails (it never skips) when it cannot start.
+pub fn dockerd() -> &'static Dockerd {
+    match DOCKERD.get_or_init(Dockerd::start) {
+        Ok(dockerd) => dockerd,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// How long dockerd may take to answer `docker version`.
+const DOCKERD_START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Stops dockerd when the test process has gone (its stdin reaches EOF), then its containerd,
+/// unmounts whatever is left under the directory and removes it. It ignores SIGINT/SIGTERM/SIGHUP,
+/// so a Ctrl-C of the run still cleans up. Arguments: dockerd's pid, the directory.
+const DOCKERD_WATCHDOG: &str = r#"
+trap '' INT TERM HUP
+alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+stop() {
+    kill -TERM "$1" 2>/dev/null
+    i=0
+    while alive "$1" && [ "$i" -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -KILL "$1" 2>/dev/null
+}
+dockerd=$1 dir=$2
+read -r _
+containerd=$(cat "$dir/exec/containerd/containerd.pid" 2>/dev/null)
+stop "$dockerd"
+[ -n "$containerd" ] && alive "$containerd" && stop "$containerd"
+awk -v dir="$dir/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+rm -rf "$dir"
+"#;
+
+impl Dockerd {
+    fn start() -> Result<Dockerd, String> {
+        // PATH first, then where Debian's and Docker's packages put it (PATH may lack the sbin dirs).
+        let Some(program) = std::env::var_os("PATH")
+            .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin")])
+            .map(|dir| dir.join("dockerd"))
+            .find(|path| path.is_file())
+        else {
+            return Err(
+                "dockerd is not installed: the docker:: tests need the real Docker engine \
+                 (`cargo xtask test` installs Debian's docker.io; or apt-get install docker.io)"
+                    .to_owned(),
+            );
+        };
+        // /proc/self belongs to the process's effective user.
+        let euid = std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m));
+        if euid.ok() != Some(0) {
+            return Err("dockerd needs root: run the docker:: tests as root".to_owned());
+        }
+        // The client shipped with the engine speaks its API version; another `docker` on PATH
+        // (a newer CLI) negotiates down to it.
+        let client = if Path::new("/usr/bin/docker").is_file() {
+            PathBuf::from("/usr/bin/docker")
+        } else {
+            PathBuf::from("docker")
+        };
+        let dir = std::env::temp_dir().join(format!("berth-dockerd-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("config"))
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        // dockerd resolves symlinks in its data root, and its error messages name the real path.
+        let dir = dir
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut failures = Vec::new();
+        for storage_driver in ["overlay2", "vfs"] {
+            match Self::start_with(&program, &client, &dir, storage_driver) {
+                Ok(dockerd) => return Ok(dockerd),
+                Err(message) => failures.push(format!("with {storage_driver}: {message}")),
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        Err(format!(
+            "dockerd did not start for the docker:: tests\n{}",
+            failures.join("\n")
+        ))
+    }
+
+    fn start_with(
+        program: &Path,
+        client: &Path,
+        dir: &Path,
+        storage_driver: &str,
+    ) -> Result<Dockerd, String> {
+        let data_root = dir.join(format!("data-{storage_driver}"));
+        let exec_root = dir.join("exec");
+        let socket = dir.join("docker.sock");
+        let log_path = dir.join(format!("dockerd-{storage_driver}.log"));
+        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let mut child = Command::new(program)
+            .arg("--data-root")
+            .arg(&data_root)
+            .arg("--exec-root")
+            .arg(&exec_root)
+            .arg("--pidfile")
+            .arg(dir.join("dockerd.pid"))
+            .arg("-H")
+            .arg(format!("unix://{}", socket.display()))
+            .args(["--iptables=false", "--ip-masq=false", "--bridge=none"])
+            .args(["--storage-driver", storage_driver])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("failed to start dockerd: {e}"))?;
+        let tail = || {
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            lines[lines.len().saturating_sub(15)..].join("\n")
+        };
+        let config = dir.join("config");
+        let deadline = Instant::now() + DOCKERD_START_TIMEOUT;
+        let version = loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!(
+                    "dockerd exited ({status}); its log ends:\n{}",
+                    tail()
+                ));
+            }
+            let out = docker_client(client, &socket, &config)
+                .args(["version", "--format", "{{.Server.Version}}"])
+                .output()
+                .map_err(|e| format!("failed to run {}: {e}", client.display()))?;
+            if out.status.success() {
+                break String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            }
+            if Instant::now() > deadline {
+                stop_dockerd(&mut child);
+                return Err(format!(
+                    "dockerd did not answer `docker version` within {DOCKERD_START_TIMEOUT:?}; its log ends:\n{}",
+                    tail()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let watchdog = Command::new("sh")
+            .arg("-c")
+            .arg(DOCKERD_WATCHDOG)
+            .arg("berth-dockerd-watchdog")
+            .arg(child.id().to_string())
+            .arg(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let watchdog = match watchdog {
+            Ok(mut watchdog) => watchdog.stdin.take().expect("piped stdin"),
+            Err(e) => {
+                stop_dockerd(&mut child);
+                return Err(format!("failed to start the dockerd watchdog: {e}"));
+            }
+        };
+        eprintln!(
+            "dockerd {version} ({storage_driver}) on {} for the docker:: tests",
+            socket.display()
+        );
+        Ok(Dockerd {
+            client: client.to_path_buf(),
+            socket,
+            config,
+            data_root,
+            version,
+            storage_driver: storage_driver.to_owned(),
+            _watchdog: watchdog,
+        })
+    }
+
+    /// `docker -H unix://<socket> ...` with a private client config and no DOCKER_* overrides.
+    pub fn docker(&self) -> Command {
+        docker_client(&self.client, &self.socket, &self.config)
+    }
+
+    /// Runs docker with `args`, expecting success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.docker().args(args).output().expect("run docker");
+        assert!(
+            out.status.success(),
+            "docker {args:?} failed (dockerd {}, {}):\n{}",
+            self.version,
+            self.storage_driver,
+            render(&out)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs docker with `args`, expecting failure; returns its output.
+    pub fn fails(&self, args: &[&str]) -> Output {
+        let out = self.docker().args(args).output().expect("run docker");
+        assert!(
+            !out.status.success(),
+            "docker {args:?} should have failed (dockerd {}, {}):\n{}",
+            self.version,
+            self.storage_driver,
+            render(&out)
+        );
+        out
+    }
+}
+
+fn docker_client(client: &Path, socket: &Path, config: &Path) -> Command {
+    let mut cmd = Command::new(client);
+    cmd.arg("-H").arg(format!("unix://{}", socket.display()));
+    for var in [
+        "DOCKER_HOST",
+        "DOCKER_CONTEXT",
+        "DOCKER_API_VERSION",
+        "DOCKER_TLS_VERIFY",
+        "DOCKER_CERT_PATH",
+        "DOCKER_DEFAULT_PLATFORM",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("DOCKER_CONFIG", config).stdin(Stdio::null());
+    cmd
+}
+
+/// SIGTERM, so that dockerd stops its containerd and unmounts its data root; SIGKILL after 15 s.
+fn stop_dockerd(child: &mut Child) {
+    let _ = Command::new("kill")
+        .arg(child.id().to_string())
+        .stderr(Stdio::null())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod containers;
 mod crash;
+mod docker;
 mod images;
 mod import;
 mod inspect;

@@ -1,0 +1,459 @@
+//! The real Docker engine as the oracle for `save` and `load` (issue #4): berth's archives go
+//! through `docker load`, Docker's own through `berth load`, and both sides must then agree on the
+//! image ID, the tags, the layers and what `inspect` and `history` say. One dockerd serves the whole
+//! run (`common::dockerd`); each test names its images uniquely and builds layers no other test has,
+//! so a `docker load` here always really creates the image.
+//!
+//! What Docker did with each archive variant is written down in docs/archives.md ("What the real
+//! Docker engine does with berth's archives"); `docker_refuses_oci_archives_and_zstd_layers` keeps it
+//! true.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::{dockerd, render, Dockerd, Env};
+
+/// Image IDs of the Docker 20.10 fixture (`shared/fixtures/README.md`).
+const FIXTURE_ID_1: &str =
+    "sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27";
+const FIXTURE_ID_BASE: &str =
+    "sha256:2eefd5de9cacfc447de0273443c4ea6277c19370b634fd517dfe50e78a4440e2";
+
+/// Templates whose output `docker image inspect -f` and `berth inspect -f` must agree on.
+const SAME_FACTS: &[&str] = &[
+    "{{.Id}}",
+    "{{json .RepoTags}}",
+    "{{.Size}}",
+    "{{.RootFS.Type}}",
+    "{{json .RootFS.Layers}}",
+    "{{.Architecture}}",
+    "{{.Os}}",
+    "{{.Created}}",
+    "{{.Comment}}",
+    // `range`, not `json`: Docker's `json` function leaves `<`, `>` and `&` as they are.
+    "{{range .Config.Cmd}}{{.}}|{{end}}",
+    "{{range .Config.Env}}{{.}}|{{end}}",
+];
+
+/// A one-layer rootfs tarball (`compression` as in `common::rootfs_tar`) holding `marker`, so that
+/// its layer is this test's own even though the daemon is shared.
+fn rootfs(env: &Env, marker: &str, compression: &str) -> PathBuf {
+    rootfs_with_noise(env, marker, compression, 0)
+}
+
+/// [`rootfs`] plus `noise` bytes that do not compress, for a compressed layer of a known least size.
+fn rootfs_with_noise(env: &Env, marker: &str, compression: &str, noise: usize) -> PathBuf {
+    let tree = env.path(&format!("{marker}-tree"));
+    std::fs::create_dir_all(tree.join("etc")).unwrap();
+    std::fs::create_dir_all(tree.join("bin")).unwrap();
+    std::fs::write(tree.join("etc/os-release"), "NAME=berth-test\n").unwrap();
+    std::fs::write(tree.join("etc/berth-test"), format!("{marker}\n")).unwrap();
+    if noise > 0 {
+        // xorshift64: deterministic and incompressible enough for zstd.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let bytes: Vec<u8> = (0..noise)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0]
+            })
+            .collect();
+        std::fs::write(tree.join("etc/noise"), bytes).unwrap();
+    }
+    std::fs::write(tree.join("bin/hello"), vec![b'x'; 5000]).unwrap();
+    std::os::unix::fs::symlink("hello", tree.join("bin/hi")).unwrap();
+    let out = env.path(&format!("{marker}.tar"));
+    let mut tar = Command::new("tar");
+    tar.args([
+        "--sort=name",
+        "--mtime=@0",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+    ]);
+    match compression {
+        "" => {}
+        "zstd" => {
+            tar.arg("--zstd");
+        }
+        flag => {
+            tar.arg(format!("-{flag}"));
+        }
+    }
+    let status = tar
+        .arg("-cf")
+        .arg(&out)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .expect("run tar");
+    assert!(status.success(), "tar failed");
+    out
+}
+
+/// One member of a tar archive, read with the system `tar`.
+fn member(archive: &Path, name: &str) -> Vec<u8> {
+    let out = Command::new("tar")
+        .arg("-xOf")
+        .arg(archive)
+        .arg(name)
+        .output()
+        .expect("run tar");
+    assert!(
+        out.status.success(),
+        "{name} in {}: {}",
+        archive.display(),
+        render(&out)
+    );
+    out.stdout
+}
+
+/// The first image's first layer as the archive's `manifest.json` names it, and its bytes.
+fn first_layer(archive: &Path) -> (String, Vec<u8>) {
+    let manifest: Value = serde_json::from_slice(&member(archive, "manifest.json")).unwrap();
+    let name = manifest[0]["Layers"][0]
+        .as_str()
+        .expect("a layer in manifest.json")
+        .to_owned();
+    let bytes = member(archive, &name);
+    (name, bytes)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `inspect` on both sides gives the same answer to every template in [`SAME_FACTS`] (asked all
+/// at once, one per line: one `docker` and one `berth` run per image).
+fn assert_same_inspect(env: &Env, docker: &Dockerd, reference: &str) {
+    let template = SAME_FACTS.join("\n");
+    let docker_says = docker.ok(&["image", "inspect", "-f", &template, reference]);
+    let berth_says = env.ok(&["inspect", "-f", &template, reference]);
+    assert_eq!(
+        docker_says.lines().count(),
+        SAME_FACTS.len(),
+        "{docker_says}"
+    );
+    for (fact, (berth_line, docker_line)) in SAME_FACTS
+        .iter()
+        .zip(berth_says.lines().zip(docker_says.lines()))
+    {
+        assert_eq!(
+            berth_line, docker_line,
+            "{fact} of {reference}: berth, then dockerd {}",
+            docker.version
+        );
+    }
+    assert_eq!(berth_says, docker_says, "{reference}");
+}
+
+/// `history --no-trunc --format '{{json .}}'` rows without `CreatedSince`, which ages.
+fn history_rows(json_lines: &str) -> Vec<Value> {
+    json_lines
+        .lines()
+        .map(|line| {
+            let mut row: Value = serde_json::from_str(line).unwrap();
+            row.as_object_mut().unwrap().remove("CreatedSince");
+            row
+        })
+        .collect()
+}
+
+fn assert_same_history(env: &Env, docker: &Dockerd, reference: &str) {
+    let args = ["history", "--no-trunc", "--format", "{{json .}}", reference];
+    assert_eq!(
+        history_rows(&env.ok(&args)),
+        history_rows(&docker.ok(&args)),
+        "history of {reference}: berth, then dockerd {}",
+        docker.version
+    );
+}
+
+/// Removes `reference` from the daemon if it is there, and checks that it is gone.
+fn docker_forget(docker: &Dockerd, reference: &str) {
+    let _ = docker.docker().args(["rmi", reference]).output();
+    docker.fails(&["image", "inspect", reference]);
+}
+
+#[test]
+fn docker_loads_berth_archives_in_every_docker_format() {
+    let docker = dockerd();
+    let env = Env::new();
+    let reference = "berth-it/docker-formats:gz";
+    let tarball = rootfs(&env, "docker-formats", "z");
+    let id = env
+        .ok(&["import", path(&tarball), reference])
+        .trim()
+        .to_owned();
+    for flags in [
+        &[][..],
+        &["--format", "docker"],
+        &["--uncompressed"],
+        &["--format", "docker", "--uncompressed"],
+    ] {
+        let archive = env.path(&format!("formats{}.tar", flags.join("")));
+        env.ok(&[&["save", "-o", path(&archive)], flags, &[reference]].concat());
+        // The gzip layer berth stored at import is what manifest.json names, unless --uncompressed.
+        let (name, layer) = first_layer(&archive);
+        let uncompressed = flags.contains(&"--uncompressed");
+        assert_eq!(
+            layer.starts_with(&[0x1f, 0x8b]),
+            !uncompressed,
+            "{flags:?}: {name}"
+        );
+        docker_forget(docker, reference);
+        assert_eq!(
+            docker.ok(&["load", "-i", path(&archive)]),
+            format!("Loaded image: {reference}\n"),
+            "{flags:?}"
+        );
+        assert_same_inspect(&env, docker, reference);
+        assert_same_history(&env, docker, reference);
+    }
+
+    // Docker writes the image it loaded as a legacy archive (plain layer.tar); berth reads it back.
+    let back = env.path("back.tar");
+    docker.ok(&["save", "-o", path(&back), reference]);
+    let (name, _) = first_layer(&back);
+    assert!(name.ends_with("/layer.tar"), "legacy layout: {name}");
+    let fresh = Env::new();
+    assert_eq!(
+        fresh.ok(&["load", "-i", path(&back)]),
+        format!("Loaded image: {reference}\n")
+    );
+    assert_same_inspect(&fresh, docker, reference);
+    fresh.ok(&["system", "check"]);
+
+    // An image saved by ID has no RepoTags: Docker loads it untagged and names it by ID.
+    let untagged = env.path("untagged.tar");
+    env.ok(&["save", "-o", path(&untagged), &id[7..19]]);
+    docker_forget(docker, reference);
+    assert_eq!(
+        docker.ok(&["load", "-i", path(&untagged)]),
+        format!("Loaded image ID: {id}\n")
+    );
+    assert_eq!(
+        docker.ok(&["image", "inspect", "-f", "{{.Id}} {{.RepoTags}}", &id]),
+        format!("{id} []\n")
+    );
+    docker.ok(&["rmi", &id]);
+}
+
+#[test]
+fn docker_refuses_oci_archives_and_zstd_layers() {
+    let docker = dockerd();
+    assert!(
+        docker.version.starts_with("20.10."),
+        "docs/archives.md records what Docker 20.10 does with each archive; dockerd is {}: \
+         check these cases again and update the docs",
+        docker.version
+    );
+    let env = Env::new();
+
+    // A pure OCI archive has no manifest.json: 20.10 falls back to its pre-1.10 loader, which
+    // takes every directory for a v1 image and fails on the first, `blobs/`.
+    let reference = "berth-it/docker-refuses:oci";
+    env.ok(&[
+        "import",
+        path(&rootfs(&env, "docker-refuses-oci", "z")),
+        reference,
+    ]);
+    for flags in [
+        &["--format", "oci"][..],
+        &["--format", "oci", "--uncompressed"],
+    ] {
+        let oci = env.path("oci.tar");
+        env.ok(&[&["save", "-o", path(&oci)], flags, &[reference]].concat());
+        let out = docker.fails(&["load", "-i", path(&oci)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let prefix = format!("open {}/tmp/docker-import-", docker.data_root.display());
+        assert!(
+            stderr.starts_with(&prefix)
+                && stderr.ends_with("/blobs/json: no such file or directory\n")
+                && stderr.lines().count() == 1
+                && out.stdout.is_empty()
+                && out.status.code() == Some(1),
+            "{flags:?}: {}",
+            render(&out)
+        );
+        docker.fails(&["image", "inspect", reference]);
+    }
+
+    // A zstd layer (berth keeps an imported .tar.zst as it came) is not decompressed by 20.10:
+    // the zstd bytes reach the tar reader, which fails, and nothing is loaded. What the reader says
+    // depends on whether the layer holds one whole 512-byte tar block.
+    for (reference, noise, message) in [
+        ("berth-it/docker-refuses:zstd", 0, "unexpected EOF"),
+        (
+            "berth-it/docker-refuses:zstd-big",
+            4096,
+            "archive/tar: invalid tar header",
+        ),
+    ] {
+        let tarball = rootfs_with_noise(&env, &reference.replace(['/', ':'], "-"), "zstd", noise);
+        env.ok(&["import", path(&tarball), reference]);
+        for format in ["hybrid", "docker"] {
+            let archive = env.path(&format!("zstd-{format}.tar"));
+            env.ok(&["save", "--format", format, "-o", path(&archive), reference]);
+            let (name, layer) = first_layer(&archive);
+            assert!(layer.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]), "zstd: {name}");
+            assert_eq!(
+                layer.len() < 512,
+                noise == 0,
+                "{name}: {} bytes",
+                layer.len()
+            );
+            let out = docker.fails(&["load", "-i", path(&archive)]);
+            assert_eq!(
+                (
+                    String::from_utf8_lossy(&out.stderr).as_ref(),
+                    out.stdout.as_slice(),
+                    out.status.code()
+                ),
+                (
+                    format!("Error processing tar file(exit status 1): {message}\n").as_str(),
+                    &b""[..],
+                    Some(1)
+                ),
+                "{reference} {format}: {}",
+                render(&out)
+            );
+            docker.fails(&["image", "inspect", reference]);
+        }
+    }
+    // The same image with --uncompressed loads, with the same ID and layers.
+    let reference = "berth-it/docker-refuses:zstd";
+    let plain = env.path("zstd-uncompressed.tar");
+    env.ok(&["save", "--uncompressed", "-o", path(&plain), reference]);
+    assert_eq!(
+        docker.ok(&["load", "-i", path(&plain)]),
+        format!("Loaded image: {reference}\n")
+    );
+    assert_same_inspect(&env, docker, reference);
+}
+
+#[test]
+fn berth_loads_what_docker_imports_and_saves() {
+    let docker = dockerd();
+    let env = Env::new();
+    let reference = "berth-it/docker-import:1";
+    let tarball = rootfs(&env, "docker-import", "z");
+    docker.ok(&[
+        "import",
+        "-m",
+        "imported by docker",
+        "-c",
+        r#"CMD ["/bin/sh"]"#,
+        "-c",
+        "ENV GREETING=hello",
+        path(&tarball),
+        reference,
+    ]);
+    // Docker 20.10 writes the legacy layout: <v1 id>/layer.tar, <id>.json, no index.json.
+    let saved = env.path("docker-saved.tar");
+    docker.ok(&["save", "-o", path(&saved), reference]);
+    let (name, layer) = first_layer(&saved);
+    assert!(name.ends_with("/layer.tar"), "legacy layout: {name}");
+    assert!(
+        !layer.starts_with(&[0x1f, 0x8b]),
+        "Docker stores plain layers"
+    );
+    assert_eq!(
+        env.ok(&["load", "-i", path(&saved)]),
+        format!("Loaded image: {reference}\n")
+    );
+    assert_same_inspect(&env, docker, reference);
+    assert_same_history(&env, docker, reference);
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.Comment}} {{json .Config.Cmd}}",
+            reference
+        ]),
+        "imported by docker [\"/bin/sh\"]\n"
+    );
+
+    // berth's hybrid archive of it goes back into Docker as the same image.
+    let again = env.path("berth-saved.tar");
+    env.ok(&["save", "-o", path(&again), reference]);
+    docker_forget(docker, reference);
+    assert_eq!(
+        docker.ok(&["load", "-i", path(&again)]),
+        format!("Loaded image: {reference}\n")
+    );
+    assert_same_inspect(&env, docker, reference);
+    assert_same_history(&env, docker, reference);
+}
+
+#[test]
+fn multi_image_archives_both_ways() {
+    let docker = dockerd();
+    let env = Env::new();
+    env.load_fixture();
+    // Two images that share their base layer (from the fixture) and a gzip one berth imported.
+    let one = "berth-it/docker-multi:one";
+    let base = "berth-it/docker-multi:base";
+    let gz = "berth-it/docker-multi:gz";
+    env.ok(&["tag", "fixture/busybox:1", one]);
+    env.ok(&["tag", "fixture/busybox:base", base]);
+    // Only the test's own names stay, so that RepoTags can agree with the daemon's.
+    env.ok(&[
+        "rmi",
+        "fixture/busybox:1",
+        "fixture/busybox:latest",
+        "fixture/busybox:base",
+    ]);
+    env.ok(&["import", path(&rootfs(&env, "docker-multi", "z")), gz]);
+    let archive = env.path("multi.tar");
+    env.ok(&["save", "-o", path(&archive), one, base, gz]);
+    for reference in [one, base, gz] {
+        docker_forget(docker, reference);
+    }
+    assert_eq!(
+        docker.ok(&["load", "-i", path(&archive)]),
+        format!("Loaded image: {one}\nLoaded image: {base}\nLoaded image: {gz}\n")
+    );
+    for reference in [one, base, gz] {
+        assert_same_inspect(&env, docker, reference);
+        assert_same_history(&env, docker, reference);
+    }
+
+    // Docker's own multi-image archive: legacy, the shared layer written once and linked.
+    let saved = env.path("docker-multi.tar");
+    docker.ok(&["save", "-o", path(&saved), one, base]);
+    let listing = Command::new("tar")
+        .arg("-tvf")
+        .arg(&saved)
+        .output()
+        .expect("run tar");
+    assert!(
+        String::from_utf8_lossy(&listing.stdout).contains("/layer.tar -> ../"),
+        "Docker links the shared layer: {}",
+        render(&listing)
+    );
+    let fresh = Env::new();
+    let loaded = fresh.ok(&["load", "-i", path(&saved)]);
+    let mut lines: Vec<&str> = loaded.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            format!("Loaded image: {base}"),
+            format!("Loaded image: {one}")
+        ]
+    );
+    for (reference, id) in [(one, FIXTURE_ID_1), (base, FIXTURE_ID_BASE)] {
+        assert_eq!(
+            fresh.ok(&["inspect", "-f", "{{.Id}}", reference]).trim(),
+            id
+        );
+        assert_same_inspect(&fresh, docker, reference);
+        assert_same_history(&fresh, docker, reference);
+    }
+    fresh.ok(&["system", "check"]);
+}
