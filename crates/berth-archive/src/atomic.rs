@@ -33,12 +33,8 @@ pub fn write_atomically<T>(path: &Path, write: impl FnOnce(&mut File) -> Result<
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let (file, temp) = create_temp(&dir, &file_name.to_string_lossy())?;
     // Removed by the CLI's signal thread if the command is interrupted before the rename.
-    let _registration = File::open(&dir).ok().and_then(|dir_fd| {
-        let name = temp.file_name()?.to_str()?;
-        berth_store::cleanup::register(&dir_fd, name)
-    });
+    let (file, temp, _registration) = create_temp(&dir, &file_name.to_string_lossy())?;
     let result = (|| {
         let mut file = file;
         let value = write(&mut file)?;
@@ -66,8 +62,14 @@ fn write_in_place<T>(path: &Path, write: impl FnOnce(&mut File) -> Result<T>) ->
     write(&mut file)
 }
 
-fn create_temp(dir: &Path, base: &str) -> Result<(File, PathBuf)> {
+/// A new temporary file beside the target, registered for removal on interrupt in the same step
+/// as it is created (so no interrupt can leave it behind).
+fn create_temp(
+    dir: &Path,
+    base: &str,
+) -> Result<(File, PathBuf, Option<berth_store::cleanup::Registration>)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir_fd = File::open(dir).map_err(Error::io(format!("open {}", dir.display())))?;
     let mut attempt = 0;
     loop {
         let nanos = SystemTime::now()
@@ -78,14 +80,16 @@ fn create_temp(dir: &Path, base: &str) -> Result<(File, PathBuf)> {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let temp = dir.join(unique);
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(MODE)
-            .open(&temp)
-        {
-            Ok(file) => return Ok((file, temp)),
+        let temp = dir.join(&unique);
+        let created = berth_store::cleanup::create_registered(&dir_fd, &unique, || {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(MODE)
+                .open(&temp)
+        });
+        match created {
+            Ok((file, registration)) => return Ok((file, temp, registration)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
                 attempt += 1;
             }

@@ -105,9 +105,8 @@ impl Store {
             .ingest_fd
             .try_clone()
             .map_err(Error::io("open ingest directory"))?;
-        let (file, name) =
+        let (file, name, registration) =
             fs::create_temp(&dir, TEMP_PREFIX).map_err(Error::io("create ingest file"))?;
-        let registration = crate::cleanup::register(&dir, &name);
         Ok(Ingest {
             temp: TempFile {
                 file,

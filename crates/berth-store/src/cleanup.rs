@@ -28,12 +28,32 @@ fn live() -> MutexGuard<'static, BTreeMap<u64, (OwnedFd, String)>> {
 pub struct Registration(u64);
 
 /// Registers `dir/name` for removal on interrupt, until the returned value is dropped (e.g. once the file
-/// was renamed into place). Without a spare fd the file is simply not registered.
+/// was renamed into place). Without a spare fd the file is simply not registered. A file created
+/// before this call can be left behind by an interrupt in between: prefer [`create_registered`].
 pub fn register(dir: impl AsFd, name: &str) -> Option<Registration> {
     let dir = dir.as_fd().try_clone_to_owned().ok()?;
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
     live().insert(id, (dir, name.to_owned()));
     Some(Registration(id))
+}
+
+/// Creates `dir/name` with `create` and registers it in one step, with no moment in between at
+/// which an interrupt could leave it behind: the registry stays locked while the file is created,
+/// and once [`remove_temp_files`] ran it stays locked for good, so `create` is never called then.
+pub fn create_registered<T>(
+    dir: impl AsFd,
+    name: &str,
+    create: impl FnOnce() -> std::io::Result<T>,
+) -> std::io::Result<(T, Option<Registration>)> {
+    let dir = dir.as_fd().try_clone_to_owned().ok();
+    let mut live = live();
+    let created = create()?;
+    let registration = dir.map(|dir| {
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        live.insert(id, (dir, name.to_owned()));
+        Registration(id)
+    });
+    Ok((created, registration))
 }
 
 impl Drop for Registration {

@@ -64,21 +64,27 @@ pub fn unique_name(prefix: &str) -> String {
 }
 
 /// Creates a fresh temporary file in `dir` (mode 0600).
-pub fn create_temp(dir: impl AsFd, prefix: &str) -> io::Result<(File, String)> {
+/// Creates a new temporary file, registered for removal if the command is interrupted (see
+/// `cleanup.rs`); dropping the registration keeps the file.
+pub fn create_temp(
+    dir: impl AsFd,
+    prefix: &str,
+) -> io::Result<(File, String, Option<crate::cleanup::Registration>)> {
     let name = unique_name(prefix);
-    let fd = open_beneath(
-        dir,
-        &name,
-        OFlags::RDWR | OFlags::CREATE | OFlags::EXCL,
-        0o600,
-    )?;
-    Ok((File::from(fd), name))
+    let (fd, registration) = crate::cleanup::create_registered(&dir, &name, || {
+        open_beneath(
+            &dir,
+            &name,
+            OFlags::RDWR | OFlags::CREATE | OFlags::EXCL,
+            0o600,
+        )
+    })?;
+    Ok((File::from(fd), name, registration))
 }
 
 /// Replaces `dir/name` with `contents` atomically: temp file, fsync, rename, fsync of the directory.
 pub fn write_atomic(dir: impl AsFd, name: &str, contents: &[u8]) -> io::Result<()> {
-    let (mut file, temp) = create_temp(&dir, &format!(".{name}.tmp"))?;
-    let _registration = crate::cleanup::register(&dir, &temp);
+    let (mut file, temp, _registration) = create_temp(&dir, &format!(".{name}.tmp"))?;
     let result = (|| {
         file.write_all(contents)?;
         file.sync_all()?;

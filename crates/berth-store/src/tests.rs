@@ -379,3 +379,22 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+/// A temporary file is registered for removal on interrupt from the moment it exists (in the same
+/// locked step as its creation), and stays on disk when its registration is dropped.
+#[test]
+fn temporary_files_are_registered_as_they_are_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir_fd = std::fs::File::open(dir.path()).unwrap();
+    let (file, name, registration) = crate::fs::create_temp(&dir_fd, "probe").unwrap();
+    assert!(crate::cleanup::is_registered(&name));
+    drop(registration);
+    assert!(!crate::cleanup::is_registered(&name));
+    drop(file);
+    assert!(dir.path().join(&name).exists());
+    let failed = crate::cleanup::create_registered(&dir_fd, "never", || {
+        Err::<(), _>(std::io::Error::other("refused"))
+    });
+    assert!(failed.is_err());
+    assert!(!crate::cleanup::is_registered("never"));
+}
