@@ -56,31 +56,34 @@ pub fn explanation(key: &str, measurements: &[Measurement]) -> Option<String> {
             };
             Some(format!(
                 "writing the same blobs durably (`cp + sync`) takes {} here; skopeo takes {skopeo:.1}x \
-                 that floor, {bound}; berth takes {berth:.2}x. Since 19187d2 blobs are copied \
-                 through a 1 MiB buffer (before: 49,548 `read` calls of about 6 KiB for 292 MB) and \
-                 verified on a second core (3e58a29); what remains above the floor is the sha256 of \
-                 every blob, which berth keeps so that a corrupted store never ships.",
+                 that floor, {bound}; berth takes {berth:.2}x. Into a regular file berth copies the \
+                 blobs in the kernel (`copy_file_range`, 1f65590) and re-checks every digest on both \
+                 cores while the archive's disk writes start in the background; what remains above \
+                 the floor is the sha256 of every blob (about 0.17 s of CPU for 292 MB), which berth \
+                 keeps, as Docker's layer store and skopeo do, so that a corrupted store never ships.",
                 seconds(median(floors::CP_SYNC_GZ)?),
             ))
         }
         "load-vs-floor" | "load-vs-skopeo" => Some(format!(
-            "load also stores every layer durably (ingest file, fsync, rename): `cp + sync` of the \
-             same layers takes {} and hashing them {}, and berth's load takes {}. `/usr/bin/time` \
-             of one load (at commit 50f3fa3): 0.50 s user and 0.36 s system for 0.97 s wall on 2 \
-             cores, so the two cores are not both busy; sha256 of the 410 MB accounts for about \
-             0.23 s of the user time at the measured rate. Not profiled further yet \
-             (berth-archive `load`).",
+            "load also stores every layer durably (ingest file, fsync, rename), which the floor does \
+             not: `cp + sync` of the same layers takes {} and hashing them {}, and berth's load \
+             takes {}. Since d785f40 and 414f78b an uncompressed archive file is read with positioned \
+             reads, every plain layer hashed once while it is copied into the store, all layers at \
+             once; `perf` of one load shows sha256 at 45% of its CPU time, the copies in and out of \
+             the page cache at about 20%, and ext4's write path most of the rest.",
             seconds(median(floors::CP_SYNC_TAR)?),
             seconds(median(floors::SHA256_PARALLEL_TAR)?),
             seconds(median(archive_ops::LOAD_DOCKER)?),
         )),
         "pull-vs-skopeo" | "pull-vs-floor" => Some(format!(
-            "berth decompresses every layer to check its diff_id against the image config (the \
-             security rule of issue 5), then stores it durably; `skopeo copy docker: oci:` checks \
-             the blob digests only (it took {}, less than `gzip -dc` of the layers alone, {}). The \
-             floor of the work berth does, both digests of every layer in parallel (`openssl dgst` \
-             and `gzip -dc | openssl dgst`), takes {}: pull is {:.2}x that floor, the rest being the \
-             download and writing the blobs durably.",
+            "berth decompresses every layer while it downloads it, to check its diff_id against the \
+             image config (DESIGN.md's security rule) and to learn the uncompressed content size \
+             that `images` shows as SIZE, as Docker does when it extracts a pulled layer; `skopeo \
+             copy docker: oci:` checks the blob digests only (it took {}, less than `gzip -dc` of the \
+             layers alone, {}). The floor of the work berth does, both digests of every layer in \
+             parallel (`openssl dgst` and `gzip -dc | openssl dgst`), takes {}: pull is {:.2}x that \
+             floor, the rest being the download and writing the blobs durably. Neither target can \
+             hold while pull verifies diff_ids and reports Docker's sizes.",
             seconds(median(registry_ops::PULL_SKOPEO)?),
             seconds(median("floor/gzip-dc")?),
             seconds(median(floors::VERIFY_PARALLEL_GZ)?),
