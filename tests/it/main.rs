@@ -1,5 +1,5 @@
 //! berth's integration tests: one binary, one module per command, driving the real `berth` binary
-//! against real peers (the CNCF registry, skopeo, umoci, runc/crun) started on loopback.
+//! against real peers (the CNCF registry, skopeo, umoci, runc/crun, a Docker 20.10 engine) started on loopback.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod cli;
