@@ -36,6 +36,20 @@ fn both_paths(store: &Store, archive: &[u8]) -> [(&'static str, Result<Vec<Loade
     [("streamed", streamed), ("file", from_file)]
 }
 
+/// Both read paths refuse `archive` with an error whose `Debug` starts with `expected`, and leave
+/// the store as it was.
+fn assert_refused_both_ways(store: &Store, archive: &[u8], label: &str, expected: &str) {
+    let before = snapshot(store);
+    for (path, error) in both_paths(store, archive) {
+        let debug = format!("{:?}", error.unwrap_err());
+        assert!(
+            debug.starts_with(expected),
+            "{label} ({path}): expected {expected}, got {debug}"
+        );
+        assert_eq!(before, snapshot(store), "{label} ({path})");
+    }
+}
+
 /// [`both_paths`] without the streamed load (its slot holds an empty success).
 fn both_paths_file_only(
     store: &Store,
@@ -453,15 +467,7 @@ fn hostile_archives_change_nothing() {
             &LoadOptions::default(),
         )
         .unwrap();
-        let before = snapshot(&store);
-        for (path, error) in both_paths(&store, &input) {
-            let debug = format!("{:?}", error.unwrap_err());
-            assert!(
-                debug.starts_with(expected),
-                "{label} ({path}): expected {expected}, got {debug}"
-            );
-            assert_eq!(before, snapshot(&store), "{label} ({path})");
-        }
+        assert_refused_both_ways(&store, &input, label, expected);
         assert!(!dir.path().join("evil").exists() && !dir.path().join("x").exists());
     }
 }
@@ -614,15 +620,7 @@ fn hostile_oci_archives_change_nothing() {
     ];
     for (label, input, expected) in cases {
         let (_dir, store) = store();
-        let before = snapshot(&store);
-        for (path, error) in both_paths(&store, &input) {
-            let debug = format!("{:?}", error.unwrap_err());
-            assert!(
-                debug.starts_with(expected),
-                "{label} ({path}): expected {expected}, got {debug}"
-            );
-            assert_eq!(before, snapshot(&store), "{label} ({path})");
-        }
+        assert_refused_both_ways(&store, &input, label, expected);
     }
 }
 
