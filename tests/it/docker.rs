@@ -457,3 +457,38 @@ fn multi_image_archives_both_ways() {
     }
     fresh.ok(&["system", "check"]);
 }
+
+/// `import FILE` records `Imported from -` in Docker: its CLI sends a file as the request body,
+/// exactly as it sends stdin, and names the source `-`; only a URL is recorded as given.
+#[test]
+fn import_of_a_file_records_the_comment_docker_does() {
+    let docker = dockerd();
+    let env = Env::new();
+    let tarball = rootfs(&env, "import-comment", "z");
+    let ours = "berth-it/import-comment:berth";
+    let theirs = "berth-it/import-comment:docker";
+    env.ok(&["import", path(&tarball), ours]);
+    docker.ok(&["import", path(&tarball), theirs]);
+    for (template, inspect) in [
+        ("{{.CreatedBy}}|{{.Comment}}", false),
+        ("{{.Comment}}", true),
+    ] {
+        let (berth_says, docker_says) = if inspect {
+            (
+                env.ok(&["inspect", "-f", template, ours]),
+                docker.ok(&["image", "inspect", "-f", template, theirs]),
+            )
+        } else {
+            (
+                env.ok(&["history", "--format", template, ours]),
+                docker.ok(&["history", "--format", template, theirs]),
+            )
+        };
+        assert_eq!(berth_says, docker_says, "{template}");
+    }
+    assert_eq!(
+        env.ok(&["history", "--format", "{{.Comment}}", ours]),
+        "Imported from -\n"
+    );
+    docker.ok(&["rmi", theirs]);
+}

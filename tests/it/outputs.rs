@@ -64,6 +64,12 @@ fn the_chapter_pinned() {
         ("system_check", &["system", "check"]),
         ("inspect_missing", &["inspect", "nosuch:1"]),
         ("usage_error", &["images", "--bogus"]),
+        // Without -m, a file is `Imported from -`, as Docker's CLI names what it uploads.
+        (
+            "import_file_no_message",
+            &["import", tarball, "imported:file"],
+        ),
+        ("history_imported_file", &["history", "imported:file"]),
     ];
     for (name, args) in steps {
         snapshot(&env, name, args);

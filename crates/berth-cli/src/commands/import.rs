@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         )
     };
     let options = berth_archive::ImportOptions {
-        source: args.source.clone(),
+        source: comment_source(&args.source).to_owned(),
         message: args.message.clone(),
         changes: args.changes.clone(),
         platform: args.platform.clone(),
@@ -61,6 +61,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .with_context(|| format!("failed to import {}", args.source))?;
     output::println(&id.to_string())?;
     Ok(())
+}
+
+/// The source the default comment names (`Imported from <source>`): Docker's CLI uploads a local
+/// file as the request body, exactly as it sends stdin, so the daemon records `-` for both; only a
+/// URL is passed on and recorded as given.
+fn comment_source(source: &str) -> &str {
+    if url::is_url(source) {
+        source
+    } else {
+        "-"
+    }
 }
 
 /// `SOURCE_DATE_EPOCH` (the reproducible-builds convention) pins the image's creation time, so the
