@@ -492,3 +492,66 @@ fn import_of_a_file_records_the_comment_docker_does() {
     );
     docker.ok(&["rmi", theirs]);
 }
+
+/// The template function `json` is docker/cli's `json.Encoder` with `SetEscapeHTML(false)`: `<`,
+/// `>` and `&` print as they are. The rows of `history` (like those of `images` and `ps`) are
+/// formatter contexts whose own `MarshalJSON` is `json.Marshal`, so `{{json .}}` of a row stays
+/// escaped.
+#[test]
+fn json_in_templates_escapes_what_docker_escapes() {
+    let docker = dockerd();
+    let env = Env::new();
+    let reference = "berth-it/json-escape:1";
+    let tarball = rootfs(&env, "json-escape", "");
+    docker.ok(&[
+        "import",
+        "-m",
+        "x > y && z <w>",
+        "-c",
+        r#"CMD ["sh", "-c", "echo a > b && echo <c>"]"#,
+        path(&tarball),
+        reference,
+    ]);
+    let saved = env.path("json-escape.tar");
+    docker.ok(&["save", "-o", path(&saved), reference]);
+    env.ok(&["load", "-i", path(&saved)]);
+    for template in [
+        "{{json .Config.Cmd}}",
+        "{{json .Comment}}",
+        "{{json .RepoTags}} {{json .Config.Cmd}}",
+    ] {
+        assert_eq!(
+            env.ok(&["inspect", "-f", template, reference]),
+            docker.ok(&["image", "inspect", "-f", template, reference]),
+            "inspect -f {template}"
+        );
+    }
+    // CreatedSince ages between the two runs; everything else must be the same bytes.
+    let without_age = |line: &str| {
+        let start = line.find(r#""CreatedSince":""#).expect("CreatedSince");
+        let end = start + line[start..].find(r#"","#).expect("end of CreatedSince") + 3;
+        format!("{}{}", &line[..start], &line[end..])
+    };
+    for template in ["{{json .Comment}}", "{{json .CreatedBy}}", "{{json .}}"] {
+        let args = ["history", "--no-trunc", "--format", template, reference];
+        let (berth_says, docker_says) = (env.ok(&args), docker.ok(&args));
+        if template == "{{json .}}" {
+            assert!(
+                berth_says.contains(r#"x \u003e y \u0026\u0026 z \u003cw\u003e"#),
+                "{berth_says}"
+            );
+            assert_eq!(
+                without_age(&berth_says),
+                without_age(&docker_says),
+                "{template}"
+            );
+        } else {
+            assert_eq!(berth_says, docker_says, "history --format {template}");
+        }
+    }
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{json .Comment}}", reference]),
+        "\"x > y && z <w>\"\n"
+    );
+    docker.ok(&["rmi", reference]);
+}

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::template::{Error, Missing, Template};
+use crate::template::{Error, GoValue, Missing, Template};
 
 /// Go tabwriter settings used by every Docker table: minwidth 10, padding 3, padded with spaces.
 const MIN_WIDTH: usize = 10;
@@ -19,8 +19,8 @@ pub enum Format {
 
 impl Format {
     /// Interprets `--format` the Docker way: empty or `table` = the command's default table, `json` =
-    /// `{{json .}}`, `table X` = X as a table, anything else = a raw template. `missing` decides whether an
-    /// unknown field is an error (rows shaped like Go structs) or prints `<no value>`.
+    /// `{{json .}}`, `table X` = X as a table, anything else = a raw template. `missing` decides what
+    /// a missing map key gives (a row's unknown field is always an error).
     pub fn parse(
         format: Option<&str>,
         default_table: &str,
@@ -46,22 +46,28 @@ impl Format {
 }
 
 /// Renders rows: the header (for tables) is the same template executed over `header`, which maps each
-/// field name to its column title.
+/// field name to its column title. Rows are the Docker CLI's formatter contexts
+/// ([`GoValue::formatter_context`]): an unknown field is an error, and `{{json .}}` is escaped
+/// like `json.Marshal`.
 pub fn render_rows(format: &Format, header: &Value, rows: &[Value]) -> Result<String, Error> {
     let mut out = String::new();
     match format {
         Format::Table(template) => {
-            out.push_str(template.execute(header)?.trim_end_matches(['\n']));
+            out.push_str(
+                template
+                    .execute_go(&GoValue::formatter_context(header))?
+                    .trim_end_matches(['\n']),
+            );
             out.push('\n');
             for row in rows {
-                out.push_str(&template.execute(row)?);
+                out.push_str(&template.execute_go(&GoValue::formatter_context(row))?);
                 out.push('\n');
             }
             Ok(tabwrite(&out))
         }
         Format::Raw(template) => {
             for row in rows {
-                out.push_str(&template.execute(row)?);
+                out.push_str(&template.execute_go(&GoValue::formatter_context(row))?);
                 out.push('\n');
             }
             Ok(out)

@@ -1,12 +1,9 @@
-//! Evaluation of a parsed template over `serde_json::Value` data.
-
-use std::fmt::Write as _;
-
-use serde_json::Value;
+//! Evaluation of a parsed template over Go values.
 
 use super::{
     funcs,
     parse::{Command, Node, Operand, Pipeline},
+    value::{write_value, GoValue},
     Error, Missing,
 };
 
@@ -14,13 +11,13 @@ use super::{
 const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
 pub struct Exec<'a> {
-    root: &'a Value,
+    root: &'a GoValue,
     missing: Missing,
-    vars: Vec<(String, Value)>,
+    vars: Vec<(String, GoValue)>,
 }
 
 impl<'a> Exec<'a> {
-    pub fn new(root: &'a Value, missing: Missing) -> Exec<'a> {
+    pub fn new(root: &'a GoValue, missing: Missing) -> Exec<'a> {
         Exec {
             root,
             missing,
@@ -28,7 +25,7 @@ impl<'a> Exec<'a> {
         }
     }
 
-    pub fn run(&mut self, nodes: &[Node], dot: &Value, out: &mut String) -> Result<(), Error> {
+    pub fn run(&mut self, nodes: &[Node], dot: &GoValue, out: &mut String) -> Result<(), Error> {
         for node in nodes {
             if out.len() > MAX_OUTPUT {
                 return Err(Error::Exec("output too large".into()));
@@ -48,7 +45,7 @@ impl<'a> Exec<'a> {
                 } => {
                     let mark = self.vars.len();
                     let value = self.pipeline(cond, dot)?;
-                    let branch = if truthy(&value) { then } else { otherwise };
+                    let branch = if value.truthy() { then } else { otherwise };
                     self.run(branch, dot, out)?;
                     self.vars.truncate(mark);
                 }
@@ -59,7 +56,7 @@ impl<'a> Exec<'a> {
                 } => {
                     let mark = self.vars.len();
                     let value = self.pipeline(pipe, dot)?;
-                    if truthy(&value) {
+                    if value.truthy() {
                         self.run(body, &value, out)?;
                     } else {
                         self.run(otherwise, dot, out)?;
@@ -81,7 +78,7 @@ impl<'a> Exec<'a> {
         pipe: &Pipeline,
         body: &[Node],
         otherwise: &[Node],
-        dot: &Value,
+        dot: &GoValue,
         out: &mut String,
     ) -> Result<(), Error> {
         let mark = self.vars.len();
@@ -90,26 +87,26 @@ impl<'a> Exec<'a> {
             commands: pipe.commands.clone(),
         };
         let value = self.pipeline(&unassigned, dot)?;
-        let items: Vec<(Value, Value)> = match &value {
-            Value::Array(items) => items
+        let items: Vec<(GoValue, GoValue)> = match &value {
+            GoValue::Slice(items) => items
                 .iter()
+                .flatten()
                 .enumerate()
-                .map(|(i, v)| (Value::from(i), v.clone()))
+                .map(|(i, v)| (GoValue::uint(i as u64), v.clone()))
                 .collect(),
-            Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
-                keys.into_iter()
-                    .map(|k| (Value::String(k.clone()), map[k].clone()))
-                    .collect()
-            }
-            Value::Null => Vec::new(),
-            Value::Number(n) => {
+            GoValue::Map(map) => map
+                .entries
+                .iter()
+                .flatten()
+                .map(|(k, v)| (GoValue::String(k.clone()), v.clone()))
+                .collect(),
+            GoValue::Nil | GoValue::NilPointer => Vec::new(),
+            GoValue::Number(n) => {
                 let count = n
                     .as_u64()
                     .ok_or_else(|| Error::Exec(format!("range can't iterate over {n}")))?;
                 (0..count.min(1 << 20))
-                    .map(|i| (Value::from(i), Value::from(i)))
+                    .map(|i| (GoValue::uint(i), GoValue::uint(i)))
                     .collect()
             }
             other => {
@@ -138,12 +135,12 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
-    fn pipeline(&mut self, pipe: &Pipeline, dot: &Value) -> Result<Value, Error> {
-        let mut value: Option<Value> = None;
+    fn pipeline(&mut self, pipe: &Pipeline, dot: &GoValue) -> Result<GoValue, Error> {
+        let mut value: Option<GoValue> = None;
         for command in &pipe.commands {
             value = Some(self.command(command, dot, value)?);
         }
-        let value = value.unwrap_or(Value::Null);
+        let value = value.unwrap_or(GoValue::Nil);
         if let Some(name) = pipe.decl.first() {
             self.vars.push((name.clone(), value.clone()));
         }
@@ -153,9 +150,9 @@ impl<'a> Exec<'a> {
     fn command(
         &mut self,
         command: &Command,
-        dot: &Value,
-        piped: Option<Value>,
-    ) -> Result<Value, Error> {
+        dot: &GoValue,
+        piped: Option<GoValue>,
+    ) -> Result<GoValue, Error> {
         let (first, rest) = command
             .args
             .split_first()
@@ -177,7 +174,7 @@ impl<'a> Exec<'a> {
         self.operand(first, dot)
     }
 
-    fn operand(&mut self, operand: &Operand, dot: &Value) -> Result<Value, Error> {
+    fn operand(&mut self, operand: &Operand, dot: &GoValue) -> Result<GoValue, Error> {
         match operand {
             Operand::Field(path) => self.fields(dot, path),
             Operand::Variable(name, path) => {
@@ -194,9 +191,9 @@ impl<'a> Exec<'a> {
                 self.fields(&value, path)
             }
             Operand::Ident(name) => funcs::call(name, &[]),
-            Operand::Str(s) => Ok(Value::String(s.clone())),
-            Operand::Number(n) => Ok(Value::Number(n.clone())),
-            Operand::Bool(b) => Ok(Value::Bool(*b)),
+            Operand::Str(s) => Ok(GoValue::String(s.clone())),
+            Operand::Number(n) => Ok(GoValue::Number(n.clone())),
+            Operand::Bool(b) => Ok(GoValue::Bool(*b)),
             Operand::Nil => Err(Error::Exec("nil is not a command".into())),
             Operand::Sub(pipe, path) => {
                 let value = self.pipeline(pipe, dot)?;
@@ -205,20 +202,45 @@ impl<'a> Exec<'a> {
         }
     }
 
-    fn fields(&self, value: &Value, path: &[String]) -> Result<Value, Error> {
+    /// `.A.B` on `value`. A struct's unknown field is an error; a map's missing key is `<no value>`
+    /// (and so is anything below it), or an error under [`Missing::Error`] (`missingkey=error`);
+    /// a field of nil is an error.
+    fn fields(&self, value: &GoValue, path: &[String]) -> Result<GoValue, Error> {
         let mut current = value.clone();
         for name in path {
             current = match current {
-                Value::Object(mut map) => match map.remove(name) {
-                    Some(v) => v,
-                    None if self.missing == Missing::NoValue => Value::Null,
-                    None => return Err(Error::Exec(format!("can't evaluate field {name}"))),
+                GoValue::Struct(mut s) => match s.fields.iter().position(|f| f.name == *name) {
+                    Some(i) => s.fields.swap_remove(i).value,
+                    None if s.type_name.is_empty() => {
+                        return Err(Error::Exec(format!("can't evaluate field {name}")))
+                    }
+                    None => {
+                        return Err(Error::Exec(format!(
+                            "can't evaluate field {name} in type {}",
+                            s.type_name
+                        )))
+                    }
                 },
-                Value::Null if self.missing == Missing::NoValue => Value::Null,
+                GoValue::Map(mut map) => {
+                    match map
+                        .entries
+                        .as_mut()
+                        .and_then(|entries| entries.remove(name))
+                    {
+                        Some(v) => v,
+                        None if self.missing == Missing::NoValue => return Ok(GoValue::Nil),
+                        None => {
+                            return Err(Error::Exec(format!("map has no entry for key {name:?}")))
+                        }
+                    }
+                }
+                GoValue::Nil | GoValue::NilPointer => {
+                    return Err(Error::Exec(format!("nil pointer evaluating {name}")));
+                }
                 other => {
                     return Err(Error::Exec(format!(
                         "can't evaluate field {name} in type {}",
-                        type_name(&other)
+                        other.type_name()
                     )));
                 }
             };
@@ -235,89 +257,9 @@ fn describe(operand: &Operand) -> String {
     }
 }
 
-pub fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "nil",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "slice",
-        Value::Object(_) => "map",
-    }
-}
-
-/// Go's notion of truth: false, 0, nil, and empty strings, slices and maps are false.
-pub fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
-}
-
-/// `%v` of a value, as Go prints it.
-pub fn write_value(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("<no value>"),
-        Value::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        Value::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                out.push_str(&go_float(f));
-            } else {
-                let _ = write!(out, "{n}");
-            }
-        }
-        Value::String(s) => out.push_str(s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_value(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push_str("map[");
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(key);
-                out.push(':');
-                write_value(out, &map[key]);
-            }
-            out.push(']');
-        }
-    }
-}
-
-/// Go's `%v` for a float64: the shortest representation, exponent form for large or tiny values.
-fn go_float(f: f64) -> String {
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
-        let s = format!("{f:e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        return format!(
-            "{mantissa}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        );
-    }
-    format!("{f}")
-}
-
-pub fn go_string(value: &Value) -> String {
+/// `%v` of a value as `fmt.Sprint` prints it (nil is `<nil>`).
+pub fn go_string(value: &GoValue) -> String {
     let mut out = String::new();
-    write_value(&mut out, value);
+    super::value::write_nested(&mut out, value);
     out
 }

@@ -1,19 +1,14 @@
 //! The functions a template can call: Docker's (`json split join title lower upper pad truncate`)
 //! and Go's builtins that Docker users reach for.
 
-use std::cmp::Ordering;
+use std::{cmp::Ordering, collections::BTreeMap};
 
-use serde_json::Value;
-
-use super::{
-    exec::{go_string, truthy, type_name},
-    go_json, Error,
-};
+use super::{exec::go_string, value::GoValue, Error};
 
 /// Largest padding `pad` will produce, so a template cannot allocate without bound.
 const MAX_PAD: u64 = 4096;
 
-pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
+pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, Error> {
     let arity = |n: usize| -> Result<(), Error> {
         if args.len() == n {
             Ok(())
@@ -25,53 +20,64 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
         }
     };
     match name {
+        // docker/cli `templates.basicFunctions["json"]`: a `json.Encoder` with
+        // `SetEscapeHTML(false)`, the trailing newline trimmed.
         "json" => {
             arity(1)?;
-            Ok(Value::String(go_json(&args[0])))
+            Ok(GoValue::String(args[0].to_json()))
         }
         "split" => {
             arity(2)?;
             let (s, sep) = (string(&args[0])?, string(&args[1])?);
-            let parts: Vec<Value> = if sep.is_empty() {
-                s.chars().map(|c| Value::String(c.to_string())).collect()
+            let parts: Vec<GoValue> = if sep.is_empty() {
+                s.chars().map(|c| GoValue::String(c.to_string())).collect()
             } else {
                 s.split(sep.as_str())
-                    .map(|p| Value::String(p.to_owned()))
+                    .map(|p| GoValue::String(p.to_owned()))
                     .collect()
             };
-            Ok(Value::Array(parts))
+            Ok(GoValue::Slice(Some(parts)))
         }
         "join" => {
             arity(2)?;
             let sep = string(&args[1])?;
             match &args[0] {
-                Value::Array(items) => Ok(Value::String(
-                    items.iter().map(go_string).collect::<Vec<_>>().join(&sep),
+                GoValue::Slice(items) => Ok(GoValue::String(
+                    items
+                        .iter()
+                        .flatten()
+                        .map(go_string)
+                        .collect::<Vec<_>>()
+                        .join(&sep),
                 )),
-                Value::Null => Ok(Value::String(String::new())),
+                GoValue::Nil => Ok(GoValue::String(String::new())),
                 other => Err(Error::Exec(format!(
                     "wrong type for value; expected []string; got {}",
-                    type_name(other)
+                    other.type_name()
                 ))),
             }
         }
         "title" => {
             arity(1)?;
-            Ok(Value::String(title(&string(&args[0])?)))
+            Ok(GoValue::String(title(&string(&args[0])?)))
         }
         "lower" => {
             arity(1)?;
-            Ok(Value::String(string(&args[0])?.to_lowercase()))
+            Ok(GoValue::String(string(&args[0])?.to_lowercase()))
         }
         "upper" => {
             arity(1)?;
-            Ok(Value::String(string(&args[0])?.to_uppercase()))
+            Ok(GoValue::String(string(&args[0])?.to_uppercase()))
         }
+        // docker/cli `padWithSpace`: an empty string stays empty.
         "pad" => {
             arity(3)?;
             let (left, right) = (count(&args[1])?.min(MAX_PAD), count(&args[2])?.min(MAX_PAD));
             let s = go_string(&args[0]);
-            Ok(Value::String(format!(
+            if s.is_empty() {
+                return Ok(GoValue::String(s));
+            }
+            Ok(GoValue::String(format!(
                 "{}{s}{}",
                 " ".repeat(to_usize(left)),
                 " ".repeat(to_usize(right))
@@ -81,42 +87,42 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
             arity(2)?;
             let s = go_string(&args[0]);
             let n = to_usize(count(&args[1])?);
-            Ok(Value::String(s.chars().take(n).collect()))
+            Ok(GoValue::String(s.chars().take(n).collect()))
         }
         "len" => {
             arity(1)?;
             let n = match &args[0] {
-                Value::String(s) => s.len(),
-                Value::Array(a) => a.len(),
-                Value::Object(o) => o.len(),
-                Value::Null => 0,
-                other => return Err(Error::Exec(format!("len of type {}", type_name(other)))),
+                GoValue::String(s) => s.len(),
+                GoValue::Slice(items) => items.as_ref().map_or(0, Vec::len),
+                GoValue::Map(map) => map.entries.as_ref().map_or(0, BTreeMap::len),
+                GoValue::Nil => 0,
+                other => return Err(Error::Exec(format!("len of type {}", other.type_name()))),
             };
-            Ok(Value::from(n))
+            Ok(GoValue::uint(n as u64))
         }
         "index" => index(args),
-        "print" => Ok(Value::String(sprint(args))),
-        "println" => Ok(Value::String(format!(
+        "print" => Ok(GoValue::String(sprint(args))),
+        "println" => Ok(GoValue::String(format!(
             "{}\n",
             args.iter().map(go_string).collect::<Vec<_>>().join(" ")
         ))),
         "printf" => printf(args),
         "not" => {
             arity(1)?;
-            Ok(Value::Bool(!truthy(&args[0])))
+            Ok(GoValue::Bool(!args[0].truthy()))
         }
         "and" => Ok(args
             .iter()
-            .find(|a| !truthy(a))
+            .find(|a| !a.truthy())
             .or(args.last())
             .cloned()
-            .unwrap_or(Value::Null)),
+            .unwrap_or(GoValue::Nil)),
         "or" => Ok(args
             .iter()
-            .find(|a| truthy(a))
+            .find(|a| a.truthy())
             .or(args.last())
             .cloned()
-            .unwrap_or(Value::Null)),
+            .unwrap_or(GoValue::Nil)),
         "eq" => {
             let (first, rest) = args
                 .split_first()
@@ -124,7 +130,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
             if rest.is_empty() {
                 return Err(Error::Exec("missing argument for comparison".into()));
             }
-            Ok(Value::Bool(rest.iter().any(|other| {
+            Ok(GoValue::Bool(rest.iter().any(|other| {
                 compare(first, other) == Some(Ordering::Equal)
             })))
         }
@@ -132,7 +138,7 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
             arity(2)?;
             let ordering = compare(&args[0], &args[1])
                 .ok_or_else(|| Error::Exec(format!("incompatible types for comparison: {name}")))?;
-            Ok(Value::Bool(match name {
+            Ok(GoValue::Bool(match name {
                 "ne" => ordering != Ordering::Equal,
                 "lt" => ordering == Ordering::Less,
                 "le" => ordering != Ordering::Greater,
@@ -144,24 +150,27 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
     }
 }
 
-fn string(value: &Value) -> Result<String, Error> {
+fn string(value: &GoValue) -> Result<String, Error> {
     match value {
-        Value::String(s) => Ok(s.clone()),
+        GoValue::String(s) => Ok(s.clone()),
         other => Err(Error::Exec(format!(
             "wrong type for value; expected string; got {}",
-            type_name(other)
+            other.type_name()
         ))),
     }
 }
 
-fn count(value: &Value) -> Result<u64, Error> {
-    value
-        .as_u64()
-        .or_else(|| value.as_i64().map(|_| 0))
+fn count(value: &GoValue) -> Result<u64, Error> {
+    let number = match value {
+        GoValue::Number(n) => Some(n),
+        _ => None,
+    };
+    number
+        .and_then(|n| n.as_u64().or_else(|| n.as_i64().map(|_| 0)))
         .ok_or_else(|| {
             Error::Exec(format!(
                 "wrong type for value; expected int; got {}",
-                type_name(value)
+                value.type_name()
             ))
         })
 }
@@ -185,29 +194,37 @@ fn title(s: &str) -> String {
     out
 }
 
-fn index(args: &[Value]) -> Result<Value, Error> {
+fn index(args: &[GoValue]) -> Result<GoValue, Error> {
     let (collection, keys) = args
         .split_first()
         .ok_or_else(|| Error::Exec("wrong number of args for index".into()))?;
     let mut current = collection.clone();
     for key in keys {
         current = match (&current, key) {
-            (Value::Array(items), Value::Number(n)) => {
+            (GoValue::Slice(items), GoValue::Number(n)) => {
                 let i = n
                     .as_u64()
                     .and_then(|i| usize::try_from(i).ok())
                     .unwrap_or(usize::MAX);
                 items
-                    .get(i)
+                    .iter()
+                    .flatten()
+                    .nth(i)
                     .cloned()
                     .ok_or_else(|| Error::Exec(format!("index out of range: {n}")))?
             }
-            (Value::Object(map), Value::String(k)) => map.get(k).cloned().unwrap_or(Value::Null),
-            (Value::Null, _) => Value::Null,
+            // A missing key gives the element type's zero value (`""` for map[string]string).
+            (GoValue::Map(map), GoValue::String(k)) => map
+                .entries
+                .as_ref()
+                .and_then(|entries| entries.get(k))
+                .unwrap_or(&map.zero)
+                .clone(),
+            (GoValue::Nil, _) => GoValue::Nil,
             (other, _) => {
                 return Err(Error::Exec(format!(
                     "can't index item of type {}",
-                    type_name(other)
+                    other.type_name()
                 )))
             }
         };
@@ -216,10 +233,11 @@ fn index(args: &[Value]) -> Result<Value, Error> {
 }
 
 /// `fmt.Sprint`: a space between operands when neither is a string.
-fn sprint(args: &[Value]) -> String {
+fn sprint(args: &[GoValue]) -> String {
     let mut out = String::new();
     for (i, arg) in args.iter().enumerate() {
-        if i > 0 && !args[i - 1].is_string() && !arg.is_string() {
+        let is_string = |v: &GoValue| matches!(v, GoValue::String(_));
+        if i > 0 && !is_string(&args[i - 1]) && !is_string(arg) {
             out.push(' ');
         }
         out.push_str(&go_string(arg));
@@ -227,7 +245,7 @@ fn sprint(args: &[Value]) -> String {
     out
 }
 
-fn printf(args: &[Value]) -> Result<Value, Error> {
+fn printf(args: &[GoValue]) -> Result<GoValue, Error> {
     let (format, args) = args
         .split_first()
         .ok_or_else(|| Error::Exec("wrong number of args for printf".into()))?;
@@ -255,20 +273,21 @@ fn printf(args: &[Value]) -> Result<Value, Error> {
             continue;
         };
         match verb {
-            'q' => out.push_str(&serde_json::to_string(&go_string(arg)).unwrap_or_default()),
+            'q' => out.push_str(&GoValue::String(go_string(arg)).to_json()),
             _ => out.push_str(&go_string(arg)),
         }
     }
-    Ok(Value::String(out))
+    Ok(GoValue::String(out))
 }
 
-fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+fn compare(a: &GoValue, b: &GoValue) -> Option<Ordering> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
-        (Value::Bool(x), Value::Bool(y)) if x == y => Some(Ordering::Equal),
-        (Value::Bool(_), Value::Bool(_)) => Some(Ordering::Less),
-        (Value::Null, Value::Null) => Some(Ordering::Equal),
+        (GoValue::Number(x), GoValue::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (GoValue::String(x), GoValue::String(y)) => Some(x.cmp(y)),
+        (GoValue::Bool(x), GoValue::Bool(y)) if x == y => Some(Ordering::Equal),
+        (GoValue::Bool(_), GoValue::Bool(_)) => Some(Ordering::Less),
+        (GoValue::Duration(x), GoValue::Duration(y)) => Some(x.cmp(y)),
+        (GoValue::Nil, GoValue::Nil) => Some(Ordering::Equal),
         _ => None,
     }
 }

@@ -4,11 +4,13 @@
 //! (`.A.B`, `$`, `$x.A`), literals, parenthesized pipelines, variables (`$x := …`), `if`/`else if`/`else`,
 //! `range` (with `$i, $e :=`), `with`, and the functions Docker registers (`json split join title lower upper
 //! pad truncate`) plus Go's builtins users reach for (`len index print printf println eq ne lt le gt ge
-//! and or not`). Values are `serde_json::Value`s and print like Go's `%v`.
+//! and or not`). Data is a [`GoValue`] (JSON data becomes the Go values a decoder makes of it), and
+//! prints like Go's `%v`.
 
 mod exec;
 mod funcs;
 mod parse;
+mod value;
 
 #[cfg(test)]
 mod tests;
@@ -16,6 +18,7 @@ mod tests;
 use serde_json::Value;
 
 pub(crate) use parse::Node;
+pub use value::{go_duration, Formatted, GoField, GoMap, GoStruct, GoValue, StructJson};
 
 /// A parse or execution error, worded like Go's `template:` errors.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,12 +29,13 @@ pub enum Error {
     Exec(String),
 }
 
-/// How field access on a missing key behaves.
+/// What a map's missing key gives (Go's `missingkey` option). A struct's unknown field is always
+/// an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
-    /// Like a Go struct: an unknown field is an error (`docker images --format '{{.Nope}}'`).
+    /// `missingkey=error`: an error (the Docker CLI's second try of `inspect -f`, over raw JSON).
     Error,
-    /// Like a Go map: a missing key prints `<no value>` (`docker inspect -f` over JSON).
+    /// The default: `<no value>`.
     NoValue,
 }
 
@@ -52,33 +56,35 @@ impl Template {
         })
     }
 
+    /// Executes over JSON data, decoded as Go decodes it into an `interface{}`.
     pub fn execute(&self, data: &Value) -> Result<String, Error> {
+        self.execute_go(&GoValue::from_json(data))
+    }
+
+    pub fn execute_go(&self, data: &GoValue) -> Result<String, Error> {
         let mut out = String::new();
         exec::Exec::new(data, self.missing).run(&self.nodes, data, &mut out)?;
         Ok(out)
     }
+
+    /// The same template with another [`Missing`] (Go's `tmpl.Option("missingkey=error")`).
+    #[must_use]
+    pub fn with_missing(&self, missing: Missing) -> Template {
+        Template {
+            nodes: self.nodes.clone(),
+            missing,
+        }
+    }
 }
 
-/// Renders a value the way Go's `fmt` prints it with `%v`.
+/// Renders JSON data the way Go's `fmt` prints it with `%v`.
 pub fn go_display(value: &Value) -> String {
     let mut out = String::new();
-    exec::write_value(&mut out, value);
+    value::write_value(&mut out, &GoValue::from_json(value));
     out
 }
 
 /// Go's `json.Marshal`: compact, with `<`, `>` and `&` escaped as `\u003c`, `\u003e`, `\u0026`.
 pub fn go_json(value: &Value) -> String {
-    let compact = serde_json::to_string(value).unwrap_or_default();
-    let mut out = String::with_capacity(compact.len());
-    for c in compact.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
+    GoValue::from_json(value).to_json_escaped()
 }

@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::{Missing, Template};
+use super::{go_duration, Formatted, GoField, GoStruct, GoValue, Missing, Template};
 
 fn data() -> Value {
     json!({
@@ -39,7 +39,15 @@ fn evaluates_like_go() {
         ("{{.Config.Nope}}", "<no value>"),
         ("{{.Config.Tty}}", "false"),
         ("{{json .Config.Labels}}", "{\"a\":\"1\",\"b\":\"2\"}"),
-        ("{{json .Comment}}", "\"x \\u003e y \\u0026 z\""),
+        // docker/cli's `json` is an Encoder with SetEscapeHTML(false): nothing is escaped.
+        ("{{json .Comment}}", "\"x > y & z\""),
+        ("{{json .Config}}", "{\"Cmd\":null,\"Env\":[\"GREETING=hello\",\"PATH=/bin\"],\"Labels\":{\"a\":\"1\",\"b\":\"2\"},\"Tty\":false}"),
+        ("{{.Config}}", "map[Cmd:<nil> Env:[GREETING=hello PATH=/bin] Labels:map[a:1 b:2] Tty:false]"),
+        ("{{.Config.Cmd}}", "<no value>"),
+        ("{{index .Config.Labels \"zz\"}}", "<no value>"),
+        ("{{.Config.Nope.Deeper}}", "<no value>"),
+        // docker/cli's padWithSpace leaves an empty string empty.
+        ("{{pad \"\" 2 2}}|", "|"),
         ("{{index .Config.Labels \"a\"}}", "1"),
         ("{{index .RepoTags 1}}", "fixture/busybox:latest"),
         ("{{len .RepoTags}}", "2"),
@@ -72,6 +80,153 @@ fn evaluates_like_go() {
     ];
     for (template, want) in cases {
         check(template, want);
+    }
+}
+
+/// A typed value shaped like Docker 20.10's `types.ImageInspect` for an image made by
+/// `docker import -c 'EXPOSE 80' -c 'HEALTHCHECK --interval=30s CMD true' -c 'LABEL a=b<c'`.
+fn typed() -> GoValue {
+    let strings = |items: &[&str]| GoValue::strings(Some(items));
+    let empty_struct = || GoValue::from(GoStruct::new("struct {}"));
+    let healthcheck = GoStruct::new("container.HealthConfig")
+        .field(GoField::new("Test", strings(&["CMD-SHELL", "true"])).omitempty())
+        .field(GoField::new("Interval", GoValue::Duration(30_000_000_000)).omitempty())
+        .field(GoField::new("Timeout", GoValue::Duration(0)).omitempty())
+        .field(GoField::new("Retries", GoValue::int(0)).omitempty());
+    let config = GoStruct::new("container.Config")
+        .field(GoField::new("User", GoValue::string("")))
+        .field(
+            GoField::new(
+                "ExposedPorts",
+                GoValue::map(
+                    Some([("80/tcp".to_owned(), empty_struct())].into()),
+                    empty_struct(),
+                ),
+            )
+            .omitempty(),
+        )
+        .field(GoField::new("Env", GoValue::strings::<&str>(None)))
+        .field(GoField::new("Healthcheck", healthcheck.into()).omitempty())
+        .field(GoField::new(
+            "Labels",
+            GoValue::map(
+                Some([("a".to_owned(), GoValue::string("b<c"))].into()),
+                GoValue::string(""),
+            ),
+        ))
+        .field(GoField::new("StopTimeout", GoValue::NilPointer).omitempty());
+    let rootfs = GoStruct::new("types.RootFS")
+        .field(GoField::new("Type", GoValue::string("layers")))
+        .field(GoField::new("Layers", strings(&["sha256:22c6"])).omitempty())
+        .field(GoField::new("BaseLayer", GoValue::string("")).omitempty());
+    let metadata = GoStruct::new("types.ImageMetadata").field(
+        GoField::new(
+            "LastTagTime",
+            GoValue::Formatted(Box::new(Formatted {
+                text: "2026-11-27 21:23:51.410744101 +0000 UTC".to_owned(),
+                json: json!("2026-11-27T21:23:51.410744101Z"),
+            })),
+        )
+        .omitempty(),
+    );
+    GoStruct::new("types.ImageInspect")
+        .field(GoField::new("ID", GoValue::string("sha256:c04d")).json("Id"))
+        .field(GoField::new("Parent", GoValue::string("")))
+        .field(GoField::new("Config", config.into()))
+        .field(GoField::new("Variant", GoValue::string("")).omitempty())
+        .field(GoField::new("RootFS", rootfs.into()))
+        .field(GoField::new("Metadata", metadata.into()))
+        .into()
+}
+
+/// Each expectation is what Docker 20.10's CLI printed for the same data.
+#[test]
+fn typed_values_print_like_go() {
+    let cases: &[(&str, &str)] = &[
+        ("{{.ID}}|{{.Parent}}|{{.Variant}}|", "sha256:c04d|||"),
+        ("{{.Config.User}}|{{.Config.Env}}|{{json .Config.Env}}", "|[]|null"),
+        ("{{.Config.ExposedPorts}}", "map[80/tcp:{}]"),
+        ("{{json .Config.ExposedPorts}}", "{\"80/tcp\":{}}"),
+        ("{{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Timeout}}", "30s 0s"),
+        ("{{json .Config.Healthcheck}}", "{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":30000000000}"),
+        ("{{.Config.StopTimeout}}", "<nil>"),
+        ("{{if .Config.StopTimeout}}y{{else}}n{{end}}", "n"),
+        ("{{index .Config.Labels \"a\"}}|{{index .Config.Labels \"zz\"}}|{{.Config.Labels.zz}}", "b<c||<no value>"),
+        ("{{json .Config.Labels}}", "{\"a\":\"b<c\"}"),
+        ("{{.RootFS}}", "{layers [sha256:22c6] }"),
+        ("{{json .RootFS}}", "{\"Type\":\"layers\",\"Layers\":[\"sha256:22c6\"]}"),
+        ("{{.Metadata.LastTagTime}}", "2026-11-27 21:23:51.410744101 +0000 UTC"),
+        ("{{.Metadata}}", "{2026-11-27 21:23:51.410744101 +0000 UTC}"),
+        (
+            "{{json .}}",
+            "{\"Id\":\"sha256:c04d\",\"Parent\":\"\",\"Config\":{\"User\":\"\",\"ExposedPorts\":{\"80/tcp\":{}},\"Env\":null,\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":30000000000},\"Labels\":{\"a\":\"b<c\"}},\"RootFS\":{\"Type\":\"layers\",\"Layers\":[\"sha256:22c6\"]},\"Metadata\":{\"LastTagTime\":\"2026-11-27T21:23:51.410744101Z\"}}",
+        ),
+    ];
+    let data = typed();
+    for (template, want) in cases {
+        let t = Template::parse(template, Missing::NoValue).unwrap();
+        assert_eq!(t.execute_go(&data).unwrap(), *want, "{template}");
+    }
+    // A struct's unknown field is an error whatever `missingkey` says; Docker then tries again
+    // over the raw JSON with missingkey=error.
+    let t = Template::parse("{{.Id}}", Missing::NoValue).unwrap();
+    assert_eq!(
+        t.execute_go(&data).unwrap_err().to_string(),
+        "template: executing: can't evaluate field Id in type types.ImageInspect"
+    );
+    let raw = GoValue::from_json(&json!({"Id": "sha256:c04d", "Config": {"Env": null}}));
+    let strict = t.with_missing(Missing::Error);
+    assert_eq!(strict.execute_go(&raw).unwrap(), "sha256:c04d");
+    let env = Template::parse("{{.Config.Env}}|{{.Config.Env.X}}", Missing::Error).unwrap();
+    assert_eq!(
+        env.execute_go(&raw).unwrap_err().to_string(),
+        "template: executing: nil pointer evaluating X"
+    );
+    let variant = Template::parse("{{.Variant}}", Missing::Error).unwrap();
+    assert_eq!(
+        variant.execute_go(&raw).unwrap_err().to_string(),
+        "template: executing: map has no entry for key \"Variant\""
+    );
+}
+
+/// The rows of `images`, `history`, `ps`: `{{json .}}` is the row's own `MarshalJSON`
+/// (`json.Marshal`, escaped, keys sorted); a field's `json` escapes nothing.
+#[test]
+fn formatter_rows_escape_only_themselves() {
+    let row = GoValue::formatter_context(&json!({
+        "ID": "<missing>", "CreatedBy": "sh -c a > b && c", "Size": "20B",
+    }));
+    for (template, want) in [
+        (
+            "{{json .}}",
+            r#"{"CreatedBy":"sh -c a \u003e b \u0026\u0026 c","ID":"\u003cmissing\u003e","Size":"20B"}"#,
+        ),
+        (
+            "{{json $}}",
+            r#"{"CreatedBy":"sh -c a \u003e b \u0026\u0026 c","ID":"\u003cmissing\u003e","Size":"20B"}"#,
+        ),
+        ("{{json .CreatedBy}}", r#""sh -c a > b && c""#),
+        ("{{json .ID}}", r#""<missing>""#),
+    ] {
+        let t = Template::parse(template, Missing::Error).unwrap();
+        assert_eq!(t.execute_go(&row).unwrap(), want, "{template}");
+    }
+}
+
+#[test]
+fn durations_print_like_go() {
+    for (nanos, want) in [
+        (0, "0s"),
+        (1, "1ns"),
+        (1_500, "1.5µs"),
+        (500_000_000, "500ms"),
+        (1_000_000_000, "1s"),
+        (30_000_000_000, "30s"),
+        (90_500_000_000, "1m30.5s"),
+        (7_200_000_000_000, "2h0m0s"),
+        (-5_000_000_000, "-5s"),
+    ] {
+        assert_eq!(go_duration(nanos), want, "{nanos}");
     }
 }
 
@@ -110,7 +265,7 @@ fn errors_are_errors_not_panics() {
     let strict = Template::parse("{{.Nope}}", Missing::Error).unwrap();
     assert_eq!(
         strict.execute(&data()).unwrap_err().to_string(),
-        "template: executing: can't evaluate field Nope"
+        "template: executing: map has no entry for key \"Nope\""
     );
 }
 
