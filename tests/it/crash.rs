@@ -7,7 +7,9 @@
 //! complete, `system prune` must leave nothing in the ingest area but resumable `partial-*` files, and the
 //! interrupted operation must succeed when run again (a pull resumes from its partial file). `commit`
 //! is killed the same way while it turns a container's 8 MiB of changes into a layer; the container
-//! must still list its changes and be removable afterwards.
+//! must still list its changes and be removable afterwards. A *running* container's commit is also
+//! killed while the runtime pauses it, while it is paused and right after it was resumed: the next
+//! berth command must find it running again, not frozen.
 //!
 //! SIGINT and SIGTERM must end image commands, `commit` and `export` cleanly (130/143, no temporary
 //! file, no lock held), and a foreground `run` must forward them to its container and then clean up.
@@ -432,8 +434,50 @@ struct Scenario<'a> {
     rerun: &'a dyn Fn(&Env, usize, &mut Tally),
 }
 
+/// Something to wait for in a store while an operation runs.
+type Condition<'a> = &'a dyn Fn(&Env) -> bool;
+
+/// Kill points that wait for something to happen rather than for a delay, and a look at what a
+/// kill left before any berth command runs again.
+struct Probes<'a> {
+    /// Each is killed the moment its condition holds (polled every ~0.2 ms), `events_per_kind()`
+    /// times; the point numbers go on after the timed ones.
+    events: &'a [(&'a str, Condition<'a>)],
+    /// Runs right after the kill (the process reaped), before any check.
+    after_kill: &'a dyn Fn(&Env, &str),
+}
+
+impl Probes<'_> {
+    fn none() -> Probes<'static> {
+        Probes {
+            events: &[],
+            after_kill: &|_, _| {},
+        }
+    }
+}
+
+/// Repetitions of each event kill point: one in CI, ten in soak mode.
+fn events_per_kind() -> usize {
+    if soak() {
+        10
+    } else {
+        1
+    }
+}
+
 /// Measures the uninterrupted operation, then kills it at `points()` delays spread over that time.
 fn kill_points(scenario: &Scenario<'_>) -> Tally {
+    kill_points_probed(scenario, &Probes::none())
+}
+
+/// When to kill the operation.
+enum KillAt<'a> {
+    After(Duration),
+    When(&'a str, Condition<'a>),
+}
+
+/// [`kill_points`], plus a kill at each of `probes.events`.
+fn kill_points_probed(scenario: &Scenario<'_>, probes: &Probes<'_>) -> Tally {
     let measure = clone_env(scenario.template);
     (scenario.setup)(&measure, usize::MAX);
     let started = Instant::now();
@@ -449,23 +493,56 @@ fn kill_points(scenario: &Scenario<'_>) -> Tally {
         "{}: uninterrupted run failed: {stderr}",
         scenario.name
     );
+    drop(measure);
 
     let n = points();
+    let mut kills: Vec<KillAt<'_>> = (0..n)
+        .map(|i| KillAt::After(duration * u32::try_from(i).unwrap() / u32::try_from(n).unwrap()))
+        .collect();
+    for _ in 0..events_per_kind() {
+        kills.extend(
+            probes
+                .events
+                .iter()
+                .map(|(what, when)| KillAt::When(what, *when)),
+        );
+    }
+    let total = kills.len();
     let mut tally = Tally {
-        points: n,
+        points: total,
         ..Tally::default()
     };
-    for point in 0..n {
+    for (point, kill_at) in kills.into_iter().enumerate() {
         let env = clone_env(scenario.template);
         (scenario.setup)(&env, point);
         let survivors = (scenario.keep)(&env);
-        let delay = duration * u32::try_from(point).unwrap() / u32::try_from(n).unwrap();
-        let context = format!(
-            "{} killed after {delay:?} (point {point}/{n})",
-            scenario.name
-        );
+        let context = match &kill_at {
+            KillAt::After(delay) => format!(
+                "{} killed after {delay:?} (point {point}/{total})",
+                scenario.name
+            ),
+            KillAt::When(what, _) => format!(
+                "{} killed when {what} (point {point}/{total})",
+                scenario.name
+            ),
+        };
         let mut running = spawn(&env, &(scenario.args)(point), scenario.feed.as_ref());
-        if running.signal_after(delay, "KILL") {
+        let killed = match kill_at {
+            KillAt::After(delay) => running.signal_after(delay, "KILL"),
+            KillAt::When(_, when) => {
+                let deadline = Instant::now() + Duration::from_secs(120);
+                loop {
+                    if when(&env) {
+                        break running.signal_after(Duration::ZERO, "KILL");
+                    }
+                    if running.child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+                        break false;
+                    }
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            }
+        };
+        if killed {
             tally.killed += 1;
         } else {
             tally.finished_first += 1;
@@ -476,6 +553,7 @@ fn kill_points(scenario: &Scenario<'_>) -> Tally {
             "{context}: berth panicked: {stderr}"
         );
         let _ = status;
+        (probes.after_kill)(&env, &context);
         if ingest_files(&env)
             .iter()
             .any(|n| !n.starts_with("partial-"))
@@ -1316,6 +1394,304 @@ fn commit_killed_anywhere() {
         writing > 0,
         "no kill landed while the layer was being written: {tally:?}"
     );
+}
+
+/// The full ID of the container named `name`.
+fn container_id(env: &Env, name: &str) -> String {
+    let ids = env.ok(&["ps", "-a", "--no-trunc", "--format", "{{.Names}} {{.ID}}"]);
+    ids.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .unwrap_or_else(|| panic!("no container {name}: {ids}"))
+        .to_owned()
+}
+
+/// The runtime berth runs a store's containers with, with that store's state root.
+fn runtime_command(env: &Env, runtime: &str) -> Command {
+    let mut command = Command::new(runtime);
+    command
+        .arg("--root")
+        .arg(env.root().join("berth/containers/runtime").join(runtime));
+    command
+}
+
+/// Where the cgroup freezer keeps a running container's state, found from its init process's cgroup:
+/// cgroup v1's `freezer.state` (`THAWED`, `FREEZING`, `FROZEN`) or cgroup v2's `cgroup.freeze`.
+struct Freezer {
+    path: PathBuf,
+}
+
+impl Freezer {
+    fn of(env: &Env, runtime: &str, id: &str) -> Freezer {
+        let out = runtime_command(env, runtime)
+            .args(["state", id])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{runtime} state {id}: {out:?}");
+        let state: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let pid = state["pid"].as_i64().unwrap();
+        let cgroups = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+        let v1 = cgroups.lines().find_map(|line| {
+            let (_, rest) = line.split_once(':')?;
+            let (controllers, path) = rest.split_once(':')?;
+            controllers
+                .split(',')
+                .any(|c| c == "freezer")
+                .then(|| format!("/sys/fs/cgroup/freezer{path}/freezer.state"))
+        });
+        let v2 = || {
+            let path = cgroups.lines().find_map(|line| line.strip_prefix("0::"))?;
+            Some(format!("/sys/fs/cgroup{path}/cgroup.freeze"))
+        };
+        let path = PathBuf::from(v1.or_else(v2).expect("the container's freezer cgroup"));
+        assert!(path.exists(), "{}", path.display());
+        Freezer { path }
+    }
+
+    /// `THAWED`, `FREEZING` or `FROZEN`.
+    fn state(&self) -> String {
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        match text.trim() {
+            "0" => "THAWED".to_owned(),
+            "1" => "FROZEN".to_owned(),
+            other => other.to_owned(),
+        }
+    }
+}
+
+/// The record `commit` keeps while it has a container paused (berth-container's `pause.rs`).
+fn pause_marker(env: &Env, id: &str) -> PathBuf {
+    env.root()
+        .join("berth/containers")
+        .join(id)
+        .join("commit-pause.json")
+}
+
+/// The container is running and not paused, as `ps` and the freezer see it, and no pause is recorded.
+fn assert_up_and_thawed(env: &Env, name: &str, id: &str, freezer: &Freezer, context: &str) {
+    let status = container_status(env, name).unwrap_or_default();
+    assert!(
+        status.starts_with("Up ") && !status.contains("Paused"),
+        "{context}: the container is {status:?}"
+    );
+    assert_eq!(freezer.state(), "THAWED", "{context}");
+    assert!(
+        !pause_marker(env, id).exists(),
+        "{context}: the pause record stayed"
+    );
+}
+
+/// A running container `live` on `runtime` that has made [`CHANGES`], with its freezer.
+struct Live {
+    id: String,
+    freezer: Freezer,
+}
+
+fn start_live(env: &Env, runtime: &str) -> Live {
+    env.ok(&[
+        "run",
+        "-d",
+        "--runtime",
+        runtime,
+        "--name",
+        "live",
+        BUSYBOX,
+        "sh",
+        "-c",
+        &format!("{CHANGES} && echo ready && exec sleep 300"),
+    ]);
+    assert!(
+        wait_for(FOLLOW_UP_TIMEOUT, || env
+            .ok(&["logs", "live"])
+            .contains("ready")),
+        "the live container did not write its changes"
+    );
+    let id = container_id(env, "live");
+    let freezer = Freezer::of(env, runtime, &id);
+    Live { id, freezer }
+}
+
+/// `commit` of a *running* container (which `-p`, the default, pauses) killed anywhere, including
+/// while the runtime pauses it, while it is paused and right after it was resumed. The commit records
+/// that it paused the container; the next berth command (`ps` here) must find the commit gone and
+/// resume the container. Then the store checks out and the commit, run again, succeeds without a
+/// warning and leaves the container running. The points alternate between runc and crun.
+#[test]
+fn commit_of_a_running_container_killed_anywhere() {
+    let template = Env::new();
+    if !busybox_image(&template) {
+        return;
+    }
+    let live: std::cell::RefCell<Option<Live>> = std::cell::RefCell::new(None);
+    let seen_frozen = std::cell::Cell::new(false);
+    let setup = |env: &Env, point: usize| {
+        let runtime = if point % 2 == 1 { "crun" } else { "runc" };
+        *live.borrow_mut() = Some(start_live(env, runtime));
+        seen_frozen.set(false);
+    };
+    let marker_written = |env: &Env| {
+        let live = live.borrow();
+        pause_marker(env, &live.as_ref().unwrap().id).exists()
+    };
+    let frozen = |_: &Env| live.borrow().as_ref().unwrap().freezer.state() == "FROZEN";
+    let thawed_again = |env: &Env| {
+        if frozen(env) {
+            seen_frozen.set(true);
+            return false;
+        }
+        seen_frozen.get() && marker_written(env)
+    };
+    // Where the kills landed, from what they left: no pause record (before the pause, or after it
+    // was over), a record but a thawed container (while the runtime paused or resumed it), a record
+    // and a frozen container (while it was paused).
+    let landed = std::cell::RefCell::new([0_usize; 3]);
+    let after_kill = |env: &Env, context: &str| {
+        let live = live.borrow();
+        let Live { id, freezer } = live.as_ref().unwrap();
+        let recorded = pause_marker(env, id).exists();
+        let state = freezer.state();
+        assert!(
+            state == "THAWED" || recorded,
+            "{context}: the container is {state} and nothing records who paused it"
+        );
+        landed.borrow_mut()[match (recorded, state.as_str()) {
+            (false, _) => 0,
+            (true, "THAWED") => 1,
+            (true, _) => 2,
+        }] += 1;
+        // The first berth command after the kill resumes it.
+        assert_up_and_thawed(env, "live", id, freezer, &format!("{context}, after `ps`"));
+    };
+    let rerun = |env: &Env, point: usize, _: &mut Tally| {
+        let context = format!("commit of a running container, point {point}");
+        let (status, stderr) = run_bounded(env, &["commit", "live", "crash/live:1"]);
+        assert!(status.success(), "{context}: {stderr}");
+        assert!(!stderr.contains("WARNING"), "{context}: {stderr}");
+        let live = live.borrow();
+        let Live { id, freezer } = live.as_ref().unwrap();
+        assert_up_and_thawed(env, "live", id, freezer, &context);
+        let big_digest = written_digest(env, "live");
+        assert_committed(env, "crash/live:1", &big_digest, &context);
+        ok_bounded(env, &["rm", "-f", "live"]);
+        assert_eq!(mounts_under(&env.root()), Vec::<String>::new(), "{context}");
+    };
+    let tally = kill_points_probed(
+        &Scenario {
+            name: "commit (running container)",
+            template: &template,
+            args: &|_| strings(&["commit", "live", "crash/live:1"]),
+            feed: None,
+            setup: &setup,
+            keep: &all_images,
+            prune_after_kill: false,
+            rerun: &rerun,
+        },
+        &Probes {
+            events: &[
+                ("the pause record was written", &marker_written),
+                ("the container was frozen", &frozen),
+                ("the container was thawed again", &thawed_again),
+            ],
+            after_kill: &after_kill,
+        },
+    );
+    let [outside, pausing_or_resuming, paused] = *landed.borrow();
+    eprintln!(
+        "crash: commit (running container): kills outside the pause {outside}, while the runtime \
+         paused or resumed it {pausing_or_resuming}, while it was paused {paused}"
+    );
+    assert!(tally.killed > 0, "{tally:?}");
+    assert!(
+        paused > 0,
+        "no kill landed while the container was paused: {tally:?}"
+    );
+}
+
+/// Only a pause that a commit recorded and did not live to undo is undone. A container its user
+/// paused (with the runtime: berth has no `pause` command) stays paused through `ps` and `commit`, as
+/// in Docker; so does one whose recorded commit is still alive (this test's own process stands in for
+/// it). A record naming a process that is gone, or a later process that reused its PID, is undone by
+/// the next command; a record left beside a running container is just removed.
+#[test]
+fn only_a_pause_left_by_a_dead_commit_is_undone() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 1..]
+        .split_whitespace()
+        .collect();
+    let (pid, start_time) = (std::process::id(), fields[19].parse::<u64>().unwrap());
+    let record =
+        |pid: u32, start_time: u64| format!("{{\"pid\":{pid},\"start_time\":{start_time}}}");
+    for runtime in ["runc", "crun"] {
+        let Live { id, freezer } = start_live(&env, runtime);
+        let paused = |context: &str| {
+            let status = container_status(&env, "live").unwrap_or_default();
+            assert!(
+                status.contains("(Paused)"),
+                "{runtime}, {context}: {status:?}"
+            );
+            assert_eq!(freezer.state(), "FROZEN", "{runtime}, {context}");
+        };
+        let status = runtime_command(&env, runtime)
+            .args(["pause", &id])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{runtime} pause");
+        paused("paused by its user");
+        let (status, stderr) = run_bounded(&env, &["commit", "live", "crash/user-paused:1"]);
+        assert!(status.success(), "{runtime}: {stderr}");
+        assert!(!stderr.contains("WARNING"), "{runtime}: {stderr}");
+        paused("after a commit");
+
+        // What a commit leaves beside its record: the lock that serializes pausing and resuming.
+        std::fs::write(pause_marker(&env, &id).with_extension("lock"), "").unwrap();
+        std::fs::write(pause_marker(&env, &id), record(pid, start_time)).unwrap();
+        paused("recorded by a live commit");
+        assert!(pause_marker(&env, &id).exists());
+
+        // The same PID with another start time: a later process got the PID of the dead commit.
+        std::fs::write(pause_marker(&env, &id), record(pid, start_time + 1)).unwrap();
+        assert_up_and_thawed(
+            &env,
+            "live",
+            &id,
+            &freezer,
+            &format!("{runtime}, PID reused"),
+        );
+
+        // A record beside a running container (its commit died before the pause, or after the
+        // resume) is removed, and the container is left alone.
+        let mut gone = Command::new("true").spawn().unwrap();
+        let gone_pid = gone.id();
+        gone.wait().unwrap();
+        std::fs::write(pause_marker(&env, &id), record(gone_pid, 1)).unwrap();
+        assert_up_and_thawed(
+            &env,
+            "live",
+            &id,
+            &freezer,
+            &format!("{runtime}, not paused"),
+        );
+
+        // A record of a process that is gone, beside a paused container: resumed.
+        let status = runtime_command(&env, runtime)
+            .args(["pause", &id])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{runtime} pause");
+        std::fs::write(pause_marker(&env, &id), record(gone_pid, 1)).unwrap();
+        assert_up_and_thawed(
+            &env,
+            "live",
+            &id,
+            &freezer,
+            &format!("{runtime}, commit gone"),
+        );
+        env.ok(&["rm", "-f", "live"]);
+    }
+    assert_eq!(mounts_under(&env.root()), Vec::<String>::new());
 }
 
 /// Polls `ready` every millisecond until it holds; false after `timeout`.

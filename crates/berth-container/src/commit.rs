@@ -39,7 +39,8 @@ pub struct Committed {
     pub manifest: Digest,
     /// The new layer's blob, or `None` when the container changed nothing (Docker's empty layer).
     pub layer: Option<Digest>,
-    /// Set when a running container could not be paused (no cgroup freezer): the commit went ahead.
+    /// Set when a running container could not be paused (no cgroup freezer; the commit went ahead) or
+    /// resumed.
     pub pause_warning: Option<String>,
 }
 
@@ -51,11 +52,10 @@ impl Containers<'_> {
     ) -> Result<Committed> {
         self.refresh(container)?;
         let mut pause_warning = None;
-        let mut paused = false;
+        let mut paused = None;
         if options.pause && container.state.status == Status::Running {
-            let runtime = self.runtime(container)?;
-            match runtime.pause(container.id()) {
-                Ok(()) => paused = true,
+            match self.pause_for_commit(container) {
+                Ok(pause) => paused = pause,
                 Err(e) => {
                     pause_warning = Some(format!(
                         "could not pause the container (the runtime needs the cgroup freezer): {e}"
@@ -64,9 +64,9 @@ impl Containers<'_> {
             }
         }
         let result = self.commit_unpaused(container, options);
-        if paused {
-            if let Ok(runtime) = self.runtime(container) {
-                let _ = runtime.resume(container.id());
+        if let Some(pause) = paused {
+            if let Err(e) = pause.resume() {
+                pause_warning = Some(format!("could not resume the container: {e}"));
             }
         }
         result.map(|committed| Committed {

@@ -13,7 +13,7 @@ use rustix::fs::FlockOperation;
 
 use crate::{
     error::{Error, Result},
-    names,
+    names, pause,
     record::{self, Container, Record, State, Status, RECORD_FILE, STATE_FILE},
     rootfs::{self, RootfsKind, RootfsPaths},
     runtime::Runtime,
@@ -237,6 +237,11 @@ impl<'s> Containers<'s> {
             let Ok(record) = record::read_json::<Record>(&dir.join(RECORD_FILE)) else {
                 continue; // being created, or removed half-way
             };
+            // Every command that loads containers comes here: a container left paused by a commit
+            // that died is resumed before anyone looks at it (crate::pause).
+            if dir.join(pause::MARKER_FILE).exists() {
+                self.recover_commit_pause(&record, &dir);
+            }
             let state = record::read_json::<State>(&dir.join(STATE_FILE)).unwrap_or_default();
             out.push(Container { record, state, dir });
         }

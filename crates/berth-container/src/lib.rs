@@ -15,7 +15,7 @@
 //! symlinks ([`commit`]).
 //!
 //! Reading order: `unpack` (and its breakout tests), `snapshot`, `rootfs`, `user`, `spec`, `runtime`,
-//! `record`, `containers`, `start`, `logs`, `commit`, `changes`.
+//! `record`, `containers`, `pause`, `start`, `logs`, `commit`, `changes`.
 
 mod error;
 pub mod unpack;
@@ -33,6 +33,7 @@ mod record;
 
 mod containers;
 mod logs;
+mod pause;
 mod start;
 
 mod archive;
@@ -44,6 +45,7 @@ pub use commit::{CommitOptions, Committed};
 pub use containers::{Containers, CreateOptions, LOST_EXIT_CODE};
 pub use error::Error;
 pub use logs::{read_logs, LogEntry};
+pub use pause::CommitPause;
 pub use record::{Container, Record, State, Status};
 pub use rootfs::RootfsKind;
 pub use runtime::{parse_signal, Runtime, RuntimeState};

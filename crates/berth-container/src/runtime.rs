@@ -130,8 +130,14 @@ impl Runtime {
         }
     }
 
+    /// Freezes the container. The runtime's process dies with the caller (`PR_SET_PDEATHSIG`): a
+    /// commit killed while the runtime pauses for it must not have the pause complete afterwards,
+    /// after another command found the commit gone and the container not (yet) paused.
     pub fn pause(&self, id: &str) -> Result<()> {
-        self.simple(&["pause", id], "pause the container")
+        let mut command = self.command();
+        command.args(["pause", id]);
+        die_with_caller(&mut command);
+        self.output_of(command, "pause the container")
     }
 
     pub fn resume(&self, id: &str) -> Result<()> {
@@ -139,9 +145,13 @@ impl Runtime {
     }
 
     fn simple(&self, args: &[&str], action: &str) -> Result<()> {
-        let output = self
-            .command()
-            .args(args)
+        let mut command = self.command();
+        command.args(args);
+        self.output_of(command, action)
+    }
+
+    fn output_of(&self, mut command: Command, action: &str) -> Result<()> {
+        let output = command
             .stdin(Stdio::null())
             .output()
             .map_err(Error::io(format!("run {}", self.name)))?;
@@ -153,6 +163,25 @@ impl Runtime {
             action: action.to_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         })
+    }
+}
+
+/// Has the kernel SIGKILL the command when the thread that spawns it ends (the process, for the
+/// blocking calls of this module, which wait for it on the spawning thread).
+fn die_with_caller(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    let caller = rustix::process::getpid();
+    // SAFETY: the closure runs in the forked child before exec; it only makes raw syscalls (prctl,
+    // getppid) and allocates nothing, so it is async-signal-safe as `pre_exec` requires.
+    unsafe {
+        command.pre_exec(move || {
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
+            // The caller died between the fork and the prctl: the signal will never come.
+            if rustix::process::getppid() != Some(caller) {
+                return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+            }
+            Ok(())
+        });
     }
 }
 

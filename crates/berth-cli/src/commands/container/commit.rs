@@ -1,7 +1,7 @@
 //! `berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]`: prints `sha256:<id>`.
 
 use anyhow::Context as _;
-use berth_container::{CommitOptions, Runtime, Status};
+use berth_container::{CommitOptions, CommitPause, Status};
 use berth_reference::Reference;
 
 use crate::{context::Ctx, interrupt, output};
@@ -53,9 +53,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
     let mut container = super::get(&containers, &args.container)?;
     let pause = if args.pause && !args.no_pause && container.state.status == Status::Running {
-        Pause::start(&containers, &container)?
+        Pause::start(&containers, &container)
     } else {
-        Pause::NotRunning
+        Pause::NotPaused
     };
     let committed = containers.commit(
         &mut container,
@@ -78,13 +78,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
 
 /// `-p` (Docker's default): a running container is paused while its changes are read.
 enum Pause {
-    NotRunning,
+    /// Not running, or already paused by someone else: nothing to undo.
+    NotPaused,
     /// No cgroup freezer: the commit goes ahead with a warning.
     Failed(String),
-    /// Paused; if a signal ends the commit, `on_interrupt` resumes it before berth exits.
+    /// Paused (and recorded as paused by this commit, so that a later command resumes it if this one
+    /// is killed); if a signal ends the commit, `on_interrupt` resumes it before berth exits.
     Paused {
-        runtime: Runtime,
-        id: String,
+        pause: CommitPause,
         on_interrupt: interrupt::Undo,
     },
 }
@@ -95,42 +96,44 @@ impl Pause {
     fn start(
         containers: &berth_container::Containers<'_>,
         container: &berth_container::Container,
-    ) -> anyhow::Result<Pause> {
-        let runtime = containers.runtime(container)?;
-        let id = container.id().to_owned();
+    ) -> Pause {
         let _hold = interrupt::hold();
-        Ok(match runtime.pause(&id) {
-            Ok(()) => {
-                let (undo_runtime, undo_id) = (runtime.clone(), id.clone());
+        match containers.pause_for_commit(container) {
+            Ok(Some(pause)) => {
+                let undo = pause.clone();
                 let on_interrupt = interrupt::on_interrupt(move || {
-                    let _ = undo_runtime.resume(&undo_id);
+                    let _ = undo.resume();
                 });
                 Pause::Paused {
-                    runtime,
-                    id,
+                    pause,
                     on_interrupt,
                 }
             }
-            Err(e) => Pause::Failed(format!(
+            Ok(None) => Pause::NotPaused,
+            Err(e @ berth_container::Error::Runtime { .. }) => Pause::Failed(format!(
                 "could not pause the container (the runtime needs the cgroup freezer): {e}"
             )),
-        })
+            Err(e) => Pause::Failed(format!(
+                "could not pause the container: {:#}",
+                anyhow::Error::from(e)
+            )),
+        }
     }
 
     /// Resumes a paused container; returns the warning to print when it could not be paused or
     /// resumed (the image is committed either way).
     fn resume(self) -> Option<String> {
         match self {
-            Pause::NotRunning => None,
+            Pause::NotPaused => None,
             Pause::Failed(warning) => Some(warning),
             Pause::Paused {
-                runtime,
-                id,
+                pause,
                 on_interrupt,
             } => {
                 // Resumed before the interrupt action is dropped: a signal in between resumes it
-                // twice, which is harmless; the other order could leave it frozen.
-                let resumed = runtime.resume(&id);
+                // twice, which is harmless (the second finds its marker gone); the other order could
+                // leave it frozen.
+                let resumed = pause.resume();
                 drop(on_interrupt);
                 resumed
                     .err()
