@@ -21,7 +21,7 @@ fn busybox_image(env: &Env) -> bool {
         .unwrap();
     let busybox = String::from_utf8(busybox.stdout).unwrap();
     std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
-    for applet in ["sh", "echo", "cat", "rm", "mkdir"] {
+    for applet in ["sh", "echo", "cat", "rm", "mkdir", "sleep", "true"] {
         std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
     }
     std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
@@ -151,6 +151,104 @@ fn run_ps_commit_rm_like_the_chapter() {
         "hi\n",
         "the committed image keeps its base layer"
     );
+}
+
+/// `berth COMMAND...`: its stdout; fails the test if it fails or prints a warning.
+fn ok_quietly(env: &Env, args: &[&str]) -> String {
+    let out = env.berth().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "berth {args:?} failed: {stderr}");
+    assert_eq!(stderr, "", "berth {args:?} warned");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn status_of(env: &Env, id: &str) -> String {
+    env.ok(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Status}}"])
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{id} ")).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// `run -d` and `start` return only once the runtime runs the container, as `docker run -d` does: a
+/// `commit` right afterwards pauses it without warning that the runtime does not know it yet, and
+/// `kill` and `stop` right afterwards reach it. Repeated, on runc and crun.
+#[test]
+fn detached_containers_run_when_run_d_and_start_return() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    for runtime in ["runc", "crun"] {
+        for round in 0..3 {
+            let context = format!("{runtime}, round {round}");
+            let run_d = ["run", "-d", "--runtime", runtime, "ubuntu:14.04"];
+            let id = ok_quietly(&env, &[&run_d[..], &["sleep", "300"]].concat());
+            ok_quietly(&env, &["commit", &id, "quick:1"]);
+            let status = status_of(&env, &id);
+            assert!(
+                status.starts_with("Up ") && !status.contains("Paused"),
+                "{context}: {status:?}"
+            );
+
+            let created = ok_quietly(
+                &env,
+                &[
+                    "create",
+                    "--runtime",
+                    runtime,
+                    "ubuntu:14.04",
+                    "sleep",
+                    "300",
+                ],
+            );
+            ok_quietly(&env, &["start", &created]);
+            ok_quietly(&env, &["commit", &created, "quick:2"]);
+
+            let killed = ok_quietly(&env, &[&run_d[..], &["sleep", "300"]].concat());
+            ok_quietly(&env, &["kill", &killed]);
+            let stopped = ok_quietly(&env, &[&run_d[..], &["sleep", "300"]].concat());
+            ok_quietly(&env, &["stop", "-t", "0", &stopped]);
+            for id in [&killed, &stopped] {
+                assert!(
+                    eventually(|| status_of(&env, id).starts_with("Exited (137)")),
+                    "{context}: {:?}",
+                    status_of(&env, id)
+                );
+            }
+
+            // A container that is over before the runtime could be asked about it, and one that
+            // `--rm` removed by then, do not make `run -d` fail.
+            let exited = ok_quietly(&env, &[&run_d[..], &["sh", "-c", "exit 3"]].concat());
+            ok_quietly(
+                &env,
+                &[
+                    "run",
+                    "-d",
+                    "--rm",
+                    "--runtime",
+                    runtime,
+                    "ubuntu:14.04",
+                    "true",
+                ],
+            );
+            env.ok(&["rm", "-f", &id, &created, &killed, &stopped, &exited]);
+        }
+    }
+    // The `--rm` containers are removed by their monitors once they have exited.
+    assert!(eventually(|| env.ok(&["ps", "-aq"]).is_empty()));
+    env.ok(&["system", "check"]);
+}
+
+/// Whether `done` holds within 10 s.
+fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
 }
 
 #[test]

@@ -61,6 +61,12 @@ pub enum Error {
     },
     #[error("the container monitor did not start the container: {0}")]
     Monitor(String),
+    #[error("container {id} did not start within {}s: the runtime reports it {status}", waited.as_secs())]
+    StartTimeout {
+        id: String,
+        waited: std::time::Duration,
+        status: String,
+    },
     #[error("image has no config")]
     ImageWithoutConfig,
 }

@@ -23,8 +23,11 @@ use crate::{
     spec, unpack, user,
 };
 
-/// How long a detached start waits for the monitor to report the container running.
-const MONITOR_START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a detached start waits for the container to run: the monitor to start the runtime, then
+/// the runtime to create and start the container.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a detached start looks at the monitor's record and at the runtime.
+const START_POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Where an attached container's output goes (besides its log).
 pub struct AttachIo {
@@ -173,7 +176,9 @@ impl Containers<'_> {
         Ok(code)
     }
 
-    /// Starts the container in the background under a monitor process and returns once it runs.
+    /// Starts the container in the background under a monitor process and returns once the runtime
+    /// reports it running (or it has already exited), as `docker run -d` does: a `commit`, `kill` or
+    /// `stop` right afterwards finds it. Fails after [`START_TIMEOUT`] with what the runtime reported.
     pub fn start_detached(
         &self,
         container: &mut Container,
@@ -198,16 +203,21 @@ impl Containers<'_> {
                 "start the monitor {}",
                 monitor.program.display()
             )))?;
-        let deadline = Instant::now() + MONITOR_START_TIMEOUT;
+        let deadline = Instant::now() + START_TIMEOUT;
         loop {
-            let state = record::read_json::<record::State>(&container.dir.join(record::STATE_FILE))
-                .unwrap_or_default();
+            let state =
+                match record::read_json::<record::State>(&container.dir.join(record::STATE_FILE)) {
+                    Ok(state) => state,
+                    // `--rm`: the container ran, exited and was removed before we looked.
+                    Err(_) if !container.dir.exists() => return Ok(()),
+                    Err(_) => record::State::default(),
+                };
             if let Some(error) = state.error {
                 return Err(Error::Monitor(error));
             }
             if state.status != Status::Created {
                 container.state = state;
-                return Ok(());
+                return self.wait_runtime_started(container, &mut child, deadline);
             }
             if let Ok(Some(status)) = child.try_wait() {
                 let log =
@@ -224,6 +234,40 @@ impl Containers<'_> {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// After the monitor started the runtime's `run`: waits until the runtime has created and started
+    /// the container (or it has exited already, or the monitor has gone).
+    fn wait_runtime_started(
+        &self,
+        container: &mut Container,
+        monitor: &mut Child,
+        deadline: Instant,
+    ) -> Result<()> {
+        let runtime = self.runtime(container)?;
+        let state_path = container.dir.join(record::STATE_FILE);
+        let look = || -> Result<Look> {
+            match record::read_json::<record::State>(&state_path) {
+                // The monitor recorded its exit (it ran, or could not be started).
+                Ok(state) if state.status != Status::Running => return Ok(Look::Started),
+                Err(_) if !container.dir.exists() => return Ok(Look::Started), // ran; `--rm`
+                _ => {}
+            }
+            let status = runtime.state(container.id())?.map(|state| state.status);
+            Ok(match status.as_deref() {
+                // "stopped": it ran and exited; the monitor is recording its exit code.
+                Some("running" | "paused" | "stopped") => Look::Started,
+                // The monitor has gone: it saw the container end (or died); `ps` tells which.
+                _ if monitor.try_wait().ok().flatten().is_some() => Look::Started,
+                Some(other) => Look::Pending(other.to_owned()),
+                None => Look::Pending("not created yet".to_owned()),
+            })
+        };
+        wait_started(container.short_id(), deadline, look)?;
+        if let Ok(state) = record::read_json::<record::State>(&state_path) {
+            container.state = state;
+        }
+        Ok(())
     }
 
     /// The monitor itself (`berth __monitor ID`): runs the container, logs its output, records its
@@ -285,6 +329,38 @@ impl Containers<'_> {
     }
 }
 
+/// What a detached start sees when it looks at a container the monitor is starting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Look {
+    /// Running, or already exited: the start is over.
+    Started,
+    /// What the runtime reports instead (`creating`, `created`, or not created yet).
+    Pending(String),
+}
+
+/// Looks every [`START_POLL_INTERVAL`] until the container has started; after `deadline`, fails with
+/// what the runtime reported last.
+fn wait_started(
+    short_id: &str,
+    deadline: Instant,
+    mut look: impl FnMut() -> Result<Look>,
+) -> Result<()> {
+    loop {
+        let status = match look()? {
+            Look::Started => return Ok(()),
+            Look::Pending(status) => status,
+        };
+        if Instant::now() >= deadline {
+            return Err(Error::StartTimeout {
+                id: short_id.to_owned(),
+                waited: START_TIMEOUT,
+                status,
+            });
+        }
+        std::thread::sleep(START_POLL_INTERVAL);
+    }
+}
+
 /// Copies the child's stdout and stderr to the log (and to `tee`), then waits for it.
 fn wait_with_output(
     mut child: Child,
@@ -320,4 +396,42 @@ fn wait_with_output(
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))
         .unwrap_or(crate::containers::LOST_EXIT_CODE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_that_never_runs_fails_with_what_the_runtime_said() {
+        let mut looks = 0;
+        let error = wait_started(
+            "0123456789ab",
+            Instant::now() + Duration::from_millis(50),
+            || {
+                looks += 1;
+                Ok(Look::Pending("created".to_owned()))
+            },
+        )
+        .unwrap_err();
+        assert!(looks > 1, "looked {looks} times");
+        assert_eq!(
+            error.to_string(),
+            "container 0123456789ab did not start within 30s: the runtime reports it created"
+        );
+    }
+
+    #[test]
+    fn a_start_ends_once_the_container_runs() {
+        let mut answers = vec![
+            Look::Started,
+            Look::Pending("created".to_owned()),
+            Look::Pending("not created yet".to_owned()),
+        ];
+        wait_started("0123456789ab", Instant::now() + START_TIMEOUT, || {
+            Ok(answers.pop().unwrap())
+        })
+        .unwrap();
+        assert!(answers.is_empty());
+    }
 }
