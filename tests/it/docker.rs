@@ -537,7 +537,7 @@ fn json_in_templates_escapes_what_docker_escapes() {
         let (berth_says, docker_says) = (env.ok(&args), docker.ok(&args));
         if template == "{{json .}}" {
             assert!(
-                berth_says.contains(r#"x \u003e y \u0026\u0026 z \u003cw\u003e"#),
+                berth_says.contains(r"x \u003e y \u0026\u0026 z \u003cw\u003e"),
                 "{berth_says}"
             );
             assert_eq!(
@@ -554,4 +554,184 @@ fn json_in_templates_escapes_what_docker_escapes() {
         "\"x > y && z <w>\"\n"
     );
     docker.ok(&["rmi", reference]);
+}
+
+/// `inspect -f` templates, each asked of three images at once: what Docker 20.10's CLI prints from
+/// its typed `types.ImageInspect` (Go zero values for empty fields: `{{.Author}}` empty,
+/// `{{.Config.Env}}` `[]`, `{{.Config.Healthcheck}}` `<nil>`, `{{json .Config}}` every field of
+/// `container.Config`), and, when the typed pass fails (`{{.Id}}`: the Go field is `ID`; an unknown
+/// field), from the raw JSON with missingkey=error.
+const TYPED_TEMPLATES: &[&str] = &[
+    "{{.Author}}|{{.Parent}}|{{.DockerVersion}}|{{.Config.User}}|{{.Config.WorkingDir}}|{{.Config.Env}}",
+    "{{.Config.Cmd}}|{{json .Config.Cmd}}|{{.Config.Entrypoint}}|{{.Config.Healthcheck}}|{{.Config.StopTimeout}}",
+    "{{json .Config}}",
+    "{{json .ContainerConfig}}",
+    "{{.Config.ExposedPorts}}|{{.Config.Volumes}}|{{.Config.Labels}}|{{index .Config.Labels \"nope\"}}|{{.Config.Labels.nope}}",
+    "{{.Container}}|{{.VirtualSize}}|{{.Size}}|{{.Created}}|{{.Comment}}|{{.Os}}|{{.Architecture}}|{{.Variant}}|{{.OsVersion}}",
+    "{{.RootFS}}|{{json .RootFS}}|{{.RootFS.BaseLayer}}",
+    "{{.ID}}|{{len .RepoTags}}|{{.RepoDigests}}|{{json .RepoTags}}",
+    "{{if .Config.Healthcheck}}{{.Config.Healthcheck.Interval}} {{json .Config.Healthcheck}}{{end}}",
+    // The raw pass: `Env` is null there, so `<no value>`; `Variant` and an unknown field are errors.
+    "{{.Id}} {{.Config.Env}} {{.Author}} {{json .Config}}",
+    "{{.Id}} {{.Variant}}",
+    "{{.Nope}}",
+];
+
+/// Docker's `template parsing error: template: :1:10: executing "" at <.Variant>: map has no entry
+/// for key "Variant"` and berth's same message without the position: the cause after the last `: `.
+fn error_causes(stderr: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .map(|line| line.rsplit(": ").next().unwrap_or(line).to_owned())
+        .collect()
+}
+
+/// Docker 20.10's `image inspect` JSON in the shape berth prints (the newer API's, see
+/// `crates/berth-manifest/src/view/inspect.rs`): no `Container`, `ContainerConfig`,
+/// `VirtualSize`, `GraphDriver`; `Parent`, `DockerVersion`, `Comment`, `Author` only when set;
+/// `Config` with the OCI fields that are set. `Metadata` (tag times) is dropped on both sides.
+fn modern_inspect(mut inspect: Value) -> Value {
+    const OCI_CONFIG: &[&str] = &[
+        "User",
+        "ExposedPorts",
+        "Env",
+        "Entrypoint",
+        "Cmd",
+        "Volumes",
+        "WorkingDir",
+        "Labels",
+        "StopSignal",
+        "ArgsEscaped",
+        "Healthcheck",
+        "OnBuild",
+        "Shell",
+    ];
+    let object = inspect.as_object_mut().unwrap();
+    for key in [
+        "Container",
+        "ContainerConfig",
+        "VirtualSize",
+        "GraphDriver",
+        "Metadata",
+    ] {
+        object.remove(key);
+    }
+    for key in ["Parent", "DockerVersion", "Comment", "Author"] {
+        if object.get(key) == Some(&Value::String(String::new())) {
+            object.remove(key);
+        }
+    }
+    if let Some(Value::Object(config)) = object.get_mut("Config") {
+        config.retain(|key, value| {
+            let empty = match value {
+                Value::Null => true,
+                Value::Bool(b) => !*b,
+                Value::String(s) => s.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                Value::Number(_) => false,
+            };
+            OCI_CONFIG.contains(&key.as_str()) && !empty
+        });
+    }
+    inspect
+}
+
+#[test]
+fn inspect_templates_see_dockers_typed_values() {
+    let docker = dockerd();
+    let env = Env::new();
+    let changed = "berth-it/typed:changed";
+    let plain = "berth-it/typed:plain";
+    let ours = "berth-it/typed:berth";
+    let tarball = rootfs(&env, "typed", "");
+    docker.ok(&[
+        "import",
+        "-c",
+        "EXPOSE 80",
+        "-c",
+        "HEALTHCHECK --interval=30s CMD true",
+        "-c",
+        "VOLUME /v",
+        "-c",
+        "LABEL a=b<c",
+        "-c",
+        "ENV A=1",
+        "-c",
+        "WORKDIR /srv",
+        path(&tarball),
+        changed,
+    ]);
+    docker.ok(&["import", "-m", "plain", path(&tarball), plain]);
+    let saved = env.path("typed.tar");
+    docker.ok(&["save", "-o", path(&saved), changed, plain]);
+    env.ok(&["load", "-i", path(&saved)]);
+    env.ok(&[
+        "import",
+        "-c",
+        r#"ENTRYPOINT ["/bin/hello"]"#,
+        "-c",
+        "USER 1000",
+        path(&rootfs(&env, "typed-berth", "z")),
+        ours,
+    ]);
+    let archive = env.path("typed-berth.tar");
+    env.ok(&["save", "-o", path(&archive), ours]);
+    docker.ok(&["load", "-i", path(&archive)]);
+
+    let images = [changed, plain, ours];
+    for template in TYPED_TEMPLATES {
+        let args = [&["inspect", "-f", template][..], &images].concat();
+        let berth_says = env.berth().args(&args).output().unwrap();
+        let docker_args = [&["image"][..], &args].concat();
+        let docker_says = docker.docker().args(&docker_args).output().unwrap();
+        assert_eq!(
+            (
+                String::from_utf8_lossy(&berth_says.stdout),
+                berth_says.status.code(),
+                error_causes(&berth_says.stderr),
+            ),
+            (
+                String::from_utf8_lossy(&docker_says.stdout),
+                docker_says.status.code(),
+                error_causes(&docker_says.stderr),
+            ),
+            "inspect -f {template}: berth, then dockerd {}",
+            docker.version
+        );
+    }
+    for image in images {
+        // The typed value's own encoding, byte for byte, but for the GraphDriver berth does not
+        // have and the tag times (`Metadata`, last).
+        let docker_json = docker.ok(&["image", "inspect", "-f", "{{json .}}", image]);
+        let graph_driver = docker_json.find(r#","GraphDriver":"#).expect("GraphDriver");
+        let root_fs = docker_json.find(r#","RootFS":"#).expect("RootFS");
+        let docker_json = format!(
+            "{}{}",
+            &docker_json[..graph_driver],
+            &docker_json[root_fs..]
+        );
+        let berth_json = env.ok(&["inspect", "-f", "{{json .}}", image]);
+        let before_metadata = |json: &str| json[..json.find(r#","Metadata":"#).unwrap()].to_owned();
+        assert_eq!(
+            before_metadata(&berth_json),
+            before_metadata(&docker_json),
+            "{{{{json .}}}} of {image}"
+        );
+
+        // The plain output: the same facts, in the newer API's shape.
+        let docker_plain: Value =
+            serde_json::from_str(&docker.ok(&["image", "inspect", image])).unwrap();
+        let berth_plain: Value = serde_json::from_str(&env.ok(&["inspect", image])).unwrap();
+        let mut berth_plain = berth_plain[0].clone();
+        berth_plain.as_object_mut().unwrap().remove("Metadata");
+        assert_eq!(
+            berth_plain,
+            modern_inspect(docker_plain[0].clone()),
+            "inspect {image}"
+        );
+    }
+    for image in images {
+        docker.ok(&["rmi", image]);
+    }
 }

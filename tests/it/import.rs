@@ -75,7 +75,8 @@ fn every_compression_with_changes_and_message() {
                 "{{.Config.Cmd}} {{.Config.Env}} {{.Config.ExposedPorts}} {{.Comment}}",
                 &name
             ]),
-            "[/bin/hello] [A=1 B=2] map[80/tcp:map[]] hello there\n",
+            // nat.PortSet values are struct{}: Docker prints `map[80/tcp:{}]`.
+            "[/bin/hello] [A=1 B=2] map[80/tcp:{}] hello there\n",
             "{compression}"
         );
     }

@@ -5,6 +5,8 @@ use berth_manifest as view;
 
 use crate::{context::Ctx, exit::ExitStatus, facts, output};
 
+mod typed;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Format output using a custom template ('json' or a Go template)
@@ -22,37 +24,66 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         Some("json") => Some(Template::parse("{{json .}}", Missing::NoValue)?),
         Some(format) => Some(Template::parse(format, Missing::NoValue)?),
     };
+    // As the Docker CLI: every image's output first, then every error, in argument order.
     let mut views = Vec::new();
-    let mut missing = Vec::new();
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
     for name in &args.images {
-        match store.resolve(name) {
-            Ok(image) => views.push(inspect_view(store, image)?),
-            Err(berth_store::Error::NoSuchImage(_)) => missing.push(name.clone()),
+        let image = match store.resolve(name) {
+            Ok(image) => image,
+            Err(berth_store::Error::NoSuchImage(_)) => {
+                errors.push(format!("Error: No such image: {name}"));
+                continue;
+            }
             Err(error) => return Err(error.into()),
+        };
+        let (view, typed) = inspected(store, image)?;
+        match &template {
+            None => views.push(view),
+            Some(template) => match execute(template, &typed) {
+                Ok(line) => lines.push(line),
+                Err(error) => errors.push(format!("template parsing error: {error}")),
+            },
         }
     }
     match &template {
         None => output::println(&view::inspect_json(&views))?,
-        Some(template) => {
-            for view in &views {
-                output::println(&template.execute(&serde_json::to_value(view)?)?)?;
+        // An empty result is still one line.
+        Some(_) if lines.is_empty() => output::println("")?,
+        Some(_) => {
+            for line in &lines {
+                output::println(line)?;
             }
         }
     }
-    for name in &missing {
-        output::eprintln(&format!("Error: No such image: {name}"));
+    for error in &errors {
+        output::eprintln(error);
     }
-    if missing.is_empty() {
+    if errors.is_empty() {
         Ok(())
     } else {
         Err(ExitStatus(crate::exit::FAILURE).into())
     }
 }
 
-fn inspect_view(
+/// docker/cli's `TemplateInspector`: the typed value first; if that fails, its raw JSON with
+/// `missingkey=error`, whose error is the one reported.
+fn execute(
+    template: &Template,
+    typed: &berth_format::template::GoValue,
+) -> Result<String, berth_format::Error> {
+    template.execute_go(typed).or_else(|_| {
+        template
+            .with_missing(Missing::Error)
+            .execute_go(&typed::raw(typed))
+    })
+}
+
+/// The image's `inspect` view and the typed value its templates run over.
+fn inspected(
     store: &berth_store::Store,
     image: berth_store::Image,
-) -> anyhow::Result<view::InspectView> {
+) -> anyhow::Result<(view::InspectView, berth_format::template::GoValue)> {
     let facts = facts::facts(store, image)?;
     let image = &facts.image;
     let repo_tags = image
@@ -71,7 +102,7 @@ fn inspect_view(
         .last_tag_time
         .as_deref()
         .and_then(|t| berth_manifest::timefmt::parse_rfc3339(t).ok());
-    Ok(view::InspectView::new(&view::ImageFacts {
+    let view = view::InspectView::new(&view::ImageFacts {
         id: image.id.clone(),
         repo_tags,
         repo_digests,
@@ -79,5 +110,8 @@ fn inspect_view(
         config: facts.config.clone(),
         size: facts.size,
         last_tag_time,
-    }))
+    });
+    let config: serde_json::Value = serde_json::from_slice(&image.config)?;
+    let typed = typed::image_inspect(&view, &config, last_tag_time);
+    Ok((view, typed))
 }
