@@ -371,3 +371,43 @@ fn a_commit_travels_through_skopeo_and_umoci_unchanged() {
     fresh.ok(&["pull", "-q", &target]);
     assert_eq!(fresh.ok(&["inspect", "-f", "{{.Id}}", &target]), id);
 }
+
+/// `export -o` writes like `save -o`: mode 0600, a symlink at the target is replaced (never
+/// followed), nothing is left beside the target, and the archive holds the container's files.
+#[test]
+fn export_to_a_file_is_atomic_and_never_follows_a_symlink() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    env.ok(&["create", "--name", "exported", "ubuntu:14.04", "true"]);
+    let dir = env.path("export-out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "keep me").unwrap();
+    let target = dir.join("out.tar");
+    std::os::unix::fs::symlink(&victim, &target).unwrap();
+    env.ok(&["export", "-o", target.to_str().unwrap(), "exported"]);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let metadata = std::fs::symlink_metadata(&target).unwrap();
+    assert!(metadata.is_file());
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&metadata.permissions()) & 0o777,
+        0o600
+    );
+    let listing = Command::new("tar")
+        .arg("-tf")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .any(|line| line.trim_start_matches("./") == "etc/passwd"));
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    env.ok(&["rm", "exported"]);
+}

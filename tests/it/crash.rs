@@ -1803,7 +1803,7 @@ fn commit_and_export_interrupted_clean_up() {
         std::fs::read_dir(&export_dir).unwrap().flatten().any(|e| {
             e.file_name()
                 .to_string_lossy()
-                .starts_with(".berth-export-")
+                .starts_with(".changer.tar.tmp-")
         })
     };
     for signal in ["INT", "TERM"] {

@@ -17,7 +17,10 @@ const MODE: u32 = 0o600;
 /// `O_CREAT | O_EXCL`, which never opens an existing file or follows a symlink), then flushed,
 /// synced and renamed over `path`. The rename replaces a symlink at `path` rather than following it, so the output never lands
 /// somewhere else. On any error the temporary file is removed and `path` is untouched.
-pub fn write_atomically<T>(path: &Path, write: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
+pub fn write_atomically<T, E: From<Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
     // A character device or a FIFO (`-o /dev/null`, `-o /dev/stdout`, a named pipe) is written to,
     // never replaced: renaming over it would turn the device node into a regular file.
     if let Ok(metadata) = fs::symlink_metadata(path) {
@@ -53,7 +56,10 @@ pub fn write_atomically<T>(path: &Path, write: impl FnOnce(&mut File) -> Result<
 }
 
 /// Writes straight into an existing device or FIFO (opened without following a symlink swapped in).
-fn write_in_place<T>(path: &Path, write: impl FnOnce(&mut File) -> Result<T>) -> Result<T> {
+fn write_in_place<T, E: From<Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut File) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
     let mut file = OpenOptions::new()
         .write(true)
         .custom_flags(i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or(0))

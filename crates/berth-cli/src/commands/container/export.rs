@@ -19,31 +19,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
     let container = super::get(&containers, &args.container)?;
     match &args.output {
-        Some(path) => {
-            // Written beside the target and renamed into place: no partial file on failure.
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-            let dir = dir.unwrap_or_else(|| std::path::Path::new("."));
-            let temp_name = format!(".berth-export-{}", std::process::id());
-            let temp = dir.join(&temp_name);
-            let result = (|| {
-                let file = std::fs::File::create(&temp)
-                    .with_context(|| format!("failed to export container: {}", path.display()))?;
-                // Removed if SIGINT or SIGTERM ends the export (crate::interrupt).
-                let _registration = std::fs::File::open(dir)
-                    .ok()
-                    .and_then(|dir| berth_store::cleanup::register(&dir, &temp_name));
-                let file = containers.export(&container, std::io::BufWriter::new(file))?;
-                file.into_inner()
-                    .map_err(std::io::IntoInnerError::into_error)?
-                    .sync_all()?;
-                std::fs::rename(&temp, path)?;
-                anyhow::Ok(())
-            })();
-            if result.is_err() {
-                let _ = std::fs::remove_file(&temp);
-            }
-            result
-        }
+        // Written beside the target (O_EXCL, mode 0600, registered for removal on SIGINT/SIGTERM)
+        // and renamed into place, as `save -o`: no partial file on failure, a symlink at the
+        // target is replaced rather than followed, and a device or FIFO is written in place.
+        Some(path) => berth_archive::write_atomically(path, |file| {
+            let out = containers
+                .export(&container, std::io::BufWriter::new(&*file))
+                .with_context(|| format!("failed to export container: {}", path.display()))?;
+            out.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
+            anyhow::Ok(())
+        }),
         None => {
             if std::io::stdout().is_terminal() {
                 bail!("cowardly refusing to save to a terminal. Use the -o flag or redirect");
