@@ -295,7 +295,7 @@ fn atomic_writes_replace_symlinks_and_leave_nothing_on_error() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 
     let missing_dir = dir.path().join("no/such/dir/out.tar");
-    assert!(write_atomically(&missing_dir, |_| Ok(())).is_err());
+    assert!(write_atomically(&missing_dir, |_| Ok::<(), Error>(())).is_err());
 }
 
 /// The kernel-copy path writes the same bytes as the streaming one, for every format, at the
