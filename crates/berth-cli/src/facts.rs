@@ -36,6 +36,27 @@ pub fn facts(store: &Store, image: Image) -> anyhow::Result<ImageFacts> {
     })
 }
 
+/// Longest parent chain followed, so a record loop cannot hang `history`.
+const MAX_ANCESTORS: usize = 1000;
+
+/// The image's local parent chain, nearest first, as far as each parent is still in the store
+/// (Docker 20.10's `history` stops where `GetImage` of a parent fails).
+pub fn ancestors(store: &Store, image: &berth_digest::Digest) -> Vec<berth_digest::Digest> {
+    let mut chain: Vec<berth_digest::Digest> = Vec::new();
+    let mut current = image.clone();
+    while let Some(parent) = store.parent(&current) {
+        if chain.len() >= MAX_ANCESTORS || parent == *image || chain.contains(&parent) {
+            break;
+        }
+        if store.resolve(&parent.to_string()).is_err() {
+            break;
+        }
+        chain.push(parent.clone());
+        current = parent;
+    }
+    chain
+}
+
 /// `12 hex` or, with `--no-trunc`, `sha256:<64 hex>`.
 pub fn image_id(id: &berth_digest::Digest, no_trunc: bool) -> String {
     if no_trunc {

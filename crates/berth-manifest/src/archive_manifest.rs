@@ -5,9 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use berth_digest::Digest;
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::{Error, ImageConfig};
 
 /// Largest `manifest.json` accepted, as containers/image `iolimits.MaxTarFileManifestSize`.
 pub const MAX_ARCHIVE_MANIFEST_BYTES: usize = 1024 * 1024; // as containers/image iolimits
@@ -65,6 +66,49 @@ pub fn serialize_docker_archive_manifest(entries: &[ArchiveManifestEntry]) -> Ve
     let mut bytes = serde_json::to_vec(entries).expect("archive manifest entries always serialize");
     bytes.push(b'\n');
     bytes
+}
+
+/// moby's `validatedParentLinks` (`image/tarexport/load.go`): of an archive's images (each image ID
+/// with its `manifest.json` `Parent`), the `(image, parent)` pairs whose parent is another image of
+/// the same archive. A `Parent` naming anything else is ignored, as Docker ignores it.
+pub fn archive_parent_links(images: &[(Digest, Option<&str>)]) -> Vec<(Digest, Digest)> {
+    images
+        .iter()
+        .filter_map(|(image, parent)| {
+            let parent = images
+                .iter()
+                .map(|(other, _)| other)
+                .find(|other| Some(other.to_string().as_str()) == *parent && *other != image)?;
+            Some((image.clone(), parent.clone()))
+        })
+        .collect()
+}
+
+/// moby's `checkValidParent`: `load` records `parent` as the parent of `image` only if neither has
+/// history, or the image's history is the parent's plus one entry (Docker 20.10 then fails the load
+/// with `image <parent> is not a valid parent for <image>`).
+pub fn is_valid_parent(image: &ImageConfig, parent: &ImageConfig) -> bool {
+    if image.history.is_empty() && parent.history.is_empty() {
+        return true;
+    }
+    if image.history.len() != parent.history.len() + 1 {
+        return false;
+    }
+    parent.history.iter().zip(&image.history).all(|(p, i)| {
+        (
+            &p.created,
+            &p.author,
+            &p.created_by,
+            &p.comment,
+            p.empty_layer,
+        ) == (
+            &i.created,
+            &i.author,
+            &i.created_by,
+            &i.comment,
+            i.empty_layer,
+        )
+    })
 }
 
 /// A path inside the archive: relative, non-empty, no `.`/`..` components, no NUL, no backslash.

@@ -43,8 +43,8 @@ pub mod timefmt;
 pub mod view;
 
 pub use archive_manifest::{
-    parse_docker_archive_manifest, serialize_docker_archive_manifest, ArchiveManifestEntry,
-    MAX_ARCHIVE_MANIFEST_BYTES,
+    archive_parent_links, is_valid_parent, parse_docker_archive_manifest,
+    serialize_docker_archive_manifest, ArchiveManifestEntry, MAX_ARCHIVE_MANIFEST_BYTES,
 };
 pub use build::{
     commit_config, descriptor, descriptor_for, image_manifest, import_config, index_bytes,
@@ -62,7 +62,7 @@ pub use platform::{
     host_platform, is_attestation, select_manifest, Platform, ATTESTATION_MANIFEST,
     REFERENCE_TYPE_ANNOTATION,
 };
-pub use view::history::{history_rows, HistoryRow};
+pub use view::history::{fill_ancestor_ids, history_rows, HistoryRow};
 pub use view::inspect::{inspect_json, ImageFacts, InspectView};
 
 #[cfg(test)]

@@ -344,7 +344,7 @@ impl Store {
             .filter(|group| group.id == *id)
             .flat_map(|group| group.entries.into_iter().map(|e| e.entry.digest))
             .collect();
-        self.update_index(|index| {
+        let names = self.update_index(|index| {
             let mut names = Vec::new();
             index.manifests.retain(|entry| {
                 if !manifests.contains(&entry.digest) {
@@ -356,7 +356,9 @@ impl Store {
                 false
             });
             Ok(names)
-        })
+        })?;
+        self.forget_parents(id);
+        Ok(names)
     }
 }
 

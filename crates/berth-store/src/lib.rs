@@ -26,6 +26,7 @@ mod index;
 mod layer;
 mod layout;
 mod lock;
+mod parent;
 mod summary;
 mod time;
 mod writeback;

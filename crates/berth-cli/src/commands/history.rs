@@ -35,6 +35,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let facts = facts::facts(store, image)?;
     let mut rows =
         berth_manifest::history_rows(&facts.config, &facts.image.id, &facts.layer_sizes)?;
+    berth_manifest::fill_ancestor_ids(&mut rows, &facts::ancestors(store, &facts.image.id));
     if rows.is_empty() {
         // An image without history still has its layers; Docker shows the image itself.
         rows.push(berth_manifest::HistoryRow {

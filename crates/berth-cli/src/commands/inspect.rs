@@ -106,7 +106,7 @@ fn inspected(
         id: image.id.clone(),
         repo_tags,
         repo_digests,
-        parent: None,
+        parent: store.parent(&image.id),
         config: facts.config.clone(),
         size: facts.size,
         last_tag_time,

@@ -1,8 +1,10 @@
 //! Strict parsing: CVE-2021-41190 shapes, Content-Type, limits, schema1, fixtures.
 
+use berth_digest::Digest;
+
 use crate::{
-    media_type, parse_config, parse_docker_archive_manifest, parse_document,
-    serialize_docker_archive_manifest, Document, Error, MAX_ARCHIVE_MANIFEST_BYTES,
+    archive_parent_links, is_valid_parent, media_type, parse_config, parse_docker_archive_manifest,
+    parse_document, serialize_docker_archive_manifest, Document, Error, MAX_ARCHIVE_MANIFEST_BYTES,
     MAX_MANIFEST_BYTES,
 };
 
@@ -240,6 +242,52 @@ fn config_refusals() {
         let error = parse_config(json.as_bytes()).unwrap_err().to_string();
         assert!(error.starts_with(want), "{json}: {error}");
     }
+}
+
+/// The fixture's `manifest.json` names `fixture/busybox:base` as the parent of `fixture/busybox:1`
+/// (written by `docker commit`, then `docker save`), and Docker 20.10 records it on load.
+#[test]
+fn docker_archive_parents() {
+    let entries = parse_docker_archive_manifest(DOCKER_ARCHIVE_MANIFEST).unwrap();
+    let ids: Vec<Digest> = entries
+        .iter()
+        .map(|entry| {
+            format!("sha256:{}", entry.config.trim_end_matches(".json"))
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let images: Vec<(Digest, Option<&str>)> = ids
+        .iter()
+        .cloned()
+        .zip(entries.iter().map(|entry| entry.parent.as_deref()))
+        .collect();
+    assert_eq!(
+        archive_parent_links(&images),
+        [(ids[0].clone(), ids[1].clone())]
+    );
+    // A parent that is not in the archive, or the image itself, is ignored.
+    assert_eq!(archive_parent_links(&images[..1]), []);
+    let itself = ids[0].to_string();
+    let own = [
+        (ids[1].clone(), Some(D1)),
+        (ids[0].clone(), Some(itself.as_str())),
+    ];
+    assert_eq!(archive_parent_links(&own), []);
+
+    let base = parse_config(DOCKER_BASE_CONFIG).unwrap();
+    let commit = parse_config(DOCKER_COMMIT_CONFIG).unwrap();
+    assert!(is_valid_parent(&commit, &base));
+    assert!(!is_valid_parent(&base, &commit));
+    assert!(!is_valid_parent(&commit, &commit));
+    let mut changed = base.clone();
+    changed.history[0].comment = Some("another".to_owned());
+    assert!(!is_valid_parent(&commit, &changed));
+    let mut no_history = base.clone();
+    no_history.history.clear();
+    let mut child = commit.clone();
+    child.history.clear();
+    assert!(is_valid_parent(&child, &no_history));
 }
 
 #[test]

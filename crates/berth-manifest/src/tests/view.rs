@@ -3,7 +3,9 @@
 use serde_json::Value;
 use time::macros::datetime;
 
-use crate::{history_rows, inspect_json, parse_config, Error, ImageFacts, InspectView};
+use crate::{
+    fill_ancestor_ids, history_rows, inspect_json, parse_config, Error, ImageFacts, InspectView,
+};
 
 const DOCKER_COMMIT_CONFIG: &[u8] =
     include_bytes!("../../tests/data/docker-20.10-commit-config.json");
@@ -161,8 +163,26 @@ fn history_matches_fixture() {
         rows[0].id.as_ref().map(ToString::to_string).as_deref(),
         Some(COMMIT_ID)
     );
-    // Docker 20.10 filled the second ID from its local parent chain; berth leaves it to the caller.
+    // Docker 20.10 filled the second ID from its local parent chain.
     assert_eq!(rows[1].id, None);
+    let mut filled = rows.clone();
+    fill_ancestor_ids(&mut filled, &[BASE_ID.parse().unwrap()]);
+    let ids: Vec<String> = filled
+        .iter()
+        .map(|row| row.id.as_ref().unwrap().to_string())
+        .collect();
+    let docker_ids: Vec<&str> = docker.iter().map(|d| d["ID"].as_str().unwrap()).collect();
+    assert_eq!(ids, docker_ids);
+    // A chain longer than the history, or none: the rows stay as they are.
+    let mut longer = rows.clone();
+    fill_ancestor_ids(
+        &mut longer,
+        &[BASE_ID.parse().unwrap(), COMMIT_ID.parse().unwrap()],
+    );
+    assert_eq!(longer, filled);
+    let mut none = rows.clone();
+    fill_ancestor_ids(&mut none, &[]);
+    assert_eq!(none, rows);
     assert!(!rows[0].empty_layer);
 
     let base = parse_config(DOCKER_BASE_CONFIG).unwrap();

@@ -10,8 +10,8 @@ use crate::Error;
 /// One row of `history`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
-    /// The image ID on the top row; `None` (printed `<missing>`) below it. A caller that knows
-    /// local parent images (legacy docker-archive `Parent`) may fill in their IDs.
+    /// The image ID on the top row; `None` (printed `<missing>`) below it, unless
+    /// [`fill_ancestor_ids`] put a local parent image's ID there.
     pub id: Option<Digest>,
     /// `None` when the entry has no (parsable) time; Docker then shows the zero time.
     pub created: Option<OffsetDateTime>,
@@ -64,4 +64,13 @@ pub fn history_rows(
         top.id = Some(image_id.clone());
     }
     Ok(rows)
+}
+
+/// Docker 20.10's `ImageHistory` fills the IMAGE column from the local parent chain: the second row
+/// gets the image's parent, the third the parent's parent, and so on while the chain lasts, whatever
+/// history entries each ancestor added (`ancestors`: nearest first, only images that are there).
+pub fn fill_ancestor_ids(rows: &mut [HistoryRow], ancestors: &[Digest]) {
+    for (row, ancestor) in rows.iter_mut().skip(1).zip(ancestors) {
+        row.id = Some(ancestor.clone());
+    }
 }

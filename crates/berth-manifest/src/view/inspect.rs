@@ -35,7 +35,7 @@ pub struct ImageFacts {
     pub repo_tags: Vec<String>,
     /// Familiar `repo@sha256:…` names.
     pub repo_digests: Vec<String>,
-    /// Legacy parent image (docker-archive `Parent`); berth's own images have none.
+    /// Legacy parent image (`commit`: the container's image; `load`: a docker-archive `Parent`).
     pub parent: Option<Digest>,
     pub config: ImageConfig,
     /// Total uncompressed size of the layers.
