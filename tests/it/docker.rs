@@ -735,3 +735,106 @@ fn inspect_templates_see_dockers_typed_values() {
         docker.ok(&["rmi", image]);
     }
 }
+
+/// A busybox root file system holding `marker` (so that its layer is this test's own).
+fn busybox_rootfs(env: &Env, marker: &str) -> PathBuf {
+    let tree = env.path(&format!("{marker}-busybox"));
+    for dir in ["bin", "etc", "tmp"] {
+        std::fs::create_dir_all(tree.join(dir)).unwrap();
+    }
+    let busybox = Command::new("sh")
+        .args(["-c", "command -v busybox"])
+        .output()
+        .expect("run sh");
+    let busybox = String::from_utf8(busybox.stdout).unwrap();
+    assert!(!busybox.trim().is_empty(), "busybox is not installed");
+    std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
+    for applet in ["sh", "echo"] {
+        std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
+    }
+    std::fs::write(tree.join("etc/berth-test"), format!("{marker}\n")).unwrap();
+    let out = env.path(&format!("{marker}-busybox.tar"));
+    let status = Command::new("tar")
+        .arg("-cf")
+        .arg(&out)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .expect("run tar");
+    assert!(status.success(), "tar failed");
+    out
+}
+
+/// `commit` records the container's image as the new image's parent, as `docker commit` does:
+/// `inspect` shows it as `Parent`, and `history` (Docker 20.10's `ImageHistory`) fills the IMAGE
+/// column from the local parent chain instead of printing `<missing>`. Both sides commit a
+/// container of the same base image (made by Docker, loaded by berth from `docker save`).
+#[test]
+fn commit_records_the_parent_docker_records() {
+    let docker = dockerd();
+    let env = Env::new();
+    let base = "berth-it/parent:base";
+    docker.ok(&["import", path(&busybox_rootfs(&env, "parent")), base]);
+    let saved = env.path("parent-base.tar");
+    docker.ok(&["save", "-o", path(&saved), base]);
+    env.ok(&["load", "-i", path(&saved)]);
+    let base_id = env
+        .ok(&["inspect", "-f", "{{.Id}}", base])
+        .trim()
+        .to_owned();
+
+    let command = ["sh", "-c", "echo hi > /hello.txt"];
+    let container = "berth-it-parent";
+    docker.ok(&[
+        &["run", "--network", "none", "--name", container, base][..],
+        &command,
+    ]
+    .concat());
+    let theirs = "berth-it/parent:docker";
+    docker.ok(&["commit", container, theirs]);
+    docker.ok(&["rm", container]);
+    env.ok(&[&["run", "--name", container, base][..], &command].concat());
+    let ours = "berth-it/parent:berth";
+    env.ok(&["commit", container, ours]);
+    env.ok(&["rm", container]);
+
+    let template = "{{.Parent}}";
+    assert_eq!(
+        env.ok(&["inspect", "-f", template, ours]),
+        docker.ok(&["image", "inspect", "-f", template, theirs])
+    );
+    assert_eq!(env.ok(&["inspect", "-f", template, ours]).trim(), base_id);
+    let plain: Value = serde_json::from_str(&env.ok(&["inspect", ours])).unwrap();
+    assert_eq!(plain[0]["Parent"], base_id.as_str());
+
+    // Below the image's own row, the parent's ID; the rest of the rows are the same.
+    let rows = |out: String| -> Vec<String> { out.lines().map(str::to_owned).collect() };
+    let args = |image: &'static str| {
+        [
+            "history",
+            "--no-trunc",
+            "--format",
+            "{{.ID}}|{{.CreatedBy}}|{{.Size}}",
+            image,
+        ]
+    };
+    let (berth_rows, docker_rows) = (rows(env.ok(&args(ours))), rows(docker.ok(&args(theirs))));
+    assert_eq!(berth_rows.len(), 2, "{berth_rows:?}");
+    assert_eq!(
+        berth_rows[1..],
+        docker_rows[1..],
+        "history rows below the top"
+    );
+    assert!(
+        berth_rows[1].starts_with(&format!("{base_id}|")),
+        "{berth_rows:?}"
+    );
+    assert_eq!(rows(env.ok(&["history", "-q", ours]))[1], base_id[7..19]);
+
+    env.ok(&["rmi", ours]);
+    env.ok(&["system", "check"]);
+    for image in [theirs, base] {
+        docker.ok(&["rmi", image]);
+    }
+}

@@ -166,6 +166,7 @@ impl Containers<'_> {
         );
         let names: Vec<Reference> = options.reference.into_iter().cloned().collect();
         store.add_image(&entry, &names, &[])?;
+        store.set_parent(&config_digest, &base_config_digest)?;
         Ok(Committed {
             id: config_digest,
             manifest: manifest_digest,
