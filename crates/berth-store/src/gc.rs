@@ -95,8 +95,7 @@ impl Store {
     }
 
     /// Temp files of atomic writes that a dead process left in berth's state directories, and layer
-    /// and parent records whose blob is gone (a crash between deleting a blob and its record leaves
-    /// one).
+    /// records whose blob is gone (a crash between deleting a blob and its record leaves one).
     fn sweep_state(&self, marked: &BTreeSet<Digest>) {
         for dir in SWEPT_STATE_DIRS {
             let Ok(fd) = crate::fs::open_dir(&self.berth_fd, dir) else {
@@ -104,8 +103,7 @@ impl Store {
             };
             for name in crate::fs::list_dir(&fd).unwrap_or_default() {
                 let stale_temp = name.starts_with('.') && name.contains(".tmp");
-                let orphan_record = [crate::layer::LAYERS_DIR, crate::parent::PARENTS_DIR]
-                    .contains(dir)
+                let orphan_record = *dir == crate::layer::LAYERS_DIR
                     && !stale_temp
                     && Digest::from_parts(berth_digest::Algorithm::Sha256, &name)
                         .is_ok_and(|blob| !marked.contains(&blob) && !self.has_blob(&blob));
@@ -118,12 +116,6 @@ impl Store {
     }
 }
 
-/// State directories under `berth/` whose writers hold the content lock (layer and parent records;
-/// the registry client's upload and mount hints), so that under the exclusive lock a temp file there
-/// is a leftover.
-const SWEPT_STATE_DIRS: &[&str] = &[
-    crate::layer::LAYERS_DIR,
-    crate::parent::PARENTS_DIR,
-    "registry",
-    "registry/uploads",
-];
+/// State directories under `berth/` whose writers hold the content lock (layer records; the registry
+/// client's upload and mount hints), so that under the exclusive lock a temp file there is a leftover.
+const SWEPT_STATE_DIRS: &[&str] = &[crate::layer::LAYERS_DIR, "registry", "registry/uploads"];

@@ -261,6 +261,10 @@ impl Store {
                 base.annotations
                     .insert(annotations::REPO_DIGESTS.into(), existing.clone());
             }
+            if let Some(parent) = crate::parent::recorded_parent(&index.manifests, &image_id) {
+                base.annotations
+                    .insert(annotations::PARENT.into(), parent.to_owned());
+            }
             for name in names {
                 let full = name.to_string();
                 let displaced: Vec<IndexEntry> = index
@@ -344,7 +348,7 @@ impl Store {
             .filter(|group| group.id == *id)
             .flat_map(|group| group.entries.into_iter().map(|e| e.entry.digest))
             .collect();
-        let names = self.update_index(|index| {
+        self.update_index(|index| {
             let mut names = Vec::new();
             index.manifests.retain(|entry| {
                 if !manifests.contains(&entry.digest) {
@@ -355,10 +359,9 @@ impl Store {
                 }
                 false
             });
+            crate::parent::forget_parent(&mut index.manifests, id);
             Ok(names)
-        })?;
-        self.forget_parents(id);
-        Ok(names)
+        })
     }
 }
 

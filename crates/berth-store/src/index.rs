@@ -28,6 +28,8 @@ pub mod annotations {
     pub const IMAGE_SIZE: &str = "io.berth.image.size";
     /// Space-separated `name@digest` strings under which a registry knows this image (Docker's `RepoDigests`).
     pub const REPO_DIGESTS: &str = "io.berth.image.repo-digests";
+    /// Docker's legacy parent image ID (`commit`: the container's image; `load`: `Parent`).
+    pub const PARENT: &str = "io.berth.image.parent";
 }
 
 pub const INDEX_MEDIA_TYPE: &str = "application/vnd.oci.image.index.v1+json";

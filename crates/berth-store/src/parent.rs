@@ -1,68 +1,80 @@
 //! Docker's legacy image parent: the local image an image was made from (`commit`: the container's
 //! image; `load`: a docker-archive `manifest.json` `Parent`). `inspect` shows it as `Parent` and
 //! `history` fills its IMAGE column from the chain. It is not part of the image (its ID does not
-//! depend on it), so it lives beside the layout: `berth/parents/<image id hex>` holds the parent's
-//! image ID. A record only ever names an image in the index: removing an image drops its own record
-//! and those naming it.
+//! depend on it), so it is an annotation, `io.berth.image.parent`, on the image's `index.json`
+//! descriptors, beside its ID, creation time and size: it is written with them, carried over when
+//! the image gets another name, and gone with them. Removing an image also removes the annotation
+//! from the images naming it, so a parent is always an image in the index.
 
 use berth_digest::Digest;
 
 use crate::{
     error::{Error, Result},
-    fs, Store,
+    index::{annotations, IndexEntry},
+    Store,
 };
 
-pub(crate) const PARENTS_DIR: &str = "parents";
-
-/// Longest record read back (`sha512:` and 128 hex digits, with room to spare).
-const MAX_RECORD_BYTES: u64 = 256;
-
 impl Store {
-    /// Records that `image` was made from `parent` (both image IDs, both in the store).
+    /// Records that `image` was made from `parent` (both image IDs, both in the index).
     pub fn set_parent(&self, image: &Digest, parent: &Digest) -> Result<()> {
-        let _guard = self.content_guard()?;
-        let dir = fs::ensure_dir(&self.berth_fd, PARENTS_DIR)
-            .map_err(Error::io("create berth/parents"))?;
-        fs::write_atomic(&dir, image.encoded(), parent.to_string().as_bytes())
-            .map_err(Error::io(format!("record the parent of {image}")))
+        let image_id = image.to_string();
+        self.update_index(|index| {
+            let mut found = false;
+            for entry in index
+                .manifests
+                .iter_mut()
+                .filter(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&image_id))
+            {
+                entry
+                    .annotations
+                    .insert(annotations::PARENT.into(), parent.to_string());
+                found = true;
+            }
+            if found {
+                Ok(())
+            } else {
+                Err(Error::NoSuchImage(image_id.clone()))
+            }
+        })
     }
 
     /// The parent recorded for `image`, if any.
     pub fn parent(&self, image: &Digest) -> Option<Digest> {
-        let dir = fs::open_dir(&self.berth_fd, PARENTS_DIR).ok()?;
-        let file = fs::open_file(&dir, image.encoded()).ok()?;
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_RECORD_BYTES), &mut text)
-            .ok()?;
-        Digest::parse(text.trim()).ok()
+        let index = self.index().ok()?;
+        Digest::parse(recorded_parent(&index.manifests, image)?).ok()
     }
+}
 
-    /// Drops the record of `image` and every record naming it as the parent (`image` is leaving
-    /// the index).
-    pub(crate) fn forget_parents(&self, image: &Digest) {
-        let Ok(dir) = fs::open_dir(&self.berth_fd, PARENTS_DIR) else {
-            return;
-        };
-        let _ = fs::unlink(&dir, image.encoded());
-        for name in fs::list_dir(&dir).unwrap_or_default() {
-            let Ok(child) = Digest::from_parts(image.algorithm(), &name) else {
-                continue;
-            };
-            if self.parent(&child).as_ref() == Some(image) {
-                let _ = fs::unlink(&dir, &name);
-            }
+/// The parent annotation of `image`'s descriptors.
+pub(crate) fn recorded_parent<'a>(entries: &'a [IndexEntry], image: &Digest) -> Option<&'a str> {
+    let image_id = image.to_string();
+    entries
+        .iter()
+        .filter(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&image_id))
+        .find_map(|e| e.annotations.get(annotations::PARENT))
+        .map(String::as_str)
+}
+
+/// `image` is leaving the index: no descriptor may name it as a parent any more.
+pub(crate) fn forget_parent(entries: &mut [IndexEntry], image: &Digest) {
+    let image_id = image.to_string();
+    for entry in entries {
+        if entry.annotations.get(annotations::PARENT) == Some(&image_id) {
+            entry.annotations.remove(annotations::PARENT);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use berth_reference::Reference;
+
     use crate::{IndexEntry, Store};
 
     const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 
-    /// An image whose config holds `seed`; its manifest descriptor and ID.
-    fn put_image(store: &Store, seed: &str) -> (IndexEntry, berth_digest::Digest) {
+    /// An image whose config holds `seed`, named `name`; its manifest descriptor and ID.
+    fn put_image(store: &Store, seed: &str, name: &str) -> (IndexEntry, berth_digest::Digest) {
         let config =
             serde_json::to_vec(&serde_json::json!({"architecture": "amd64", "os": "linux",
             "config": {"Env": [seed]}, "rootfs": {"type": "layers", "diff_ids": []}}))
@@ -74,44 +86,45 @@ mod tests {
         .unwrap();
         let digest = store.write_blob(&manifest).unwrap();
         let entry = IndexEntry::new(MANIFEST_TYPE, digest, manifest.len() as u64);
-        store.add_image(&entry, &[], &[]).unwrap();
+        store.add_image(&entry, &[reference(name)], &[]).unwrap();
         (entry, id)
+    }
+
+    fn reference(name: &str) -> Reference {
+        Reference::parse_normalized(name)
+            .unwrap()
+            .with_default_tag()
     }
 
     #[test]
     fn parents_are_recorded_and_go_with_their_images() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("root")).unwrap();
-        let (_, base) = put_image(&store, "base");
-        let (_, child) = put_image(&store, "child");
-        let (_, grandchild) = put_image(&store, "grandchild");
+        let (_, base) = put_image(&store, "base", "base");
+        let (_, child) = put_image(&store, "child", "child");
+        let (_, grandchild) = put_image(&store, "grandchild", "grandchild");
         assert_eq!(store.parent(&child), None);
         store.set_parent(&child, &base).unwrap();
         store.set_parent(&grandchild, &child).unwrap();
         assert_eq!(store.parent(&child), Some(base.clone()));
         assert_eq!(store.parent(&grandchild), Some(child.clone()));
-        assert!(
-            !dir.path()
-                .join("root/blobs/sha256")
-                .join(child.encoded())
-                .is_dir(),
-            "records live under berth/, never in blobs/"
-        );
+        let unknown = store.write_blob(b"not an image").unwrap();
+        assert!(store.set_parent(&unknown, &base).is_err());
 
-        // Removing the middle image drops its own record and the one naming it.
+        // Another name, a name moved away (the image left dangling): the parent stays.
+        let image = store.resolve("child").unwrap();
+        store.tag(&image, &reference("child:again")).unwrap();
+        store.untag(&reference("child")).unwrap();
+        store.untag(&reference("child:again")).unwrap();
+        assert_eq!(store.parent(&child), Some(base.clone()));
+
+        // Removing the middle image drops its own parent and the one naming it.
         store.forget_image(&child).unwrap();
         assert_eq!(store.parent(&child), None);
         assert_eq!(store.parent(&grandchild), None);
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("root/berth/parents"))
-                .unwrap()
-                .count(),
-            0
-        );
-        // A removed base leaves no record naming it either.
         store.set_parent(&grandchild, &base).unwrap();
         store.forget_image(&base).unwrap();
         assert_eq!(store.parent(&grandchild), None);
-        store.check().unwrap();
+        assert!(store.check().unwrap().problems.is_empty());
     }
 }
