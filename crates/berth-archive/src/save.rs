@@ -19,7 +19,8 @@
 //! - An untagged image always gets an `index.json` descriptor (Docker 25+ drops it when another
 //!   image in the same archive is tagged).
 //! - `manifest.json` has no `LayerSources` (Docker lists every layer there; readers ignore it for
-//!   layers that are in the archive) and no `Parent`.
+//!   layers that are in the archive); `Parent` is written, as Docker does, when the parent image is
+//!   saved in the same archive.
 //! - The docker-archive format uses the same `blobs/sha256/<hex>` paths as the hybrid rather than the
 //!   pre-25 `<v1id>/layer.tar` tree: every docker-archive reader follows the paths in `manifest.json`
 //!   (moby's loader since 1.10, containers/image), so nothing needs the legacy directories.
@@ -266,6 +267,13 @@ fn plan_images(store: &Store, images: &[SaveImage], options: &SaveOptions) -> Re
     let mut plan = Plan::default();
     for saved in images {
         plan_image(store, saved, options, &mut plan)?;
+    }
+    // Docker's `Parent`: written when the parent image is in the same archive.
+    for (entry, saved) in plan.manifest_json.iter_mut().zip(images) {
+        entry.parent = store
+            .parent(&saved.image.id)
+            .filter(|parent| images.iter().any(|other| other.image.id == *parent))
+            .map(|parent| parent.to_string());
     }
     Ok(plan)
 }

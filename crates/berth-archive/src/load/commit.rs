@@ -16,6 +16,7 @@ pub(crate) fn commit(
     store: &Store,
     files: &mut Files,
     images: &[PlannedImage],
+    parents: &[(Digest, Digest)],
 ) -> Result<Vec<Loaded>> {
     let mut committed: BTreeSet<(String, bool)> = BTreeSet::new();
     let mut entries = Vec::new();
@@ -62,6 +63,13 @@ pub(crate) fn commit(
             loaded.push(Loaded::Untagged(image.id.clone()));
         }
         loaded.extend(image.names.iter().cloned().map(Loaded::Tagged));
+    }
+    for (image, parent) in parents {
+        match store.set_parent(image, parent) {
+            // Removed meanwhile by a concurrent `rmi`: nothing to link.
+            Err(berth_store::Error::NoSuchImage(_)) => {}
+            other => other?,
+        }
     }
     Ok(loaded)
 }

@@ -96,23 +96,31 @@ fn plan_image(
         },
         layers,
         names,
+        parent: entry.parent.clone(),
     }))
 }
 
 /// A Docker 25+ archive names its images in `index.json` and again in `manifest.json`; an image
-/// left without a name by `index.json` gets the `RepoTags` of its config.
+/// left without a name by `index.json` gets the `RepoTags` of its config, and every image the
+/// `Parent` that `manifest.json` gives it.
 pub(crate) fn add_repo_tags(files: &Files, images: &mut [PlannedImage]) -> Result<()> {
     for entry in entries(files)? {
         let Ok(config_key) = files.resolve(&entry.config) else {
             continue;
         };
-        if let Some(image) = images
+        let Some(image) = images
             .iter_mut()
-            .find(|image| image.config_key == config_key && image.names.is_empty())
-        {
+            .find(|image| image.config_key == config_key)
+        else {
+            continue;
+        };
+        if image.names.is_empty() {
             for tag in entry.repo_tags.iter().flatten() {
                 image.names.push(tagged_name(tag)?);
             }
+        }
+        if image.parent.is_none() {
+            image.parent.clone_from(&entry.parent);
         }
     }
     Ok(())

@@ -72,6 +72,8 @@ pub(crate) struct PlannedImage {
     pub manifest: PlannedManifest,
     pub layers: Vec<PlannedLayer>,
     pub names: Vec<Reference>,
+    /// The `Parent` that `manifest.json` gives (an image ID), if any.
+    pub parent: Option<String>,
 }
 
 pub(crate) enum PlannedManifest {
@@ -107,7 +109,8 @@ pub fn load(store: &Store, input: impl Read, options: &LoadOptions) -> Result<Ve
     let _guard = store.content_guard()?;
     let mut files = Files::read(store, reader, &options.limits)?;
     let images = plan(&files, options)?;
-    commit::commit(store, &mut files, &images)
+    let parents = parent_links(&files, &images)?;
+    commit::commit(store, &mut files, &images, &parents)
 }
 
 /// [`load`] from a file, from its current position. An uncompressed archive in a regular file (what
@@ -134,7 +137,8 @@ pub fn load_file(store: &Store, file: &File, options: &LoadOptions) -> Result<Ve
             let _guard = store.content_guard()?;
             let mut files = Files::read_seekable(store, file, start, &options.limits)?;
             let images = plan(&files, options)?;
-            return commit::commit(store, &mut files, &images);
+            let parents = parent_links(&files, &images)?;
+            return commit::commit(store, &mut files, &images, &parents);
         }
     }
     load(store, file, options)
@@ -159,6 +163,33 @@ fn plan(files: &Files, options: &LoadOptions) -> Result<Vec<PlannedImage>> {
         }
     }
     Ok(images)
+}
+
+/// The (image, parent) links `manifest.json` gives between images of the archive, each checked the
+/// way Docker's loader does (`checkValidParent`: the parent's history is the image's minus its last
+/// entry); an invalid link refuses the archive before anything is stored.
+fn parent_links(files: &Files, images: &[PlannedImage]) -> Result<Vec<(Digest, Digest)>> {
+    let hints: Vec<(Digest, Option<&str>)> = images
+        .iter()
+        .map(|image| (image.id.clone(), image.parent.as_deref()))
+        .collect();
+    let links = berth_manifest::archive_parent_links(&hints);
+    let config = |id: &Digest| -> Result<berth_manifest::ImageConfig> {
+        let image = images
+            .iter()
+            .find(|image| image.id == *id)
+            .ok_or_else(|| Error::MissingFile(id.to_string()))?;
+        let bytes = files.read_small(&image.config_key, files::MAX_DOCUMENT_BYTES)?;
+        Ok(berth_manifest::parse_config(&bytes)?)
+    };
+    for (image, parent) in &links {
+        if !berth_manifest::is_valid_parent(&config(image)?, &config(parent)?) {
+            return Err(Error::InvalidArchive(format!(
+                "image {parent} is not a valid parent for {image}"
+            )));
+        }
+    }
+    Ok(links)
 }
 
 /// Whether an image config's platform is the one asked for (always, when none was).

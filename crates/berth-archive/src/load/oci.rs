@@ -212,5 +212,6 @@ fn plan_image(
         },
         layers,
         names,
+        parent: None,
     }))
 }

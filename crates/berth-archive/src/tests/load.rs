@@ -646,3 +646,83 @@ fn decompression_budget_applies_to_the_whole_archive() {
     );
     assert_eq!(before, snapshot(&store));
 }
+
+/// `manifest.json`'s `Parent` (Docker 20.10's fixture links busybox:1 to busybox:base) is recorded
+/// on load, written back by `save` when both images are saved, and loaded again from that archive;
+/// a link whose histories do not line up refuses the archive and leaves the store unchanged.
+#[test]
+fn parents_from_manifest_json_round_trip() {
+    let (_dir, store) = store();
+    load(
+        &store,
+        &fixture("docker-20.10-save.tar")[..],
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let one = store.resolve("fixture/busybox:1").unwrap();
+    let base = store.resolve("fixture/busybox:base").unwrap();
+    assert_eq!(store.parent(&one.id), Some(base.id.clone()));
+    assert_eq!(store.parent(&base.id), None);
+
+    let both =
+        crate::resolve_for_save(&store, &["fixture/busybox:1", "fixture/busybox:base"]).unwrap();
+    let mut archive = Vec::new();
+    crate::save(&store, &both, &crate::SaveOptions::default(), &mut archive).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&extract(&archive, "manifest.json")).unwrap();
+    assert_eq!(manifest[0]["Parent"], base.id.to_string());
+    assert!(manifest[1].get("Parent").is_none());
+    let (_dir, again) = super::store();
+    let [_, (_, from_file)] = both_paths_file_only(&again, &archive);
+    from_file.unwrap();
+    assert_eq!(again.parent(&one.id), Some(base.id.clone()));
+
+    let alone = crate::resolve_for_save(&store, &["fixture/busybox:1"]).unwrap();
+    let mut archive = Vec::new();
+    crate::save(&store, &alone, &crate::SaveOptions::default(), &mut archive).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&extract(&archive, "manifest.json")).unwrap();
+    assert!(manifest[0].get("Parent").is_none());
+
+    // Two images whose histories do not line up, linked anyway.
+    let layer = rootfs();
+    let config = |comment: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [Digest::sha256(&layer).to_string()]},
+            "history": [{"created_by": comment}],
+        }))
+        .unwrap()
+    };
+    let (child, parent) = (config("child"), config("parent"));
+    let manifest = format!(
+        r#"[{{"Config":"child.json","RepoTags":["test/child:1"],"Layers":["layer.tar"],"Parent":"{}"}},{{"Config":"parent.json","RepoTags":["test/parent:1"],"Layers":["layer.tar"]}}]"#,
+        Digest::sha256(&parent)
+    );
+    let bad = tar(&[
+        file("layer.tar", &layer),
+        file("child.json", &child),
+        file("parent.json", &parent),
+        file("manifest.json", manifest.as_bytes()),
+    ]);
+    let (_dir, store) = super::store();
+    assert_refused_both_ways(
+        &store,
+        &bad,
+        "invalid parent",
+        "InvalidArchive(\"image sha256:",
+    );
+}
+
+fn extract(archive: &[u8], path: &str) -> Vec<u8> {
+    let mut archive = tar::Archive::new(archive);
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        if entry.path().unwrap().to_str() == Some(path) {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            return bytes;
+        }
+    }
+    panic!("no {path} in the archive")
+}

@@ -116,13 +116,14 @@ fn hybrid_layout_matches_docker_25() {
         format!(
             concat!(
                 "[{{\"Config\":\"blobs/sha256/{}\",\"RepoTags\":[\"fixture/busybox:1\"],",
-                "\"Layers\":[\"blobs/sha256/{}\",\"blobs/sha256/{}\"]}},",
+                "\"Layers\":[\"blobs/sha256/{}\",\"blobs/sha256/{}\"],\"Parent\":\"{}\"}},",
                 "{{\"Config\":\"blobs/sha256/{}\",\"RepoTags\":[\"fixture/busybox:base\"],",
                 "\"Layers\":[\"blobs/sha256/{}\"]}}]\n"
             ),
             one.id.encoded(),
             layers[0].encoded(),
             layers[1].encoded(),
+            base.id,
             base.id.encoded(),
             layers[0].encoded()
         )
