@@ -4,7 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else { return };
+    let Ok(input) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = berth_digest::Digest::parse(input);
     if let Ok(reference) = berth_reference::Reference::parse_normalized(input) {
         let again = berth_reference::Reference::parse_normalized(&reference.to_string())
@@ -12,5 +14,8 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again, reference);
         let _ = reference.familiar_string();
     }
-    let _ = berth_reference::familiar_match(input, &berth_reference::Reference::parse_normalized("ubuntu:14.04").unwrap());
+    let _ = berth_reference::familiar_match(
+        input,
+        &berth_reference::Reference::parse_normalized("ubuntu:14.04").unwrap(),
+    );
 });
