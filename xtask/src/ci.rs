@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 
-use crate::{docs, fuzz, test, util};
+use crate::{docs, test, util};
 
 /// Crates that must stay pure: no I/O, no async, no network.
 const PURE_CRATES: &[&str] = &[
@@ -26,14 +26,11 @@ pub fn run() -> anyhow::Result<()> {
     ]))?;
     docs::run(true)?;
     layering()?;
+    // The tests, then a short run of every fuzz target (the long runs are `cargo xtask fuzz --seconds N`).
     test::run(&test::TestArgs {
         soak: false,
+        no_fuzz: false,
         cargo_args: Vec::new(),
-    })?;
-    // A short run of every fuzz target (the long runs are `cargo xtask fuzz --seconds N`).
-    fuzz::run(&fuzz::FuzzArgs {
-        seconds: 10,
-        targets: Vec::new(),
     })
 }
 

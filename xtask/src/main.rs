@@ -23,7 +23,7 @@ struct Xtask {
 enum Command {
     /// fmt --check, clippy -D warnings, docs --check, layering guards, then the tests
     Ci,
-    /// Install the peers the suites need (when missing) and run every test suite
+    /// Install the peers the suites need (when missing), run every test suite, then each fuzz target briefly
     Test(test::TestArgs),
     /// Run berth's main job end to end (import, images, tag, inspect, history, save, load, push, pull, run)
     Demo,

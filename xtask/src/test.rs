@@ -1,18 +1,24 @@
-//! `cargo xtask test`: everything a fresh machine needs, then every suite.
+//! `cargo xtask test`: everything a fresh machine needs, then every suite, then a short run of every
+//! fuzz target.
 
+use anyhow::bail;
 use clap::Args;
 
-use crate::{peers, util};
+use crate::{fuzz, peers, util};
 
 /// Property-test cases per property in soak mode (the default keeps each property to seconds).
 const SOAK_PROPTEST_CASES: &str = "5000";
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Soak mode: 100 kill points per operation in the crash suite (`BERTH_SOAK=1`) and
-    /// 5,000 cases per fuzz property (`PROPTEST_CASES`, unless already set)
+    /// Soak mode: 100 kill points per operation in the crash suite (`BERTH_SOAK=1`),
+    /// 5,000 cases per fuzz property (`PROPTEST_CASES`, unless already set) and 120 s per
+    /// cargo-fuzz target (address sanitizer build) instead of 10 s
     #[arg(long)]
     pub soak: bool,
+    /// Skip the cargo-fuzz run after the tests (ignored when `CI` is set: CI always fuzzes)
+    #[arg(long)]
+    pub no_fuzz: bool,
     /// Extra arguments passed to `cargo test` (e.g. a test name filter)
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub cargo_args: Vec<String>,
@@ -30,5 +36,26 @@ pub fn run(args: &TestArgs) -> anyhow::Result<()> {
             cargo.env("PROPTEST_CASES", SOAK_PROPTEST_CASES);
         }
     }
-    util::run(&mut cargo)
+    let tests = util::run(&mut cargo);
+
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    if args.no_fuzz && in_ci {
+        eprintln!("CI is set: --no-fuzz is ignored");
+    }
+    // The fuzz run goes ahead even when a test failed: its findings are worth having in the same run.
+    let fuzzing = if args.no_fuzz && !in_ci {
+        Ok(())
+    } else {
+        let (seconds, build) = if args.soak {
+            (fuzz::SOAK_SECONDS, fuzz::Build::Thorough)
+        } else {
+            (fuzz::SHORT_SECONDS, fuzz::Build::Quick)
+        };
+        fuzz::run_targets(fuzz::TARGETS, seconds, build)
+    };
+    match (tests, fuzzing) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Err(tests), Err(fuzzing)) => bail!("{tests:#}\nand {fuzzing:#}"),
+    }
 }
