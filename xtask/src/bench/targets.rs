@@ -66,12 +66,13 @@ pub fn explanation(key: &str, measurements: &[Measurement]) -> Option<String> {
         }
         "load-vs-floor" | "load-vs-skopeo" => Some(format!(
             "load also stores every layer durably (ingest file, fsync, rename), which the floor does \
-             not: `cp + sync` of the same layers takes {} and hashing them {}, and berth's load \
-             takes {}. Since d785f40 and 414f78b an uncompressed archive file is read with positioned \
+             not: `cp + sync` of the same layers takes {} ({:.2}x the hashing floor on its own) and \
+             hashing them {}, and berth's load takes {}. Since d785f40 and 414f78b an uncompressed archive file is read with positioned \
              reads, every plain layer hashed once while it is copied into the store, all layers at \
              once; `perf` of one load shows sha256 at 45% of its CPU time, the copies in and out of \
              the page cache at about 20%, and ext4's write path most of the rest.",
             seconds(median(floors::CP_SYNC_TAR)?),
+            ratio(floors::CP_SYNC_TAR, floors::SHA256_PARALLEL_TAR)?,
             seconds(median(floors::SHA256_PARALLEL_TAR)?),
             seconds(median(archive_ops::LOAD_DOCKER)?),
         )),
