@@ -583,3 +583,46 @@ fn stop_dockerd(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Imports a busybox-static rootfs with `applets` (and `extra` files, path -> content) as
+/// `reference`, for the container tests. False (the test is skipped; it fails in CI) without
+/// busybox or the runtimes.
+pub fn import_busybox(
+    env: &Env,
+    reference: &str,
+    applets: &[&str],
+    extra: &[(&str, &str)],
+) -> bool {
+    if !(require("busybox") && require("runc") && require("crun")) {
+        return false;
+    }
+    let tree = env.path(&format!("{}-tree", reference.replace(['/', ':'], "-")));
+    for dir in ["bin", "etc", "tmp", "root"] {
+        std::fs::create_dir_all(tree.join(dir)).unwrap();
+    }
+    let busybox = Command::new("sh")
+        .args(["-c", "command -v busybox"])
+        .output()
+        .unwrap();
+    let busybox = String::from_utf8(busybox.stdout).unwrap();
+    std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
+    for applet in applets {
+        std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
+    }
+    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    for (path, content) in extra {
+        std::fs::write(tree.join(path), content).unwrap();
+    }
+    let tarball = tree.with_extension("tar");
+    let status = Command::new("tar")
+        .arg("-cf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar failed");
+    env.ok(&["import", tarball.to_str().unwrap(), reference]);
+    true
+}

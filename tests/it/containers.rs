@@ -7,37 +7,12 @@ use crate::common::{require, Env};
 
 /// Imports busybox-static with a few applets as `ubuntu:14.04`.
 fn busybox_image(env: &Env) -> bool {
-    if !(require("busybox") && require("runc") && require("crun")) {
-        return false;
-    }
-    let tree = env.path("rootfs");
-    for dir in ["bin", "etc", "tmp", "root"] {
-        std::fs::create_dir_all(tree.join(dir)).unwrap();
-    }
-    let busybox = Command::new("sh")
-        .arg("-c")
-        .arg("command -v busybox")
-        .output()
-        .unwrap();
-    let busybox = String::from_utf8(busybox.stdout).unwrap();
-    std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
-    for applet in ["sh", "echo", "cat", "rm", "mkdir", "sleep", "true"] {
-        std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
-    }
-    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
-    std::fs::write(tree.join("bin/vi"), "not really vi\n").unwrap();
-    let tarball = env.path("rootfs.tar");
-    assert!(Command::new("tar")
-        .arg("-cf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&tree)
-        .arg(".")
-        .status()
-        .unwrap()
-        .success());
-    env.ok(&["import", tarball.to_str().unwrap(), "ubuntu:14.04"]);
-    true
+    crate::common::import_busybox(
+        env,
+        "ubuntu:14.04",
+        &["sh", "echo", "cat", "rm", "mkdir", "sleep", "true"],
+        &[("bin/vi", "not really vi\n")],
+    )
 }
 
 #[test]

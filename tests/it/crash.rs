@@ -30,7 +30,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::common::{fixture, require, Env, Registry};
+use crate::common::{fixture, Env, Registry};
 
 /// Kill points per operation: a handful in CI, 100 in soak mode.
 fn points() -> usize {
@@ -1204,20 +1204,7 @@ const CHANGES: &str =
 /// Imports busybox-static with the applets these tests use as `crash/busybox:1`. False (the test is
 /// skipped; it fails in CI) without busybox or the runtimes.
 fn busybox_image(env: &Env) -> bool {
-    if !(require("busybox") && require("runc") && require("crun")) {
-        return false;
-    }
-    let tree = env.path("busybox-tree");
-    for dir in ["bin", "etc", "tmp", "root"] {
-        std::fs::create_dir_all(tree.join(dir)).unwrap();
-    }
-    let busybox = Command::new("sh")
-        .args(["-c", "command -v busybox"])
-        .output()
-        .unwrap();
-    let busybox = String::from_utf8(busybox.stdout).unwrap();
-    std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
-    for applet in [
+    let applets = [
         "sh",
         "sleep",
         "dd",
@@ -1228,22 +1215,8 @@ fn busybox_image(env: &Env) -> bool {
         "test",
         "true",
         "sha256sum",
-    ] {
-        std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
-    }
-    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
-    let tarball = env.path("busybox.tar");
-    let status = Command::new("tar")
-        .arg("-cf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&tree)
-        .arg(".")
-        .status()
-        .unwrap();
-    assert!(status.success(), "tar failed");
-    env.ok(&["import", tarball.to_str().unwrap(), BUSYBOX]);
-    true
+    ];
+    crate::common::import_busybox(env, BUSYBOX, &applets, &[])
 }
 
 /// Mount points at or below `root` (from `/proc/self/mountinfo`).
