@@ -301,30 +301,7 @@ pub fn rootfs_tar(env: &Env, name: &str, compression: &str) -> PathBuf {
     std::fs::write(tree.join("bin/hello"), vec![b'x'; 5000]).unwrap();
     std::os::unix::fs::symlink("hello", tree.join("bin/hi")).unwrap();
     let out = env.path(name);
-    let mut cmd = Command::new("tar");
-    cmd.arg("--sort=name")
-        .arg("--mtime=@0")
-        .arg("--owner=0")
-        .arg("--group=0")
-        .arg("--numeric-owner");
-    match compression {
-        "zstd" => {
-            cmd.arg("--zstd");
-        }
-        "" => {}
-        flag => {
-            cmd.arg(format!("-{flag}"));
-        }
-    }
-    let status = cmd
-        .arg("-cf")
-        .arg(&out)
-        .arg("-C")
-        .arg(&tree)
-        .arg(".")
-        .status()
-        .expect("run tar");
-    assert!(status.success(), "tar failed");
+    tar_tree(&tree, &out, compression);
     out
 }
 
@@ -596,33 +573,81 @@ pub fn import_busybox(
     if !(require("busybox") && require("runc") && require("crun")) {
         return false;
     }
-    let tree = env.path(&format!("{}-tree", reference.replace(['/', ':'], "-")));
+    let tree = busybox_tree(
+        env,
+        &format!("{}-tree", reference.replace(['/', ':'], "-")),
+        applets,
+    );
+    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    for (path, content) in extra {
+        std::fs::write(tree.join(path), content).unwrap();
+    }
+    let tarball = tree.with_extension("tar");
+    tar_tree(&tree, &tarball, "");
+    env.ok(&["import", tarball.to_str().unwrap(), reference]);
+    true
+}
+
+/// A root file system under `env.path(name)` with busybox-static and a symlink per applet.
+pub fn busybox_tree(env: &Env, name: &str, applets: &[&str]) -> PathBuf {
+    let tree = env.path(name);
     for dir in ["bin", "etc", "tmp", "root"] {
         std::fs::create_dir_all(tree.join(dir)).unwrap();
     }
     let busybox = Command::new("sh")
         .args(["-c", "command -v busybox"])
         .output()
-        .unwrap();
+        .expect("run sh");
     let busybox = String::from_utf8(busybox.stdout).unwrap();
+    assert!(!busybox.trim().is_empty(), "busybox is not installed");
     std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
     for applet in applets {
         std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
     }
-    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
-    for (path, content) in extra {
-        std::fs::write(tree.join(path), content).unwrap();
+    tree
+}
+
+/// Archives the contents of `tree` into `out` with the system `tar`, reproducibly (sorted names,
+/// mtime 0, owner 0), compressed with `compression`: "", "z", "j", "J" or "zstd".
+pub fn tar_tree(tree: &Path, out: &Path, compression: &str) {
+    let mut tar = Command::new("tar");
+    tar.args([
+        "--sort=name",
+        "--mtime=@0",
+        "--owner=0",
+        "--group=0",
+        "--numeric-owner",
+    ]);
+    match compression {
+        "" => {}
+        "zstd" => {
+            tar.arg("--zstd");
+        }
+        flag => {
+            tar.arg(format!("-{flag}"));
+        }
     }
-    let tarball = tree.with_extension("tar");
-    let status = Command::new("tar")
+    let status = tar
         .arg("-cf")
-        .arg(&tarball)
+        .arg(out)
         .arg("-C")
-        .arg(&tree)
+        .arg(tree)
         .arg(".")
         .status()
-        .unwrap();
+        .expect("run tar");
     assert!(status.success(), "tar failed");
-    env.ok(&["import", tarball.to_str().unwrap(), reference]);
-    true
+}
+
+/// Deterministic, incompressible bytes (xorshift), distinct per `seed`.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(len);
+    out
 }

@@ -30,7 +30,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::common::{fixture, Env, Registry};
+use crate::common::{fixture, noise, tar_tree, Env, Registry};
 
 /// Kill points per operation: a handful in CI, 100 in soak mode.
 fn points() -> usize {
@@ -51,20 +51,6 @@ const FOLLOW_UP_TIMEOUT: Duration = Duration::from_secs(30);
 // ---------------------------------------------------------------------------------------------
 // Inputs and peers
 
-/// Deterministic, incompressible bytes (xorshift), so layers take real time to hash and write.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
 /// A plain rootfs tarball holding `size` bytes of noise (distinct per `seed`).
 fn noise_tar(env: &Env, name: &str, size: usize, seed: u64) -> PathBuf {
     let tree = env.path(&format!("{name}-tree"));
@@ -72,22 +58,7 @@ fn noise_tar(env: &Env, name: &str, size: usize, seed: u64) -> PathBuf {
     std::fs::write(tree.join("data/blob"), noise(size, seed)).unwrap();
     std::fs::write(tree.join("data/seed"), seed.to_string()).unwrap();
     let out = env.path(name);
-    let status = Command::new("tar")
-        .args([
-            "--sort=name",
-            "--mtime=@0",
-            "--owner=0",
-            "--group=0",
-            "--numeric-owner",
-            "-cf",
-        ])
-        .arg(&out)
-        .arg("-C")
-        .arg(&tree)
-        .arg(".")
-        .status()
-        .expect("run tar");
-    assert!(status.success(), "tar failed");
+    tar_tree(&tree, &out, "");
     out
 }
 

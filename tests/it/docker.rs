@@ -51,47 +51,12 @@ fn rootfs_with_noise(env: &Env, marker: &str, compression: &str, noise: usize) -
     std::fs::write(tree.join("etc/os-release"), "NAME=berth-test\n").unwrap();
     std::fs::write(tree.join("etc/berth-test"), format!("{marker}\n")).unwrap();
     if noise > 0 {
-        // xorshift64: deterministic and incompressible enough for zstd.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let bytes: Vec<u8> = (0..noise)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state.to_le_bytes()[0]
-            })
-            .collect();
-        std::fs::write(tree.join("etc/noise"), bytes).unwrap();
+        std::fs::write(tree.join("etc/noise"), crate::common::noise(noise, 7)).unwrap();
     }
     std::fs::write(tree.join("bin/hello"), vec![b'x'; 5000]).unwrap();
     std::os::unix::fs::symlink("hello", tree.join("bin/hi")).unwrap();
     let out = env.path(&format!("{marker}.tar"));
-    let mut tar = Command::new("tar");
-    tar.args([
-        "--sort=name",
-        "--mtime=@0",
-        "--owner=0",
-        "--group=0",
-        "--numeric-owner",
-    ]);
-    match compression {
-        "" => {}
-        "zstd" => {
-            tar.arg("--zstd");
-        }
-        flag => {
-            tar.arg(format!("-{flag}"));
-        }
-    }
-    let status = tar
-        .arg("-cf")
-        .arg(&out)
-        .arg("-C")
-        .arg(&tree)
-        .arg(".")
-        .status()
-        .expect("run tar");
-    assert!(status.success(), "tar failed");
+    crate::common::tar_tree(&tree, &out, compression);
     out
 }
 
@@ -738,31 +703,10 @@ fn inspect_templates_see_dockers_typed_values() {
 
 /// A busybox root file system holding `marker` (so that its layer is this test's own).
 fn busybox_rootfs(env: &Env, marker: &str) -> PathBuf {
-    let tree = env.path(&format!("{marker}-busybox"));
-    for dir in ["bin", "etc", "tmp"] {
-        std::fs::create_dir_all(tree.join(dir)).unwrap();
-    }
-    let busybox = Command::new("sh")
-        .args(["-c", "command -v busybox"])
-        .output()
-        .expect("run sh");
-    let busybox = String::from_utf8(busybox.stdout).unwrap();
-    assert!(!busybox.trim().is_empty(), "busybox is not installed");
-    std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
-    for applet in ["sh", "echo"] {
-        std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
-    }
+    let tree = crate::common::busybox_tree(env, &format!("{marker}-busybox"), &["sh", "echo"]);
     std::fs::write(tree.join("etc/berth-test"), format!("{marker}\n")).unwrap();
     let out = env.path(&format!("{marker}-busybox.tar"));
-    let status = Command::new("tar")
-        .arg("-cf")
-        .arg(&out)
-        .arg("-C")
-        .arg(&tree)
-        .arg(".")
-        .status()
-        .expect("run tar");
-    assert!(status.success(), "tar failed");
+    crate::common::tar_tree(&tree, &out, "");
     out
 }
 
