@@ -210,20 +210,20 @@ impl Files {
     ) -> Result<Content> {
         let mut ingest = store.ingest()?;
         let mut converted = store.ingest()?;
-        let (compression, peeked) = match peek(&mut *entry)
-            .map_err(|e| Error::from_io(e, Error::io(format!("read {name}"))))?
-        {
-            Some((compression, peeked)) => (compression, Some(peeked)),
-            None => (Compression::None, None),
+        let Some((compression, mut input)) =
+            peek(&mut *entry).map_err(|e| Error::from_io(e, Error::io(format!("read {name}"))))?
+        else {
+            // Nothing to read: an empty file (once the memory budget is spent), or one cut short.
+            return if size == 0 {
+                Ok(Content::Memory(Vec::new()))
+            } else {
+                Err(Error::Truncated)
+            };
         };
         // A plain tar's blob digest is its diff_id, which the layer scan computes on its helper
         // thread: the ingest does not hash the same bytes a second time (unless the scan fails).
         let plain = compression == Compression::None && ingest.defer_digest();
         let layer = {
-            let mut input: Box<dyn Read + '_> = match peeked {
-                Some(peeked) => Box::new(peeked),
-                None => Box::new(io::empty()),
-            };
             let mut tee = Tee::new(&mut input, Some(&mut ingest));
             let scanned = scan_layer(&mut tee, Sink::ConvertOnly(&mut converted), limits);
             // Whatever the layer scan made of it, the file is stored whole.

@@ -323,6 +323,19 @@ fn saving_into_a_file_gives_the_streamed_bytes() {
             assert!(written[6..] == streamed[..], "{format:?} {uncompressed}");
         }
     }
+    // An O_APPEND file (`save IMAGE >> out.tar`): the kernel refuses copy_file_range into it, and
+    // the copy goes through memory instead, to the same bytes.
+    let streamed = save_bytes(&store, &names, &SaveOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("appended.tar");
+    std::fs::write(&path, b"prefix").unwrap();
+    let appending = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    save_to_file(&store, &images, &SaveOptions::default(), &appending).unwrap();
+    let written = std::fs::read(&path).unwrap();
+    assert!(written[6..] == streamed[..] && &written[..6] == b"prefix");
     let devnull = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/null")
