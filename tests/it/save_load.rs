@@ -280,3 +280,53 @@ fn save_to_a_device_writes_into_it_instead_of_replacing_it() {
         "still a FIFO"
     );
 }
+
+/// stdout redirected to a file (`save IMAGE > out.tar`) and stdin redirected from one
+/// (`load < out.tar`) take the file paths (kernel copy, positioned reads): the same bytes as
+/// `-o`, the same image as `-i`.
+#[test]
+fn save_into_and_load_from_redirected_files() {
+    let env = Env::new();
+    env.load_fixture();
+    let by_option = env.path("by-option.tar");
+    env.ok(&[
+        "save",
+        "--uncompressed",
+        "-o",
+        by_option.to_str().unwrap(),
+        "fixture/busybox:1",
+    ]);
+    let redirected = env.path("redirected.tar");
+    let out = env
+        .berth()
+        .args(["save", "--uncompressed", "fixture/busybox:1"])
+        .stdout(std::fs::File::create(&redirected).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::common::render(&out));
+    assert_eq!(
+        std::fs::read(&redirected).unwrap(),
+        std::fs::read(&by_option).unwrap()
+    );
+
+    let fresh = Env::new();
+    let out = fresh
+        .berth()
+        .arg("load")
+        .stdin(std::fs::File::open(&redirected).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::common::render(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Loaded image: fixture/busybox:1\n"
+    );
+    assert_eq!(
+        fresh
+            .ok(&["inspect", "-f", "{{.Id}}", "fixture/busybox:1"])
+            .trim(),
+        env.ok(&["inspect", "-f", "{{.Id}}", "fixture/busybox:1"])
+            .trim()
+    );
+    fresh.ok(&["system", "check"]);
+}
