@@ -23,6 +23,8 @@ pub const SHORT_SECONDS: u32 = 10;
 pub const SOAK_SECONDS: u32 = 120;
 /// An input that runs longer than this is reported as a finding (a hang), not waited for.
 const INPUT_TIMEOUT_SECONDS: u32 = 60;
+/// Lines of a failed target's log printed.
+const LOG_TAIL_LINES: usize = 60;
 
 /// How the targets are built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,11 +105,16 @@ pub fn run_targets(targets: &[&str], seconds: u32, build: Build) -> anyhow::Resu
 }
 
 /// One target: new inputs go to `fuzz/corpus/<target>/` (not committed); the committed seeds in
-/// `fuzz/seeds/<target>/`, when there are any, are read as well.
+/// `fuzz/seeds/<target>/`, when there are any, are read as well. libFuzzer's running commentary goes to
+/// `fuzz/logs/<target>.log` (thousands of lines that would bury the test results); a line of figures
+/// is printed, and the log's tail when the target fails.
 fn run_target(fuzz_dir: &Path, target: &str, seconds: u32, build: Build) -> anyhow::Result<()> {
     let corpus = fuzz_dir.join("corpus").join(target);
-    std::fs::create_dir_all(&corpus)
-        .with_context(|| format!("failed to create {}", corpus.display()))?;
+    let logs = fuzz_dir.join("logs");
+    for dir in [&corpus, &logs] {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
+    }
     let mut cmd = cargo_fuzz(fuzz_dir, "run", build);
     cmd.arg(target).arg(&corpus);
     let seeds = fuzz_dir.join("seeds").join(target);
@@ -118,7 +125,48 @@ fn run_target(fuzz_dir: &Path, target: &str, seconds: u32, build: Build) -> anyh
         .arg(format!("-max_total_time={seconds}"))
         .arg(format!("-timeout={INPUT_TIMEOUT_SECONDS}"))
         .arg("-print_final_stats=1");
-    util::run(&mut cmd)
+    let log_path = logs.join(format!("{target}.log"));
+    let log = std::fs::File::create(&log_path)
+        .with_context(|| format!("failed to create {}", log_path.display()))?;
+    cmd.stdout(log.try_clone()?).stderr(log);
+    eprintln!("$ {} > {}", util::display(&cmd), log_path.display());
+    let status = cmd
+        .status()
+        .with_context(|| format!("failed to start {}", util::display(&cmd)))?;
+    let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+    if !status.success() {
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];
+        eprintln!("{}", tail.join("\n"));
+        bail!("{status} (the whole log: {})", log_path.display());
+    }
+    eprintln!("fuzz target {target}: {}", summary(&text));
+    Ok(())
+}
+
+/// libFuzzer's final figures from a run's log, e.g. `93522 executions in 11 s, 419 corpus inputs`.
+fn summary(log: &str) -> String {
+    let mut runs = None;
+    let mut corpus = None;
+    for line in log.lines() {
+        // "Done 93522 runs in 11 second(s)"
+        if let Some(rest) = line.strip_prefix("Done ") {
+            runs = Some(rest.to_string());
+        }
+        // "#93522\tDONE   cov: 1763 ft: 4365 corp: 419/177Kb ..."
+        if line.contains("DONE") {
+            corpus = line
+                .split_whitespace()
+                .skip_while(|word| *word != "corp:")
+                .nth(1)
+                .map(|c| c.split('/').next().unwrap_or(c).to_string());
+        }
+    }
+    match (runs, corpus) {
+        (Some(runs), Some(corpus)) => format!("{runs}, {corpus} corpus inputs"),
+        (Some(runs), None) => runs,
+        _ => "no final figures in the log".to_string(),
+    }
 }
 
 /// `cargo fuzz <subcommand>` with the options of `build`.
@@ -144,4 +192,24 @@ fn cargo_in(dir: &Path) -> Command {
         .env("RUSTC_BOOTSTRAP", "1")
         .env_remove("CARGO_TARGET_DIR");
     cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summary;
+
+    #[test]
+    fn summary_reads_the_final_figures() {
+        let cases = [
+            (
+                "#93522\tDONE   cov: 1763 ft: 4365 corp: 419/177Kb lim: 2561\nDone 93522 runs in 11 second(s)\n",
+                "93522 runs in 11 second(s), 419 corpus inputs",
+            ),
+            ("Done 5 runs in 1 second(s)\n", "5 runs in 1 second(s)"),
+            ("==1== ERROR: libFuzzer: deadly signal\n", "no final figures in the log"),
+        ];
+        for (log, want) in cases {
+            assert_eq!(summary(log), want, "{log}");
+        }
+    }
 }

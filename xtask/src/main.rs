@@ -7,6 +7,7 @@ mod demo;
 mod docs;
 mod fuzz;
 mod peers;
+mod report;
 mod test;
 mod util;
 

@@ -4,10 +4,12 @@
 use anyhow::bail;
 use clap::Args;
 
-use crate::{fuzz, peers, util};
+use crate::{fuzz, peers, report, util};
 
 /// Property-test cases per property in soak mode (the default keeps each property to seconds).
 const SOAK_PROPTEST_CASES: &str = "5000";
+/// Lines of each test binary's failure report printed again at the end.
+const FAILURE_REPORT_LINES: usize = 150;
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -36,7 +38,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<()> {
             cargo.env("PROPTEST_CASES", SOAK_PROPTEST_CASES);
         }
     }
-    let tests = util::run(&mut cargo);
+    let (tests, failures) = report::run_tests(&mut cargo);
 
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
     if args.no_fuzz && in_ci {
@@ -53,6 +55,8 @@ pub fn run(args: &TestArgs) -> anyhow::Result<()> {
         };
         fuzz::run_targets(fuzz::TARGETS, seconds, build)
     };
+    // Last, so that CI's tail of the output shows which tests failed and why.
+    failures.print(FAILURE_REPORT_LINES);
     match (tests, fuzzing) {
         (Ok(()), Ok(())) => Ok(()),
         (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
