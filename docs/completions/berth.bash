@@ -2009,7 +2009,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__search)
-            opts="-f -h -V --filter --format --limit --no-trunc --root --config --log-level --help --version"
+            opts="-f -h -V --filter --format --limit --no-trunc --list-tags --root --config --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

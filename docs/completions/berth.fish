@@ -72,7 +72,7 @@ info\t''
 warn\t''
 error\t''
 fatal\t''"
-complete -c berth -n "__fish_berth_using_subcommand images" -s a -l all -d 'Show all images (berth keeps no intermediate build images, so this lists the same as the default)'
+complete -c berth -n "__fish_berth_using_subcommand images" -s a -l all -d 'Show all images (default hides intermediate images)'
 complete -c berth -n "__fish_berth_using_subcommand images" -l digests -d 'Show digests'
 complete -c berth -n "__fish_berth_using_subcommand images" -l no-trunc -d 'Don\'t truncate output'
 complete -c berth -n "__fish_berth_using_subcommand images" -s q -l quiet -d 'Only show image IDs'
@@ -101,7 +101,7 @@ error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand import" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand import" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r
+complete -c berth -n "__fish_berth_using_subcommand load" -s i -l input -d 'Read from tar archive file (or an OCI image layout directory), instead of STDIN' -r
 complete -c berth -n "__fish_berth_using_subcommand load" -l platform -d 'Load only the given platform (os[/arch[/variant]])' -r
 complete -c berth -n "__fish_berth_using_subcommand load" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand load" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
@@ -170,6 +170,7 @@ warn\t''
 error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand search" -l no-trunc -d 'Don\'t truncate output'
+complete -c berth -n "__fish_berth_using_subcommand search" -l list-tags -d 'List the tags of the repository TERM instead of searching'
 complete -c berth -n "__fish_berth_using_subcommand search" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand search" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand login" -s u -l username -d 'Username' -r
@@ -204,7 +205,7 @@ warn\t''
 error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand rmi" -s f -l force -d 'Force removal of the image'
-complete -c berth -n "__fish_berth_using_subcommand rmi" -l no-prune -d 'Do not delete untagged parents (accepted for compatibility: berth images have no parent chain)'
+complete -c berth -n "__fish_berth_using_subcommand rmi" -l no-prune -d 'Do not delete untagged parents'
 complete -c berth -n "__fish_berth_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand rmi" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand inspect" -s f -l format -d 'Format output using a custom template (\'json\' or a Go template)' -r
@@ -266,7 +267,7 @@ info\t''
 warn\t''
 error\t''
 fatal\t''"
-complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all images (berth keeps no intermediate build images, so this lists the same as the default)'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all images (default hides intermediate images)'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -l digests -d 'Show digests'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Don\'t truncate output'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only show image IDs'
@@ -282,7 +283,7 @@ info\t''
 warn\t''
 error\t''
 fatal\t''"
-complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all images (berth keeps no intermediate build images, so this lists the same as the default)'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all images (default hides intermediate images)'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from list" -l digests -d 'Show digests'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from list" -l no-trunc -d 'Don\'t truncate output'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only show image IDs'
@@ -311,7 +312,7 @@ error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from load" -s i -l input -d 'Read from tar archive file (or an OCI image layout directory), instead of STDIN' -r
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from load" -l platform -d 'Load only the given platform (os[/arch[/variant]])' -r
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from load" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from load" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
@@ -377,7 +378,7 @@ warn\t''
 error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force removal of the image'
-complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from rm" -l no-prune -d 'Do not delete untagged parents (accepted for compatibility: berth images have no parent chain)'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from rm" -l no-prune -d 'Do not delete untagged parents'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from remove" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
@@ -389,7 +390,7 @@ warn\t''
 error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from remove" -s f -l force -d 'Force removal of the image'
-complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from remove" -l no-prune -d 'Do not delete untagged parents (accepted for compatibility: berth images have no parent chain)'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from remove" -l no-prune -d 'Do not delete untagged parents'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template (\'json\' or a Go template)' -r
@@ -861,7 +862,7 @@ complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -f -a "df" -d 'Show berth disk usage'
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -f -a "check" -d 'Verify every blob\'s digest and every reference\'s target; exits non-zero on any problem'
-complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -f -a "prune" -d 'Remove unused data (dangling images with -a: all unused images; and unreferenced content)'
+complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -f -a "prune" -d 'Remove stopped containers, dangling images (with -a: all unused images) and unreferenced content'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from df" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from df" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from df" -l log-level -d 'Set the logging level' -r -f -a "trace\t''

@@ -782,3 +782,207 @@ fn commit_records_the_parent_docker_records() {
         docker.ok(&["rmi", image]);
     }
 }
+
+/// What one side printed for a command: stdout, stderr (Docker's `Error response from daemon: `
+/// written as berth's `Error: `: berth has no daemon) and whether it succeeded.
+fn transcript(mut command: Command) -> (String, String, bool) {
+    let out = command.output().expect("run the command");
+    let stderr =
+        String::from_utf8_lossy(&out.stderr).replace("Error response from daemon: ", "Error: ");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+        out.status.success(),
+    )
+}
+
+/// `rmi` of images in a parent chain, as Docker 20.10 does it (moby's `ImageDelete`): a parent that
+/// loses its last name stays while a child needs it (hidden from `images`, shown by `images -a`,
+/// never dangling), cannot be deleted by ID even with `-f`, and goes with its last child unless
+/// `--no-prune`; `Deleted:` lines name the image, then the chain ID of every layer freed; a
+/// container keeps the layers of an image `-f` deleted, and `ps` then shows the image's ID. Both
+/// sides hold the same images (a base and a child committed from it, saved by Docker, loaded by
+/// berth) under the same names and run the same commands; every command's output and exit status
+/// must agree.
+#[test]
+fn rmi_of_parents_and_children_matches_docker() {
+    let docker = dockerd();
+    let env = Env::new();
+    let (base, child, child2) = (
+        "berth-it/rmi-chain:base",
+        "berth-it/rmi-chain:child",
+        "berth-it/rmi-chain:child2",
+    );
+    docker.ok(&["import", path(&busybox_rootfs(&env, "rmi-chain")), base]);
+    let container = "berth-it-rmi-chain";
+    docker.ok(&[
+        "run",
+        "--network",
+        "none",
+        "--name",
+        container,
+        base,
+        "sh",
+        "-c",
+        "echo hi > /hi.txt",
+    ]);
+    docker.ok(&["commit", container, child]);
+    docker.ok(&["rm", container]);
+    docker.ok(&["tag", child, child2]);
+    let saved = env.path("rmi-chain.tar");
+    docker.ok(&["save", "-o", path(&saved), base, child, child2]);
+    let id = |reference: &str| {
+        docker
+            .ok(&["image", "inspect", "-f", "{{.Id}}", reference])
+            .trim()
+            .to_owned()
+    };
+    let (base_id, child_id) = (id(base), id(child));
+    let (base_short, child_short) = (&base_id[7..19], &child_id[7..19]);
+
+    // Puts both sides back to the saved images (Docker's load restores the parent too).
+    let reload = || {
+        for reference in [base, child, child2] {
+            if docker
+                .docker()
+                .args(["image", "inspect", reference])
+                .output()
+                .unwrap()
+                .status
+                .success()
+            {
+                continue;
+            }
+            docker.ok(&["load", "-i", path(&saved)]);
+            break;
+        }
+        // The archive names every image: loading it puts back their names too.
+        env.ok(&["load", "-i", path(&saved)]);
+    };
+    // Container IDs differ between the sides: each side's own is written `CONTAINER`.
+    let containers = std::cell::RefCell::<(String, String)>::default();
+    let compare = |args: &[&str], same_stderr: bool| {
+        let (ours_id, theirs_id) = containers.borrow().clone();
+        let unify = |(out, err, ok): (String, String, bool), own: &str| {
+            if own.is_empty() {
+                return (out, err, ok);
+            }
+            let short = &own[..12];
+            (
+                out.replace(short, "CONTAINER"),
+                err.replace(short, "CONTAINER"),
+                ok,
+            )
+        };
+        let theirs = unify(
+            transcript({
+                let mut c = docker.docker();
+                c.args(args);
+                c
+            }),
+            &theirs_id,
+        );
+        let ours = unify(
+            transcript({
+                let mut c = env.berth();
+                c.args(args);
+                c
+            }),
+            &ours_id,
+        );
+        if same_stderr {
+            assert_eq!(ours, theirs, "berth {args:?} (left) and docker (right)");
+        } else {
+            assert_eq!(
+                (&ours.0, ours.2),
+                (&theirs.0, theirs.2),
+                "berth {args:?} (left) and docker (right); stderr: {} | {}",
+                ours.1,
+                theirs.1
+            );
+        }
+    };
+    let same = |args: &[&str]| compare(args, true);
+    // Whether `images ARGS -q --no-trunc` lists the image `id`, on both sides alike.
+    let same_listing = |args: &[&str], id: &str, listed: bool| {
+        let mut full = args.to_vec();
+        full.extend(["-q", "--no-trunc"]);
+        let ours = env.ok(&full).lines().any(|l| l == id);
+        let theirs = docker.ok(&full).lines().any(|l| l == id);
+        assert_eq!(
+            (ours, theirs),
+            (listed, listed),
+            "images {args:?} lists {id}"
+        );
+    };
+
+    reload();
+    // The parent's last name goes; the image stays for its child, as an intermediate image.
+    same(&["rmi", base]);
+    same_listing(&["images"], &base_id, false);
+    same_listing(&["images", "-a"], &base_id, true);
+    same_listing(&["images", "-f", "dangling=true"], &base_id, false);
+    same_listing(&["images", "-a", "-f", "dangling=true"], &base_id, false);
+    same(&["rmi", base_short]);
+    same(&["rmi", "-f", base_short]);
+    // Two tags: by ID only with force.
+    same(&["rmi", child_short]);
+    // A container of the child keeps its layers when -f deletes the image (and its pruned parent).
+    *containers.borrow_mut() = (
+        env.ok(&["create", "--name", container, child, "true"])
+            .trim()
+            .to_owned(),
+        docker
+            .ok(&["create", "--name", container, child, "true"])
+            .trim()
+            .to_owned(),
+    );
+    same(&["rmi", child2]);
+    same(&["rmi", child]);
+    same(&["rmi", "-f", child2]);
+    same(&[
+        "ps",
+        "-a",
+        "--filter",
+        &format!("name={container}"),
+        "--format",
+        "{{.Image}}",
+    ]);
+    same(&[
+        "ps",
+        "-a",
+        "--filter",
+        &format!("name={container}"),
+        "--no-trunc",
+        "--format",
+        "{{.Image}}",
+    ]);
+    same(&["rm", container]);
+    *containers.borrow_mut() = Default::default();
+
+    reload();
+    // --no-prune leaves the untagged parent, now dangling; deleting it by ID frees its layer.
+    same(&["rmi", base]);
+    same(&["rmi", "--no-prune", "-f", child_short]);
+    same_listing(&["images"], &base_id, true);
+    same_listing(&["images", "-f", "dangling=true"], &base_id, true);
+    same(&["rmi", base_short]);
+
+    reload();
+    // The last child takes its untagged parent with it.
+    same(&["rmi", base, child, child2]);
+    // Missing images: with -f only reported. Docker 20.10's client words the error itself, echoing
+    // the argument as given; berth follows today's daemon (`No such image: abc:latest`).
+    compare(
+        &["rmi", "-f", "berth-it/rmi-chain:nosuch", base_short],
+        false,
+    );
+    compare(&["rmi", "berth-it/rmi-chain:nosuch"], false);
+    let out = env.fails(&["rmi", base_short]);
+    assert!(
+        out.contains(&format!("Error: No such image: {base_short}:latest")),
+        "{out}"
+    );
+    env.ok(&["system", "check"]);
+    assert_eq!(env.ok(&["images", "-a", "-q"]), "");
+}

@@ -221,3 +221,34 @@ fn prune_removes_dangling_images() {
     assert!(out.contains("Total reclaimed space: "), "{out}");
     env.ok(&["system", "check"]);
 }
+
+/// Parents in `image prune` (moby's `ImagesPrune`, recorded from Docker 20.10 on the fixture): an
+/// intermediate image (untagged, with a child) is not dangling and stays; `-a` deletes the child and,
+/// with it, the parent, each followed by the chain ID of the layer it freed.
+#[test]
+fn prune_keeps_intermediate_images_and_takes_them_with_their_child() {
+    let env = Env::new();
+    env.load_fixture();
+    env.ok(&["rmi", "fixture/busybox:base"]);
+    assert_eq!(
+        env.ok(&["image", "prune", "-f"]),
+        "Total reclaimed space: 0B\n"
+    );
+    assert!(env.ok(&["images", "-a", "-q"]).contains("2eefd5de9cac"));
+    let out = env.ok(&["image", "prune", "-a", "-f"]);
+    assert!(
+        out.starts_with(
+            "Deleted Images:\n\
+             untagged: fixture/busybox:1\n\
+             untagged: fixture/busybox:latest\n\
+             deleted: sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27\n\
+             deleted: sha256:b9f8eaf38ab48a734990f209b4d751b97f18c0388ac75abbaf15f8334b4c010a\n\
+             deleted: sha256:2eefd5de9cacfc447de0273443c4ea6277c19370b634fd517dfe50e78a4440e2\n\
+             deleted: sha256:8259289a5efb6e7461d0539ddb964fcc74da080e946d77b5b73613c21ecf0e0d\n\n\
+             Total reclaimed space: "
+        ),
+        "{out}"
+    );
+    assert_eq!(env.ok(&["images", "-a", "-q"]), "");
+    env.ok(&["system", "check"]);
+}

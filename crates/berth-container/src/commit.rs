@@ -166,7 +166,11 @@ impl Containers<'_> {
         );
         let names: Vec<Reference> = options.reference.into_iter().cloned().collect();
         store.add_image(&entry, &names, &[])?;
-        store.set_parent(&config_digest, &base_config_digest)?;
+        match store.set_parent(&config_digest, &base_config_digest) {
+            // Removed meanwhile by a concurrent `rmi`: nothing to link.
+            Err(berth_store::Error::NoSuchImage(_)) => {}
+            other => other?,
+        }
         Ok(Committed {
             id: config_digest,
             manifest: manifest_digest,

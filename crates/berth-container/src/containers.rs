@@ -396,7 +396,7 @@ impl<'s> Containers<'s> {
             {
                 let diff_ids: Vec<Digest> = layers.into_iter().map(|(_, d)| d).collect();
                 keep.extend(
-                    snapshot::chain_ids(&diff_ids)
+                    berth_manifest::chain_ids(&diff_ids)
                         .iter()
                         .map(|c| c.encoded().to_owned()),
                 );

@@ -49,7 +49,6 @@ pub use pause::CommitPause;
 pub use record::{Container, Record, State, Status};
 pub use rootfs::RootfsKind;
 pub use runtime::{parse_signal, Runtime, RuntimeState};
-pub use snapshot::chain_ids;
 pub use spec::{Bind, HostConfig, Network};
 pub use start::{AttachIo, MonitorCommand};
 pub use user::{resolve_user, ExecUser};

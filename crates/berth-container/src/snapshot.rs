@@ -14,6 +14,7 @@ use std::{
 };
 
 use berth_digest::Digest;
+use berth_manifest::chain_ids;
 use berth_store::{Image, Store};
 
 use crate::{
@@ -22,19 +23,6 @@ use crate::{
 };
 
 const TEMP_PREFIX: &str = ".tmp-";
-
-/// image-spec: `ChainID(L0) = DiffID(L0)`, `ChainID(Ln) = sha256(ChainID(Ln-1) + " " + DiffID(Ln))`.
-pub fn chain_ids(diff_ids: &[Digest]) -> Vec<Digest> {
-    let mut out: Vec<Digest> = Vec::with_capacity(diff_ids.len());
-    for diff_id in diff_ids {
-        let next = match out.last() {
-            None => diff_id.clone(),
-            Some(parent) => Digest::sha256(format!("{parent} {diff_id}").as_bytes()),
-        };
-        out.push(next);
-    }
-    out
-}
 
 /// The layers of an image: blob digests (as stored) with their diff_ids (from the config).
 pub fn image_layers(image: &Image) -> Result<Vec<(Digest, Digest)>> {
@@ -170,19 +158,4 @@ pub fn remove_tree(path: &Path) -> Result<()> {
             }
         })
         .map_err(Error::io(format!("remove {}", path.display())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chain_ids_follow_the_image_spec() {
-        let a = Digest::sha256(b"a");
-        let b = Digest::sha256(b"b");
-        let ids = chain_ids(&[a.clone(), b.clone()]);
-        assert_eq!(ids[0], a);
-        assert_eq!(ids[1], Digest::sha256(format!("{a} {b}").as_bytes()));
-        assert!(chain_ids(&[]).is_empty());
-    }
 }

@@ -25,7 +25,8 @@ mod parse;
 
 mod archive_manifest;
 
-// The image config, lossless.
+// The image config, lossless, and its layers' chain IDs.
+mod chain;
 mod config;
 
 // Choosing an image from an index.
@@ -50,6 +51,7 @@ pub use build::{
     commit_config, descriptor, descriptor_for, image_manifest, import_config, index_bytes,
     manifest_bytes, CommitOptions, ImportOptions, EMPTY_TAR_DIFF_ID,
 };
+pub use chain::chain_ids;
 pub use change::{apply_change, apply_changes};
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
 pub use error::Error;

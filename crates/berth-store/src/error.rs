@@ -32,6 +32,12 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    #[error("invalid image config {digest}")]
+    InvalidConfig {
+        digest: Digest,
+        #[source]
+        source: berth_manifest::Error,
+    },
     #[error("No such image: {0}")]
     NoSuchImage(String),
     #[error("invalid reference in index.json: {0}")]

@@ -56,7 +56,8 @@ impl Image {
     }
 }
 
-/// What `rmi` did, in the order Docker prints it.
+/// What `rmi` (or `image prune`) did, in the order Docker prints it: a name removed, an image or a
+/// layer (by chain ID) deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removal {
     Untagged(Reference),

@@ -27,6 +27,7 @@ mod layer;
 mod layout;
 mod lock;
 mod parent;
+mod release;
 mod summary;
 mod time;
 mod writeback;

@@ -15,19 +15,28 @@ use crate::{
 };
 
 impl Store {
-    /// Records that `image` was made from `parent` (both image IDs, both in the index).
+    /// Records that `image` was made from `parent` (both image IDs). `image` must be in the index;
+    /// a `parent` that is not (any more: a concurrent `rmi`) is not recorded, so that a parent is
+    /// always an image in the index.
     pub fn set_parent(&self, image: &Digest, parent: &Digest) -> Result<()> {
         let image_id = image.to_string();
+        let parent_id = parent.to_string();
         self.update_index(|index| {
+            let parent_present = index
+                .manifests
+                .iter()
+                .any(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&parent_id));
             let mut found = false;
             for entry in index
                 .manifests
                 .iter_mut()
                 .filter(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&image_id))
             {
-                entry
-                    .annotations
-                    .insert(annotations::PARENT.into(), parent.to_string());
+                if parent_present {
+                    entry
+                        .annotations
+                        .insert(annotations::PARENT.into(), parent_id.clone());
+                }
                 found = true;
             }
             if found {
@@ -36,6 +45,25 @@ impl Store {
                 Err(Error::NoSuchImage(image_id.clone()))
             }
         })
+    }
+
+    /// The images made from `image` (its children), each ID once.
+    pub fn children(&self, image: &Digest) -> Result<Vec<Digest>> {
+        let parent = image.to_string();
+        let mut children: Vec<Digest> = Vec::new();
+        for entry in self.index()?.manifests {
+            if entry.annotations.get(annotations::PARENT) != Some(&parent) {
+                continue;
+            }
+            let child = entry
+                .annotations
+                .get(annotations::IMAGE_ID)
+                .and_then(|id| Digest::parse(id).ok());
+            if let Some(child) = child.filter(|c| !children.contains(c)) {
+                children.push(child);
+            }
+        }
+        Ok(children)
     }
 
     /// The parent recorded for `image`, if any.
@@ -108,8 +136,18 @@ mod tests {
         store.set_parent(&grandchild, &child).unwrap();
         assert_eq!(store.parent(&child), Some(base.clone()));
         assert_eq!(store.parent(&grandchild), Some(child.clone()));
+        assert_eq!(store.children(&base).unwrap(), std::slice::from_ref(&child));
+        assert_eq!(
+            store.children(&child).unwrap(),
+            std::slice::from_ref(&grandchild)
+        );
+        assert!(store.children(&grandchild).unwrap().is_empty());
         let unknown = store.write_blob(b"not an image").unwrap();
         assert!(store.set_parent(&unknown, &base).is_err());
+        // A parent no longer in the index (a concurrent rmi) is not recorded.
+        let (_, other) = put_image(&store, "other", "other");
+        store.set_parent(&other, &unknown).unwrap();
+        assert_eq!(store.parent(&other), None);
 
         // Another name, a name moved away (the image left dangling): the parent stays.
         let image = store.resolve("child").unwrap();
@@ -120,6 +158,7 @@ mod tests {
 
         // Removing the middle image drops its own parent and the one naming it.
         store.forget_image(&child).unwrap();
+        assert!(store.children(&base).unwrap().is_empty());
         assert_eq!(store.parent(&child), None);
         assert_eq!(store.parent(&grandchild), None);
         store.set_parent(&grandchild, &base).unwrap();

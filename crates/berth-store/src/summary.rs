@@ -23,6 +23,8 @@ pub struct Summary {
     pub created: Option<String>,
     /// Size of the layers' contents (Docker's `Size`).
     pub size: u64,
+    /// The image it was made from (`commit`, `load`), when that is a local image.
+    pub parent: Option<Digest>,
 }
 
 impl Store {
@@ -52,7 +54,13 @@ impl Store {
                     )
                 }
             };
+            let parent = group
+                .entries
+                .iter()
+                .find_map(|e| e.entry.annotations.get(annotations::PARENT))
+                .and_then(|p| Digest::parse(p).ok());
             let mut summary = Summary {
+                parent,
                 id: group.id,
                 names: Vec::new(),
                 repo_digests: Vec::new(),

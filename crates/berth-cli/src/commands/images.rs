@@ -1,11 +1,11 @@
 //! `berth images [OPTIONS] [REPOSITORY[:TAG]]`: the classic table, never Docker 29's tree view.
 
-use std::time::SystemTime;
+use std::{collections::HashSet, time::SystemTime};
 
 use anyhow::{bail, Context as _};
 use berth_format::{render_rows, template::Missing, Format};
 use berth_reference::Reference;
-use berth_store::Summary;
+use berth_store::{Digest, Summary};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -18,7 +18,7 @@ use crate::{
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Show all images (berth keeps no intermediate build images, so this lists the same as the default)
+    /// Show all images (default hides intermediate images)
     #[arg(short = 'a', long)]
     pub all: bool,
     /// Show digests
@@ -82,6 +82,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             (summary, created)
         })
         .collect();
+    // Intermediate images: untagged, with children (an image committed from them, or loaded with
+    // them as its parent). Docker hides them without -a, and never counts them as dangling.
+    let parents: HashSet<Digest> = images
+        .iter()
+        .filter_map(|(summary, _)| summary.parent.clone())
+        .collect();
     // Newest first; ties keep store order (Docker sorts by creation second).
     images.sort_by_key(|(_, created)| {
         std::cmp::Reverse(created.map_or(0, OffsetDateTime::unix_timestamp))
@@ -103,8 +109,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
                 continue;
             }
         }
-        let is_dangling = summary.names.is_empty() && summary.repo_digests.is_empty();
-        if dangling.is_some_and(|want| want != is_dangling) {
+        let untagged = summary.names.is_empty() && summary.repo_digests.is_empty();
+        let intermediate = untagged && parents.contains(&summary.id);
+        if intermediate && (!args.all || dangling == Some(true)) {
+            continue;
+        }
+        if dangling.is_some_and(|want| want != untagged) {
             continue;
         }
         for (repository, tag, digest) in name_rows(summary) {

@@ -1,16 +1,25 @@
-//! `berth rmi [OPTIONS] IMAGE...`: untag, and delete an image when its last name goes.
+//! `berth rmi [OPTIONS] IMAGE...`: untag, and delete an image when its last name goes; Docker's rules
+//! (moby `ImageDelete`) for what may go and what `--force` may override, and its output: after
+//! `Deleted: <image ID>`, the chain ID of every layer that went with it, then the image's untagged
+//! parents, which go too unless `--no-prune` (or something still uses them).
 
+use berth_digest::Digest;
 use berth_reference::Reference;
-use berth_store::{Image, Store};
+use berth_store::{Image, Removal, Store};
 
-use crate::{context::Ctx, exit::ExitStatus, output};
+use crate::{
+    commands::system::{containers_using, gc_roots, ImageUser},
+    context::Ctx,
+    exit::ExitStatus,
+    output,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Force removal of the image
     #[arg(short = 'f', long)]
     pub force: bool,
-    /// Do not delete untagged parents (accepted for compatibility: berth images have no parent chain)
+    /// Do not delete untagged parents
     #[arg(long)]
     pub no_prune: bool,
     /// Images to remove (names, IDs or name@digest)
@@ -22,87 +31,250 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let mut failed = false;
     for arg in &args.images {
-        match remove_one(ctx, store, arg, args.force) {
-            Ok(lines) => {
-                for line in lines {
-                    output::println(&line)?;
-                }
-            }
-            Err(error) => {
-                // Like Docker: report each failure and go on with the other images; exit 1 at the end.
-                output::eprintln(&format!("Error: {error:#}"));
-                failed = true;
-            }
+        let mut done = Vec::new();
+        let result = delete_image(ctx, store, arg, args.force, !args.no_prune, &mut done);
+        // What was done before a failure (an untag) is still reported.
+        for removal in &done {
+            output::println(&match removal {
+                Removal::Untagged(name) => format!("Untagged: {}", name.familiar_string()),
+                Removal::Deleted(digest) => format!("Deleted: {digest}"),
+            })?;
+        }
+        if let Err(error) = result {
+            // Like Docker: report each failure and go on with the other images; exit 1 at the end,
+            // unless every failure was a missing image and --force was given.
+            output::eprintln(&format!("Error: {error:#}"));
+            failed |= !(args.force && error.is::<NoSuchImage>());
         }
     }
-    let roots = crate::commands::system::gc_roots(ctx)?;
-    store.gc(&roots)?;
+    store.gc(&gc_roots(ctx)?)?;
     if failed {
         return Err(ExitStatus(crate::exit::FAILURE).into());
     }
     Ok(())
 }
 
-fn remove_one(ctx: &Ctx, store: &Store, arg: &str, force: bool) -> anyhow::Result<Vec<String>> {
-    let image = store
-        .resolve(arg)
-        .map_err(|_| anyhow::anyhow!("No such image: {}", display_name(arg)))?;
-    let users = crate::commands::system::containers_using(ctx, &image.id)?;
-    let mut lines = Vec::new();
+/// moby's `ImageDelete` for one argument (a name or an ID): what it did goes to `done`, in Docker's
+/// order, also when it then fails.
+pub(crate) fn delete_image(
+    ctx: &Ctx,
+    store: &Store,
+    arg: &str,
+    force: bool,
+    prune: bool,
+    done: &mut Vec<Removal>,
+) -> anyhow::Result<()> {
+    Deletion { ctx, store, done }.remove(arg, force, prune)
+}
 
-    if let Some(name) = named_reference(arg, &image) {
-        // By name: untag; delete the image only when that was its last name.
-        let last = image.names.len() == 1;
-        if last {
-            if let Some(user) = users.first().filter(|_| !force) {
-                anyhow::bail!(
-                    "conflict: unable to remove repository reference \"{arg}\" (must force) - container {} is using its referenced image {}",
-                    user.short_id,
-                    image.id.short()
-                );
+/// Whether `delete_image` failed because the image is not there (any more).
+pub(crate) fn is_missing(error: &anyhow::Error) -> bool {
+    error.is::<NoSuchImage>()
+}
+
+/// Whether `delete_image` failed because something keeps the image (which `image prune` skips).
+pub(crate) fn is_conflict(error: &anyhow::Error) -> bool {
+    error.is::<Conflict>() || error.is::<InUse>()
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("No such image: {0}")]
+struct NoSuchImage(String);
+
+/// A name cannot go without force: a container uses the image it names.
+#[derive(Debug, thiserror::Error)]
+#[error("conflict: unable to remove repository reference \"{reference}\" (must force) - container {container} is using its referenced image {image}")]
+struct InUse {
+    reference: String,
+    container: String,
+    image: String,
+}
+
+/// Why an image cannot go (moby's `imageDeleteConflict`): hard ones even with `--force`.
+#[derive(Debug, thiserror::Error)]
+#[error("conflict: unable to delete {short_id} ({}) - {reason}", if self.hard() { "cannot be forced" } else { "must be forced" })]
+struct Conflict {
+    short_id: String,
+    reason: Reason,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum Reason {
+    #[error("image has dependent child images")]
+    DependentChild,
+    #[error("image is being used by running container {0}")]
+    RunningContainer(String),
+    #[error("image is referenced in multiple repositories")]
+    ActiveReference,
+    #[error("image is being used by stopped container {0}")]
+    StoppedContainer(String),
+}
+
+impl Conflict {
+    fn hard(&self) -> bool {
+        matches!(
+            self.reason,
+            Reason::DependentChild | Reason::RunningContainer(_)
+        )
+    }
+
+    /// A container uses the image.
+    fn used(&self) -> bool {
+        matches!(
+            self.reason,
+            Reason::RunningContainer(_) | Reason::StoppedContainer(_)
+        )
+    }
+}
+
+/// Which of the conflicts `--force` could override are checked (the hard ones always are).
+#[derive(Debug, Clone, Copy)]
+struct Soft {
+    active_reference: bool,
+    stopped_container: bool,
+}
+
+impl Soft {
+    const NONE: Soft = Soft {
+        active_reference: false,
+        stopped_container: false,
+    };
+    const ALL: Soft = Soft {
+        active_reference: true,
+        stopped_container: true,
+    };
+}
+
+/// One argument's deletion, and what it did.
+struct Deletion<'a> {
+    ctx: &'a Ctx,
+    store: &'a Store,
+    done: &'a mut Vec<Removal>,
+}
+
+impl Deletion<'_> {
+    fn remove(&mut self, arg: &str, force: bool, prune: bool) -> anyhow::Result<()> {
+        let image = self
+            .store
+            .resolve(arg)
+            .map_err(|_| NoSuchImage(display_name(arg)))?;
+        let users = containers_using(self.ctx, &image.id)?;
+
+        if let Some(name) = named_reference(arg, &image) {
+            // By name: untag; the image itself goes only when that was its last name, and then
+            // quietly: whatever keeps it (a child image, a container) is not an error.
+            if !force && image.names.len() == 1 {
+                if let Some(user) = users.first() {
+                    return Err(InUse {
+                        reference: arg.to_owned(),
+                        container: user.short_id.clone(),
+                        image: image.id.short().to_owned(),
+                    }
+                    .into());
+                }
+            }
+            self.untag(&name)?;
+            if image.names.len() > 1 {
+                return Ok(());
+            }
+            return self.delete(&image.id, force, prune, true);
+        }
+
+        // By ID: an image with one name (or names in one repository with at most one tag) loses
+        // them first, when nothing but --force could keep it.
+        if single_reference(&image.names) {
+            let soft = if force {
+                Soft::NONE
+            } else {
+                Soft {
+                    stopped_container: true,
+                    ..Soft::NONE
+                }
+            };
+            if let Some(conflict) = self.conflict(&image, &users, soft)? {
+                return Err(conflict.into());
+            }
+            for name in &image.names {
+                self.untag(name)?;
             }
         }
-        store.untag(&name)?;
-        lines.push(format!("Untagged: {}", name.familiar_string()));
-        if last && users.is_empty() {
-            store.forget_image(&image.id)?;
-            lines.push(format!("Deleted: {}", image.id));
-        }
-        return Ok(lines);
+        self.delete(&image.id, force, prune, false)
     }
 
-    // By ID: every name goes, unless that needs force.
-    if let Some(running) = users.iter().find(|u| u.running) {
-        anyhow::bail!(
-            "conflict: unable to delete {} (cannot be forced) - image is being used by running container {}",
-            image.id.short(),
-            running.short_id
-        );
-    }
-    if !force {
-        if image.repositories().len() > 1 {
-            anyhow::bail!(
-                "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
-                image.id.short()
-            );
+    /// moby's `imageDeleteHelper`: deletes the image `id` (its remaining names first), then its
+    /// untagged parent when `prune`. `quiet`: a conflict keeps the image without an error, unless the
+    /// image would be left dangling and unused.
+    fn delete(&mut self, id: &Digest, force: bool, prune: bool, quiet: bool) -> anyhow::Result<()> {
+        let image = self.store.resolve(&id.to_string())?;
+        let users = containers_using(self.ctx, id)?;
+        let soft = if force { Soft::NONE } else { Soft::ALL };
+        if let Some(conflict) = self.conflict(&image, &users, soft)? {
+            let dangling = image.names.is_empty() && self.store.children(id)?.is_empty();
+            if quiet && (!dangling || conflict.used()) {
+                return Ok(());
+            }
+            return Err(conflict.into());
         }
-        if let Some(stopped) = users.first() {
-            anyhow::bail!(
-                "conflict: unable to delete {} (must be forced) - image is being used by stopped container {}",
-                image.id.short(),
-                stopped.short_id
-            );
+        let parent = self.store.parent(id);
+        for name in &image.names {
+            self.untag(name)?;
+        }
+        let freed = self
+            .store
+            .layers_held_only_by(&image, &gc_roots(self.ctx)?)?;
+        self.store.forget_image(id)?;
+        self.done.push(Removal::Deleted(id.clone()));
+        self.done.extend(freed.into_iter().map(Removal::Deleted));
+        match parent {
+            Some(parent) if prune => self.delete(&parent, false, true, true),
+            _ => Ok(()),
         }
     }
-    for name in &image.names {
-        store.untag(name)?;
-        lines.push(format!("Untagged: {}", name.familiar_string()));
+
+    /// moby's `checkImageDeleteConflict`, in its order.
+    fn conflict(
+        &self,
+        image: &Image,
+        users: &[ImageUser],
+        soft: Soft,
+    ) -> anyhow::Result<Option<Conflict>> {
+        let reason = if !self.store.children(&image.id)?.is_empty() {
+            Some(Reason::DependentChild)
+        } else if let Some(running) = users.iter().find(|u| u.running) {
+            Some(Reason::RunningContainer(running.short_id.clone()))
+        } else if soft.active_reference && !image.names.is_empty() {
+            Some(Reason::ActiveReference)
+        } else {
+            users
+                .first()
+                .filter(|_| soft.stopped_container)
+                .map(|stopped| Reason::StoppedContainer(stopped.short_id.clone()))
+        };
+        Ok(reason.map(|reason| Conflict {
+            short_id: image.id.short().to_owned(),
+            reason,
+        }))
     }
-    if users.is_empty() {
-        store.forget_image(&image.id)?;
-        lines.push(format!("Deleted: {}", image.id));
+
+    fn untag(&mut self, name: &Reference) -> anyhow::Result<()> {
+        self.store.untag(name)?;
+        self.done.push(Removal::Untagged(name.clone()));
+        Ok(())
     }
-    Ok(lines)
+}
+
+/// moby's `isSingleReference`: all names in one repository, and at most one of them a tag (the
+/// others digests). False for no names.
+fn single_reference(names: &[Reference]) -> bool {
+    let (digests, tags): (Vec<&Reference>, Vec<&Reference>) =
+        names.iter().partition(|name| name.digest().is_some());
+    match (tags.as_slice(), names.len()) {
+        (_, 0) => false,
+        (_, 1) => true,
+        ([], _) => digests.iter().all(|d| d.name() == digests[0].name()),
+        ([tag], _) => digests.iter().all(|d| d.name() == tag.name()),
+        _ => false,
+    }
 }
 
 /// The name `arg` refers to, if it is a name of `image` (rather than an ID).
@@ -121,5 +293,52 @@ fn display_name(arg: &str) -> String {
             reference.with_default_tag().familiar_string()
         }
         _ => arg.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_reference_follows_moby() {
+        let cases: &[(&[&str], bool)] = &[
+            (&[], false),
+            (&["a:1"], true),
+            (
+                &["a@sha256:0000000000000000000000000000000000000000000000000000000000000000"],
+                true,
+            ),
+            (&["a:1", "a:2"], false),
+            (&["a:1", "b:1"], false),
+            (
+                &[
+                    "a:1",
+                    "a@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                ],
+                true,
+            ),
+            (
+                &[
+                    "a:1",
+                    "b@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                ],
+                false,
+            ),
+            (
+                &[
+                    "a@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                    "a@sha256:1111111111111111111111111111111111111111111111111111111111111111",
+                ],
+                true,
+            ),
+        ];
+        for (names, want) in cases {
+            let names: Vec<Reference> = names
+                .iter()
+                .map(|n| Reference::parse_normalized(n).unwrap())
+                .collect();
+            assert_eq!(single_reference(&names), *want, "{names:?}");
+        }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use berth_container::Status;
 use berth_digest::Digest;
 use berth_format::human;
+use berth_store::Removal;
 
 use crate::{context::Ctx, exit::ExitStatus, output};
 
@@ -152,18 +153,40 @@ fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
 
 pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
     let store = ctx.store()?;
-    let mut lines = Vec::new();
+    let mut done = Vec::new();
+    // moby's `ImagesPrune`: each image that is not an intermediate one (untagged, with a child) and,
+    // without -a, has no child and no tag, is deleted as `rmi` would without force, its untagged
+    // parents with it; what a container uses is kept.
     for image in store.images()? {
-        let unused = containers_using(ctx, &image.id)?.is_empty();
-        let dangling = image.names.is_empty();
-        if unused && (dangling || args.all) {
-            for name in &image.names {
-                lines.push(format!("untagged: {}", name.familiar_string()));
+        let has_child = !store.children(&image.id)?.is_empty();
+        let has_tag = image.names.iter().any(|name| name.digest().is_none());
+        if (image.names.is_empty() && has_child) || (!args.all && (has_child || has_tag)) {
+            continue;
+        }
+        let arguments: Vec<String> = if image.names.is_empty() {
+            vec![image.id.encoded().to_owned()]
+        } else {
+            image.names.iter().map(ToString::to_string).collect()
+        };
+        for argument in arguments {
+            if let Err(error) =
+                crate::commands::rmi::delete_image(ctx, store, &argument, false, true, &mut done)
+            {
+                if !crate::commands::rmi::is_conflict(&error)
+                    && !crate::commands::rmi::is_missing(&error)
+                {
+                    tracing::warn!("failed to prune image {argument}: {error:#}");
+                }
             }
-            store.forget_image(&image.id)?;
-            lines.push(format!("deleted: {}", image.id));
         }
     }
+    let lines: Vec<String> = done
+        .iter()
+        .map(|removal| match removal {
+            Removal::Untagged(name) => format!("untagged: {}", name.familiar_string()),
+            Removal::Deleted(digest) => format!("deleted: {digest}"),
+        })
+        .collect();
     let report = store.gc(&gc_roots(ctx)?)?;
     if !lines.is_empty() {
         output::println("Deleted Images:")?;

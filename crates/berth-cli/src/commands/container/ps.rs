@@ -4,7 +4,10 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::bail;
 use berth_container::{Container, Containers, Status};
+use berth_digest::Digest;
 use berth_format::{render_rows, template::Missing, Format};
+use berth_reference::Reference;
+use berth_store::Store;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -284,7 +287,7 @@ fn row(
     };
     json!({
         "ID": if no_trunc { container.id() } else { container.short_id() },
-        "Image": record.image,
+        "Image": image_column(containers.store(), &record.image, &record.image_id, no_trunc),
         "Command": command(container, no_trunc),
         "CreatedAt": crate::facts::go_time_string(created),
         "RunningFor": crate::facts::since(created, now),
@@ -303,6 +306,44 @@ fn row(
 }
 
 /// The image's uncompressed size, from what the store learned about its layers.
+/// Docker's IMAGE column: the name the container was made from while that name still resolves to the
+/// container's image, else the image's ID (moby's `refreshImage`: the name was removed or moved on
+/// to another image); shortened as docker/cli's `ContainerContext.Image` does, unless `no_trunc`.
+fn image_column(store: &Store, image: &str, image_id: &Digest, no_trunc: bool) -> String {
+    let id = image_id.to_string();
+    let still_names = image == id || store.resolve(image).is_ok_and(|i| i.id == *image_id);
+    let image = if still_names { image } else { id.as_str() };
+    if no_trunc {
+        image.to_owned()
+    } else {
+        shortened_image(image, image_id)
+    }
+}
+
+/// The IMAGE column without `--no-trunc`: an ID as 12 hex digits, a name without its digest.
+fn shortened_image(image: &str, image_id: &Digest) -> String {
+    let short_id = image_id.short();
+    if truncate_id(image) == short_id {
+        return short_id.to_owned();
+    }
+    match Reference::parse_normalized(image) {
+        Ok(reference) => match reference.tag() {
+            Some(tag) => reference
+                .name_only()
+                .with_tag(tag)
+                .map_or_else(|_| image.to_owned(), |r| r.familiar_string()),
+            None => reference.name_only().familiar_string(),
+        },
+        Err(_) => image.to_owned(),
+    }
+}
+
+/// moby's `stringid.TruncateID`: what follows the first `:`, at most 12 characters.
+fn truncate_id(id: &str) -> &str {
+    let id = id.split_once(':').map_or(id, |(_, hex)| hex);
+    id.get(..12).unwrap_or(id)
+}
+
 fn image_size(containers: &Containers<'_>, container: &Container) -> u64 {
     let store = containers.store();
     let Ok(manifest) = store.read_manifest(&container.record.image_manifest) else {
@@ -315,4 +356,32 @@ fn image_size(containers: &Containers<'_>, container: &Container) -> u64 {
         .filter_map(|digest| store.layer_info(&digest))
         .map(|info| info.uncompressed_size)
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_image_column_is_shortened_like_docker_does() {
+        let id = Digest::parse(
+            "sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27",
+        )
+        .unwrap();
+        let digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+        let cases = [
+            (id.to_string(), "415e85863be7"),
+            ("415e85863be7".to_owned(), "415e85863be7"),
+            ("415e85863be7ea56".to_owned(), "415e85863be7"),
+            ("busybox".to_owned(), "busybox"),
+            ("busybox:1".to_owned(), "busybox:1"),
+            ("docker.io/library/busybox:1".to_owned(), "busybox:1"),
+            (format!("busybox@{digest}"), "busybox"),
+            (format!("busybox:1@{digest}"), "busybox:1"),
+            ("127.0.0.1:5000/app:v2".to_owned(), "127.0.0.1:5000/app:v2"),
+        ];
+        for (image, want) in cases {
+            assert_eq!(shortened_image(&image, &id), want, "{image}");
+        }
+    }
 }
