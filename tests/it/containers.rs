@@ -386,3 +386,133 @@ fn export_to_a_file_is_atomic_and_never_follows_a_symlink() {
     assert_eq!(names.len(), 2, "{names:?}");
     env.ok(&["rm", "exported"]);
 }
+
+/// A command the runtime cannot start fails `run` as it fails `docker run` (docker/cli's
+/// `runStartContainerErr`): `berth: <the runtime's error>.`, exit 127 for a command not found, 126
+/// for one that cannot be run; the container stays `Created` with nothing in its log, and `--rm`
+/// removes it. The runtime's own echo of the error is not the container's output. `-d` prints the ID
+/// first, as Docker does. On runc and crun.
+#[test]
+fn commands_that_cannot_start_fail_like_docker_run() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    // (command, exit status, words of runc's error, words of crun's error)
+    let cases: &[(&[&str], i32, &str, &str)] = &[
+        (
+            &["/nonexistent"],
+            127,
+            "stat /nonexistent: no such file or directory",
+            "not found",
+        ),
+        (
+            &["nosuchcommand", "arg"],
+            127,
+            "executable file not found in $PATH",
+            "not found",
+        ),
+        (
+            &["/etc/passwd"],
+            126,
+            "permission denied",
+            "Permission denied",
+        ),
+    ];
+    for runtime in ["runc", "crun"] {
+        for (command, status, runc_words, crun_words) in cases {
+            let words = if runtime == "runc" {
+                runc_words
+            } else {
+                crun_words
+            };
+            for detach in [false, true] {
+                let name = format!(
+                    "cannot-start-{runtime}-{}-{detach}",
+                    command[0].replace('/', "")
+                );
+                let mut args = vec!["run", "--runtime", runtime, "--name", &name];
+                if detach {
+                    args.push("-d");
+                }
+                args.push("ubuntu:14.04");
+                args.extend(command.iter());
+                let out = env.berth().args(&args).output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                assert_eq!(out.status.code(), Some(*status), "{args:?}: {stderr}");
+                assert!(
+                    stderr.starts_with("berth: OCI runtime create failed: ")
+                        && stderr.contains(words)
+                        && stderr.ends_with(".\n")
+                        && stderr.lines().count() == 1,
+                    "{args:?}: {stderr}"
+                );
+                let id = env.ok(&[
+                    "ps",
+                    "-a",
+                    "-q",
+                    "--no-trunc",
+                    "--filter",
+                    &format!("name={name}"),
+                ]);
+                let id = id.trim();
+                assert_eq!(
+                    stdout,
+                    if detach {
+                        format!("{id}\n")
+                    } else {
+                        String::new()
+                    },
+                    "{args:?}"
+                );
+                assert_eq!(status_of(&env, id), "Created", "{args:?}");
+                assert_eq!(
+                    env.ok(&["logs", &name]),
+                    "",
+                    "{args:?}: the runtime's echo is not logged"
+                );
+                env.ok(&["rm", &name]);
+            }
+            let mut args = vec!["run", "--rm", "--runtime", runtime, "ubuntu:14.04"];
+            args.extend(command.iter());
+            let out = env.berth().args(&args).output().unwrap();
+            assert_eq!(out.status.code(), Some(*status), "{args:?}");
+            let left = env.ok(&["ps", "-a", "--format", "{{.ID}} {{.Status}} {{.Command}}"]);
+            assert_eq!(left, "", "{args:?}: --rm removes the container");
+        }
+        // A container's own failure is its exit status, and its stderr is its own.
+        let out = env
+            .berth()
+            .args([
+                "run",
+                "--rm",
+                "--runtime",
+                runtime,
+                "ubuntu:14.04",
+                "sh",
+                "-c",
+                "echo oops >&2; exit 3",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "oops\n");
+    }
+    // Errors before the container exists: exit 125 and a pointer to the help, as `docker run`.
+    env.ok(&["create", "--name", "taken", "ubuntu:14.04", "true"]);
+    for command in ["run", "create"] {
+        let out = env
+            .berth()
+            .args([command, "--name", "taken", "ubuntu:14.04", "true"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(125), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("berth: Conflict. The container name \"/taken\" is already in use")
+                && stderr.ends_with(&format!(".\nSee 'berth {command} --help'.\n")),
+            "{stderr}"
+        );
+    }
+}

@@ -986,3 +986,86 @@ fn rmi_of_parents_and_children_matches_docker() {
     env.ok(&["system", "check"]);
     assert_eq!(env.ok(&["images", "-a", "-q"]), "");
 }
+
+/// The runtime's error in a `run` failure: what follows `unable to start container process: `, up
+/// to Docker's `: unknown` or the closing `.`.
+fn runtime_reason(stderr: &str) -> String {
+    let first = stderr.lines().next().unwrap_or_default();
+    let reason = first
+        .split_once("unable to start container process: ")
+        .map_or(first, |(_, rest)| rest);
+    reason
+        .trim_end_matches('.')
+        .trim_end_matches(": unknown")
+        .to_owned()
+}
+
+/// `run` of a command the runtime cannot start, beside `docker run` on the same image (both on
+/// runc): the same exit status (127 not found, 126 not executable), the same runtime error, the ID
+/// printed first with `-d`, and the container left `Created`.
+#[test]
+fn commands_that_cannot_start_fail_as_docker_run_does() {
+    let docker = dockerd();
+    let env = Env::new();
+    let image = "berth-it/cannot-start:1";
+    docker.ok(&["import", path(&busybox_rootfs(&env, "cannot-start")), image]);
+    let saved = env.path("cannot-start.tar");
+    docker.ok(&["save", "-o", path(&saved), image]);
+    env.ok(&["load", "-i", path(&saved)]);
+    let commands: &[&[&str]] = &[
+        &["/nonexistent"],
+        &["nosuchcommand", "x"],
+        &["/etc/passwd"],
+        &["/etc"],
+    ];
+    for (i, command) in commands.iter().enumerate() {
+        for detach in [false, true] {
+            let name = format!("berth-it-cannot-start-{i}-{detach}");
+            let mut args = vec!["run", "--name", &name];
+            if detach {
+                args.push("-d");
+            }
+            let mut docker_args = args.clone();
+            docker_args.extend(["--network", "none"]);
+            let finish = |args: &mut Vec<&str>| {
+                args.push(image);
+                args.extend(command.iter());
+            };
+            finish(&mut args);
+            finish(&mut docker_args);
+            let theirs = docker.docker().args(&docker_args).output().unwrap();
+            let ours = env.berth().args(&args).output().unwrap();
+            let (their_err, our_err) = (
+                String::from_utf8_lossy(&theirs.stderr),
+                String::from_utf8_lossy(&ours.stderr),
+            );
+            assert_eq!(
+                ours.status.code(),
+                theirs.status.code(),
+                "{args:?}: berth said {our_err} docker said {their_err}"
+            );
+            assert_eq!(
+                runtime_reason(&our_err),
+                runtime_reason(&their_err),
+                "{args:?}"
+            );
+            assert_eq!(
+                ours.stdout.is_empty(),
+                theirs.stdout.is_empty(),
+                "{args:?}: the ID"
+            );
+            let status = [
+                "ps",
+                "-a",
+                "--filter",
+                &format!("name={name}"),
+                "--format",
+                "{{.Status}}",
+            ];
+            assert_eq!(env.ok(&status), docker.ok(&status), "{args:?}");
+            assert_eq!(env.ok(&status), "Created\n", "{args:?}");
+            env.ok(&["rm", &name]);
+            docker.ok(&["rm", &name]);
+        }
+    }
+}

@@ -10,6 +10,9 @@ use crate::{args::Cli, commands, logging};
 pub const FAILURE: u8 = 1;
 /// The command line itself was wrong (Docker's CLI exits 125 on flag errors).
 pub const USAGE: u8 = 125;
+/// `run` and `create` failed on their own, not the container (Docker: "the error is with the Docker
+/// daemon itself").
+pub const RUN_FAILURE: u8 = 125;
 
 /// An error that carries its own exit code, e.g. a container's exit status for `run`.
 #[derive(Debug)]

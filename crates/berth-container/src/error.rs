@@ -59,6 +59,9 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// The runtime could not start the container's process; the container stays `created`.
+    #[error("{0}")]
+    StartFailed(crate::failure::StartFailure),
     #[error("the container monitor did not start the container: {0}")]
     Monitor(String),
     #[error("container {id} did not start within {}s: the runtime reports it {status}", waited.as_secs())]

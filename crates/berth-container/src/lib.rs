@@ -32,6 +32,7 @@ mod names;
 mod record;
 
 mod containers;
+mod failure;
 mod logs;
 mod pause;
 mod start;
@@ -44,6 +45,7 @@ pub use changes::{Change, ChangeKind};
 pub use commit::{CommitOptions, Committed};
 pub use containers::{Containers, CreateOptions, LOST_EXIT_CODE};
 pub use error::Error;
+pub use failure::StartFailure;
 pub use logs::{read_logs, LogEntry};
 pub use pause::CommitPause;
 pub use record::{Container, Record, State, Status};

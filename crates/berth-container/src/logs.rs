@@ -4,6 +4,7 @@
 use std::{
     fs::File,
     io::{BufRead, BufReader, Read, Seek, SeekFrom, Write},
+    os::fd::AsFd,
     path::Path,
     sync::{Arc, Mutex},
     thread::JoinHandle,
@@ -11,7 +12,10 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    failure::RuntimeLog,
+};
 
 /// Docker splits lines longer than this into several records.
 const MAX_RECORD_BYTES: usize = 16 * 1024;
@@ -50,50 +54,120 @@ impl LogWriter {
     }
 }
 
+/// How long the first chunk of a stream that may carry the runtime's own error is held back while
+/// nothing else arrives: the runtime prints the error and logs it (in either order, for crun) and
+/// exits, which ends the stream, well within this on a start that failed.
+const RUNTIME_ECHO_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Copies one output stream of the container to its log, line by line, and to `tee` as it comes.
-pub(crate) fn pump(
-    mut source: impl Read + Send + 'static,
+/// With `skip` (the runtime's log), the stream's first chunk is held until more output, its end or
+/// [`RUNTIME_ECHO_WAIT`], then dropped if it was the runtime printing an error it logged (a start
+/// that failed before the container's process ran) rather than the container's own output.
+pub(crate) fn pump<S: Read + AsFd + Send + 'static>(
+    mut source: S,
     stream: &'static str,
     log: Arc<Mutex<LogWriter>>,
-    mut tee: Option<Box<dyn Write + Send>>,
+    tee: Option<Box<dyn Write + Send>>,
+    skip: Option<RuntimeLog>,
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
-        let mut pending: Vec<u8> = Vec::new();
+        let mut sink = Sink {
+            stream,
+            log,
+            tee,
+            pending: Vec::new(),
+        };
         let mut buf = vec![0u8; 32 * 1024];
-        let flush = |pending: &mut Vec<u8>, all: bool| {
-            while let Some(end) =
-                pending
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map(|i| i + 1)
-                    .or(
-                        (pending.len() >= MAX_RECORD_BYTES || (all && !pending.is_empty()))
-                            .then(|| pending.len().min(MAX_RECORD_BYTES)),
-                    )
-            {
-                let record: Vec<u8> = pending.drain(..end).collect();
-                if let Ok(mut log) = log.lock() {
-                    log.write(stream, &record);
+        let mut held: Option<Vec<u8>> = None;
+        let mut first = skip.is_some();
+        loop {
+            if let Some(chunk) = held.as_ref() {
+                if !more_within(&source, RUNTIME_ECHO_WAIT) {
+                    sink.release(chunk, skip.as_ref());
+                    held = None;
                 }
             }
-        };
-        loop {
             let n = match source.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => break,
             };
-            if let Some(out) = tee.as_mut() {
-                if out.write_all(&buf[..n]).and_then(|()| out.flush()).is_err() {
-                    tee = None; // our reader went away (a closed pipe); keep logging
-                }
+            if let Some(chunk) = held.take() {
+                sink.release(&chunk, skip.as_ref());
             }
-            pending.extend_from_slice(&buf[..n]);
-            flush(&mut pending, false);
+            if first {
+                first = false;
+                held = Some(buf[..n].to_vec());
+                continue;
+            }
+            sink.write(&buf[..n]);
         }
-        flush(&mut pending, true);
+        if let Some(chunk) = held.take() {
+            sink.release(&chunk, skip.as_ref());
+        }
+        sink.flush(true);
     })
+}
+
+/// Whether `source` has input (or its end) within `wait`.
+fn more_within(source: &impl AsFd, wait: std::time::Duration) -> bool {
+    let mut fds = [rustix::event::PollFd::new(
+        source,
+        rustix::event::PollFlags::IN,
+    )];
+    let timeout = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: i64::try_from(wait.as_nanos()).unwrap_or(i64::MAX),
+    };
+    // An error (EINTR) reads as "more": the caller then reads, which blocks as before.
+    rustix::event::poll(&mut fds, Some(&timeout)).map_or(true, |ready| ready > 0)
+}
+
+/// Where a pump's output goes: the log, line by line, and `tee` as it comes.
+struct Sink {
+    stream: &'static str,
+    log: Arc<Mutex<LogWriter>>,
+    tee: Option<Box<dyn Write + Send>>,
+    pending: Vec<u8>,
+}
+
+impl Sink {
+    fn write(&mut self, chunk: &[u8]) {
+        if let Some(out) = self.tee.as_mut() {
+            if out.write_all(chunk).and_then(|()| out.flush()).is_err() {
+                self.tee = None; // our reader went away (a closed pipe); keep logging
+            }
+        }
+        self.pending.extend_from_slice(chunk);
+        self.flush(false);
+    }
+
+    /// A held chunk: written unless it is the runtime's echo of an error it logged.
+    fn release(&mut self, chunk: &[u8], runtime: Option<&RuntimeLog>) {
+        if !runtime.is_some_and(|runtime| runtime.is_echo(chunk)) {
+            self.write(chunk);
+        }
+    }
+
+    /// Writes the complete lines (and, with `all`, the rest) to the log.
+    fn flush(&mut self, all: bool) {
+        while let Some(end) = self
+            .pending
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| i + 1)
+            .or(
+                (self.pending.len() >= MAX_RECORD_BYTES || (all && !self.pending.is_empty()))
+                    .then(|| self.pending.len().min(MAX_RECORD_BYTES)),
+            )
+        {
+            let record: Vec<u8> = self.pending.drain(..end).collect();
+            if let Ok(mut log) = self.log.lock() {
+                log.write(self.stream, &record);
+            }
+        }
+    }
 }
 
 /// Reads log entries from `offset`; returns them and the offset after the last complete line.
@@ -127,31 +201,99 @@ pub fn read_logs(path: &Path, offset: u64) -> Result<(Vec<LogEntry>, u64)> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
-    #[test]
-    fn lines_are_records() {
+    /// A pipe that carries `chunks`, written one at a time (`pause` apart), then closed.
+    fn pipe_of(chunks: &[&'static [u8]], pause: std::time::Duration) -> std::io::PipeReader {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let chunks = chunks.to_vec();
+        std::thread::spawn(move || {
+            for chunk in chunks {
+                writer.write_all(chunk).unwrap();
+                std::thread::sleep(pause);
+            }
+        });
+        reader
+    }
+
+    /// What a pump of `chunks` logged, as (line, stream) pairs, and what it copied to its tee.
+    fn pumped(
+        chunks: &[&'static [u8]],
+        pause: std::time::Duration,
+        skip: Option<RuntimeLog>,
+    ) -> (Vec<String>, Vec<u8>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
         let log = LogWriter::create(&path).unwrap();
-        let input: &[u8] = b"one\ntwo\npartial";
-        let sink: Box<dyn Write + Send> = Box::new(Vec::new());
-        pump(input, "stdout", Arc::clone(&log), Some(sink))
-            .join()
-            .unwrap();
+        let tee = Arc::new(Mutex::new(Vec::new()));
+        let sink: Box<dyn Write + Send> = Box::new(SharedVec(Arc::clone(&tee)));
+        pump(
+            pipe_of(chunks, pause),
+            "stderr",
+            Arc::clone(&log),
+            Some(sink),
+            skip,
+        )
+        .join()
+        .unwrap();
         let (entries, offset) = read_logs(&path, 0).unwrap();
-        let lines: Vec<(&str, &str)> = entries
-            .iter()
-            .map(|e| (e.log.as_str(), e.stream.as_str()))
-            .collect();
-        assert_eq!(
-            lines,
-            [
-                ("one\n", "stdout"),
-                ("two\n", "stdout"),
-                ("partial", "stdout")
-            ]
-        );
         assert_eq!(read_logs(&path, offset).unwrap().0, []);
+        assert!(entries.iter().all(|e| e.stream == "stderr"));
+        let copied = tee.lock().unwrap().clone();
+        (entries.into_iter().map(|e| e.log).collect(), copied)
+    }
+
+    struct SharedVec(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for SharedVec {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_are_records() {
+        let (lines, copied) = pumped(&[b"one\ntwo\npartial"], Duration::ZERO, None);
+        assert_eq!(lines, ["one\n", "two\n", "partial"]);
+        assert_eq!(copied, b"one\ntwo\npartial");
+    }
+
+    #[test]
+    fn the_runtimes_echo_of_its_error_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = RuntimeLog::create(&dir.path().join("runtime.log")).unwrap();
+        std::fs::write(
+            runtime.path(),
+            r#"{"level":"error","msg":"boom","time":"2026-11-27T23:09:58Z"}"#,
+        )
+        .unwrap();
+        let short = Duration::from_millis(5);
+        let long = RUNTIME_ECHO_WAIT * 2;
+        // (chunks, pause between them, what the container said)
+        let cases: &[(&[&'static [u8]], Duration, &str)] = &[
+            (&[b"boom\n"], short, ""),
+            (&[b"boom\n"], long, ""),
+            (&[b"crun: boom\n"], short, ""),
+            (&[b"not boom\n"], short, "not boom\n"),
+            (&[b"boom\n", b"later\n"], short, "later\n"),
+            // Only the first chunk is held and looked at.
+            (&[b"first\n", b"boom\n"], short, "first\nboom\n"),
+            (&[b"first\n", b"second\n"], long, "first\nsecond\n"),
+        ];
+        for (chunks, pause, said) in cases {
+            let (lines, copied) = pumped(chunks, *pause, Some(runtime.clone()));
+            assert_eq!(String::from_utf8_lossy(&copied), *said, "{chunks:?}");
+            assert_eq!(lines.concat(), *said, "{chunks:?}");
+        }
+        // Nothing logged by the runtime: everything is the container's.
+        let quiet = RuntimeLog::create(&dir.path().join("quiet.log")).unwrap();
+        let (lines, _) = pumped(&[b"boom\n"], short, Some(quiet));
+        assert_eq!(lines, ["boom\n"]);
     }
 }

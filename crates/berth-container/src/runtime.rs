@@ -95,9 +95,16 @@ impl Runtime {
     }
 
     /// `run --bundle BUNDLE ID`: creates, starts and waits for the container; exits with its status.
-    pub fn run_command(&self, bundle: &Path, id: &str) -> Command {
+    /// The runtime's own errors also go to `log`, as JSON lines (runc and crun alike).
+    pub fn run_command(&self, bundle: &Path, id: &str, log: &Path) -> Command {
         let mut command = self.command();
-        command.arg("run").arg("--bundle").arg(bundle).arg(id);
+        command
+            .arg(format!("--log={}", log.display()))
+            .arg("--log-format=json")
+            .arg("run")
+            .arg("--bundle")
+            .arg(bundle)
+            .arg(id);
         command
     }
 

@@ -16,6 +16,7 @@ use std::{
 use crate::{
     containers::Containers,
     error::{Error, Result},
+    failure::{RuntimeLog, StartFailure},
     logs::LogWriter,
     record::{self, Container, Status},
     rootfs::RootfsPaths,
@@ -115,6 +116,43 @@ impl Containers<'_> {
         Ok(())
     }
 
+    /// The runtime could not start the process: the container stays `created`, with the exit code and
+    /// the error Docker records (and goes if it was started with `--rm`, as in Docker).
+    fn mark_start_failed(&self, container: &mut Container, failure: &StartFailure) -> Result<()> {
+        if let Ok(runtime) = self.runtime(container) {
+            let _ = runtime.delete(container.id(), true);
+        }
+        container.state.status = Status::Created;
+        container.state.exit_code = Some(failure.exit_code);
+        container.state.error = Some(failure.to_string());
+        container.state.started_at = None;
+        container.state.finished_at = None;
+        container.state.monitor_pid = None;
+        self.write_state(container)?;
+        if container.record.host.auto_remove {
+            self.remove(container, true)?;
+        }
+        Ok(())
+    }
+
+    /// The runtime's log of a start of `container`, emptied.
+    fn runtime_log(container: &Container) -> Result<RuntimeLog> {
+        RuntimeLog::create(&container.dir.join("runtime.log"))
+    }
+
+    /// After the runtime's `run` exited with `code`: its start failure, if it never ran the process.
+    fn start_failure(container: &Container, log: &RuntimeLog, code: i32) -> Option<StartFailure> {
+        let command = container
+            .record
+            .config
+            .entrypoint
+            .iter()
+            .chain(&container.record.config.cmd)
+            .next()
+            .map_or("", String::as_str);
+        log.start_failure(code, command)
+    }
+
     /// Runs the container in the foreground and returns its exit code. Without a terminal its output
     /// is copied to `io` and to its log; with one (`-t`) the runtime drives our terminal itself.
     pub fn run_attached(&self, container: &mut Container, io: AttachIo) -> Result<i32> {
@@ -143,7 +181,9 @@ impl Containers<'_> {
     ) -> Result<i32> {
         let tty = container.record.host.tty;
         let runtime = self.prepare(container, tty)?;
-        let mut command = runtime.run_command(&container.bundle(), container.id());
+        let runtime_log = Self::runtime_log(container)?;
+        let mut command =
+            runtime.run_command(&container.bundle(), container.id(), runtime_log.path());
         command.stdin(if io.stdin || tty {
             Stdio::inherit()
         } else {
@@ -171,7 +211,11 @@ impl Containers<'_> {
             started(child.id());
         }
         let log = LogWriter::create(&container.log_path())?;
-        let code = wait_with_output(child, &log, Some((io.stdout, io.stderr)))?;
+        let code = wait_with_output(child, &log, Some((io.stdout, io.stderr)), &runtime_log)?;
+        if let Some(failure) = Self::start_failure(container, &runtime_log, code) {
+            self.mark_start_failed(container, &failure)?;
+            return Err(Error::StartFailed(failure));
+        }
         self.mark_exited(container, code)?;
         Ok(code)
     }
@@ -212,12 +256,16 @@ impl Containers<'_> {
                     Err(_) if !container.dir.exists() => return Ok(()),
                     Err(_) => record::State::default(),
                 };
-            if let Some(error) = state.error {
-                return Err(Error::Monitor(error));
+            if let Some(error) = start_error(&state) {
+                return Err(error);
             }
             if state.status != Status::Created {
                 container.state = state;
-                return self.wait_runtime_started(container, &mut child, deadline);
+                self.wait_runtime_started(container, &mut child, deadline)?;
+                return match start_error(&container.state) {
+                    Some(error) => Err(error),
+                    None => Ok(()),
+                };
             }
             if let Ok(Some(status)) = child.try_wait() {
                 let log =
@@ -255,8 +303,12 @@ impl Containers<'_> {
             }
             let status = runtime.state(container.id())?.map(|state| state.status);
             Ok(match status.as_deref() {
-                // "stopped": it ran and exited; the monitor is recording its exit code.
-                Some("running" | "paused" | "stopped") => Look::Started,
+                Some("running" | "paused") => Look::Started,
+                // "stopped": it ran and exited, or the runtime could not start the process; the
+                // monitor is recording which, and the caller reports a start that failed.
+                Some("stopped") if monitor.try_wait().ok().flatten().is_none() => {
+                    Look::Pending("stopped".to_owned())
+                }
                 // The monitor has gone: it saw the container end (or died); `ps` tells which.
                 _ if monitor.try_wait().ok().flatten().is_some() => Look::Started,
                 Some(other) => Look::Pending(other.to_owned()),
@@ -275,7 +327,9 @@ impl Containers<'_> {
     pub fn monitor(&self, id: &str) -> Result<i32> {
         let mut container = self.get(id)?;
         let runtime = self.runtime(&container)?;
-        let mut command = runtime.run_command(&container.bundle(), container.id());
+        let runtime_log = Self::runtime_log(&container)?;
+        let mut command =
+            runtime.run_command(&container.bundle(), container.id(), runtime_log.path());
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -290,7 +344,11 @@ impl Containers<'_> {
         };
         self.mark_running(&mut container)?;
         let log = LogWriter::create(&container.log_path())?;
-        let code = wait_with_output(child, &log, None)?;
+        let code = wait_with_output(child, &log, None, &runtime_log)?;
+        if let Some(failure) = Self::start_failure(&container, &runtime_log, code) {
+            self.mark_start_failed(&mut container, &failure)?;
+            return Ok(failure.exit_code);
+        }
         self.mark_exited(&mut container, code)?;
         Ok(code)
     }
@@ -361,11 +419,33 @@ fn wait_started(
     }
 }
 
-/// Copies the child's stdout and stderr to the log (and to `tee`), then waits for it.
+/// What a detached start reports from the state the monitor recorded: the runtime could not start the
+/// process (the exit code and error are recorded, the container is still `created`), or the monitor
+/// could not run the runtime at all.
+fn start_error(state: &record::State) -> Option<Error> {
+    let error = state.error.clone()?;
+    Some(match state.exit_code {
+        Some(exit_code) if state.status == Status::Created => {
+            let message = error
+                .strip_prefix(OCI_CREATE_FAILED)
+                .unwrap_or(&error)
+                .to_owned();
+            Error::StartFailed(StartFailure { message, exit_code })
+        }
+        _ => Error::Monitor(error),
+    })
+}
+
+/// How a [`StartFailure`] reads, before the runtime's message.
+const OCI_CREATE_FAILED: &str = "OCI runtime create failed: ";
+
+/// Copies the child's stdout and stderr to the log (and to `tee`), then waits for it. On stderr, the
+/// runtime's own error messages (also in `runtime_log`) are left out.
 fn wait_with_output(
     mut child: Child,
     log: &Arc<Mutex<LogWriter>>,
     tee: Option<(Box<dyn Write + Send>, Box<dyn Write + Send>)>,
+    runtime_log: &RuntimeLog,
 ) -> Result<i32> {
     let (tee_out, tee_err) = match tee {
         Some((out, err)) => (Some(out), Some(err)),
@@ -378,6 +458,7 @@ fn wait_with_output(
             "stdout",
             Arc::clone(log),
             tee_out,
+            None,
         ));
     }
     if let Some(stderr) = child.stderr.take() {
@@ -386,6 +467,7 @@ fn wait_with_output(
             "stderr",
             Arc::clone(log),
             tee_err,
+            Some(runtime_log.clone()),
         ));
     }
     let status = child.wait().map_err(Error::io("wait for the runtime"))?;

@@ -80,28 +80,70 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
-    let (mut container, hold) = create(ctx, &containers, &args.create)?;
+    let (mut container, hold) =
+        create(ctx, &containers, &args.create).map_err(|e| failed("run", e, true))?;
     if args.detach {
-        containers.start_detached(&mut container, &super::monitor_command(ctx)?)?;
+        // Docker prints the ID before it starts the container: also when the start then fails.
         output::println(container.id())?;
-        return Ok(());
+        return containers
+            .start_detached(&mut container, &super::monitor_command(ctx)?)
+            .map_err(|e| failed("run", e.into(), false));
     }
     // From the runtime's start on, SIGINT and SIGTERM go to the container (Docker's sig-proxy); berth
     // waits for it to exit, then records its status and, with `--rm`, removes it.
-    let code = containers.run_attached_forwarding(
-        &mut container,
-        AttachIo {
-            stdin: args.create.interactive,
-            stdout: Box::new(std::io::stdout()),
-            stderr: Box::new(std::io::stderr()),
-        },
-        &mut interrupt::forward_to,
-    )?;
+    let code = containers
+        .run_attached_forwarding(
+            &mut container,
+            AttachIo {
+                stdin: args.create.interactive,
+                stdout: Box::new(std::io::stdout()),
+                stderr: Box::new(std::io::stderr()),
+            },
+            &mut interrupt::forward_to,
+        )
+        .map_err(|e| failed("run", e.into(), false))?;
     drop(hold);
     if code == 0 {
         Ok(())
     } else {
         Err(ExitStatus(u8::try_from(code).unwrap_or(u8::MAX)).into())
+    }
+}
+
+/// How `docker run` and `docker create` end on an error of their own (docker/cli's `reportError` and
+/// `runStartContainerErr`): `berth: <error>.` on stderr, with a pointer to the command's help when the
+/// container could not be created, and exit status 127 when the container's command was not found,
+/// 126 when it could not be run, else 125 (any other failure of the engine's). The container's own
+/// exit status, and errors already reported (a closed pipe), pass through.
+pub(crate) fn failed(command: &str, error: anyhow::Error, with_help: bool) -> anyhow::Error {
+    if error.is::<ExitStatus>() || output::is_broken_pipe(&error) {
+        return error;
+    }
+    let message = format!("{error:#}");
+    let help = if with_help {
+        format!("\nSee 'berth {command} --help'.")
+    } else {
+        String::new()
+    };
+    output::eprintln(&format!("berth: {}.{help}", message.trim_end_matches('.')));
+    ExitStatus(failure_exit_code(&message)).into()
+}
+
+/// docker/cli's `runStartContainerErr`, by the words of the error (here regardless of case: crun
+/// capitalizes the system's messages).
+fn failure_exit_code(message: &str) -> u8 {
+    let lower = message.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if has(&[
+        "executable file not found",
+        "no such file or directory",
+        "system cannot find the file specified",
+    ]) {
+        127
+    } else if has(&["permission denied", "is a directory"]) {
+        126
+    } else {
+        crate::exit::RUN_FAILURE
     }
 }
 
@@ -240,4 +282,25 @@ fn pull_image(ctx: &Ctx, reference: &Reference, quiet: bool) -> anyhow::Result<(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_exit_as_docker_run_does() {
+        let cases = [
+            (r#"OCI runtime create failed: runc run failed: unable to start container process: exec: "/x": stat /x: no such file or directory"#, 127),
+            (r#"OCI runtime create failed: runc run failed: unable to start container process: exec: "x": executable file not found in $PATH"#, 127),
+            ("OCI runtime create failed: executable file `x` not found in $PATH: No such file or directory", 127),
+            (r#"OCI runtime create failed: runc run failed: unable to start container process: exec: "/etc": permission denied"#, 126),
+            ("OCI runtime create failed: open executable: Permission denied", 126),
+            ("OCI runtime create failed: open executable: Operation not permitted", 125),
+            ("Conflict. The container name \"/x\" is already in use by container \"0123\".", 125),
+        ];
+        for (message, want) in cases {
+            assert_eq!(failure_exit_code(message), want, "{message}");
+        }
+    }
 }
