@@ -28,6 +28,7 @@ pub struct TestArgs {
 
 pub fn run(args: &TestArgs) -> anyhow::Result<()> {
     peers::ensure_installed()?;
+    print_free_space();
     let mut cargo = util::cargo();
     cargo
         .args(["test", "--workspace", "--locked", "--no-fail-fast"])
@@ -57,9 +58,24 @@ pub fn run(args: &TestArgs) -> anyhow::Result<()> {
     };
     // Last, so that CI's tail of the output shows which tests failed and why.
     failures.print(FAILURE_REPORT_LINES);
+    if tests.is_err() || fuzzing.is_err() {
+        // A full disk fails tests in ways that look like bugs.
+        print_free_space();
+    }
     match (tests, fuzzing) {
         (Ok(()), Ok(())) => Ok(()),
         (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
         (Err(tests), Err(fuzzing)) => bail!("{tests:#}\nand {fuzzing:#}"),
+    }
+}
+
+/// The free space where the builds and the tests write (`df -h`), for the record.
+fn print_free_space() {
+    let tmp = std::env::temp_dir();
+    let mut df = std::process::Command::new("df");
+    df.arg("-h").arg(util::root()).arg(&tmp);
+    match util::output(&mut df) {
+        Ok(table) => eprint!("{table}"),
+        Err(e) => eprintln!("df: {e:#}"),
     }
 }
