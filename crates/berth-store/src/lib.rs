@@ -53,3 +53,5 @@ pub const MAX_JSON_BYTES: u64 = 4 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;

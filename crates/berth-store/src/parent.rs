@@ -99,23 +99,8 @@ mod tests {
 
     use crate::{IndexEntry, Store};
 
-    const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
-
-    /// An image whose config holds `seed`, named `name`; its manifest descriptor and ID.
     fn put_image(store: &Store, seed: &str, name: &str) -> (IndexEntry, berth_digest::Digest) {
-        let config =
-            serde_json::to_vec(&serde_json::json!({"architecture": "amd64", "os": "linux",
-            "config": {"Env": [seed]}, "rootfs": {"type": "layers", "diff_ids": []}}))
-            .unwrap();
-        let id = store.write_blob(&config).unwrap();
-        let manifest = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "mediaType": MANIFEST_TYPE,
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": id.to_string(), "size": config.len()},
-            "layers": []}))
-        .unwrap();
-        let digest = store.write_blob(&manifest).unwrap();
-        let entry = IndexEntry::new(MANIFEST_TYPE, digest, manifest.len() as u64);
-        store.add_image(&entry, &[reference(name)], &[]).unwrap();
-        (entry, id)
+        crate::testutil::named_image(store, name, seed, &[])
     }
 
     fn reference(name: &str) -> Reference {

@@ -59,32 +59,16 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use berth_digest::Digest;
-    use berth_reference::Reference;
 
-    use crate::{IndexEntry, Store};
+    use crate::Store;
 
-    const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
-
-    /// An image named `name` whose config lists `layers` (letters standing for diff_ids) and holds
-    /// `name`, so that every image has its own ID; its manifest digest.
+    /// An image named `name` whose config lists `layers` (letters standing for diff_ids); its
+    /// manifest digest.
     fn put_image(store: &Store, name: &str, layers: &str) -> Digest {
-        let diff_ids: Vec<String> = layers.chars().map(|c| diff_id(c).to_string()).collect();
-        let config =
-            serde_json::to_vec(&serde_json::json!({"architecture": "amd64", "os": "linux",
-            "config": {"Env": [name]}, "rootfs": {"type": "layers", "diff_ids": diff_ids}}))
-            .unwrap();
-        let id = store.write_blob(&config).unwrap();
-        let manifest = serde_json::to_vec(&serde_json::json!({"schemaVersion": 2, "mediaType": MANIFEST_TYPE,
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": id.to_string(), "size": config.len()},
-            "layers": []}))
-        .unwrap();
-        let digest = store.write_blob(&manifest).unwrap();
-        let entry = IndexEntry::new(MANIFEST_TYPE, digest.clone(), manifest.len() as u64);
-        let reference = Reference::parse_normalized(name)
-            .unwrap()
-            .with_default_tag();
-        store.add_image(&entry, &[reference], &[]).unwrap();
-        digest
+        let diff_ids: Vec<Digest> = layers.chars().map(diff_id).collect();
+        crate::testutil::named_image(store, name, name, &diff_ids)
+            .0
+            .digest
     }
 
     fn diff_id(layer: char) -> Digest {
