@@ -419,6 +419,16 @@ fn multi_image_archives_both_ways() {
         );
         assert_same_inspect(&fresh, docker, reference);
         assert_same_history(&fresh, docker, reference);
+        // A load names an image without tagging it: the zero time on both sides.
+        let template = "{{.Metadata.LastTagTime}}";
+        assert_eq!(
+            fresh.ok(&["inspect", "-f", template, reference]),
+            docker.ok(&["image", "inspect", "-f", template, reference])
+        );
+        assert_eq!(
+            fresh.ok(&["inspect", "-f", template, reference]),
+            "0001-01-01 00:00:00 +0000 UTC\n"
+        );
     }
     fresh.ok(&["system", "check"]);
 }

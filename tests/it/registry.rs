@@ -66,6 +66,11 @@ fn push_then_pull_round_trip() {
         fresh.ok(&["inspect", "-f", "{{.Id}} {{.RepoDigests}}", &name]),
         format!("sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27 [{}/fixture/busybox@{digest}]\n", registry.host())
     );
+    // A pull names the image without tagging it (Docker's zero LastTagTime).
+    assert_eq!(
+        fresh.ok(&["inspect", "-f", "{{.Metadata.LastTagTime}}", &name]),
+        "0001-01-01 00:00:00 +0000 UTC\n"
+    );
     let again = fresh.berth().args(["pull", "-q", &name]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&again.stdout), format!("{name}\n"));
     let out = fresh.berth().args(["pull", &name]).output().unwrap();

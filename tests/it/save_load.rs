@@ -330,3 +330,38 @@ fn save_into_and_load_from_redirected_files() {
     );
     fresh.ok(&["system", "check"]);
 }
+
+/// `LastTagTime` (Docker's image metadata): `load` names images without tagging them, so they show
+/// the zero time, as in Docker; `tag` sets it, and a later load of the same image keeps it.
+#[test]
+fn load_does_not_count_as_tagging() {
+    let env = Env::new();
+    env.load_fixture();
+    let last_tag_time = |reference: &str| {
+        env.ok(&["inspect", "-f", "{{.Metadata.LastTagTime}}", reference])
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(
+        last_tag_time("fixture/busybox:1"),
+        "0001-01-01 00:00:00 +0000 UTC"
+    );
+    env.ok(&["tag", "fixture/busybox:1", "tagged:now"]);
+    let tagged = last_tag_time("tagged:now");
+    assert_ne!(tagged, "0001-01-01 00:00:00 +0000 UTC");
+    assert_eq!(
+        last_tag_time("fixture/busybox:1"),
+        tagged,
+        "one time per image"
+    );
+    env.load_fixture();
+    assert_eq!(
+        last_tag_time("fixture/busybox:1"),
+        tagged,
+        "kept by a later load"
+    );
+    assert_eq!(
+        last_tag_time("fixture/busybox:base"),
+        "0001-01-01 00:00:00 +0000 UTC"
+    );
+}

@@ -4,7 +4,7 @@
 use berth_digest::Digest;
 use berth_manifest::{media_type, Document, ImageConfig, Platform};
 use berth_reference::Reference;
-use berth_store::{IndexEntry, LayerInfo, Store};
+use berth_store::{IndexEntry, LayerInfo, Store, TagTime};
 use futures_util::{stream, StreamExt, TryStreamExt};
 use oci_spec::image::{Descriptor, ImageManifest};
 use reqwest::{header, StatusCode};
@@ -279,9 +279,14 @@ impl Client {
         let up_to_date =
             previous.as_ref() == Some(&stored_manifest) && !downloaded.iter().any(|d| *d);
         if up_to_date {
-            store.add_image(&entry, &[], &[repo_digest_name])?;
+            store.add_image_with(&entry, &[], &[repo_digest_name], TagTime::Keep)?;
         } else {
-            store.add_image(&entry, std::slice::from_ref(reference), &[repo_digest_name])?;
+            store.add_image_with(
+                &entry,
+                std::slice::from_ref(reference),
+                &[repo_digest_name],
+                TagTime::Keep,
+            )?;
         }
         Ok(PulledImage {
             reference: reference.clone(),

@@ -7,7 +7,7 @@ use std::io::Write;
 use berth_digest::Digest;
 use berth_manifest::{media_type, Compression};
 use berth_reference::Reference;
-use berth_store::{IndexEntry, LayerInfo, Store};
+use berth_store::{IndexEntry, LayerInfo, Store, TagTime};
 use futures_util::{stream, StreamExt, TryStreamExt};
 use reqwest::{header, Method, StatusCode};
 
@@ -241,9 +241,14 @@ impl Client {
         );
         if rewritten {
             store.write_blob(&manifest_bytes)?;
-            store.add_image(&entry, std::slice::from_ref(reference), &[repo_digest])?;
+            store.add_image_with(
+                &entry,
+                std::slice::from_ref(reference),
+                &[repo_digest],
+                TagTime::Keep,
+            )?;
         } else {
-            store.add_image(&entry, &[], &[repo_digest])?;
+            store.add_image_with(&entry, &[], &[repo_digest], TagTime::Keep)?;
         }
         let digests: Vec<Digest> = blobs.iter().map(|b| b.digest.clone()).collect();
         sources::remember_sources(store, &full_name, &digests);

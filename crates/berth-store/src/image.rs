@@ -56,6 +56,17 @@ impl Image {
     }
 }
 
+/// Whether naming an image counts as tagging it, for Docker's `LastTagTime`: `tag`, `commit` and
+/// `import` do (moby's `TagImageWithReference`); `pull`, `load` and `push` name it without (they add
+/// the reference directly), so a loaded image shows the zero time until it is tagged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagTime {
+    /// Now.
+    Now,
+    /// Whatever the image had.
+    Keep,
+}
+
 /// What `rmi` (or `image prune`) did, in the order Docker prints it: a name removed, an image or a
 /// layer (by chain ID) deleted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,13 +221,25 @@ impl Store {
         self.load_group(groups.swap_remove(index))
     }
 
-    /// Records an image under `names` (moving each name off any image that had it) and its repo digests.
-    /// An image left with no name stays, unnamed, like Docker's dangling images.
+    /// Records an image under `names` (moving each name off any image that had it) and its repo digests,
+    /// as a tagging ([`TagTime::Now`]). An image left with no name stays, unnamed, like Docker's
+    /// dangling images.
     pub fn add_image(
         &self,
         manifest: &IndexEntry,
         names: &[Reference],
         repo_digests: &[String],
+    ) -> Result<()> {
+        self.add_image_with(manifest, names, repo_digests, TagTime::Now)
+    }
+
+    /// [`Store::add_image`], saying whether naming the image updates its `LastTagTime`.
+    pub fn add_image_with(
+        &self,
+        manifest: &IndexEntry,
+        names: &[Reference],
+        repo_digests: &[String],
+        tag_time: TagTime,
     ) -> Result<()> {
         let now = crate::now_rfc3339();
         // The image ID, creation time and size, so that listing and lookups read no blob.
@@ -225,6 +248,18 @@ impl Store {
         let created = crate::summary::created_of(&self.read_blob(&image_id, MAX_JSON_BYTES)?);
         let size: u64 = self.layer_sizes(&manifest_doc)?.iter().sum();
         self.update_index(|index| {
+            let image_id_text = image_id.to_string();
+            let tagged_at = match tag_time {
+                TagTime::Now => Some(now.clone()),
+                // The image's own time, from the names it has (the latest, as `Image` reads it).
+                TagTime::Keep => index
+                    .manifests
+                    .iter()
+                    .filter(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&image_id_text))
+                    .filter_map(|e| e.annotations.get(annotations::LAST_TAG_TIME))
+                    .max()
+                    .cloned(),
+            };
             let mut base = manifest.clone();
             base.annotations.clear();
             base.annotations
@@ -284,9 +319,11 @@ impl Store {
                 named
                     .annotations
                     .insert(annotations::IMAGE_NAME.into(), full);
-                named
-                    .annotations
-                    .insert(annotations::LAST_TAG_TIME.into(), now.clone());
+                if let Some(tagged_at) = &tagged_at {
+                    named
+                        .annotations
+                        .insert(annotations::LAST_TAG_TIME.into(), tagged_at.clone());
+                }
                 index.manifests.push(named);
                 for old in displaced {
                     keep_if_orphaned(&mut index.manifests, old);

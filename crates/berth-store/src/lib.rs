@@ -37,7 +37,7 @@ pub use check::{CheckReport, Problem};
 pub use df::DiskUsage;
 pub use error::Error;
 pub use gc::GcReport;
-pub use image::{Image, ImageEntry, Removal};
+pub use image::{Image, ImageEntry, Removal, TagTime};
 pub use index::{annotations, Index, IndexEntry};
 pub use layer::LayerInfo;
 pub use layout::Store;

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use berth_digest::Digest;
 use berth_manifest::media_type;
-use berth_store::{IndexEntry, LayerInfo, Store};
+use berth_store::{IndexEntry, LayerInfo, Store, TagTime};
 
 use super::{
     files::{Content, Files},
@@ -57,7 +57,7 @@ pub(crate) fn commit(
     // References last: every blob they name is in place.
     let mut loaded = Vec::new();
     for (image, entry) in images.iter().zip(entries) {
-        store.add_image(&entry, &image.names, &[])?;
+        store.add_image_with(&entry, &image.names, &[], TagTime::Keep)?;
         tracing::debug!(id = %image.id, "loaded image");
         if image.names.is_empty() {
             loaded.push(Loaded::Untagged(image.id.clone()));
