@@ -1788,6 +1788,14 @@ fn commit_and_export_interrupted_clean_up() {
     assert_eq!(mounts_under(&env.root()), Vec::<String>::new());
 }
 
+/// Whether a process on the host has exactly `cmdline` (NUL-separated, as in `/proc/PID/cmdline`).
+fn process_with_cmdline(cmdline: &[u8]) -> bool {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|entry| std::fs::read(entry.path().join("cmdline")).is_ok_and(|c| c == cmdline))
+}
+
 /// A foreground `run --rm` whose berth gets `signal`; the container prints "ready" once it runs.
 /// Returns the exit status, what the container printed after "ready", and how long berth took after
 /// the signal.
@@ -1800,11 +1808,12 @@ fn signal_foreground_run(
     use std::io::BufRead;
     let mut args = vec!["run", "--rm"];
     args.extend(run_args);
+    let stderr_path = env.path(&format!("signal-{signal}-stderr"));
     let mut child = env
         .berth()
         .args(&args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -1819,19 +1828,37 @@ fn signal_foreground_run(
     });
     let first = received.recv_timeout(FOLLOW_UP_TIMEOUT);
     assert_eq!(first.as_deref(), Ok("ready"), "{args:?}");
+    // A container that execs after "ready" is signalled once the exec is done.
+    if let Some(exec) = args
+        .last()
+        .and_then(|c| c.split_once("exec "))
+        .map(|(_, e)| e)
+    {
+        let cmdline: Vec<u8> = exec
+            .split(' ')
+            .flat_map(|w| [w.as_bytes(), b"\0"].concat())
+            .collect();
+        let deadline = Instant::now() + FOLLOW_UP_TIMEOUT;
+        while !process_with_cmdline(&cmdline) {
+            assert!(Instant::now() < deadline, "{args:?}: no process {exec:?}");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
     let signalled = Instant::now();
     send(child.id(), signal);
     if !still_running_after.is_zero() {
         std::thread::sleep(still_running_after);
+        let early = child.try_wait().unwrap();
         assert!(
-            child.try_wait().unwrap().is_none(),
-            "{args:?}: berth left the container behind after SIG{signal}"
+            early.is_none(),
+            "{args:?}: berth left the container behind after SIG{signal}: {early:?}, stderr: {}",
+            std::fs::read_to_string(&stderr_path).unwrap_or_default()
         );
     }
     let mut running = Running {
         child,
         feeder: None,
-        stderr: env.path("no-stderr"),
+        stderr: stderr_path,
     };
     running.feeder = Some(reader);
     let (status, _) = running.wait(FOLLOW_UP_TIMEOUT);
@@ -1876,7 +1903,11 @@ fn foreground_run_forwards_sigint_and_sigterm() {
 
         // A PID 1 without a handler ignores it (the kernel drops it, as under Docker): berth keeps
         // waiting, then exits with the container's status and removes it.
+        // The shell prints "ready" and then execs: until it has, it is a PID 1 the signal may end
+        // (a race that load widens), so the signal waits for the `sleep` (its own duration marks it).
         let name = format!("ignoring-{runtime}");
+        let duration = if runtime == "runc" { "2.001" } else { "2.002" };
+        let command = format!("echo ready; exec sleep {duration}");
         let (status, printed, elapsed) = signal_foreground_run(
             &env,
             &[
@@ -1887,7 +1918,7 @@ fn foreground_run_forwards_sigint_and_sigterm() {
                 BUSYBOX,
                 "sh",
                 "-c",
-                "echo ready; exec sleep 2",
+                &command,
             ],
             signal,
             Duration::from_millis(500),
@@ -1898,5 +1929,74 @@ fn foreground_run_forwards_sigint_and_sigterm() {
         assert_eq!(mounts_under(&env.root()), Vec::<String>::new());
         assert_unlocked(&env);
     }
+    assert_eq!(temp_files(&env), Vec::<String>::new());
+}
+
+/// Docker's sig-proxy forwards every signal, not only SIGINT and SIGTERM: SIGHUP, SIGQUIT, SIGUSR1,
+/// SIGUSR2 and SIGALRM reach a foreground container's handler too, and berth then exits with the
+/// container's status; a signal berth was started with ignored (`nohup`) stays ignored, and the
+/// container never sees it.
+#[test]
+fn foreground_run_forwards_the_other_signals() {
+    let env = Env::new();
+    if !busybox_image(&env) {
+        return;
+    }
+    for (signal, runtime) in [
+        ("HUP", "runc"),
+        ("QUIT", "crun"),
+        ("USR1", "runc"),
+        ("USR2", "crun"),
+        ("ALRM", "runc"),
+    ] {
+        let trapping =
+            format!("trap 'echo got {signal}; exit 42' {signal}; echo ready; sleep 30 & wait");
+        let name = format!("trapping-{signal}");
+        let (status, printed, elapsed) = signal_foreground_run(
+            &env,
+            &[
+                "--runtime",
+                runtime,
+                "--name",
+                &name,
+                BUSYBOX,
+                "sh",
+                "-c",
+                &trapping,
+            ],
+            signal,
+            Duration::ZERO,
+        );
+        assert_eq!(status.code(), Some(42), "{runtime} SIG{signal}: {printed}");
+        assert_eq!(printed, format!("got {signal}"), "{runtime}");
+        assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+        assert_eq!(container_status(&env, &name), None, "--rm left {name}");
+        assert_unlocked(&env);
+    }
+    // Started with SIGHUP ignored (as under `nohup`), berth keeps ignoring it: nothing is forwarded,
+    // and the container runs on to its end.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' HUP; exec \"$@\"")
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_berth"))
+        .arg("--root")
+        .arg(env.root())
+        .args(["run", "--rm", BUSYBOX, "sh", "-c"])
+        .arg("trap 'echo got HUP; exit 42' HUP; echo ready; sleep 1; echo done")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    send(child.id(), "HUP");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(rest, "done\n", "an ignored SIGHUP was forwarded");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
     assert_eq!(temp_files(&env), Vec::<String>::new());
 }

@@ -9,7 +9,11 @@
 //! - a [`Hold`] defers signals: a container being created, started or removed is finished first, and
 //!   the holder asks [`Hold::pending`] what to do next (or the hold exits on release);
 //! - [`forward_to`], under a hold, sends each signal on to the runtime's process, which relays it to the
-//!   container, as `docker run`'s sig-proxy does: berth then waits for the container and cleans up;
+//!   container, as `docker run`'s sig-proxy does: berth then waits for the container and cleans up.
+//!   From then on SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM are forwarded too (Docker forwards
+//!   every signal); one that the process was started with ignored (`nohup`) stays ignored, and one
+//!   that arrives with nothing to forward it to ends berth as its default action would, after the
+//!   same cleanup;
 //! - [`on_interrupt`] registers an action to run before exiting (`commit` resumes the container it
 //!   paused).
 //!
@@ -24,29 +28,34 @@ use std::{
 use rustix::process::{Pid, PidfdFlags, Signal};
 use tokio::signal::unix::{signal, SignalKind};
 
-/// The two signals berth handles.
+/// A signal berth handles: SIGINT and SIGTERM always, the [`FORWARDED`] ones while it forwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interrupt {
-    Int,
-    Term,
-}
+pub struct Interrupt(Signal);
 
 impl Interrupt {
     /// 128 + the signal number.
     pub fn exit_code(self) -> i32 {
-        match self {
-            Interrupt::Int => 130,
-            Interrupt::Term => 143,
-        }
+        128 + self.0.as_raw()
     }
 
     fn signal(self) -> Signal {
-        match self {
-            Interrupt::Int => Signal::INT,
-            Interrupt::Term => Signal::TERM,
-        }
+        self.0
     }
 }
+
+/// How tokio names a signal.
+type SignalKindOf = fn() -> SignalKind;
+
+/// The signals forwarded to a foreground container besides SIGINT and SIGTERM (and, for tokio, how to
+/// ask for each). Not SIGCHLD, SIGPIPE or SIGURG, which Docker does not forward either, nor SIGWINCH,
+/// which a terminal sends to the runtime itself.
+const FORWARDED: &[(Signal, SignalKindOf)] = &[
+    (Signal::HUP, SignalKind::hangup),
+    (Signal::QUIT, SignalKind::quit),
+    (Signal::USR1, SignalKind::user_defined1),
+    (Signal::USR2, SignalKind::user_defined2),
+    (Signal::ALARM, SignalKind::alarm),
+];
 
 /// The process signals are forwarded to: a pidfd (never a reused PID), or the PID on kernels without
 /// `pidfd_open` (before 5.3).
@@ -109,8 +118,8 @@ pub fn install() {
         .spawn(move || loop {
             let received = runtime.block_on(async {
                 tokio::select! {
-                    _ = interrupt.recv() => Interrupt::Int,
-                    _ = terminate.recv() => Interrupt::Term,
+                    _ = interrupt.recv() => Interrupt(Signal::INT),
+                    _ = terminate.recv() => Interrupt(Signal::TERM),
                 }
             });
             if !deferred(received) {
@@ -120,6 +129,61 @@ pub fn install() {
     if spawned.is_err() {
         tracing::debug!("could not start the signal thread");
     }
+}
+
+/// Installs the handlers of the [`FORWARDED`] signals the process was not started with ignored (once).
+fn install_forwarded() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let ignored = ignored_signals();
+        for &(signal, kind) in FORWARDED {
+            if ignored.contains(&signal.as_raw()) {
+                continue;
+            }
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+            else {
+                return;
+            };
+            let Ok(mut stream) = runtime.block_on(async { tokio::signal::unix::signal(kind()) })
+            else {
+                tracing::debug!(?signal, "could not install the handler");
+                continue;
+            };
+            let spawned = std::thread::Builder::new()
+                .name("berth-forward".into())
+                .spawn(move || loop {
+                    if runtime.block_on(stream.recv()).is_none() {
+                        return;
+                    }
+                    let received = Interrupt(signal);
+                    if !deferred(received) {
+                        exit(received);
+                    }
+                });
+            if spawned.is_err() {
+                tracing::debug!("could not start a signal thread");
+            }
+        }
+    });
+}
+
+/// The signals this process ignores (`SigIgn` in `/proc/self/status`), e.g. SIGHUP under `nohup`.
+fn ignored_signals() -> Vec<i32> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .map_or_else(Vec::new, |mask| signals_in_mask(mask.trim()))
+}
+
+/// The signal numbers of a `/proc` signal mask (hex, bit n-1 for signal n).
+fn signals_in_mask(mask: &str) -> Vec<i32> {
+    let Ok(bits) = u64::from_str_radix(mask, 16) else {
+        return Vec::new();
+    };
+    (1..=64).filter(|n| bits & (1u64 << (n - 1)) != 0).collect()
 }
 
 /// Forwards or records a signal that arrived under a hold; false when nothing holds it.
@@ -194,15 +258,19 @@ pub fn forward_to(pid: u32) {
         Ok(fd) => Target::Pidfd(fd),
         Err(_) => Target::Pid(pid),
     };
-    with_state(|state| {
+    let forwarding = with_state(|state| {
         if state.holds == 0 {
-            return; // forwarding ends with the last hold; there is none to end it
+            return false; // forwarding ends with the last hold; there is none to end it
         }
         if let Some(received) = state.pending.take() {
             target.send(received.signal());
         }
         state.target = Some(target);
+        true
     });
+    if forwarding {
+        install_forwarded();
+    }
 }
 
 /// An action registered with [`on_interrupt`]; dropping it unregisters the action without running it.
@@ -222,5 +290,27 @@ pub fn on_interrupt(action: impl FnOnce() + Send + 'static) -> Undo {
 impl Drop for Undo {
     fn drop(&mut self) {
         with_state(|state| state.undo.remove(&self.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proc_signal_masks_are_read() {
+        let cases: &[(&str, &[i32])] = &[
+            ("0000000000000000", &[]),
+            ("0000000000000001", &[1]),
+            ("0000000000001000", &[13]),
+            ("0000000000001001", &[1, 13]),
+            ("8000000000000000", &[64]),
+            ("not hex", &[]),
+        ];
+        for (mask, want) in cases {
+            assert_eq!(signals_in_mask(mask), *want, "{mask}");
+        }
+        assert_eq!(Interrupt(Signal::INT).exit_code(), 130);
+        assert_eq!(Interrupt(Signal::HUP).exit_code(), 129);
     }
 }
