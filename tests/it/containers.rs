@@ -43,7 +43,8 @@ fn run_ps_commit_rm_like_the_chapter() {
     ]);
     for runtime in ["runc", "crun"] {
         assert!(
-            ps.contains("ubuntu:14.04|\"echo hello! I am he…\"|Exited (0) "),
+            // Docker's listing quotes an argument that holds spaces.
+            ps.contains("ubuntu:14.04|\"echo 'hello! I am h…\"|Exited (0) "),
             "{ps}"
         );
         assert!(ps.contains(&format!("|hello-{runtime}")), "{ps}");

@@ -1079,3 +1079,98 @@ fn commands_that_cannot_start_fail_as_docker_run_does() {
         }
     }
 }
+
+/// Container commands beside Docker's: the exit status and output of `run`, the COMMAND column of
+/// `ps` (an argument that holds spaces quoted), and what `rm`, `rm -f` and `start` do with a container
+/// that is not there.
+#[test]
+fn container_commands_match_docker() {
+    let docker = dockerd();
+    let env = Env::new();
+    let image = "berth-it/containers:1";
+    docker.ok(&["import", path(&busybox_rootfs(&env, "containers")), image]);
+    let saved = env.path("containers.tar");
+    docker.ok(&["save", "-o", path(&saved), image]);
+    env.ok(&["load", "-i", path(&saved)]);
+    let name = "berth-it-containers";
+    let theirs = docker
+        .docker()
+        .args([
+            "run",
+            "--network",
+            "none",
+            "--name",
+            name,
+            image,
+            "sh",
+            "-c",
+            "echo hi there; exit 2",
+        ])
+        .output()
+        .unwrap();
+    let ours = env
+        .berth()
+        .args([
+            "run",
+            "--name",
+            name,
+            image,
+            "sh",
+            "-c",
+            "echo hi there; exit 2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (ours.status.code(), &ours.stdout),
+        (theirs.status.code(), &theirs.stdout)
+    );
+    let filter = format!("name={name}");
+    for format in ["{{.Command}}", "{{.Image}}", "{{.Names}}"] {
+        for trunc in [&[][..], &["--no-trunc"][..]] {
+            let args = [
+                &["ps", "-a", "--filter", &filter, "--format", format][..],
+                trunc,
+            ]
+            .concat();
+            assert_eq!(env.ok(&args), docker.ok(&args), "{args:?}");
+        }
+    }
+    let status = ["ps", "-a", "--filter", &filter, "--format", "{{.Status}}"];
+    assert!(env.ok(&status).starts_with("Exited (2) "));
+    assert!(docker.ok(&status).starts_with("Exited (2) "));
+
+    let missing = "berth-it-no-such-container";
+    for args in [
+        &["rm", missing][..],
+        &["rm", "-f", missing],
+        &["rm", "-f", missing, name],
+        &["start", missing],
+        &["kill", missing],
+    ] {
+        let (ours, theirs) = (
+            transcript({
+                let mut c = env.berth();
+                c.args(args);
+                c
+            }),
+            transcript({
+                let mut c = docker.docker();
+                c.args(args);
+                c
+            }),
+        );
+        assert_eq!(
+            (&ours.0, ours.2),
+            (&theirs.0, theirs.2),
+            "{args:?}: {} | {}",
+            ours.1,
+            theirs.1
+        );
+        assert!(
+            ours.1.contains(&format!("No such container: {missing}")),
+            "{args:?}: {}",
+            ours.1
+        );
+    }
+}

@@ -117,10 +117,28 @@ impl Container {
         self.dir.join("container.log")
     }
 
-    /// The command as `ps` shows it: Entrypoint and Cmd joined by spaces.
+    /// The command as `ps` shows it (moby's container list): Entrypoint and Cmd joined by spaces, each
+    /// argument after the first that holds a space in single quotes.
     pub fn command(&self) -> String {
-        crate::spec::process_args(&self.record.config).join(" ")
+        listed_command(&crate::spec::process_args(&self.record.config))
     }
+}
+
+/// moby's `Command` of a listed container: the path, then the arguments, those with a space quoted.
+fn listed_command(args: &[String]) -> String {
+    let mut words = args.iter();
+    let mut out = words.next().cloned().unwrap_or_default();
+    for arg in words {
+        out.push(' ');
+        if arg.contains(' ') {
+            out.push('\'');
+            out.push_str(arg);
+            out.push('\'');
+        } else {
+            out.push_str(arg);
+        }
+    }
+    out
 }
 
 pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
@@ -161,4 +179,23 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Now, as RFC 3339 with nanoseconds (Docker's `Created` format).
 pub fn now() -> String {
     berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listed_command;
+
+    #[test]
+    fn listed_commands_quote_arguments_with_spaces() {
+        let cases: &[(&[&str], &str)] = &[
+            (&[], ""),
+            (&["/bin/sh"], "/bin/sh"),
+            (&["sh", "-c", "echo hi; exit 2"], "sh -c 'echo hi; exit 2'"),
+            (&["/my app", "a b", "c"], "/my app 'a b' c"),
+        ];
+        for (args, want) in cases {
+            let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+            assert_eq!(listed_command(&args), *want);
+        }
+    }
 }

@@ -272,7 +272,7 @@ fn run_echo(env: &Env) {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].state.status, Status::Exited);
     assert_eq!(listed[0].state.exit_code, Some(0));
-    assert_eq!(listed[0].command(), "echo hello! I am here!");
+    assert_eq!(listed[0].command(), "echo 'hello! I am here!'");
     let (logs, _) = berth_container::read_logs(&container.log_path(), 0).unwrap();
     assert_eq!(logs[0].log, "hello! I am here!\n");
     assert_eq!(logs[0].stream, "stdout");

@@ -17,7 +17,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         let mut container = super::get(&containers, name)?;
         if !container.is_running() {
             anyhow::bail!(
-                "Error response from daemon: cannot kill container: {name}: container {} is not running",
+                "cannot kill container: {name}: container {} is not running",
                 container.id()
             );
         }

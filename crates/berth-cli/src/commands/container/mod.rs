@@ -127,12 +127,17 @@ pub(crate) fn containers(ctx: &Ctx) -> anyhow::Result<Containers<'_>> {
     Ok(Containers::open(ctx.store()?)?)
 }
 
+/// No container has this name or ID (Docker's words).
+#[derive(Debug, thiserror::Error)]
+#[error("No such container: {0}")]
+pub(crate) struct NoSuchContainer(String);
+
 /// Finds a container, with Docker's wording when there is none.
 pub(crate) fn get(containers: &Containers<'_>, id_or_name: &str) -> anyhow::Result<Container> {
     match containers.get(id_or_name) {
         Ok(container) => Ok(container),
         Err(berth_container::Error::NoSuchContainer(_)) => {
-            anyhow::bail!("Error response from daemon: No such container: {id_or_name}")
+            Err(NoSuchContainer(id_or_name.to_owned()).into())
         }
         Err(e) => Err(e.into()),
     }

@@ -22,15 +22,16 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     super::for_each(&args.containers, |name| {
         // A container being removed is removed completely; a signal ends the command afterwards.
         let _hold = interrupt::hold();
-        let mut container = super::get(&containers, name)?;
-        containers
-            .remove(&mut container, args.force)
-            .map_err(|e| match e {
-                berth_container::Error::RemoveRunning { .. } => {
-                    anyhow::anyhow!("Error response from daemon: {e}")
-                }
-                other => other.into(),
-            })?;
+        let mut container = match super::get(&containers, name) {
+            Ok(container) => container,
+            // Like Docker: with --force, a container that is not there is reported, not a failure.
+            Err(error) if args.force && error.is::<super::NoSuchContainer>() => {
+                output::eprintln(&format!("Error: {error:#}"));
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        };
+        containers.remove(&mut container, args.force)?;
         output::println(name)?;
         Ok(())
     })

@@ -237,7 +237,7 @@ fn image(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<berth_store::Image> {
             Ok(image) => return Ok(image),
             Err(berth_store::Error::NoSuchImage(_)) if args.pull != "never" => {}
             Err(berth_store::Error::NoSuchImage(_)) => {
-                anyhow::bail!("Error response from daemon: No such image: {}", args.image)
+                anyhow::bail!("No such image: {}", args.image)
             }
             Err(e) => return Err(e.into()),
         }

@@ -26,10 +26,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         let hold = interrupt::hold();
         let mut container = super::get(&containers, &args.containers[0])?;
         if container.is_running() {
-            bail!(
-                "Error response from daemon: container {} is already running",
-                container.short_id()
-            );
+            bail!("container {} is already running", container.short_id());
         }
         // Signals go to the container while berth waits for it, as `run` does.
         let code = containers.run_attached_forwarding(
@@ -49,12 +46,26 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         };
     }
     let monitor = super::monitor_command(ctx)?;
-    super::for_each(&args.containers, |name| {
-        let mut container = super::get(&containers, name)?;
-        if !container.is_running() {
-            containers.start_detached(&mut container, &monitor)?;
+    // Like Docker: each failure is reported as it happens, then the list of those that failed.
+    let mut failed = Vec::new();
+    for name in &args.containers {
+        let started = super::get(&containers, name).and_then(|mut container| {
+            if !container.is_running() {
+                containers.start_detached(&mut container, &monitor)?;
+            }
+            Ok(())
+        });
+        match started {
+            Ok(()) => output::println(name)?,
+            Err(error) => {
+                output::eprintln(&format!("Error: {error:#}"));
+                failed.push(name.as_str());
+            }
         }
-        output::println(name)?;
+    }
+    if failed.is_empty() {
         Ok(())
-    })
+    } else {
+        bail!("failed to start containers: {}", failed.join(", "))
+    }
 }
