@@ -42,6 +42,7 @@ pub use index::{annotations, Index, IndexEntry};
 pub use layer::LayerInfo;
 pub use layout::Store;
 pub use lock::ContentGuard;
+pub use release::LayerHolders;
 pub use summary::Summary;
 pub use time::{format_rfc3339, now_rfc3339};
 pub use writeback::Writeback;

@@ -3,7 +3,7 @@
 //! and no container's image stacks on it; chain IDs make "stacks on it" exact, since an image holds
 //! a layer's chain ID only when it holds every layer below it too.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use berth_digest::Digest;
 
@@ -28,31 +28,61 @@ fn chain_ids_of_config(id: &Digest, config: &[u8]) -> Result<Vec<Digest>> {
     Ok(berth_manifest::chain_ids(&config.rootfs.diff_ids))
 }
 
-impl Store {
-    /// The chain IDs, top first, of the layers of `image` that no other image in the index holds and
-    /// no image in `roots` (manifest digests: the images containers were made from) holds.
-    pub fn layers_held_only_by(&self, image: &Image, roots: &[Digest]) -> Result<Vec<Digest>> {
-        let mut held: HashSet<Digest> = HashSet::new();
-        for other in self.images()? {
-            if other.id != image.id {
-                held.extend(other.chain_ids()?);
+/// Which images hold which layers (by chain ID), read once for a command that deletes images (each
+/// store image's config and each container image's config once) and kept up to date as it
+/// deletes them. What it reports is what the store held when it was read: an image another
+/// process adds meanwhile is not seen (garbage collection, not this, decides what is removed).
+#[derive(Debug, Default)]
+pub struct LayerHolders {
+    /// Per chain ID, how many images in the store hold it.
+    counts: HashMap<Digest, usize>,
+    /// Each image's chain IDs, bottom first.
+    by_image: HashMap<Digest, Vec<Digest>>,
+    /// Chain IDs the containers' images hold (whether or not those images are still in the store).
+    pinned: HashSet<Digest>,
+}
+
+impl LayerHolders {
+    /// `image` leaves the store: the chain IDs, top first, of its layers nothing holds any more.
+    pub fn release(&mut self, image: &Digest) -> Vec<Digest> {
+        let Some(chains) = self.by_image.remove(image) else {
+            return Vec::new();
+        };
+        for chain in &chains {
+            if let Some(count) = self.counts.get_mut(chain) {
+                *count = count.saturating_sub(1);
             }
+        }
+        let held = |chain: &Digest| {
+            self.pinned.contains(chain) || self.counts.get(chain).is_some_and(|c| *c > 0)
+        };
+        // Every layer below a held one is held too: what is freed is a run at the top.
+        let lowest_freed = chains.iter().rposition(held).map_or(0, |i| i + 1);
+        chains[lowest_freed..].iter().rev().cloned().collect()
+    }
+}
+
+impl Store {
+    /// The layer holders of the store's images and of the images in `roots` (manifest digests: the
+    /// images containers were made from).
+    pub fn layer_holders(&self, roots: &[Digest]) -> Result<LayerHolders> {
+        let mut holders = LayerHolders::default();
+        for image in self.images()? {
+            let chains = image.chain_ids()?;
+            for chain in &chains {
+                *holders.counts.entry(chain.clone()).or_default() += 1;
+            }
+            holders.by_image.insert(image.id, chains);
         }
         for root in roots {
             let manifest = self.read_manifest(root)?;
             let config_id = oci_digest(manifest.config().digest())?;
             let config = self.read_blob(&config_id, MAX_JSON_BYTES)?;
-            held.extend(chain_ids_of_config(&config_id, &config)?);
+            holders
+                .pinned
+                .extend(chain_ids_of_config(&config_id, &config)?);
         }
-        let mut freed: Vec<Digest> = image.chain_ids()?;
-        // Every layer below a held one is held too: what is freed is a run at the top.
-        let lowest_freed = freed
-            .iter()
-            .rposition(|chain_id| held.contains(chain_id))
-            .map_or(0, |i| i + 1);
-        freed.drain(..lowest_freed);
-        freed.reverse();
-        Ok(freed)
+        Ok(holders)
     }
 }
 
@@ -124,11 +154,26 @@ mod tests {
                 .collect();
             let image = store.resolve("image").unwrap();
             let want: Vec<Digest> = freed.iter().map(|f| chains(f)[0].clone()).collect();
+            let mut holders = store.layer_holders(&roots).unwrap();
             assert_eq!(
-                store.layers_held_only_by(&image, &roots).unwrap(),
+                holders.release(&image.id),
                 want,
                 "case {i}: {layers} beside {others:?} and {in_containers:?}"
             );
+            assert!(holders.release(&image.id).is_empty(), "released once");
         }
+    }
+
+    #[test]
+    fn releases_add_up_as_images_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("root")).unwrap();
+        put_image(&store, "one", "ab");
+        put_image(&store, "two", "ac");
+        let one = store.resolve("one").unwrap().id;
+        let two = store.resolve("two").unwrap().id;
+        let mut holders = store.layer_holders(&[]).unwrap();
+        assert_eq!(holders.release(&one), [chains("ab")[0].clone()]);
+        assert_eq!(holders.release(&two), chains("ac"));
     }
 }

@@ -5,7 +5,7 @@
 
 use berth_digest::Digest;
 use berth_reference::Reference;
-use berth_store::{Image, Removal, Store};
+use berth_store::{Image, LayerHolders, Removal, Store};
 
 use crate::{
     commands::system::{containers_using, gc_roots, ImageUser},
@@ -29,10 +29,11 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
+    let mut remover = Remover::new(ctx, store);
     let mut failed = false;
     for arg in &args.images {
         let mut done = Vec::new();
-        let result = delete_image(ctx, store, arg, args.force, !args.no_prune, &mut done);
+        let result = remover.delete_image(arg, args.force, !args.no_prune, &mut done);
         // What was done before a failure (an untag) is still reported.
         for removal in &done {
             output::println(&match removal {
@@ -54,17 +55,49 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// moby's `ImageDelete` for one argument (a name or an ID): what it did goes to `done`, in Docker's
-/// order, also when it then fails.
-pub(crate) fn delete_image(
-    ctx: &Ctx,
-    store: &Store,
-    arg: &str,
-    force: bool,
-    prune: bool,
-    done: &mut Vec<Removal>,
-) -> anyhow::Result<()> {
-    Deletion { ctx, store, done }.remove(arg, force, prune)
+/// Deletes images as moby's `ImageDelete` does, one argument at a time; which images hold which layers
+/// is read once, at the first deletion, and kept up to date.
+pub(crate) struct Remover<'a> {
+    ctx: &'a Ctx,
+    store: &'a Store,
+    holders: Option<LayerHolders>,
+}
+
+impl<'a> Remover<'a> {
+    pub(crate) fn new(ctx: &'a Ctx, store: &'a Store) -> Remover<'a> {
+        Remover {
+            ctx,
+            store,
+            holders: None,
+        }
+    }
+
+    /// One argument (a name or an ID): what it did goes to `done`, in Docker's order, also when it
+    /// then fails.
+    pub(crate) fn delete_image(
+        &mut self,
+        arg: &str,
+        force: bool,
+        prune: bool,
+        done: &mut Vec<Removal>,
+    ) -> anyhow::Result<()> {
+        Deletion {
+            remover: self,
+            done,
+        }
+        .remove(arg, force, prune)
+    }
+
+    /// The layers `image` alone held, as it leaves the store.
+    fn release(&mut self, image: &Digest) -> anyhow::Result<Vec<Digest>> {
+        let holders = match &mut self.holders {
+            Some(holders) => holders,
+            None => self
+                .holders
+                .insert(self.store.layer_holders(&gc_roots(self.ctx)?)?),
+        };
+        Ok(holders.release(image))
+    }
 }
 
 /// Whether `delete_image` failed because the image is not there (any more).
@@ -146,19 +179,22 @@ impl Soft {
 }
 
 /// One argument's deletion, and what it did.
-struct Deletion<'a> {
-    ctx: &'a Ctx,
-    store: &'a Store,
-    done: &'a mut Vec<Removal>,
+struct Deletion<'r, 'a> {
+    remover: &'r mut Remover<'a>,
+    done: &'r mut Vec<Removal>,
 }
 
-impl Deletion<'_> {
+impl Deletion<'_, '_> {
+    fn store(&self) -> &Store {
+        self.remover.store
+    }
+
     fn remove(&mut self, arg: &str, force: bool, prune: bool) -> anyhow::Result<()> {
         let image = self
-            .store
+            .store()
             .resolve(arg)
             .map_err(|_| NoSuchImage(display_name(arg)))?;
-        let users = containers_using(self.ctx, &image.id)?;
+        let users = containers_using(self.remover.ctx, &image.id)?;
 
         if let Some(name) = named_reference(arg, &image) {
             // By name: untag; the image itself goes only when that was its last name, and then
@@ -205,24 +241,22 @@ impl Deletion<'_> {
     /// untagged parent when `prune`. `quiet`: a conflict keeps the image without an error, unless the
     /// image would be left dangling and unused.
     fn delete(&mut self, id: &Digest, force: bool, prune: bool, quiet: bool) -> anyhow::Result<()> {
-        let image = self.store.resolve(&id.to_string())?;
-        let users = containers_using(self.ctx, id)?;
+        let image = self.store().resolve(&id.to_string())?;
+        let users = containers_using(self.remover.ctx, id)?;
         let soft = if force { Soft::NONE } else { Soft::ALL };
         if let Some(conflict) = self.conflict(&image, &users, soft)? {
-            let dangling = image.names.is_empty() && self.store.children(id)?.is_empty();
+            let dangling = image.names.is_empty() && self.store().children(id)?.is_empty();
             if quiet && (!dangling || conflict.used()) {
                 return Ok(());
             }
             return Err(conflict.into());
         }
-        let parent = self.store.parent(id);
+        let parent = self.store().parent(id);
         for name in &image.names {
             self.untag(name)?;
         }
-        let freed = self
-            .store
-            .layers_held_only_by(&image, &gc_roots(self.ctx)?)?;
-        self.store.forget_image(id)?;
+        let freed = self.remover.release(id)?;
+        self.store().forget_image(id)?;
         self.done.push(Removal::Deleted(id.clone()));
         self.done.extend(freed.into_iter().map(Removal::Deleted));
         match parent {
@@ -238,7 +272,7 @@ impl Deletion<'_> {
         users: &[ImageUser],
         soft: Soft,
     ) -> anyhow::Result<Option<Conflict>> {
-        let reason = if !self.store.children(&image.id)?.is_empty() {
+        let reason = if !self.store().children(&image.id)?.is_empty() {
             Some(Reason::DependentChild)
         } else if let Some(running) = users.iter().find(|u| u.running) {
             Some(Reason::RunningContainer(running.short_id.clone()))
@@ -257,7 +291,7 @@ impl Deletion<'_> {
     }
 
     fn untag(&mut self, name: &Reference) -> anyhow::Result<()> {
-        self.store.untag(name)?;
+        self.store().untag(name)?;
         self.done.push(Removal::Untagged(name.clone()));
         Ok(())
     }

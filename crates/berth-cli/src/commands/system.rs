@@ -1,6 +1,6 @@
 //! `berth system df | check | prune` and `berth image prune`.
 
-use std::fmt::Write as _;
+use std::{collections::HashSet, fmt::Write as _};
 
 use berth_container::Status;
 use berth_digest::Digest;
@@ -154,11 +154,18 @@ fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
 pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let mut done = Vec::new();
+    let mut remover = crate::commands::rmi::Remover::new(ctx, store);
     // moby's `ImagesPrune`: each image that is not an intermediate one (untagged, with a child) and,
     // without -a, has no child and no tag, is deleted as `rmi` would without force, its untagged
-    // parents with it; what a container uses is kept.
+    // parents with it; what a container uses is kept. Which images have children is read once,
+    // before any goes, as there.
+    let parents: HashSet<Digest> = store
+        .summaries()?
+        .into_iter()
+        .filter_map(|summary| summary.parent)
+        .collect();
     for image in store.images()? {
-        let has_child = !store.children(&image.id)?.is_empty();
+        let has_child = parents.contains(&image.id);
         let has_tag = image.names.iter().any(|name| name.digest().is_none());
         if (image.names.is_empty() && has_child) || (!args.all && (has_child || has_tag)) {
             continue;
@@ -169,9 +176,7 @@ pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
             image.names.iter().map(ToString::to_string).collect()
         };
         for argument in arguments {
-            if let Err(error) =
-                crate::commands::rmi::delete_image(ctx, store, &argument, false, true, &mut done)
-            {
+            if let Err(error) = remover.delete_image(&argument, false, true, &mut done) {
                 if !crate::commands::rmi::is_conflict(&error)
                     && !crate::commands::rmi::is_missing(&error)
                 {
