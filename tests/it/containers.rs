@@ -475,12 +475,18 @@ fn commands_that_cannot_start_fail_like_docker_run() {
                 );
                 env.ok(&["rm", &name]);
             }
-            let mut args = vec!["run", "--rm", "--runtime", runtime, "ubuntu:14.04"];
-            args.extend(command.iter());
-            let out = env.berth().args(&args).output().unwrap();
-            assert_eq!(out.status.code(), Some(*status), "{args:?}");
-            let left = env.ok(&["ps", "-a", "--format", "{{.ID}} {{.Status}} {{.Command}}"]);
-            assert_eq!(left, "", "{args:?}: --rm removes the container");
+            for detach in [false, true] {
+                let mut args = vec!["run", "--rm", "--runtime", runtime];
+                if detach {
+                    args.push("-d");
+                }
+                args.push("ubuntu:14.04");
+                args.extend(command.iter());
+                let out = env.berth().args(&args).output().unwrap();
+                assert_eq!(out.status.code(), Some(*status), "{args:?}");
+                let left = env.ok(&["ps", "-a", "--format", "{{.ID}} {{.Status}} {{.Command}}"]);
+                assert_eq!(left, "", "{args:?}: --rm removes the container");
+            }
         }
         // A container's own failure is its exit status, and its stderr is its own.
         let out = env
@@ -500,19 +506,70 @@ fn commands_that_cannot_start_fail_like_docker_run() {
         assert_eq!(out.status.code(), Some(3));
         assert_eq!(String::from_utf8_lossy(&out.stderr), "oops\n");
     }
-    // Errors before the container exists: exit 125 and a pointer to the help, as `docker run`.
+    // A container that ran, and then cannot start again (its command removed itself): it stays
+    // exited, with the new exit code, as moby keeps it; a `start` reports the failure and the list.
+    env.ok(&[
+        "run",
+        "--name",
+        "self-removing",
+        "ubuntu:14.04",
+        "sh",
+        "-c",
+        "rm /bin/sh",
+    ]);
+    let out = env
+        .berth()
+        .args(["start", "self-removing"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("OCI runtime create failed: ")
+            && stderr.ends_with("Error: failed to start containers: self-removing\n"),
+        "{stderr}"
+    );
+    let id = env.ok(&[
+        "ps",
+        "-a",
+        "-q",
+        "--no-trunc",
+        "--filter",
+        "name=self-removing",
+    ]);
+    assert!(
+        status_of(&env, id.trim()).starts_with("Exited (127) "),
+        "{}",
+        status_of(&env, id.trim())
+    );
+    env.ok(&["rm", "self-removing"]);
+    // Errors before the container exists: `run` exits 125 with a pointer to the help; `create`
+    // reports the error as it is and exits 1 (docker/cli's `runRun` and `runCreate`).
     env.ok(&["create", "--name", "taken", "ubuntu:14.04", "true"]);
-    for command in ["run", "create"] {
+    let cases = [
+        (
+            "run",
+            125,
+            "berth: Conflict. The container name \"/taken\" is already in use",
+            ".\nSee 'berth run --help'.\n",
+        ),
+        (
+            "create",
+            1,
+            "Error: Conflict. The container name \"/taken\" is already in use",
+            "to be able to reuse that name.\n",
+        ),
+    ];
+    for (command, status, start, end) in cases {
         let out = env
             .berth()
             .args([command, "--name", "taken", "ubuntu:14.04", "true"])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(125), "{command}");
+        assert_eq!(out.status.code(), Some(status), "{command}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.starts_with("berth: Conflict. The container name \"/taken\" is already in use")
-                && stderr.ends_with(&format!(".\nSee 'berth {command} --help'.\n")),
+            stderr.starts_with(start) && stderr.ends_with(end),
             "{stderr}"
         );
     }

@@ -133,7 +133,7 @@ fn run_target(fuzz_dir: &Path, target: &str, seconds: u32, build: Build) -> anyh
     let status = cmd
         .status()
         .with_context(|| format!("failed to start {}", util::display(&cmd)))?;
-    let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let text = String::from_utf8_lossy(&std::fs::read(&log_path).unwrap_or_default()).into_owned();
     if !status.success() {
         let lines: Vec<&str> = text.lines().collect();
         let tail = &lines[lines.len().saturating_sub(LOG_TAIL_LINES)..];

@@ -144,7 +144,7 @@ fn install_forwarded() {
                 .enable_io()
                 .build()
             else {
-                return;
+                continue;
             };
             let Ok(mut stream) = runtime.block_on(async { tokio::signal::unix::signal(kind()) })
             else {
@@ -203,7 +203,14 @@ fn deferred(received: Interrupt) -> bool {
 }
 
 /// Runs the registered undo actions, removes the temporary files, and exits with 128 + the signal.
+/// Once: a second signal thread that gets here meanwhile waits for the first to end the process.
 pub fn exit(received: Interrupt) -> ! {
+    static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if EXITING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
     let undo = with_state(|state| std::mem::take(&mut state.undo));
     for action in undo.into_values() {
         action();

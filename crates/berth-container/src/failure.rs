@@ -1,12 +1,16 @@
 //! A start that never ran the container's process: the runtime could not create it (the command is
-//! missing or not executable, a mount failed, ...). The runtime reports such errors in its log (`--log`,
-//! JSON lines), which berth keeps per container (`runtime.log`), and also prints them on its stderr,
+//! missing or not executable, a mount failed, ...). runc and crun write the process's PID to
+//! `--pid-file` once it runs, and never on such a failure, and report the error in their log (`--log`,
+//! JSON lines), which berth keeps per container (`runtime.log`). They also print it on their stderr,
 //! which is the container's stderr: [`RuntimeLog::is_echo`] tells those lines apart so that they do
 //! not reach the container's output or log. Docker leaves such a container `created`, records an
 //! exit code (moby's `translateContainerdStartErr`: 127 for a command not found, 126 for one that
 //! cannot be run, else 128) and the error, and `docker run` fails.
 
 use std::path::{Path, PathBuf};
+
+/// How a [`StartFailure`] reads, before the runtime's message (Docker's words).
+pub(crate) const OCI_CREATE_FAILED: &str = "OCI runtime create failed: ";
 
 /// Why the runtime could not start a container's process.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,30 +23,50 @@ pub struct StartFailure {
 
 impl std::fmt::Display for StartFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "OCI runtime create failed: {}", self.message)
+        write!(f, "{OCI_CREATE_FAILED}{}", self.message)
     }
 }
 
-/// A container's runtime log.
+/// A container's runtime log, and the PID file that tells whether its process ran.
 #[derive(Debug, Clone)]
 pub(crate) struct RuntimeLog {
     path: PathBuf,
+    pid_file: PathBuf,
 }
 
 impl RuntimeLog {
-    /// The log at `path`, emptied for a new start.
-    pub(crate) fn create(path: &Path) -> crate::error::Result<RuntimeLog> {
+    /// The log at `path` (emptied) and the PID file `pid_file` (removed), for a new start.
+    pub(crate) fn create(path: &Path, pid_file: &Path) -> crate::error::Result<RuntimeLog> {
         std::fs::File::create(path).map_err(crate::error::Error::io(format!(
             "create {}",
             path.display()
         )))?;
+        match std::fs::remove_file(pid_file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(crate::error::Error::io(format!(
+                    "remove {}",
+                    pid_file.display()
+                ))(e));
+            }
+            _ => {}
+        }
         Ok(RuntimeLog {
             path: path.to_path_buf(),
+            pid_file: pid_file.to_path_buf(),
         })
     }
 
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub(crate) fn pid_file(&self) -> &Path {
+        &self.pid_file
+    }
+
+    /// Whether the runtime ran the container's process (it wrote the PID file).
+    pub(crate) fn process_ran(&self) -> bool {
+        self.pid_file.exists()
     }
 
     /// The errors the runtime logged, oldest first.
@@ -60,6 +84,9 @@ impl RuntimeLog {
     /// Whether `chunk` of the runtime's stderr is the runtime printing an error it logged (runc and
     /// crun log an error, then print it).
     pub(crate) fn is_echo(&self, chunk: &[u8]) -> bool {
+        if self.process_ran() {
+            return false;
+        }
         let Ok(text) = std::str::from_utf8(chunk) else {
             return false;
         };
@@ -78,7 +105,7 @@ impl RuntimeLog {
 
     /// The runtime's last logged error, when it exited with `code` without running the process.
     pub(crate) fn start_failure(&self, code: i32, command: &str) -> Option<StartFailure> {
-        if code == 0 {
+        if code == 0 || self.process_ran() {
             return None;
         }
         let message = self.errors().pop()?;
@@ -180,7 +207,8 @@ mod tests {
     #[test]
     fn echoes_are_the_logged_errors_printed() {
         let dir = tempfile::tempdir().unwrap();
-        let log = RuntimeLog::create(&dir.path().join("runtime.log")).unwrap();
+        let log =
+            RuntimeLog::create(&dir.path().join("runtime.log"), &dir.path().join("pid")).unwrap();
         assert!(!log.is_echo(b"boom\n"), "nothing logged yet");
         std::fs::write(
             log.path(),
@@ -211,5 +239,14 @@ mod tests {
                 exit_code: 128
             })
         );
+        // Once the process ran (the runtime wrote its PID), an error it logged later (tearing the
+        // container down, say) is neither a failed start nor an echo: the container's own output is
+        // never dropped.
+        std::fs::write(log.pid_file(), "4242").unwrap();
+        assert_eq!(log.start_failure(1, "x"), None);
+        assert!(!log.is_echo(b"boom\n"));
+        // A new start begins without the PID file.
+        let again = RuntimeLog::create(log.path(), log.pid_file()).unwrap();
+        assert!(!again.process_ran());
     }
 }

@@ -41,11 +41,11 @@ impl LogWriter {
         Ok(Arc::new(Mutex::new(LogWriter { file })))
     }
 
-    fn write(&mut self, stream: &str, bytes: &[u8]) {
+    fn write(&mut self, stream: &str, bytes: &[u8], time: &str) {
         let entry = LogEntry {
             log: String::from_utf8_lossy(bytes).into_owned(),
             stream: stream.to_owned(),
-            time: crate::record::now(),
+            time: time.to_owned(),
         };
         if let Ok(mut line) = serde_json::to_vec(&entry) {
             line.push(b'\n');
@@ -60,9 +60,10 @@ impl LogWriter {
 const RUNTIME_ECHO_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Copies one output stream of the container to its log, line by line, and to `tee` as it comes.
-/// With `skip` (the runtime's log), the stream's first chunk is held until more output, its end or
-/// [`RUNTIME_ECHO_WAIT`], then dropped if it was the runtime printing an error it logged (a start
-/// that failed before the container's process ran) rather than the container's own output.
+/// With `skip` (the runtime's log), a first chunk that arrives before the runtime has run the process
+/// is held until more output, the stream's end or [`RUNTIME_ECHO_WAIT`], then dropped if it was the
+/// runtime printing an error it logged (a start that failed before the process ran) rather than the
+/// container's own output. A held chunk keeps the time it arrived.
 pub(crate) fn pump<S: Read + AsFd + Send + 'static>(
     mut source: S,
     stream: &'static str,
@@ -78,12 +79,12 @@ pub(crate) fn pump<S: Read + AsFd + Send + 'static>(
             pending: Vec::new(),
         };
         let mut buf = vec![0u8; 32 * 1024];
-        let mut held: Option<Vec<u8>> = None;
+        let mut held: Option<(Vec<u8>, String)> = None;
         let mut first = skip.is_some();
         loop {
-            if let Some(chunk) = held.as_ref() {
+            if let Some((chunk, time)) = held.as_ref() {
                 if !more_within(&source, RUNTIME_ECHO_WAIT) {
-                    sink.release(chunk, skip.as_ref());
+                    sink.release(chunk, time, skip.as_ref());
                     held = None;
                 }
             }
@@ -93,35 +94,43 @@ pub(crate) fn pump<S: Read + AsFd + Send + 'static>(
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => break,
             };
-            if let Some(chunk) = held.take() {
-                sink.release(&chunk, skip.as_ref());
+            let time = crate::record::now();
+            if let Some((chunk, time)) = held.take() {
+                sink.release(&chunk, &time, skip.as_ref());
             }
-            if first {
-                first = false;
-                held = Some(buf[..n].to_vec());
+            if std::mem::take(&mut first) && skip.as_ref().is_some_and(|r| !r.process_ran()) {
+                held = Some((buf[..n].to_vec(), time));
                 continue;
             }
-            sink.write(&buf[..n]);
+            sink.write(&buf[..n], &time);
         }
-        if let Some(chunk) = held.take() {
-            sink.release(&chunk, skip.as_ref());
+        if let Some((chunk, time)) = held.take() {
+            sink.release(&chunk, &time, skip.as_ref());
         }
-        sink.flush(true);
+        sink.flush(true, &crate::record::now());
     })
 }
 
-/// Whether `source` has input (or its end) within `wait`.
+/// Whether `source` has input (or its end) within `wait`; a signal handled meanwhile does not cut
+/// the wait short, and an error reads as "nothing more" (the caller then stops holding back).
 fn more_within(source: &impl AsFd, wait: std::time::Duration) -> bool {
-    let mut fds = [rustix::event::PollFd::new(
-        source,
-        rustix::event::PollFlags::IN,
-    )];
-    let timeout = rustix::event::Timespec {
-        tv_sec: 0,
-        tv_nsec: i64::try_from(wait.as_nanos()).unwrap_or(i64::MAX),
-    };
-    // An error (EINTR) reads as "more": the caller then reads, which blocks as before.
-    rustix::event::poll(&mut fds, Some(&timeout)).map_or(true, |ready| ready > 0)
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let timeout = rustix::event::Timespec {
+            tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(left.subsec_nanos()),
+        };
+        let mut fds = [rustix::event::PollFd::new(
+            source,
+            rustix::event::PollFlags::IN,
+        )];
+        match rustix::event::poll(&mut fds, Some(&timeout)) {
+            Ok(ready) => return ready > 0,
+            Err(rustix::io::Errno::INTR) if !left.is_zero() => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 /// Where a pump's output goes: the log, line by line, and `tee` as it comes.
@@ -133,25 +142,25 @@ struct Sink {
 }
 
 impl Sink {
-    fn write(&mut self, chunk: &[u8]) {
+    fn write(&mut self, chunk: &[u8], time: &str) {
         if let Some(out) = self.tee.as_mut() {
             if out.write_all(chunk).and_then(|()| out.flush()).is_err() {
                 self.tee = None; // our reader went away (a closed pipe); keep logging
             }
         }
         self.pending.extend_from_slice(chunk);
-        self.flush(false);
+        self.flush(false, time);
     }
 
     /// A held chunk: written unless it is the runtime's echo of an error it logged.
-    fn release(&mut self, chunk: &[u8], runtime: Option<&RuntimeLog>) {
+    fn release(&mut self, chunk: &[u8], time: &str, runtime: Option<&RuntimeLog>) {
         if !runtime.is_some_and(|runtime| runtime.is_echo(chunk)) {
-            self.write(chunk);
+            self.write(chunk, time);
         }
     }
 
-    /// Writes the complete lines (and, with `all`, the rest) to the log.
-    fn flush(&mut self, all: bool) {
+    /// Writes the complete lines (and, with `all`, the rest) to the log, stamped `time`.
+    fn flush(&mut self, all: bool, time: &str) {
         while let Some(end) = self
             .pending
             .iter()
@@ -164,7 +173,7 @@ impl Sink {
         {
             let record: Vec<u8> = self.pending.drain(..end).collect();
             if let Ok(mut log) = self.log.lock() {
-                log.write(self.stream, &record);
+                log.write(self.stream, &record, time);
             }
         }
     }
@@ -267,7 +276,11 @@ mod tests {
     #[test]
     fn the_runtimes_echo_of_its_error_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        let runtime = RuntimeLog::create(&dir.path().join("runtime.log")).unwrap();
+        let runtime = RuntimeLog::create(
+            &dir.path().join("runtime.log"),
+            &dir.path().join("runtime.pid"),
+        )
+        .unwrap();
         std::fs::write(
             runtime.path(),
             r#"{"level":"error","msg":"boom","time":"2026-11-27T23:09:58Z"}"#,
@@ -291,8 +304,14 @@ mod tests {
             assert_eq!(String::from_utf8_lossy(&copied), *said, "{chunks:?}");
             assert_eq!(lines.concat(), *said, "{chunks:?}");
         }
+        // Once the runtime ran the process (its PID file), nothing is held back or dropped.
+        std::fs::write(runtime.pid_file(), "4242").unwrap();
+        let (lines, _) = pumped(&[b"boom\n"], long, Some(runtime.clone()));
+        assert_eq!(lines, ["boom\n"]);
         // Nothing logged by the runtime: everything is the container's.
-        let quiet = RuntimeLog::create(&dir.path().join("quiet.log")).unwrap();
+        let quiet =
+            RuntimeLog::create(&dir.path().join("quiet.log"), &dir.path().join("quiet.pid"))
+                .unwrap();
         let (lines, _) = pumped(&[b"boom\n"], short, Some(quiet));
         assert_eq!(lines, ["boom\n"]);
     }

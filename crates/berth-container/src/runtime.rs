@@ -95,13 +95,16 @@ impl Runtime {
     }
 
     /// `run --bundle BUNDLE ID`: creates, starts and waits for the container; exits with its status.
-    /// The runtime's own errors also go to `log`, as JSON lines (runc and crun alike).
-    pub fn run_command(&self, bundle: &Path, id: &str, log: &Path) -> Command {
+    /// The runtime's own errors also go to `log`, as JSON lines, and the process's PID to `pid_file`
+    /// once it runs (runc and crun alike).
+    pub fn run_command(&self, bundle: &Path, id: &str, log: &Path, pid_file: &Path) -> Command {
         let mut command = self.command();
         command
             .arg(format!("--log={}", log.display()))
             .arg("--log-format=json")
             .arg("run")
+            .arg("--pid-file")
+            .arg(pid_file)
             .arg("--bundle")
             .arg(bundle)
             .arg(id);

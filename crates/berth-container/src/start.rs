@@ -16,7 +16,7 @@ use std::{
 use crate::{
     containers::Containers,
     error::{Error, Result},
-    failure::{RuntimeLog, StartFailure},
+    failure::{RuntimeLog, StartFailure, OCI_CREATE_FAILED},
     logs::LogWriter,
     record::{self, Container, Status},
     rootfs::RootfsPaths,
@@ -116,20 +116,33 @@ impl Containers<'_> {
         Ok(())
     }
 
-    /// The runtime could not start the process: the container stays `created`, with the exit code and
-    /// the error Docker records (and goes if it was started with `--rm`, as in Docker).
-    fn mark_start_failed(&self, container: &mut Container, failure: &StartFailure) -> Result<()> {
+    /// The runtime could not start the process: the container keeps the state it had before this
+    /// start (`created`, or `exited` from an earlier run, as moby keeps it), with the exit code and the
+    /// error Docker records. With `--rm`, `remove` takes it away (as in Docker); the monitor leaves
+    /// that to the `start` waiting for it, which must read the error first.
+    fn mark_start_failed(
+        &self,
+        container: &mut Container,
+        before: &record::State,
+        failure: &StartFailure,
+        remove: bool,
+    ) -> Result<()> {
         if let Ok(runtime) = self.runtime(container) {
             let _ = runtime.delete(container.id(), true);
         }
-        container.state.status = Status::Created;
-        container.state.exit_code = Some(failure.exit_code);
-        container.state.error = Some(failure.to_string());
-        container.state.started_at = None;
-        container.state.finished_at = None;
-        container.state.monitor_pid = None;
+        container.state = record::State {
+            status: match before.status {
+                Status::Exited => Status::Exited,
+                _ => Status::Created,
+            },
+            exit_code: Some(failure.exit_code),
+            error: Some(failure.to_string()),
+            started_at: before.started_at.clone(),
+            finished_at: before.finished_at.clone(),
+            monitor_pid: None,
+        };
         self.write_state(container)?;
-        if container.record.host.auto_remove {
+        if remove && container.record.host.auto_remove {
             self.remove(container, true)?;
         }
         Ok(())
@@ -137,7 +150,10 @@ impl Containers<'_> {
 
     /// The runtime's log of a start of `container`, emptied.
     fn runtime_log(container: &Container) -> Result<RuntimeLog> {
-        RuntimeLog::create(&container.dir.join("runtime.log"))
+        RuntimeLog::create(
+            &container.dir.join("runtime.log"),
+            &container.dir.join("runtime.pid"),
+        )
     }
 
     /// After the runtime's `run` exited with `code`: its start failure, if it never ran the process.
@@ -182,8 +198,12 @@ impl Containers<'_> {
         let tty = container.record.host.tty;
         let runtime = self.prepare(container, tty)?;
         let runtime_log = Self::runtime_log(container)?;
-        let mut command =
-            runtime.run_command(&container.bundle(), container.id(), runtime_log.path());
+        let mut command = runtime.run_command(
+            &container.bundle(),
+            container.id(),
+            runtime_log.path(),
+            runtime_log.pid_file(),
+        );
         command.stdin(if io.stdin || tty {
             Stdio::inherit()
         } else {
@@ -198,6 +218,7 @@ impl Containers<'_> {
         if started.is_some() && !shares_terminal {
             command.process_group(0);
         }
+        let before = container.state.clone();
         self.mark_running(container)?;
         let child = match command.spawn() {
             Ok(child) => child,
@@ -213,7 +234,7 @@ impl Containers<'_> {
         let log = LogWriter::create(&container.log_path())?;
         let code = wait_with_output(child, &log, Some((io.stdout, io.stderr)), &runtime_log)?;
         if let Some(failure) = Self::start_failure(container, &runtime_log, code) {
-            self.mark_start_failed(container, &failure)?;
+            self.mark_start_failed(container, &before, &failure, true)?;
             return Err(Error::StartFailed(failure));
         }
         self.mark_exited(container, code)?;
@@ -228,6 +249,7 @@ impl Containers<'_> {
         container: &mut Container,
         monitor: &MonitorCommand,
     ) -> Result<()> {
+        let before = container.state.clone();
         self.prepare(container, false)?;
         container.state.status = Status::Created;
         container.state.error = None;
@@ -257,13 +279,13 @@ impl Containers<'_> {
                     Err(_) => record::State::default(),
                 };
             if let Some(error) = start_error(&state) {
-                return Err(error);
+                return Err(self.start_failed(container, &before, error));
             }
             if state.status != Status::Created {
                 container.state = state;
                 self.wait_runtime_started(container, &mut child, deadline)?;
                 return match start_error(&container.state) {
-                    Some(error) => Err(error),
+                    Some(error) => Err(self.start_failed(container, &before, error)),
                     None => Ok(()),
                 };
             }
@@ -282,6 +304,24 @@ impl Containers<'_> {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// A detached start that failed. When the runtime could not start the process, the container
+    /// keeps what it was `before` this start (the monitor saw it as just created), and a `--rm`
+    /// container goes now that its error has been read (the monitor leaves that to us).
+    fn start_failed(
+        &self,
+        container: &mut Container,
+        before: &record::State,
+        error: Error,
+    ) -> Error {
+        let Error::StartFailed(failure) = &error else {
+            return error;
+        };
+        if let Err(e) = self.mark_start_failed(container, before, failure, true) {
+            tracing::warn!(error = %e, "could not record the failed start");
+        }
+        error
     }
 
     /// After the monitor started the runtime's `run`: waits until the runtime has created and started
@@ -326,10 +366,15 @@ impl Containers<'_> {
     /// exit code, and removes it afterwards if it was started with `--rm`.
     pub fn monitor(&self, id: &str) -> Result<i32> {
         let mut container = self.get(id)?;
+        let before = container.state.clone();
         let runtime = self.runtime(&container)?;
         let runtime_log = Self::runtime_log(&container)?;
-        let mut command =
-            runtime.run_command(&container.bundle(), container.id(), runtime_log.path());
+        let mut command = runtime.run_command(
+            &container.bundle(),
+            container.id(),
+            runtime_log.path(),
+            runtime_log.pid_file(),
+        );
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -346,7 +391,8 @@ impl Containers<'_> {
         let log = LogWriter::create(&container.log_path())?;
         let code = wait_with_output(child, &log, None, &runtime_log)?;
         if let Some(failure) = Self::start_failure(&container, &runtime_log, code) {
-            self.mark_start_failed(&mut container, &failure)?;
+            // A `--rm` container stays for the `start` waiting for it to read why, which removes it.
+            self.mark_start_failed(&mut container, &before, &failure, false)?;
             return Ok(failure.exit_code);
         }
         self.mark_exited(&mut container, code)?;
@@ -424,20 +470,16 @@ fn wait_started(
 /// could not run the runtime at all.
 fn start_error(state: &record::State) -> Option<Error> {
     let error = state.error.clone()?;
-    Some(match state.exit_code {
-        Some(exit_code) if state.status == Status::Created => {
-            let message = error
-                .strip_prefix(OCI_CREATE_FAILED)
-                .unwrap_or(&error)
-                .to_owned();
-            Error::StartFailed(StartFailure { message, exit_code })
-        }
-        _ => Error::Monitor(error),
-    })
+    Some(
+        match (error.strip_prefix(OCI_CREATE_FAILED), state.exit_code) {
+            (Some(message), Some(exit_code)) => Error::StartFailed(StartFailure {
+                message: message.to_owned(),
+                exit_code,
+            }),
+            _ => Error::Monitor(error),
+        },
+    )
 }
-
-/// How a [`StartFailure`] reads, before the runtime's message.
-const OCI_CREATE_FAILED: &str = "OCI runtime create failed: ";
 
 /// Copies the child's stdout and stderr to the log (and to `tee`), then waits for it. On stderr, the
 /// runtime's own error messages (also in `runtime_log`) are left out.

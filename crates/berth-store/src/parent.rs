@@ -25,7 +25,11 @@ impl Store {
             let parent_present = index
                 .manifests
                 .iter()
-                .any(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&parent_id));
+                .any(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&parent_id))
+                // A link that would close a loop (an archive's images naming each other) is not
+                // recorded: every image of a loop would have a child, and none could ever be removed.
+                && !ancestors(&index.manifests, &parent_id).contains(&image_id)
+                && parent_id != image_id;
             let mut found = false;
             for entry in index
                 .manifests
@@ -71,6 +75,24 @@ impl Store {
         let index = self.index().ok()?;
         Digest::parse(recorded_parent(&index.manifests, image)?).ok()
     }
+}
+
+/// The IDs up the parent chain from `image` (not itself), stopping at a repeat.
+fn ancestors(entries: &[IndexEntry], image: &str) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut current = image.to_owned();
+    while let Some(parent) = entries
+        .iter()
+        .filter(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&current))
+        .find_map(|e| e.annotations.get(annotations::PARENT))
+    {
+        if seen.contains(parent) || *parent == image {
+            break;
+        }
+        seen.push(parent.clone());
+        current = parent.clone();
+    }
+    seen
 }
 
 /// The parent annotation of `image`'s descriptors.
@@ -129,6 +151,12 @@ mod tests {
         assert!(store.children(&grandchild).unwrap().is_empty());
         let unknown = store.write_blob(b"not an image").unwrap();
         assert!(store.set_parent(&unknown, &base).is_err());
+        // A link closing a loop is not recorded (base <- child <- grandchild <- base), nor a link to
+        // the image itself.
+        store.set_parent(&base, &grandchild).unwrap();
+        assert_eq!(store.parent(&base), None);
+        store.set_parent(&base, &base).unwrap();
+        assert_eq!(store.parent(&base), None);
         // A parent no longer in the index (a concurrent rmi) is not recorded.
         let (_, other) = put_image(&store, "other", "other");
         store.set_parent(&other, &unknown).unwrap();

@@ -64,25 +64,34 @@ impl LayerHolders {
 
 impl Store {
     /// The layer holders of the store's images and of the images in `roots` (manifest digests: the
-    /// images containers were made from).
+    /// images containers were made from). What cannot be read (a config berth cannot parse, written
+    /// by another tool) is left out: it only makes a freed layer go unreported, never kept.
     pub fn layer_holders(&self, roots: &[Digest]) -> Result<LayerHolders> {
         let mut holders = LayerHolders::default();
         for image in self.images()? {
-            let chains = image.chain_ids()?;
+            let Ok(chains) = image.chain_ids() else {
+                tracing::debug!(id = %image.id, "layer chain IDs unreadable");
+                continue;
+            };
             for chain in &chains {
                 *holders.counts.entry(chain.clone()).or_default() += 1;
             }
             holders.by_image.insert(image.id, chains);
         }
         for root in roots {
-            let manifest = self.read_manifest(root)?;
-            let config_id = oci_digest(manifest.config().digest())?;
-            let config = self.read_blob(&config_id, MAX_JSON_BYTES)?;
-            holders
-                .pinned
-                .extend(chain_ids_of_config(&config_id, &config)?);
+            match self.root_chain_ids(root) {
+                Ok(chains) => holders.pinned.extend(chains),
+                Err(error) => tracing::debug!(%root, %error, "container image unreadable"),
+            }
         }
         Ok(holders)
+    }
+
+    fn root_chain_ids(&self, root: &Digest) -> Result<Vec<Digest>> {
+        let manifest = self.read_manifest(root)?;
+        let config_id = oci_digest(manifest.config().digest())?;
+        let config = self.read_blob(&config_id, MAX_JSON_BYTES)?;
+        chain_ids_of_config(&config_id, &config)
     }
 }
 

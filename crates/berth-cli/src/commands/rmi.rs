@@ -81,6 +81,8 @@ impl<'a> Remover<'a> {
         prune: bool,
         done: &mut Vec<Removal>,
     ) -> anyhow::Result<()> {
+        // Read before anything changes, so that a failure to read leaves the store as it was.
+        self.holders()?;
         Deletion {
             remover: self,
             done,
@@ -88,15 +90,16 @@ impl<'a> Remover<'a> {
         .remove(arg, force, prune)
     }
 
-    /// The layers `image` alone held, as it leaves the store.
+    fn holders(&mut self) -> anyhow::Result<&mut LayerHolders> {
+        if self.holders.is_none() {
+            self.holders = Some(self.store.layer_holders(&gc_roots(self.ctx)?)?);
+        }
+        Ok(self.holders.get_or_insert_with(LayerHolders::default))
+    }
+
+    /// The layers `image` alone held, once it has left the store.
     fn release(&mut self, image: &Digest) -> anyhow::Result<Vec<Digest>> {
-        let holders = match &mut self.holders {
-            Some(holders) => holders,
-            None => self
-                .holders
-                .insert(self.store.layer_holders(&gc_roots(self.ctx)?)?),
-        };
-        Ok(holders.release(image))
+        Ok(self.holders()?.release(image))
     }
 }
 
@@ -255,12 +258,22 @@ impl Deletion<'_, '_> {
         for name in &image.names {
             self.untag(name)?;
         }
-        let freed = self.remover.release(id)?;
         self.store().forget_image(id)?;
+        let freed = self.remover.release(id)?;
         self.done.push(Removal::Deleted(id.clone()));
         self.done.extend(freed.into_iter().map(Removal::Deleted));
         match parent {
-            Some(parent) if prune => self.delete(&parent, false, true, true),
+            Some(parent) if prune => match self.delete(&parent, false, true, true) {
+                // Removed meanwhile by another command: nothing is left to prune.
+                Err(error)
+                    if error
+                        .downcast_ref::<berth_store::Error>()
+                        .is_some_and(|e| matches!(e, berth_store::Error::NoSuchImage(_))) =>
+                {
+                    Ok(())
+                }
+                other => other,
+            },
             _ => Ok(()),
         }
     }

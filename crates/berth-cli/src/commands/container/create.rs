@@ -15,8 +15,8 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
-    let (container, _hold) = super::run::create(ctx, &containers, &args.create)
-        .map_err(|e| super::run::failed("create", e, true))?;
+    // Unlike `run`, `docker create` returns the engine's error as it is (exit 1).
+    let (container, _hold) = super::run::create(ctx, &containers, &args.create)?;
     output::println(container.id())?;
     Ok(())
 }

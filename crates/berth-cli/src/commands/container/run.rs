@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     }
 }
 
-/// How `docker run` and `docker create` end on an error of their own (docker/cli's `reportError` and
+/// How `docker run` ends on an error of its own (docker/cli's `reportError` and
 /// `runStartContainerErr`): `berth: <error>.` on stderr, with a pointer to the command's help when the
 /// container could not be created, and exit status 127 when the container's command was not found,
 /// 126 when it could not be run, else 125 (any other failure of the engine's). The container's own
