@@ -66,6 +66,12 @@ fn push_then_pull_round_trip() {
         fresh.ok(&["inspect", "-f", "{{.Id}} {{.RepoDigests}}", &name]),
         format!("sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27 [{}/fixture/busybox@{digest}]\n", registry.host())
     );
+    // SIZE as Docker reports it for the same image (the fixture's `docker inspect`): the content
+    // counted while the layers streamed in, not the length of their tars.
+    assert_eq!(
+        fresh.ok(&["inspect", "-f", "{{.Size}}", &name]),
+        "1984192\n"
+    );
     // A pull names the image without tagging it (Docker's zero LastTagTime).
     assert_eq!(
         fresh.ok(&["inspect", "-f", "{{.Metadata.LastTagTime}}", &name]),

@@ -10,7 +10,7 @@ use std::io::{self, Read, Write};
 
 use berth_digest::{Digest, Expected, Hasher};
 use berth_manifest::Compression;
-use berth_store::{Ingest, PendingBlob, Store};
+use berth_store::{ContentCounter, Ingest, LayerInfo, PendingBlob, Store};
 use bytes::Bytes;
 use reqwest::{header, Method, StatusCode};
 
@@ -40,19 +40,21 @@ pub(crate) struct BlobSpec {
 /// A downloaded, verified, not yet committed blob, with its diff_id when it is a layer.
 pub(crate) struct Downloaded {
     pub(crate) pending: PendingBlob,
-    pub(crate) diff: Option<(Digest, u64)>,
+    pub(crate) diff: Option<LayerInfo>,
 }
 
-/// Hashes the uncompressed bytes of a layer.
+/// Hashes the uncompressed bytes of a layer, and counts its content size (Docker's SIZE) on the way.
 struct DiffHasher {
     hasher: Hasher,
     size: u64,
+    content: ContentCounter,
 }
 
 impl Write for DiffHasher {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.hasher.update(buf);
         self.size += buf.len() as u64;
+        self.content.write_all(buf)?;
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -65,10 +67,15 @@ impl DiffHasher {
         DiffHasher {
             hasher: Hasher::sha256(),
             size: 0,
+            content: ContentCounter::new(),
         }
     }
-    fn finish(self) -> (Digest, u64) {
-        (self.hasher.finish(), self.size)
+    fn finish(self) -> LayerInfo {
+        LayerInfo {
+            diff_id: self.hasher.finish(),
+            uncompressed_size: self.size,
+            content_size: self.content.finish(),
+        }
     }
 }
 
@@ -96,7 +103,7 @@ impl StreamingDiff {
         }
     }
 
-    fn finish(self) -> io::Result<(Digest, u64)> {
+    fn finish(self) -> io::Result<LayerInfo> {
         match self {
             StreamingDiff::Plain(hasher) => Ok(hasher.finish()),
             StreamingDiff::Gzip(decoder) => Ok(decoder.finish()?.finish()),
@@ -104,8 +111,8 @@ impl StreamingDiff {
     }
 }
 
-/// Decompresses a whole layer from `reader` and returns its diff_id and uncompressed size.
-pub(crate) fn diff_id_of(reader: impl Read, compression: Compression) -> io::Result<(Digest, u64)> {
+/// Decompresses a whole layer from `reader` and returns its diff_id, uncompressed and content size.
+pub(crate) fn diff_id_of(reader: impl Read, compression: Compression) -> io::Result<LayerInfo> {
     let mut hasher = DiffHasher::new();
     match compression {
         Compression::None => {
@@ -126,7 +133,7 @@ pub(crate) fn diff_id_of(reader: impl Read, compression: Compression) -> io::Res
 /// What the writer thread hands back.
 struct WriterOutcome {
     ingest: Ingest,
-    diff: Option<io::Result<(Digest, u64)>>,
+    diff: Option<io::Result<LayerInfo>>,
 }
 
 fn spawn_writer(
@@ -524,6 +531,11 @@ mod tests {
         let streamed = streaming.finish().unwrap();
         let read = diff_id_of(&compressed[..], Compression::Gzip).unwrap();
         assert_eq!(streamed, read);
-        assert_eq!(streamed, (Digest::sha256(&data), data.len() as u64));
+        assert_eq!(
+            (streamed.diff_id, streamed.uncompressed_size),
+            (Digest::sha256(&data), data.len() as u64)
+        );
+        // Not a tar: no content size rather than a wrong one.
+        assert_eq!(streamed.content_size, None);
     }
 }

@@ -4,7 +4,7 @@
 use berth_digest::Digest;
 use berth_manifest::{media_type, Document, ImageConfig, Platform};
 use berth_reference::Reference;
-use berth_store::{IndexEntry, LayerInfo, Store, TagTime};
+use berth_store::{IndexEntry, Store, TagTime};
 use futures_util::{stream, StreamExt, TryStreamExt};
 use oci_spec::image::{Descriptor, ImageManifest};
 use reqwest::{header, StatusCode};
@@ -367,19 +367,13 @@ async fn fetch_layer<F: FnMut(Event)>(
                 let compression = spec
                     .compression
                     .unwrap_or(berth_manifest::Compression::None);
-                let (diff_id, uncompressed_size) =
-                    tokio::task::spawn_blocking(move || blob::diff_id_of(file, compression))
-                        .await
-                        .map_err(|e| Error::Task(e.to_string()))?
-                        .map_err(|source| Error::Decompress {
-                            layer: spec.digest.clone(),
-                            source,
-                        })?;
-                let info = LayerInfo {
-                    diff_id,
-                    uncompressed_size,
-                    content_size: None,
-                };
+                let info = tokio::task::spawn_blocking(move || blob::diff_id_of(file, compression))
+                    .await
+                    .map_err(|e| Error::Task(e.to_string()))?
+                    .map_err(|source| Error::Decompress {
+                        layer: spec.digest.clone(),
+                        source,
+                    })?;
                 if info.diff_id == *expected_diff_id {
                     store.record_layer(&spec.digest, &info)?;
                 }
@@ -409,16 +403,16 @@ async fn fetch_layer<F: FnMut(Event)>(
         spec.size,
         Some(spec.size),
     );
-    let Some((diff_id, uncompressed_size)) = downloaded.diff else {
+    let Some(info) = downloaded.diff else {
         downloaded.pending.discard();
         return Err(Error::UnsupportedLayer(spec.digest.to_string()));
     };
-    if diff_id != *expected_diff_id {
+    if info.diff_id != *expected_diff_id {
         downloaded.pending.discard();
         return Err(Error::DiffIdMismatch {
             layer: spec.digest.clone(),
             expected: expected_diff_id.clone(),
-            actual: diff_id,
+            actual: info.diff_id,
         });
     }
     reporter.layer(
@@ -429,14 +423,7 @@ async fn fetch_layer<F: FnMut(Event)>(
     );
     let expected = berth_digest::Expected::new(spec.digest.clone(), Some(spec.size));
     store.commit_blob(downloaded.pending, Some(&expected))?;
-    store.record_layer(
-        &spec.digest,
-        &LayerInfo {
-            diff_id,
-            uncompressed_size,
-            content_size: None,
-        },
-    )?;
+    store.record_layer(&spec.digest, &info)?;
     reporter.layer(
         &spec.digest,
         LayerStatus::PullComplete,

@@ -371,7 +371,8 @@ async fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> 
         &LayerInfo {
             diff_id: digest.clone(),
             uncompressed_size,
-            content_size: None,
+            // The same layer: what was learned of the uncompressed blob holds for this one.
+            content_size: store.layer_info(digest).and_then(|info| info.content_size),
         },
     )?;
     let _ = std::fs::write(&marker, compressed.to_string());

@@ -17,6 +17,7 @@
 mod blob;
 mod check;
 pub mod cleanup;
+mod content;
 mod df;
 mod error;
 mod fs;
@@ -34,6 +35,7 @@ mod writeback;
 
 pub use blob::{Ingest, PendingBlob};
 pub use check::{CheckReport, Problem};
+pub use content::ContentCounter;
 pub use df::DiskUsage;
 pub use error::Error;
 pub use gc::GcReport;

@@ -314,3 +314,86 @@ fn magic_bytes_table() {
         assert_eq!(Compression::detect(prefix), expected, "{prefix:?}");
     }
 }
+
+/// The store's streaming `ContentCounter` (what a pull counts as bytes go by) agrees with the entry
+/// walk here on every kind of tar, whatever sizes the stream comes in.
+#[test]
+fn the_streaming_content_counter_agrees_with_the_walk() {
+    let long_target = "t".repeat(300);
+    let long_name = "n".repeat(200);
+    let mut pax_link = pax_block(&[("linkpath", long_target.as_bytes())]);
+    pax_link.extend(entry_bytes(&symlink("link", "short")));
+    let mut pax_size = pax_block(&[("size", b"700"), ("mtime", b"1.5")]);
+    pax_size.extend(header_block(b"big", b'0', 0, b""));
+    pax_size.extend(vec![b'y'; 1024]);
+    let mut gnu_long_link = header_block(b"././@LongLink", b'K', 301, b"").to_vec();
+    let mut target = long_target.clone().into_bytes();
+    target.push(0);
+    target.resize(512, 0);
+    gnu_long_link.extend(target);
+    gnu_long_link.extend(entry_bytes(&symlink("glink", "short")));
+    let mut gnu_long_name = header_block(b"././@LongLink", b'L', 201, b"").to_vec();
+    let mut name = long_name.into_bytes();
+    name.push(0);
+    name.resize(512, 0);
+    gnu_long_name.extend(name);
+    gnu_long_name.extend(entry_bytes(&file("short", b"12345")));
+    let mut no_end = entry_bytes(&file("a", b"abc"));
+    no_end.extend(entry_bytes(&symlink("b", "a")));
+    let mut trailing = tar(&[file("a", b"abc")]);
+    trailing.extend(vec![7u8; 700]);
+    let fixture_layers = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/fixtures/docker-20.10-save.tar"),
+    )
+    .ok();
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("rootfs", rootfs()),
+        ("empty", tar(&[])),
+        ("big file", tar(&[file("big", &vec![b'z'; 70_000])])),
+        ("pax linkpath", [pax_link, vec![0; 1024]].concat()),
+        ("pax size", [pax_size, vec![0; 1024]].concat()),
+        ("gnu long link", [gnu_long_link, vec![0; 1024]].concat()),
+        ("gnu long name", [gnu_long_name, vec![0; 1024]].concat()),
+        ("bytes after the end", trailing),
+    ];
+    if let Some(archive) = &fixture_layers {
+        // The fixture's own layers, as Docker wrote them.
+        let mut outer = tar::Archive::new(&archive[..]);
+        for entry in outer.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            if entry.path().unwrap().ends_with("layer.tar") && entry.header().entry_type().is_file()
+            {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+                cases.push(("fixture layer", bytes));
+            }
+        }
+    }
+    for (label, input) in &cases {
+        let walked = check_layer(&input[..], &Limits::default())
+            .unwrap_or_else(|e| panic!("{label}: {e:?}"))
+            .content_size;
+        for chunk in [1, 7, 512, 513, 4096, usize::MAX] {
+            let mut counter = berth_store::ContentCounter::new();
+            for piece in input.chunks(chunk.min(input.len().max(1))) {
+                counter.write_all(piece).unwrap();
+            }
+            assert_eq!(counter.finish(), Some(walked), "{label}, chunks of {chunk}");
+        }
+    }
+    // A stream cut inside an entry, or without its end blocks, has no size rather than a wrong one
+    // (the walk refuses both as truncated).
+    for (label, input) in [
+        ("cut", tar(&[file("a", &[b'x'; 2000])])[..1000].to_vec()),
+        ("no end", no_end),
+    ] {
+        assert!(
+            check_layer(&input[..], &Limits::default()).is_err(),
+            "{label}"
+        );
+        let mut counter = berth_store::ContentCounter::new();
+        counter.write_all(&input).unwrap();
+        assert_eq!(counter.finish(), None, "{label}");
+    }
+}
