@@ -1174,3 +1174,60 @@ fn container_commands_match_docker() {
         );
     }
 }
+
+/// `rmi` of a pulled image, beside Docker pulling the same image from the same registry: the
+/// repository's digest reference goes with its last tag (`Untagged: repo@sha256:…`), a digest
+/// reference can be removed on its own, and deleting by ID removes every reference, then the image
+/// and its layers.
+#[test]
+fn rmi_of_pulled_images_matches_docker() {
+    let docker = dockerd();
+    let Some(registry) = crate::common::Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    let pushed = format!("{}/berth-it/rmi-digest:1", registry.host());
+    env.ok(&["import", path(&busybox_rootfs(&env, "rmi-digest")), &pushed]);
+    env.ok(&["push", &pushed]);
+    let id = env
+        .ok(&["inspect", "-f", "{{.Id}}", &pushed])
+        .trim()
+        .to_owned();
+    let digest = env
+        .ok(&["inspect", "-f", "{{index .RepoDigests 0}}", &pushed])
+        .trim()
+        .to_owned();
+    let (ours, theirs) = (Env::new(), docker);
+    let same = |args: &[&str]| {
+        let mine = ours.berth().args(args).output().unwrap();
+        let other = theirs.docker().args(args).output().unwrap();
+        assert_eq!(
+            (String::from_utf8_lossy(&mine.stdout), mine.status.code()),
+            (String::from_utf8_lossy(&other.stdout), other.status.code()),
+            "berth {args:?} (left) and docker (right): {} | {}",
+            String::from_utf8_lossy(&mine.stderr),
+            String::from_utf8_lossy(&other.stderr)
+        );
+    };
+    let pull = || {
+        ours.ok(&["pull", "-q", &pushed]);
+        theirs.ok(&["pull", "-q", &pushed]);
+    };
+    let other_tag = "berth-it/rmi-digest:other";
+    pull();
+    same(&["inspect", "-f", "{{.Id}} {{.RepoDigests}}", &pushed]);
+    same(&["tag", &pushed, other_tag]);
+    // The repository's last tag takes its digest reference with it.
+    same(&["rmi", &pushed]);
+    same(&["inspect", "-f", "{{.RepoTags}} {{.RepoDigests}}", other_tag]);
+    pull();
+    // A digest reference on its own: the tag stays.
+    same(&["rmi", &digest]);
+    same(&["inspect", "-f", "{{.RepoTags}} {{.RepoDigests}}", other_tag]);
+    pull();
+    // By ID, with references in two repositories: only with force, and then all of them go.
+    same(&["rmi", &id[7..19]]);
+    same(&["rmi", "-f", &id[7..19]]);
+    same(&["images", "-q", "--filter", "reference=berth-it/rmi-digest"]);
+    ours.ok(&["system", "check"]);
+}

@@ -31,8 +31,10 @@ pub struct Image {
     pub manifest: ImageManifest,
     /// The raw config JSON, verified against `id`.
     pub config: Vec<u8>,
-    /// Every name (tag or digest reference) pointing at this image, in index order.
+    /// Every name (tag or digest reference) pointing at this image, in lexical order of the full
+    /// names (as Docker's reference store lists them).
     pub names: Vec<Reference>,
+    /// The repo digests (`name@sha256:…`) pulls and pushes recorded, sorted.
     pub repo_digests: Vec<String>,
     pub last_tag_time: Option<String>,
 }
@@ -158,6 +160,10 @@ impl Store {
         for ImageEntry { name, entry } in group.entries {
             merge_entry(&mut image, name, &entry);
         }
+        // Docker's reference store lists an image's references in lexical order of their full
+        // form (`RepoTags`, `RepoDigests`, the rows of `images`, what `rmi` untags first).
+        image.names.sort_by_cached_key(ToString::to_string);
+        image.repo_digests.sort();
         Ok(image)
     }
 
@@ -372,6 +378,36 @@ impl Store {
             let found = !removed.is_empty();
             for old in removed {
                 keep_if_orphaned(&mut index.manifests, old);
+            }
+            Ok(found)
+        })
+    }
+
+    /// Removes the repo digest `repo_digest` (`name@sha256:…`, as recorded by a pull or push) from
+    /// every descriptor that records it (Docker's untag of a digest reference). Returns whether any did.
+    pub fn remove_repo_digest(&self, repo_digest: &str) -> Result<bool> {
+        self.update_index(|index| {
+            let mut found = false;
+            for entry in &mut index.manifests {
+                let Some(recorded) = entry.annotations.get(annotations::REPO_DIGESTS) else {
+                    continue;
+                };
+                let kept: Vec<&str> = recorded
+                    .split(' ')
+                    .filter(|d| !d.is_empty() && *d != repo_digest)
+                    .collect();
+                if kept.len() == recorded.split(' ').filter(|d| !d.is_empty()).count() {
+                    continue;
+                }
+                found = true;
+                if kept.is_empty() {
+                    entry.annotations.remove(annotations::REPO_DIGESTS);
+                } else {
+                    let kept = kept.join(" ");
+                    entry
+                        .annotations
+                        .insert(annotations::REPO_DIGESTS.into(), kept);
+                }
             }
             Ok(found)
         })

@@ -84,6 +84,8 @@ impl Store {
                     }
                 }
             }
+            summary.names.sort_by_cached_key(ToString::to_string);
+            summary.repo_digests.sort();
             summaries.push(summary);
         }
         Ok(summaries)

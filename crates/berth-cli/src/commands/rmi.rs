@@ -200,9 +200,10 @@ impl Deletion<'_, '_> {
         let users = containers_using(self.remover.ctx, &image.id)?;
 
         if let Some(name) = named_reference(arg, &image) {
-            // By name: untag; the image itself goes only when that was its last name, and then
-            // quietly: whatever keeps it (a child image, a container) is not an error.
-            if !force && image.names.len() == 1 {
+            // By name (a tag or a digest reference): untag; the image itself goes only when that
+            // was its last reference, and then quietly: whatever keeps it (a child image, a
+            // container) is not an error.
+            if !force && single_reference(&references(&image)) {
                 if let Some(user) = users.first() {
                     return Err(InUse {
                         reference: arg.to_owned(),
@@ -212,16 +213,33 @@ impl Deletion<'_, '_> {
                     .into());
                 }
             }
-            self.untag(&name)?;
-            if image.names.len() > 1 {
+            self.untag(&image, &name)?;
+            let image = self.store().resolve(&image.id.to_string())?;
+            let mut remaining = references(&image);
+            if name.digest().is_none()
+                && !remaining
+                    .iter()
+                    .any(|r| r.digest().is_none() && r.name() == name.name())
+            {
+                // The repository's last tag went: its digest references go with it.
+                let (same_repo, others): (Vec<Reference>, Vec<Reference>) = remaining
+                    .into_iter()
+                    .partition(|r| r.digest().is_some() && r.name() == name.name());
+                for reference in &same_repo {
+                    self.untag(&image, reference)?;
+                }
+                remaining = others;
+            }
+            if !remaining.is_empty() {
                 return Ok(());
             }
             return self.delete(&image.id, force, prune, true);
         }
 
-        // By ID: an image with one name (or names in one repository with at most one tag) loses
-        // them first, when nothing but --force could keep it.
-        if single_reference(&image.names) {
+        // By ID: an image with one reference (or references in one repository, at most one of
+        // them a tag) loses them first, when nothing but --force could keep it.
+        let refs = references(&image);
+        if single_reference(&refs) {
             let soft = if force {
                 Soft::NONE
             } else {
@@ -233,8 +251,8 @@ impl Deletion<'_, '_> {
             if let Some(conflict) = self.conflict(&image, &users, soft)? {
                 return Err(conflict.into());
             }
-            for name in &image.names {
-                self.untag(name)?;
+            for reference in &refs {
+                self.untag(&image, reference)?;
             }
         }
         self.delete(&image.id, force, prune, false)
@@ -248,15 +266,15 @@ impl Deletion<'_, '_> {
         let users = containers_using(self.remover.ctx, id)?;
         let soft = if force { Soft::NONE } else { Soft::ALL };
         if let Some(conflict) = self.conflict(&image, &users, soft)? {
-            let dangling = image.names.is_empty() && self.store().children(id)?.is_empty();
+            let dangling = references(&image).is_empty() && self.store().children(id)?.is_empty();
             if quiet && (!dangling || conflict.used()) {
                 return Ok(());
             }
             return Err(conflict.into());
         }
         let parent = self.store().parent(id);
-        for name in &image.names {
-            self.untag(name)?;
+        for reference in references(&image) {
+            self.untag(&image, &reference)?;
         }
         self.store().forget_image(id)?;
         let freed = self.remover.release(id)?;
@@ -289,7 +307,7 @@ impl Deletion<'_, '_> {
             Some(Reason::DependentChild)
         } else if let Some(running) = users.iter().find(|u| u.running) {
             Some(Reason::RunningContainer(running.short_id.clone()))
-        } else if soft.active_reference && !image.names.is_empty() {
+        } else if soft.active_reference && !references(image).is_empty() {
             Some(Reason::ActiveReference)
         } else {
             users
@@ -303,9 +321,14 @@ impl Deletion<'_, '_> {
         }))
     }
 
-    fn untag(&mut self, name: &Reference) -> anyhow::Result<()> {
-        self.store().untag(name)?;
-        self.done.push(Removal::Untagged(name.clone()));
+    /// Removes one reference of `image`: a name, or a repo digest recorded by a pull or push.
+    fn untag(&mut self, image: &Image, reference: &Reference) -> anyhow::Result<()> {
+        if image.names.contains(reference) {
+            self.store().untag(reference)?;
+        } else {
+            self.store().remove_repo_digest(&reference.to_string())?;
+        }
+        self.done.push(Removal::Untagged(reference.clone()));
         Ok(())
     }
 }
@@ -324,13 +347,33 @@ fn single_reference(names: &[Reference]) -> bool {
     }
 }
 
-/// The name `arg` refers to, if it is a name of `image` (rather than an ID).
+/// Docker's references to an image: its names (tags) and the repo digests pulls and pushes recorded,
+/// in the reference store's (lexical) order.
+fn references(image: &Image) -> Vec<Reference> {
+    let mut refs: Vec<Reference> = image.names.clone();
+    for digest in &image.repo_digests {
+        if let Ok(reference) = Reference::parse(digest) {
+            if !refs.contains(&reference) {
+                refs.push(reference);
+            }
+        }
+    }
+    refs.sort_by_cached_key(ToString::to_string);
+    refs
+}
+
+/// The reference `arg` names, if it is one of `image`'s (rather than an ID).
 fn named_reference(arg: &str, image: &Image) -> Option<Reference> {
     if berth_reference::is_full_id(arg) || arg.starts_with("sha256:") {
         return None;
     }
-    let name = Reference::parse_normalized(arg).ok()?.with_default_tag();
-    image.names.contains(&name).then_some(name)
+    let name = Reference::parse_normalized(arg).ok()?;
+    let name = if name.digest().is_some() {
+        name
+    } else {
+        name.with_default_tag()
+    };
+    references(image).contains(&name).then_some(name)
 }
 
 /// How Docker echoes a missing image: a name gets its default tag.
