@@ -98,9 +98,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    let mut images = ImageNames::default();
     let rows: Vec<Value> = selected
         .iter()
-        .map(|c| row(&containers, c, args.no_trunc, args.size, now))
+        .map(|c| row(&containers, &mut images, c, args.no_trunc, args.size, now))
         .collect();
     let default = if args.size { SIZE_TABLE } else { DEFAULT_TABLE };
     let format = Format::parse(args.format.as_deref(), default, Missing::Error)?;
@@ -255,6 +256,7 @@ pub fn command(container: &Container, no_trunc: bool) -> String {
 
 fn row(
     containers: &Containers<'_>,
+    images: &mut ImageNames,
     container: &Container,
     no_trunc: bool,
     size: bool,
@@ -287,7 +289,12 @@ fn row(
     };
     json!({
         "ID": if no_trunc { container.id() } else { container.short_id() },
-        "Image": image_column(containers.store(), &record.image, &record.image_id, no_trunc),
+        "Image": image_column(
+            images.resolve(containers.store(), &record.image).as_ref(),
+            &record.image,
+            &record.image_id,
+            no_trunc
+        ),
         "Command": command(container, no_trunc),
         "CreatedAt": crate::facts::go_time_string(created),
         "RunningFor": crate::facts::since(created, now),
@@ -309,9 +316,29 @@ fn row(
 /// Docker's IMAGE column: the name the container was made from while that name still resolves to the
 /// container's image, else the image's ID (moby's `refreshImage`: the name was removed or moved on
 /// to another image); shortened as docker/cli's `ContainerContext.Image` does, unless `no_trunc`.
-fn image_column(store: &Store, image: &str, image_id: &Digest, no_trunc: bool) -> String {
+/// What each image name the listed containers were made from resolves to now, looked up once per
+/// name (containers mostly share a few).
+#[derive(Default)]
+struct ImageNames(std::collections::HashMap<String, Option<Digest>>);
+
+impl ImageNames {
+    fn resolve(&mut self, store: &Store, image: &str) -> Option<Digest> {
+        self.0
+            .entry(image.to_owned())
+            .or_insert_with(|| store.resolve(image).ok().map(|i| i.id))
+            .clone()
+    }
+}
+
+/// `resolved`: the image `image` names now, if any.
+fn image_column(
+    resolved: Option<&Digest>,
+    image: &str,
+    image_id: &Digest,
+    no_trunc: bool,
+) -> String {
     let id = image_id.to_string();
-    let still_names = image == id || store.resolve(image).is_ok_and(|i| i.id == *image_id);
+    let still_names = image == id || resolved == Some(image_id);
     let image = if still_names { image } else { id.as_str() };
     if no_trunc {
         image.to_owned()
