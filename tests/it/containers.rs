@@ -138,6 +138,14 @@ fn ok_quietly(env: &Env, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// The STATUS of the container named `name`.
+fn status_named(env: &Env, name: &str) -> String {
+    env.ok(&["ps", "-a", "--format", "{{.Names}}|{{.Status}}"])
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}|")).map(str::to_owned))
+        .unwrap_or_default()
+}
+
 fn status_of(env: &Env, id: &str) -> String {
     env.ok(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Status}}"])
         .lines()
@@ -529,19 +537,8 @@ fn commands_that_cannot_start_fail_like_docker_run() {
             && stderr.ends_with("Error: failed to start containers: self-removing\n"),
         "{stderr}"
     );
-    let id = env.ok(&[
-        "ps",
-        "-a",
-        "-q",
-        "--no-trunc",
-        "--filter",
-        "name=self-removing",
-    ]);
-    assert!(
-        status_of(&env, id.trim()).starts_with("Exited (127) "),
-        "{}",
-        status_of(&env, id.trim())
-    );
+    let status = status_named(&env, "self-removing");
+    assert!(status.starts_with("Exited (127) "), "{status}");
     env.ok(&["rm", "self-removing"]);
     // Errors before the container exists: `run` exits 125 with a pointer to the help; `create`
     // reports the error as it is and exits 1 (docker/cli's `runRun` and `runCreate`).

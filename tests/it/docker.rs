@@ -720,6 +720,15 @@ fn busybox_rootfs(env: &Env, marker: &str) -> PathBuf {
     out
 }
 
+/// A busybox image holding `marker`, made by Docker (`import` as `image`) and loaded by berth from
+/// `docker save`, so that both sides hold the same image under the same name.
+fn busybox_on_both(docker: &Dockerd, env: &Env, marker: &str, image: &str) {
+    docker.ok(&["import", path(&busybox_rootfs(env, marker)), image]);
+    let saved = env.path(&format!("{marker}.tar"));
+    docker.ok(&["save", "-o", path(&saved), image]);
+    env.ok(&["load", "-i", path(&saved)]);
+}
+
 /// `commit` records the container's image as the new image's parent, as `docker commit` does:
 /// `inspect` shows it as `Parent`, and `history` (Docker 20.10's `ImageHistory`) fills the IMAGE
 /// column from the local parent chain instead of printing `<missing>`. Both sides commit a
@@ -729,10 +738,7 @@ fn commit_records_the_parent_docker_records() {
     let docker = dockerd();
     let env = Env::new();
     let base = "berth-it/parent:base";
-    docker.ok(&["import", path(&busybox_rootfs(&env, "parent")), base]);
-    let saved = env.path("parent-base.tar");
-    docker.ok(&["save", "-o", path(&saved), base]);
-    env.ok(&["load", "-i", path(&saved)]);
+    busybox_on_both(docker, &env, "parent", base);
     let base_id = env
         .ok(&["inspect", "-f", "{{.Id}}", base])
         .trim()
@@ -1018,10 +1024,7 @@ fn commands_that_cannot_start_fail_as_docker_run_does() {
     let docker = dockerd();
     let env = Env::new();
     let image = "berth-it/cannot-start:1";
-    docker.ok(&["import", path(&busybox_rootfs(&env, "cannot-start")), image]);
-    let saved = env.path("cannot-start.tar");
-    docker.ok(&["save", "-o", path(&saved), image]);
-    env.ok(&["load", "-i", path(&saved)]);
+    busybox_on_both(docker, &env, "cannot-start", image);
     let commands: &[&[&str]] = &[
         &["/nonexistent"],
         &["nosuchcommand", "x"],
@@ -1088,10 +1091,7 @@ fn container_commands_match_docker() {
     let docker = dockerd();
     let env = Env::new();
     let image = "berth-it/containers:1";
-    docker.ok(&["import", path(&busybox_rootfs(&env, "containers")), image]);
-    let saved = env.path("containers.tar");
-    docker.ok(&["save", "-o", path(&saved), image]);
-    env.ok(&["load", "-i", path(&saved)]);
+    busybox_on_both(docker, &env, "containers", image);
     let name = "berth-it-containers";
     let theirs = docker
         .docker()
