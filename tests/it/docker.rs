@@ -1093,34 +1093,14 @@ fn container_commands_match_docker() {
     let image = "berth-it/containers:1";
     busybox_on_both(docker, &env, "containers", image);
     let name = "berth-it-containers";
+    let run = ["--name", name, image, "sh", "-c", "echo hi there; exit 2"];
     let theirs = docker
         .docker()
-        .args([
-            "run",
-            "--network",
-            "none",
-            "--name",
-            name,
-            image,
-            "sh",
-            "-c",
-            "echo hi there; exit 2",
-        ])
+        .args(["run", "--network", "none"])
+        .args(run)
         .output()
         .unwrap();
-    let ours = env
-        .berth()
-        .args([
-            "run",
-            "--name",
-            name,
-            image,
-            "sh",
-            "-c",
-            "echo hi there; exit 2",
-        ])
-        .output()
-        .unwrap();
+    let ours = env.berth().arg("run").args(run).output().unwrap();
     assert_eq!(
         (ours.status.code(), &ours.stdout),
         (theirs.status.code(), &theirs.stdout)
