@@ -364,4 +364,20 @@ fn load_does_not_count_as_tagging() {
         last_tag_time("fixture/busybox:base"),
         "0001-01-01 00:00:00 +0000 UTC"
     );
+    // An image whose last name moves to another image keeps its time, unnamed, and a later load
+    // that names it again keeps it too.
+    let id = env
+        .ok(&["inspect", "-f", "{{.Id}}", "fixture/busybox:1"])
+        .trim()
+        .to_owned();
+    for name in ["fixture/busybox:1", "fixture/busybox:latest", "tagged:now"] {
+        env.ok(&["tag", "fixture/busybox:base", name]);
+    }
+    assert_eq!(last_tag_time(&id), tagged, "unnamed");
+    env.load_fixture();
+    assert_eq!(
+        last_tag_time("fixture/busybox:latest"),
+        tagged,
+        "named again by a load"
+    );
 }

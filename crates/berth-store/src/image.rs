@@ -461,7 +461,7 @@ fn keep_if_orphaned(entries: &mut Vec<IndexEntry>, mut old: IndexEntry) {
     }
     old.annotations.remove(annotations::REF_NAME);
     old.annotations.remove(annotations::IMAGE_NAME);
-    old.annotations.remove(annotations::LAST_TAG_TIME);
+    // The image keeps its last tag time (Docker keeps it with the image, not the name).
     entries.push(old);
 }
 
@@ -470,10 +470,10 @@ fn merge_entry(image: &mut Image, name: Option<Reference>, entry: &IndexEntry) {
         if !image.names.contains(&name) {
             image.names.push(name);
         }
-        let tagged_at = entry.annotations.get(annotations::LAST_TAG_TIME);
-        if tagged_at.is_some() && tagged_at > image.last_tag_time.as_ref() {
-            image.last_tag_time = tagged_at.cloned();
-        }
+    }
+    let tagged_at = entry.annotations.get(annotations::LAST_TAG_TIME);
+    if tagged_at.is_some() && tagged_at > image.last_tag_time.as_ref() {
+        image.last_tag_time = tagged_at.cloned();
     }
     if let Some(digests) = entry.annotations.get(annotations::REPO_DIGESTS) {
         for digest in digests.split(' ').filter(|s| !s.is_empty()) {
