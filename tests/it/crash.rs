@@ -1161,6 +1161,62 @@ fn disk_full_leaves_the_store_unchanged() {
     }
 }
 
+/// A first `run` whose layer unpack fills the disk: `run`'s failure (exit 125) names the write that
+/// failed, not the layer; no container, snapshot or temporary directory is left; the image is intact.
+#[test]
+fn disk_full_during_the_first_unpack() {
+    let env = Env::new();
+    if !crate::common::require("runc") {
+        return;
+    }
+    let Some(_tmpfs) = Tmpfs::mount(&env.root(), "5m") else {
+        return;
+    };
+    let layer = noise_tar(&env, "unpack.tar", 3 << 20, 32);
+    env.ok(&["import", layer.to_str().unwrap(), "crash/unpack:1"]);
+    let out = env
+        .berth()
+        .args(["run", "--rm", "crash/unpack:1", "/data/blob"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{stderr}");
+    assert!(
+        stderr.starts_with("berth: failed to write ")
+            && stderr.contains("No space left on device")
+            && !stderr.contains("layer tar is unreadable"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(env.ok(&["ps", "-a", "-q"]), "");
+    let leftovers: Vec<String> = walk_names(&env.root().join("berth"))
+        .into_iter()
+        .filter(|name| name.contains(".tmp-") || name.starts_with("snapshots/"))
+        .collect();
+    assert_eq!(leftovers, Vec::<String>::new());
+    ok_bounded(&env, &["system", "check"]);
+    ok_bounded(&env, &["inspect", "crash/unpack:1"]);
+}
+
+/// Every path below `dir`, relative to it.
+fn walk_names(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            out.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            }
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Containers: `commit` killed anywhere; SIGINT and SIGTERM to container commands (issue 8)
 

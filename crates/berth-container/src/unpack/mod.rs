@@ -285,7 +285,11 @@ impl Applier<'_> {
                 )
                 .map_err(|e| at("create")(e.into()))?;
                 let mut file = std::fs::File::from(fd);
-                io::copy(entry, &mut file).map_err(Error::Tar)?;
+                copy_entry(entry, &mut file).map_err(|(side, e)| match side {
+                    // A full disk is not the layer's fault: say what could not be written.
+                    Side::Write => at("write")(e),
+                    Side::Read => Error::Tar(e),
+                })?;
                 self.set_attributes(file.as_fd(), &meta, raw_name)?;
                 set_times(file.as_fd(), meta.mtime);
             }
@@ -520,6 +524,30 @@ pub fn open_root(path: &std::path::Path) -> Result<OwnedFd> {
         Mode::empty(),
     )
     .map_err(|e| Error::io(format!("open {}", path.display()))(e.into()))
+}
+
+/// Which end of a copy failed.
+enum Side {
+    Read,
+    Write,
+}
+
+/// Copies an entry's data into `file`, telling a failure to read the layer from one to write the file.
+fn copy_entry(
+    entry: &mut impl io::Read,
+    file: &mut std::fs::File,
+) -> Result<(), (Side, io::Error)> {
+    use io::Write as _;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match entry.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err((Side::Read, e)),
+        };
+        file.write_all(&buf[..n]).map_err(|e| (Side::Write, e))?;
+    }
 }
 
 #[cfg(test)]
