@@ -173,6 +173,8 @@ struct Running {
     child: Child,
     feeder: Option<JoinHandle<()>>,
     stderr: PathBuf,
+    /// Bytes the feeder has written to stdin so far.
+    fed: Arc<AtomicU64>,
 }
 
 fn spawn(env: &Env, args: &[String], feed: Option<&Feed>) -> Running {
@@ -185,15 +187,18 @@ fn spawn(env: &Env, args: &[String], feed: Option<&Feed>) -> Running {
         cmd.stdin(Stdio::piped());
     }
     let mut child = cmd.spawn().expect("spawn berth");
+    let fed = Arc::new(AtomicU64::new(0));
     let feeder = feed.map(|feed| {
         let mut input = child.stdin.take().expect("stdin");
         let feed = feed.clone();
+        let fed = Arc::clone(&fed);
         std::thread::spawn(move || {
             let data = std::fs::read(&feed.path).unwrap();
             for chunk in data.chunks(feed.chunk) {
                 if input.write_all(chunk).is_err() {
                     return; // berth died: the pipe is closed
                 }
+                fed.fetch_add(chunk.len() as u64, Ordering::SeqCst);
                 std::thread::sleep(feed.pause);
             }
         })
@@ -202,6 +207,7 @@ fn spawn(env: &Env, args: &[String], feed: Option<&Feed>) -> Running {
         child,
         feeder,
         stderr,
+        fed,
     }
 }
 
@@ -225,6 +231,20 @@ impl Running {
         }
         let stderr = std::fs::read_to_string(&self.stderr).unwrap_or_default();
         (status, stderr)
+    }
+
+    /// Sends `signal` (with kill(1)) once the feeder has written `bytes` of the input: berth cannot
+    /// have finished before it has read all of it, however fast the machine. Returns whether the
+    /// signal reached a running process.
+    fn signal_when_fed(&mut self, bytes: u64, signal: &str) -> bool {
+        let deadline = Instant::now() + FOLLOW_UP_TIMEOUT;
+        while self.fed.load(Ordering::SeqCst) < bytes {
+            if self.child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        self.signal_after(Duration::ZERO, signal)
     }
 
     /// Sends `signal` (SIGKILL through the std API, others with kill(1)) after `delay`.
@@ -822,20 +842,33 @@ fn interrupt(
     signal: &str,
     rerun: &dyn Fn(&Env),
 ) {
-    let measure = clone_env(template);
-    let started = Instant::now();
-    let (status, stderr) = spawn(&measure, &args(true), feed).wait(Duration::from_secs(120));
-    assert!(status.success(), "{:?}: {stderr}", args(true));
-    let half = started.elapsed() / 2;
+    // Fed from stdin: halfway through the input. Otherwise halfway through a measured run (the
+    // network operations, slowed by the throttling proxy, take about as long each time).
+    let half = match feed {
+        Some(_) => None,
+        None => {
+            let measure = clone_env(template);
+            let started = Instant::now();
+            let (status, stderr) =
+                spawn(&measure, &args(true), feed).wait(Duration::from_secs(120));
+            assert!(status.success(), "{:?}: {stderr}", args(true));
+            Some(started.elapsed() / 2)
+        }
+    };
 
     let args = &args(false);
     let env = clone_env(template);
     let survivors = image_ids(&env);
     let mut running = spawn(&env, args, feed);
-    assert!(
-        running.signal_after(half, signal),
-        "{args:?} finished before SIG{signal}"
-    );
+    let signalled = match (feed, half) {
+        (Some(feed), _) => {
+            let total = std::fs::metadata(&feed.path).unwrap().len();
+            running.signal_when_fed(total / 2, signal)
+        }
+        (None, Some(half)) => running.signal_after(half, signal),
+        (None, None) => unreachable!("measured above"),
+    };
+    assert!(signalled, "{args:?} finished before SIG{signal}");
     let (status, stderr) = running.wait(FOLLOW_UP_TIMEOUT);
     let expected = if signal == "INT" { 130 } else { 143 };
     assert_eq!(
@@ -1026,6 +1059,7 @@ fn concurrent_writers_readers_and_gc() {
                         child: cmd.spawn().unwrap(),
                         feeder: None,
                         stderr,
+                        fed: Arc::default(),
                     },
                     args,
                     may_miss,
@@ -1915,6 +1949,7 @@ fn signal_foreground_run(
         child,
         feeder: None,
         stderr: stderr_path,
+        fed: Arc::default(),
     };
     running.feeder = Some(reader);
     let (status, _) = running.wait(FOLLOW_UP_TIMEOUT);
