@@ -77,6 +77,8 @@ struct Proxy {
     rate: Arc<AtomicU64>,
     /// Bytes forwarded from the registry to the client.
     downstream: Arc<AtomicU64>,
+    /// Bytes forwarded from the client to the registry.
+    upstream: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
 }
@@ -87,9 +89,11 @@ impl Proxy {
         let port = listener.local_addr().unwrap().port();
         let rate = Arc::new(AtomicU64::new(rate));
         let downstream = Arc::new(AtomicU64::new(0));
+        let upstream = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
             let (rate, downstream, stop) = (rate.clone(), downstream.clone(), stop.clone());
+            let upstream = upstream.clone();
             std::thread::spawn(move || {
                 for client in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
@@ -100,9 +104,9 @@ impl Proxy {
                         continue;
                     };
                     let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                    let up_rate = rate.clone();
+                    let (up_rate, up_counter) = (rate.clone(), upstream.clone());
                     let (down_rate, counter) = (rate.clone(), downstream.clone());
-                    std::thread::spawn(move || pump(client, server, &up_rate, None));
+                    std::thread::spawn(move || pump(client, server, &up_rate, Some(&up_counter)));
                     std::thread::spawn(move || pump(s2, c2, &down_rate, Some(&counter)));
                 }
             })
@@ -111,6 +115,7 @@ impl Proxy {
             port,
             rate,
             downstream,
+            upstream,
             stop,
             accept: Some(accept),
         }
@@ -126,6 +131,10 @@ impl Proxy {
 
     fn downstream(&self) -> u64 {
         self.downstream.load(Ordering::SeqCst)
+    }
+
+    fn upstream(&self) -> u64 {
+        self.upstream.load(Ordering::SeqCst)
     }
 }
 
@@ -237,8 +246,14 @@ impl Running {
     /// have finished before it has read all of it, however fast the machine. Returns whether the
     /// signal reached a running process.
     fn signal_when_fed(&mut self, bytes: u64, signal: &str) -> bool {
+        let fed = Arc::clone(&self.fed);
+        self.signal_when(&|| fed.load(Ordering::SeqCst) >= bytes, signal)
+    }
+
+    /// Sends `signal` once `ready` says so. Returns whether the signal reached a running process.
+    fn signal_when(&mut self, ready: &dyn Fn() -> bool, signal: &str) -> bool {
         let deadline = Instant::now() + FOLLOW_UP_TIMEOUT;
-        while self.fed.load(Ordering::SeqCst) < bytes {
+        while !ready() {
             if self.child.try_wait().unwrap().is_some() || Instant::now() > deadline {
                 return false;
             }
@@ -833,40 +848,41 @@ fn tag_killed_anywhere() {
 
 /// Interrupts a slowed operation halfway with `signal`: berth exits non-zero on its own (no panic,
 /// not killed by the signal), removes its temporary files (a pull keeps its partial download), and
-/// releases its locks: the next commands finish, garbage collection included.
-/// `args` gets `true` for the run that measures how long the operation takes.
+/// releases its locks: the next commands finish, garbage collection included. "Halfway" is measured
+/// in bytes, never in time (a second run can be faster than a first): half the input written to its
+/// stdin (`feed`), or half the bytes `transferred` counts (the proxy's) in a measuring run.
+/// `args` gets `true` for the run that measures.
 fn interrupt(
     template: &Env,
     args: &dyn Fn(bool) -> Vec<String>,
     feed: Option<&Feed>,
+    transferred: Option<&dyn Fn() -> u64>,
     signal: &str,
     rerun: &dyn Fn(&Env),
 ) {
-    // Fed from stdin: halfway through the input. Otherwise halfway through a measured run (the
-    // network operations, slowed by the throttling proxy, take about as long each time).
-    let half = match feed {
-        Some(_) => None,
-        None => {
+    let half_bytes = match (feed, transferred) {
+        (Some(feed), _) => std::fs::metadata(&feed.path).unwrap().len() / 2,
+        (None, Some(transferred)) => {
             let measure = clone_env(template);
-            let started = Instant::now();
+            let before = transferred();
             let (status, stderr) =
-                spawn(&measure, &args(true), feed).wait(Duration::from_secs(120));
+                spawn(&measure, &args(true), None).wait(Duration::from_secs(120));
             assert!(status.success(), "{:?}: {stderr}", args(true));
-            Some(started.elapsed() / 2)
+            (transferred() - before) / 2
         }
+        (None, None) => panic!("interrupt needs a feed or a byte counter"),
     };
 
     let args = &args(false);
     let env = clone_env(template);
     let survivors = image_ids(&env);
     let mut running = spawn(&env, args, feed);
-    let signalled = match (feed, half) {
-        (Some(feed), _) => {
-            let total = std::fs::metadata(&feed.path).unwrap().len();
-            running.signal_when_fed(total / 2, signal)
+    let signalled = match transferred.filter(|_| feed.is_none()) {
+        Some(transferred) => {
+            let start = transferred();
+            running.signal_when(&|| transferred() - start >= half_bytes, signal)
         }
-        (None, Some(half)) => running.signal_after(half, signal),
-        (None, None) => unreachable!("measured above"),
+        None => running.signal_when_fed(half_bytes, signal),
     };
     assert!(signalled, "{args:?} finished before SIG{signal}");
     let (status, stderr) = running.wait(FOLLOW_UP_TIMEOUT);
@@ -908,6 +924,7 @@ fn sigint_and_sigterm_exit_cleanly() {
             &template,
             &|_| strings(&["import", "-", "crash/import:1"]),
             Some(&slow_import),
+            None,
             signal,
             &|env| ok_bounded(env, &["import", input.to_str().unwrap(), "crash/import:1"]),
         );
@@ -916,6 +933,7 @@ fn sigint_and_sigterm_exit_cleanly() {
             &empty,
             &|_| strings(&["load"]),
             Some(&slow_load),
+            None,
             signal,
             &|env| {
                 ok_bounded(
@@ -954,6 +972,7 @@ fn sigint_and_sigterm_exit_cleanly() {
             &empty,
             &|_| strings(&["pull", "-q", &pull_name]),
             None,
+            Some(&|| proxy.downstream()),
             signal,
             &|env| {
                 proxy.set_rate(0);
@@ -965,6 +984,7 @@ fn sigint_and_sigterm_exit_cleanly() {
             &pusher,
             &|measuring| strings(&["push", "-q", &push_name(signal, measuring)]),
             None,
+            Some(&|| proxy.upstream()),
             signal,
             &|env| {
                 proxy.set_rate(0);
