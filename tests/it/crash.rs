@@ -1906,22 +1906,32 @@ fn process_with_cmdline(cmdline: &[u8]) -> bool {
         .any(|entry| std::fs::read(entry.path().join("cmdline")).is_ok_and(|c| c == cmdline))
 }
 
-/// A foreground `run --rm` whose berth gets `signal`; the container prints "ready" once it runs.
-/// Returns the exit status, what the container printed after "ready", and how long berth took after
+/// A foreground `run --rm` of `sh -c SCRIPT` on the busybox image (on `runtime`, named `name`)
+/// whose berth gets `signal`; the container prints "ready" once it runs. Returns the exit status, what the container printed after "ready", and how long berth took after
 /// the signal.
 fn signal_foreground_run(
     env: &Env,
-    run_args: &[&str],
+    (runtime, name, script): (&str, &str, &str),
     signal: &str,
     still_running_after: Duration,
 ) -> (ExitStatus, String, Duration) {
     use std::io::BufRead;
-    let mut args = vec!["run", "--rm"];
-    args.extend(run_args);
+    let args = [
+        "run",
+        "--rm",
+        "--runtime",
+        runtime,
+        "--name",
+        name,
+        BUSYBOX,
+        "sh",
+        "-c",
+        script,
+    ];
     let stderr_path = env.path(&format!("signal-{signal}-stderr"));
     let mut child = env
         .berth()
-        .args(&args)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&stderr_path).unwrap())
         .spawn()
@@ -1989,21 +1999,8 @@ fn foreground_run_forwards_sigint_and_sigterm() {
     for (signal, runtime) in [("INT", "runc"), ("TERM", "crun")] {
         // The container handles the signal: berth forwarded it, and exits with the container's code.
         let name = format!("trapping-{runtime}");
-        let (status, printed, elapsed) = signal_foreground_run(
-            &env,
-            &[
-                "--runtime",
-                runtime,
-                "--name",
-                &name,
-                BUSYBOX,
-                "sh",
-                "-c",
-                trapping,
-            ],
-            signal,
-            Duration::ZERO,
-        );
+        let (status, printed, elapsed) =
+            signal_foreground_run(&env, (runtime, &name, trapping), signal, Duration::ZERO);
         let expected = if signal == "INT" { 130 } else { 143 };
         assert_eq!(status.code(), Some(expected), "{runtime} SIG{signal}");
         assert_eq!(printed, format!("got {signal}"), "{runtime}");
@@ -2021,16 +2018,7 @@ fn foreground_run_forwards_sigint_and_sigterm() {
         let command = format!("echo ready; exec sleep {duration}");
         let (status, printed, elapsed) = signal_foreground_run(
             &env,
-            &[
-                "--runtime",
-                runtime,
-                "--name",
-                &name,
-                BUSYBOX,
-                "sh",
-                "-c",
-                &command,
-            ],
+            (runtime, &name, &command),
             signal,
             Duration::from_millis(500),
         );
@@ -2063,21 +2051,8 @@ fn foreground_run_forwards_the_other_signals() {
         let trapping =
             format!("trap 'echo got {signal}; exit 42' {signal}; echo ready; sleep 30 & wait");
         let name = format!("trapping-{signal}");
-        let (status, printed, elapsed) = signal_foreground_run(
-            &env,
-            &[
-                "--runtime",
-                runtime,
-                "--name",
-                &name,
-                BUSYBOX,
-                "sh",
-                "-c",
-                &trapping,
-            ],
-            signal,
-            Duration::ZERO,
-        );
+        let (status, printed, elapsed) =
+            signal_foreground_run(&env, (runtime, &name, &trapping), signal, Duration::ZERO);
         assert_eq!(status.code(), Some(42), "{runtime} SIG{signal}: {printed}");
         assert_eq!(printed, format!("got {signal}"), "{runtime}");
         assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");

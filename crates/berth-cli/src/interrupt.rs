@@ -135,36 +135,37 @@ pub fn install() {
 fn install_forwarded() {
     static INSTALLED: std::sync::Once = std::sync::Once::new();
     INSTALLED.call_once(|| {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+        else {
+            return;
+        };
+        // One thread for all of them: a task per signal on one runtime, which the thread drives.
         let ignored = ignored_signals();
         for &(signal, kind) in FORWARDED {
             if ignored.contains(&signal.as_raw()) {
                 continue;
             }
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_io()
-                .build()
-            else {
-                continue;
-            };
             let Ok(mut stream) = runtime.block_on(async { tokio::signal::unix::signal(kind()) })
             else {
                 tracing::debug!(?signal, "could not install the handler");
                 continue;
             };
-            let spawned = std::thread::Builder::new()
-                .name("berth-forward".into())
-                .spawn(move || loop {
-                    if runtime.block_on(stream.recv()).is_none() {
-                        return;
-                    }
+            runtime.spawn(async move {
+                while stream.recv().await.is_some() {
                     let received = Interrupt(signal);
                     if !deferred(received) {
                         exit(received);
                     }
-                });
-            if spawned.is_err() {
-                tracing::debug!("could not start a signal thread");
-            }
+                }
+            });
+        }
+        let spawned = std::thread::Builder::new()
+            .name("berth-forward".into())
+            .spawn(move || runtime.block_on(std::future::pending::<()>()));
+        if spawned.is_err() {
+            tracing::debug!("could not start the signal thread");
         }
     });
 }

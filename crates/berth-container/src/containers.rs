@@ -391,15 +391,11 @@ impl<'s> Containers<'s> {
         let _lock = self.lock()?;
         let mut keep = Vec::new();
         for container in self.list_records()? {
-            if let Ok(layers) =
-                snapshot::manifest_layers(self.store, &container.record.image_manifest)
+            if let Ok(chains) = self
+                .store
+                .manifest_chain_ids(&container.record.image_manifest)
             {
-                let diff_ids: Vec<Digest> = layers.into_iter().map(|(_, d)| d).collect();
-                keep.extend(
-                    berth_manifest::chain_ids(&diff_ids)
-                        .iter()
-                        .map(|c| c.encoded().to_owned()),
-                );
+                keep.extend(chains.iter().map(|c| c.encoded().to_owned()));
             }
         }
         self.snapshots().prune(&keep)

@@ -79,7 +79,7 @@ impl Store {
             holders.by_image.insert(image.id, chains);
         }
         for root in roots {
-            match self.root_chain_ids(root) {
+            match self.manifest_chain_ids(root) {
                 Ok(chains) => holders.pinned.extend(chains),
                 Err(error) => tracing::debug!(%root, %error, "container image unreadable"),
             }
@@ -87,8 +87,10 @@ impl Store {
         Ok(holders)
     }
 
-    fn root_chain_ids(&self, root: &Digest) -> Result<Vec<Digest>> {
-        let manifest = self.read_manifest(root)?;
+    /// The chain IDs, bottom first, of the image whose manifest is `manifest`, read from its config
+    /// (the image need not be in the index: a container's image may have been removed).
+    pub fn manifest_chain_ids(&self, manifest: &Digest) -> Result<Vec<Digest>> {
+        let manifest = self.read_manifest(manifest)?;
         let config_id = oci_digest(manifest.config().digest())?;
         let config = self.read_blob(&config_id, MAX_JSON_BYTES)?;
         chain_ids_of_config(&config_id, &config)

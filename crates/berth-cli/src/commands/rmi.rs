@@ -81,8 +81,6 @@ impl<'a> Remover<'a> {
         prune: bool,
         done: &mut Vec<Removal>,
     ) -> anyhow::Result<()> {
-        // Read before anything changes, so that a failure to read leaves the store as it was.
-        self.holders()?;
         Deletion {
             remover: self,
             done,
@@ -90,11 +88,14 @@ impl<'a> Remover<'a> {
         .remove(arg, force, prune)
     }
 
+    /// Which images hold which layers: read at the first deletion (an untag needs none of it), before
+    /// that deletion changes anything, so that a failure to read leaves the store as it was.
     fn holders(&mut self) -> anyhow::Result<&mut LayerHolders> {
-        if self.holders.is_none() {
-            self.holders = Some(self.store.layer_holders(&gc_roots(self.ctx)?)?);
-        }
-        Ok(self.holders.get_or_insert_with(LayerHolders::default))
+        let holders = match self.holders.take() {
+            Some(holders) => holders,
+            None => self.store.layer_holders(&gc_roots(self.ctx)?)?,
+        };
+        Ok(self.holders.insert(holders))
     }
 
     /// The layers `image` alone held, once it has left the store.
@@ -272,6 +273,7 @@ impl Deletion<'_, '_> {
             }
             return Err(conflict.into());
         }
+        self.remover.holders()?;
         let parent = self.store().parent(id);
         for reference in references(&image) {
             self.untag(&image, &reference)?;
