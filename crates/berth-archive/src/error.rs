@@ -14,7 +14,7 @@ pub enum Error {
     #[error("invalid tar archive")]
     InvalidTar(#[source] io::Error),
 
-    #[error("truncated tar archive: the stream ended before the end-of-archive marker")]
+    #[error("truncated tar archive: the stream ended inside a header or inside an entry's data")]
     Truncated,
 
     #[error("failed to decompress {compression} input")]

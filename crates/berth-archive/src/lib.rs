@@ -8,7 +8,7 @@
 //! archives the way Docker 25+ does, byte for byte reproducibly.
 //!
 //! Reading order: how compression is detected and removed; how a tar entry's name is judged; the
-//! tar walk that tells a complete archive from a truncated one; one layer's single pass; then the
+//! tar walk that decides where a stream may end (Go's rule, shared with the unpacker); one layer's single pass; then the
 //! operations: `import`, `load`, `save`.
 //!
 //! `tar` (tar-rs) is used only as a parser and as a header writer; unpacking a layer onto disk is
@@ -17,10 +17,12 @@
 mod compression;
 mod entry;
 mod error;
-mod scan;
+pub mod scan;
 
 mod layer;
 mod pipeline;
+
+mod check;
 
 mod import;
 mod load;
@@ -33,6 +35,7 @@ mod tarball;
 mod atomic;
 
 pub use atomic::write_atomically;
+pub use check::check_layers;
 pub use compression::{decompressing_reader, Compression};
 pub use entry::{clean_path, MAX_NAME_LEN};
 pub use error::{Error, Result};

@@ -9,6 +9,9 @@ pub enum Error {
     InvalidEntry { name: String, reason: &'static str },
     #[error("layer tar is unreadable")]
     Tar(#[source] io::Error),
+    /// The shared tar walk refused the stream (where it may end, entry sizes).
+    #[error("layer tar is unreadable")]
+    TarWalk(#[from] berth_archive::Error),
     #[error("layer content does not match its diff_id: expected {expected}, got {actual}")]
     DiffIdMismatch { expected: Digest, actual: Digest },
     #[error("failed to {action}")]

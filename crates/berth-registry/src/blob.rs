@@ -10,7 +10,7 @@ use std::io::{self, Read, Write};
 
 use berth_digest::{Digest, Expected, Hasher};
 use berth_manifest::Compression;
-use berth_store::{ContentCounter, Ingest, LayerInfo, PendingBlob, Store};
+use berth_store::{ContentCounter, Ingest, LayerInfo, PendingBlob, Store, TarEnd};
 use bytes::Bytes;
 use reqwest::{header, Method, StatusCode};
 
@@ -70,12 +70,23 @@ impl DiffHasher {
             content: ContentCounter::new(),
         }
     }
-    fn finish(self) -> LayerInfo {
-        LayerInfo {
+    /// The layer's digests and sizes; a tar stream cut where Go's archive/tar refuses it (inside a
+    /// header or an entry's data) fails here, as Docker's pull fails to extract it.
+    fn finish(self) -> io::Result<LayerInfo> {
+        let content_size = match self.content.finish() {
+            TarEnd::Complete(size) => Some(size),
+            // Not a tar the counter can follow: no size rather than a wrong one.
+            TarEnd::Unfollowed => None,
+            TarEnd::Refused => return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the layer's tar stream is truncated (it ends inside a header or an entry's data)",
+            )),
+        };
+        Ok(LayerInfo {
             diff_id: self.hasher.finish(),
             uncompressed_size: self.size,
-            content_size: self.content.finish(),
-        }
+            content_size,
+        })
     }
 }
 
@@ -105,8 +116,8 @@ impl StreamingDiff {
 
     fn finish(self) -> io::Result<LayerInfo> {
         match self {
-            StreamingDiff::Plain(hasher) => Ok(hasher.finish()),
-            StreamingDiff::Gzip(decoder) => Ok(decoder.finish()?.finish()),
+            StreamingDiff::Plain(hasher) => hasher.finish(),
+            StreamingDiff::Gzip(decoder) => decoder.finish()?.finish(),
         }
     }
 }
@@ -127,7 +138,7 @@ pub(crate) fn diff_id_of(reader: impl Read, compression: Compression) -> io::Res
             io::copy(&mut decoder, &mut hasher)?;
         }
     }
-    Ok(hasher.finish())
+    hasher.finish()
 }
 
 /// What the writer thread hands back.

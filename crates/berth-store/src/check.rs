@@ -16,6 +16,14 @@ pub enum Problem {
     MissingBlob { digest: Digest, needed_by: String },
     /// A manifest that cannot be parsed.
     BadManifest { digest: Digest, reason: String },
+    /// A layer blob that `load` and `run` would refuse (not a tar by Go's rule, a hostile entry).
+    BadLayer { digest: Digest, reason: String },
+    /// A layer blob whose uncompressed content does not hash to the diff_id its image's config names.
+    LayerDiffIdMismatch {
+        digest: Digest,
+        expected: Digest,
+        actual: Digest,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -32,6 +40,17 @@ impl fmt::Display for Problem {
             Problem::BadManifest { digest, reason } => {
                 write!(f, "manifest {digest} is invalid: {reason}")
             }
+            Problem::BadLayer { digest, reason } => {
+                write!(f, "layer {digest} is unreadable: {reason}")
+            }
+            Problem::LayerDiffIdMismatch {
+                digest,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "layer {digest} does not match its image's diff_id: expected {expected}, got {actual}"
+            ),
         }
     }
 }
@@ -40,6 +59,8 @@ impl fmt::Display for Problem {
 pub struct CheckReport {
     pub blobs_checked: usize,
     pub references_checked: usize,
+    /// Layers walked entry by entry (by `berth_archive::check_layers`; the store alone walks none).
+    pub layers_checked: usize,
     pub problems: Vec<Problem>,
 }
 

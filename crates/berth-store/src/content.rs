@@ -2,8 +2,9 @@
 //! its symlink targets), counted from the uncompressed tar stream as it is written through, so that
 //! code that already streams a layer (a pull's diff_id check) learns it without a second pass. Only
 //! the headers are read: 512-byte blocks, PAX `size` and `linkpath`, GNU long link names. It counts
-//! what `berth_archive`'s entry walk counts; a stream it cannot follow, or one cut short, yields no
-//! size (`finish` returns `None`), never a wrong one.
+//! what `berth_archive`'s entry walk counts, and it decides where a stream may end by the same rule
+//! (Go's `archive/tar`, docs/archives.md): [`TarEnd::Refused`] for a stream cut inside a header or an
+//! entry's data, [`TarEnd::Unfollowed`] for one it cannot parse (no size rather than a wrong one).
 
 use std::io::{self, Write};
 
@@ -16,6 +17,8 @@ pub struct ContentCounter {
     header: Vec<u8>,
     /// Bytes of the current entry's data (and padding) still to come.
     skip: u64,
+    /// How many of the bytes still to come are padding (a stream may end inside it).
+    padding: u64,
     /// The current entry's kind, declared size and data, when its data must be read (PAX records,
     /// GNU long link names).
     data: Option<(u8, usize, Vec<u8>)>,
@@ -28,6 +31,21 @@ pub struct ContentCounter {
     zero_blocks: u8,
     /// The stream could not be followed.
     lost: bool,
+    /// A zero block was followed by a header: Go's archive/tar refuses that.
+    broken: bool,
+}
+
+/// How a tar stream written into a [`ContentCounter`] ended, by Go's `archive/tar` rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TarEnd {
+    /// A whole archive (it may end between entries, inside an entry's padding, after one or two
+    /// zero blocks), with its content size.
+    Complete(u64),
+    /// Cut inside a header, inside an entry's data or inside the second zero block, or a zero block
+    /// followed by a header: every Go-based tool refuses it, and so does berth.
+    Refused,
+    /// Not a stream the counter can follow (an unreadable numeric field, oversized metadata).
+    Unfollowed,
 }
 
 /// The data of PAX and GNU entries is read (small); larger ones are not what they claim to be.
@@ -38,10 +56,25 @@ impl ContentCounter {
         ContentCounter::default()
     }
 
-    /// The content size, or `None` if the stream was not a whole tar archive berth could follow (one
-    /// without its end-of-archive blocks is refused as truncated, as the entry walk refuses it).
-    pub fn finish(self) -> Option<u64> {
-        (!self.lost && self.ended).then_some(self.content)
+    /// How the stream ended, and the content size if it is a whole archive.
+    pub fn finish(self) -> TarEnd {
+        let cut_in_header = !self.header.is_empty();
+        let cut_in_data = self.skip > self.padding;
+        if self.broken || (!self.ended && (cut_in_header || cut_in_data)) {
+            TarEnd::Refused
+        } else if self.lost {
+            TarEnd::Unfollowed
+        } else {
+            TarEnd::Complete(self.content)
+        }
+    }
+
+    /// The content size of a whole archive the counter could follow.
+    pub fn content_size(self) -> Option<u64> {
+        match self.finish() {
+            TarEnd::Complete(size) => Some(size),
+            TarEnd::Refused | TarEnd::Unfollowed => None,
+        }
     }
 
     fn header_block(&mut self) {
@@ -53,7 +86,10 @@ impl ContentCounter {
             }
             return;
         }
-        self.zero_blocks = 0;
+        if self.zero_blocks > 0 {
+            self.broken = true;
+            return;
+        }
         let Some(size) = numeric(&block[124..136]) else {
             self.lost = true;
             return;
@@ -71,6 +107,7 @@ impl ContentCounter {
                 } else {
                     self.data = Some((kind, size, Vec::with_capacity(size)));
                     self.skip = padded(size as u64);
+                    self.padding = self.skip - size as u64;
                 }
                 return;
             }
@@ -91,11 +128,13 @@ impl ContentCounter {
         }
         // Hard links and the like carry no data whatever their size field says (as tar readers do);
         // everything else is followed by `size` bytes.
-        self.skip = if matches!(kind, b'1' | b'2' | b'3' | b'4' | b'5' | b'6') {
+        let data = if matches!(kind, b'1' | b'2' | b'3' | b'4' | b'5' | b'6') {
             0
         } else {
-            padded(size)
+            size
         };
+        self.skip = padded(data);
+        self.padding = self.skip - data;
     }
 
     fn meta_done(&mut self, kind: u8, data: &[u8]) {
@@ -125,7 +164,7 @@ impl ContentCounter {
 impl Write for ContentCounter {
     fn write(&mut self, mut buf: &[u8]) -> io::Result<usize> {
         let written = buf.len();
-        while !buf.is_empty() && !self.ended && !self.lost {
+        while !buf.is_empty() && !self.ended && !self.lost && !self.broken {
             if self.skip > 0 {
                 let take = usize::try_from(self.skip)
                     .unwrap_or(usize::MAX)

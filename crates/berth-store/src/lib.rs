@@ -35,7 +35,7 @@ mod writeback;
 
 pub use blob::{Ingest, PendingBlob};
 pub use check::{CheckReport, Problem};
-pub use content::ContentCounter;
+pub use content::{ContentCounter, TarEnd};
 pub use df::DiskUsage;
 pub use error::Error;
 pub use gc::GcReport;

@@ -1,6 +1,7 @@
 //! One pass over a layer: compression detection, hostile entries, truncation, digests.
 
 use berth_digest::Digest;
+use berth_store::TarEnd;
 
 use super::*;
 use crate::{check_layer, ingest_layer, Compression, Limits};
@@ -161,17 +162,24 @@ fn hostile_and_broken_tars() {
             no_limits,
             Err("Truncated"),
         ),
+        // Go's archive/tar ends the archive there (a_stream_may_end_where_go_lets_it_and_nowhere_else).
         (
-            "truncated in padding",
+            "truncated at the end of the data",
             cut(one_file.clone(), 1500),
             no_limits,
             Err("Truncated"),
         ),
         (
+            "ends in padding",
+            cut(one_file.clone(), 1520),
+            no_limits,
+            Ok(()),
+        ),
+        (
             "no end block",
             cut(one_file.clone(), 1536),
             no_limits,
-            Err("Truncated"),
+            Ok(()),
         ),
         (
             "truncated header",
@@ -374,26 +382,90 @@ fn the_streaming_content_counter_agrees_with_the_walk() {
         let walked = check_layer(&input[..], &Limits::default())
             .unwrap_or_else(|e| panic!("{label}: {e:?}"))
             .content_size;
-        for chunk in [1, 7, 512, 513, 4096, usize::MAX] {
+        assert_eq!(counted(input), vec![TarEnd::Complete(walked)], "{label}");
+    }
+}
+
+/// The content counter's verdict on `input` written in pieces of every size that matters.
+fn counted(input: &[u8]) -> Vec<TarEnd> {
+    let mut verdicts: Vec<TarEnd> = [1, 7, 512, 513, 4096, usize::MAX]
+        .into_iter()
+        .map(|chunk| {
             let mut counter = berth_store::ContentCounter::new();
             for piece in input.chunks(chunk.min(input.len().max(1))) {
                 counter.write_all(piece).unwrap();
             }
-            assert_eq!(counter.finish(), Some(walked), "{label}, chunks of {chunk}");
+            counter.finish()
+        })
+        .collect();
+    verdicts.dedup();
+    verdicts
+}
+
+/// Where a tar stream may end: Go's archive/tar rule (docs/archives.md), which Docker, containerd,
+/// podman and skopeo apply. The layer walk (load, import, system check, unpack) and the store's
+/// content counter (pull) give the same verdict at every cut. umoci 0.4.7 writes the "after the
+/// data" case (issue #12).
+#[test]
+fn a_stream_may_end_where_go_lets_it_and_nowhere_else() {
+    // a: header 0..512, 700 bytes of data 512..1212, padding to 1536; b: header 1536..2048,
+    // 1000 bytes 2048..3048, padding to 3072; the end-of-archive blocks 3072..4096.
+    let whole = tar(&[file("a", &[b'x'; 700]), file("b", &[b'y'; 1000])]);
+    assert_eq!(whole.len(), 4096);
+    let mut zero_then_header = entry_bytes(&file("a", &[b'x'; 700]));
+    zero_then_header.extend([0u8; 512]);
+    zero_then_header.extend(entry_bytes(&file("b", &[b'y'; 1000])));
+    let mut after_the_end = whole.clone();
+    after_the_end.extend(entry_bytes(&file("c", b"ignored, as Go ignores it")));
+    let cut = |at: usize| whole[..at].to_vec();
+    let cases: Vec<(&str, Vec<u8>, Option<u64>)> = vec![
+        ("inside the first header", cut(100), None),
+        ("right after the first header", cut(512), None),
+        ("inside the first entry's data", cut(1000), None),
+        ("right after the first entry's data", cut(1212), Some(700)),
+        ("inside the first entry's padding", cut(1400), Some(700)),
+        ("between the entries", cut(1536), Some(700)),
+        ("inside the second header", cut(1600), None),
+        ("one byte short of the data", cut(3047), None),
+        (
+            "right after the last entry's data (umoci)",
+            cut(3048),
+            Some(1700),
+        ),
+        ("no end-of-archive blocks", cut(3072), Some(1700)),
+        ("inside the first zero block", cut(3300), None),
+        ("after one zero block", cut(3584), Some(1700)),
+        ("inside the second zero block", cut(3800), None),
+        ("whole", whole.clone(), Some(1700)),
+        (
+            "entries after the end-of-archive blocks",
+            after_the_end,
+            Some(1700),
+        ),
+        ("a zero block followed by a header", zero_then_header, None),
+    ];
+    for (label, input, expected) in cases {
+        let walked = check_layer(&input[..], &Limits::default());
+        match expected {
+            Some(size) => {
+                let digests = walked.unwrap_or_else(|e| panic!("{label}: refused: {e}"));
+                assert_eq!(digests.content_size, size, "{label}");
+                // The diff_id covers the bytes as they are, never a repaired stream.
+                assert_eq!(
+                    digests.diff_id,
+                    berth_digest::Digest::sha256(&input),
+                    "{label}"
+                );
+                assert_eq!(digests.uncompressed_size, input.len() as u64, "{label}");
+                assert_eq!(counted(&input), vec![TarEnd::Complete(size)], "{label}");
+            }
+            None => {
+                assert!(walked.is_err(), "{label}: accepted");
+                assert_eq!(counted(&input), vec![TarEnd::Refused], "{label}");
+            }
         }
-    }
-    // A stream cut inside an entry, or without its end blocks, has no size rather than a wrong one
-    // (the walk refuses both as truncated).
-    for (label, input) in [
-        ("cut", tar(&[file("a", &[b'x'; 2000])])[..1000].to_vec()),
-        ("no end", no_end),
-    ] {
-        assert!(
-            check_layer(&input[..], &Limits::default()).is_err(),
-            "{label}"
-        );
-        let mut counter = berth_store::ContentCounter::new();
-        counter.write_all(&input).unwrap();
-        assert_eq!(counter.finish(), None, "{label}");
+        // Compressed, the same verdict.
+        let gzipped = check_layer(&gzip(&input)[..], &Limits::default());
+        assert_eq!(gzipped.is_ok(), expected.is_some(), "{label} (gzip)");
     }
 }

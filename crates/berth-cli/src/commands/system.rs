@@ -112,14 +112,16 @@ fn percent(part: u64, whole: u64) -> u64 {
 
 fn check(ctx: &Ctx) -> anyhow::Result<()> {
     let store = ctx.store()?;
-    let report = store.check()?;
+    let mut report = store.check()?;
+    berth_archive::check_layers(store, &mut report)?;
     for problem in &report.problems {
         output::println(&problem.to_string())?;
     }
     output::eprintln(&format!(
-        "checked {} blobs and {} references: {} problem(s)",
+        "checked {} blobs, {} references and {} layers: {} problem(s)",
         report.blobs_checked,
         report.references_checked,
+        report.layers_checked,
         report.problems.len()
     ));
     if report.problems.is_empty() {

@@ -82,7 +82,6 @@ pub fn unpack_layer(
     expected_diff_id: Option<&Digest>,
     options: &UnpackOptions,
 ) -> Result<Unpacked> {
-    let mut archive = tar::Archive::new(HashingReader::new(layer, Algorithm::Sha256));
     let mut applier = Applier {
         root,
         options: *options,
@@ -90,14 +89,16 @@ pub fn unpack_layer(
         dir_times: Vec::new(),
         skipped_devices: 0,
     };
-    for entry in archive.entries().map_err(Error::Tar)? {
-        let mut entry = entry.map_err(Error::Tar)?;
-        applier.apply(&mut entry)?;
-    }
+    // berth-archive's walk: the stream may end where Go's archive/tar lets it (docs/archives.md),
+    // exactly as `load` and `system check` decide. The hashing reader sits below it, so the diff_id
+    // covers the bytes as they are.
+    let mut hashing = berth_archive::scan::for_each_entry(
+        HashingReader::new(layer, Algorithm::Sha256),
+        |entry| applier.apply(entry),
+    )?;
     applier.finish();
-    // The tar reader stops at the end-of-archive blocks; whatever follows is still part of the blob
-    // that the diff_id covers (ggcr #2303), so read it all before comparing.
-    let mut hashing = archive.into_inner();
+    // Whatever follows the end of the archive is still part of the blob that the diff_id covers
+    // (ggcr #2303), so read it all before comparing.
     io::copy(&mut hashing, &mut io::sink()).map_err(Error::Tar)?;
     let (diff_id, size) = hashing.finish().map_err(Error::Tar)?;
     if let Some(expected) = expected_diff_id {
