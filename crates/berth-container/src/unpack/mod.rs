@@ -9,6 +9,7 @@
 //! overlay `lowerdir`s. The stream is read to its end and its digest compared with the layer's `diff_id`.
 
 pub(crate) mod fs;
+mod header;
 pub(crate) mod path;
 
 use std::{
@@ -337,9 +338,8 @@ impl Applier<'_> {
                     self.skipped_devices += 1;
                     return Ok(()); // only root may create device nodes
                 }
-                let major = entry.header().device_major().map_err(Error::Tar)?;
-                let minor = entry.header().device_minor().map_err(Error::Tar)?;
-                let dev = rustix::fs::makedev(major.unwrap_or(0), minor.unwrap_or(0));
+                let (major, minor) = header::device_numbers(entry.header(), raw_name)?;
+                let dev = rustix::fs::makedev(major, minor);
                 rustix::fs::mknodat(
                     &dir,
                     os(name),

@@ -617,3 +617,52 @@ fn a_layer_may_end_where_go_lets_it_and_nowhere_else() {
         }
     }
 }
+
+/// Device fields as Go reads them (issue #13 item 10): Python's `tarfile` leaves a FIFO's device
+/// fields all NULs (tar-rs calls that "not a number"; Go reads 0), and a major number the kernel
+/// cannot hold is refused instead of being truncated into another device (4350 became 254:0).
+#[test]
+fn device_fields_are_read_as_go_reads_them() {
+    let layer = |kind: tar::EntryType, major: &[u8], minor: &[u8]| {
+        let mut header = tar::Header::new_ustar();
+        header.set_entry_type(kind);
+        header.set_mode(0o644);
+        header.set_size(0);
+        header.as_ustar_mut().unwrap().name[..4].copy_from_slice(b"node");
+        let ustar = header.as_ustar_mut().unwrap();
+        ustar.dev_major.fill(0);
+        ustar.dev_minor.fill(0);
+        ustar.dev_major[..major.len()].copy_from_slice(major);
+        ustar.dev_minor[..minor.len()].copy_from_slice(minor);
+        header.set_cksum();
+        let mut builder = tar::Builder::new(Vec::new());
+        builder.append(&header, &[][..]).unwrap();
+        builder.into_inner().unwrap()
+    };
+    let options = UnpackOptions {
+        whiteouts: Whiteouts::Apply,
+        privileged: true,
+    };
+    let unpack = |tar: Vec<u8>| {
+        let scratch = tempfile::tempdir().unwrap();
+        let root = open_root(scratch.path()).unwrap();
+        let result = unpack_layer(root.as_fd(), tar.as_slice(), None, &options);
+        let kind = fs::symlink_metadata(scratch.path().join("node")).ok();
+        (result, kind.map(|m| (m.file_type(), m.rdev())))
+    };
+    let (result, node) = unpack(layer(tar::EntryType::Fifo, b"", b""));
+    result.unwrap();
+    assert!(node.unwrap().0.is_fifo());
+    if rustix::process::geteuid().is_root() {
+        let (result, node) = unpack(layer(tar::EntryType::Char, b"0000001", b"0000003"));
+        result.unwrap();
+        assert_eq!(node.unwrap().1, rustix::fs::makedev(1, 3));
+    }
+    let (result, node) = unpack(layer(tar::EntryType::Char, b"0010376", b"0000000"));
+    let error = result.unwrap_err();
+    assert!(
+        error.to_string().contains("out of the kernel's range"),
+        "{error}"
+    );
+    assert_eq!(node, None, "a refused device node was created");
+}
