@@ -66,7 +66,7 @@ pub enum Error {
     #[error("invalid manifest, layers length mismatch: expected {expected}, got {actual}")]
     LayerCountMismatch { expected: usize, actual: usize },
 
-    #[error("invalid diffID for layer {index}: expected {expected:?}, got {actual:?}")]
+    #[error("invalid diffID for layer {index}: expected \"{expected}\", got \"{actual}\"")]
     DiffIdMismatch {
         index: usize,
         expected: Digest,

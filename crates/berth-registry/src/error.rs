@@ -99,6 +99,9 @@ pub enum Error {
     },
     #[error("unsupported layer media type: {0}")]
     UnsupportedLayer(String),
+    /// An index whose chosen entry is another index, or a document that is no image manifest.
+    #[error("unsupported manifest: {0}")]
+    UnsupportedManifest(String),
     #[error("invalid image config")]
     Config(#[source] berth_manifest::Error),
     #[error("no matching manifest for {platform} in the manifest list entries")]

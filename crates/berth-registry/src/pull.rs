@@ -191,15 +191,17 @@ impl Client {
                 let child =
                     fetch_manifest(&session, reference, &digest.to_string(), Some(&digest)).await?;
                 if !matches!(child.document, Document::Manifest(_)) {
-                    return Err(Error::UnsupportedLayer(format!(
-                        "nested index {digest} in {reference}"
+                    return Err(Error::UnsupportedManifest(format!(
+                        "{reference} names a nested index ({digest}) for its platform"
                     )));
                 }
                 child
             }
         };
         let Document::Manifest(image_manifest) = &manifest.document else {
-            return Err(Error::UnsupportedLayer("not an image manifest".into()));
+            return Err(Error::UnsupportedManifest(format!(
+                "{reference} is not an image manifest"
+            )));
         };
         reporter.emit(Event::Resolved {
             digest: repo_digest.clone(),

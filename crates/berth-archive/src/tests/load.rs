@@ -727,3 +727,21 @@ fn extract(archive: &[u8], path: &str) -> Vec<u8> {
     }
     panic!("no {path} in the archive")
 }
+
+/// Docker's words, with the digests as strings (issue #13 item 11: they printed as `Digest(sha256:…)`).
+#[test]
+fn a_diff_id_mismatch_names_the_digests_as_docker_does() {
+    let error = Error::DiffIdMismatch {
+        index: 1,
+        expected: Digest::sha256(b"a"),
+        actual: Digest::sha256(b"b"),
+    };
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "invalid diffID for layer 1: expected \"{}\", got \"{}\"",
+            Digest::sha256(b"a"),
+            Digest::sha256(b"b")
+        )
+    );
+}

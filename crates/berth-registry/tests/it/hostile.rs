@@ -479,3 +479,52 @@ async fn transient_failures_are_retried_with_bounds() {
         .count();
     assert_eq!(attempts, 5, "bounded by max_attempts");
 }
+
+/// An index whose entry for this platform is another index is named for what it is (issue #13
+/// item 11: it was reported as an "unsupported layer media type"), and nothing is stored.
+#[tokio::test]
+async fn a_nested_index_is_named_as_such() {
+    const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+    let image = served(None);
+    let inner = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": OCI_INDEX,
+        "manifests": [{"mediaType": OCI_MANIFEST, "digest": image.manifest_digest.to_string(),
+                       "size": image.manifest.len(),
+                       "platform": {"architecture": image::host_arch(), "os": "linux"}}],
+    }))
+    .unwrap();
+    let inner_digest = Digest::sha256(&inner);
+    let outer = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2, "mediaType": OCI_INDEX,
+        "manifests": [{"mediaType": OCI_INDEX, "digest": inner_digest.to_string(),
+                       "size": inner.len(),
+                       "platform": {"architecture": image::host_arch(), "os": "linux"}}],
+    }))
+    .unwrap();
+    let server = {
+        let image = image.clone();
+        let inner_digest = inner_digest.to_string();
+        Server::start(move |request| {
+            let path = request.path();
+            if path.ends_with("/manifests/nested") {
+                return Reply::with(200, &[("Content-Type", OCI_INDEX)], outer.clone());
+            }
+            if path.ends_with(&format!("/manifests/{inner_digest}")) {
+                return Reply::with(200, &[("Content-Type", OCI_INDEX)], inner.clone());
+            }
+            honest(request, &image)
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path(), "store");
+    let error = pull(
+        dir.path(),
+        &store,
+        &reference(&server, "evil/nested:nested"),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, Error::UnsupportedManifest(_)), "{error:?}");
+    assert!(error.to_string().contains("nested index"), "{error}");
+    assert_nothing_stored(&store, &image);
+}

@@ -134,6 +134,11 @@ pub(crate) fn failed(command: &str, error: anyhow::Error, with_help: bool) -> an
 fn failure_exit_code(message: &str) -> u8 {
     let lower = message.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    // Only the runtime's failure to start the command means "not found" or "cannot run": a file
+    // missing while the container is made (a layer, a blob) is any other failure.
+    if !lower.contains("oci runtime") {
+        return crate::exit::RUN_FAILURE;
+    }
     if has(&[
         "executable file not found",
         "no such file or directory",
@@ -298,6 +303,9 @@ mod tests {
             ("OCI runtime create failed: open executable: Permission denied", 126),
             ("OCI runtime create failed: open executable: Operation not permitted", 125),
             ("Conflict. The container name \"/x\" is already in use by container \"0123\".", 125),
+            // Issue #13 item 11: an unpack that misses a file is no "command not found".
+            ("failed to unpack layer sha256:0123: open berth/layers/0123: No such file or directory", 125),
+            ("image store: blob sha256:0123 is missing: Permission denied", 125),
         ];
         for (message, want) in cases {
             assert_eq!(failure_exit_code(message), want, "{message}");
