@@ -1209,5 +1209,16 @@ fn rmi_of_pulled_images_matches_docker() {
     same(&["rmi", &id[7..19]]);
     same(&["rmi", "-f", &id[7..19]]);
     same(&["images", "-q", "--filter", "reference=berth-it/rmi-digest"]);
+    // Pulled by digest alone, its digest reference is its only reference: rmi of it deletes it.
+    ours.ok(&["pull", "-q", &digest]);
+    theirs.ok(&["pull", "-q", &digest]);
+    same(&["rmi", &digest]);
+    same(&[
+        "images",
+        "-q",
+        "-a",
+        "--filter",
+        "reference=*/berth-it/rmi-digest",
+    ]);
     ours.ok(&["system", "check"]);
 }

@@ -324,11 +324,14 @@ impl Deletion<'_, '_> {
     }
 
     /// Removes one reference of `image`: a name, or a repo digest recorded by a pull or push.
+    /// A pull by digest records the digest reference both ways: both go.
     fn untag(&mut self, image: &Image, reference: &Reference) -> anyhow::Result<()> {
         if image.names.contains(reference) {
             self.store().untag(reference)?;
-        } else {
-            self.store().remove_repo_digest(&reference.to_string())?;
+        }
+        let repo_digest = reference.to_string();
+        if image.repo_digests.contains(&repo_digest) {
+            self.store().remove_repo_digest(&repo_digest)?;
         }
         self.done.push(Removal::Untagged(reference.clone()));
         Ok(())
