@@ -147,6 +147,40 @@ fn broken_archives_leave_the_store_unchanged() {
     }
 }
 
+/// An endless input ends (issue #13 item 11): `load < /dev/zero` is an empty archive followed by
+/// zeros that nothing reads past a bound; it fails as an archive without a manifest, store unchanged.
+#[test]
+fn load_of_an_endless_zero_stream_ends() {
+    let env = Env::new();
+    env.load_fixture();
+    let before = env.store_state();
+    let mut child = env
+        .berth()
+        .arg("load")
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A guard against a hang, not a time limit on the work: it reads at most 16 MiB.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("load of /dev/zero did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let rendered = crate::common::render(&out);
+    assert_eq!(out.status.code(), Some(1), "{rendered}");
+    assert!(
+        rendered.contains("does not contain a manifest.json"),
+        "{rendered}"
+    );
+    assert_eq!(env.store_state(), before);
+}
+
 #[test]
 fn skopeo_reads_berth_archives_and_berth_reads_skopeos() {
     if !require("skopeo") {

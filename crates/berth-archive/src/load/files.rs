@@ -362,10 +362,19 @@ impl Files {
     }
 }
 
-/// Reads whatever follows the end-of-archive blocks (so it is decompressed and checked).
-fn drain(mut rest: impl Read) -> Result<()> {
-    io::copy(&mut rest, &mut io::sink())
+/// Most bytes read after the end of an archive: GNU tar pads to its record size (10 KiB by default),
+/// and nothing after the end is used. An endless input (`load < /dev/zero`) ends here.
+const MAX_TRAILER_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads what follows the end-of-archive blocks (so a compressed archive is decompressed and
+/// checked to its end), up to [`MAX_TRAILER_BYTES`]; the rest is left unread, as Go's archive/tar
+/// leaves it.
+fn drain(rest: impl Read) -> Result<()> {
+    let read = io::copy(&mut rest.take(MAX_TRAILER_BYTES), &mut io::sink())
         .map_err(|e| Error::from_io(e, Error::io("read the archive")))?;
+    if read == MAX_TRAILER_BYTES {
+        tracing::debug!("more than {MAX_TRAILER_BYTES} bytes follow the archive: not read");
+    }
     Ok(())
 }
 
