@@ -209,3 +209,51 @@ fn what_skopeo_pushes_berth_pulls_with_the_same_digests() {
         );
     }
 }
+
+/// `create` of an image named by digest pulls it under the digest's header, as `docker create` does
+/// (issue #13 item 11: the digest was shown as the tag `latest`). Docker's first two stderr lines
+/// are the oracle.
+#[test]
+fn create_by_digest_pulls_under_the_digest() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let docker = crate::common::dockerd();
+    let env = Env::new();
+    env.load_fixture();
+    let pushed = format!("{}/berth-it/create-digest:1", registry.host());
+    env.ok(&["tag", "fixture/busybox:1", &pushed]);
+    env.ok(&["push", &pushed]);
+    let digest = env
+        .ok(&["inspect", "-f", "{{index .RepoDigests 0}}", &pushed])
+        .trim()
+        .to_owned();
+    let first_lines = |stderr: &[u8]| {
+        String::from_utf8_lossy(stderr)
+            .lines()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let fresh = Env::new();
+    let ours = fresh
+        .berth()
+        .args(["create", &digest, "true"])
+        .output()
+        .unwrap();
+    assert!(ours.status.success(), "{}", crate::common::render(&ours));
+    let theirs = docker
+        .docker()
+        .args(["create", &digest, "true"])
+        .output()
+        .unwrap();
+    assert!(
+        theirs.status.success(),
+        "{}",
+        crate::common::render(&theirs)
+    );
+    assert_eq!(first_lines(&ours.stderr), first_lines(&theirs.stderr));
+    let container = String::from_utf8_lossy(&theirs.stdout).trim().to_owned();
+    docker.ok(&["rm", &container]);
+    docker.ok(&["rmi", &digest]);
+}

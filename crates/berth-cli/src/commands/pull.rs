@@ -49,21 +49,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let client = registry::client(ctx)?;
     if !args.quiet {
-        let what = reference.tag().map_or_else(
-            || {
-                reference
-                    .digest()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            },
-            str::to_owned,
-        );
-        let label = if args.all_tags {
-            "Pulling repository".to_owned()
+        if args.all_tags {
+            output::eprintln(&format!("Pulling repository {}", reference.path()));
         } else {
-            format!("{what}: Pulling from")
-        };
-        output::eprintln(&format!("{label} {}", reference.path()));
+            output::eprintln(&pulling_from(&reference));
+        }
     }
     let mut progress = registry::Progress::new(args.quiet);
     let result = registry::block_on(
@@ -82,6 +72,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     }
     output::println(&result.canonical)?;
     Ok(())
+}
+
+/// Docker's header of a pull (moby's `pullTag`): `TAG: Pulling from PATH`, or by digest the whole
+/// reference, as the engine's `reference.String()` spells it (`docker.io/library/x@sha256:…`).
+pub(crate) fn pulling_from(reference: &Reference) -> String {
+    let what = match (reference.tag(), reference.digest()) {
+        (_, Some(_)) => reference.to_string(),
+        (Some(tag), None) => tag.to_owned(),
+        (None, None) => berth_reference::DEFAULT_TAG.to_owned(),
+    };
+    format!("{what}: Pulling from {}", reference.path())
 }
 
 /// Docker prints `Using default tag: latest` when it adds the tag.

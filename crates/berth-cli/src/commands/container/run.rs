@@ -265,11 +265,7 @@ fn pull_image(ctx: &Ctx, reference: &Reference, quiet: bool) -> anyhow::Result<(
     let store = ctx.store()?;
     let client = crate::registry::client(ctx)?;
     if !quiet {
-        output::eprintln(&format!(
-            "{}: Pulling from {}",
-            reference.tag().unwrap_or(berth_reference::DEFAULT_TAG),
-            reference.path()
-        ));
+        output::eprintln(&crate::commands::pull::pulling_from(reference));
     }
     let mut progress = crate::registry::Progress::new(quiet);
     let options = berth_registry::PullOptions::default();
