@@ -7,6 +7,19 @@
 //!
 //! sha256 is the hot path of pull, load and import, so it is backed by `ring` (assembly, ~1.8x the
 //! throughput of the pure-Rust `sha2` on machines without SHA extensions); sha512 uses `sha2`.
+//!
+//! ```
+//! use berth_digest::Digest;
+//!
+//! let digest = Digest::sha256(b"hello");
+//! assert_eq!(
+//!     digest.to_string(),
+//!     "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+//! );
+//! assert_eq!(Digest::parse(&digest.to_string()).unwrap(), digest);
+//! // A digest is safe as a file name: anything else does not parse.
+//! assert!(Digest::parse("sha256:../../etc/passwd").is_err());
+//! ```
 
 mod algorithm;
 mod digest;

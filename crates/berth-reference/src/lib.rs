@@ -22,6 +22,18 @@
 //! `reference.rs` (the [`Reference`] value and its builders), `normalize.rs` (what users type to
 //! canonical form), `familiar.rs` with `glob.rs` (short forms and `reference=` matching with Go's
 //! `path.Match`), and `any.rs` (names or image IDs).
+//!
+//! ```
+//! use berth_reference::Reference;
+//!
+//! let ubuntu = Reference::parse_normalized("ubuntu").unwrap().with_default_tag();
+//! assert_eq!(ubuntu.to_string(), "docker.io/library/ubuntu:latest");
+//! assert_eq!(ubuntu.familiar_string(), "ubuntu:latest");
+//! // `test.com:5000` is a tag, not a port; an uppercase first component is an error.
+//! let tagged = Reference::parse_normalized("test.com:5000").unwrap();
+//! assert_eq!(tagged.tag(), Some("5000"));
+//! assert!(Reference::parse_normalized("Uppercase:tag").is_err());
+//! ```
 
 mod any;
 mod error;
