@@ -17,6 +17,25 @@
 //! On top sit the things the commands need: platform matching (like containerd), Dockerfile
 //! `--change` instructions (like the Docker daemon), the configs of `import` and `commit`, and
 //! the data behind `image inspect` and `history` in Docker's exact shape.
+//!
+//! ```
+//! use berth_digest::Digest;
+//! use berth_manifest::{chain_ids, parse_document, Document};
+//!
+//! let config = Digest::sha256(b"{}");
+//! let manifest = format!(
+//!     r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+//!         "config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"{config}","size":2}},
+//!         "layers":[]}}"#
+//! );
+//! assert!(matches!(parse_document(manifest.as_bytes(), None), Ok(Document::Manifest(_))));
+//! // A document that is both a manifest and an index (CVE-2021-41190) is refused.
+//! let confused = manifest.replace(r#""layers":[]"#, r#""layers":[],"manifests":[]"#);
+//! assert!(parse_document(confused.as_bytes(), None).is_err());
+//! // The chain ID of a one-layer stack is its diff_id.
+//! let diff_id = Digest::sha256(b"layer");
+//! assert_eq!(chain_ids(&[diff_id.clone()]), vec![diff_id]);
+//! ```
 
 // Reading untrusted bytes.
 mod error;
