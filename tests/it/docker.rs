@@ -1220,5 +1220,14 @@ fn rmi_of_pulled_images_matches_docker() {
         "--filter",
         "reference=*/berth-it/rmi-digest",
     ]);
+    // The same reference twice (security checklist 41): the first removes, the second is missing.
+    pull();
+    same(&["rmi", &pushed, &pushed]);
+    let mine = ours.berth().args(["rmi", &pushed]).output().unwrap();
+    let other = theirs.docker().args(["rmi", &pushed]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&mine.stderr),
+        String::from_utf8_lossy(&other.stderr)
+    );
     ours.ok(&["system", "check"]);
 }
