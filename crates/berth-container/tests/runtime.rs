@@ -467,7 +467,8 @@ fn commit(env: &Env) {
             .unwrap()
             .is_some_and(|mut p| p.any(|e| e.unwrap().key().unwrap().contains("trusted.")));
         assert!(!has_trusted, "{path} leaks a trusted.* xattr");
-        entries.push((path, kind, content, link));
+        let mode = entry.header().mode().unwrap();
+        entries.push((path, kind, content, link, mode));
     }
     let find = |p: &str| {
         entries
@@ -476,8 +477,12 @@ fn commit(env: &Env) {
             .unwrap_or_else(|| panic!("{p} not in {entries:?}"))
     };
     assert_eq!(find("etc/newfile").2, "new\n");
-    assert!(find("etc/.wh.motd").1.is_file());
-    assert!(find("opt/dir/.wh..wh..opq").1.is_file());
+    // Whiteouts as moby writes them: empty regular files, mode 0600 (security checklist 33).
+    for whiteout in ["etc/.wh.motd", "opt/dir/.wh..wh..opq"] {
+        let (_, kind, content, _, mode) = find(whiteout);
+        assert!(kind.is_file(), "{whiteout}");
+        assert_eq!((content.as_str(), *mode), ("", 0o600), "{whiteout}");
+    }
     assert_eq!(find("link").1, tar::EntryType::Symlink);
     assert_eq!(find("link").3.as_deref(), Some("/etc/shadow"));
     for absent in [
