@@ -398,3 +398,25 @@ fn temporary_files_are_registered_as_they_are_created() {
     assert!(failed.is_err());
     assert!(!crate::cleanup::is_registered("never"));
 }
+
+/// A blob cut short on disk (a torn write, a full disk elsewhere) is caught like a changed one
+/// (security checklist 17): reading it fails and `check` reports what it hashes to.
+#[test]
+fn truncated_blobs_are_detected_on_read_and_by_check() {
+    let (dir, store) = store();
+    let (entry, _) = put_image(&store, "a longer layer, cut in half on disk", None);
+    store.add_image(&entry, &[name("a")], &[]).unwrap();
+    let layer = Digest::sha256(b"a longer layer, cut in half on disk");
+    let path = dir.path().join("root/blobs/sha256").join(layer.encoded());
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(store.read_blob(&layer, 1024).is_err());
+    let report = store.check().unwrap();
+    assert_eq!(
+        report.problems,
+        vec![Problem::CorruptBlob {
+            digest: layer,
+            actual: Digest::sha256(&bytes[..bytes.len() / 2]),
+        }]
+    );
+}
