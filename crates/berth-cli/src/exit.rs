@@ -26,6 +26,25 @@ impl std::fmt::Display for ExitStatus {
 
 impl std::error::Error for ExitStatus {}
 
+/// An error that Docker's CLI itself reports (a reference it parses before any request, a refusal
+/// to write to a terminal): printed as it is, without the `Error: ` that stands where Docker says
+/// `Error response from daemon: `; exit 1.
+#[derive(Debug)]
+pub struct Plain(pub String);
+
+impl std::fmt::Display for Plain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Plain {}
+
+/// `error` and its causes as one line, for a [`Plain`] error.
+pub fn plain(error: impl Into<anyhow::Error>) -> anyhow::Error {
+    Plain(format!("{:#}", error.into())).into()
+}
+
 pub fn main() -> ExitCode {
     if std::env::args_os().len() == 1 {
         // Like `docker` with no arguments: the usage, on stdout, and success.
@@ -57,6 +76,10 @@ fn report(error: &anyhow::Error) -> ExitCode {
     if crate::output::is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
-    crate::output::eprintln(&format!("Error: {error:#}"));
+    if let Some(plain) = error.downcast_ref::<Plain>() {
+        crate::output::eprintln(&plain.0);
+    } else {
+        crate::output::eprintln(&format!("Error: {error:#}"));
+    }
     ExitCode::from(FAILURE)
 }

@@ -13,6 +13,7 @@ mod facts;
 mod filters;
 mod interrupt;
 mod logging;
+mod names;
 mod output;
 mod registry;
 mod url;

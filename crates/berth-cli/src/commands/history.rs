@@ -30,6 +30,7 @@ pub struct Args {
 const CREATED_BY_WIDTH: usize = 45;
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    crate::names::check(&args.image)?;
     let store = ctx.store()?;
     let image = store.resolve(&args.image)?;
     let facts = facts::facts(store, image)?;

@@ -27,6 +27,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    // The daemon checks the changes before it reads the tarball, and reports them alone.
+    berth_manifest::apply_changes(&mut berth_manifest::ContainerConfig::default(), &args.changes)?;
     let reference = args
         .reference
         .as_deref()

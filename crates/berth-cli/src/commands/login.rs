@@ -83,11 +83,8 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
 pub fn logout(ctx: &Ctx, args: &LogoutArgs) -> anyhow::Result<()> {
     let client = registry::client(ctx)?;
     let outcome = registry::block_on(client.logout(args.server.as_deref()))??;
-    if outcome.removed {
-        output::println(&format!("Removing login credentials for {}", outcome.host))?;
-    } else {
-        output::println(&format!("Not logged in to {}", outcome.host))?;
-    }
+    // Docker 20.10's CLI says so whether or not a login was stored (it has no "Not logged in").
+    output::println(&format!("Removing login credentials for {}", outcome.host))?;
     Ok(())
 }
 

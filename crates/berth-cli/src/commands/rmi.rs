@@ -194,6 +194,7 @@ impl Deletion<'_, '_> {
     }
 
     fn remove(&mut self, arg: &str, force: bool, prune: bool) -> anyhow::Result<()> {
+        crate::names::check(arg)?;
         let image = self
             .store()
             .resolve(arg)

@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal;
 
-use anyhow::bail;
 use berth_archive::{SaveFormat, SaveOptions};
 
 use crate::context::Ctx;
@@ -40,7 +39,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         uncompressed: args.uncompressed,
     };
     if args.output.is_none() && std::io::stdout().is_terminal() {
-        bail!("cowardly refusing to save to a terminal. Use the -o flag or redirect");
+        return Err(crate::exit::Plain(
+            "cowardly refusing to save to a terminal. Use the -o flag or redirect".to_owned(),
+        )
+        .into());
+    }
+    for name in &args.images {
+        crate::names::check(name)?;
     }
     let store = ctx.store()?;
     let images = berth_archive::resolve_for_save(store, &args.images)?;

@@ -9,7 +9,7 @@ use crate::{context::Ctx, output, registry};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Filter output based on conditions provided (stars=N, is-official=bool, is-automated=bool)
-    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    #[arg(short = 'f', long = "filter", value_name = "FILTER", value_parser = crate::filters::parse_arg)]
     pub filters: Vec<String>,
     /// Pretty-print search using a Go template
     #[arg(long)]
@@ -27,12 +27,20 @@ pub struct Args {
     pub term: String,
 }
 
+/// The most results the daemon's search returns.
+const MAX_LIMIT: usize = 100;
+
 /// Docker truncates descriptions to 45 characters.
 const DESCRIPTION_WIDTH: usize = 45;
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     if args.list_tags {
         return list_tags(ctx, args);
+    }
+    // Docker's daemon words for a filter it does not know and a limit out of range.
+    crate::filters::Filters::parse(&args.filters, &["stars", "is-official", "is-automated"])?;
+    if args.limit > MAX_LIMIT {
+        anyhow::bail!("Limit {} is outside the range of [1, {MAX_LIMIT}]", args.limit);
     }
     let filters = SearchFilters::parse(&args.filters)?;
     if args.filters.iter().any(|f| f.starts_with("is-automated")) {
