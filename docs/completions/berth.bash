@@ -16,9 +16,6 @@ _berth() {
             ",$1")
                 cmd="berth"
                 ;;
-            berth,__monitor)
-                cmd="berth__subcmd____monitor"
-                ;;
             berth,commit)
                 cmd="berth__subcmd__commit"
                 ;;
@@ -197,34 +194,8 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --config --log-level --help --version images tag import load save pull push search login logout rmi inspect history image run create start stop kill logs ps rm export diff commit __monitor container system"
+            opts="-h -V --root --config --log-level --help --version images tag import load save pull push search login logout rmi inspect history image run create start stop kill logs ps rm export diff commit container system"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        berth__subcmd____monitor)
-            opts="-h -V --root --config --log-level --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -59,7 +59,6 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "rm" -d 'Remove one or m
 complete -c berth -n "__fish_berth_needs_command" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c berth -n "__fish_berth_needs_command" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
 complete -c berth -n "__fish_berth_needs_command" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c berth -n "__fish_berth_needs_command" -f -a "__monitor" -d 'Wait for a detached container, recording its output and exit code (internal)'
 complete -c berth -n "__fish_berth_needs_command" -f -a "container" -d 'Manage containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "system" -d 'Manage berth'
 complete -c berth -n "__fish_berth_using_subcommand images" -s f -l filter -d 'Filter output based on conditions provided (dangling, label, label!, before, since, reference, until)' -r
@@ -599,16 +598,6 @@ fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand commit" -l no-pause -d 'Don\'t pause the container during commit'
 complete -c berth -n "__fish_berth_using_subcommand commit" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand commit" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''"
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -l log-level -d 'Set the logging level' -r -f -a "trace\t''

@@ -25,6 +25,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The hidden monitor's command line (`berth --root DIR __monitor ID`), kept out of [`Cli`].
+#[derive(Debug, Parser)]
+#[command(name = "berth")]
+pub struct MonitorCli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: MonitorCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Wait for a detached container, recording its output and exit code
+    #[command(name = "__monitor")]
+    Monitor(crate::commands::container::monitor::Args),
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]

@@ -17,6 +17,7 @@ mod names;
 mod output;
 mod registry;
 mod url;
+mod usage;
 
 pub use args::Cli;
 pub use exit::main;

@@ -20,6 +20,15 @@ use crate::{
     context::Ctx,
 };
 
+/// The monitor of a detached container keeps the default signal actions: it is in a process group
+/// of its own, and nothing but `rm -f` or `stop` is meant to end it.
+pub fn run_monitor(cli: crate::args::MonitorCli) -> anyhow::Result<()> {
+    let ctx = Ctx::new(cli.global);
+    match cli.command {
+        crate::args::MonitorCommand::Monitor(args) => container::monitor::run(&ctx, &args),
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if !matches!(cli.command, Command::Containers(_) | Command::Container(_)) {
         crate::interrupt::install();
