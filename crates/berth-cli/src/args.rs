@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
+    history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag, version,
 };
 
 /// A daemonless, Docker-compatible container image tool.
@@ -90,7 +90,7 @@ pub enum Command {
     /// Remove one or more images
     Rmi(rmi::Args),
     /// Return low-level information on objects
-    Inspect(inspect::Args),
+    Inspect(inspect::ObjectArgs),
     /// Show the history of an image
     History(history::Args),
     /// Manage images
@@ -104,6 +104,8 @@ pub enum Command {
     /// Manage berth
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Show the berth version information
+    Version(version::Args),
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ pub mod images;
 pub mod import;
 pub mod inspect;
 pub mod load;
+pub mod prune_filter;
 pub mod login;
 pub mod pull;
 pub mod push;
@@ -14,6 +15,7 @@ pub mod save;
 pub mod search;
 pub mod system;
 pub mod tag;
+pub mod version;
 
 use crate::{
     args::{Cli, Command, ImageCommand},
@@ -46,8 +48,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logout(args) => login::logout(&ctx, &args),
         Command::Tag(args) => tag::run(&ctx, &args),
         Command::Rmi(args) => rmi::run(&ctx, &args),
-        Command::Inspect(args) => inspect::run(&ctx, &args),
+        Command::Inspect(args) => inspect::run_objects(&ctx, &args),
         Command::History(args) => history::run(&ctx, &args),
+        Command::Version(args) => version::run(&ctx, &args),
         Command::Image(command) => match command {
             ImageCommand::Ls(args) => images::run(&ctx, &args),
             ImageCommand::Import(args) => import::run(&ctx, &args),

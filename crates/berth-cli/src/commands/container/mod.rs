@@ -79,6 +79,8 @@ pub enum ContainerManagement {
     Diff(diff::Args),
     /// Create a new image from a container's changes
     Commit(commit::Args),
+    /// Display detailed information on one or more containers
+    Inspect(crate::commands::inspect::ContainerArgs),
 }
 
 pub fn run(ctx: &Ctx, command: ContainerCommands) -> anyhow::Result<()> {
@@ -112,6 +114,7 @@ pub fn run_management(ctx: &Ctx, command: ContainerManagement) -> anyhow::Result
         ContainerManagement::Export(args) => export::run(ctx, &args),
         ContainerManagement::Diff(args) => diff::run(ctx, &args),
         ContainerManagement::Commit(args) => commit::run(ctx, &args),
+        ContainerManagement::Inspect(args) => crate::commands::inspect::run_containers(ctx, &args),
     }
 }
 
