@@ -503,6 +503,14 @@ impl Dockerd {
         docker_client(&self.client, &self.socket, &self.config)
     }
 
+    /// Another docker client (e.g. the Docker 28 CLI at /usr/local/bin/docker) on this daemon;
+    /// `None` when it is not installed.
+    pub fn docker_with(&self, client: &Path) -> Option<Command> {
+        client
+            .is_file()
+            .then(|| docker_client(client, &self.socket, &self.config))
+    }
+
     /// Runs docker with `args`, expecting success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.docker().args(args).output().expect("run docker");

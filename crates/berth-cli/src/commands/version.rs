@@ -3,7 +3,7 @@
 
 use berth_format::template::{GoField, GoStruct, GoValue, Missing, Template};
 
-use crate::{context::Ctx, output};
+use crate::{context::Ctx, exit::plain, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,7 +35,16 @@ pub fn run(_ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
         Some(format) => {
             let format = if format == "json" { "{{json .}}" } else { format };
-            output::println(&Template::parse(format, Missing::Error)?.execute_go(&info)?)?;
+            let template = Template::parse(format, Missing::Error).map_err(plain)?;
+            // Docker's CLI ends the output with a newline even when the template fails, and
+            // reports the failure itself (no `Error: `).
+            match template.execute_go(&info) {
+                Ok(text) => output::println(&text)?,
+                Err(error) => {
+                    output::println("")?;
+                    return Err(plain(error));
+                }
+            }
         }
     }
     Ok(())
