@@ -479,6 +479,17 @@ fn container_inspect_as_dockers() {
         env.ok(&["inspect", "-f", template, &name]),
         docker.ok(&["inspect", "-f", template, &name])
     );
+    // `commit -c` takes the engine's instructions too, and refuses the others in its words.
+    for change in ["STOPSIGNAL 9", "RUN x", ""] {
+        let args = ["commit", "-c", change, &name];
+        let (docker_out, berth_out) = both(&env, docker, &args);
+        assert_eq!(berth_out.status.code(), docker_out.status.code(), "{change:?}");
+        assert_eq!(
+            text(&berth_out.stderr),
+            as_berth(&text(&docker_out.stderr)),
+            "{change:?}"
+        );
+    }
     let parsed: Value = serde_json::from_str(&ours).unwrap();
     let id = env.ok(&["ps", "-aq", "--no-trunc"]);
     assert_eq!(parsed[0]["Id"], id.trim());

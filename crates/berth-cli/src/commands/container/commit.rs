@@ -52,6 +52,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .transpose()?;
     let containers = super::containers(ctx)?;
     let mut container = super::get(&containers, &args.container)?;
+    // The daemon finds the container, then checks the changes, and reports them alone.
+    berth_manifest::apply_changes(&mut berth_manifest::ContainerConfig::default(), &args.change)?;
     let pause = if args.pause && !args.no_pause && container.state.status == Status::Running {
         Pause::start(&containers, &container)
     } else {
