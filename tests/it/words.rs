@@ -544,3 +544,39 @@ fn image_prune_filters() {
     let out = prune(&["--filter", "dangling=false"]);
     assert!(out.contains("untagged: words/tagged:1") && out.contains(&tagged), "{out}");
 }
+
+/// `search --list-tags` lists the tags in the order the distribution spec gives a tag list
+/// (lexical, case-insensitive), whatever order the registry sends them in (the CNCF registry
+/// here sends them as its file system lists them, as skopeo shows).
+#[test]
+fn list_tags_in_lexical_order() {
+    let Some(registry) = crate::common::Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    env.load_fixture();
+    let repository = format!("{}/words/tags", registry.host());
+    for tag in ["b", "10", "a", "9", "B", "latest"] {
+        env.ok(&["tag", "fixture/busybox:1", &format!("{repository}:{tag}")]);
+    }
+    env.ok(&["push", "-q", "-a", &repository]);
+    let listed = env.ok(&["search", "--list-tags", "--format", "{{.Tag}}", &repository]);
+    let listed: Vec<&str> = listed.lines().collect();
+    assert_eq!(listed, ["10", "9", "a", "B", "b", "latest"]);
+    if crate::common::require("skopeo") {
+        let out = Command::new("skopeo")
+            .args(["list-tags", "--tls-verify=false", &format!("docker://{repository}")])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", render(&out));
+        let registry_list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut sent: Vec<&str> = registry_list["Tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        sent.sort_by_key(|tag| (tag.to_ascii_lowercase(), tag.to_owned()));
+        assert_eq!(sent, listed);
+    }
+}

@@ -83,11 +83,23 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     Ok(output::print(&render_rows(&format, &header, &rows)?)?)
 }
 
+/// Case-insensitive alphanumeric order; tags equal but for case in byte order (`B` before `b`).
+fn sort_tags(tags: &mut [String]) {
+    tags.sort_by(|a, b| {
+        a.to_ascii_lowercase()
+            .cmp(&b.to_ascii_lowercase())
+            .then_with(|| a.cmp(b))
+    });
+}
+
 /// `search --list-tags REPOSITORY`: `NAME TAG` rows, as podman prints them.
 fn list_tags(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let repository = berth_reference::Reference::parse_normalized(&args.term)?.name_only();
     let client = registry::client(ctx)?;
-    let tags = registry::block_on(client.list_tags(&repository))??;
+    let mut tags = registry::block_on(client.list_tags(&repository))??;
+    // In the order the distribution spec gives a tag list (lexical, case-insensitive), which some
+    // registries (the CNCF registry among them) leave to the file system.
+    sort_tags(&mut tags);
     let name = repository.familiar_name();
     let rows: Vec<_> = tags
         .iter()
@@ -100,4 +112,16 @@ fn list_tags(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     )?;
     let header = json!({"Name": "NAME", "Tag": "TAG"});
     Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tags_in_lexical_order() {
+        let mut tags: Vec<String> = ["b", "10", "a", "9", "B", "latest", "A1"]
+            .map(str::to_owned)
+            .to_vec();
+        super::sort_tags(&mut tags);
+        assert_eq!(tags, ["10", "9", "a", "A1", "B", "b", "latest"]);
+    }
 }
