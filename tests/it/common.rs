@@ -246,15 +246,29 @@ pub struct Registry {
 
 impl Registry {
     pub fn start() -> Option<Registry> {
+        Registry::start_with_htpasswd(None)
+    }
+
+    /// The registry with Basic authentication against `htpasswd` (bcrypt lines, as `htpasswd -B`
+    /// writes them) when given.
+    pub fn start_with_htpasswd(htpasswd: Option<&str>) -> Option<Registry> {
         if !require("docker-registry") {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let config = format!(
+        let mut config = format!(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.path().join("data").display()
         );
+        if let Some(htpasswd) = htpasswd {
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, htpasswd).expect("write htpasswd");
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
+                file.display()
+            ));
+        }
         std::fs::write(dir.path().join("config.yml"), config).expect("write registry config");
         let child = Command::new("docker-registry")
             .arg("serve")

@@ -580,3 +580,56 @@ fn list_tags_in_lexical_order() {
         assert_eq!(sent, listed);
     }
 }
+
+/// `someone:secret`, as `htpasswd -Bbn -C 5 someone secret` writes it.
+const HTPASSWD: &str = "someone:$2y$05$aTvbRJGC6cAG4W1ebnCveutDTVWRRJh4lL7P2SaX4ueJJGjEKGrlW\n";
+
+/// A login the registry refuses: Docker's daemon names the URL and the status; the right password
+/// then logs in on both sides.
+#[test]
+fn refused_login_as_dockers() {
+    let Some(registry) = crate::common::Registry::start_with_htpasswd(Some(HTPASSWD)) else {
+        return;
+    };
+    let docker = dockerd();
+    let env = Env::new();
+    let host = registry.host();
+    let login = |mut command: Command, password: &str| {
+        let mut child = command
+            .args(["login", "-u", "someone", "--password-stdin", &host])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let docker_out = login(docker.docker(), "wrong\n");
+    let berth_out = login(env.berth(), "wrong\n");
+    assert_eq!(docker_out.status.code(), Some(1), "{}", render(&docker_out));
+    assert_eq!(berth_out.status.code(), Some(1), "{}", render(&berth_out));
+    assert_eq!(text(&berth_out.stderr), as_berth(&text(&docker_out.stderr)));
+    assert_eq!(
+        text(&berth_out.stderr),
+        format!("Error: login attempt to http://{host}/v2/ failed with status: 401 Unauthorized\n")
+    );
+    assert!(!env.path("docker-config/config.json").exists(), "nothing stored");
+    let berth_out = login(env.berth(), "secret\n");
+    let docker_out = login(docker.docker(), "secret\n");
+    assert!(berth_out.status.success(), "{}", render(&berth_out));
+    assert!(docker_out.status.success(), "{}", render(&docker_out));
+    assert_eq!(text(&berth_out.stdout), "Login Succeeded\n");
+    assert_eq!(text(&berth_out.stdout), text(&docker_out.stdout));
+    // The plaintext warning, with each side's own config file.
+    let config_named = |stderr: &str| {
+        let start = stderr.find(" in /").map_or(0, |i| i + 4);
+        let end = stderr.find("config.json").map_or(start, |i| i + "config.json".len());
+        format!("{}[CONFIG]{}", &stderr[..start], &stderr[end..])
+    };
+    assert_eq!(
+        config_named(&text(&berth_out.stderr)),
+        config_named(&text(&docker_out.stderr))
+    );
+    let _ = docker.docker().args(["logout", &host]).output();
+}

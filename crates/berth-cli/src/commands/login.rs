@@ -70,9 +70,10 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
         args.server.as_deref(),
         &Credentials::new(username, password),
     ))??;
+    // Docker 20.10's CLI words.
     if outcome.stored_in_plaintext {
         output::eprintln(&format!(
-            "WARNING! Your credentials are stored unencrypted in '{}'.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/go/credential-store/\n",
+            "WARNING! Your password will be stored unencrypted in {}.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/engine/reference/commandline/login/#credentials-store\n",
             outcome.config_path.display()
         ));
     }
