@@ -152,7 +152,8 @@ fn bad_filters_and_templates_are_clear_errors() {
     // A filter without `=` is a flag error, as in Docker's CLI.
     let out = env.fails(&["images", "-f", "dangling"]);
     assert!(
-        out.contains("exit_code: 125") && out.contains("bad format of filter (expected name=value)"),
+        out.contains("exit_code: 125")
+            && out.contains("bad format of filter (expected name=value)"),
         "{out}"
     );
 }

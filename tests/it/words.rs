@@ -39,7 +39,11 @@ fn transcript(env: &Env, cases: &[&[&str]]) -> String {
     let mut out = String::new();
     for args in cases {
         let output = env.berth().args(*args).output().expect("run berth");
-        out.push_str(&format!("$ berth {}\n{}\n", args.join(" "), render(&output)));
+        out.push_str(&format!(
+            "$ berth {}\n{}\n",
+            args.join(" "),
+            render(&output)
+        ));
     }
     out
 }
@@ -102,7 +106,10 @@ fn refused_command_lines_read_as_dockers() {
             docker_out.status.code(),
             "exit code of {args:?}: docker said\n{want}berth said\n{got}"
         );
-        assert!(docker_out.stdout.is_empty() && berth_out.stdout.is_empty(), "{args:?}");
+        assert!(
+            docker_out.stdout.is_empty() && berth_out.stdout.is_empty(),
+            "{args:?}"
+        );
         if compare_whole {
             assert_eq!(got, want, "{args:?}");
         } else {
@@ -122,7 +129,12 @@ fn help_and_management_commands_as_docker() {
     for args in [&["image"][..], &["help", "tag"], &["help", "image", "ls"]] {
         let (docker_out, berth_out) = both(&env, docker, args);
         assert_eq!(docker_out.status.code(), Some(0), "docker {args:?}");
-        assert_eq!(berth_out.status.code(), Some(0), "berth {args:?}: {}", render(&berth_out));
+        assert_eq!(
+            berth_out.status.code(),
+            Some(0),
+            "berth {args:?}: {}",
+            render(&berth_out)
+        );
         assert!(text(&berth_out.stdout).contains("Usage:"), "{args:?}");
     }
     let tag_help = env.ok(&["help", "tag"]);
@@ -130,7 +142,12 @@ fn help_and_management_commands_as_docker() {
     for args in [&["help", "nosuch"][..], &["image", "nosuch"]] {
         let (docker_out, berth_out) = both(&env, docker, args);
         assert_eq!(docker_out.status.code(), Some(1), "docker {args:?}");
-        assert_eq!(berth_out.status.code(), Some(1), "berth {args:?}: {}", render(&berth_out));
+        assert_eq!(
+            berth_out.status.code(),
+            Some(1),
+            "berth {args:?}: {}",
+            render(&berth_out)
+        );
         assert!(berth_out.stdout.is_empty(), "{args:?}");
     }
     let (docker_out, berth_out) = both(&env, docker, &["help", "nosuch"]);
@@ -141,7 +158,9 @@ fn help_and_management_commands_as_docker() {
     let unknown = env.fails(&["__monitr"]);
     let completions = ["_berth", "berth.bash", "berth.fish"].map(|name| {
         std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/completions").join(name),
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs/completions")
+                .join(name),
         )
         .unwrap()
     });
@@ -164,7 +183,11 @@ fn invalid_references_are_refused_up_front() {
     let before = env.store_state();
     let archive = env.path("words-refused.tar");
     let archive = archive.to_str().unwrap();
+    let tarball = rootfs_tar(&env, "words-refused-rootfs.tar", "");
+    let tarball = tarball.to_str().unwrap();
     let cases: &[(&[&str], Option<&str>)] = &[
+        (&["import", tarball, "UPPER/x"], Some("UPPER/x")),
+        (&["commit", "nosuch", "UPPER/x"], Some("UPPER/x")),
         (&["push", "UPPER/x"], Some("UPPER/x")),
         (&["pull", "UPPER/Case"], Some("UPPER/Case")),
         (&["rmi", "UPPER/x"], Some("UPPER/x")),
@@ -187,7 +210,11 @@ fn invalid_references_are_refused_up_front() {
             );
         }
         assert_eq!(text(&berth_out.stderr), want, "{args:?}");
-        assert_eq!(berth_out.status.code(), docker_out.status.code(), "{args:?}");
+        assert_eq!(
+            berth_out.status.code(),
+            docker_out.status.code(),
+            "{args:?}"
+        );
         assert_eq!(docker_out.status.code(), Some(1), "{args:?}");
         assert!(berth_out.stdout.is_empty(), "{args:?}");
     }
@@ -278,6 +305,17 @@ fn messages_match_dockers() {
         &["inspect", "--type", "foo", "nosuch"],
         &["inspect", "--type"],
         &["version", "--format", "{{.Client.Nope}}"],
+        // What Docker's CLI checks itself, before asking the daemon.
+        &["import", "/nonexistent"],
+        &["save", "-o", "/nonexistent/dir/x.tar", "fixture/busybox:1"],
+        &["save", "-o", "/dev/null", "fixture/busybox:1"],
+        &["login", "-u", "a", "--password-stdin", "-p", "x", "localhost:5999"],
+        &["login", "--password-stdin", "localhost:5999"],
+        &["pull", "-a", "fixture/busybox:1"],
+        &["push", "-a", "fixture/busybox:1"],
+        // The daemon names what it did not find with its default tag.
+        &["history", "nosuch"],
+        &["tag", "nosuch", "x"],
     ];
     for args in cases {
         let (docker_out, berth_out) = both(&env, docker, args);
@@ -287,12 +325,23 @@ fn messages_match_dockers() {
             "{args:?}: docker said {}",
             render(&docker_out)
         );
-        assert_eq!(text(&berth_out.stdout), as_berth(&text(&docker_out.stdout)), "{args:?}");
+        assert_eq!(
+            text(&berth_out.stdout),
+            as_berth(&text(&docker_out.stdout)),
+            "{args:?}"
+        );
         // Template errors name Go's types; only the start is compared there.
         if args[0] == "version" {
-            assert!(text(&berth_out.stderr).contains("can't evaluate field Nope"), "{args:?}");
+            assert!(
+                text(&berth_out.stderr).contains("can't evaluate field Nope"),
+                "{args:?}"
+            );
         } else {
-            assert_eq!(text(&berth_out.stderr), as_berth(&text(&docker_out.stderr)), "{args:?}");
+            assert_eq!(
+                text(&berth_out.stderr),
+                as_berth(&text(&docker_out.stderr)),
+                "{args:?}"
+            );
         }
     }
     settings(&env).bind(|| insta::assert_snapshot!("messages", transcript(&env, cases)));
@@ -363,7 +412,10 @@ fn images_json_and_virtual_size_as_the_docker_cli() {
     }
     let json = env.ok(&["images", "--format", "{{json .}}", reference]);
     let row: Value = serde_json::from_str(&json).unwrap();
-    assert!(row["VirtualSize"].is_string() && row["Size"].is_string(), "{json}");
+    assert!(
+        row["VirtualSize"].is_string() && row["Size"].is_string(),
+        "{json}"
+    );
     let _ = docker.docker().args(["rmi", reference]).output();
 }
 
@@ -374,11 +426,13 @@ fn version_as_dockers_client_section() {
     let env = Env::new();
     let ours = env.ok(&["version"]);
     let theirs = docker.ok(&["version"]);
-    let value_column = |line: &str| line.find(|c: char| c != ' ').map(|_| {
-        line.find(':').map_or(0, |colon| {
-            colon + 1 + line[colon + 1..].chars().take_while(|c| *c == ' ').count()
+    let value_column = |line: &str| {
+        line.find(|c: char| c != ' ').map(|_| {
+            line.find(':').map_or(0, |colon| {
+                colon + 1 + line[colon + 1..].chars().take_while(|c| *c == ' ').count()
+            })
         })
-    });
+    };
     assert!(ours.starts_with("Client:\n"), "{ours}");
     for line in ours.lines().skip(1) {
         let label = line.split(':').next().unwrap();
@@ -399,7 +453,10 @@ fn version_as_dockers_client_section() {
     let docker_client: Value =
         serde_json::from_str(&docker.ok(&["version", "-f", "{{json .Client}}"])).unwrap();
     for key in ["Version", "GitCommit", "Os", "Arch"] {
-        assert!(client[key].is_string() && docker_client[key].is_string(), "{key}");
+        assert!(
+            client[key].is_string() && docker_client[key].is_string(),
+            "{key}"
+        );
     }
     assert_eq!(client["Os"], docker_client["Os"]);
     assert_eq!(client["Arch"], docker_client["Arch"]);
@@ -422,7 +479,8 @@ fn keys_in_order(indented: &str, within: &str, depth: usize) -> Vec<String> {
     }
     let mut keys = Vec::new();
     for line in lines {
-        if !within.is_empty() && (line == format!("{closing}}}") || line == format!("{closing}}},")) {
+        if !within.is_empty() && (line == format!("{closing}}}") || line == format!("{closing}}},"))
+        {
             break;
         }
         if let Some(rest) = line.strip_prefix(&prefix) {
@@ -456,7 +514,11 @@ fn container_inspect_as_dockers() {
     docker.ok(&["import", tarball.to_str().unwrap(), reference]);
     let name = format!("words-inspect-{}", std::process::id());
     let command = ["sh", "-c", "exit 3"];
-    let docker_run = [&["run", "--network", "none", "--name", &name, reference][..], &command].concat();
+    let docker_run = [
+        &["run", "--network", "none", "--name", &name, reference][..],
+        &command,
+    ]
+    .concat();
     let _ = docker.docker().args(&docker_run).output().unwrap();
     let berth_run = [&["run", "--name", &name, reference][..], &command].concat();
     let out = env.berth().args(&berth_run).output().unwrap();
@@ -467,13 +529,19 @@ fn container_inspect_as_dockers() {
     assert_eq!(ours, env.ok(&["inspect", &name]));
     assert_eq!(ours, env.ok(&["inspect", "--type", "container", &name]));
     for (within, depth) in [("", 2), ("\"State\"", 3), ("\"Config\"", 3)] {
-        let (our_keys, their_keys) = (keys_in_order(&ours, within, depth), keys_in_order(&theirs, within, depth));
+        let (our_keys, their_keys) = (
+            keys_in_order(&ours, within, depth),
+            keys_in_order(&theirs, within, depth),
+        );
         assert!(
             !our_keys.is_empty() && is_subsequence(&our_keys, &their_keys),
             "{within}: berth {our_keys:?}, docker {their_keys:?}"
         );
     }
-    assert_eq!(keys_in_order(&ours, "\"State\"", 3), keys_in_order(&theirs, "\"State\"", 3));
+    assert_eq!(
+        keys_in_order(&ours, "\"State\"", 3),
+        keys_in_order(&theirs, "\"State\"", 3)
+    );
     let template = "{{.Name}} {{.Path}} {{json .Args}} {{.State.Status}} {{.State.Running}} {{.State.ExitCode}} {{.State.Pid}} {{json .State.Error}} {{.Config.Image}} {{json .Config.Cmd}} {{.RestartCount}} {{.Platform}}";
     assert_eq!(
         env.ok(&["inspect", "-f", template, &name]),
@@ -483,7 +551,11 @@ fn container_inspect_as_dockers() {
     for change in ["STOPSIGNAL 9", "RUN x", ""] {
         let args = ["commit", "-c", change, &name];
         let (docker_out, berth_out) = both(&env, docker, &args);
-        assert_eq!(berth_out.status.code(), docker_out.status.code(), "{change:?}");
+        assert_eq!(
+            berth_out.status.code(),
+            docker_out.status.code(),
+            "{change:?}"
+        );
         assert_eq!(
             text(&berth_out.stderr),
             as_berth(&text(&docker_out.stderr)),
@@ -535,14 +607,21 @@ fn image_prune_filters() {
     // dangling=false: tagged images go too.
     import(&["-c", "LABEL a=1"], "2000000000");
     let tagged = {
-        let out = env.berth().args(["import", tarball, "words/tagged:1"]).output().unwrap();
+        let out = env
+            .berth()
+            .args(["import", tarball, "words/tagged:1"])
+            .output()
+            .unwrap();
         text(&out.stdout).trim().to_owned()
     };
     assert!(!prune(&[]).contains(&tagged));
     let out = prune(&["--filter", "dangling=false", "--filter", "until=1h"]);
     assert!(!out.contains(&tagged), "younger than an hour: {out}");
     let out = prune(&["--filter", "dangling=false"]);
-    assert!(out.contains("untagged: words/tagged:1") && out.contains(&tagged), "{out}");
+    assert!(
+        out.contains("untagged: words/tagged:1") && out.contains(&tagged),
+        "{out}"
+    );
 }
 
 /// `search --list-tags` lists the tags in the order the distribution spec gives a tag list
@@ -565,7 +644,11 @@ fn list_tags_in_lexical_order() {
     assert_eq!(listed, ["10", "9", "a", "B", "b", "latest"]);
     if crate::common::require("skopeo") {
         let out = Command::new("skopeo")
-            .args(["list-tags", "--tls-verify=false", &format!("docker://{repository}")])
+            .args([
+                "list-tags",
+                "--tls-verify=false",
+                &format!("docker://{repository}"),
+            ])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", render(&out));
@@ -614,7 +697,10 @@ fn refused_login_as_dockers() {
         text(&berth_out.stderr),
         format!("Error: login attempt to http://{host}/v2/ failed with status: 401 Unauthorized\n")
     );
-    assert!(!env.path("docker-config/config.json").exists(), "nothing stored");
+    assert!(
+        !env.path("docker-config/config.json").exists(),
+        "nothing stored"
+    );
     let berth_out = login(env.berth(), "secret\n");
     let docker_out = login(docker.docker(), "secret\n");
     assert!(berth_out.status.success(), "{}", render(&berth_out));
@@ -624,7 +710,9 @@ fn refused_login_as_dockers() {
     // The plaintext warning, with each side's own config file.
     let config_named = |stderr: &str| {
         let start = stderr.find(" in /").map_or(0, |i| i + 4);
-        let end = stderr.find("config.json").map_or(start, |i| i + "config.json".len());
+        let end = stderr
+            .find("config.json")
+            .map_or(start, |i| i + "config.json".len());
         format!("{}[CONFIG]{}", &stderr[..start], &stderr[end..])
     };
     assert_eq!(

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag, version,
+    history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
+    version,
 };
 
 /// A daemonless, Docker-compatible container image tool.

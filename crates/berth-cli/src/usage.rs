@@ -37,7 +37,9 @@ pub fn command_path(root: &Command, argv: &[String]) -> Vec<String> {
             break;
         }
         if let Some(long) = word.strip_prefix("--") {
-            if !long.contains('=') && find_arg(cmd, |a| a.get_long() == Some(long)).is_some_and(takes_value) {
+            if !long.contains('=')
+                && find_arg(cmd, |a| a.get_long() == Some(long)).is_some_and(takes_value)
+            {
                 words.next();
             }
             continue;
@@ -71,7 +73,9 @@ pub fn first_word<'a>(root: &Command, argv: &'a [String]) -> Option<(usize, &'a 
     while index < argv.len() {
         let word = argv[index].as_str();
         if let Some(long) = word.strip_prefix("--") {
-            if !long.contains('=') && find_arg(root, |a| a.get_long() == Some(long)).is_some_and(takes_value) {
+            if !long.contains('=')
+                && find_arg(root, |a| a.get_long() == Some(long)).is_some_and(takes_value)
+            {
                 index += 1;
             }
         } else if !word.starts_with('-') || word == "-" {
@@ -169,7 +173,11 @@ pub fn refuse(error: &clap::Error, root: &Command, argv: &[String]) -> Refusal {
                 _ => String::new(),
             };
             let arg = invalid_arg().and_then(|display| {
-                let long = display.strip_prefix("--")?.split([' ', '=']).next()?.to_owned();
+                let long = display
+                    .strip_prefix("--")?
+                    .split([' ', '='])
+                    .next()?
+                    .to_owned();
                 find_arg(cmd, |a| a.get_long() == Some(long.as_str()))
             });
             let Some(arg) = arg else {
@@ -177,7 +185,10 @@ pub fn refuse(error: &clap::Error, root: &Command, argv: &[String]) -> Refusal {
             };
             let long = arg.get_long().unwrap_or_default();
             if value.is_empty() && error.kind() == ErrorKind::InvalidValue {
-                return Refusal::stderr(format!("flag needs an argument: --{long}\n{see}\n"), USAGE);
+                return Refusal::stderr(
+                    format!("flag needs an argument: --{long}\n{see}\n"),
+                    USAGE,
+                );
             }
             let flag = match arg.get_short() {
                 Some(short) => format!("-{short}, --{long}"),
@@ -244,7 +255,10 @@ fn arity(cmd: &Command, full: &str) -> String {
         (least, None) => format!("requires at least {least} {}", arguments(least)),
         (0, Some(most)) => format!("requires at most {most} {}", arguments(most)),
         (least, Some(most)) => {
-            format!("requires at least {least} and at most {most} {}", arguments(most))
+            format!(
+                "requires at least {least} and at most {most} {}",
+                arguments(most)
+            )
         }
     };
     let about = cmd.get_about().map(ToString::to_string).unwrap_or_default();
@@ -258,7 +272,9 @@ fn arity(cmd: &Command, full: &str) -> String {
 pub fn usage_line(cmd: &Command, full: &str) -> String {
     let mut line = full.to_owned();
     let has_options = cmd.get_arguments().any(|a| {
-        !a.is_positional() && !a.is_global_set() && !matches!(a.get_id().as_str(), "help" | "version")
+        !a.is_positional()
+            && !a.is_global_set()
+            && !matches!(a.get_id().as_str(), "help" | "version")
     });
     if has_options {
         line.push_str(" [OPTIONS]");

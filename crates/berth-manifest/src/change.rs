@@ -158,7 +158,11 @@ fn dispatch(config: &mut ContainerConfig, line: &str, cmd_set: &mut bool) -> Res
         }
         "ONBUILD" => config.on_build.push(onbuild_expression(rest)?),
         "HEALTHCHECK" => config.healthcheck = Some(healthcheck(&flags, rest)?),
-        _ => return Err(Error::InvalidChangeCommand(instruction.to_ascii_lowercase())),
+        _ => {
+            return Err(Error::InvalidChangeCommand(
+                instruction.to_ascii_lowercase(),
+            ))
+        }
     }
     Ok(())
 }

@@ -88,7 +88,12 @@ pub fn run_objects(ctx: &Ctx, args: &ObjectArgs) -> anyhow::Result<()> {
 
 /// `berth container inspect`
 pub fn run_containers(ctx: &Ctx, args: &ContainerArgs) -> anyhow::Result<()> {
-    inspect(ctx, args.format.as_deref(), &args.containers, Kind::Container)
+    inspect(
+        ctx,
+        args.format.as_deref(),
+        &args.containers,
+        Kind::Container,
+    )
 }
 
 /// One inspected object: its JSON element and the typed value its templates run over.
@@ -159,8 +164,10 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
     }
     match &template {
         None if found.iter().all(|object| object.image_view.is_some()) => {
-            let views: Vec<view::InspectView> =
-                found.into_iter().filter_map(|object| object.image_view).collect();
+            let views: Vec<view::InspectView> = found
+                .into_iter()
+                .filter_map(|object| object.image_view)
+                .collect();
             output::println(&view::inspect_json(&views))?;
         }
         None => {

@@ -5,7 +5,8 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use anyhow::{bail, Context as _};
 use berth_registry::Credentials;
 
-use crate::{context::Ctx, output, registry};
+// Docker's CLI checks these itself and prints its words as they are (some begin with `Error: `).
+use crate::{context::Ctx, exit::Plain, output, registry};
 
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
@@ -31,18 +32,22 @@ pub struct LogoutArgs {
 }
 
 pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
-    let mut password = args.password.clone();
+    // Docker's CLI takes an empty flag for one not given.
+    let mut password = args.password.clone().filter(|p| !p.is_empty());
+    let username = args.username.clone().filter(|u| !u.is_empty());
     if password.is_some() {
         output::eprintln(
             "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
         );
         if args.password_stdin {
-            bail!("--password and --password-stdin are mutually exclusive");
+            return Err(
+                Plain("--password and --password-stdin are mutually exclusive".into()).into(),
+            );
         }
     }
     if args.password_stdin {
-        if args.username.is_none() {
-            bail!("Must provide --username with --password-stdin");
+        if username.is_none() {
+            return Err(Plain("Must provide --username with --password-stdin".into()).into());
         }
         let mut secret = String::new();
         std::io::stdin()
@@ -51,8 +56,8 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
             .read_to_string(&mut secret)?;
         password = Some(secret.trim_end_matches(['\n', '\r']).to_owned());
     }
-    let username = match &args.username {
-        Some(username) => username.clone(),
+    let username = match username {
+        Some(username) => username,
         None => prompt("Username: ")?,
     };
     let password = match password {
@@ -60,10 +65,10 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
         None => prompt_secret("Password: ")?,
     };
     if username.is_empty() {
-        bail!("Username cannot be empty");
+        return Err(Plain("Error: Non-null Username Required".into()).into());
     }
     if password.is_empty() {
-        bail!("Error: Password Required");
+        return Err(Plain("Error: Password Required".into()).into());
     }
     let client = registry::client(ctx)?;
     let outcome = registry::block_on(client.login(

@@ -50,7 +50,9 @@ impl PruneFilter {
         }
         let facts = facts::facts(store, image.clone())?;
         if let Some(until) = self.until {
-            let created = facts.created.map_or(0, time::OffsetDateTime::unix_timestamp);
+            let created = facts
+                .created
+                .map_or(0, time::OffsetDateTime::unix_timestamp);
             if !until.admits(created) {
                 return Ok(false);
             }

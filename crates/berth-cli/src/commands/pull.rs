@@ -1,6 +1,5 @@
 //! `berth pull [OPTIONS] NAME[:TAG|@DIGEST]`
 
-use anyhow::bail;
 use berth_reference::Reference;
 use berth_registry::{PullOptions, PullStatus};
 
@@ -31,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     // Parsed by Docker's CLI before any request: its error alone, without `Error: `.
     let parsed = Reference::parse_normalized(&args.name).map_err(crate::exit::plain)?;
     if args.all_tags && (parsed.tag().is_some() || parsed.digest().is_some()) {
-        bail!("tag can't be used with --all-tags/-a");
+        return Err(crate::exit::Plain("tag can't be used with --all-tags/-a".to_owned()).into());
     }
     let reference = if args.all_tags {
         parsed

@@ -40,7 +40,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     // Docker's daemon words for a filter it does not know and a limit out of range.
     crate::filters::Filters::parse(&args.filters, &["stars", "is-official", "is-automated"])?;
     if args.limit > MAX_LIMIT {
-        anyhow::bail!("Limit {} is outside the range of [1, {MAX_LIMIT}]", args.limit);
+        anyhow::bail!(
+            "Limit {} is outside the range of [1, {MAX_LIMIT}]",
+            args.limit
+        );
     }
     let filters = SearchFilters::parse(&args.filters)?;
     if args.filters.iter().any(|f| f.starts_with("is-automated")) {

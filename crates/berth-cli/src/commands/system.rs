@@ -155,7 +155,8 @@ fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
-    let filter = super::prune_filter::PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
+    let filter =
+        super::prune_filter::PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
     let all = args.all || filter.all;
     let store = ctx.store()?;
     let mut done = Vec::new();

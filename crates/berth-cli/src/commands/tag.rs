@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let target = target.with_default_tag();
     let store = ctx.store()?;
     let _guard = store.content_guard()?;
-    let image = store.resolve(&args.source)?;
+    let image = crate::names::resolve(store, &args.source)?;
     store.tag(&image, &target)?;
     Ok(())
 }

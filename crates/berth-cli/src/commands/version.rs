@@ -34,7 +34,11 @@ pub fn run(_ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             }
         }
         Some(format) => {
-            let format = if format == "json" { "{{json .}}" } else { format };
+            let format = if format == "json" {
+                "{{json .}}"
+            } else {
+                format
+            };
             let template = Template::parse(format, Missing::Error).map_err(plain)?;
             // Docker's CLI ends the output with a newline even when the template fails, and
             // reports the failure itself (no `Error: `).
@@ -53,7 +57,10 @@ pub fn run(_ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
 /// A ` Label:\tvalue` line with the value at column [`LABEL_WIDTH`] (at least one space after).
 fn align(line: &str) -> String {
     match line.split_once('\t') {
-        Some((label, value)) => format!("{label:<width$}{value}", width = LABEL_WIDTH.max(label.len() + 1)),
+        Some((label, value)) => format!(
+            "{label:<width$}{value}",
+            width = LABEL_WIDTH.max(label.len() + 1)
+        ),
         None => line.to_owned(),
     }
 }
@@ -62,9 +69,18 @@ fn align(line: &str) -> String {
 fn version_info() -> GoValue {
     let platform = berth_manifest::host_platform();
     let client = GoStruct::new("berth.ClientVersion")
-        .field(GoField::new("Version", GoValue::string(env!("CARGO_PKG_VERSION"))))
-        .field(GoField::new("GitCommit", GoValue::string(env!("BERTH_GIT_COMMIT"))))
-        .field(GoField::new("RustVersion", GoValue::string(env!("BERTH_RUST_VERSION"))))
+        .field(GoField::new(
+            "Version",
+            GoValue::string(env!("CARGO_PKG_VERSION")),
+        ))
+        .field(GoField::new(
+            "GitCommit",
+            GoValue::string(env!("BERTH_GIT_COMMIT")),
+        ))
+        .field(GoField::new(
+            "RustVersion",
+            GoValue::string(env!("BERTH_RUST_VERSION")),
+        ))
         .field(GoField::new("Os", GoValue::string(platform.os)))
         .field(GoField::new("Arch", GoValue::string(platform.architecture)));
     GoStruct::new("berth.versionInfo")
@@ -85,10 +101,20 @@ mod tests {
     #[test]
     fn templates_see_the_client_fields() {
         let info = version_info();
-        let run = |t: &str| Template::parse(t, Missing::Error).unwrap().execute_go(&info).unwrap();
+        let run = |t: &str| {
+            Template::parse(t, Missing::Error)
+                .unwrap()
+                .execute_go(&info)
+                .unwrap()
+        };
         assert_eq!(run("{{.Client.Version}}"), env!("CARGO_PKG_VERSION"));
         let json: serde_json::Value = serde_json::from_str(&run("{{json .Client}}")).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let mut want = vec!["Arch", "GitCommit", "Os", "RustVersion", "Version"];
         want.sort_unstable();
         assert_eq!(keys, want);

@@ -22,7 +22,10 @@ fn walks_to_the_command() {
     let cases: &[(&str, &[&str])] = &[
         ("berth images -a", &["images"]),
         ("berth --root /x image ls extra", &["image", "ls"]),
-        ("berth --root=/x --log-level debug image rm x", &["image", "rm"]),
+        (
+            "berth --root=/x --log-level debug image rm x",
+            &["image", "rm"],
+        ),
         ("berth images -f dangling=true image", &["images"]),
         ("berth nosuch image", &[]),
         ("berth -- images", &[]),
@@ -90,11 +93,19 @@ fn a_management_command_alone_is_its_help() {
     let words = argv("berth image");
     let refusal = refuse(&Cli::try_parse_from(&words).unwrap_err(), &root, &words);
     assert!(refusal.to_stdout && refusal.code == 0, "{refusal:?}");
-    assert!(refusal.message.contains("Usage: berth image"), "{}", refusal.message);
+    assert!(
+        refusal.message.contains("Usage: berth image"),
+        "{}",
+        refusal.message
+    );
     let words = argv("berth image nosuch");
     let refusal = refuse(&Cli::try_parse_from(&words).unwrap_err(), &root, &words);
     assert!(!refusal.to_stdout && refusal.code == 1, "{refusal:?}");
-    assert!(refusal.message.starts_with("\nManage images"), "{}", refusal.message);
+    assert!(
+        refusal.message.starts_with("\nManage images"),
+        "{}",
+        refusal.message
+    );
 }
 
 #[test]
@@ -103,7 +114,10 @@ fn every_command_has_a_docker_usage_line() {
     let cases: &[(&[&str], &str)] = &[
         (&["load"], "berth load [OPTIONS]"),
         (&["save"], "berth save [OPTIONS] IMAGE [IMAGE...]"),
-        (&["commit"], "berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]"),
+        (
+            &["commit"],
+            "berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+        ),
         (&["image", "prune"], "berth image prune [OPTIONS]"),
     ];
     for (path, want) in cases {

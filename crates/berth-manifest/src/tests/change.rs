@@ -62,7 +62,10 @@ fn errors() {
         ("from scratch", "from is not a valid change command"),
         ("MAINTAINER me", "maintainer is not a valid change command"),
         ("STOPSIGNAL 9", "stopsignal is not a valid change command"),
-        ("stopsignal SIGTERM", "stopsignal is not a valid change command"),
+        (
+            "stopsignal SIGTERM",
+            "stopsignal is not a valid change command",
+        ),
         ("SHELL [\"a\"]", "shell is not a valid change command"),
         ("", "file with no instructions"),
         ("# only a comment", "file with no instructions"),

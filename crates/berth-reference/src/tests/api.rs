@@ -166,7 +166,10 @@ fn docker_quirks() {
         ),
         (
             "\u{212a}x/foo".into(),
-            Err("invalid reference format: repository name (\u{212a}x/foo) must be lowercase".into()),
+            Err(
+                "invalid reference format: repository name (\u{212a}x/foo) must be lowercase"
+                    .into(),
+            ),
         ),
         ("é/foo".into(), Err(INVALID.into())),
         // A first component with a `.` but an invalid host name stays in the path, with no domain.

@@ -8,7 +8,10 @@ use berth_format::template::{GoField, GoStruct, GoValue};
 use serde_json::Value;
 
 /// The container as Go values: what templates run over, and (encoded) the JSON `inspect` prints.
-pub fn container_inspect(containers: &Containers<'_>, container: &Container) -> anyhow::Result<GoValue> {
+pub fn container_inspect(
+    containers: &Containers<'_>,
+    container: &Container,
+) -> anyhow::Result<GoValue> {
     let record = &container.record;
     let state = &container.state;
     // Docker's rule: the process is the entrypoint followed by the command.
@@ -19,9 +22,11 @@ pub fn container_inspect(containers: &Containers<'_>, container: &Container) -> 
         .chain(&record.config.cmd)
         .cloned()
         .collect();
-    let (path, args) = process.split_first().map_or((String::new(), &[][..]), |(path, args)| {
-        (path.clone(), args)
-    });
+    let (path, args) = process
+        .split_first()
+        .map_or((String::new(), &[][..]), |(path, args)| {
+            (path.clone(), args)
+        });
     let running = matches!(state.status, Status::Running | Status::Paused);
     let pid = if running {
         containers
@@ -41,7 +46,10 @@ pub fn container_inspect(containers: &Containers<'_>, container: &Container) -> 
     let container_state = GoStruct::new("types.ContainerState")
         .field(field("Status", GoValue::string(state.status.as_str())))
         .field(field("Running", GoValue::Bool(running)))
-        .field(field("Paused", GoValue::Bool(state.status == Status::Paused)))
+        .field(field(
+            "Paused",
+            GoValue::Bool(state.status == Status::Paused),
+        ))
         .field(field("Restarting", GoValue::Bool(false)))
         .field(field("OOMKilled", GoValue::Bool(false)))
         .field(field("Dead", GoValue::Bool(false)))
@@ -63,10 +71,16 @@ pub fn container_inspect(containers: &Containers<'_>, container: &Container) -> 
         .field(field("Args", GoValue::strings(Some(args))))
         .field(field("State", container_state.into()))
         .field(field("Image", GoValue::string(record.image_id.to_string())))
-        .field(field("Name", GoValue::string(format!("/{}", container.name()))))
+        .field(field(
+            "Name",
+            GoValue::string(format!("/{}", container.name())),
+        ))
         .field(field("RestartCount", GoValue::int(0)))
         .field(field("Platform", GoValue::string("linux")))
-        .field(field("Config", super::typed::container_config(&config(container)?).into()))
+        .field(field(
+            "Config",
+            super::typed::container_config(&config(container)?).into(),
+        ))
         .into())
 }
 
