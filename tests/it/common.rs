@@ -264,10 +264,9 @@ impl Registry {
         if let Some(htpasswd) = htpasswd {
             let file = dir.path().join("htpasswd");
             std::fs::write(&file, htpasswd).expect("write htpasswd");
-            config.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: berth-test\n    path: {}\n",
-                file.display()
-            ));
+            config += "auth:\n  htpasswd:\n    realm: berth-test\n    path: ";
+            config += &file.display().to_string();
+            config += "\n";
         }
         std::fs::write(dir.path().join("config.yml"), config).expect("write registry config");
         let child = Command::new("docker-registry")

@@ -4,6 +4,7 @@
 //! by side; berth must print what Docker prints, with `berth` for `docker` and `Error: ` where the
 //! daemon's errors say `Error response from daemon: `. berth's own output is pinned with insta.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -39,11 +40,7 @@ fn transcript(env: &Env, cases: &[&[&str]]) -> String {
     let mut out = String::new();
     for args in cases {
         let output = env.berth().args(*args).output().expect("run berth");
-        out.push_str(&format!(
-            "$ berth {}\n{}\n",
-            args.join(" "),
-            render(&output)
-        ));
+        let _ = writeln!(out, "$ berth {}\n{}", args.join(" "), render(&output));
     }
     out
 }
@@ -309,7 +306,15 @@ fn messages_match_dockers() {
         &["import", "/nonexistent"],
         &["save", "-o", "/nonexistent/dir/x.tar", "fixture/busybox:1"],
         &["save", "-o", "/dev/null", "fixture/busybox:1"],
-        &["login", "-u", "a", "--password-stdin", "-p", "x", "localhost:5999"],
+        &[
+            "login",
+            "-u",
+            "a",
+            "--password-stdin",
+            "-p",
+            "x",
+            "localhost:5999",
+        ],
         &["login", "--password-stdin", "localhost:5999"],
         &["pull", "-a", "fixture/busybox:1"],
         &["push", "-a", "fixture/busybox:1"],
