@@ -110,9 +110,13 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
         Some("json") => Some(Template::parse("{{json .}}", Missing::NoValue)?),
         Some(format) => Some(Template::parse(format, Missing::NoValue)?),
     };
+    // A store that never had a container has no container directory, and inspect creates none.
+    let has_containers = ctx.root().join("berth/containers").is_dir();
     let containers = match kind {
-        Kind::Image => None,
-        Kind::Any | Kind::Container => Some(berth_container::Containers::open(store)?),
+        Kind::Any | Kind::Container if has_containers => {
+            Some(berth_container::Containers::open(store)?)
+        }
+        _ => None,
     };
     // As the Docker CLI: every object's output first, then every error, in argument order.
     let mut found = Vec::new();
