@@ -16,9 +16,6 @@ _berth() {
             ",$1")
                 cmd="berth"
                 ;;
-            berth,__monitor)
-                cmd="berth__subcmd____monitor"
-                ;;
             berth,commit)
                 cmd="berth__subcmd__commit"
                 ;;
@@ -100,6 +97,9 @@ _berth() {
             berth,tag)
                 cmd="berth__subcmd__tag"
                 ;;
+            berth,version)
+                cmd="berth__subcmd__version"
+                ;;
             berth__subcmd__container,commit)
                 cmd="berth__subcmd__container__subcmd__commit"
                 ;;
@@ -111,6 +111,9 @@ _berth() {
                 ;;
             berth__subcmd__container,export)
                 cmd="berth__subcmd__container__subcmd__export"
+                ;;
+            berth__subcmd__container,inspect)
+                cmd="berth__subcmd__container__subcmd__inspect"
                 ;;
             berth__subcmd__container,kill)
                 cmd="berth__subcmd__container__subcmd__kill"
@@ -197,34 +200,8 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --config --log-level --help --version images tag import load save pull push search login logout rmi inspect history image run create start stop kill logs ps rm export diff commit __monitor container system"
+            opts="-h -V --root --config --log-level --help --version images tag import load save pull push search login logout rmi inspect history image run create start stop kill logs ps rm export diff commit container system version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        berth__subcmd____monitor)
-            opts="-h -V --root --config --log-level --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -307,7 +284,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container)
-            opts="-h -V --root --config --log-level --help --version run create start stop kill logs ls list ps rm remove export diff commit"
+            opts="-h -V --root --config --log-level --help --version run create start stop kill logs ls list ps rm remove export diff commit inspect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -518,6 +495,40 @@ _berth() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__container__subcmd__inspect)
+            opts="-f -h -V --format --root --config --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1247,12 +1258,16 @@ _berth() {
             return 0
             ;;
         berth__subcmd__image__subcmd__prune)
-            opts="-a -f -h -V --all --force --root --config --log-level --help --version"
+            opts="-a -f -h -V --all --force --filter --root --config --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1511,7 +1526,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__inspect)
-            opts="-f -h -V --format --root --config --log-level --help --version"
+            opts="-f -h -V --format --type --root --config --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1522,6 +1537,10 @@ _berth() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2197,12 +2216,16 @@ _berth() {
             return 0
             ;;
         berth__subcmd__system__subcmd__prune)
-            opts="-a -f -h -V --all --force --root --config --log-level --help --version"
+            opts="-a -f -h -V --all --force --filter --root --config --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2229,6 +2252,40 @@ _berth() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__version)
+            opts="-f -h -V --format --root --config --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

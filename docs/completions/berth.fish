@@ -59,9 +59,9 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "rm" -d 'Remove one or m
 complete -c berth -n "__fish_berth_needs_command" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c berth -n "__fish_berth_needs_command" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
 complete -c berth -n "__fish_berth_needs_command" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c berth -n "__fish_berth_needs_command" -f -a "__monitor" -d 'Wait for a detached container, recording its output and exit code (internal)'
 complete -c berth -n "__fish_berth_needs_command" -f -a "container" -d 'Manage containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "system" -d 'Manage berth'
+complete -c berth -n "__fish_berth_needs_command" -f -a "version" -d 'Show the berth version information'
 complete -c berth -n "__fish_berth_using_subcommand images" -s f -l filter -d 'Filter output based on conditions provided (dangling, label, label!, before, since, reference, until)' -r
 complete -c berth -n "__fish_berth_using_subcommand images" -l format -d 'Format output using a custom template: \'table\', \'table TEMPLATE\', \'json\', or a Go template' -r
 complete -c berth -n "__fish_berth_using_subcommand images" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
@@ -209,6 +209,7 @@ complete -c berth -n "__fish_berth_using_subcommand rmi" -l no-prune -d 'Do not 
 complete -c berth -n "__fish_berth_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand rmi" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand inspect" -s f -l format -d 'Format output using a custom template (\'json\' or a Go template)' -r
+complete -c berth -n "__fish_berth_using_subcommand inspect" -l type -d 'Return JSON for specified type (container or image)' -r
 complete -c berth -n "__fish_berth_using_subcommand inspect" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand inspect" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand inspect" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
@@ -419,6 +420,7 @@ complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subco
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Only show image IDs'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (e.g. \'until=<timestamp>\', \'label=<key>[=<value>]\', \'label!=...\')' -r
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from prune" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from prune" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
@@ -599,40 +601,31 @@ fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand commit" -l no-pause -d 'Don\'t pause the container during commit'
 complete -c berth -n "__fish_berth_using_subcommand commit" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand commit" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''"
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand __monitor" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''"
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "run" -d 'Create and run a new container from an image'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "create" -d 'Create a new container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "start" -d 'Start one or more stopped containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "stop" -d 'Stop one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "kill" -d 'Kill one or more running containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "logs" -d 'Fetch the logs of a container'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "ls" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "list" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "ps" -d 'List containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "rm" -d 'Remove one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "remove" -d 'Remove one or more containers'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
-complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "run" -d 'Create and run a new container from an image'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "create" -d 'Create a new container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "start" -d 'Start one or more stopped containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "stop" -d 'Stop one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "kill" -d 'Kill one or more running containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "ls" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "list" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "ps" -d 'List containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "rm" -d 'Remove one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "remove" -d 'Remove one or more containers'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c berth -n "__fish_berth_using_subcommand container; and not __fish_seen_subcommand_from run create start stop kill logs ls list ps rm remove export diff commit inspect" -f -a "inspect" -d 'Display detailed information on one or more containers'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l name -d 'Assign a name to the container' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s e -l env -d 'Set environment variables' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l env-file -d 'Read in a file of environment variables' -r -F
@@ -850,6 +843,17 @@ fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -l no-pause -d 'Don\'t pause the container during commit'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from commit" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template (\'json\' or a Go template)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''"
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and not __fish_seen_subcommand_from df check prune" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
@@ -883,6 +887,7 @@ error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (e.g. \'until=<timestamp>\', \'label=<key>[=<value>]\', \'label!=...\')' -r
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
@@ -895,3 +900,14 @@ complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subc
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation (berth never prompts; accepted for compatibility)'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand system; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand version" -s f -l format -d 'Format output using a custom template' -r
+complete -c berth -n "__fish_berth_using_subcommand version" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand version" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand version" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''"
+complete -c berth -n "__fish_berth_using_subcommand version" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand version" -s V -l version -d 'Print version'

@@ -246,15 +246,28 @@ pub struct Registry {
 
 impl Registry {
     pub fn start() -> Option<Registry> {
+        Registry::start_with_htpasswd(None)
+    }
+
+    /// The registry with Basic authentication against `htpasswd` (bcrypt lines, as `htpasswd -B`
+    /// writes them) when given.
+    pub fn start_with_htpasswd(htpasswd: Option<&str>) -> Option<Registry> {
         if !require("docker-registry") {
             return None;
         }
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
-        let config = format!(
+        let mut config = format!(
             "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.path().join("data").display()
         );
+        if let Some(htpasswd) = htpasswd {
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, htpasswd).expect("write htpasswd");
+            config += "auth:\n  htpasswd:\n    realm: berth-test\n    path: ";
+            config += &file.display().to_string();
+            config += "\n";
+        }
         std::fs::write(dir.path().join("config.yml"), config).expect("write registry config");
         let child = Command::new("docker-registry")
             .arg("serve")
@@ -501,6 +514,14 @@ impl Dockerd {
     /// `docker -H unix://<socket> ...` with a private client config and no DOCKER_* overrides.
     pub fn docker(&self) -> Command {
         docker_client(&self.client, &self.socket, &self.config)
+    }
+
+    /// Another docker client (e.g. the Docker 28 CLI at /usr/local/bin/docker) on this daemon;
+    /// `None` when it is not installed.
+    pub fn docker_with(&self, client: &Path) -> Option<Command> {
+        client
+            .is_file()
+            .then(|| docker_client(client, &self.socket, &self.config))
     }
 
     /// Runs docker with `args`, expecting success; returns stdout.

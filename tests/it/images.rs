@@ -132,11 +132,7 @@ fn json_and_templates() {
 fn bad_filters_and_templates_are_clear_errors() {
     let env = fixture_env();
     let cases: &[(&[&str], &str)] = &[
-        (&["images", "-f", "nope=1"], "invalid filter 'nope'"),
-        (
-            &["images", "-f", "dangling"],
-            "bad format of filter (expected name=value)",
-        ),
+        (&["images", "-f", "nope=1"], "Invalid filter 'nope'"),
         (
             &["images", "--format", "{{.Nope}}"],
             "can't evaluate field Nope",
@@ -153,4 +149,11 @@ fn bad_filters_and_templates_are_clear_errors() {
     }
     let out = env.fails(&["images", "--nope"]);
     assert!(out.contains("exit_code: 125"), "{out}");
+    // A filter without `=` is a flag error, as in Docker's CLI.
+    let out = env.fails(&["images", "-f", "dangling"]);
+    assert!(
+        out.contains("exit_code: 125")
+            && out.contains("bad format of filter (expected name=value)"),
+        "{out}"
+    );
 }

@@ -74,7 +74,8 @@ fn inspect_format_and_missing_images() {
     );
     let out = env.fails(&["inspect", "fixture/busybox:1", "nosuch"]);
     assert!(
-        out.contains("\"Id\": \"sha256:415e8") && out.contains("No such image: nosuch"),
+        // Plain `inspect` names no type: Docker's `No such object`.
+        out.contains("\"Id\": \"sha256:415e8") && out.contains("Error: No such object: nosuch"),
         "{out}"
     );
 }

@@ -16,3 +16,4 @@ mod rmi;
 mod save_load;
 mod store;
 mod umoci_layers;
+mod words;

@@ -129,7 +129,7 @@ fn login_logout_and_search_on_a_private_registry() {
     );
     assert_eq!(
         env.ok(&["logout", &host]),
-        format!("Not logged in to {host}\n")
+        format!("Removing login credentials for {host}\n")
     );
 
     env.ok(&[

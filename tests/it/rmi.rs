@@ -251,6 +251,7 @@ fn tag_errors() {
         let out = env.fails(args);
         assert!(out.contains(message), "{args:?}:\n{out}");
     }
+    // A wrong number of arguments exits 1 in Docker's CLI (a bad flag 125).
     let out = env.fails(&["tag", "only-one"]);
-    assert!(out.contains("exit_code: 125"), "{out}");
+    assert!(out.contains("exit_code: 1\n"), "{out}");
 }

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
     history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
+    version,
 };
 
 /// A daemonless, Docker-compatible container image tool.
@@ -23,6 +24,23 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The hidden monitor's command line (`berth --root DIR __monitor ID`), kept out of [`Cli`].
+#[derive(Debug, Parser)]
+#[command(name = "berth")]
+pub struct MonitorCli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: MonitorCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Wait for a detached container, recording its output and exit code
+    #[command(name = "__monitor")]
+    Monitor(crate::commands::container::monitor::Args),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -73,7 +91,7 @@ pub enum Command {
     /// Remove one or more images
     Rmi(rmi::Args),
     /// Return low-level information on objects
-    Inspect(inspect::Args),
+    Inspect(inspect::ObjectArgs),
     /// Show the history of an image
     History(history::Args),
     /// Manage images
@@ -87,6 +105,8 @@ pub enum Command {
     /// Manage berth
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Show the berth version information
+    Version(version::Args),
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::{args::Cli, commands, logging};
+use crate::{args::Cli, commands, logging, usage};
 
 /// A command failed (Docker: any daemon or client error).
 pub const FAILURE: u8 = 1;
@@ -26,25 +26,97 @@ impl std::fmt::Display for ExitStatus {
 
 impl std::error::Error for ExitStatus {}
 
+/// An error that Docker's CLI itself reports (a reference it parses before any request, a refusal
+/// to write to a terminal): printed as it is, without the `Error: ` that stands where Docker says
+/// `Error response from daemon: `; exit 1.
+#[derive(Debug)]
+pub struct Plain(pub String);
+
+impl std::fmt::Display for Plain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Plain {}
+
+/// `error` and its causes as one line, for a [`Plain`] error.
+pub fn plain(error: impl Into<anyhow::Error>) -> anyhow::Error {
+    Plain(format!("{:#}", error.into())).into()
+}
+
 pub fn main() -> ExitCode {
-    if std::env::args_os().len() == 1 {
+    let argv: Vec<String> = std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let mut root = <Cli as clap::CommandFactory>::command();
+    root.build();
+    if argv.len() == 1 {
         // Like `docker` with no arguments: the usage, on stdout, and success.
-        let help = <Cli as clap::CommandFactory>::command()
-            .render_help()
-            .to_string();
-        let _ = crate::output::print(&help);
+        let _ = crate::output::print(&usage::help(&root, "berth"));
         return ExitCode::SUCCESS;
+    }
+    match usage::first_word(&root, &argv) {
+        Some((index, "help")) => return help_topic(&root, &argv[index + 1..]),
+        Some((_, MONITOR)) => return monitor(),
+        _ => {}
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let code = if error.use_stderr() { USAGE } else { 0 };
-            let _ = error.print();
-            return ExitCode::from(code);
+            let refusal = usage::refuse(&error, &root, &argv);
+            if refusal.to_stdout {
+                let _ = crate::output::print(&refusal.message);
+            } else {
+                crate::output::eprint(&refusal.message);
+            }
+            return ExitCode::from(refusal.code);
         }
     };
     logging::init(cli.global.log_level);
     match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => report(&error),
+    }
+}
+
+/// `berth help [COMMAND...]`: that command's help and success, as `docker help COMMAND`.
+fn help_topic(root: &clap::Command, words: &[String]) -> ExitCode {
+    let topic: Vec<String> = words
+        .iter()
+        .filter(|word| !word.starts_with('-'))
+        .cloned()
+        .collect();
+    match usage::find(root, &topic) {
+        Some(cmd) => {
+            let full = std::iter::once("berth".to_owned())
+                .chain(topic.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let _ = crate::output::print(&usage::help(cmd, &full));
+            ExitCode::SUCCESS
+        }
+        None => {
+            crate::output::eprintln(&format!("unknown help topic: {}", topic.join(" ")));
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+/// The hidden monitor of a detached container (`berth --root DIR __monitor ID`): a command line of
+/// its own, so that it shows in no help, error or completion.
+const MONITOR: &str = "__monitor";
+
+fn monitor() -> ExitCode {
+    let cli = match crate::args::MonitorCli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(USAGE);
+        }
+    };
+    logging::init(cli.global.log_level);
+    match commands::run_monitor(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => report(&error),
     }
@@ -57,6 +129,10 @@ fn report(error: &anyhow::Error) -> ExitCode {
     if crate::output::is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
-    crate::output::eprintln(&format!("Error: {error:#}"));
+    if let Some(plain) = error.downcast_ref::<Plain>() {
+        crate::output::eprintln(&plain.0);
+    } else {
+        crate::output::eprintln(&format!("Error: {error:#}"));
+    }
     ExitCode::from(FAILURE)
 }

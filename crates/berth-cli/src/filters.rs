@@ -10,7 +10,8 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Parses `key=value` filters, refusing keys the command does not know (Docker: `invalid filter 'x'`).
+    /// Parses `key=value` filters, refusing keys the command does not know (Docker's daemon:
+    /// `Invalid filter 'x'`). A filter without `=` never gets here: clap refuses it ([`parse_arg`]).
     pub fn parse(raw: &[String], allowed: &[&str]) -> anyhow::Result<Filters> {
         let mut filters = Filters::default();
         for filter in raw {
@@ -19,7 +20,7 @@ impl Filters {
             };
             let key = key.trim().to_lowercase();
             if !allowed.contains(&key.as_str()) {
-                bail!("invalid filter '{key}'");
+                bail!("Invalid filter '{key}'");
             }
             filters.add(&key, value.trim());
         }
@@ -50,7 +51,8 @@ impl Filters {
             None => Ok(None),
             Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(Some(true)),
             Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(Some(false)),
-            Some(v) => bail!("invalid filter '{key}={v}'"),
+            // Docker's daemon prints the filter's values as a Go slice.
+            Some(v) => bail!("Invalid filter '{key}=[{v}]'"),
         }
     }
 
@@ -76,6 +78,16 @@ impl Filters {
     }
 }
 
+/// The `--filter` flag's value parser: Docker's CLI refuses a filter without `=` as a flag error
+/// (`invalid argument "x" for "-f, --filter" flag: bad format of filter (expected name=value)`, exit 125).
+pub fn parse_arg(value: &str) -> Result<String, String> {
+    if value.contains('=') {
+        Ok(value.to_owned())
+    } else {
+        Err("bad format of filter (expected name=value)".to_owned())
+    }
+}
+
 /// `until=`: a timestamp (RFC 3339, date, or Unix seconds) or a Go duration before now (`10m`, `1h30m`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeBound(i64);
@@ -98,7 +110,8 @@ impl TimeBound {
         if let Ok(date) = time::Date::parse(value, &date) {
             return Ok(TimeBound(date.midnight().assume_utc().unix_timestamp()));
         }
-        bail!("invalid filter 'until={value}': not a timestamp or a duration")
+        // Docker's daemon (`filters.GetTimestamp` in `image prune` and `images`).
+        bail!("failed to parse value as time or duration: {value:?}")
     }
 
     /// True if something created at `created` (Unix seconds) is older than the bound.
@@ -153,7 +166,7 @@ mod tests {
         assert_eq!(ok.bool("dangling").unwrap(), Some(true));
         assert_eq!(ok.first("label!"), Some("a=b"));
         let cases: &[(&str, &str)] = &[
-            ("nope=1", "invalid filter 'nope'"),
+            ("nope=1", "Invalid filter 'nope'"),
             ("dangling", "bad format of filter (expected name=value)"),
         ];
         for (raw, message) in cases {
@@ -161,7 +174,12 @@ mod tests {
             assert_eq!(err.to_string(), *message);
         }
         let bad_bool = Filters::parse(&["dangling=maybe".into()], &["dangling"]).unwrap();
-        assert!(bad_bool.bool("dangling").is_err());
+        assert_eq!(
+            bad_bool.bool("dangling").unwrap_err().to_string(),
+            "Invalid filter 'dangling=[maybe]'"
+        );
+        assert_eq!(parse_arg("a=b"), Ok("a=b".to_owned()));
+        assert!(parse_arg("dangling").is_err());
     }
 
     #[test]
@@ -201,6 +219,9 @@ mod tests {
                 "{value}"
             );
         }
-        assert!(TimeBound::parse("yesterday", now).is_err());
+        assert_eq!(
+            TimeBound::parse("yesterday", now).unwrap_err().to_string(),
+            "failed to parse value as time or duration: \"yesterday\""
+        );
     }
 }

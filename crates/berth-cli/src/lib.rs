@@ -13,9 +13,11 @@ mod facts;
 mod filters;
 mod interrupt;
 mod logging;
+mod names;
 mod output;
 mod registry;
 mod url;
+mod usage;
 
 pub use args::Cli;
 pub use exit::main;

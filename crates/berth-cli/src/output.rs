@@ -23,6 +23,11 @@ pub fn eprintln(line: &str) {
     let _ = stderr.write_all(b"\n");
 }
 
+/// Writes text to stderr as is, ignoring failures.
+pub fn eprint(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error
         .chain()

@@ -1,14 +1,15 @@
 //! `--change` instructions for `import` and `commit`: the Dockerfile subset the Docker daemon
 //! applies in `BuildFromConfig` (moby `daemon/builder/dockerfile`), with its error messages.
 //!
-//! Supported: `CMD ENTRYPOINT ENV EXPOSE HEALTHCHECK LABEL ONBUILD STOPSIGNAL USER VOLUME WORKDIR`,
-//! names case-insensitive. `CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD` take the JSON (exec) form or the
+//! Supported: `CMD ENTRYPOINT ENV EXPOSE HEALTHCHECK LABEL ONBUILD USER VOLUME WORKDIR`, names
+//! case-insensitive: the Docker 20.10 engine's `validCommitCommands` (it refuses `STOPSIGNAL`, which
+//! later engines accept, with `stopsignal is not a valid change command`). `CMD`/`ENTRYPOINT`/`HEALTHCHECK CMD` take the JSON (exec) form or the
 //! shell form (`["/bin/sh","-c","…"]`). `ENV`/`LABEL` take `a=b c="d e"` or the legacy `ENV a b`;
 //! values get quote removal and `$VAR` expansion from the config's `Env`, as the daemon does.
 //! Not supported: line continuations and heredocs inside one change.
 
 use crate::config::{empty_object, ContainerConfig, Healthcheck};
-use crate::words::{clean_path, is_valid_signal, parse_go_duration, process_word, split_words};
+use crate::words::{clean_path, parse_go_duration, process_word, split_words};
 use crate::Error;
 
 const VALID_CHANGE_COMMANDS: &[&str] = &[
@@ -19,7 +20,6 @@ const VALID_CHANGE_COMMANDS: &[&str] = &[
     "expose",
     "label",
     "onbuild",
-    "stopsignal",
     "user",
     "volume",
     "workdir",
@@ -49,10 +49,15 @@ pub fn apply_changes<S: AsRef<str>>(
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .collect();
+    // The daemon parses the changes as one Dockerfile, and a Dockerfile needs an instruction.
+    if lines.is_empty() && !changes.is_empty() {
+        return Err(Error::NoInstructions);
+    }
     for line in &lines {
         let instruction = line.split_whitespace().next().unwrap_or_default();
-        if !VALID_CHANGE_COMMANDS.contains(&instruction.to_ascii_lowercase().as_str()) {
-            return Err(Error::InvalidChangeCommand(instruction.to_owned()));
+        let lowercase = instruction.to_ascii_lowercase();
+        if !VALID_CHANGE_COMMANDS.contains(&lowercase.as_str()) {
+            return Err(Error::InvalidChangeCommand(lowercase));
         }
     }
     let mut work = config.clone();
@@ -151,16 +156,13 @@ fn dispatch(config: &mut ContainerConfig, line: &str, cmd_set: &mut bool) -> Res
                 clean_path(&format!("/{}/{requested}", config.working_dir))
             };
         }
-        "STOPSIGNAL" => {
-            let signal = one_argument(rest, "STOPSIGNAL", &env)?;
-            if !is_valid_signal(&signal) {
-                return Err(invalid(format!("Invalid signal: {signal}")));
-            }
-            config.stop_signal = signal;
-        }
         "ONBUILD" => config.on_build.push(onbuild_expression(rest)?),
         "HEALTHCHECK" => config.healthcheck = Some(healthcheck(&flags, rest)?),
-        _ => return Err(Error::InvalidChangeCommand(instruction.to_owned())),
+        _ => {
+            return Err(Error::InvalidChangeCommand(
+                instruction.to_ascii_lowercase(),
+            ))
+        }
     }
     Ok(())
 }

@@ -64,9 +64,14 @@ pub enum Error {
     #[error("invalid platform: {0:?}")]
     InvalidPlatform(String),
 
-    /// Docker: `X is not a valid change command` (daemon/builder/dockerfile/builder.go).
+    /// Docker: `x is not a valid change command`, the instruction lowercased
+    /// (daemon/builder/dockerfile/builder.go).
     #[error("{0} is not a valid change command")]
     InvalidChangeCommand(String),
+
+    /// `--change` given, but only empty lines and comments (the daemon's Dockerfile parser).
+    #[error("file with no instructions")]
+    NoInstructions,
 
     /// A `--change` instruction Docker would reject, with Docker's message.
     #[error("{0}")]

@@ -158,32 +158,6 @@ pub(crate) fn parse_go_duration(input: &str) -> Result<i64, String> {
     Ok(if negative { -nanos } else { nanos })
 }
 
-/// Linux signal names moby's `signal.ParseSignal` accepts (without the `SIG` prefix).
-const SIGNALS: &[&str] = &[
-    "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL",
-    "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
-    "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX",
-];
-
-/// Whether moby's `signal.ParseSignal` accepts `raw` (a number > 0, or a name with or
-/// without `SIG`, `RTMIN+n`, `RTMAX-n`).
-pub(crate) fn is_valid_signal(raw: &str) -> bool {
-    if let Ok(number) = raw.parse::<u32>() {
-        return number > 0;
-    }
-    let upper = raw.to_ascii_uppercase();
-    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-    if SIGNALS.contains(&name) {
-        return true;
-    }
-    let offset = name
-        .strip_prefix("RTMIN+")
-        .or_else(|| name.strip_prefix("RTMAX-"));
-    offset
-        .and_then(|n| n.parse::<u32>().ok())
-        .is_some_and(|n| (1..=15).contains(&n))
-}
-
 /// Lexical `path.Clean` for absolute paths (Go semantics: `/a/./b/../c` -> `/a/c`).
 pub(crate) fn clean_path(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();

@@ -19,8 +19,9 @@ impl Reference {
     ///
     /// - `ubuntu` → `docker.io/library/ubuntu`, `user/test` → `docker.io/user/test`
     /// - `index.docker.io/x` and `docker.io/x` → `docker.io/library/x`
-    /// - the first component is a registry host only if it contains `.` or `:`, is `localhost`,
-    ///   or has an uppercase letter: `localhost:5000/x`, `[::1]:5000/x`, `hub.c.163.com/public/ubuntu`
+    /// - the first component is a registry host only if it contains `.` or `:`, or is `localhost`:
+    ///   `localhost:5000/x`, `[::1]:5000/x`, `hub.c.163.com/public/ubuntu` (not `UPPER/x`, which
+    ///   the Docker 20.10 engine refuses as `repository name must be lowercase`)
     /// - `test.com:5000` is the repository `test.com` with the tag `5000`
     pub fn parse_normalized(s: &str) -> Result<Reference, Error> {
         if grammar::is_identifier(s) {
@@ -61,9 +62,10 @@ fn split_docker_domain(name: &str) -> (&str, String) {
         (maybe_domain, maybe_remote)
     } else if maybe_domain == LEGACY_DEFAULT_DOMAIN {
         (DEFAULT_DOMAIN, maybe_remote)
-    } else if maybe_domain.contains(['.', ':']) || go_to_lower(maybe_domain) != maybe_domain {
-        // Looks like a host name, an IP address or `host:port`; or has uppercase, which a path
-        // component never has.
+    } else if maybe_domain.contains(['.', ':']) {
+        // Looks like a host name, an IP address or `host:port`. An uppercase first component
+        // stays in the path, as in the Docker 20.10 engine (`UPPER/x`: `repository name must be
+        // lowercase`); distribution v3 later took it for a host.
         (maybe_domain, maybe_remote)
     } else {
         (DEFAULT_DOMAIN, name)

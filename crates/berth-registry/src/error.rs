@@ -53,6 +53,9 @@ pub enum Error {
         registry: String,
         details: Vec<RegistryErrorDetail>,
     },
+    /// Docker's daemon (registry/auth.go `loginV2`) when a registry refuses Basic credentials.
+    #[error("login attempt to {url} failed with status: {status}")]
+    LoginFailed { url: String, status: String },
     #[error("toomanyrequests: the registry {registry} keeps refusing requests (rate limit)")]
     TooManyRequests { registry: String },
     #[error("{what} from {url} is larger than {limit} bytes")]

@@ -130,6 +130,15 @@ impl Client {
                 }
                 Ok(())
             }
+            // Basic: the registry itself refused the password; Docker's daemon names the URL.
+            status @ (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                if matches!(self.auth.challenge(&host), Some(Challenge::Basic)) =>
+            {
+                Err(Error::LoginFailed {
+                    url: url.to_string(),
+                    status: status.to_string(),
+                })
+            }
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::Unauthorized {
                 registry: host.clone(),
                 details: error_details(response).await,

@@ -31,7 +31,7 @@ const CREATED_BY_WIDTH: usize = 45;
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
-    let image = store.resolve(&args.image)?;
+    let image = crate::names::resolve(store, &args.image)?;
     let facts = facts::facts(store, image)?;
     let mut rows =
         berth_manifest::history_rows(&facts.config, &facts.image.id, &facts.layer_sizes)?;

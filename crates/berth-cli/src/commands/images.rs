@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long)]
     pub digests: bool,
     /// Filter output based on conditions provided (dangling, label, label!, before, since, reference, until)
-    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    #[arg(short = 'f', long = "filter", value_name = "FILTER", value_parser = crate::filters::parse_arg)]
     pub filters: Vec<String>,
     /// Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template
     #[arg(long)]
@@ -156,7 +156,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let header = json!({
         "ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST",
         "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
-        "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
+        "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "SIZE",
     });
     Ok(output::print(&render_rows(&format, &header, &rows)?)?)
 }
@@ -236,6 +236,9 @@ fn row(
         "Containers": "N/A",
         "SharedSize": "N/A",
         "UniqueSize": "N/A",
+        // Docker's CLI still has it (an alias of Size, left the API in 1.44), printed with
+        // `units.HumanSize`, four digits: `1.984MB` beside SIZE's `1.98MB`.
+        "VirtualSize": berth_format::human::size4(image.size),
     })
 }
 

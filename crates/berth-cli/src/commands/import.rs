@@ -5,7 +5,7 @@ use std::{fs::File, io::Read};
 use anyhow::Context as _;
 use berth_reference::Reference;
 
-use crate::{context::Ctx, output, url};
+use crate::{context::Ctx, exit::plain, output, url};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,14 +27,18 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    // The daemon checks the changes before it reads the tarball, and reports them alone.
+    berth_manifest::apply_changes(
+        &mut berth_manifest::ContainerConfig::default(),
+        &args.changes,
+    )?;
     let reference = args
         .reference
         .as_deref()
         .map(|name| {
+            // Docker's CLI parses the name before it uploads anything: its error alone.
             Reference::parse_normalized(name)
-                .with_context(|| {
-                    format!("Error parsing reference: {name:?} is not a valid repository/tag")
-                })
+                .map_err(plain)
                 .map(Reference::with_default_tag)
         })
         .transpose()?;
@@ -43,9 +47,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     } else if url::is_url(&args.source) {
         Box::new(url::open(&args.source)?)
     } else {
-        Box::new(
-            File::open(&args.source).with_context(|| format!("failed to open {}", args.source))?,
-        )
+        // Docker's CLI opens the file itself, and says so in Go's words.
+        Box::new(File::open(&args.source).map_err(|e| plain(go_open_error(&args.source, &e)))?)
     };
     let options = berth_archive::ImportOptions {
         source: comment_source(&args.source).to_owned(),
@@ -61,6 +64,28 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .with_context(|| format!("failed to import {}", args.source))?;
     output::println(&id.to_string())?;
     Ok(())
+}
+
+/// Go's `os.Open` error: `open <path>: no such file or directory`.
+fn go_open_error(path: &str, error: &std::io::Error) -> anyhow::Error {
+    let reason = match error.raw_os_error() {
+        // strerror, as Go's syscall.Errno prints it: lowercase, without Rust's `(os error N)`.
+        Some(code) => {
+            let text = std::io::Error::from_raw_os_error(code).to_string();
+            let text = text
+                .split(" (os error")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let mut chars = text.chars();
+            chars
+                .next()
+                .map(|first| first.to_lowercase().chain(chars).collect())
+                .unwrap_or(text)
+        }
+        None => error.to_string(),
+    };
+    anyhow::anyhow!("open {path}: {reason}")
 }
 
 /// The source the default comment names (`Imported from <source>`): Docker's CLI uploads a local

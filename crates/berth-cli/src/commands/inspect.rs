@@ -1,10 +1,17 @@
-//! `berth inspect` / `berth image inspect`: Docker's JSON array, or one `-f` template per object.
+//! `berth inspect` / `berth image inspect` / `berth container inspect`: Docker's JSON array, or one
+//! `-f` template per object.
 
-use berth_format::template::{Missing, Template};
+use berth_format::template::{GoValue, Missing, Template};
 use berth_manifest as view;
 
-use crate::{context::Ctx, exit::ExitStatus, facts, output};
+use crate::{
+    context::Ctx,
+    exit::{ExitStatus, Plain},
+    facts, output,
+};
 
+mod container;
+mod indent;
 mod typed;
 
 #[derive(Debug, clap::Args)]
@@ -17,37 +24,160 @@ pub struct Args {
     pub images: Vec<String>,
 }
 
+/// `berth inspect [OPTIONS] NAME|ID [NAME|ID...]`: containers and images.
+#[derive(Debug, clap::Args)]
+pub struct ObjectArgs {
+    /// Format output using a custom template ('json' or a Go template)
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+    /// Return JSON for specified type (container or image)
+    #[arg(long = "type", value_name = "string")]
+    pub kind: Option<String>,
+    /// Containers or images to inspect (names or IDs)
+    #[arg(value_name = "NAME|ID", required = true)]
+    pub names: Vec<String>,
+}
+
+/// `berth container inspect [OPTIONS] CONTAINER [CONTAINER...]`
+#[derive(Debug, clap::Args)]
+pub struct ContainerArgs {
+    /// Format output using a custom template ('json' or a Go template)
+    #[arg(short = 'f', long)]
+    pub format: Option<String>,
+    /// Containers to inspect (names or IDs)
+    #[arg(value_name = "CONTAINER", required = true)]
+    pub containers: Vec<String>,
+}
+
+/// What an argument may name, and Docker's words when it names nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Any,
+    Container,
+    Image,
+}
+
+impl Kind {
+    fn not_found(self, name: &str) -> String {
+        match self {
+            Kind::Any => format!("Error: No such object: {name}"),
+            Kind::Container => format!("Error: No such container: {name}"),
+            Kind::Image => format!("Error: No such image: {name}"),
+        }
+    }
+}
+
+/// `berth image inspect`
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    inspect(ctx, args.format.as_deref(), &args.images, Kind::Image)
+}
+
+/// `berth inspect [--type container|image]`
+pub fn run_objects(ctx: &Ctx, args: &ObjectArgs) -> anyhow::Result<()> {
+    let kind = match args.kind.as_deref() {
+        None | Some("") => Kind::Any,
+        Some("container") => Kind::Container,
+        Some("image") => Kind::Image,
+        // Docker's CLI refuses the other types itself (berth has no networks, volumes, ...).
+        Some(other) => {
+            return Err(Plain(format!("{other:?} is not a valid value for --type")).into());
+        }
+    };
+    inspect(ctx, args.format.as_deref(), &args.names, kind)
+}
+
+/// `berth container inspect`
+pub fn run_containers(ctx: &Ctx, args: &ContainerArgs) -> anyhow::Result<()> {
+    inspect(
+        ctx,
+        args.format.as_deref(),
+        &args.containers,
+        Kind::Container,
+    )
+}
+
+/// One inspected object: its JSON element and the typed value its templates run over.
+struct Inspected {
+    image_view: Option<view::InspectView>,
+    json: String,
+    typed: GoValue,
+}
+
+fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> anyhow::Result<()> {
     let store = ctx.store()?;
-    let template = match args.format.as_deref() {
+    let template = match format {
         None | Some("") => None,
         Some("json") => Some(Template::parse("{{json .}}", Missing::NoValue)?),
         Some(format) => Some(Template::parse(format, Missing::NoValue)?),
     };
-    // As the Docker CLI: every image's output first, then every error, in argument order.
-    let mut views = Vec::new();
+    // A store that never had a container has no container directory, and inspect creates none.
+    let has_containers = ctx.root().join("berth/containers").is_dir();
+    let containers = match kind {
+        Kind::Any | Kind::Container if has_containers => {
+            Some(berth_container::Containers::open(store)?)
+        }
+        _ => None,
+    };
+    // As the Docker CLI: every object's output first, then every error, in argument order.
+    let mut found = Vec::new();
     let mut lines = Vec::new();
     let mut errors = Vec::new();
-    for name in &args.images {
-        let image = match store.resolve(name) {
-            Ok(image) => image,
-            Err(berth_store::Error::NoSuchImage(_)) => {
-                errors.push(format!("Error: No such image: {name}"));
+    for name in names {
+        // Docker's `inspect` without --type tries a container first, then an image.
+        let container = match &containers {
+            Some(containers) => match containers.get(name) {
+                Ok(container) => Some(container::container_inspect(containers, &container)?),
+                Err(berth_container::Error::NoSuchContainer(_)) => None,
+                Err(error) => return Err(error.into()),
+            },
+            None => None,
+        };
+        let object = match container {
+            Some(typed) => Inspected {
+                image_view: None,
+                json: typed.to_json_escaped(),
+                typed,
+            },
+            None if kind == Kind::Container => {
+                errors.push(kind.not_found(name));
                 continue;
             }
-            Err(error) => return Err(error.into()),
+            None => match store.resolve(name) {
+                Ok(image) => {
+                    let (view, typed) = inspected(store, image)?;
+                    Inspected {
+                        json: serde_json::to_string(&view)?,
+                        image_view: Some(view),
+                        typed,
+                    }
+                }
+                Err(berth_store::Error::NoSuchImage(_)) => {
+                    errors.push(kind.not_found(name));
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            },
         };
-        let (view, typed) = inspected(store, image)?;
         match &template {
-            None => views.push(view),
-            Some(template) => match execute(template, &typed) {
+            None => found.push(object),
+            Some(template) => match execute(template, &object.typed) {
                 Ok(line) => lines.push(line),
                 Err(error) => errors.push(format!("template parsing error: {error}")),
             },
         }
     }
     match &template {
-        None => output::println(&view::inspect_json(&views))?,
+        None if found.iter().all(|object| object.image_view.is_some()) => {
+            let views: Vec<view::InspectView> = found
+                .into_iter()
+                .filter_map(|object| object.image_view)
+                .collect();
+            output::println(&view::inspect_json(&views))?;
+        }
+        None => {
+            let elements: Vec<String> = found.into_iter().map(|object| object.json).collect();
+            output::println(&indent::indent(&format!("[{}]", elements.join(","))))?;
+        }
         // An empty result is still one line.
         Some(_) if lines.is_empty() => output::println("")?,
         Some(_) => {

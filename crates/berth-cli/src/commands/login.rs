@@ -5,7 +5,8 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use anyhow::{bail, Context as _};
 use berth_registry::Credentials;
 
-use crate::{context::Ctx, output, registry};
+// Docker's CLI checks these itself and prints its words as they are (some begin with `Error: `).
+use crate::{context::Ctx, exit::Plain, output, registry};
 
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
@@ -31,18 +32,22 @@ pub struct LogoutArgs {
 }
 
 pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
-    let mut password = args.password.clone();
+    // Docker's CLI takes an empty flag for one not given.
+    let mut password = args.password.clone().filter(|p| !p.is_empty());
+    let username = args.username.clone().filter(|u| !u.is_empty());
     if password.is_some() {
         output::eprintln(
             "WARNING! Using --password via the CLI is insecure. Use --password-stdin.",
         );
         if args.password_stdin {
-            bail!("--password and --password-stdin are mutually exclusive");
+            return Err(
+                Plain("--password and --password-stdin are mutually exclusive".into()).into(),
+            );
         }
     }
     if args.password_stdin {
-        if args.username.is_none() {
-            bail!("Must provide --username with --password-stdin");
+        if username.is_none() {
+            return Err(Plain("Must provide --username with --password-stdin".into()).into());
         }
         let mut secret = String::new();
         std::io::stdin()
@@ -51,8 +56,8 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
             .read_to_string(&mut secret)?;
         password = Some(secret.trim_end_matches(['\n', '\r']).to_owned());
     }
-    let username = match &args.username {
-        Some(username) => username.clone(),
+    let username = match username {
+        Some(username) => username,
         None => prompt("Username: ")?,
     };
     let password = match password {
@@ -60,19 +65,20 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
         None => prompt_secret("Password: ")?,
     };
     if username.is_empty() {
-        bail!("Username cannot be empty");
+        return Err(Plain("Error: Non-null Username Required".into()).into());
     }
     if password.is_empty() {
-        bail!("Error: Password Required");
+        return Err(Plain("Error: Password Required".into()).into());
     }
     let client = registry::client(ctx)?;
     let outcome = registry::block_on(client.login(
         args.server.as_deref(),
         &Credentials::new(username, password),
     ))??;
+    // Docker 20.10's CLI words.
     if outcome.stored_in_plaintext {
         output::eprintln(&format!(
-            "WARNING! Your credentials are stored unencrypted in '{}'.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/go/credential-store/\n",
+            "WARNING! Your password will be stored unencrypted in {}.\nConfigure a credential helper to remove this warning. See\nhttps://docs.docker.com/engine/reference/commandline/login/#credentials-store\n",
             outcome.config_path.display()
         ));
     }
@@ -83,11 +89,8 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
 pub fn logout(ctx: &Ctx, args: &LogoutArgs) -> anyhow::Result<()> {
     let client = registry::client(ctx)?;
     let outcome = registry::block_on(client.logout(args.server.as_deref()))??;
-    if outcome.removed {
-        output::println(&format!("Removing login credentials for {}", outcome.host))?;
-    } else {
-        output::println(&format!("Not logged in to {}", outcome.host))?;
-    }
+    // Docker 20.10's CLI says so whether or not a login was stored (it has no "Not logged in").
+    output::println(&format!("Removing login credentials for {}", outcome.host))?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod import;
 pub mod inspect;
 pub mod load;
 pub mod login;
+pub mod prune_filter;
 pub mod pull;
 pub mod push;
 pub mod rmi;
@@ -14,11 +15,21 @@ pub mod save;
 pub mod search;
 pub mod system;
 pub mod tag;
+pub mod version;
 
 use crate::{
     args::{Cli, Command, ImageCommand},
     context::Ctx,
 };
+
+/// The monitor of a detached container keeps the default signal actions: it is in a process group
+/// of its own, and nothing but `rm -f` or `stop` is meant to end it.
+pub fn run_monitor(cli: crate::args::MonitorCli) -> anyhow::Result<()> {
+    let ctx = Ctx::new(cli.global);
+    match cli.command {
+        crate::args::MonitorCommand::Monitor(args) => container::monitor::run(&ctx, &args),
+    }
+}
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if !matches!(cli.command, Command::Containers(_) | Command::Container(_)) {
@@ -37,8 +48,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logout(args) => login::logout(&ctx, &args),
         Command::Tag(args) => tag::run(&ctx, &args),
         Command::Rmi(args) => rmi::run(&ctx, &args),
-        Command::Inspect(args) => inspect::run(&ctx, &args),
+        Command::Inspect(args) => inspect::run_objects(&ctx, &args),
         Command::History(args) => history::run(&ctx, &args),
+        Command::Version(args) => version::run(&ctx, &args),
         Command::Image(command) => match command {
             ImageCommand::Ls(args) => images::run(&ctx, &args),
             ImageCommand::Import(args) => import::run(&ctx, &args),

@@ -1,6 +1,5 @@
 //! `berth pull [OPTIONS] NAME[:TAG|@DIGEST]`
 
-use anyhow::{bail, Context as _};
 use berth_reference::Reference;
 use berth_registry::{PullOptions, PullStatus};
 
@@ -28,9 +27,10 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
-    let parsed = Reference::parse_normalized(&args.name).context("invalid reference format")?;
+    // Parsed by Docker's CLI before any request: its error alone, without `Error: `.
+    let parsed = Reference::parse_normalized(&args.name).map_err(crate::exit::plain)?;
     if args.all_tags && (parsed.tag().is_some() || parsed.digest().is_some()) {
-        bail!("tag can't be used with --all-tags/-a");
+        return Err(crate::exit::Plain("tag can't be used with --all-tags/-a".to_owned()).into());
     }
     let reference = if args.all_tags {
         parsed

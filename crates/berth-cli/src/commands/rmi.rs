@@ -194,10 +194,11 @@ impl Deletion<'_, '_> {
     }
 
     fn remove(&mut self, arg: &str, force: bool, prune: bool) -> anyhow::Result<()> {
+        crate::names::check(arg)?;
         let image = self
             .store()
             .resolve(arg)
-            .map_err(|_| NoSuchImage(display_name(arg)))?;
+            .map_err(|_| NoSuchImage(crate::names::not_found_name(arg)))?;
         let users = containers_using(self.remover.ctx, &image.id)?;
 
         if let Some(name) = named_reference(arg, &image) {
@@ -382,15 +383,6 @@ fn named_reference(arg: &str, image: &Image) -> Option<Reference> {
 }
 
 /// How Docker echoes a missing image: a name gets its default tag.
-fn display_name(arg: &str) -> String {
-    match Reference::parse_normalized(arg) {
-        Ok(reference) if !berth_reference::is_full_id(arg) => {
-            reference.with_default_tag().familiar_string()
-        }
-        _ => arg.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,14 @@
 //! `berth save [-o FILE] IMAGE...`
 
-use std::io::IsTerminal;
+use std::{
+    io::IsTerminal,
+    os::unix::fs::FileTypeExt,
+    path::{Component, Path, PathBuf},
+};
 
-use anyhow::bail;
 use berth_archive::{SaveFormat, SaveOptions};
 
-use crate::context::Ctx;
+use crate::{context::Ctx, exit::Plain};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,8 +42,21 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         },
         uncompressed: args.uncompressed,
     };
+    if let Some(output) = &args.output {
+        validate_output_path(output).map_err(|reason| {
+            Plain(format!(
+                "failed to save image: invalid output path: {reason}"
+            ))
+        })?;
+    }
     if args.output.is_none() && std::io::stdout().is_terminal() {
-        bail!("cowardly refusing to save to a terminal. Use the -o flag or redirect");
+        return Err(Plain(
+            "cowardly refusing to save to a terminal. Use the -o flag or redirect".to_owned(),
+        )
+        .into());
+    }
+    for name in &args.images {
+        crate::names::check(name)?;
     }
     let store = ctx.store()?;
     let images = berth_archive::resolve_for_save(store, &args.images)?;
@@ -57,4 +73,82 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Docker's CLI `ValidateOutputPath`, before anything is asked of the daemon: the directory must
+/// exist, and an existing path must be a directory or a regular file (not a device).
+fn validate_output_path(path: &Path) -> Result<(), String> {
+    let lexical = clean(path);
+    if let Some(dir) = lexical.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if matches!(std::fs::metadata(dir), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+            return Err(format!(
+                "directory {:?} does not exist",
+                dir.display().to_string()
+            ));
+        }
+    }
+    let Ok(metadata) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let file_type = metadata.file_type();
+    if file_type.is_dir() || file_type.is_file() {
+        return Ok(());
+    }
+    let what = if file_type.is_block_device() || file_type.is_char_device() {
+        "got a device"
+    } else if file_type.is_socket() {
+        "got an irregular file"
+    } else {
+        return Ok(());
+    };
+    Err(format!(
+        "{:?} must be a directory or a regular file: {what}",
+        path.display().to_string()
+    ))
+}
+
+/// Go's `filepath.Clean`, lexically: no `.` components, no `..` after a name, no trailing `/`.
+fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_as_dockers_cli() {
+        let cases: &[(&str, Result<(), String>)] = &[
+            ("/tmp/x.tar", Ok(())),
+            ("x.tar", Ok(())),
+            ("/tmp", Ok(())),
+            (
+                "/nonexistent/dir/x.tar",
+                Err("directory \"/nonexistent/dir\" does not exist".to_owned()),
+            ),
+            (
+                "/nonexistent/./dir/../x.tar",
+                Err("directory \"/nonexistent\" does not exist".to_owned()),
+            ),
+            (
+                "/dev/null",
+                Err("\"/dev/null\" must be a directory or a regular file: got a device".to_owned()),
+            ),
+        ];
+        for (path, want) in cases {
+            assert_eq!(&validate_output_path(Path::new(path)), want, "{path}");
+        }
+    }
 }

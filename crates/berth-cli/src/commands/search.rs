@@ -9,7 +9,7 @@ use crate::{context::Ctx, output, registry};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Filter output based on conditions provided (stars=N, is-official=bool, is-automated=bool)
-    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    #[arg(short = 'f', long = "filter", value_name = "FILTER", value_parser = crate::filters::parse_arg)]
     pub filters: Vec<String>,
     /// Pretty-print search using a Go template
     #[arg(long)]
@@ -27,12 +27,23 @@ pub struct Args {
     pub term: String,
 }
 
+/// The most results the daemon's search returns.
+const MAX_LIMIT: usize = 100;
+
 /// Docker truncates descriptions to 45 characters.
 const DESCRIPTION_WIDTH: usize = 45;
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     if args.list_tags {
         return list_tags(ctx, args);
+    }
+    // Docker's daemon words for a filter it does not know and a limit out of range.
+    crate::filters::Filters::parse(&args.filters, &["stars", "is-official", "is-automated"])?;
+    if args.limit > MAX_LIMIT {
+        anyhow::bail!(
+            "Limit {} is outside the range of [1, {MAX_LIMIT}]",
+            args.limit
+        );
     }
     let filters = SearchFilters::parse(&args.filters)?;
     if args.filters.iter().any(|f| f.starts_with("is-automated")) {
@@ -75,11 +86,23 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     Ok(output::print(&render_rows(&format, &header, &rows)?)?)
 }
 
+/// Case-insensitive alphanumeric order; tags equal but for case in byte order (`B` before `b`).
+fn sort_tags(tags: &mut [String]) {
+    tags.sort_by(|a, b| {
+        a.to_ascii_lowercase()
+            .cmp(&b.to_ascii_lowercase())
+            .then_with(|| a.cmp(b))
+    });
+}
+
 /// `search --list-tags REPOSITORY`: `NAME TAG` rows, as podman prints them.
 fn list_tags(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let repository = berth_reference::Reference::parse_normalized(&args.term)?.name_only();
     let client = registry::client(ctx)?;
-    let tags = registry::block_on(client.list_tags(&repository))??;
+    let mut tags = registry::block_on(client.list_tags(&repository))??;
+    // In the order the distribution spec gives a tag list (lexical, case-insensitive), which some
+    // registries (the CNCF registry among them) leave to the file system.
+    sort_tags(&mut tags);
     let name = repository.familiar_name();
     let rows: Vec<_> = tags
         .iter()
@@ -92,4 +115,16 @@ fn list_tags(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     )?;
     let header = json!({"Name": "NAME", "Tag": "TAG"});
     Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tags_in_lexical_order() {
+        let mut tags: Vec<String> = ["b", "10", "a", "9", "B", "latest", "A1"]
+            .map(str::to_owned)
+            .to_vec();
+        super::sort_tags(&mut tags);
+        assert_eq!(tags, ["10", "9", "a", "A1", "B", "b", "latest"]);
+    }
 }

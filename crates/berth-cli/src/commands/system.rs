@@ -27,6 +27,9 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation (berth never prompts; accepted for compatibility)
     #[arg(short = 'f', long)]
     pub force: bool,
+    /// Provide filter values (e.g. 'until=<timestamp>', 'label=<key>[=<value>]', 'label!=...')
+    #[arg(long = "filter", value_name = "filter", value_parser = crate::filters::parse_arg)]
+    pub filters: Vec<String>,
 }
 
 /// A container that uses an image, as `rmi` reports it.
@@ -154,6 +157,9 @@ fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
+    let filter =
+        super::prune_filter::PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
+    let all = args.all || filter.all;
     let store = ctx.store()?;
     let mut done = Vec::new();
     let mut remover = crate::commands::rmi::Remover::new(ctx, store);
@@ -169,7 +175,10 @@ pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
     for image in store.images()? {
         let has_child = parents.contains(&image.id);
         let has_tag = image.names.iter().any(|name| name.digest().is_none());
-        if (image.names.is_empty() && has_child) || (!args.all && (has_child || has_tag)) {
+        if (image.names.is_empty() && has_child) || (!all && (has_child || has_tag)) {
+            continue;
+        }
+        if !filter.admits(store, &image)? {
             continue;
         }
         let arguments: Vec<String> = if image.names.is_empty() {

@@ -105,7 +105,7 @@ fn import_matches_docker() {
     };
     assert_eq!(
         import_config(&bad).unwrap_err().to_string(),
-        "RUN is not a valid change command"
+        "run is not a valid change command"
     );
 }
 

@@ -146,12 +146,16 @@ fn docker_quirks() {
                     .into(),
             ),
         ),
-        // An uppercase first component is a host; the rest is then checked by the grammar.
+        // An uppercase first component is no host (Docker 20.10's engine): the whole path is
+        // checked, and it is not lowercase.
         (
             "Foo_Bar/x".into(),
-            Err("repository name must be lowercase".into()),
+            Err("invalid reference format: repository name (Foo_Bar/x) must be lowercase".into()),
         ),
-        ("FOO/bar".into(), Ok("FOO/bar".into())),
+        (
+            "FOO/bar".into(),
+            Err("invalid reference format: repository name (FOO/bar) must be lowercase".into()),
+        ),
         // U+212A KELVIN SIGN lowercases to ASCII `k`, as in Go.
         (
             "\u{212a}".into(),
@@ -162,7 +166,10 @@ fn docker_quirks() {
         ),
         (
             "\u{212a}x/foo".into(),
-            Err("repository name must be lowercase".into()),
+            Err(
+                "invalid reference format: repository name (\u{212a}x/foo) must be lowercase"
+                    .into(),
+            ),
         ),
         ("é/foo".into(), Err(INVALID.into())),
         // A first component with a `.` but an invalid host name stays in the path, with no domain.

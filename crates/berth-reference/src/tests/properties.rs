@@ -10,7 +10,7 @@ fn reference_like() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9:/@._\\-\\[\\]%K]{0,80}"
 }
 
-/// `domain`, without the single-label lowercase names that normalization reads as a path, and with
+/// `domain`, without the single-label names (but `localhost`) that normalization reads as a path, and with
 /// at least one `:` in an IPv6 address (Docker reads `[abc]/x` as a path, and rejects it).
 fn domain() -> impl Strategy<Value = String> {
     let label = "[a-zA-Z0-9]([a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?";
@@ -20,7 +20,6 @@ fn domain() -> impl Strategy<Value = String> {
         regex("[0-9]{1,3}(\\.[0-9]{1,3}){3}"),
         regex("\\[[a-fA-F0-9]{0,4}:[a-fA-F0-9:]{0,16}\\]"),
         regex("localhost"),
-        regex("[A-Z][a-zA-Z0-9-]{0,6}[a-zA-Z0-9]"),
     ];
     (host, proptest::option::of("[0-9]{1,5}"))
         .prop_map(|(host, port)| port.map_or(host.clone(), |port| format!("{host}:{port}")))

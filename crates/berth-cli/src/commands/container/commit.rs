@@ -1,6 +1,5 @@
 //! `berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]`: prints `sha256:<id>`.
 
-use anyhow::Context as _;
 use berth_container::{CommitOptions, CommitPause, Status};
 use berth_reference::Reference;
 
@@ -42,8 +41,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .reference
         .as_deref()
         .map(|r| {
-            let reference = Reference::parse_normalized(r)
-                .with_context(|| format!("invalid reference format: {r}"))?;
+            // Parsed by Docker's CLI: its error alone, without `Error: `.
+            let reference = Reference::parse_normalized(r).map_err(crate::exit::plain)?;
             if reference.digest().is_some() {
                 anyhow::bail!("refusing to create a tag with a digest reference");
             }
@@ -52,6 +51,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .transpose()?;
     let containers = super::containers(ctx)?;
     let mut container = super::get(&containers, &args.container)?;
+    // The daemon finds the container, then checks the changes, and reports them alone.
+    berth_manifest::apply_changes(
+        &mut berth_manifest::ContainerConfig::default(),
+        &args.change,
+    )?;
     let pause = if args.pause && !args.no_pause && container.state.status == Status::Running {
         Pause::start(&containers, &container)
     } else {

@@ -50,9 +50,6 @@ pub enum ContainerCommands {
     Diff(diff::Args),
     /// Create a new image from a container's changes
     Commit(commit::Args),
-    /// Wait for a detached container, recording its output and exit code (internal)
-    #[command(name = "__monitor", hide = true)]
-    Monitor(monitor::Args),
 }
 
 /// `berth container <verb>`, with Docker's management-command names (`ls`, `list`, `remove`).
@@ -82,14 +79,12 @@ pub enum ContainerManagement {
     Diff(diff::Args),
     /// Create a new image from a container's changes
     Commit(commit::Args),
+    /// Display detailed information on one or more containers
+    Inspect(crate::commands::inspect::ContainerArgs),
 }
 
 pub fn run(ctx: &Ctx, command: ContainerCommands) -> anyhow::Result<()> {
-    // The monitor of a detached container keeps the default actions: it is in a process group of its
-    // own, and nothing but `rm -f` or `stop` is meant to end it.
-    if !matches!(command, ContainerCommands::Monitor(_)) {
-        crate::interrupt::install();
-    }
+    crate::interrupt::install();
     match command {
         ContainerCommands::Run(args) => run::run(ctx, &args),
         ContainerCommands::Create(args) => create::run(ctx, &args),
@@ -102,7 +97,6 @@ pub fn run(ctx: &Ctx, command: ContainerCommands) -> anyhow::Result<()> {
         ContainerCommands::Export(args) => export::run(ctx, &args),
         ContainerCommands::Diff(args) => diff::run(ctx, &args),
         ContainerCommands::Commit(args) => commit::run(ctx, &args),
-        ContainerCommands::Monitor(args) => monitor::run(ctx, &args),
     }
 }
 
@@ -120,6 +114,7 @@ pub fn run_management(ctx: &Ctx, command: ContainerManagement) -> anyhow::Result
         ContainerManagement::Export(args) => export::run(ctx, &args),
         ContainerManagement::Diff(args) => diff::run(ctx, &args),
         ContainerManagement::Commit(args) => commit::run(ctx, &args),
+        ContainerManagement::Inspect(args) => crate::commands::inspect::run_containers(ctx, &args),
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(short = 'a', long)]
     pub all: bool,
     /// Filter output based on conditions provided
-    #[arg(short = 'f', long = "filter", value_name = "filter")]
+    #[arg(short = 'f', long = "filter", value_name = "filter", value_parser = crate::filters::parse_arg)]
     pub filter: Vec<String>,
     /// Format output using a custom template: 'table', 'table TEMPLATE', 'json', or a Go template
     #[arg(long, value_name = "string")]

@@ -100,7 +100,7 @@ pub fn raw(typed: &GoValue) -> GoValue {
 /// `container.Config` (Docker 20.10) decoded from a config's `config` or `container_config`
 /// object the way Go's `json.Unmarshal` fills it: absent or `null` slices, maps and pointers stay
 /// nil, an empty array is an empty slice, a string `Cmd` is a one-element slice (`StrSlice`).
-fn container_config(json: &Value) -> GoStruct {
+pub(super) fn container_config(json: &Value) -> GoStruct {
     let get = |key: &str| json.get(key).unwrap_or(&Value::Null);
     let string = |key: &str| GoValue::string(get(key).as_str().unwrap_or_default());
     let boolean = |key: &str| GoValue::Bool(get(key).as_bool().unwrap_or_default());
