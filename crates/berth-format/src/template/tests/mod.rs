@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::{go_duration, Formatted, GoField, GoStruct, GoValue, Missing, Template};
+use super::{go_duration, GoField, GoStruct, GoTime, GoValue, Missing, Template};
 
 fn data() -> Value {
     json!({
@@ -122,10 +122,8 @@ fn typed() -> GoValue {
     let metadata = GoStruct::new("types.ImageMetadata").field(
         GoField::new(
             "LastTagTime",
-            GoValue::Formatted(Box::new(Formatted {
-                text: "2026-11-27 21:23:51.410744101 +0000 UTC".to_owned(),
-                json: json!("2026-11-27T21:23:51.410744101Z"),
-            })),
+            // 2026-11-27T21:23:51.410744101Z
+            GoValue::Time(Box::new(GoTime::utc(1_795_814_631, 410_744_101))),
         )
         .omitempty(),
     );
@@ -172,7 +170,7 @@ fn typed_values_print_like_go() {
     let t = Template::parse("{{.Id}}", Missing::NoValue).unwrap();
     assert_eq!(
         t.execute_go(&data).unwrap_err().to_string(),
-        "template: executing: can't evaluate field Id in type types.ImageInspect"
+        r#"template: :1:2: executing "" at <.Id>: can't evaluate field Id in type types.ImageInspect"#
     );
     let raw = GoValue::from_json(&json!({"Id": "sha256:c04d", "Config": {"Env": null}}));
     let strict = t.with_missing(Missing::Error);
@@ -180,13 +178,21 @@ fn typed_values_print_like_go() {
     let env = Template::parse("{{.Config.Env}}|{{.Config.Env.X}}", Missing::Error).unwrap();
     assert_eq!(
         env.execute_go(&raw).unwrap_err().to_string(),
-        "template: executing: nil pointer evaluating X"
+        r#"template: :1:25: executing "" at <.Config.Env.X>: nil pointer evaluating interface {}.X"#
     );
-    let variant = Template::parse("{{.Variant}}", Missing::Error).unwrap();
-    assert_eq!(
-        variant.execute_go(&raw).unwrap_err().to_string(),
-        "template: executing: map has no entry for key \"Variant\""
-    );
+    for (template, want) in [
+        (
+            "{{.Variant}}",
+            r#"template: :1:2: executing "" at <.Variant>: map has no entry for key "Variant""#,
+        ),
+        (
+            "{{.Config.Foo.Bar}}",
+            r#"template: :1:9: executing "" at <.Config.Foo.Bar>: map has no entry for key "Foo""#,
+        ),
+    ] {
+        let strict = Template::parse(template, Missing::Error).unwrap();
+        assert_eq!(strict.execute_go(&raw).unwrap_err().to_string(), want);
+    }
 }
 
 /// The rows of `images`, `history`, `ps`: `{{json .}}` is the row's own `MarshalJSON`
@@ -240,7 +246,9 @@ fn errors_are_errors_not_panics() {
         "{{else}}",
         "{{range}}{{end}}",
         "{{\"unterminated}}",
-        "{{template \"x\"}}",
+        "{{template x}}",
+        "{{nosuchfunc .}}",
+        "{{$undefined}}",
         "{{|}}",
         "{{(.A}}",
     ];
@@ -251,11 +259,10 @@ fn errors_are_errors_not_panics() {
         );
     }
     let exec_errors = [
-        "{{nosuchfunc .}}",
+        "{{template \"x\"}}",
         "{{.Repository.Sub}}",
         "{{join .Size \",\"}}",
         "{{index .RepoTags 9}}",
-        "{{$undefined}}",
         "{{.Size 1}}",
     ];
     for template in exec_errors {
@@ -265,7 +272,7 @@ fn errors_are_errors_not_panics() {
     let strict = Template::parse("{{.Nope}}", Missing::Error).unwrap();
     assert_eq!(
         strict.execute(&data()).unwrap_err().to_string(),
-        "template: executing: map has no entry for key \"Nope\""
+        r#"template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope""#
     );
 }
 
@@ -284,3 +291,4 @@ proptest! {
         }
     }
 }
+mod go_oracle;
