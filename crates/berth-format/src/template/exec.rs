@@ -132,7 +132,14 @@ impl<'t> Exec<'t> {
             GoValue::String(s) => s.len(),
             GoValue::Slice(Some(items)) => items
                 .iter()
-                .map(|i| 32 + if let GoValue::String(s) = i { s.len() } else { 0 })
+                .map(|i| {
+                    funcs::SPLIT_PART_COST
+                        + if let GoValue::String(s) = i {
+                            s.len()
+                        } else {
+                            0
+                        }
+                })
                 .sum(),
             _ => 0,
         };
@@ -527,6 +534,7 @@ impl<'t> Exec<'t> {
     ) -> Result<GoValue, Error> {
         match result {
             Ok(value) => {
+                self.at = Some(call_at);
                 self.built(&value)?;
                 Ok(value)
             }

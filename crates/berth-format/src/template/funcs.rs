@@ -16,6 +16,10 @@ pub enum CallError {
     Failed(String),
 }
 
+/// What a string made by `split` counts against [`super::MAX_BUILT`] besides its bytes: the value
+/// that holds it.
+pub const SPLIT_PART_COST: usize = 32;
+
 /// Every function a template may name (Go checks names when it parses).
 const FUNCTIONS: &[&str] = &[
     "json", "split", "join", "title", "lower", "upper", "pad", "truncate", "and", "or", "not",
@@ -68,6 +72,17 @@ pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, CallError> {
         "split" => {
             arity(2)?;
             let (s, sep) = (string(0)?, string(1)?);
+            let count = if sep.is_empty() {
+                s.chars().count()
+            } else {
+                s.matches(sep).count() + 1
+            };
+            // Each part costs a value besides its bytes: refuse before building a huge list.
+            if count.saturating_mul(SPLIT_PART_COST) > super::MAX_BUILT {
+                return Err(CallError::Failed(format!(
+                    "split would make {count} strings, more than berth allows"
+                )));
+            }
             let parts: Vec<GoValue> = if sep.is_empty() {
                 s.chars().map(|c| GoValue::String(c.to_string())).collect()
             } else {

@@ -6,7 +6,7 @@
 //! type Data struct {
 //!     Repository, Tag string; Size int; RepoTags []string; Labels map[string]string
 //!     Empty []string; NilPtr *int; Float float64; Time, Zero time.Time; Dur time.Duration
-//!     Flag bool; Uint uint64; Neg int; RootFS RootFS; Any interface{}
+//!     Flag bool; Uint uint64; Neg int; RootFS RootFS; Any interface{}; Zoned time.Time
 //! }
 //! ```
 //!
@@ -71,6 +71,16 @@ fn data() -> GoValue {
         .field(GoField::new("Neg", GoValue::int(-42)))
         .field(GoField::new("RootFS", root_fs.into()))
         .field(GoField::new("Any", any))
+        // 2009-02-03T04:05:06.000007-03:30, in a zone without a name (`time.FixedZone("", …)`).
+        .field(GoField::new(
+            "Zoned",
+            GoValue::Time(Box::new(GoTime {
+                unix: 1_233_646_506,
+                nanos: 7000,
+                offset: -(3 * 3600 + 30 * 60),
+                zone: String::new(),
+            })),
+        ))
         .into()
 }
 
@@ -291,5 +301,25 @@ fn templates_match_go() {
         (r"{{1.2.3}}", Err(r#"template: :1: unexpected ".3" in operand"#)),
         (r#"{{.Labels.zz}}|{{index .Labels "zz"}}|{{index .Any "zz"}}"#, Ok(r"<no value>||<no value>")),
         (r#"{{print .Labels.zz}}|{{printf "%v" .Labels.zz}}|{{printf "%d" .Labels.zz}}"#, Ok(r"<nil>|<nil>|%!d(<nil>)")),
+    ]);
+}
+
+/// `time.Time` values: `String()`, `Format` with every element of Go's reference layout, the
+/// methods, `%#v` and JSON (berth issue #12: `{{.Metadata.LastTagTime.Year}}`).
+#[test]
+fn time_values_match_go() {
+    check(&[
+        (r#"{{.Time.Format "2006-01-02T15:04:05.999999999Z07:00"}}|{{.Zoned.Format "2006-01-02T15:04:05.999999999Z07:00"}}"#, Ok(r"2026-11-27T21:23:51.410744101Z|2009-02-03T04:05:06.000007-03:30")),
+        (r#"{{.Time.Format "Mon Jan _2 15:04:05 MST 2006"}}|{{.Zoned.Format "Mon Jan _2 15:04:05 MST 2006"}}"#, Ok(r"Fri Nov 27 21:23:51 UTC 2026|Tue Feb  3 04:05:06 -0330 2009")),
+        (r#"{{.Time.Format "Monday, 02-Jan-06 15:04:05 MST"}}|{{.Time.Format "January 2, 2006 3:04:05 PM"}}|{{.Zoned.Format "3:4:5 pm"}}"#, Ok(r"Friday, 27-Nov-26 21:23:51 UTC|November 27, 2026 9:23:51 PM|4:5:6 am")),
+        (r#"{{.Time.Format "02 Jan 06 15:04 -0700"}}|{{.Zoned.Format "02 Jan 06 15:04 -0700"}}|{{.Zoned.Format "-07 -07:00 -070000 -07:00:00 Z07 Z0700 Z07:00:00 Z070000"}}"#, Ok(r"27 Nov 26 21:23 +0000|03 Feb 09 04:05 -0330|-03 -03:30 -033000 -03:30:00 -03 -0330 -03:30:00 -033000")),
+        (r#"{{.Time.Format "Z07 Z0700 Z07:00 Z07:00:00 Z070000 -07"}}"#, Ok(r"Z Z Z Z Z +00")),
+        (r#"{{.Time.Format "2006-01-02 15:04:05.000"}}|{{.Time.Format "15:04:05,000000"}}|{{.Time.Format ".999"}}|{{.Time.Format ".9"}}|{{.Zoned.Format ".999999999"}}|{{.Zoned.Format ".000000000000"}}"#, Ok(r"2026-11-27 21:23:51.410|21:23:51,410744|.41|.4|.000007|.000007000")),
+        (r#"{{.Time.Format "002 __2 _2 1 01 3 03 4 04 5 05 06 PM pm Jan January Mon Monday"}}|{{.Zoned.Format "002 __2 _2 1 01 3 03 4 04 5 05 06"}}"#, Ok(r"331 331 27 11 11 9 09 23 23 51 51 26 PM pm Nov November Fri Friday|034  34  3 2 02 4 04 5 05 6 06 09")),
+        (r#"{{.Time.Format "_2006 Janet Monty MSTX 2006x 1.05"}}|{{.Time.Format "2006.09"}}|{{.Time.Format "Jan.999"}}|{{.Time.Format ""}}"#, Ok(r"_2026 Janet Monty UTCX 2026x 11.51|2026.09|Nov.41|")),
+        (r#"{{.Zero.Format "2006-01-02 15:04:05 Mon Jan 002"}}|{{.Zero}}|{{.Zoned}}|{{.Zoned.Year}} {{.Zoned.Month}} {{.Zoned.Day}} {{.Zoned.Hour}} {{.Zoned.Weekday}} {{.Zoned.YearDay}}"#, Ok(r"0001-01-01 00:00:00 Mon Jan 001|0001-01-01 00:00:00 +0000 UTC|2009-02-03 04:05:06.000007 -0330 -0330|2009 February 3 4 Tuesday 34")),
+        (r"{{.Zoned.Unix}} {{.Zoned.UnixNano}} {{.Zoned.UnixMilli}} {{.Zoned.UnixMicro}} {{.Zoned.UTC}} {{.Zoned.Nanosecond}}", Ok(r"1233646506 1233646506000007000 1233646506000 1233646506000007 2009-02-03 07:35:06.000007 +0000 UTC 7000")),
+        (r#"{{printf "%v|%#v" .Zoned .Zero}}"#, Ok(r"2009-02-03 04:05:06.000007 -0330 -0330|time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)")),
+        (r"{{json .Zoned}}", Ok(r#""2009-02-03T04:05:06.000007-03:30""#)),
     ]);
 }

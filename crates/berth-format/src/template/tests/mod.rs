@@ -292,3 +292,4 @@ proptest! {
     }
 }
 mod go_oracle;
+mod limits;
