@@ -15,3 +15,4 @@ mod registry;
 mod rmi;
 mod save_load;
 mod store;
+mod templates;

@@ -57,6 +57,11 @@ fn report(error: &anyhow::Error) -> ExitCode {
     if crate::output::is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
+    // The Docker CLI's formatters print a template's error as it is, without `Error: `.
+    if let Some(template) = error.downcast_ref::<berth_format::Error>() {
+        crate::output::eprintln(&format!("template parsing error: {template}"));
+        return ExitCode::from(FAILURE);
+    }
     crate::output::eprintln(&format!("Error: {error:#}"));
     ExitCode::from(FAILURE)
 }

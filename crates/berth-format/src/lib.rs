@@ -12,5 +12,5 @@ pub mod human;
 mod table;
 pub mod template;
 
-pub use table::{render_rows, tabwrite, Format};
+pub use table::{render_rows, render_rows_in, tabwrite, Format};
 pub use template::{Error, Template};

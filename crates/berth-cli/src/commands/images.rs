@@ -3,7 +3,7 @@
 use std::{collections::HashSet, time::SystemTime};
 
 use anyhow::{bail, Context as _};
-use berth_format::{render_rows, template::Missing, Format};
+use berth_format::{render_rows_in, template::Missing, Format};
 use berth_reference::Reference;
 use berth_store::{Digest, Summary};
 use serde_json::{json, Value};
@@ -158,7 +158,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
         "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
     });
-    Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+    let context = "formatter.imageContext";
+    Ok(output::print(&render_rows_in(context, &format, &header, &rows)?)?)
 }
 
 /// `(repository, tag, digest)` per row, as Docker lists them: one row per tag; digest-only names show TAG

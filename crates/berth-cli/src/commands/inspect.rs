@@ -7,6 +7,9 @@ use crate::{context::Ctx, exit::ExitStatus, facts, output};
 
 mod typed;
 
+/// The Docker CLI's exit status for an `inspect -f` template that does not parse.
+const TEMPLATE_PARSE_FAILURE: u8 = 64;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Format output using a custom template ('json' or a Go template)
@@ -22,7 +25,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let template = match args.format.as_deref() {
         None | Some("") => None,
         Some("json") => Some(Template::parse("{{json .}}", Missing::NoValue)?),
-        Some(format) => Some(Template::parse(format, Missing::NoValue)?),
+        // docker/cli `inspect.Inspect`: a template that does not parse is status 64.
+        Some(format) => match Template::parse(format, Missing::NoValue) {
+            Ok(template) => Some(template),
+            Err(error) => {
+                output::eprintln(&format!("template parsing error: {error}"));
+                return Err(ExitStatus(TEMPLATE_PARSE_FAILURE).into());
+            }
+        },
     };
     // As the Docker CLI: every image's output first, then every error, in argument order.
     let mut views = Vec::new();

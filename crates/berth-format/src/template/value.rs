@@ -298,7 +298,7 @@ impl GoField {
 pub fn write_value(out: &mut String, value: &GoValue) {
     match value {
         GoValue::Nil => out.push_str("<no value>"),
-        other => write_nested(out, other),
+        other => out.push_str(&super::fmt::display_action(other)),
     }
 }
 

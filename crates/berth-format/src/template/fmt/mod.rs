@@ -52,6 +52,14 @@ pub fn display(value: &GoValue) -> String {
     sprint(std::slice::from_ref(value))
 }
 
+/// What an action (`{{.Config}}`) prints: `%v`, with a pointer to a struct printed as the struct
+/// (text/template's `printableValue` follows the pointer).
+pub fn display_action(value: &GoValue) -> String {
+    let mut p = Printer::default();
+    p.print_action(value);
+    p.out
+}
+
 /// The Go type a value stands for, as `%T` and the error forms print it (`int`, `string`,
 /// `[]string`, `map[string]interface {}`, `time.Time`); `<nil>` for a nil interface.
 pub fn type_name(value: &GoValue) -> String {

@@ -230,6 +230,14 @@ impl Printer {
         }
     }
 
+    /// An action's value: as [`Printer::print_arg`], but a pointer to a struct without its `&`.
+    pub fn print_action(&mut self, value: &GoValue) {
+        match value {
+            GoValue::Struct(s) if s.pointer => self.print_value(value, 'v', 1),
+            _ => self.print_arg(value, 'v'),
+        }
+    }
+
     /// Go's `printValue` (with `handleMethods` for the types that have a `String` method).
     fn print_value(&mut self, value: &GoValue, verb: char, depth: usize) {
         if self.stringer(value, verb) {
