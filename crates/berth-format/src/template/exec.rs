@@ -405,8 +405,12 @@ impl<'t> Exec<'t> {
         // Whether the value's static Go type is `interface {}` (an element of a JSON map).
         let mut interface = false;
         let last = path.len() - 1;
+        // Go reports a chain on a parenthesized pipeline at the last node inside it.
+        let mark = !matches!(node.operand, Operand::Sub(..));
         for (i, name) in path.iter().enumerate() {
-            self.at = Some(At::Arg(node));
+            if mark {
+                self.at = Some(At::Arg(node));
+            }
             let mut values = Vec::new();
             let mut given: &'t [Arg] = &[];
             if i == last {
@@ -414,7 +418,9 @@ impl<'t> Exec<'t> {
                 for arg in args {
                     values.push(self.operand(arg, dot)?);
                 }
-                self.at = Some(At::Arg(node));
+                if mark {
+                    self.at = Some(At::Arg(node));
+                }
                 values.extend(piped.clone());
             }
             let has_args = !values.is_empty();

@@ -202,7 +202,9 @@ impl Parser<'_> {
             End::End(_) => Vec::new(),
             End::Else(else_pos, else_rest) => {
                 let (word, chained, chained_pos) = split_keyword(&else_rest, else_pos + 5);
-                if word == "if" {
+                if word == "if" && keyword != "if" {
+                    return Err(self.error(chained_pos, "unexpected <if> in input"));
+                } else if word == "if" {
                     // `{{else if x}}` is an `if` in the else branch that shares the outer `{{end}}`.
                     vec![self.control("if", chained, chained_pos, depth + 1)?]
                 } else if else_rest.trim().is_empty() {
@@ -357,8 +359,13 @@ impl Parser<'_> {
         let mut assign = false;
         let ahead: Vec<&Token> = toks[*at..].iter().take(4).map(|t| &t.token).collect();
         match ahead.as_slice() {
+            [Token::Variable(_), Token::Comma, Token::Variable(_), Token::Declare | Token::Assign, ..]
+                if decl && context != "range" =>
+            {
+                return Err(self.error(pos, &format!("too many declarations in {context}")));
+            }
             [Token::Variable(a), Token::Comma, Token::Variable(b), Token::Declare | Token::Assign, ..]
-                if decl && context == "range" =>
+                if decl =>
             {
                 assign = matches!(ahead[3], Token::Assign);
                 names = vec![a.clone(), b.clone()];

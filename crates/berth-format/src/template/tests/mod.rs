@@ -293,3 +293,31 @@ proptest! {
 }
 mod go_oracle;
 mod limits;
+
+proptest! {
+    /// Any format string over any of the value kinds: Go's `fmt` never fails, and neither may
+    /// berth's.
+    #[test]
+    fn printf_never_panics(format in "([%#0-9.*+ \\-\\[\\]a-zA-Z|é]){0,24}") {
+        let args = [
+            GoValue::int(-42),
+            GoValue::uint(u64::MAX),
+            GoValue::Number(serde_json::Number::from_f64(-1.5e-7).unwrap()),
+            GoValue::string("héllo"),
+            GoValue::Bool(true),
+            GoValue::Nil,
+            GoValue::NilPointer,
+            GoValue::Duration(-90_000),
+            GoValue::Time(Box::new(GoTime::zero())),
+            GoValue::from_json(&json!({"a": [1, "b", null], "c": {"d": 2.5}})),
+            typed(),
+        ];
+        for n in 0..args.len() {
+            let template = format!("{{{{printf {:?} {}}}}}", format, (0..n).map(|i| format!("(index $.Args {i})")).collect::<Vec<_>>().join(" "));
+            let data = GoStruct::new("main.T").field(GoField::new("Args", GoValue::Slice(Some(args.to_vec()))));
+            if let Ok(t) = Template::parse(&template, Missing::NoValue) {
+                let _ = t.execute_go(&data.into());
+            }
+        }
+    }
+}
