@@ -30,7 +30,7 @@ const IMAGES: &[&str] = &[
     "{{if}}",
     "{{range 3}}x{{end}}",
     r#"{{template "zz" .}}"#,
-    r#"{{index .Repository 99}}"#,
+    "{{index .Repository 99}}",
 ];
 
 /// Templates whose output and errors `docker image inspect -f` and `berth inspect -f` agree on.
@@ -83,7 +83,11 @@ fn templates_print_and_fail_as_docker_does() {
 fn template_errors_are_docker_errors() {
     let env = Env::new();
     let tarball = rootfs_tar(&env, "template-errors.tar", "");
-    env.ok(&["import", tarball.to_str().unwrap(), "berth-it/template-errors:1"]);
+    env.ok(&[
+        "import",
+        tarball.to_str().unwrap(),
+        "berth-it/template-errors:1",
+    ]);
     let cases: &[(&[&str], i32, &str, &str)] = &[
         (
             &["images", "--format", r#"{{printf "%-12s|%5d|" .Tag 42}}"#],

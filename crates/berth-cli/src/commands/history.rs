@@ -84,7 +84,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         "Size": "SIZE", "Comment": "COMMENT",
     });
     let context = "image.historyContext";
-    Ok(output::print(&render_rows_in(context, &format, &header, &values)?)?)
+    Ok(output::print(&render_rows_in(
+        context, &format, &header, &values,
+    )?)?)
 }
 
 /// Docker's `formatter.Ellipsis`: at most `width` characters, the last one `…` when cut.

@@ -159,7 +159,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
     });
     let context = "formatter.imageContext";
-    Ok(output::print(&render_rows_in(context, &format, &header, &rows)?)?)
+    Ok(output::print(&render_rows_in(
+        context, &format, &header, &rows,
+    )?)?)
 }
 
 /// `(repository, tag, digest)` per row, as Docker lists them: one row per tag; digest-only names show TAG

@@ -95,7 +95,7 @@ impl<'t> Exec<'t> {
             At::Template(pos, name, pipe) => (pos, describe_template(name, pipe)),
         };
         let before = &self.source.as_bytes()[..pos.min(self.source.len())];
-        let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+        let line = before.split(|b| *b == b'\n').count();
         let column = before
             .iter()
             .rposition(|b| *b == b'\n')
@@ -228,7 +228,12 @@ impl<'t> Exec<'t> {
     }
 
     /// `{{range}}`; a `break` or `continue` in its `else` belongs to an outer range.
-    fn range(&mut self, branch: &'t Branch, dot: &GoValue, out: &mut String) -> Result<Flow, Error> {
+    fn range(
+        &mut self,
+        branch: &'t Branch,
+        dot: &GoValue,
+        out: &mut String,
+    ) -> Result<Flow, Error> {
         let mark = self.vars.len();
         let pipe = &branch.pipe;
         let value = self.pipeline_value(pipe, dot)?;
@@ -324,15 +329,15 @@ impl<'t> Exec<'t> {
         match &first.operand {
             Operand::Ident(name) => return self.call(first, name, rest, dot, piped),
             Operand::Field(path) if !path.is_empty() => {
-                return self.field_chain(first, dot.clone(), path, rest, dot, piped)
+                return self.field_chain(first, dot.clone(), path, rest, dot, piped.as_ref())
             }
             Operand::Variable(name, path) if !path.is_empty() => {
                 let value = self.variable(name)?;
-                return self.field_chain(first, value, path, rest, dot, piped);
+                return self.field_chain(first, value, path, rest, dot, piped.as_ref());
             }
             Operand::Sub(pipe, path) if !path.is_empty() => {
                 let value = self.pipeline(pipe, dot)?;
-                return self.field_chain(first, value, path, rest, dot, piped);
+                return self.field_chain(first, value, path, rest, dot, piped.as_ref());
             }
             _ => {}
         }
@@ -399,7 +404,7 @@ impl<'t> Exec<'t> {
         path: &[String],
         args: &'t [Arg],
         dot: &GoValue,
-        piped: Option<GoValue>,
+        piped: Option<&GoValue>,
     ) -> Result<GoValue, Error> {
         let mut current = value;
         // Whether the value's static Go type is `interface {}` (an element of a JSON map).
@@ -421,7 +426,7 @@ impl<'t> Exec<'t> {
                 if mark {
                     self.at = Some(At::Arg(node));
                 }
-                values.extend(piped.clone());
+                values.extend(piped.cloned());
             }
             let has_args = !values.is_empty();
             let from_interface_map =
@@ -472,14 +477,20 @@ impl<'t> Exec<'t> {
                 if has_args {
                     return Err(self.error(format!("{name} is not a method but has arguments")));
                 }
-                match map.entries.as_mut().and_then(|entries| entries.remove(name)) {
+                match map
+                    .entries
+                    .as_mut()
+                    .and_then(|entries| entries.remove(name))
+                {
                     Some(v) => Ok(Some(v)),
                     // A missing key ends the chain: what follows it is no value too.
                     None if self.missing == Missing::NoValue => Ok(None),
                     None => Err(self.error(format!("map has no entry for key {name:?}"))),
                 }
             }
-            GoValue::Nil => Err(self.error(format!("nil pointer evaluating interface {{}}.{name}"))),
+            GoValue::Nil => {
+                Err(self.error(format!("nil pointer evaluating interface {{}}.{name}")))
+            }
             GoValue::NilPointer => Err(self.error(format!(
                 "nil pointer evaluating {}.{name}",
                 static_type(&GoValue::NilPointer)
@@ -627,7 +638,8 @@ pub fn number(text: &str) -> Result<GoValue, String> {
         Some(u64::from_str_radix(bin, 2))
     } else if let Some(oct) = lower.strip_prefix("0o") {
         Some(u64::from_str_radix(oct, 8))
-    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit()) {
+    } else if lower.len() > 1 && lower.starts_with('0') && lower.bytes().all(|b| b.is_ascii_digit())
+    {
         Some(u64::from_str_radix(&lower[1..], 8))
     } else if lower.bytes().all(|b| b.is_ascii_digit()) && !lower.is_empty() {
         Some(lower.parse::<u64>())

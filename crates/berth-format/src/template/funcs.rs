@@ -11,7 +11,10 @@ pub enum CallError {
     /// `wrong number of args for upper: want 1 got 2`, at the function's name.
     Arity(String),
     /// Argument `index` is not of the type the function takes (`string`, `integer`, `[]string`).
-    Arg { index: usize, expected: &'static str },
+    Arg {
+        index: usize,
+        expected: &'static str,
+    },
     /// The function returned an error: `error calling index: index out of range: 9`.
     Failed(String),
 }
@@ -86,7 +89,9 @@ pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, CallError> {
             let parts: Vec<GoValue> = if sep.is_empty() {
                 s.chars().map(|c| GoValue::String(c.to_string())).collect()
             } else {
-                s.split(sep).map(|p| GoValue::String(p.to_owned())).collect()
+                s.split(sep)
+                    .map(|p| GoValue::String(p.to_owned()))
+                    .collect()
             };
             Ok(GoValue::Slice(Some(parts)))
         }
@@ -261,7 +266,9 @@ fn index(args: &[GoValue]) -> Result<GoValue, CallError> {
                 let i = match key {
                     GoValue::Number(n) if !n.is_f64() => n.as_i64().unwrap_or(i64::MAX),
                     GoValue::Nil => {
-                        return Err(CallError::Failed("cannot index slice/array with nil".into()))
+                        return Err(CallError::Failed(
+                            "cannot index slice/array with nil".into(),
+                        ))
                     }
                     other => {
                         return Err(CallError::Failed(format!(
@@ -388,7 +395,9 @@ fn order(a: &GoValue, b: &GoValue) -> Result<Ordering, CallError> {
     let ordering = match (ka, kb) {
         (Kind::Int(x), Kind::Int(y)) => Some(x.cmp(&y)),
         (Kind::Uint(x), Kind::Uint(y)) => Some(x.cmp(&y)),
-        (Kind::Int(x), Kind::Uint(y)) => Some(u64::try_from(x).map_or(Ordering::Less, |x| x.cmp(&y))),
+        (Kind::Int(x), Kind::Uint(y)) => {
+            Some(u64::try_from(x).map_or(Ordering::Less, |x| x.cmp(&y)))
+        }
         (Kind::Uint(x), Kind::Int(y)) => {
             Some(u64::try_from(y).map_or(Ordering::Greater, |y| x.cmp(&y)))
         }

@@ -7,14 +7,16 @@ use super::Error;
 pub enum Item<'a> {
     Text(&'a str),
     /// An action's text between the delimiters (and trim markers), and its offset in the source.
-    Action { pos: usize, body: &'a str },
+    Action {
+        pos: usize,
+        body: &'a str,
+    },
 }
 
 /// A parse error at byte `pos` of `source`, worded as Go's: `template: NAME:LINE: message`.
 pub fn error_at(name: &str, source: &str, pos: usize, message: &str) -> Error {
-    let line = 1 + source.as_bytes()[..pos.min(source.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
+    let line = source.as_bytes()[..pos.min(source.len())]
+        .split(|b| *b == b'\n')
         .count();
     Error::Parse(format!("template: {name}:{line}: {message}"))
 }
@@ -45,9 +47,8 @@ pub fn items<'a>(name: &str, source: &'a str) -> Result<Vec<Item<'a>>, Error> {
         let close = find_action_end(&source[body_start..])
             .map_err(|(at, message)| error_at(name, source, body_start + at, message))?;
         let mut body = &source[body_start..body_start + close];
-        trim_next = body.len() >= 2
-            && body.ends_with('-')
-            && body[..body.len() - 1].ends_with(is_space);
+        trim_next =
+            body.len() >= 2 && body.ends_with('-') && body[..body.len() - 1].ends_with(is_space);
         if trim_next {
             body = &body[..body.len() - 2];
         }
@@ -185,7 +186,8 @@ pub fn tokens(name: &str, source: &str, pos: usize, body: &str) -> Result<Vec<To
     let mut tokens = Vec::new();
     let mut i = 0;
     let word_end = |mut j: usize| {
-        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] >= 0x80)
+        while j < bytes.len()
+            && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_' || bytes[j] >= 0x80)
         {
             j += 1;
         }
@@ -240,9 +242,8 @@ pub fn tokens(name: &str, source: &str, pos: usize, body: &str) -> Result<Vec<To
                 Token::Variable(body[start..i].to_owned())
             }
             b'"' => {
-                let (value, end) = quoted(body, i).ok_or_else(|| {
-                    error(start, "unterminated quoted string")
-                })?;
+                let (value, end) =
+                    quoted(body, i).ok_or_else(|| error(start, "unterminated quoted string"))?;
                 i = end;
                 Token::Str(value, body[start..i].to_owned())
             }
@@ -263,7 +264,10 @@ pub fn tokens(name: &str, source: &str, pos: usize, body: &str) -> Result<Vec<To
                 i = close + 1;
                 let text = &body[start..i];
                 if super::exec::number(text).is_err() {
-                    return Err(error(start, &format!("malformed character constant: {text}")));
+                    return Err(error(
+                        start,
+                        &format!("malformed character constant: {text}"),
+                    ));
                 }
                 Token::Number(text.to_owned())
             }
@@ -288,10 +292,7 @@ pub fn tokens(name: &str, source: &str, pos: usize, body: &str) -> Result<Vec<To
             }
             _ => {
                 let c = body[i..].chars().next().unwrap_or('?');
-                return Err(error(
-                    start,
-                    &format!("unexpected {c:?} in command"),
-                ));
+                return Err(error(start, &format!("unexpected {c:?} in command")));
             }
         };
         let spaced = start == 0 || bytes[start - 1].is_ascii_whitespace();
@@ -348,14 +349,17 @@ fn number_end(bytes: &[u8], start: usize) -> usize {
         if matches!(bytes.get(j), Some(b'+' | b'-')) {
             j += 1;
         }
-        while bytes.get(j).is_some_and(|b| b.is_ascii_digit() || *b == b'_') {
+        while bytes
+            .get(j)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b'_')
+        {
             j += 1;
         }
     }
     if bytes.get(j) == Some(&b'i') {
         j += 1;
     }
-    if bytes.get(j).is_some_and(|b| b.is_ascii_alphanumeric()) {
+    if bytes.get(j).is_some_and(u8::is_ascii_alphanumeric) {
         j += 1;
     }
     j
@@ -386,12 +390,16 @@ fn quoted(body: &str, start: usize) -> Option<(String, usize)> {
                             'u' => 4,
                             _ => 8,
                         };
-                        let hex: String = (0..digits).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
+                        let hex: String = (0..digits)
+                            .filter_map(|_| chars.next().map(|(_, c)| c))
+                            .collect();
                         let code = u32::from_str_radix(&hex, 16).ok()?;
                         value.push(char::from_u32(code).unwrap_or('\u{fffd}'));
                     }
                     '0'..='7' => {
-                        let rest: String = (0..2).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
+                        let rest: String = (0..2)
+                            .filter_map(|_| chars.next().map(|(_, c)| c))
+                            .collect();
                         let code = u32::from_str_radix(&format!("{escaped}{rest}"), 8).ok()?;
                         value.push(char::from_u32(code).unwrap_or('\u{fffd}'));
                     }

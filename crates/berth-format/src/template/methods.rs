@@ -11,23 +11,23 @@ use super::{
 pub fn call(value: &GoValue, name: &str, args: &[GoValue]) -> Option<Result<GoValue, CallError>> {
     match value {
         GoValue::Time(time) => time.method(name, args),
-        GoValue::Duration(nanos) => no_args(name, args, duration(*nanos, name)?),
+        GoValue::Duration(nanos) => Some(no_args(name, args, duration(*nanos, name)?)),
         GoValue::Named(named) if name == "String" => {
-            no_args(name, args, GoValue::String(named.text.to_owned()))
+            Some(no_args(name, args, GoValue::String(named.text.to_owned())))
         }
         _ => None,
     }
 }
 
-fn no_args(name: &str, args: &[GoValue], value: GoValue) -> Option<Result<GoValue, CallError>> {
-    Some(if args.is_empty() {
+fn no_args(name: &str, args: &[GoValue], value: GoValue) -> Result<GoValue, CallError> {
+    if args.is_empty() {
         Ok(value)
     } else {
         Err(CallError::Arity(format!(
             "wrong number of args for {name}: want 0 got {}",
             args.len()
         )))
-    })
+    }
 }
 
 /// `time.Duration`'s methods without arguments.
@@ -46,7 +46,9 @@ fn duration(nanos: i64, name: &str) -> Option<GoValue> {
     }
 }
 
-/// Go's `Duration.Seconds` and friends: whole units plus the fraction, as a float64.
+/// Go's `Duration.Seconds` and friends: whole units plus the fraction, as a float64 (Go converts
+/// the same way, losing the same precision).
+#[allow(clippy::cast_precision_loss)]
 fn float_units(nanos: i64, unit: i64) -> f64 {
     let (whole, fraction) = (nanos / unit, nanos % unit);
     whole as f64 + fraction as f64 / unit as f64

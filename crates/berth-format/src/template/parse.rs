@@ -96,6 +96,7 @@ struct Parser<'a> {
 }
 
 /// What ended a list: `{{end}}`, `{{else …}}` (its offset and text after `else`), or the input.
+#[allow(clippy::enum_variant_names)]
 enum End {
     End(usize),
     Else(usize, String),
@@ -169,7 +170,9 @@ impl Parser<'_> {
                         ));
                     }
                     if !rest.trim().is_empty() {
-                        return Err(self.error(rest_pos, &format!("unexpected input in {{{{{keyword}}}}}")));
+                        return Err(
+                            self.error(rest_pos, &format!("unexpected input in {{{{{keyword}}}}}"))
+                        );
                     }
                     nodes.push(if keyword == "break" {
                         Node::Break(pos + lead)
@@ -187,7 +190,13 @@ impl Parser<'_> {
     }
 
     /// `if`, `range`, `with`, with their `else` (and `else if`, `else with`) branches.
-    fn control(&mut self, keyword: &str, rest: &str, rest_pos: usize, depth: usize) -> Result<Node, Error> {
+    fn control(
+        &mut self,
+        keyword: &str,
+        rest: &str,
+        rest_pos: usize,
+        depth: usize,
+    ) -> Result<Node, Error> {
         let mark = self.vars.len();
         let pipe = self.pipeline(rest, rest_pos, keyword, true)?;
         if keyword == "range" {
@@ -213,7 +222,7 @@ impl Parser<'_> {
                         End::End(_) => otherwise,
                         End::Eof => return Err(self.error(self.source.len(), "unexpected EOF")),
                         End::Else(pos, _) => {
-                            return Err(self.error(pos, &format!("expected end; found {{{{else}}}}")))
+                            return Err(self.error(pos, "expected end; found {{else}}"))
                         }
                     }
                 } else {
@@ -289,7 +298,13 @@ impl Parser<'_> {
 
     /// `{{template "name" pipeline}}`, or `{{block "name" pipeline}}…{{end}}` (a define and a
     /// template call).
-    fn template(&mut self, keyword: &str, rest: &str, rest_pos: usize, depth: usize) -> Result<Node, Error> {
+    fn template(
+        &mut self,
+        keyword: &str,
+        rest: &str,
+        rest_pos: usize,
+        depth: usize,
+    ) -> Result<Node, Error> {
         let toks = tokens(self.name, self.source, rest_pos, rest)?;
         let Some(Tok {
             pos: name_pos,
@@ -332,12 +347,21 @@ impl Parser<'_> {
 
     /// A pipeline from an action's text at `pos`. `context` names it in errors (`missing value
     /// for if`); `decl` allows a variable declaration.
-    fn pipeline(&mut self, text: &str, pos: usize, context: &str, decl: bool) -> Result<Pipeline, Error> {
+    fn pipeline(
+        &mut self,
+        text: &str,
+        pos: usize,
+        context: &str,
+        decl: bool,
+    ) -> Result<Pipeline, Error> {
         let toks = tokens(self.name, self.source, pos, text)?;
         let mut at = 0;
         let pipe = self.pipeline_tokens(&toks, &mut at, context, decl, 0, pos)?;
         if let Some(tok) = toks.get(at) {
-            return Err(self.error(tok.pos, &format!("unexpected {} in {context}", tok.describe())));
+            return Err(self.error(
+                tok.pos,
+                &format!("unexpected {} in {context}", tok.describe()),
+            ));
         }
         Ok(pipe)
     }
@@ -383,13 +407,19 @@ impl Parser<'_> {
         while let Some(tok) = toks.get(*at) {
             let tok_pos = tok.pos;
             if !args.is_empty() && !tok.spaced && !matches!(tok.token, Token::Pipe | Token::Close) {
-                return Err(self.error(tok_pos, &format!("unexpected {} in operand", tok.describe())));
+                return Err(self.error(
+                    tok_pos,
+                    &format!("unexpected {} in operand", tok.describe()),
+                ));
             }
             let operand = match &tok.token {
                 Token::Pipe => {
                     *at += 1;
                     if args.is_empty() {
-                        return Err(self.error(tok_pos, &format!("unexpected {} in command", tok.describe())));
+                        return Err(self.error(
+                            tok_pos,
+                            &format!("unexpected {} in command", tok.describe()),
+                        ));
                     }
                     commands.push(Command {
                         args: std::mem::take(&mut args),
@@ -398,20 +428,36 @@ impl Parser<'_> {
                 }
                 Token::Close if depth > 0 => break,
                 Token::Close => {
-                    return Err(self.error(tok_pos, &format!("unexpected {} in {context}", tok.describe())));
+                    return Err(self.error(
+                        tok_pos,
+                        &format!("unexpected {} in {context}", tok.describe()),
+                    ));
                 }
                 Token::Comma | Token::Declare | Token::Assign => {
-                    let what = if args.is_empty() { "command" } else { "operand" };
-                    return Err(self.error(tok_pos, &format!("unexpected {} in {what}", tok.describe())));
+                    let what = if args.is_empty() {
+                        "command"
+                    } else {
+                        "operand"
+                    };
+                    return Err(
+                        self.error(tok_pos, &format!("unexpected {} in {what}", tok.describe()))
+                    );
                 }
                 Token::Open => {
                     *at += 1;
-                    let inner = self.pipeline_tokens(toks, at, "parenthesized pipeline", false, depth + 1, tok_pos)?;
+                    let inner = self.pipeline_tokens(
+                        toks,
+                        at,
+                        "parenthesized pipeline",
+                        false,
+                        depth + 1,
+                        tok_pos,
+                    )?;
                     if toks.get(*at).map(|t| &t.token) != Some(&Token::Close) {
                         return Err(self.error(tok_pos, "unclosed left paren"));
                     }
                     *at += 1;
-                    let fields = self.fields(toks, at);
+                    let fields = Self::fields(toks, at);
                     Operand::Sub(Box::new(inner), fields)
                 }
                 Token::Dot => {
@@ -421,7 +467,7 @@ impl Parser<'_> {
                 Token::Field(name) => {
                     *at += 1;
                     let mut path = vec![name.clone()];
-                    path.extend(self.fields(toks, at));
+                    path.extend(Self::fields(toks, at));
                     Operand::Field(path)
                 }
                 Token::Variable(name) => {
@@ -429,7 +475,7 @@ impl Parser<'_> {
                     if !self.vars.contains(name) {
                         return Err(self.error(tok_pos, &format!("undefined variable {name:?}")));
                     }
-                    Operand::Variable(name.clone(), self.fields(toks, at))
+                    Operand::Variable(name.clone(), Self::fields(toks, at))
                 }
                 Token::Str(value, text) => {
                     *at += 1;
@@ -447,7 +493,9 @@ impl Parser<'_> {
                         "nil" => Operand::Nil,
                         name if funcs::exists(name) => Operand::Ident(word.clone()),
                         name => {
-                            return Err(self.error(tok_pos, &format!("function {name:?} not defined")))
+                            return Err(
+                                self.error(tok_pos, &format!("function {name:?} not defined"))
+                            )
                         }
                     }
                 }
@@ -473,7 +521,10 @@ impl Parser<'_> {
                 Operand::Bool(_) | Operand::Nil | Operand::Number(_) | Operand::Str(..)
             ) || command.args[0].operand == Operand::Field(Vec::new())
             {
-                return Err(self.error(pos, &format!("non executable command in pipeline stage {}", i + 1)));
+                return Err(self.error(
+                    pos,
+                    &format!("non executable command in pipeline stage {}", i + 1),
+                ));
             }
         }
         if !assign {
@@ -488,7 +539,7 @@ impl Parser<'_> {
     }
 
     /// The `.A.B` that follows an operand.
-    fn fields(&self, toks: &[Tok], at: &mut usize) -> Vec<String> {
+    fn fields(toks: &[Tok], at: &mut usize) -> Vec<String> {
         let mut path = Vec::new();
         while let Some(Tok {
             token: Token::Field(name),
@@ -557,7 +608,13 @@ pub fn describe_command(command: &Command) -> String {
 }
 
 pub fn describe(operand: &Operand) -> String {
-    let path = |path: &[String]| path.iter().map(|p| format!(".{p}")).collect::<String>();
+    let path = |path: &[String]| {
+        path.iter().fold(String::new(), |mut out, p| {
+            out.push('.');
+            out.push_str(p);
+            out
+        })
+    };
     match operand {
         Operand::Field(p) if p.is_empty() => ".".to_owned(),
         Operand::Field(p) => path(p),

@@ -342,7 +342,11 @@ enum Chunk {
     Pm(bool),
     ZoneName,
     Zone(ZoneStyle),
-    Fraction { digits: usize, trim: bool, sep: char },
+    Fraction {
+        digits: usize,
+        trim: bool,
+        sep: char,
+    },
 }
 
 /// Go's `nextStdChunk`: the text before the first layout element, the element, and the rest.

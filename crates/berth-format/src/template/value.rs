@@ -302,11 +302,6 @@ pub fn write_value(out: &mut String, value: &GoValue) {
     }
 }
 
-/// `%v` of a value as `fmt` prints it (nil prints `<nil>`).
-pub fn write_nested(out: &mut String, value: &GoValue) {
-    out.push_str(&super::fmt::display(value));
-}
-
 /// `time.Duration.String()`: `0s`, `1.5µs`, `500ms`, `30s`, `1m30s`, `2h0m0s`.
 pub fn go_duration(nanos: i64) -> String {
     const SECOND: u64 = 1_000_000_000;
@@ -401,7 +396,11 @@ fn encode(out: &mut String, value: &GoValue, escape_html: bool) {
             }
         },
         GoValue::Time(t) => {
-            let _ = write!(out, "\"{}\"", t.format("2006-01-02T15:04:05.999999999Z07:00"));
+            let _ = write!(
+                out,
+                "\"{}\"",
+                t.format("2006-01-02T15:04:05.999999999Z07:00")
+            );
         }
         GoValue::Named(n) => {
             let _ = write!(out, "{}", n.value);

@@ -1,6 +1,8 @@
 //! Numbers as Go's `strconv` writes them: integers in any base, and floats in `%e %f %g %b %x`
 //! with Go's rules for the shortest form and for when `%g` switches to an exponent.
 
+use std::fmt::Write as _;
+
 /// Decimal digits of a float's magnitude: `0.d1d2d3… × 10^point`, no trailing zeros (none at all
 /// for zero), as Go's `decimalSlice`.
 struct Digits {
@@ -59,7 +61,7 @@ impl Digits {
             self.point - 1
         };
         out.push(if exponent < 0 { '-' } else { '+' });
-        out.push_str(&format!("{:02}", exponent.unsigned_abs()));
+        let _ = write!(out, "{:02}", exponent.unsigned_abs());
     }
 
     /// `%f` with `precision` digits after the point (Go's `fmtF`).
@@ -80,7 +82,7 @@ impl Digits {
         if precision > 0 {
             out.push('.');
             for i in 1..=precision {
-                out.push(digit(i64::from(self.point) + i as i64 - 1));
+                out.push(digit(i64::from(self.point) + to_i64(i) - 1));
             }
         }
     }
@@ -112,10 +114,12 @@ pub fn format_float(v: f64, verb: char, precision: Option<usize>) -> String {
             digits.write_e(&mut out, precision, verb);
         }
         'f' | 'F' => match precision {
-            Some(p) => out.push_str(&format!("{abs:.p$}")),
+            Some(p) => {
+                let _ = write!(out, "{abs:.p$}");
+            }
             None => {
                 let digits = Digits::shortest(abs);
-                let precision = (digits.digits.len() as i64 - i64::from(digits.point)).max(0);
+                let precision = (to_i64(digits.digits.len()) - i64::from(digits.point)).max(0);
                 digits.write_f(&mut out, usize::try_from(precision).unwrap_or(0));
             }
         },
@@ -140,22 +144,22 @@ pub fn format_float(v: f64, verb: char, precision: Option<usize>) -> String {
             };
             let n = digits.digits.len();
             let exponent = i64::from(digits.point) - 1;
-            if exponent < -4 || exponent >= exponent_precision as i64 {
+            if exponent < -4 || exponent >= to_i64(exponent_precision) {
                 if precision > n {
                     precision = n;
                 }
                 digits.write_e(&mut out, precision.saturating_sub(1), e);
             } else {
-                if precision as i64 > i64::from(digits.point) {
+                if to_i64(precision) > i64::from(digits.point) {
                     precision = n;
                 }
-                let after = (precision as i64 - i64::from(digits.point)).max(0);
+                let after = (to_i64(precision) - i64::from(digits.point)).max(0);
                 digits.write_f(&mut out, usize::try_from(after).unwrap_or(0));
             }
         }
         'b' => {
             let (mantissa, exponent) = binary_parts(abs);
-            out.push_str(&format!("{mantissa}p"));
+            let _ = write!(out, "{mantissa}p");
             let exponent = exponent - 52;
             out.push(if exponent < 0 { '-' } else { '+' });
             out.push_str(&exponent.unsigned_abs().to_string());
@@ -218,14 +222,20 @@ fn write_hex_float(out: &mut String, abs: f64, precision: Option<usize>, upper: 
         out.push('.');
         let mut written = 0;
         while written < digits && (digits != usize::MAX || mantissa != 0) {
-            out.push(char::from(hex[usize::try_from(mantissa >> 60 & 15).unwrap_or(0)]));
+            out.push(char::from(
+                hex[usize::try_from(mantissa >> 60 & 15).unwrap_or(0)],
+            ));
             mantissa <<= 4;
             written += 1;
         }
     }
     out.push(if upper { 'P' } else { 'p' });
     out.push(if exponent < 0 { '-' } else { '+' });
-    out.push_str(&format!("{:02}", exponent.unsigned_abs()));
+    let _ = write!(out, "{:02}", exponent.unsigned_abs());
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Digits of `u` in `base` (2, 8, 10 or 16), upper-case hex when `upper`.

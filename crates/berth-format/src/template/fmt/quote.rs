@@ -27,7 +27,7 @@ fn escape(out: &mut String, c: char, quote: char, ascii: bool) {
         out.push(c);
         return;
     }
-    if (ascii && c.is_ascii() || !ascii) && is_print(c) {
+    if is_print(c) && (c.is_ascii() || !ascii) {
         out.push(c);
         return;
     }

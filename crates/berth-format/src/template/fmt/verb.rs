@@ -5,6 +5,8 @@ use super::{
     quote::{can_backquote, is_print, quote, quote_rune},
     type_name,
 };
+use std::fmt::Write as _;
+
 use crate::template::value::GoValue;
 
 /// Widths and precisions above this are refused, as Go's `fmt` refuses them (`tooLarge`).
@@ -69,8 +71,14 @@ impl Printer {
             }
             // An explicit argument index: `%[2]d`.
             let mut after_index;
-            (arg_num, i, after_index) =
-                self.arg_number(arg_num, format, i, args.len(), &mut good_arg_num, &mut reordered);
+            (arg_num, i, after_index) = Self::arg_number(
+                arg_num,
+                format,
+                i,
+                args.len(),
+                &mut good_arg_num,
+                &mut reordered,
+            );
             if i < end && bytes[i] == b'*' {
                 i += 1;
                 let (width, ok, next) = int_from_arg(args, arg_num);
@@ -100,7 +108,7 @@ impl Printer {
                 if after_index {
                     good_arg_num = false;
                 }
-                (arg_num, i, after_index) = self.arg_number(
+                (arg_num, i, after_index) = Self::arg_number(
                     arg_num,
                     format,
                     i,
@@ -124,7 +132,7 @@ impl Printer {
                 }
             }
             if !after_index {
-                (arg_num, i, _) = self.arg_number(
+                (arg_num, i, _) = Self::arg_number(
                     arg_num,
                     format,
                     i,
@@ -183,7 +191,6 @@ impl Printer {
 
     /// Go's `argNumber`: `[n]` at `i` chooses argument n (1-based).
     fn arg_number(
-        &mut self,
         arg_num: usize,
         format: &str,
         i: usize,
@@ -223,9 +230,9 @@ impl Printer {
     pub fn print_arg(&mut self, arg: &GoValue, verb: char) {
         match (arg, verb) {
             (GoValue::Nil, 'T' | 'v') => self.pad("<nil>"),
-            (GoValue::Nil, _) => self.bad_verb(arg, verb),
+            // No addresses here: `%p` of anything is refused.
+            (GoValue::Nil, _) | (_, 'p') => self.bad_verb(arg, verb),
             (_, 'T') => self.fmt_s(&type_name(arg)),
-            (_, 'p') => self.bad_verb(arg, verb),
             _ => self.print_value(arg, verb, 0),
         }
     }
@@ -259,15 +266,17 @@ impl Printer {
             },
             GoValue::Number(n) => {
                 if let Some(i) = n.as_i64().filter(|_| !n.is_f64()) {
-                    self.fmt_integer_verb(value, i as u64, true, verb);
+                    self.fmt_integer_verb(value, bits(i), true, verb);
                 } else if let Some(u) = n.as_u64().filter(|_| !n.is_f64()) {
                     self.fmt_integer_verb(value, u, false, verb);
                 } else {
                     self.fmt_float(value, n.as_f64().unwrap_or(0.0), verb);
                 }
             }
-            GoValue::Duration(nanos) => self.fmt_integer_verb(value, *nanos as u64, true, verb),
-            GoValue::Named(named) => self.fmt_integer_verb(value, named.value as u64, true, verb),
+            GoValue::Duration(nanos) => self.fmt_integer_verb(value, bits(*nanos), true, verb),
+            GoValue::Named(named) => {
+                self.fmt_integer_verb(value, bits(named.value), true, verb);
+            }
             GoValue::String(s) => self.fmt_string(value, s, verb),
             GoValue::Time(_) => self.bad_verb(value, verb),
             GoValue::Slice(items) => {
@@ -414,8 +423,13 @@ impl Printer {
 
     /// Go's `fmt.fmtInteger`.
     fn fmt_integer_base(&mut self, u: u64, base: u32, signed: bool, verb: char, upper: bool) {
-        let negative = signed && (u as i64) < 0;
-        let magnitude = if negative { (u as i64).unsigned_abs() } else { u };
+        let as_signed = i64::from_ne_bytes(u.to_ne_bytes());
+        let negative = signed && as_signed < 0;
+        let magnitude = if negative {
+            as_signed.unsigned_abs()
+        } else {
+            u
+        };
         let mut precision = 0;
         if let Some(p) = self.f.precision {
             precision = p;
@@ -468,7 +482,7 @@ impl Printer {
                 .and_then(char::from_u32)
                 .filter(|c| is_print(*c))
             {
-                s.push_str(&format!(" '{c}'"));
+                let _ = write!(s, " '{c}'");
             }
         }
         let zero = std::mem::replace(&mut self.f.zero, false);
@@ -584,11 +598,11 @@ impl Printer {
                     self.out.push_str(prefix);
                 }
             }
-            self.out.push_str(&if upper {
-                format!("{b:02X}")
+            let _ = if upper {
+                write!(self.out, "{b:02X}")
             } else {
-                format!("{b:02x}")
-            });
+                write!(self.out, "{b:02x}")
+            };
         }
         if self.f.minus {
             self.write_padding(pad);
@@ -621,7 +635,7 @@ impl Printer {
 /// `fmt.fmtFloat` with the sharp flag).
 fn sharp_float(num: &str, verb: char, precision: Option<usize>) -> String {
     let mut digits: i64 = match verb {
-        'v' | 'g' | 'G' | 'x' => precision.map_or(6, |p| p as i64),
+        'v' | 'g' | 'G' | 'x' => precision.map_or(6, |p| i64::try_from(p).unwrap_or(i64::MAX)),
         _ => 0,
     };
     let bytes = num.as_bytes();
@@ -633,12 +647,12 @@ fn sharp_float(num: &str, verb: char, precision: Option<usize>) -> String {
         match b {
             b'.' => has_point = true,
             b'p' | b'P' => {
-                tail = num[i..].to_owned();
+                num[i..].clone_into(&mut tail);
                 body.truncate(i);
                 break;
             }
             b'e' | b'E' if verb != 'x' && verb != 'X' => {
-                tail = num[i..].to_owned();
+                num[i..].clone_into(&mut tail);
                 body.truncate(i);
                 break;
             }
@@ -663,6 +677,11 @@ fn sharp_float(num: &str, verb: char, precision: Option<usize>) -> String {
         digits -= 1;
     }
     body + &tail
+}
+
+/// An `int64`'s bits as a `uint64`, as Go's `uint64(i)`.
+fn bits(i: i64) -> u64 {
+    u64::from_ne_bytes(i.to_ne_bytes())
 }
 
 /// Go's `parsenum`: a decimal number at `start`; a number too large takes the rest of the format.
