@@ -83,10 +83,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         "ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
         "Size": "SIZE", "Comment": "COMMENT",
     });
-    let context = "image.historyContext";
-    Ok(output::print(&render_rows_in(
-        context, &format, &header, &values,
-    )?)?)
+    // Docker's rows are `*image.historyContext`, which its template errors name.
+    let text = render_rows_in("image.historyContext", &format, &header, &values)?;
+    Ok(output::print(&text)?)
 }
 
 /// Docker's `formatter.Ellipsis`: at most `width` characters, the last one `…` when cut.

@@ -158,10 +158,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
         "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
     });
-    let context = "formatter.imageContext";
-    Ok(output::print(&render_rows_in(
-        context, &format, &header, &rows,
-    )?)?)
+    // Docker's rows are `*formatter.imageContext`, which its template errors name.
+    let text = render_rows_in("formatter.imageContext", &format, &header, &rows)?;
+    Ok(output::print(&text)?)
 }
 
 /// `(repository, tag, digest)` per row, as Docker lists them: one row per tag; digest-only names show TAG
