@@ -468,6 +468,10 @@ impl<'t> Exec<'t> {
                     "{name} has arguments but cannot be invoked as function"
                 ))),
                 Some(i) => Ok(Some(s.fields.swap_remove(i).value)),
+                // A row whose Go type the caller did not name (`render_rows`).
+                None if s.type_name.is_empty() => {
+                    Err(self.error(format!("can't evaluate field {name}")))
+                }
                 None => Err(self.error(format!(
                     "can't evaluate field {name} in type {}",
                     static_type(&GoValue::Struct(s))
