@@ -9,7 +9,7 @@ use super::{
         Node, Operand, Pipeline, Tree,
     },
     value::{write_value, GoValue},
-    Error, Missing, MAX_BUILT, MAX_OUTPUT, MAX_STEPS, MAX_TEMPLATE_DEPTH,
+    Error, Missing, MAX_BUILT, MAX_NESTING, MAX_OUTPUT, MAX_STEPS, MAX_TEMPLATE_DEPTH,
 };
 
 /// What a node the evaluation is at is, for error messages (Go's `state.at`).
@@ -44,6 +44,8 @@ pub struct Exec<'t> {
     steps: u64,
     built: usize,
     depth: usize,
+    /// Lists being run, one inside the other (control structures and template calls).
+    nesting: usize,
 }
 
 impl<'t> Exec<'t> {
@@ -66,6 +68,7 @@ impl<'t> Exec<'t> {
             steps: 0,
             built: 0,
             depth: 0,
+            nesting: 0,
         }
     }
 
@@ -152,6 +155,23 @@ impl<'t> Exec<'t> {
     }
 
     fn list(&mut self, nodes: &'t [Node], dot: &GoValue, out: &mut String) -> Result<Flow, Error> {
+        if self.nesting >= MAX_NESTING {
+            return Err(self.error(format!(
+                "template nested more than {MAX_NESTING} deep when run (berth's limit)"
+            )));
+        }
+        self.nesting += 1;
+        let flow = self.list_inner(nodes, dot, out);
+        self.nesting -= 1;
+        flow
+    }
+
+    fn list_inner(
+        &mut self,
+        nodes: &'t [Node],
+        dot: &GoValue,
+        out: &mut String,
+    ) -> Result<Flow, Error> {
         for node in nodes {
             self.step()?;
             match node {

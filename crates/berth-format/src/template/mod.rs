@@ -50,6 +50,9 @@ pub const MAX_BUILT: usize = 64 * 1024 * 1024;
 pub const MAX_STEPS: u64 = 10_000_000;
 /// Most nested `{{template}}` calls (Go allows 100000; berth's stack holds fewer).
 pub const MAX_TEMPLATE_DEPTH: usize = 100;
+/// Most lists (`if`, `range`, `with` bodies, called templates) run one inside the other, so that
+/// templates calling themselves inside deep nesting stop before the stack runs out.
+pub const MAX_NESTING: usize = 1000;
 
 /// A parse or execution error, worded as Go's `text/template` words it: `template: :1: function
 /// "nosuch" not defined`, `template: :1:2: executing "" at <.Foo>: can't evaluate field Foo in type

@@ -1,7 +1,7 @@
 //! The work one execution may do is bounded (berth issue #13, item 9): a template that would run
 //! for ever or fill the memory stops with an error that names the limit.
 
-use super::super::{GoValue, Missing, Template, MAX_BUILT, MAX_OUTPUT, MAX_STEPS};
+use super::super::{GoValue, Missing, Template, MAX_BUILT, MAX_NESTING, MAX_OUTPUT, MAX_STEPS};
 
 fn error_of(template: &str) -> String {
     let data = GoValue::from_json(&serde_json::json!({"Name": "x"}));
@@ -63,4 +63,27 @@ fn runaway_templates_stop_with_an_error() {
         // Stopped, not merely finished: well under a second in a release build.
         assert!(start.elapsed().as_secs() < 60, "{template:.80}");
     }
+}
+
+/// Templates calling themselves inside the deepest nesting the parser allows cannot overflow the
+/// stack of the CLI's main thread (8 MiB).
+#[test]
+fn deep_recursion_is_an_error_not_a_crash() {
+    let nested = format!(
+        r#"{{{{define "r"}}}}{}{{{{template "r" .}}}}{}{{{{end}}}}{{{{template "r" .}}}}"#,
+        "{{if true}}".repeat(99),
+        "{{end}}".repeat(99)
+    );
+    let outcome = std::thread::Builder::new()
+        .stack_size(8 * 1024 * 1024)
+        .spawn(move || error_of(&nested))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(
+        outcome.ends_with(&format!(
+            "template nested more than {MAX_NESTING} deep when run (berth's limit)"
+        )),
+        "{outcome}"
+    );
 }
