@@ -6,6 +6,7 @@
 //! `time.Duration` or `time.Month` through its `String` method.
 
 mod number;
+mod printf;
 mod quote;
 mod verb;
 
