@@ -3,7 +3,7 @@
 
 use std::{cmp::Ordering, collections::BTreeMap};
 
-use super::{fmt, value::GoValue};
+use super::{builtins, fmt, value::GoValue};
 
 /// Why a call failed; the executor words it as Go does, at the right node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,8 @@ pub const SPLIT_PART_COST: usize = 32;
 /// Every function a template may name (Go checks names when it parses).
 const FUNCTIONS: &[&str] = &[
     "json", "split", "join", "title", "lower", "upper", "pad", "truncate", "and", "or", "not",
-    "len", "index", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge",
+    "len", "index", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge", "html", "js",
+    "urlquery", "slice", "call",
 ];
 
 pub fn exists(name: &str) -> bool {
@@ -177,6 +178,11 @@ pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, CallError> {
             Ok(GoValue::int(i64::try_from(n).unwrap_or(i64::MAX)))
         }
         "index" => index(args),
+        "slice" => builtins::slice(args),
+        "call" => builtins::call(args),
+        "html" => text(builtins::html(args)),
+        "js" => text(builtins::js(args)),
+        "urlquery" => text(builtins::urlquery(args)),
         "print" => text(fmt::sprint(args)),
         "println" => text(fmt::sprintln(args)),
         "printf" => {

@@ -5,8 +5,8 @@
 //! `if`/`else if`/`else`, `range` (with `$i, $e :=`, `break`, `continue`), `with`/`else with`,
 //! `define`, `template` and `block`, the methods of `time.Time` and `time.Duration` values
 //! (`{{.T.Year}}`, `{{.T.Format "2006-01-02"}}`), the functions Docker registers (`json split join
-//! title lower upper pad truncate`) and Go's builtins users reach for (`len index print printf
-//! println eq ne lt le gt ge and or not`), with `printf` following Go's `fmt` (verbs, flags, width,
+//! title lower upper pad truncate`) and Go's builtins (`len index slice print printf println eq ne
+//! lt le gt ge and or not html js urlquery call`), with `printf` following Go's `fmt` (verbs, flags, width,
 //! precision, `%!d(string=x)` error forms). Data is a [`GoValue`] (JSON data becomes the Go values a
 //! decoder makes of it), and prints like Go's `%v`. Errors are Go's, with line, column and node.
 //!
@@ -23,6 +23,7 @@
 //! );
 //! ```
 
+mod builtins;
 mod exec;
 mod fmt;
 mod funcs;

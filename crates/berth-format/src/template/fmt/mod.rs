@@ -12,7 +12,7 @@ mod verb;
 
 use super::value::GoValue;
 
-pub use quote::quote;
+pub use quote::{is_print, quote};
 use verb::Printer;
 
 /// Go's `fmt.Sprintf`.

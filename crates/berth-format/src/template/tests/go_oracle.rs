@@ -989,3 +989,89 @@ fn time_values_match_go() {
         ),
     ]);
 }
+
+/// Go's other builtins: `html`, `js`, `urlquery`, `slice`, `call`.
+#[test]
+fn builtins_match_go() {
+    check(&[
+        (
+            r#"{{html "<a href=\"x\">&'</a>"}}|{{html 1 "<" nil}}|{{html .RootFS}}"#,
+            Ok(
+                r"&lt;a href=&#34;x&#34;&gt;&amp;&#39;&lt;/a&gt;|1&lt;&lt;no value&gt;|{layers [sha256:22c6] }",
+            ),
+        ),
+        (
+            r#"{{js "a\\b'\"<>&=\u0001é\u2028"}}"#,
+            Ok(r#"a\\b\'\"\u003C\u003E\u0026\u003D\u0001é\u2028"#),
+        ),
+        (
+            r#"{{urlquery "a b/c?d=é&~_.-"}}|{{urlquery .RepoTags}}"#,
+            Ok(
+                r"a+b%2Fc%3Fd%3D%C3%A9%26~_.-|%5Bfixture%2Fbusybox%3A1+fixture%2Fbusybox%3Alatest%5D",
+            ),
+        ),
+        (
+            r"{{slice .Repository 1 4}}|{{slice .RepoTags 1}}|{{slice .RepoTags 0 1 2}}|{{slice .Repository}}",
+            Ok(r"ixt|[fixture/busybox:latest]|[fixture/busybox:1]|fixture/busybox"),
+        ),
+        (
+            r"{{slice .Repository 1 2 3}}",
+            Err(
+                r#"template: :1:2: executing "" at <slice .Repository 1 2 3>: error calling slice: cannot 3-index slice a string"#,
+            ),
+        ),
+        (
+            r"{{slice .RepoTags 2 1}}",
+            Err(
+                r#"template: :1:2: executing "" at <slice .RepoTags 2 1>: error calling slice: invalid slice index: 2 > 1"#,
+            ),
+        ),
+        (
+            r"{{slice .RepoTags 5}}",
+            Err(
+                r#"template: :1:2: executing "" at <slice .RepoTags 5>: error calling slice: index out of range: 5"#,
+            ),
+        ),
+        (
+            r"{{slice .Size 1}}",
+            Err(
+                r#"template: :1:2: executing "" at <slice .Size 1>: error calling slice: can't slice item of type int"#,
+            ),
+        ),
+        (
+            r"{{slice nil 1}}",
+            Err(
+                r#"template: :1:2: executing "" at <slice nil 1>: error calling slice: slice of untyped nil"#,
+            ),
+        ),
+        (
+            r#"{{slice .RepoTags "a"}}"#,
+            Err(
+                r#"template: :1:2: executing "" at <slice .RepoTags "a">: error calling slice: cannot index slice/array with type string"#,
+            ),
+        ),
+        (
+            r"{{call .Repository}}",
+            Err(
+                r#"template: :1:2: executing "" at <call .Repository>: error calling call: non-function of type string"#,
+            ),
+        ),
+        (
+            r"{{call nil}}",
+            Err(r#"template: :1:2: executing "" at <call nil>: error calling call: call of nil"#),
+        ),
+        (
+            r"{{call}}",
+            Err(
+                r#"template: :1:2: executing "" at <call>: wrong number of args for call: want at least 1 got 0"#,
+            ),
+        ),
+        (r"{{.Repository | html}}", Ok(r"fixture/busybox")),
+        (
+            r#"{{"é" | slice .Repository 0 1 | printf "%q"}}"#,
+            Err(
+                r#"template: :1:9: executing "" at <slice .Repository 0 1>: error calling slice: cannot 3-index slice a string"#,
+            ),
+        ),
+    ]);
+}
