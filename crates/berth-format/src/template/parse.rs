@@ -120,7 +120,7 @@ pub fn parse(name: &str, source: &str) -> Result<Tree, Error> {
             defines: parser.defines,
         }),
         End::End(pos) => Err(parser.error(pos, "unexpected {{end}}")),
-        End::Else(pos, _) => Err(parser.error(pos, "unexpected {{else}}")),
+        End::Else(pos, rest) => Err(parser.stray_else(pos, &rest)),
     }
 }
 
@@ -154,13 +154,19 @@ impl Parser<'_> {
             let (keyword, rest, rest_pos) = split_keyword(body, pos + lead);
             match keyword {
                 "end" if rest.trim().is_empty() => return Ok((nodes, End::End(pos + lead))),
-                "end" => return Err(self.error(rest_pos, "unexpected input after end")),
+                "end" => {
+                    let toks = tokens(self.name, self.source, rest_pos, rest)?;
+                    let what = toks.first().map_or_else(String::new, Tok::describe);
+                    return Err(self.error(rest_pos, &format!("unexpected {what} in end")));
+                }
                 "else" => return Ok((nodes, End::Else(pos + lead, rest.to_owned()))),
                 "if" | "range" | "with" => {
                     let node = self.control(keyword, rest, rest_pos, depth)?;
                     nodes.push(node);
                 }
-                "define" => self.define(rest, rest_pos, depth)?,
+                // Go allows `define` only at the top level of a template's text.
+                "define" if depth == 0 => self.define(rest, rest_pos, depth)?,
+                "define" => return Err(self.error(pos + lead, "unexpected <define> in command")),
                 "template" | "block" => nodes.push(self.template(keyword, rest, rest_pos, depth)?),
                 "break" | "continue" => {
                     if self.range_depth == 0 {
@@ -277,7 +283,22 @@ impl Parser<'_> {
         match end {
             End::End(_) => self.add(&name, list, rest_pos),
             End::Eof => Err(self.error(self.source.len(), "unexpected EOF")),
-            End::Else(pos, _) => Err(self.error(pos, "unexpected {{else}}")),
+            End::Else(pos, rest) => Err(self.stray_else(pos, &rest)),
+        }
+    }
+
+    /// An `{{else}}` where none belongs; Go first checks what follows the word.
+    fn stray_else(&self, pos: usize, rest: &str) -> Error {
+        let (word, _, _) = split_keyword(rest, pos);
+        if rest.trim().is_empty() || word == "if" {
+            return self.error(pos, "unexpected {{else}}");
+        }
+        match tokens(self.name, self.source, pos, rest) {
+            Ok(toks) => {
+                let what = toks.first().map_or_else(String::new, Tok::describe);
+                self.error(pos, &format!("unexpected {what} in else"))
+            }
+            Err(error) => error,
         }
     }
 
@@ -335,7 +356,7 @@ impl Parser<'_> {
             match end {
                 End::End(_) => self.add(&name, list, name_pos)?,
                 End::Eof => return Err(self.error(self.source.len(), "unexpected EOF")),
-                End::Else(pos, _) => return Err(self.error(pos, "unexpected {{else}}")),
+                End::Else(pos, rest) => return Err(self.stray_else(pos, &rest)),
             }
         }
         Ok(Node::Template {

@@ -921,6 +921,34 @@ fn templates_match_go() {
             r"{{$x, $y := 1}}",
             Err(r"template: :1: too many declarations in command"),
         ),
+        (
+            r#"{{if .Flag}}{{define "a"}}x{{end}}{{end}}"#,
+            Err(r"template: :1: unexpected <define> in command"),
+        ),
+        (
+            r#"{{define "a"}}{{define "b"}}{{end}}{{end}}"#,
+            Err(r"template: :1: unexpected <define> in command"),
+        ),
+        (
+            r#"{{template "a" 1 2}}"#,
+            Err(
+                r#"template: :1:11: executing "" at <{{template "a" 1 2}}>: template "a" not defined"#,
+            ),
+        ),
+        (
+            r#"{{define "a"}}{{break}}{{end}}"#,
+            Err(r"template: :1: {{break}} outside {{range}}"),
+        ),
+        (r"{{end 1}}", Err(r#"template: :1: unexpected "1" in end"#)),
+        (
+            r"{{else 1}}",
+            Err(r#"template: :1: unexpected "1" in else"#),
+        ),
+        (r#"{{ define "a" }}A{{ end }}{{ template "a" }}"#, Ok(r"A")),
+        (
+            r#"{{if .Flag}}{{block "x" .Tag}}[{{.}}]{{end}}{{end}}"#,
+            Ok(r"[1.36]"),
+        ),
     ]);
 }
 

@@ -290,7 +290,17 @@ proptest! {
             let _ = t.execute(&data());
         }
     }
+
+    /// The keywords and functions mixed at random: `define`d templates calling each other,
+    /// `break` where it may not be, `printf` verbs.
+    #[test]
+    fn never_panics_on_keywords(source in "(\\{\\{|\\}\\}| |define |template |block |range |if |else |end|break|continue|with |\"a\" |\\.|\\$x := |\\$x|printf \"%[-+# 0-9.*]{0,3}[a-zA-Z%]\" |index |slice |\\(|\\)|\\||1 |-1 |nil ){0,20}") {
+        if let Ok(t) = Template::parse(&source, Missing::NoValue) {
+            let _ = t.execute(&data());
+        }
+    }
 }
+
 mod go_oracle;
 mod limits;
 
