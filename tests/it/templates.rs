@@ -5,7 +5,7 @@
 
 use std::process::Output;
 
-use crate::common::{dockerd, rootfs_tar, Env};
+use crate::common::{dockerd, rootfs_tar, tar_tree, Env};
 
 /// Exit status, stdout and stderr.
 fn outcome(out: &Output) -> (Option<i32>, String, String) {
@@ -42,13 +42,21 @@ const INSPECT: &[&str] = &[
     "{{.Foo}}",
     "{{.Config.Foo}}",
     "{{nosuch .}}",
+    // `.Id` is only in the raw JSON, whose numbers the Docker CLI decodes as `json.Number`.
+    "{{if .Id}}{{.Size}} {{json .Size}} {{printf \"%d %.0f|%v\" .VirtualSize .VirtualSize .Size}}{{end}}",
 ];
 
 #[test]
 fn templates_print_and_fail_as_docker_does() {
     let docker = dockerd();
     let env = Env::new();
-    let tarball = rootfs_tar(&env, "templates.tar", "");
+    // Over a million bytes, so that a size printed as a float64 takes an exponent.
+    let tree = env.path("templates-tree");
+    std::fs::create_dir_all(tree.join("etc")).unwrap();
+    std::fs::write(tree.join("etc/os-release"), "NAME=berth-templates\n").unwrap();
+    std::fs::write(tree.join("etc/big"), vec![b'x'; 1_200_000]).unwrap();
+    let tarball = env.path("templates.tar");
+    tar_tree(&tree, &tarball, "");
     let reference = "berth-it/templates:1";
     env.ok(&["import", tarball.to_str().unwrap(), reference]);
     docker.ok(&["import", tarball.to_str().unwrap(), reference]);

@@ -165,6 +165,7 @@ pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, CallError> {
             arity(1)?;
             let n = match &args[0] {
                 GoValue::String(s) => s.len(),
+                GoValue::JsonNumber(n) => n.to_string().len(),
                 GoValue::Slice(items) => items.as_ref().map_or(0, Vec::len),
                 GoValue::Map(map) => map.entries.as_ref().map_or(0, BTreeMap::len),
                 GoValue::NilPointer => return Err(CallError::Failed("len of nil pointer".into())),
@@ -346,7 +347,7 @@ fn kind(v: &GoValue) -> Kind {
             .map_or_else(|| Kind::Uint(n.as_u64().unwrap_or(0)), Kind::Int),
         GoValue::Duration(n) => Kind::Int(*n),
         GoValue::Named(n) => Kind::Int(n.value),
-        GoValue::String(_) => Kind::String,
+        GoValue::String(_) | GoValue::JsonNumber(_) => Kind::String,
         _ => Kind::Other,
     }
 }
@@ -361,6 +362,15 @@ fn same_kind(a: Kind, b: Kind) -> bool {
             | (Kind::String, Kind::String)
             | (Kind::Other, Kind::Other)
     )
+}
+
+/// The text of a value of string kind (a string, a `json.Number`).
+fn text(v: &GoValue) -> String {
+    match v {
+        GoValue::String(s) => s.clone(),
+        GoValue::JsonNumber(n) => n.to_string(),
+        _ => String::new(),
+    }
 }
 
 const INCOMPATIBLE: &str = "incompatible types for comparison";
@@ -381,7 +391,7 @@ fn equal(a: &GoValue, b: &GoValue) -> Result<bool, CallError> {
         (GoValue::Number(x), GoValue::Number(y)) if ka == Kind::Float => x.as_f64() == y.as_f64(),
         _ if matches!(ka, Kind::Int(_) | Kind::Uint(_)) => ka == kb,
         (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
-        (GoValue::String(x), GoValue::String(y)) => x == y,
+        _ if ka == Kind::String => text(a) == text(b),
         (GoValue::Nil | GoValue::NilPointer, GoValue::Nil | GoValue::NilPointer) => true,
         (GoValue::Time(x), GoValue::Time(y)) => x == y,
         (GoValue::Slice(_) | GoValue::Map(_), _) | (_, GoValue::Slice(_) | GoValue::Map(_)) => {
@@ -414,10 +424,7 @@ fn order(a: &GoValue, b: &GoValue) -> Result<Ordering, CallError> {
                 .and_then(|(x, y)| x.partial_cmp(&y)),
             _ => None,
         },
-        (Kind::String, Kind::String) => match (a, b) {
-            (GoValue::String(x), GoValue::String(y)) => Some(x.cmp(y)),
-            _ => None,
-        },
+        (Kind::String, Kind::String) => Some(text(a).cmp(&text(b))),
         (Kind::Bool, Kind::Bool) | (Kind::Other, Kind::Other) => {
             return Err(CallError::Failed("invalid type for comparison".into()))
         }

@@ -12,6 +12,10 @@ pub fn call(value: &GoValue, name: &str, args: &[GoValue]) -> Option<Result<GoVa
     match value {
         GoValue::Time(time) => time.method(name, args),
         GoValue::Duration(nanos) => Some(no_args(name, args, duration(*nanos, name)?)),
+        GoValue::JsonNumber(n) => {
+            let value = json_number(n, name)?;
+            Some(value.and_then(|value| no_args(name, args, value)))
+        }
         GoValue::Named(named) if name == "String" => {
             Some(no_args(name, args, GoValue::String(named.text.to_owned())))
         }
@@ -28,6 +32,33 @@ fn no_args(name: &str, args: &[GoValue], value: GoValue) -> Result<GoValue, Call
             args.len()
         )))
     }
+}
+
+/// `json.Number`'s methods: `String`, `Int64`, `Float64` (their errors are Go's `strconv`'s).
+fn json_number(n: &serde_json::Number, name: &str) -> Option<Result<GoValue, CallError>> {
+    let text = n.to_string();
+    Some(match name {
+        "String" => Ok(GoValue::String(text)),
+        "Int64" => n
+            .as_i64()
+            .filter(|_| !n.is_f64())
+            .map(GoValue::int)
+            .ok_or_else(|| {
+                CallError::Failed(format!(
+                    "strconv.ParseInt: parsing {text:?}: invalid syntax"
+                ))
+            }),
+        "Float64" => n
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map(GoValue::Number)
+            .ok_or_else(|| {
+                CallError::Failed(format!(
+                    "strconv.ParseFloat: parsing {text:?}: invalid syntax"
+                ))
+            }),
+        _ => return None,
+    })
 }
 
 /// `time.Duration`'s methods without arguments.

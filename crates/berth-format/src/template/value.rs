@@ -39,6 +39,10 @@ pub enum GoValue {
     /// A named integer type with a `String` method (`time.Month`, `time.Weekday`): `%v` prints
     /// its name, `%d` its number.
     Named(Named),
+    /// A `json.Number`, as the Docker CLI decodes numbers of raw inspect data (`UseNumber`): a
+    /// string holding the number as written (as `serde_json` writes it back: `1e21` may come out
+    /// `1e+21`); `%d` of it is `%!d(json.Number=5051)`.
+    JsonNumber(Number),
 }
 
 /// A map with string keys (Go prints and encodes them sorted).
@@ -146,6 +150,26 @@ impl GoValue {
         }
     }
 
+    /// JSON as the Docker CLI decodes raw inspect data (`json.Decoder` with `UseNumber`, into an
+    /// `interface{}`): as [`from_json`](Self::from_json), with every number a `json.Number`.
+    pub fn decoded_json(value: &Value) -> GoValue {
+        match value {
+            Value::Number(n) => GoValue::JsonNumber(n.clone()),
+            Value::Array(items) => {
+                GoValue::Slice(Some(items.iter().map(GoValue::decoded_json).collect()))
+            }
+            Value::Object(map) => GoValue::map(
+                Some(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), GoValue::decoded_json(v)))
+                        .collect(),
+                ),
+                GoValue::Nil,
+            ),
+            other => GoValue::from_json(other),
+        }
+    }
+
     /// A row of a Docker CLI formatter (`images`, `history`, ...): a struct whose fields are the
     /// object's keys, and whose `json` is `json.Marshal`'s ([`StructJson::EscapedMap`]).
     pub fn formatter_context(row: &Value) -> GoValue {
@@ -192,6 +216,7 @@ impl GoValue {
             GoValue::Map(map) => map.entries.as_ref().is_some_and(|m| !m.is_empty()),
             GoValue::Duration(d) => *d != 0,
             GoValue::Named(n) => n.value != 0,
+            GoValue::JsonNumber(_) => true,
             GoValue::Struct(_) | GoValue::Time(_) => true,
         }
     }
@@ -211,6 +236,7 @@ impl GoValue {
             GoValue::Duration(_) => "time.Duration".to_owned(),
             GoValue::Time(_) => "time.Time".to_owned(),
             GoValue::Named(n) => n.type_name.to_owned(),
+            GoValue::JsonNumber(_) => "json.Number".to_owned(),
         }
     }
 
@@ -225,6 +251,7 @@ impl GoValue {
             GoValue::Map(map) => map.entries.as_ref().is_none_or(BTreeMap::is_empty),
             GoValue::Duration(d) => *d == 0,
             GoValue::Named(n) => n.value == 0,
+            GoValue::JsonNumber(_) => false,
             GoValue::Struct(_) | GoValue::Time(_) => false,
         }
     }
@@ -350,9 +377,12 @@ fn encode(out: &mut String, value: &GoValue, escape_html: bool) {
         GoValue::Bool(b) => {
             let _ = write!(out, "{b}");
         }
-        GoValue::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
+        GoValue::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(f) => out.push_str(&json_float(f)),
+            None => {
+                let _ = write!(out, "{n}");
+            }
+        },
         GoValue::Duration(d) => {
             let _ = write!(out, "{d}");
         }
@@ -402,9 +432,26 @@ fn encode(out: &mut String, value: &GoValue, escape_html: bool) {
                 t.format("2006-01-02T15:04:05.999999999Z07:00")
             );
         }
+        GoValue::JsonNumber(n) => {
+            let _ = write!(out, "{n}");
+        }
         GoValue::Named(n) => {
             let _ = write!(out, "{}", n.value);
         }
+    }
+}
+
+/// A float64 as `encoding/json` writes it: `1984192`, `0.5`, `1e+21`, `1e-7`.
+fn json_float(f: f64) -> String {
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        return super::fmt::format_float(f, 'f', None);
+    }
+    let s = super::fmt::format_float(f, 'e', None);
+    // Go writes `e-7`, not `e-07`.
+    match s.rsplit_once("e-0") {
+        Some((mantissa, digit)) if digit.len() == 1 => format!("{mantissa}e-{digit}"),
+        _ => s,
     }
 }
 

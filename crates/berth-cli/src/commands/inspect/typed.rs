@@ -93,10 +93,10 @@ pub fn image_inspect(
         .into()
 }
 
-/// The second try's data: the typed value's JSON, decoded into maps.
+/// The second try's data: the typed value's JSON, decoded into maps (numbers become `float64`).
 pub fn raw(typed: &GoValue) -> GoValue {
     let json: Value = serde_json::from_str(&typed.to_json()).unwrap_or(Value::Null);
-    GoValue::from_json(&json)
+    GoValue::decoded_json(&json)
 }
 
 /// `container.Config` (Docker 20.10) decoded from a config's `config` or `container_config`

@@ -12,6 +12,7 @@ mod verb;
 
 use super::value::GoValue;
 
+pub use number::format_float;
 pub use quote::{is_print, quote};
 use verb::Printer;
 
@@ -104,5 +105,6 @@ pub fn type_name(value: &GoValue) -> String {
         GoValue::Duration(_) => "time.Duration".to_owned(),
         GoValue::Time(_) => "time.Time".to_owned(),
         GoValue::Named(named) => named.type_name.to_owned(),
+        GoValue::JsonNumber(_) => "json.Number".to_owned(),
     }
 }

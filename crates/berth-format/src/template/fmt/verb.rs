@@ -85,6 +85,7 @@ impl Printer {
                 self.fmt_integer_verb(value, bits(named.value), true, verb);
             }
             GoValue::String(s) => self.fmt_string(value, s, verb),
+            GoValue::JsonNumber(n) => self.fmt_string(value, &n.to_string(), verb),
             GoValue::Time(_) => self.bad_verb(value, verb),
             GoValue::Slice(items) => {
                 if self.f.sharp_v {
@@ -171,6 +172,7 @@ impl Printer {
             GoValue::Time(t) => t.string(),
             GoValue::Duration(nanos) => super::super::value::go_duration(*nanos),
             GoValue::Named(named) => named.text.to_owned(),
+            GoValue::JsonNumber(n) => n.to_string(),
             _ => return false,
         };
         if self.f.sharp_v || !matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') {
@@ -190,12 +192,10 @@ impl Printer {
         } else {
             self.out.push_str(&type_name(value));
             self.out.push('=');
-            let flags = self.f;
-            self.f = Flags::default();
+            // Go keeps the flags: `%.0f` of a string shows `%!f(string=)`.
             self.erroring = true;
             self.print_arg(value, 'v');
             self.erroring = false;
-            self.f = flags;
         }
         self.out.push(')');
     }

@@ -94,11 +94,14 @@ fn data() -> GoValue {
 /// Runs each template as the Docker CLI does (parse, then execute over [`data`]) and compares
 /// with Go's output or Go's error.
 fn check(cases: &[(&str, Result<&str, &str>)]) {
-    let data = data();
+    check_over(&data(), Missing::NoValue, cases);
+}
+
+fn check_over(data: &GoValue, missing: Missing, cases: &[(&str, Result<&str, &str>)]) {
     let mut failures = Vec::new();
     for (template, want) in cases {
-        let got = Template::parse(template, Missing::NoValue)
-            .and_then(|t| t.execute_go(&data))
+        let got = Template::parse(template, missing)
+            .and_then(|t| t.execute_go(data))
             .map_err(|e| e.to_string());
         let want = want.map(str::to_owned).map_err(str::to_owned);
         if got != want {
@@ -1102,4 +1105,86 @@ fn builtins_match_go() {
             ),
         ),
     ]);
+}
+
+/// JSON decoded as the Docker CLI decodes raw inspect data for its second try of `inspect -f`
+/// (`json.Decoder` with `UseNumber`: numbers are `json.Number`), with `missingkey=error`.
+#[test]
+fn decoded_json_matches_go() {
+    let doc = r#"{"Id":"sha256:c04d","Size":1984192,"Small":5051,"Frac":0.5,"Tiny":1e-7,"Neg":-3,"Env":null,"Tags":["a","b"],"Labels":{"a":"1"}}"#;
+    let data = GoValue::decoded_json(&serde_json::from_str(doc).unwrap());
+    check_over(
+        &data,
+        Missing::Error,
+        &[
+            (
+                r"{{.Size}} {{.Small}} {{.Frac}} {{.Tiny}} {{.Neg}}",
+                Ok(r"1984192 5051 0.5 1e-7 -3"),
+            ),
+            (
+                r"{{json .}}",
+                Ok(
+                    r#"{"Env":null,"Frac":0.5,"Id":"sha256:c04d","Labels":{"a":"1"},"Neg":-3,"Size":1984192,"Small":5051,"Tags":["a","b"],"Tiny":1e-7}"#,
+                ),
+            ),
+            (r"{{json .Size}} {{json .Tiny}}", Ok(r"1984192 1e-7")),
+            (
+                r#"{{printf "%d|%v|%.0f|%T" .Size .Size .Size .Size}}"#,
+                Ok(r"%!d(json.Number=1984192)|1984192|%!f(json.Number=)|json.Number"),
+            ),
+            (
+                r"{{.Size.Foo}}",
+                Err(
+                    r#"template: :1:7: executing "" at <.Size.Foo>: can't evaluate field Foo in type interface {}"#,
+                ),
+            ),
+            (
+                r"{{.Env.X}}",
+                Err(
+                    r#"template: :1:6: executing "" at <.Env.X>: nil pointer evaluating interface {}.X"#,
+                ),
+            ),
+            (
+                r"{{.Nope}}",
+                Err(r#"template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope""#),
+            ),
+            (
+                r"{{index .Tags 1}} {{len .Tags}} {{.Labels.a}}",
+                Ok(r"b 2 1"),
+            ),
+            (
+                r"{{if gt .Size 1000.0}}big{{end}}",
+                Err(
+                    r#"template: :1:5: executing "" at <gt .Size 1000.0>: error calling gt: incompatible types for comparison"#,
+                ),
+            ),
+            (
+                r"{{if gt .Size 1000}}big{{end}}",
+                Err(
+                    r#"template: :1:5: executing "" at <gt .Size 1000>: error calling gt: incompatible types for comparison"#,
+                ),
+            ),
+            (r"{{range $i, $t := .Tags}}{{$i}}{{$t}}{{end}}", Ok(r"0a1b")),
+            (
+                r"{{.Tags}} {{.Labels}} {{.}}",
+                Ok(
+                    r"[a b] map[a:1] map[Env:<nil> Frac:0.5 Id:sha256:c04d Labels:map[a:1] Neg:-3 Size:1984192 Small:5051 Tags:[a b] Tiny:1e-7]",
+                ),
+            ),
+            (
+                r"{{.Frac.Int64}}",
+                Err(
+                    r#"template: :1:7: executing "" at <.Frac.Int64>: error calling Int64: strconv.ParseInt: parsing "0.5": invalid syntax"#,
+                ),
+            ),
+            (
+                r#"{{.Size.Int64}} {{.Frac.Float64}} {{.Size.String}} {{printf "%T %#v %x %5.2s|" .Size .Size .Small .Small}}"#,
+                Ok(r#"1984192 0.5 1984192 json.Number "1984192" 35303531    50|"#),
+            ),
+            (
+                r#"{{if eq .Size "1984192"}}eq{{end}} {{len .Small}}"#,
+                Ok(r"eq 4"),
+            ),
+        ],
+    );
 }
