@@ -216,8 +216,8 @@ impl GoValue {
             GoValue::Map(map) => map.entries.as_ref().is_some_and(|m| !m.is_empty()),
             GoValue::Duration(d) => *d != 0,
             GoValue::Named(n) => n.value != 0,
-            GoValue::JsonNumber(_) => true,
-            GoValue::Struct(_) | GoValue::Time(_) => true,
+            // A `json.Number` is a non-empty string.
+            GoValue::Struct(_) | GoValue::Time(_) | GoValue::JsonNumber(_) => true,
         }
     }
 
@@ -251,8 +251,7 @@ impl GoValue {
             GoValue::Map(map) => map.entries.as_ref().is_none_or(BTreeMap::is_empty),
             GoValue::Duration(d) => *d == 0,
             GoValue::Named(n) => n.value == 0,
-            GoValue::JsonNumber(_) => false,
-            GoValue::Struct(_) | GoValue::Time(_) => false,
+            GoValue::Struct(_) | GoValue::Time(_) | GoValue::JsonNumber(_) => false,
         }
     }
 }
