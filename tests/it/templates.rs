@@ -39,6 +39,7 @@ const INSPECT: &[&str] = &[
     r#"{{.Metadata.LastTagTime.Format "2006-01"}} {{.Metadata.LastTagTime.Month}} {{printf "%d" .Metadata.LastTagTime.Month}}"#,
     r#"{{printf "%+v|%#v" .RootFS .RootFS}}"#,
     r#"{{printf "%v" .Config}}"#,
+    r#"{{printf "%s|%T|%d" .Size .VirtualSize .Size}} {{if gt .Size 1000}}big{{end}}"#,
     "{{.Foo}}",
     "{{.Config.Foo}}",
     "{{nosuch .}}",

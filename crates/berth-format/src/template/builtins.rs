@@ -123,8 +123,13 @@ pub fn slice(args: &[GoValue]) -> Result<GoValue, CallError> {
     let mut bounds = [0, len, len];
     for (i, index) in indexes.iter().enumerate() {
         bounds[i] = match index {
-            GoValue::Number(n) if !n.is_f64() => {
-                let x = n.as_i64().unwrap_or(i64::MAX);
+            GoValue::Number(_) | GoValue::Named(_) if !matches!(index, GoValue::Number(n) if n.is_f64()) =>
+            {
+                let x = match index {
+                    GoValue::Named(n) => n.value,
+                    GoValue::Number(n) => n.as_i64().unwrap_or(i64::MAX),
+                    _ => 0,
+                };
                 usize::try_from(x)
                     .ok()
                     .filter(|x| *x <= len)

@@ -272,6 +272,7 @@ fn index(args: &[GoValue]) -> Result<GoValue, CallError> {
                 };
                 let i = match key {
                     GoValue::Number(n) if !n.is_f64() => n.as_i64().unwrap_or(i64::MAX),
+                    GoValue::Named(n) => n.value,
                     GoValue::Nil => {
                         return Err(CallError::Failed(
                             "cannot index slice/array with nil".into(),

@@ -4,7 +4,7 @@
 
 use super::{
     funcs::CallError,
-    value::{go_duration, GoValue},
+    value::{go_duration, GoValue, Named},
 };
 
 /// Calls method `name` of `value` with `args`; `None` when the value's type has no such method.
@@ -16,9 +16,9 @@ pub fn call(value: &GoValue, name: &str, args: &[GoValue]) -> Option<Result<GoVa
             let value = json_number(n, name)?;
             Some(value.and_then(|value| no_args(name, args, value)))
         }
-        GoValue::Named(named) if name == "String" => {
-            Some(no_args(name, args, GoValue::String(named.text.to_owned())))
-        }
+        GoValue::Named(Named {
+            text: Some(text), ..
+        }) if name == "String" => Some(no_args(name, args, GoValue::String((*text).to_owned()))),
         _ => None,
     }
 }

@@ -225,7 +225,7 @@ impl GoTime {
             "Month" => no_args(Some(Ok(GoValue::Named(Named {
                 type_name: "time.Month",
                 value: i64::from(c.month),
-                text: MONTHS[c.month as usize - 1],
+                text: Some(MONTHS[c.month as usize - 1]),
             })))),
             "Day" => no_args(int(c.day.into())),
             "Hour" => no_args(int(c.hour.into())),
@@ -236,7 +236,7 @@ impl GoTime {
             "Weekday" => no_args(Some(Ok(GoValue::Named(Named {
                 type_name: "time.Weekday",
                 value: i64::try_from(c.weekday).unwrap_or(0),
-                text: WEEKDAYS[c.weekday],
+                text: Some(WEEKDAYS[c.weekday]),
             })))),
             "Unix" => no_args(int(self.unix)),
             "UnixMilli" => no_args(int(self.sub_second(1_000))),

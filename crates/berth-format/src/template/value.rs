@@ -36,8 +36,8 @@ pub enum GoValue {
     /// A `time.Time`: prints `2026-11-27 21:23:51.410744101 +0000 UTC`, encodes as RFC 3339, has
     /// the methods templates call (`.Year`, `.Format "2006-01-02"`).
     Time(Box<GoTime>),
-    /// A named integer type with a `String` method (`time.Month`, `time.Weekday`): `%v` prints
-    /// its name, `%d` its number.
+    /// An integer of a sized or named type: an `int64` (`Size`), or one with a `String` method
+    /// (`time.Month`: `%v` prints its name, `%d` its number).
     Named(Named),
     /// A `json.Number`, as the Docker CLI decodes numbers of raw inspect data (`UseNumber`): a
     /// string holding the number as written (as `serde_json` writes it back: `1e21` may come out
@@ -90,14 +90,15 @@ pub enum StructJson {
     EscapedMap,
 }
 
-/// A value of a named integer type with a `String` method.
+/// An integer of a sized or named Go type (`int64`, `time.Month`), which `%T` and the error forms
+/// name (`%!s(int64=5051)`), with a `String` method when `text` is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Named {
-    /// `time.Month`.
+    /// `int64`, `time.Month`.
     pub type_name: &'static str,
     pub value: i64,
     /// What `String()` returns: `November`.
-    pub text: &'static str,
+    pub text: Option<&'static str>,
 }
 
 impl GoValue {
@@ -122,6 +123,15 @@ impl GoValue {
 
     pub fn int(n: i64) -> GoValue {
         GoValue::Number(n.into())
+    }
+
+    /// An `int64` (Docker's sizes).
+    pub fn int64(n: i64) -> GoValue {
+        GoValue::Named(Named {
+            type_name: "int64",
+            value: n,
+            text: None,
+        })
     }
 
     pub fn uint(n: u64) -> GoValue {

@@ -7,7 +7,7 @@ use super::{
 };
 use std::fmt::Write as _;
 
-use crate::template::value::GoValue;
+use crate::template::value::{GoValue, Named};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct Flags {
@@ -171,7 +171,9 @@ impl Printer {
             }
             GoValue::Time(t) => t.string(),
             GoValue::Duration(nanos) => super::super::value::go_duration(*nanos),
-            GoValue::Named(named) => named.text.to_owned(),
+            GoValue::Named(Named {
+                text: Some(text), ..
+            }) => (*text).to_owned(),
             GoValue::JsonNumber(n) => n.to_string(),
             _ => return false,
         };

@@ -7,6 +7,7 @@
 //!     Repository, Tag string; Size int; RepoTags []string; Labels map[string]string
 //!     Empty []string; NilPtr *int; Float float64; Time, Zero time.Time; Dur time.Duration
 //!     Flag bool; Uint uint64; Neg int; RootFS RootFS; Any interface{}; Zoned time.Time
+//!     Size64 int64
 //! }
 //! ```
 //!
@@ -88,6 +89,7 @@ fn data() -> GoValue {
                 zone: String::new(),
             })),
         ))
+        .field(GoField::new("Size64", GoValue::int64(5051)))
         .into()
 }
 
@@ -1104,6 +1106,44 @@ fn builtins_match_go() {
                 r#"template: :1:9: executing "" at <slice .Repository 0 1>: error calling slice: cannot 3-index slice a string"#,
             ),
         ),
+    ]);
+}
+
+/// Integers of a sized type (`int64`, Docker's `Size`) keep their type in `%T` and error forms.
+#[test]
+fn sized_integers_match_go() {
+    check(&[
+        (
+            r#"{{.Size64}} {{printf "%v|%s|%T|%x|%#v|%q" .Size64 .Size64 .Size64 .Size64 .Size64 .Size64}}"#,
+            Ok(r"5051 5051|%!s(int64=5051)|int64|13bb|5051|'Ꮋ'"),
+        ),
+        (
+            r"{{if gt .Size64 1000}}big{{end}} {{eq .Size64 5051}} {{lt .Size64 .Size}} {{json .Size64}}",
+            Ok(r"big true true 5051"),
+        ),
+        (
+            r#"{{index .Repository 1}} {{printf "%*d|" 6 .Size64}} {{printf "%.*s" 3 "abcdef"}}"#,
+            Ok(r"105   5051| abc"),
+        ),
+        (
+            r"{{slice .RepoTags .Neg}}",
+            Err(
+                r#"template: :1:2: executing "" at <slice .RepoTags .Neg>: error calling slice: index out of range: -42"#,
+            ),
+        ),
+        (
+            r"{{pad .Tag .Size64 1}}",
+            Err(
+                r#"template: :1:11: executing "" at <.Size64>: wrong type for value; expected int; got int64"#,
+            ),
+        ),
+        (
+            r"{{.Size64.Foo}}",
+            Err(
+                r#"template: :1:9: executing "" at <.Size64.Foo>: can't evaluate field Foo in type int64"#,
+            ),
+        ),
+        (r"{{print .Size64 .Size64}}", Ok(r"5051 5051")),
     ]);
 }
 
