@@ -552,12 +552,12 @@ const TYPED_TEMPLATES: &[&str] = &[
     "{{.Nope}}",
 ];
 
-/// Docker's `template parsing error: template: :1:10: executing "" at <.Variant>: map has no entry
-/// for key "Variant"` and berth's same message without the position: the cause after the last `: `.
-fn error_causes(stderr: &[u8]) -> Vec<String> {
+/// Docker's errors, line by line: `template parsing error: template: :1:10: executing "" at
+/// <.Variant>: map has no entry for key "Variant"`. berth's are the same bytes, position included.
+fn error_lines(stderr: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(stderr)
         .lines()
-        .map(|line| line.rsplit(": ").next().unwrap_or(line).to_owned())
+        .map(str::to_owned)
         .collect()
 }
 
@@ -664,12 +664,12 @@ fn inspect_templates_see_dockers_typed_values() {
             (
                 String::from_utf8_lossy(&berth_says.stdout),
                 berth_says.status.code(),
-                error_causes(&berth_says.stderr),
+                error_lines(&berth_says.stderr),
             ),
             (
                 String::from_utf8_lossy(&docker_says.stdout),
                 docker_says.status.code(),
-                error_causes(&docker_says.stderr),
+                error_lines(&docker_says.stderr),
             ),
             "inspect -f {template}: berth, then dockerd {}",
             docker.version

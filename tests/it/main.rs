@@ -15,5 +15,6 @@ mod registry;
 mod rmi;
 mod save_load;
 mod store;
+mod templates;
 mod umoci_layers;
 mod words;

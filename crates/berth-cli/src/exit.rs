@@ -129,6 +129,11 @@ fn report(error: &anyhow::Error) -> ExitCode {
     if crate::output::is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
+    // The Docker CLI's formatters print a template's error as it is, without `Error: `.
+    if let Some(template) = error.downcast_ref::<berth_format::Error>() {
+        crate::output::eprintln(&format!("template parsing error: {template}"));
+        return ExitCode::from(FAILURE);
+    }
     if let Some(plain) = error.downcast_ref::<Plain>() {
         crate::output::eprintln(&plain.0);
     } else {

@@ -50,24 +50,38 @@ impl Format {
 /// ([`GoValue::formatter_context`]): an unknown field is an error, and `{{json .}}` is escaped
 /// like `json.Marshal`.
 pub fn render_rows(format: &Format, header: &Value, rows: &[Value]) -> Result<String, Error> {
+    render_rows_in("", format, header, rows)
+}
+
+/// [`render_rows`] over formatter contexts of the Go type `context` (`formatter.imageContext`), which
+/// errors name as Docker's do: `can't evaluate field Foo in type *formatter.imageContext`.
+pub fn render_rows_in(
+    context: &str,
+    format: &Format,
+    header: &Value,
+    rows: &[Value],
+) -> Result<String, Error> {
+    let data = |row: &Value| {
+        let mut value = GoValue::formatter_context(row);
+        if let GoValue::Struct(s) = &mut value {
+            context.clone_into(&mut s.type_name);
+        }
+        value
+    };
     let mut out = String::new();
     match format {
         Format::Table(template) => {
-            out.push_str(
-                template
-                    .execute_go(&GoValue::formatter_context(header))?
-                    .trim_end_matches(['\n']),
-            );
+            out.push_str(template.execute_go(&data(header))?.trim_end_matches(['\n']));
             out.push('\n');
             for row in rows {
-                out.push_str(&template.execute_go(&GoValue::formatter_context(row))?);
+                out.push_str(&template.execute_go(&data(row))?);
                 out.push('\n');
             }
             Ok(tabwrite(&out))
         }
         Format::Raw(template) => {
             for row in rows {
-                out.push_str(&template.execute_go(&GoValue::formatter_context(row))?);
+                out.push_str(&template.execute_go(&data(row))?);
                 out.push('\n');
             }
             Ok(out)

@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use berth_format::{human, render_rows, template::Missing, Format};
+use berth_format::{human, render_rows_in, template::Missing, Format};
 use serde_json::json;
 
 use crate::{context::Ctx, facts, output};
@@ -83,7 +83,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         "ID": "IMAGE", "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
         "Size": "SIZE", "Comment": "COMMENT",
     });
-    Ok(output::print(&render_rows(&format, &header, &values)?)?)
+    // Docker's rows are `*image.historyContext`, which its template errors name.
+    let text = render_rows_in("image.historyContext", &format, &header, &values)?;
+    Ok(output::print(&text)?)
 }
 
 /// Docker's `formatter.Ellipsis`: at most `width` characters, the last one `…` when cut.

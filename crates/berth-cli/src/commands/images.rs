@@ -3,7 +3,7 @@
 use std::{collections::HashSet, time::SystemTime};
 
 use anyhow::{bail, Context as _};
-use berth_format::{render_rows, template::Missing, Format};
+use berth_format::{render_rows_in, template::Missing, Format};
 use berth_reference::Reference;
 use berth_store::{Digest, Summary};
 use serde_json::{json, Value};
@@ -158,7 +158,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         "CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
         "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE", "VirtualSize": "SIZE",
     });
-    Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+    // Docker's rows are `*formatter.imageContext`, which its template errors name.
+    let text = render_rows_in("formatter.imageContext", &format, &header, &rows)?;
+    Ok(output::print(&text)?)
 }
 
 /// `(repository, tag, digest)` per row, as Docker lists them: one row per tag; digest-only names show TAG

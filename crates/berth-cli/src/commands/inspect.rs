@@ -14,6 +14,9 @@ mod container;
 mod indent;
 mod typed;
 
+/// The Docker CLI's exit status for an `inspect -f` template that does not parse.
+const TEMPLATE_PARSE_FAILURE: u8 = 64;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Format output using a custom template ('json' or a Go template)
@@ -108,7 +111,14 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
     let template = match format {
         None | Some("") => None,
         Some("json") => Some(Template::parse("{{json .}}", Missing::NoValue)?),
-        Some(format) => Some(Template::parse(format, Missing::NoValue)?),
+        // docker/cli `inspect.Inspect`: a template that does not parse is status 64.
+        Some(format) => match Template::parse(format, Missing::NoValue) {
+            Ok(template) => Some(template),
+            Err(error) => {
+                output::eprintln(&format!("template parsing error: {error}"));
+                return Err(ExitStatus(TEMPLATE_PARSE_FAILURE).into());
+            }
+        },
     };
     // A store that never had a container has no container directory, and inspect creates none.
     let has_containers = ctx.root().join("berth/containers").is_dir();

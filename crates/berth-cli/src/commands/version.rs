@@ -39,7 +39,8 @@ pub fn run(_ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             } else {
                 format
             };
-            let template = Template::parse(format, Missing::Error).map_err(plain)?;
+            let template =
+                Template::parse_named("version", format, Missing::Error).map_err(plain)?;
             // Docker's CLI ends the output with a newline even when the template fails, and
             // reports the failure itself (no `Error: `).
             match template.execute_go(&info) {

@@ -1,38 +1,96 @@
-//! The functions a template can call: Docker's (`json split join title lower upper pad truncate`)
-//! and Go's builtins that Docker users reach for.
+//! The functions a template can call: Docker's (`json split join title lower upper pad truncate`,
+//! docker/cli `templates.basicFunctions`) and Go's builtins that Docker users reach for.
 
 use std::{cmp::Ordering, collections::BTreeMap};
 
-use super::{exec::go_string, value::GoValue, Error};
+use super::{builtins, fmt, value::GoValue};
 
-/// Largest padding `pad` will produce, so a template cannot allocate without bound.
-const MAX_PAD: u64 = 4096;
+/// Why a call failed; the executor words it as Go does, at the right node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// `wrong number of args for upper: want 1 got 2`, at the function's name.
+    Arity(String),
+    /// Argument `index` is not of the type the function takes (`string`, `integer`, `[]string`).
+    Arg {
+        index: usize,
+        expected: &'static str,
+    },
+    /// The function returned an error: `error calling index: index out of range: 9`.
+    Failed(String),
+}
 
-pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, Error> {
-    let arity = |n: usize| -> Result<(), Error> {
+/// What a string made by `split` counts against [`super::MAX_BUILT`] besides its bytes: the value
+/// that holds it.
+pub const SPLIT_PART_COST: usize = 32;
+
+/// Every function a template may name (Go checks names when it parses).
+const FUNCTIONS: &[&str] = &[
+    "json", "split", "join", "title", "lower", "upper", "pad", "truncate", "and", "or", "not",
+    "len", "index", "print", "printf", "println", "eq", "ne", "lt", "le", "gt", "ge", "html", "js",
+    "urlquery", "slice", "call",
+];
+
+pub fn exists(name: &str) -> bool {
+    FUNCTIONS.contains(&name)
+}
+
+pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, CallError> {
+    let arity = |n: usize| -> Result<(), CallError> {
         if args.len() == n {
             Ok(())
         } else {
-            Err(Error::Exec(format!(
+            Err(CallError::Arity(format!(
                 "wrong number of args for {name}: want {n} got {}",
                 args.len()
             )))
         }
     };
+    let string = |index: usize| -> Result<&str, CallError> {
+        match &args[index] {
+            GoValue::String(s) => Ok(s),
+            _ => Err(CallError::Arg {
+                index,
+                expected: "string",
+            }),
+        }
+    };
+    let int = |index: usize| -> Result<i64, CallError> {
+        match &args[index] {
+            GoValue::Number(n) if !n.is_f64() => n.as_i64().ok_or(CallError::Arg {
+                index,
+                expected: "integer",
+            }),
+            _ => Err(CallError::Arg {
+                index,
+                expected: "integer",
+            }),
+        }
+    };
+    let text = |s: String| Ok(GoValue::String(s));
     match name {
-        // docker/cli `templates.basicFunctions["json"]`: a `json.Encoder` with
-        // `SetEscapeHTML(false)`, the trailing newline trimmed.
+        // A `json.Encoder` with `SetEscapeHTML(false)`, the trailing newline trimmed.
         "json" => {
             arity(1)?;
-            Ok(GoValue::String(args[0].to_json()))
+            text(args[0].to_json())
         }
         "split" => {
             arity(2)?;
-            let (s, sep) = (string(&args[0])?, string(&args[1])?);
+            let (s, sep) = (string(0)?, string(1)?);
+            let count = if sep.is_empty() {
+                s.chars().count()
+            } else {
+                s.matches(sep).count() + 1
+            };
+            // Each part costs a value besides its bytes: refuse before building a huge list.
+            if count.saturating_mul(SPLIT_PART_COST) > super::MAX_BUILT {
+                return Err(CallError::Failed(format!(
+                    "split would make {count} strings, more than berth allows"
+                )));
+            }
             let parts: Vec<GoValue> = if sep.is_empty() {
                 s.chars().map(|c| GoValue::String(c.to_string())).collect()
             } else {
-                s.split(sep.as_str())
+                s.split(sep)
                     .map(|p| GoValue::String(p.to_owned()))
                     .collect()
             };
@@ -40,143 +98,140 @@ pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, Error> {
         }
         "join" => {
             arity(2)?;
-            let sep = string(&args[1])?;
+            let sep = string(1)?;
             match &args[0] {
-                GoValue::Slice(items) => Ok(GoValue::String(
-                    items
-                        .iter()
-                        .flatten()
-                        .map(go_string)
-                        .collect::<Vec<_>>()
-                        .join(&sep),
-                )),
-                GoValue::Nil => Ok(GoValue::String(String::new())),
-                other => Err(Error::Exec(format!(
-                    "wrong type for value; expected []string; got {}",
-                    other.type_name()
-                ))),
+                GoValue::Slice(items) => {
+                    let mut parts = Vec::new();
+                    for item in items.iter().flatten() {
+                        match item {
+                            GoValue::String(s) => parts.push(s.as_str()),
+                            _ => {
+                                return Err(CallError::Arg {
+                                    index: 0,
+                                    expected: "[]string",
+                                })
+                            }
+                        }
+                    }
+                    text(parts.join(sep))
+                }
+                GoValue::Nil => text(String::new()),
+                _ => Err(CallError::Arg {
+                    index: 0,
+                    expected: "[]string",
+                }),
             }
         }
         "title" => {
             arity(1)?;
-            Ok(GoValue::String(title(&string(&args[0])?)))
+            text(title(string(0)?))
         }
         "lower" => {
             arity(1)?;
-            Ok(GoValue::String(string(&args[0])?.to_lowercase()))
+            text(string(0)?.to_lowercase())
         }
         "upper" => {
             arity(1)?;
-            Ok(GoValue::String(string(&args[0])?.to_uppercase()))
+            text(string(0)?.to_uppercase())
         }
         // docker/cli `padWithSpace`: an empty string stays empty.
         "pad" => {
             arity(3)?;
-            let (left, right) = (count(&args[1])?.min(MAX_PAD), count(&args[2])?.min(MAX_PAD));
-            let s = go_string(&args[0]);
+            let (s, left, right) = (string(0)?, int(1)?, int(2)?);
             if s.is_empty() {
-                return Ok(GoValue::String(s));
+                return text(String::new());
             }
-            Ok(GoValue::String(format!(
-                "{}{s}{}",
-                " ".repeat(to_usize(left)),
-                " ".repeat(to_usize(right))
-            )))
+            let (Ok(left), Ok(right)) = (usize::try_from(left), usize::try_from(right)) else {
+                return Err(CallError::Failed("strings: negative Repeat count".into()));
+            };
+            let total = left.saturating_add(right).saturating_add(s.len());
+            if total > super::MAX_BUILT {
+                return Err(CallError::Failed(
+                    "strings: Repeat output length overflow".into(),
+                ));
+            }
+            text(format!("{}{s}{}", " ".repeat(left), " ".repeat(right)))
         }
+        // docker/cli `truncateWithLength`.
         "truncate" => {
             arity(2)?;
-            let s = go_string(&args[0]);
-            let n = to_usize(count(&args[1])?);
-            Ok(GoValue::String(s.chars().take(n).collect()))
+            let (s, n) = (string(0)?, int(1)?);
+            let n = usize::try_from(n).map_err(|_| {
+                CallError::Failed(format!("runtime error: slice bounds out of range [:{n}]"))
+            })?;
+            text(s.chars().take(n).collect())
         }
         "len" => {
             arity(1)?;
             let n = match &args[0] {
                 GoValue::String(s) => s.len(),
+                GoValue::JsonNumber(n) => n.to_string().len(),
                 GoValue::Slice(items) => items.as_ref().map_or(0, Vec::len),
                 GoValue::Map(map) => map.entries.as_ref().map_or(0, BTreeMap::len),
-                GoValue::Nil => 0,
-                other => return Err(Error::Exec(format!("len of type {}", other.type_name()))),
+                GoValue::NilPointer => return Err(CallError::Failed("len of nil pointer".into())),
+                other => {
+                    return Err(CallError::Failed(format!(
+                        "len of type {}",
+                        fmt::type_name(other)
+                    )))
+                }
             };
-            Ok(GoValue::uint(n as u64))
+            Ok(GoValue::int(i64::try_from(n).unwrap_or(i64::MAX)))
         }
         "index" => index(args),
-        "print" => Ok(GoValue::String(sprint(args))),
-        "println" => Ok(GoValue::String(format!(
-            "{}\n",
-            args.iter().map(go_string).collect::<Vec<_>>().join(" ")
-        ))),
-        "printf" => printf(args),
+        "slice" => builtins::slice(args),
+        "call" => builtins::call(args),
+        "html" => text(builtins::html(args)),
+        "js" => text(builtins::js(args)),
+        "urlquery" => text(builtins::urlquery(args)),
+        "print" => text(fmt::sprint(args)),
+        "println" => text(fmt::sprintln(args)),
+        "printf" => {
+            if args.is_empty() {
+                return Err(CallError::Arity(
+                    "wrong number of args for printf: want at least 1 got 0".into(),
+                ));
+            }
+            let format = string(0)?;
+            text(fmt::sprintf(format, &args[1..]))
+        }
         "not" => {
             arity(1)?;
             Ok(GoValue::Bool(!args[0].truthy()))
         }
-        "and" => Ok(args
-            .iter()
-            .find(|a| !a.truthy())
-            .or(args.last())
-            .cloned()
-            .unwrap_or(GoValue::Nil)),
-        "or" => Ok(args
-            .iter()
-            .find(|a| a.truthy())
-            .or(args.last())
-            .cloned()
-            .unwrap_or(GoValue::Nil)),
         "eq" => {
-            let (first, rest) = args
-                .split_first()
-                .ok_or_else(|| Error::Exec("missing argument for comparison".into()))?;
-            if rest.is_empty() {
-                return Err(Error::Exec("missing argument for comparison".into()));
+            let Some((first, rest)) = args.split_first().filter(|(_, rest)| !rest.is_empty())
+            else {
+                if args.is_empty() {
+                    return Err(CallError::Arity(
+                        "wrong number of args for eq: want at least 1 got 0".into(),
+                    ));
+                }
+                return Err(CallError::Failed("missing argument for comparison".into()));
+            };
+            for other in rest {
+                if equal(first, other)? {
+                    return Ok(GoValue::Bool(true));
+                }
             }
-            Ok(GoValue::Bool(rest.iter().any(|other| {
-                compare(first, other) == Some(Ordering::Equal)
-            })))
+            Ok(GoValue::Bool(false))
         }
-        "ne" | "lt" | "le" | "gt" | "ge" => {
+        "ne" => {
             arity(2)?;
-            let ordering = compare(&args[0], &args[1])
-                .ok_or_else(|| Error::Exec(format!("incompatible types for comparison: {name}")))?;
+            Ok(GoValue::Bool(!equal(&args[0], &args[1])?))
+        }
+        "lt" | "le" | "gt" | "ge" => {
+            arity(2)?;
+            let ordering = order(&args[0], &args[1])?;
             Ok(GoValue::Bool(match name {
-                "ne" => ordering != Ordering::Equal,
                 "lt" => ordering == Ordering::Less,
                 "le" => ordering != Ordering::Greater,
                 "gt" => ordering == Ordering::Greater,
                 _ => ordering != Ordering::Less,
             }))
         }
-        _ => Err(Error::Exec(format!("function \"{name}\" not defined"))),
+        _ => Err(CallError::Failed(format!("function {name:?} not defined"))),
     }
-}
-
-fn string(value: &GoValue) -> Result<String, Error> {
-    match value {
-        GoValue::String(s) => Ok(s.clone()),
-        other => Err(Error::Exec(format!(
-            "wrong type for value; expected string; got {}",
-            other.type_name()
-        ))),
-    }
-}
-
-fn count(value: &GoValue) -> Result<u64, Error> {
-    let number = match value {
-        GoValue::Number(n) => Some(n),
-        _ => None,
-    };
-    number
-        .and_then(|n| n.as_u64().or_else(|| n.as_i64().map(|_| 0)))
-        .ok_or_else(|| {
-            Error::Exec(format!(
-                "wrong type for value; expected int; got {}",
-                value.type_name()
-            ))
-        })
-}
-
-fn to_usize(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 /// `strings.Title`: upper-cases the first letter of every word.
@@ -194,37 +249,78 @@ fn title(s: &str) -> String {
     out
 }
 
-fn index(args: &[GoValue]) -> Result<GoValue, Error> {
-    let (collection, keys) = args
-        .split_first()
-        .ok_or_else(|| Error::Exec("wrong number of args for index".into()))?;
+/// Go's `index`: slices and strings by number, maps by key (a missing key gives the element
+/// type's zero value: `""` for a `map[string]string`).
+fn index(args: &[GoValue]) -> Result<GoValue, CallError> {
+    let Some((collection, keys)) = args.split_first() else {
+        return Err(CallError::Arity(
+            "wrong number of args for index: want at least 1 got 0".into(),
+        ));
+    };
+    if matches!(collection, GoValue::Nil) {
+        return Err(CallError::Failed("index of untyped nil".into()));
+    }
     let mut current = collection.clone();
     for key in keys {
-        current = match (&current, key) {
-            (GoValue::Slice(items), GoValue::Number(n)) => {
-                let i = n
-                    .as_u64()
-                    .and_then(|i| usize::try_from(i).ok())
-                    .unwrap_or(usize::MAX);
-                items
-                    .iter()
-                    .flatten()
-                    .nth(i)
-                    .cloned()
-                    .ok_or_else(|| Error::Exec(format!("index out of range: {n}")))?
+        current = match &current {
+            GoValue::NilPointer => return Err(CallError::Failed("index of nil pointer".into())),
+            GoValue::Slice(_) | GoValue::String(_) => {
+                let len = match &current {
+                    GoValue::Slice(items) => items.as_ref().map_or(0, Vec::len),
+                    GoValue::String(s) => s.len(),
+                    _ => 0,
+                };
+                let i = match key {
+                    GoValue::Number(n) if !n.is_f64() => n.as_i64().unwrap_or(i64::MAX),
+                    GoValue::Named(n) => n.value,
+                    GoValue::Nil => {
+                        return Err(CallError::Failed(
+                            "cannot index slice/array with nil".into(),
+                        ))
+                    }
+                    other => {
+                        return Err(CallError::Failed(format!(
+                            "cannot index slice/array with type {}",
+                            fmt::type_name(other)
+                        )))
+                    }
+                };
+                let position = usize::try_from(i).ok().filter(|i| *i < len);
+                match (position, &current) {
+                    (Some(i), GoValue::Slice(Some(items))) => items[i].clone(),
+                    (Some(i), GoValue::String(s)) => GoValue::int(i64::from(s.as_bytes()[i])),
+                    // Go checks the index against the length and then lets `reflect` fail.
+                    _ if usize::try_from(i).is_ok_and(|i| i == len) => {
+                        return Err(CallError::Failed(format!(
+                            "reflect: {} index out of range",
+                            if matches!(current, GoValue::String(_)) {
+                                "string"
+                            } else {
+                                "slice"
+                            }
+                        )))
+                    }
+                    _ => return Err(CallError::Failed(format!("index out of range: {i}"))),
+                }
             }
-            // A missing key gives the element type's zero value (`""` for map[string]string).
-            (GoValue::Map(map), GoValue::String(k)) => map
-                .entries
-                .as_ref()
-                .and_then(|entries| entries.get(k))
-                .unwrap_or(&map.zero)
-                .clone(),
-            (GoValue::Nil, _) => GoValue::Nil,
-            (other, _) => {
-                return Err(Error::Exec(format!(
+            GoValue::Map(map) => match key {
+                GoValue::String(k) => map
+                    .entries
+                    .as_ref()
+                    .and_then(|entries| entries.get(k))
+                    .unwrap_or(&map.zero)
+                    .clone(),
+                other => {
+                    return Err(CallError::Failed(format!(
+                        "value has type {}; should be string",
+                        fmt::type_name(other)
+                    )))
+                }
+            },
+            other => {
+                return Err(CallError::Failed(format!(
                     "can't index item of type {}",
-                    other.type_name()
+                    fmt::type_name(other)
                 )))
             }
         };
@@ -232,62 +328,109 @@ fn index(args: &[GoValue]) -> Result<GoValue, Error> {
     Ok(current)
 }
 
-/// `fmt.Sprint`: a space between operands when neither is a string.
-fn sprint(args: &[GoValue]) -> String {
-    let mut out = String::new();
-    for (i, arg) in args.iter().enumerate() {
-        let is_string = |v: &GoValue| matches!(v, GoValue::String(_));
-        if i > 0 && !is_string(&args[i - 1]) && !is_string(arg) {
-            out.push(' ');
-        }
-        out.push_str(&go_string(arg));
-    }
-    out
+/// Go's `basicKind` of a value, for comparisons.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+enum Kind {
+    Bool,
+    Int(i64),
+    Uint(u64),
+    Float,
+    String,
+    Other,
 }
 
-fn printf(args: &[GoValue]) -> Result<GoValue, Error> {
-    let (format, args) = args
-        .split_first()
-        .ok_or_else(|| Error::Exec("wrong number of args for printf".into()))?;
-    let format = string(format)?;
-    let mut args = args.iter();
-    let mut out = String::new();
-    let mut chars = format.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let Some(verb) = chars.next() else {
-            out.push_str("%!(NOVERB)");
-            break;
-        };
-        if verb == '%' {
-            out.push('%');
-            continue;
-        }
-        let Some(arg) = args.next() else {
-            out.push_str("%!");
-            out.push(verb);
-            out.push_str("(MISSING)");
-            continue;
-        };
-        match verb {
-            'q' => out.push_str(&GoValue::String(go_string(arg)).to_json()),
-            _ => out.push_str(&go_string(arg)),
-        }
+fn kind(v: &GoValue) -> Kind {
+    match v {
+        GoValue::Bool(_) => Kind::Bool,
+        GoValue::Number(n) if n.is_f64() => Kind::Float,
+        GoValue::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Kind::Uint(n.as_u64().unwrap_or(0)), Kind::Int),
+        GoValue::Duration(n) => Kind::Int(*n),
+        GoValue::Named(n) => Kind::Int(n.value),
+        GoValue::String(_) | GoValue::JsonNumber(_) => Kind::String,
+        _ => Kind::Other,
     }
-    Ok(GoValue::String(out))
 }
 
-fn compare(a: &GoValue, b: &GoValue) -> Option<Ordering> {
-    match (a, b) {
-        (GoValue::Number(x), GoValue::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        (GoValue::String(x), GoValue::String(y)) => Some(x.cmp(y)),
-        (GoValue::Bool(x), GoValue::Bool(y)) if x == y => Some(Ordering::Equal),
-        (GoValue::Bool(_), GoValue::Bool(_)) => Some(Ordering::Less),
-        (GoValue::Duration(x), GoValue::Duration(y)) => Some(x.cmp(y)),
-        (GoValue::Nil, GoValue::Nil) => Some(Ordering::Equal),
-        _ => None,
+fn same_kind(a: Kind, b: Kind) -> bool {
+    matches!(
+        (a, b),
+        (Kind::Bool, Kind::Bool)
+            | (Kind::Int(_), Kind::Int(_))
+            | (Kind::Uint(_), Kind::Uint(_))
+            | (Kind::Float, Kind::Float)
+            | (Kind::String, Kind::String)
+            | (Kind::Other, Kind::Other)
+    )
+}
+
+/// The text of a value of string kind (a string, a `json.Number`).
+fn text(v: &GoValue) -> String {
+    match v {
+        GoValue::String(s) => s.clone(),
+        GoValue::JsonNumber(n) => n.to_string(),
+        _ => String::new(),
     }
+}
+
+const INCOMPATIBLE: &str = "incompatible types for comparison";
+
+/// Go's `eq` of two values.
+fn equal(a: &GoValue, b: &GoValue) -> Result<bool, CallError> {
+    let (ka, kb) = (kind(a), kind(b));
+    if !same_kind(ka, kb) {
+        return match (ka, kb) {
+            (Kind::Int(x), Kind::Uint(y)) | (Kind::Uint(y), Kind::Int(x)) => {
+                Ok(u64::try_from(x).is_ok_and(|x| x == y))
+            }
+            _ if matches!(a, GoValue::Nil) || matches!(b, GoValue::Nil) => Ok(false),
+            _ => Err(CallError::Failed(INCOMPATIBLE.into())),
+        };
+    }
+    Ok(match (a, b) {
+        (GoValue::Number(x), GoValue::Number(y)) if ka == Kind::Float => x.as_f64() == y.as_f64(),
+        _ if matches!(ka, Kind::Int(_) | Kind::Uint(_)) => ka == kb,
+        (GoValue::Bool(x), GoValue::Bool(y)) => x == y,
+        _ if ka == Kind::String => text(a) == text(b),
+        (GoValue::Nil | GoValue::NilPointer, GoValue::Nil | GoValue::NilPointer) => true,
+        (GoValue::Time(x), GoValue::Time(y)) => x == y,
+        (GoValue::Slice(_) | GoValue::Map(_), _) | (_, GoValue::Slice(_) | GoValue::Map(_)) => {
+            return Err(CallError::Failed(format!(
+                "non-comparable type {}: {}",
+                fmt::display(b),
+                fmt::type_name(b)
+            )))
+        }
+        _ => a == b,
+    })
+}
+
+/// Go's `lt` of two values, as an ordering.
+fn order(a: &GoValue, b: &GoValue) -> Result<Ordering, CallError> {
+    let (ka, kb) = (kind(a), kind(b));
+    let ordering = match (ka, kb) {
+        (Kind::Int(x), Kind::Int(y)) => Some(x.cmp(&y)),
+        (Kind::Uint(x), Kind::Uint(y)) => Some(x.cmp(&y)),
+        (Kind::Int(x), Kind::Uint(y)) => {
+            Some(u64::try_from(x).map_or(Ordering::Less, |x| x.cmp(&y)))
+        }
+        (Kind::Uint(x), Kind::Int(y)) => {
+            Some(u64::try_from(y).map_or(Ordering::Greater, |y| x.cmp(&y)))
+        }
+        (Kind::Float, Kind::Float) => match (a, b) {
+            (GoValue::Number(x), GoValue::Number(y)) => x
+                .as_f64()
+                .zip(y.as_f64())
+                .and_then(|(x, y)| x.partial_cmp(&y)),
+            _ => None,
+        },
+        (Kind::String, Kind::String) => Some(text(a).cmp(&text(b))),
+        (Kind::Bool, Kind::Bool) | (Kind::Other, Kind::Other) => {
+            return Err(CallError::Failed("invalid type for comparison".into()))
+        }
+        _ => return Err(CallError::Failed(INCOMPATIBLE.into())),
+    };
+    // NaN: every comparison is false, as `lt` and `gt` both say false.
+    Ok(ordering.unwrap_or(Ordering::Equal))
 }

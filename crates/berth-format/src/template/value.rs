@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Number, Value};
 
+use super::time::GoTime;
+
 /// A Go value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GoValue {
@@ -31,8 +33,16 @@ pub enum GoValue {
     Struct(Box<GoStruct>),
     /// A `time.Duration` in nanoseconds: prints `1m30s`, encodes as an integer.
     Duration(i64),
-    /// A value with its own `String` and `MarshalJSON` methods (`time.Time`).
-    Formatted(Box<Formatted>),
+    /// A `time.Time`: prints `2026-11-27 21:23:51.410744101 +0000 UTC`, encodes as RFC 3339, has
+    /// the methods templates call (`.Year`, `.Format "2006-01-02"`).
+    Time(Box<GoTime>),
+    /// An integer of a sized or named type: an `int64` (`Size`), or one with a `String` method
+    /// (`time.Month`: `%v` prints its name, `%d` its number).
+    Named(Named),
+    /// A `json.Number`, as the Docker CLI decodes numbers of raw inspect data (`UseNumber`): a
+    /// string holding the number as written (as `serde_json` writes it back: `1e21` may come out
+    /// `1e+21`); `%d` of it is `%!d(json.Number=5051)`.
+    JsonNumber(Number),
 }
 
 /// A map with string keys (Go prints and encodes them sorted).
@@ -52,6 +62,8 @@ pub struct GoStruct {
     pub type_name: String,
     pub fields: Vec<GoField>,
     pub json: StructJson,
+    /// A pointer to the struct (`*container.Config`): `printf "%v"` prints it `&{…}`.
+    pub pointer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,13 +90,15 @@ pub enum StructJson {
     EscapedMap,
 }
 
-/// A value whose type has its own `String` and `MarshalJSON` methods.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Formatted {
-    /// What `String()` returns (what an action prints).
-    pub text: String,
-    /// What `MarshalJSON` returns.
-    pub json: Value,
+/// An integer of a sized or named Go type (`int64`, `time.Month`), which `%T` and the error forms
+/// name (`%!s(int64=5051)`), with a `String` method when `text` is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Named {
+    /// `int64`, `time.Month`.
+    pub type_name: &'static str,
+    pub value: i64,
+    /// What `String()` returns: `November`.
+    pub text: Option<&'static str>,
 }
 
 impl GoValue {
@@ -109,6 +123,15 @@ impl GoValue {
 
     pub fn int(n: i64) -> GoValue {
         GoValue::Number(n.into())
+    }
+
+    /// An `int64` (Docker's sizes).
+    pub fn int64(n: i64) -> GoValue {
+        GoValue::Named(Named {
+            type_name: "int64",
+            value: n,
+            text: None,
+        })
     }
 
     pub fn uint(n: u64) -> GoValue {
@@ -137,6 +160,26 @@ impl GoValue {
         }
     }
 
+    /// JSON as the Docker CLI decodes raw inspect data (`json.Decoder` with `UseNumber`, into an
+    /// `interface{}`): as [`from_json`](Self::from_json), with every number a `json.Number`.
+    pub fn decoded_json(value: &Value) -> GoValue {
+        match value {
+            Value::Number(n) => GoValue::JsonNumber(n.clone()),
+            Value::Array(items) => {
+                GoValue::Slice(Some(items.iter().map(GoValue::decoded_json).collect()))
+            }
+            Value::Object(map) => GoValue::map(
+                Some(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), GoValue::decoded_json(v)))
+                        .collect(),
+                ),
+                GoValue::Nil,
+            ),
+            other => GoValue::from_json(other),
+        }
+    }
+
     /// A row of a Docker CLI formatter (`images`, `history`, ...): a struct whose fields are the
     /// object's keys, and whose `json` is `json.Marshal`'s ([`StructJson::EscapedMap`]).
     pub fn formatter_context(row: &Value) -> GoValue {
@@ -150,6 +193,7 @@ impl GoValue {
                 .map(|(name, value)| GoField::new(name, GoValue::from_json(value)))
                 .collect(),
             json: StructJson::EscapedMap,
+            pointer: true,
         }))
     }
 
@@ -181,7 +225,9 @@ impl GoValue {
             GoValue::Slice(items) => items.as_ref().is_some_and(|items| !items.is_empty()),
             GoValue::Map(map) => map.entries.as_ref().is_some_and(|m| !m.is_empty()),
             GoValue::Duration(d) => *d != 0,
-            GoValue::Struct(_) | GoValue::Formatted(_) => true,
+            GoValue::Named(n) => n.value != 0,
+            // A `json.Number` is a non-empty string.
+            GoValue::Struct(_) | GoValue::Time(_) | GoValue::JsonNumber(_) => true,
         }
     }
 
@@ -198,7 +244,9 @@ impl GoValue {
             GoValue::Struct(s) if !s.type_name.is_empty() => s.type_name.clone(),
             GoValue::Struct(_) => "struct".to_owned(),
             GoValue::Duration(_) => "time.Duration".to_owned(),
-            GoValue::Formatted(_) => "value".to_owned(),
+            GoValue::Time(_) => "time.Time".to_owned(),
+            GoValue::Named(n) => n.type_name.to_owned(),
+            GoValue::JsonNumber(_) => "json.Number".to_owned(),
         }
     }
 
@@ -212,7 +260,8 @@ impl GoValue {
             GoValue::Slice(items) => items.as_ref().is_none_or(Vec::is_empty),
             GoValue::Map(map) => map.entries.as_ref().is_none_or(BTreeMap::is_empty),
             GoValue::Duration(d) => *d == 0,
-            GoValue::Struct(_) | GoValue::Formatted(_) => false,
+            GoValue::Named(n) => n.value == 0,
+            GoValue::Struct(_) | GoValue::Time(_) | GoValue::JsonNumber(_) => false,
         }
     }
 }
@@ -223,7 +272,15 @@ impl GoStruct {
             type_name: type_name.to_owned(),
             fields: Vec::new(),
             json: StructJson::Fields,
+            pointer: false,
         }
+    }
+
+    /// A pointer to this struct (builder style).
+    #[must_use]
+    pub fn pointer(mut self) -> GoStruct {
+        self.pointer = true;
+        self
     }
 
     /// Adds a field (builder style).
@@ -277,76 +334,8 @@ impl GoField {
 pub fn write_value(out: &mut String, value: &GoValue) {
     match value {
         GoValue::Nil => out.push_str("<no value>"),
-        other => write_nested(out, other),
+        other => out.push_str(&super::fmt::display_action(other)),
     }
-}
-
-/// `%v` of a value as `fmt` prints it (nil prints `<nil>`).
-pub fn write_nested(out: &mut String, value: &GoValue) {
-    match value {
-        GoValue::Nil | GoValue::NilPointer => out.push_str("<nil>"),
-        GoValue::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        GoValue::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|_| n.is_f64()) {
-                out.push_str(&go_float(f));
-            } else {
-                let _ = write!(out, "{n}");
-            }
-        }
-        GoValue::String(s) => out.push_str(s),
-        GoValue::Slice(items) => {
-            out.push('[');
-            for (i, item) in items.iter().flatten().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_nested(out, item);
-            }
-            out.push(']');
-        }
-        GoValue::Map(map) => {
-            out.push_str("map[");
-            for (i, (key, value)) in map.entries.iter().flatten().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(key);
-                out.push(':');
-                write_nested(out, value);
-            }
-            out.push(']');
-        }
-        GoValue::Struct(s) => {
-            out.push('{');
-            for (i, field) in s.fields.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                write_nested(out, &field.value);
-            }
-            out.push('}');
-        }
-        GoValue::Duration(d) => out.push_str(&go_duration(*d)),
-        GoValue::Formatted(f) => out.push_str(&f.text),
-    }
-}
-
-/// Go's `%v` for a float64: the shortest representation, exponent form for large or tiny values.
-fn go_float(f: f64) -> String {
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-4..1e21).contains(&abs) {
-        let s = format!("{f:e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        return format!(
-            "{mantissa}e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        );
-    }
-    format!("{f}")
 }
 
 /// `time.Duration.String()`: `0s`, `1.5µs`, `500ms`, `30s`, `1m30s`, `2h0m0s`.
@@ -397,9 +386,12 @@ fn encode(out: &mut String, value: &GoValue, escape_html: bool) {
         GoValue::Bool(b) => {
             let _ = write!(out, "{b}");
         }
-        GoValue::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
+        GoValue::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(f) => out.push_str(&json_float(f)),
+            None => {
+                let _ = write!(out, "{n}");
+            }
+        },
         GoValue::Duration(d) => {
             let _ = write!(out, "{d}");
         }
@@ -442,7 +434,33 @@ fn encode(out: &mut String, value: &GoValue, escape_html: bool) {
                 encode_object(out, sorted.into_iter(), true);
             }
         },
-        GoValue::Formatted(f) => encode_json_value(out, &f.json, escape_html),
+        GoValue::Time(t) => {
+            let _ = write!(
+                out,
+                "\"{}\"",
+                t.format("2006-01-02T15:04:05.999999999Z07:00")
+            );
+        }
+        GoValue::JsonNumber(n) => {
+            let _ = write!(out, "{n}");
+        }
+        GoValue::Named(n) => {
+            let _ = write!(out, "{}", n.value);
+        }
+    }
+}
+
+/// A float64 as `encoding/json` writes it: `1984192`, `0.5`, `1e+21`, `1e-7`.
+fn json_float(f: f64) -> String {
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        return super::fmt::format_float(f, 'f', None);
+    }
+    let s = super::fmt::format_float(f, 'e', None);
+    // Go writes `e-7`, not `e-07`.
+    match s.rsplit_once("e-0") {
+        Some((mantissa, digit)) if digit.len() == 1 => format!("{mantissa}e-{digit}"),
+        _ => s,
     }
 }
 
@@ -461,10 +479,6 @@ fn encode_object<'a>(
         encode(out, value, escape_html);
     }
     out.push('}');
-}
-
-fn encode_json_value(out: &mut String, value: &Value, escape_html: bool) {
-    encode(out, &GoValue::from_json(value), escape_html);
 }
 
 /// A JSON string as Go's `encoding/json` writes it: `\n`, `\r`, `\t` and other control characters

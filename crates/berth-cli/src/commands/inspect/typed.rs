@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use berth_format::template::{Formatted, GoField, GoStruct, GoValue};
+use berth_format::template::{GoField, GoStruct, GoTime, GoValue};
 use berth_manifest::InspectView;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -63,7 +63,9 @@ pub fn image_inspect(
         // `&img.ContainerConfig`: never nil.
         .field(GoField::new(
             "ContainerConfig",
-            container_config(config.get("container_config").unwrap_or(&Value::Null)).into(),
+            container_config(config.get("container_config").unwrap_or(&Value::Null))
+                .pointer()
+                .into(),
         ))
         .field(GoField::new(
             "DockerVersion",
@@ -73,7 +75,7 @@ pub fn image_inspect(
         .field(GoField::new(
             "Config",
             match config.get("config") {
-                Some(c @ Value::Object(_)) => container_config(c).into(),
+                Some(c @ Value::Object(_)) => container_config(c).pointer().into(),
                 _ => GoValue::NilPointer,
             },
         ))
@@ -84,17 +86,17 @@ pub fn image_inspect(
         .field(GoField::new("Variant", GoValue::string(&body.variant)).omitempty())
         .field(GoField::new("Os", GoValue::string(&body.os)))
         .field(GoField::new("OsVersion", GoValue::string(&body.os_version)).omitempty())
-        .field(GoField::new("Size", GoValue::int(size)))
-        .field(GoField::new("VirtualSize", GoValue::int(size)))
+        .field(GoField::new("Size", GoValue::int64(size)))
+        .field(GoField::new("VirtualSize", GoValue::int64(size)))
         .field(GoField::new("RootFS", root_fs.into()))
         .field(GoField::new("Metadata", metadata.into()))
         .into()
 }
 
-/// The second try's data: the typed value's JSON, decoded into maps.
+/// The second try's data: the typed value's JSON, decoded into maps (numbers become `float64`).
 pub fn raw(typed: &GoValue) -> GoValue {
     let json: Value = serde_json::from_str(&typed.to_json()).unwrap_or(Value::Null);
-    GoValue::from_json(&json)
+    GoValue::decoded_json(&json)
 }
 
 /// `container.Config` (Docker 20.10) decoded from a config's `config` or `container_config`
@@ -154,6 +156,7 @@ fn healthcheck(json: &Value) -> GoValue {
         .field(GoField::new("Timeout", GoValue::Duration(nanos("Timeout"))).omitempty())
         .field(GoField::new("StartPeriod", GoValue::Duration(nanos("StartPeriod"))).omitempty())
         .field(GoField::new("Retries", GoValue::int(nanos("Retries"))).omitempty())
+        .pointer()
         .into()
 }
 
@@ -203,30 +206,14 @@ fn labels(json: &Value) -> GoValue {
 }
 
 /// A `time.Time` decoded from the API's JSON (UTC): `String()` prints
-/// `2006-01-02 15:04:05.999999999 +0000 UTC`, `MarshalJSON` RFC 3339 with nanoseconds.
+/// `2006-01-02 15:04:05.999999999 +0000 UTC`, `MarshalJSON` RFC 3339 with nanoseconds; templates
+/// call its methods (`{{.Metadata.LastTagTime.Year}}`).
 fn go_time(time: Option<OffsetDateTime>) -> GoValue {
-    let (text, json) = match time {
-        Some(time) => {
-            let time = time.to_offset(time::UtcOffset::UTC);
-            let format =
-                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-            let mut text = time.format(&format).unwrap_or_default();
-            let nanos = time.nanosecond();
-            if nanos != 0 {
-                let fraction = format!("{nanos:09}");
-                text.push('.');
-                text.push_str(fraction.trim_end_matches('0'));
-            }
-            text.push_str(" +0000 UTC");
-            (text, berth_manifest::timefmt::format_rfc3339_nano(time))
-        }
-        None => (
-            "0001-01-01 00:00:00 +0000 UTC".to_owned(),
-            berth_manifest::timefmt::GO_ZERO_TIME.to_owned(),
-        ),
-    };
-    GoValue::Formatted(Box::new(Formatted {
-        text,
-        json: Value::String(json),
-    }))
+    match time {
+        Some(time) => GoValue::Time(Box::new(GoTime::utc(
+            time.unix_timestamp(),
+            time.nanosecond(),
+        ))),
+        None => GoValue::Time(Box::new(GoTime::zero())),
+    }
 }

@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::{go_duration, Formatted, GoField, GoStruct, GoValue, Missing, Template};
+use super::{go_duration, GoField, GoStruct, GoTime, GoValue, Missing, Template};
 
 fn data() -> Value {
     json!({
@@ -122,10 +122,8 @@ fn typed() -> GoValue {
     let metadata = GoStruct::new("types.ImageMetadata").field(
         GoField::new(
             "LastTagTime",
-            GoValue::Formatted(Box::new(Formatted {
-                text: "2026-11-27 21:23:51.410744101 +0000 UTC".to_owned(),
-                json: json!("2026-11-27T21:23:51.410744101Z"),
-            })),
+            // 2026-11-27T21:23:51.410744101Z
+            GoValue::Time(Box::new(GoTime::utc(1_795_814_631, 410_744_101))),
         )
         .omitempty(),
     );
@@ -172,7 +170,7 @@ fn typed_values_print_like_go() {
     let t = Template::parse("{{.Id}}", Missing::NoValue).unwrap();
     assert_eq!(
         t.execute_go(&data).unwrap_err().to_string(),
-        "template: executing: can't evaluate field Id in type types.ImageInspect"
+        r#"template: :1:2: executing "" at <.Id>: can't evaluate field Id in type types.ImageInspect"#
     );
     let raw = GoValue::from_json(&json!({"Id": "sha256:c04d", "Config": {"Env": null}}));
     let strict = t.with_missing(Missing::Error);
@@ -180,13 +178,21 @@ fn typed_values_print_like_go() {
     let env = Template::parse("{{.Config.Env}}|{{.Config.Env.X}}", Missing::Error).unwrap();
     assert_eq!(
         env.execute_go(&raw).unwrap_err().to_string(),
-        "template: executing: nil pointer evaluating X"
+        r#"template: :1:25: executing "" at <.Config.Env.X>: nil pointer evaluating interface {}.X"#
     );
-    let variant = Template::parse("{{.Variant}}", Missing::Error).unwrap();
-    assert_eq!(
-        variant.execute_go(&raw).unwrap_err().to_string(),
-        "template: executing: map has no entry for key \"Variant\""
-    );
+    for (template, want) in [
+        (
+            "{{.Variant}}",
+            r#"template: :1:2: executing "" at <.Variant>: map has no entry for key "Variant""#,
+        ),
+        (
+            "{{.Config.Foo.Bar}}",
+            r#"template: :1:9: executing "" at <.Config.Foo.Bar>: map has no entry for key "Foo""#,
+        ),
+    ] {
+        let strict = Template::parse(template, Missing::Error).unwrap();
+        assert_eq!(strict.execute_go(&raw).unwrap_err().to_string(), want);
+    }
 }
 
 /// The rows of `images`, `history`, `ps`: `{{json .}}` is the row's own `MarshalJSON`
@@ -240,7 +246,9 @@ fn errors_are_errors_not_panics() {
         "{{else}}",
         "{{range}}{{end}}",
         "{{\"unterminated}}",
-        "{{template \"x\"}}",
+        "{{template x}}",
+        "{{nosuchfunc .}}",
+        "{{$undefined}}",
         "{{|}}",
         "{{(.A}}",
     ];
@@ -251,11 +259,10 @@ fn errors_are_errors_not_panics() {
         );
     }
     let exec_errors = [
-        "{{nosuchfunc .}}",
+        "{{template \"x\"}}",
         "{{.Repository.Sub}}",
         "{{join .Size \",\"}}",
         "{{index .RepoTags 9}}",
-        "{{$undefined}}",
         "{{.Size 1}}",
     ];
     for template in exec_errors {
@@ -265,7 +272,7 @@ fn errors_are_errors_not_panics() {
     let strict = Template::parse("{{.Nope}}", Missing::Error).unwrap();
     assert_eq!(
         strict.execute(&data()).unwrap_err().to_string(),
-        "template: executing: map has no entry for key \"Nope\""
+        r#"template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope""#
     );
 }
 
@@ -281,6 +288,46 @@ proptest! {
     fn never_panics_on_template_like_input(source in "(\\{\\{|\\}\\}|\\.|[A-Za-z]{1,6}| |\\||\\$|\\(|\\)|\"|-|[0-9]){0,24}") {
         if let Ok(t) = Template::parse(&source, Missing::NoValue) {
             let _ = t.execute(&data());
+        }
+    }
+
+    /// The keywords and functions mixed at random: `define`d templates calling each other,
+    /// `break` where it may not be, `printf` verbs.
+    #[test]
+    fn never_panics_on_keywords(source in "(\\{\\{|\\}\\}| |define |template |block |range |if |else |end|break|continue|with |\"a\" |\\.|\\$x := |\\$x|printf \"%[-+# 0-9.*]{0,3}[a-zA-Z%]\" |index |slice |\\(|\\)|\\||1 |-1 |nil ){0,20}") {
+        if let Ok(t) = Template::parse(&source, Missing::NoValue) {
+            let _ = t.execute(&data());
+        }
+    }
+}
+
+mod go_oracle;
+mod limits;
+
+proptest! {
+    /// Any format string over any of the value kinds: Go's `fmt` never fails, and neither may
+    /// berth's.
+    #[test]
+    fn printf_never_panics(format in "([%#0-9.*+ \\-\\[\\]a-zA-Z|é]){0,24}") {
+        let args = [
+            GoValue::int(-42),
+            GoValue::uint(u64::MAX),
+            GoValue::Number(serde_json::Number::from_f64(-1.5e-7).unwrap()),
+            GoValue::string("héllo"),
+            GoValue::Bool(true),
+            GoValue::Nil,
+            GoValue::NilPointer,
+            GoValue::Duration(-90_000),
+            GoValue::Time(Box::new(GoTime::zero())),
+            GoValue::from_json(&json!({"a": [1, "b", null], "c": {"d": 2.5}})),
+            typed(),
+        ];
+        for n in 0..args.len() {
+            let template = format!("{{{{printf {:?} {}}}}}", format, (0..n).map(|i| format!("(index $.Args {i})")).collect::<Vec<_>>().join(" "));
+            let data = GoStruct::new("main.T").field(GoField::new("Args", GoValue::Slice(Some(args.to_vec()))));
+            if let Ok(t) = Template::parse(&template, Missing::NoValue) {
+                let _ = t.execute_go(&data.into());
+            }
         }
     }
 }
