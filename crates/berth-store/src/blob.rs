@@ -227,21 +227,6 @@ impl Store {
     pub(crate) fn is_temp_ingest(name: &str) -> bool {
         name.starts_with(TEMP_PREFIX)
     }
-
-    /// Whether a stored blob hashes to its name (and has `size` bytes, when given). Reads it whole.
-    pub fn verify_blob(&self, digest: &Digest, size: Option<u64>) -> Result<bool> {
-        let file = self.open_blob(digest)?;
-        let expected = Expected::new(digest.clone(), size);
-        let mut reader = berth_digest::HashingReader::new(
-            io::BufReader::with_capacity(1 << 20, file),
-            digest.algorithm(),
-        );
-        io::copy(&mut reader, &mut io::sink()).map_err(Error::io(format!("read blob {digest}")))?;
-        let (actual, actual_size) = reader
-            .finish()
-            .map_err(Error::io(format!("read blob {digest}")))?;
-        Ok(expected.check(&actual, actual_size).is_ok())
-    }
 }
 
 /// What becomes of an ingest file when its writer drops it.
