@@ -207,9 +207,18 @@ impl Served {
     }
 }
 
+/// What the scripted registry answers for a layer.
+#[derive(Clone, Copy)]
+enum LayerReply {
+    /// Garbage of the layer's length, at this many bytes per second.
+    Garbage { rate: u64 },
+    /// 404 `BLOB_UNKNOWN`: the download fails before its first byte.
+    Missing,
+}
+
 /// A registry on loopback, written here, that serves `Served`'s manifest and config for any
-/// repository and tag but answers every layer with garbage of the right length, at `rate` bytes per
-/// second: a registry that names a real layer digest and lies about its content.
+/// repository and tag but lies about every layer (`LayerReply`): a registry that names a real layer
+/// digest and serves garbage for it, or none.
 struct HostileRegistry {
     port: u16,
     stop: Arc<AtomicBool>,
@@ -217,7 +226,7 @@ struct HostileRegistry {
 }
 
 impl HostileRegistry {
-    fn start(served: Served, rate: u64) -> HostileRegistry {
+    fn start(served: Served, layers: LayerReply) -> HostileRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the hostile registry");
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -231,7 +240,7 @@ impl HostileRegistry {
                     let Ok(stream) = stream else { continue };
                     let served = served.clone();
                     std::thread::spawn(move || {
-                        let _ = serve_hostile(stream, &served, rate);
+                        let _ = serve_hostile(stream, &served, layers);
                     });
                 }
             })
@@ -259,7 +268,7 @@ impl Drop for HostileRegistry {
 }
 
 /// Answers one request on `stream`, then closes it.
-fn serve_hostile(stream: TcpStream, served: &Served, rate: u64) -> std::io::Result<()> {
+fn serve_hostile(stream: TcpStream, served: &Served, layers: LayerReply) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request = String::new();
     reader.read_line(&mut request)?;
@@ -304,6 +313,19 @@ fn serve_hostile(stream: TcpStream, served: &Served, rate: u64) -> std::io::Resu
     }
     let Some((_, size)) = served.layers.iter().find(|(digest, _)| digest == blob) else {
         return respond(&mut out, "404 Not Found", "", b"{}");
+    };
+    let rate = match layers {
+        LayerReply::Garbage { rate } => rate,
+        LayerReply::Missing => {
+            let body =
+                br#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"}]}"#;
+            return respond(
+                &mut out,
+                "404 Not Found",
+                "Content-Type: application/json\r\n",
+                body,
+            );
+        }
     };
     // The whole blob's length of garbage, whatever Range was asked for, slowly.
     write!(
@@ -356,7 +378,7 @@ fn a_hostile_registry_cannot_spoil_a_layer_another_pull_fetches() {
     };
     let served = Served::fetch(registry.port, "race/one", "1");
     let layer_bytes: u64 = served.layers.iter().map(|(_, size)| size).sum();
-    let hostile = HostileRegistry::start(served, 256 * 1024);
+    let hostile = HostileRegistry::start(served, LayerReply::Garbage { rate: 256 * 1024 });
     let proxy = Proxy::start(registry.port, 512 * 1024);
     let env = Env::new();
     let good = format!("{}/race/one:1", proxy.host());
@@ -536,4 +558,30 @@ fn load_and_import_race_pulls() {
             "{digest} is not shared by load/import and pull"
         );
     }
+}
+
+/// #13 item 11: a download that fails before its first byte left an empty `partial-*` file behind,
+/// kept forever (garbage collection keeps partial files for the next attempt).
+#[test]
+fn a_failed_download_leaves_no_empty_partial_file() {
+    let Some(registry) = registry_with_images() else {
+        return;
+    };
+    let served = Served::fetch(registry.port, "race/one", "1");
+    let broken = HostileRegistry::start(served, LayerReply::Missing);
+    let env = Env::new();
+    let name = format!("{}/broken/one:1", broken.host());
+    let out = env.berth().args(["pull", "-q", &name]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        crate::common::render(&out)
+    );
+    let left: Vec<String> = std::fs::read_dir(env.root().join("berth/ingest"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "files left in the ingest area: {left:?}");
 }
