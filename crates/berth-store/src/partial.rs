@@ -56,7 +56,7 @@ pub(crate) fn lock_partial(dir: impl AsFd, name: &str) -> io::Result<Option<File
                 return Ok(Some(File::from(fd)));
             }
             // Committed or removed by the writer that held it before us: that inode is not ours.
-            Ok(_) | Err(Errno::NOENT) => continue,
+            Ok(_) | Err(Errno::NOENT) => {}
             Err(e) => return Err(e.into()),
         }
     }

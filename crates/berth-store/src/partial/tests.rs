@@ -16,7 +16,9 @@ const CHUNKS: usize = 8;
 const STEPS: usize = 40;
 
 fn blob() -> Vec<u8> {
-    (0..CHUNK * CHUNKS).map(|i| (i * 31 % 251) as u8).collect()
+    (0..CHUNK * CHUNKS)
+        .map(|i| u8::try_from(i * 31 % 251).unwrap())
+        .collect()
 }
 
 /// How a writer gets its file: `pull` resumes a partial download, `load`/`import`/`commit` write a
