@@ -227,6 +227,13 @@ impl Store {
     pub(crate) fn is_temp_ingest(name: &str) -> bool {
         name.starts_with(TEMP_PREFIX)
     }
+
+    /// Whether `name` is a partial download that holds no byte.
+    pub(crate) fn is_empty_partial(&self, name: &str) -> bool {
+        name.starts_with(partial::PARTIAL_PREFIX)
+            && fs::open_file(&self.ingest_fd, name)
+                .is_ok_and(|file| file.metadata().is_ok_and(|metadata| metadata.len() == 0))
+    }
 }
 
 /// What becomes of an ingest file when its writer drops it.

@@ -324,3 +324,23 @@ fn two_writers_of_one_blob() {
         }
     }
 }
+
+/// A process killed (or interrupted) before its download's first byte cannot remove the empty
+/// partial file it created; garbage collection does, and keeps a partial file that holds bytes.
+#[test]
+fn gc_removes_empty_partial_files_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("root")).unwrap();
+    let ingest = dir.path().join("root/berth/ingest");
+    let empty = super::partial_name(&Digest::sha256(b"empty"));
+    let started = super::partial_name(&Digest::sha256(b"started"));
+    std::fs::write(ingest.join(&empty), b"").unwrap();
+    std::fs::write(ingest.join(&started), b"sta").unwrap();
+    store.gc(&[]).unwrap();
+    let left: Vec<String> = std::fs::read_dir(&ingest)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, [started]);
+}
