@@ -107,6 +107,15 @@ fn pull_status(env: &Env, name: &str) -> String {
         .to_owned()
 }
 
+/// Polls `ready` until it holds; fails the test after [`TIMEOUT`].
+fn wait_until(what: &str, ready: impl Fn() -> bool) {
+    let deadline = Instant::now() + TIMEOUT;
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -221,6 +230,8 @@ enum LayerReply {
 /// digest and serves garbage for it, or none.
 struct HostileRegistry {
     port: u16,
+    /// Layer GETs answered so far.
+    layer_gets: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
 }
@@ -230,8 +241,10 @@ impl HostileRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the hostile registry");
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
+        let layer_gets = Arc::new(AtomicU64::new(0));
         let accept = {
             let stop = Arc::clone(&stop);
+            let layer_gets = Arc::clone(&layer_gets);
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
@@ -239,14 +252,16 @@ impl HostileRegistry {
                     }
                     let Ok(stream) = stream else { continue };
                     let served = served.clone();
+                    let layer_gets = Arc::clone(&layer_gets);
                     std::thread::spawn(move || {
-                        let _ = serve_hostile(stream, &served, layers);
+                        let _ = serve_hostile(stream, &served, layers, &layer_gets);
                     });
                 }
             })
         };
         HostileRegistry {
             port,
+            layer_gets,
             stop,
             accept: Some(accept),
         }
@@ -268,7 +283,12 @@ impl Drop for HostileRegistry {
 }
 
 /// Answers one request on `stream`, then closes it.
-fn serve_hostile(stream: TcpStream, served: &Served, layers: LayerReply) -> std::io::Result<()> {
+fn serve_hostile(
+    stream: TcpStream,
+    served: &Served,
+    layers: LayerReply,
+    layer_gets: &AtomicU64,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request = String::new();
     reader.read_line(&mut request)?;
@@ -314,6 +334,7 @@ fn serve_hostile(stream: TcpStream, served: &Served, layers: LayerReply) -> std:
     let Some((_, size)) = served.layers.iter().find(|(digest, _)| digest == blob) else {
         return respond(&mut out, "404 Not Found", "", b"{}");
     };
+    layer_gets.fetch_add(1, Ordering::SeqCst);
     let rate = match layers {
         LayerReply::Garbage { rate } => rate,
         LayerReply::Missing => {
@@ -385,13 +406,17 @@ fn a_hostile_registry_cannot_spoil_a_layer_another_pull_fetches() {
     let evil = format!("{}/evil/one:1", hostile.host());
 
     let first = start(&env, &args(&["pull", "-q", &good]));
-    // The good pull is well into its layers (in bytes, not time) when the hostile one starts.
-    let deadline = Instant::now() + TIMEOUT;
-    while proxy.downstream() < layer_bytes / 8 {
-        assert!(Instant::now() < deadline, "the good pull did not get going");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    // The good pull is well into its layers (in bytes, not time) when the hostile one starts, and
+    // it is held back until the hostile one is downloading too, however slow the machine.
+    wait_until("the good pull gets going", || {
+        proxy.downstream() >= layer_bytes / 8
+    });
+    proxy.set_rate(32 * 1024);
     let second = start(&env, &args(&["pull", "-q", &evil]));
+    wait_until("the hostile pull downloads", || {
+        hostile.layer_gets.load(Ordering::SeqCst) > 0
+    });
+    proxy.set_rate(512 * 1024);
     first.succeeds("the good pull");
     let (status, _, stderr) = second.finish();
     assert_eq!(status.code(), Some(1), "the hostile pull: {stderr}");
