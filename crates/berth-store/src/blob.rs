@@ -344,12 +344,6 @@ impl Ingest {
         self.temp.on_drop = OnDrop::Remove;
     }
 
-    /// Whether this ingest continues a resumable partial download (locked by this writer), rather
-    /// than a private throwaway file.
-    pub fn is_resumable(&self) -> bool {
-        self.temp.on_drop == OnDrop::KeepIfNotEmpty
-    }
-
     /// Reads what was written so far, from the start, without moving the write position.
     /// (The ingest writes straight to its file, unbuffered.)
     pub fn contents(&self) -> impl io::Read + '_ {
