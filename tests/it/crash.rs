@@ -71,7 +71,7 @@ struct Feed {
 }
 
 /// A loopback TCP proxy that paces the bytes it forwards (both ways) and counts them.
-struct Proxy {
+pub(crate) struct Proxy {
     port: u16,
     /// Bytes per second in each direction; 0 forwards at full speed.
     rate: Arc<AtomicU64>,
@@ -84,7 +84,7 @@ struct Proxy {
 }
 
 impl Proxy {
-    fn start(target: u16, rate: u64) -> Proxy {
+    pub(crate) fn start(target: u16, rate: u64) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let port = listener.local_addr().unwrap().port();
         let rate = Arc::new(AtomicU64::new(rate));
@@ -121,15 +121,15 @@ impl Proxy {
         }
     }
 
-    fn host(&self) -> String {
+    pub(crate) fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
-    fn set_rate(&self, rate: u64) {
+    pub(crate) fn set_rate(&self, rate: u64) {
         self.rate.store(rate, Ordering::SeqCst);
     }
 
-    fn downstream(&self) -> u64 {
+    pub(crate) fn downstream(&self) -> u64 {
         self.downstream.load(Ordering::SeqCst)
     }
 
@@ -594,7 +594,7 @@ fn all_images(env: &Env) -> Vec<String> {
     image_ids(env)
 }
 
-fn fixture_env() -> Env {
+pub(crate) fn fixture_env() -> Env {
     let env = Env::new();
     env.load_fixture();
     env

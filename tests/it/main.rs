@@ -11,6 +11,7 @@ mod images;
 mod import;
 mod inspect;
 mod outputs;
+mod races;
 mod registry;
 mod rmi;
 mod save_load;

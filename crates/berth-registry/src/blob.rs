@@ -181,6 +181,10 @@ fn spawn_writer(
 /// Downloads `spec` from `session`'s repository `repository` into the store, resuming a partial
 /// download, and verifies size and digest. A layer's diff_id is computed on the way (or from the
 /// finished file when the download resumed or the layer is zstd).
+///
+/// The bytes of a partial file cannot be checked until the blob is complete: when a resumed
+/// download fails verification, the partial file (perhaps left by a hostile or broken registry) is
+/// thrown away and the blob is downloaded once more from its first byte.
 pub(crate) async fn download<F: FnMut(Event)>(
     session: &Session<'_>,
     store: &Store,
@@ -188,13 +192,53 @@ pub(crate) async fn download<F: FnMut(Event)>(
     spec: &BlobSpec,
     reporter: Option<&Reporter<F>>,
 ) -> Result<Downloaded> {
+    let mut resumed_from = 0;
+    match download_once(
+        session,
+        store,
+        repository,
+        spec,
+        reporter,
+        &mut resumed_from,
+    )
+    .await
+    {
+        Err(error @ Error::BlobVerification { .. }) if resumed_from > 0 => {
+            tracing::warn!(
+                digest = %spec.digest, resumed_from, %error,
+                "a resumed download failed verification; downloading the blob again from the start"
+            );
+            download_once(
+                session,
+                store,
+                repository,
+                spec,
+                reporter,
+                &mut resumed_from,
+            )
+            .await
+        }
+        result => result,
+    }
+}
+
+/// One attempt of [`download`], from wherever the partial file ends (reported in `resumed_from`).
+async fn download_once<F: FnMut(Event)>(
+    session: &Session<'_>,
+    store: &Store,
+    repository: &str,
+    spec: &BlobSpec,
+    reporter: Option<&Reporter<F>>,
+    resumed_from: &mut u64,
+) -> Result<Downloaded> {
     let mut ingest = store.resume_ingest(&spec.digest)?;
     if ingest.size() > spec.size {
         // Longer than the blob: not a prefix of it. Start over.
         ingest.discard();
         ingest = store.resume_ingest(&spec.digest)?;
     }
-    let resumed_from = ingest.size();
+    *resumed_from = ingest.size();
+    let resumed_from = *resumed_from;
     let streaming = if resumed_from == 0 {
         spec.compression.and_then(StreamingDiff::new)
     } else {

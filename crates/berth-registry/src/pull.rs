@@ -215,8 +215,12 @@ impl Client {
         let config_descriptor = image_manifest.config();
         let config_digest = oci_digest(config_descriptor)?;
         let config_size = config_descriptor.size();
-        let config_bytes = if store.has_blob(&config_digest) {
-            store.read_blob(&config_digest, berth_manifest::MAX_CONFIG_BYTES as u64)?
+        // A stored config is verified as it is read; a corrupt one is fetched again (and replaced).
+        let stored_config = store
+            .read_blob(&config_digest, berth_manifest::MAX_CONFIG_BYTES as u64)
+            .ok();
+        let config_bytes = if let Some(bytes) = stored_config {
+            bytes
         } else {
             blob::fetch_small(
                 &session,
@@ -351,6 +355,30 @@ fn layer_specs(manifest: &ImageManifest, config: &ImageConfig) -> Result<Vec<(Bl
         .collect()
 }
 
+/// Whether a stored layer still hashes to its name and has its size. A pull trusts no stored layer
+/// without this: a blob found corrupt (by `system check`, or by a failed `run`) is downloaded again
+/// rather than reported as present.
+async fn stored_layer_is_intact(store: &Store, spec: &BlobSpec) -> Result<bool> {
+    let file = match store.open_blob(&spec.digest) {
+        Ok(file) => file,
+        Err(berth_store::Error::BlobNotFound(_)) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    let expected = berth_digest::Expected::new(spec.digest.clone(), Some(spec.size));
+    let hashed = tokio::task::spawn_blocking(move || {
+        let mut reader = berth_digest::HashingReader::new(
+            std::io::BufReader::with_capacity(1 << 20, file),
+            expected.digest.algorithm(),
+        );
+        std::io::copy(&mut reader, &mut std::io::sink())?;
+        let (actual, size) = reader.finish()?;
+        Ok::<_, std::io::Error>(expected.check(&actual, size).is_ok())
+    })
+    .await
+    .map_err(|e| Error::Task(e.to_string()))?;
+    hashed.map_err(Error::io(format!("read blob {}", spec.digest)))
+}
+
 /// Makes one layer present in the store with a checked diff_id. Returns whether it was downloaded.
 async fn fetch_layer<F: FnMut(Event)>(
     session: &Session<'_>,
@@ -360,7 +388,10 @@ async fn fetch_layer<F: FnMut(Event)>(
     expected_diff_id: &Digest,
     reporter: &Reporter<F>,
 ) -> Result<bool> {
-    if store.has_blob(&spec.digest) {
+    let present = store.has_blob(&spec.digest);
+    if present && !stored_layer_is_intact(store, spec).await? {
+        tracing::warn!(digest = %spec.digest, "stored layer is corrupt; downloading it again");
+    } else if present {
         let info = match store.layer_info(&spec.digest) {
             Some(info) => info,
             None => {

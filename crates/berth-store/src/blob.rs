@@ -1,4 +1,10 @@
 //! Content-addressed blobs: verified ingest, atomic commit, bounded reads.
+//!
+//! Every ingest file has one writer: a throwaway one is created exclusively under a unique name, a
+//! resumable one is locked by its writer (`partial.rs`). So the bytes renamed into `blobs/` are the
+//! bytes that were hashed, and nothing writes to a blob once it is committed. Two writers of the same
+//! blob both succeed: the second rename replaces the name with another verified copy of the same
+//! bytes (which also repairs a blob found corrupt).
 
 use std::{
     fs::File,
@@ -10,15 +16,13 @@ use berth_digest::{Algorithm, Digest, Expected, Hasher};
 
 use crate::{
     error::{Error, Result},
-    fs,
+    fs, partial,
     writeback::Writeback,
     Store,
 };
 
 /// Prefix of ingest files that are thrown away when their writer goes.
 const TEMP_PREFIX: &str = "tmp";
-/// Prefix of ingest files that survive a crash so a download can resume (`partial-sha256-<hex>`).
-pub(crate) const PARTIAL_PREFIX: &str = "partial-";
 
 impl Store {
     pub fn has_blob(&self, digest: &Digest) -> bool {
@@ -85,10 +89,11 @@ impl Store {
         Ok(bytes)
     }
 
-    /// Stores a small in-memory blob (a manifest or config) and returns its digest.
+    /// Stores a small in-memory blob (a manifest or config) and returns its digest. A stored copy
+    /// is kept only if it still holds these bytes: a corrupt one is replaced.
     pub fn write_blob(&self, bytes: &[u8]) -> Result<Digest> {
         let digest = Digest::sha256(bytes);
-        if self.has_blob(&digest) {
+        if self.read_blob(&digest, bytes.len() as u64).is_ok() {
             return Ok(digest);
         }
         let mut ingest = self.ingest()?;
@@ -112,7 +117,7 @@ impl Store {
                 file,
                 name,
                 dir,
-                keep: false,
+                on_drop: OnDrop::Remove,
                 registration,
                 writeback: Writeback::default(),
             },
@@ -122,22 +127,22 @@ impl Store {
         })
     }
 
-    /// Opens (or creates) the resumable ingest file for `digest`: what an earlier, interrupted writer left is
-    /// re-hashed, and writing continues at its end. The file survives this process unless committed.
+    /// Opens (or creates) the resumable ingest file for `digest` and locks it for this writer: what an
+    /// earlier, interrupted writer left is re-hashed, and writing continues at its end. The file
+    /// survives this process unless committed, discarded or still empty. When another writer holds
+    /// it, this one gets a private throwaway ingest instead (see `partial.rs`).
     pub fn resume_ingest(&self, digest: &Digest) -> Result<Ingest> {
         let dir = self
             .ingest_fd
             .try_clone()
             .map_err(Error::io("open ingest directory"))?;
-        let name = format!(
-            "{PARTIAL_PREFIX}{}-{}",
-            digest.algorithm(),
-            digest.encoded()
-        );
-        let flags = rustix::fs::OFlags::RDWR | rustix::fs::OFlags::CREATE;
-        let fd = fs::open_beneath(&dir, &name, flags, 0o600)
-            .map_err(Error::io("open partial download"))?;
-        let mut file = File::from(fd);
+        let name = partial::partial_name(digest);
+        let Some(mut file) =
+            partial::lock_partial(&dir, &name).map_err(Error::io("open partial download"))?
+        else {
+            tracing::debug!(%digest, "another writer holds the partial download; writing a private copy");
+            return self.ingest();
+        };
         let mut hasher = Hasher::sha256();
         let size = io::copy(&mut (&mut file), &mut hasher)
             .map_err(Error::io("re-hash partial download"))?;
@@ -148,7 +153,7 @@ impl Store {
                 file,
                 name,
                 dir,
-                keep: true,
+                on_drop: OnDrop::KeepIfNotEmpty,
                 registration: None,
                 writeback: Writeback::default(),
             },
@@ -158,8 +163,9 @@ impl Store {
         })
     }
 
-    /// Verifies a finished ingest against `expected` and moves it under `blobs/`.
-    /// A blob that another process stored meanwhile is kept as it is (same digest, same bytes).
+    /// Verifies a finished ingest against `expected` and moves it under `blobs/`. A blob of the
+    /// same digest already there is replaced by this verified copy: the same bytes, or the right
+    /// ones if it was corrupt. (A reader that opened the old file keeps reading it.)
     pub fn commit_blob(&self, pending: PendingBlob, expected: Option<&Expected>) -> Result<Digest> {
         if let Some(expected) = expected {
             if let Err(e) = expected.check(&pending.digest, pending.size) {
@@ -186,7 +192,7 @@ impl Store {
             action: format!("commit blob {digest}"),
             source: e.into(),
         })?;
-        temp.keep = true;
+        temp.on_drop = OnDrop::Committed;
         temp.registration = None;
         rustix::fs::fsync(&self.blobs_fd).map_err(|e| Error::Io {
             action: "sync blobs".into(),
@@ -221,14 +227,32 @@ impl Store {
     pub(crate) fn is_temp_ingest(name: &str) -> bool {
         name.starts_with(TEMP_PREFIX)
     }
+
+    /// Whether `name` is a partial download that holds no byte.
+    pub(crate) fn is_empty_partial(&self, name: &str) -> bool {
+        name.starts_with(partial::PARTIAL_PREFIX)
+            && fs::open_file(&self.ingest_fd, name)
+                .is_ok_and(|file| file.metadata().is_ok_and(|metadata| metadata.len() == 0))
+    }
 }
 
-/// A file in the ingest area, unlinked on drop unless it was committed (or is resumable).
+/// What becomes of an ingest file when its writer drops it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnDrop {
+    /// A throwaway file (or a discarded one): removed.
+    Remove,
+    /// A resumable download, locked by this writer: kept for the next attempt if it holds a byte.
+    KeepIfNotEmpty,
+    /// Renamed into `blobs/`: its old name in the ingest area may be another writer's file now.
+    Committed,
+}
+
+/// A file in the ingest area, with one writer; on drop it is removed, kept or left as committed.
 struct TempFile {
     file: File,
     name: String,
     dir: OwnedFd,
-    keep: bool,
+    on_drop: OnDrop,
     /// Removal on SIGINT/SIGTERM, while the file is a throwaway one.
     registration: Option<crate::cleanup::Registration>,
     /// Disk writes started while the file is written (see `writeback.rs`).
@@ -236,8 +260,15 @@ struct TempFile {
 }
 
 impl Drop for TempFile {
+    /// Runs while the file (and its lock) is still open: only its writer touches its name.
     fn drop(&mut self) {
-        if !self.keep {
+        let remove = match self.on_drop {
+            OnDrop::Remove => true,
+            // A download that failed before its first byte leaves nothing to resume.
+            OnDrop::KeepIfNotEmpty => self.file.metadata().is_ok_and(|m| m.len() == 0),
+            OnDrop::Committed => false,
+        };
+        if remove {
             let _ = fs::unlink(&self.dir, &self.name);
         }
     }
@@ -310,7 +341,7 @@ impl Ingest {
 
     /// Throws the partial content away, even a resumable one.
     pub fn discard(mut self) {
-        self.temp.keep = false;
+        self.temp.on_drop = OnDrop::Remove;
     }
 
     /// Reads what was written so far, from the start, without moving the write position.
@@ -382,6 +413,6 @@ impl PendingBlob {
 
     /// Removes the content, even a resumable one.
     pub fn discard(mut self) {
-        self.temp.keep = false;
+        self.temp.on_drop = OnDrop::Remove;
     }
 }

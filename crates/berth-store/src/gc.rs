@@ -79,9 +79,10 @@ impl Store {
             report.freed_bytes += size;
             report.deleted.push(digest);
         }
-        // Nobody is writing (we hold the content lock exclusively): temp ingests are leftovers of dead processes.
+        // Nobody is writing (we hold the content lock exclusively): temp ingests are leftovers of dead
+        // processes, and so is an empty partial download (killed before its first byte: nothing to resume).
         for name in self.list_ingest()? {
-            if Store::is_temp_ingest(&name) {
+            if Store::is_temp_ingest(&name) || self.is_empty_partial(&name) {
                 self.remove_ingest(&name)?;
             }
         }

@@ -8,6 +8,8 @@
 //!
 //! Invariants, in the order a writer meets them:
 //! - a blob appears under `blobs/` only after its size and digest were checked, by rename from `berth/ingest/`;
+//! - every ingest file has one writer (a unique temporary name, or the flock of a resumable partial
+//!   download), so what is renamed is what was hashed, and nothing writes to a committed blob;
 //! - `index.json` is replaced whole (temp file, fsync, rename, fsync of the directory), after the blobs it names;
 //! - writers that add content hold the content lock shared for their whole operation; garbage collection holds
 //!   it exclusive, so it never deletes a blob an operation is about to reference;
@@ -28,6 +30,7 @@ mod layer;
 mod layout;
 mod lock;
 mod parent;
+mod partial;
 mod release;
 mod summary;
 mod time;
