@@ -28,6 +28,7 @@ mod layer;
 mod layout;
 mod lock;
 mod parent;
+mod private;
 mod release;
 mod summary;
 mod time;

@@ -1,0 +1,4 @@
+//! The adversarial pass of issue #13, berth run as root: one module per hardening item
+//! (docs/security.md names each test).
+
+mod store_permissions;
