@@ -122,6 +122,8 @@ pub enum Error {
         location: String,
         reason: &'static str,
     },
+    #[error(transparent)]
+    RefusedAddress(#[from] crate::address::Refused),
     #[error("stopped after {0} redirects")]
     TooManyRedirects(usize),
     #[error("invalid upload location from the registry: {0}")]

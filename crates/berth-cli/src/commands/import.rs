@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let input: Box<dyn Read> = if args.source == "-" {
         Box::new(std::io::stdin().lock())
     } else if url::is_url(&args.source) {
-        Box::new(url::open(&args.source)?)
+        Box::new(url::open(&args.source, &ctx.config_dir())?)
     } else {
         Box::new(
             File::open(&args.source).with_context(|| format!("failed to open {}", args.source))?,
