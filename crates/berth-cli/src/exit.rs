@@ -57,6 +57,11 @@ fn report(error: &anyhow::Error) -> ExitCode {
     if crate::output::is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
-    crate::output::eprintln(&format!("Error: {error:#}"));
+    // Causes quote registries and archives: no raw control characters reach the terminal.
+    let message = format!("Error: {error:#}");
+    crate::output::eprintln(&crate::escape::controls(
+        &message,
+        crate::escape::Keep::LinesAndTabs,
+    ));
     ExitCode::from(FAILURE)
 }
