@@ -2,6 +2,7 @@
 //! (docs/security.md names each test).
 
 mod escape;
+mod pagination;
 mod server;
 mod ssrf;
 mod store_permissions;
