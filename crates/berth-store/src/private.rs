@@ -61,9 +61,9 @@ pub(crate) fn create_root(root: &Path) -> io::Result<()> {
 pub(crate) fn private_dirs(berth: impl AsFd) -> io::Result<Vec<String>> {
     let mut names = vec![".".to_owned(), crate::layout::BERTH_DIR.to_owned()];
     let dir = fs::open_dir(berth, ".")?;
-    let mut entries = rustix::fs::Dir::read_from(&dir)?;
+    let entries = rustix::fs::Dir::read_from(&dir)?;
     let mut found = Vec::new();
-    while let Some(entry) = entries.next() {
+    for entry in entries {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if name == "." || name == ".." || entry.file_type() != rustix::fs::FileType::Directory {

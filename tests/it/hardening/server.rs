@@ -2,6 +2,7 @@
 //! closure, one connection at a time per thread, `Connection: close`. It stops when dropped.
 
 use std::{
+    fmt::Write as _,
     io::{BufRead, BufReader, Write},
     net::TcpListener,
     sync::{
@@ -96,12 +97,13 @@ impl Server {
                     let reply = handler(&method, &path);
                     let mut out = format!("HTTP/1.1 {} X\r\n", reply.status);
                     for (name, value) in &reply.headers {
-                        out.push_str(&format!("{name}: {value}\r\n"));
+                        let _ = write!(out, "{name}: {value}\r\n");
                     }
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         "Content-Length: {}\r\nConnection: close\r\n\r\n",
                         reply.body.len()
-                    ));
+                    );
                     let mut stream = stream;
                     let _ = stream.write_all(out.as_bytes());
                     if method != "HEAD" {
