@@ -58,6 +58,18 @@ pub fn check_url(url: &url::Url, allow_link_local: bool) -> Result<(), Refused> 
     Ok(())
 }
 
+/// The refusal of [`GuardedResolver`] inside a failed request's causes.
+pub fn refused_in(error: &(dyn std::error::Error + 'static)) -> Option<Refused> {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if let Some(refused) = current.downcast_ref::<Refused>() {
+            return Some(refused.clone());
+        }
+        cause = current.source();
+    }
+    None
+}
+
 /// The system resolver (getaddrinfo, on a blocking thread) without the refused addresses.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardedResolver;
@@ -115,6 +127,32 @@ mod tests {
         ] {
             assert_eq!(is_refused(ip.parse().unwrap()), refused, "{ip}");
         }
+    }
+
+    #[test]
+    fn the_resolver_drops_refused_addresses() {
+        use reqwest::dns::Resolve as _;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let resolve = |name: &str| {
+            let name: reqwest::dns::Name = name.parse().unwrap();
+            runtime
+                .block_on(GuardedResolver.resolve(name))
+                .map(|addrs| addrs.map(|a| a.ip()).collect::<Vec<_>>())
+                .map_err(|e| e.to_string())
+        };
+        let refused = resolve("169.254.169.254").unwrap_err();
+        assert!(
+            refused.starts_with("refusing to connect to 169.254.169.254"),
+            "{refused}"
+        );
+        assert!(resolve("fd00:ec2::254").is_err());
+        assert_eq!(
+            resolve("127.0.0.1").unwrap(),
+            ["127.0.0.1".parse::<IpAddr>().unwrap()]
+        );
     }
 
     #[test]

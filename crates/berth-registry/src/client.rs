@@ -417,6 +417,10 @@ impl Session<'_> {
             let response = match result {
                 Ok(response) => response,
                 Err(source) => {
+                    // A name that resolved only to refused addresses (`address.rs`): final.
+                    if let Some(refused) = crate::address::refused_in(&source) {
+                        return Err(Error::RefusedAddress(refused));
+                    }
                     let error = Error::Http {
                         url: redact_url(url),
                         source,

@@ -187,3 +187,48 @@ fn import_url_redirected_to_the_metadata_address_is_refused() {
         "{out}"
     );
 }
+
+/// A host name that resolves to the metadata address (here through a hosts file bind-mounted in a
+/// private mount namespace) is refused by the resolver, at once and without retries.
+#[test]
+fn a_name_resolving_to_the_metadata_address_is_refused() {
+    let root = std::process::Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&root.stdout).trim() != "0" || !crate::common::require("unshare") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "needs root and unshare in CI"
+        );
+        return;
+    }
+    let env = Env::new();
+    let hosts = env.path("hosts");
+    std::fs::write(
+        &hosts,
+        "127.0.0.1 localhost\n169.254.169.254 metadata.berth-test\n",
+    )
+    .unwrap();
+    let registry = scripted_registry(tiny_image(None), || {
+        Reply::redirect("http://metadata.berth-test/latest/meta-data/iam")
+    });
+    let berth = env.berth();
+    let script = format!("mount --bind {} /etc/hosts && exec \"$@\"", hosts.display());
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["-m", "sh", "-c", &script, "sh"])
+        .arg(berth.get_program())
+        .args(berth.get_args())
+        .args(["pull", &format!("{}/test/img:latest", registry.host())]);
+    for (key, value) in berth.get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    let out = cmd.output().unwrap();
+    let text = crate::common::render(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("Error: refusing to connect to metadata.berth-test: a link-local or cloud metadata address"),
+        "{text}"
+    );
+    assert!(!text.contains("Retrying"), "{text}");
+}
