@@ -75,3 +75,67 @@ pub(crate) fn private_dirs(berth: impl AsFd) -> io::Result<Vec<String>> {
     names.extend(found);
     Ok(names)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use crate::{Problem, Store};
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn a_new_store_is_private_and_an_open_one_is_reported_then_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("parent/store");
+        let store = Store::open(&root).unwrap();
+        store.state_dir("containers").unwrap();
+        for dir in [
+            "",
+            "berth",
+            "berth/containers",
+            "berth/ingest",
+            "blobs/sha256",
+        ] {
+            assert_eq!(mode(&root.join(dir)), 0o700, "{dir:?}");
+        }
+        // Parents are made as usual, not private.
+        assert_eq!(mode(&dir.path().join("parent")) & 0o700, 0o700);
+        assert!(store.check().unwrap().problems.is_empty());
+
+        for (dir, open) in [("", 0o755), ("berth", 0o750), ("berth/containers", 0o701)] {
+            std::fs::set_permissions(root.join(dir), std::fs::Permissions::from_mode(open))
+                .unwrap();
+        }
+        let found = Store::open_as_found(&root).unwrap();
+        let problems: Vec<(String, u32)> = found
+            .check()
+            .unwrap()
+            .problems
+            .into_iter()
+            .filter_map(|p| match p {
+                Problem::OpenToOthers { path, mode } => Some((
+                    path.strip_prefix(&root).unwrap().display().to_string(),
+                    mode,
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (String::new(), 0o755),
+                ("berth".to_owned(), 0o750),
+                ("berth/containers".to_owned(), 0o701)
+            ]
+        );
+        assert_eq!(mode(&root), 0o755, "open_as_found changes nothing");
+
+        Store::open(&root).unwrap();
+        for dir in ["", "berth", "berth/containers"] {
+            assert_eq!(mode(&root.join(dir)), 0o700, "{dir:?}");
+        }
+    }
+}
