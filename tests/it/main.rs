@@ -7,6 +7,7 @@ mod common;
 mod containers;
 mod crash;
 mod docker;
+mod hardening;
 mod images;
 mod import;
 mod inspect;

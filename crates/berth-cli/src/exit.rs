@@ -129,15 +129,19 @@ fn report(error: &anyhow::Error) -> ExitCode {
     if crate::output::is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
+    // Causes quote registries and archives: no raw control characters reach the terminal.
+    let escape = |message: &str| {
+        crate::escape::controls(message, crate::escape::Keep::LinesAndTabs).into_owned()
+    };
     // The Docker CLI's formatters print a template's error as it is, without `Error: `.
     if let Some(template) = error.downcast_ref::<berth_format::Error>() {
-        crate::output::eprintln(&format!("template parsing error: {template}"));
+        crate::output::eprintln(&escape(&format!("template parsing error: {template}")));
         return ExitCode::from(FAILURE);
     }
     if let Some(plain) = error.downcast_ref::<Plain>() {
-        crate::output::eprintln(&plain.0);
+        crate::output::eprintln(&escape(&plain.0));
     } else {
-        crate::output::eprintln(&format!("Error: {error:#}"));
+        crate::output::eprintln(&escape(&format!("Error: {error:#}")));
     }
     ExitCode::from(FAILURE)
 }

@@ -8,6 +8,7 @@
 mod args;
 mod commands;
 mod context;
+mod escape;
 mod exit;
 mod facts;
 mod filters;

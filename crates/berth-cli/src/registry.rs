@@ -100,7 +100,11 @@ impl Progress {
                 reason,
             } => {
                 self.clear_bar();
-                output::eprintln(&format!("Retrying {what} (attempt {attempt}): {reason}"));
+                let line = format!("Retrying {what} (attempt {attempt}): {reason}");
+                output::eprintln(&crate::escape::controls(
+                    &line,
+                    crate::escape::Keep::Nothing,
+                ));
             }
             Event::Resolved { .. } => {}
         }

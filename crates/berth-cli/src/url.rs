@@ -2,11 +2,17 @@
 //!
 //! A thread runs the download on a small tokio runtime and hands chunks over a bounded channel, so a
 //! large tarball is never held in memory and the synchronous importer reads it as it arrives.
+//!
+//! Like a registry (issue #13 item 7): connect and read timeouts, at most 10 redirects, never to a
+//! link-local or cloud metadata address unless registries.json says `"allow-link-local": true`
+//! (`berth_registry::check_url`), and errors name the URL that failed, the redirect target included.
 
 use std::{
     io::{self, Read},
+    path::Path,
     sync::mpsc,
     thread,
+    time::Duration,
 };
 
 use anyhow::{bail, Context as _};
@@ -14,13 +20,46 @@ use futures_util::StreamExt as _;
 
 /// Chunks in flight between the download thread and the reader.
 const CHANNEL_DEPTH: usize = 16;
+/// The registry client's defaults (`berth_registry::ClientOptions`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Redirect hops followed, as reqwest's and Go's default.
+const MAX_REDIRECTS: usize = 10;
+
+/// The HTTP client of `import URL`: timeouts, and redirects checked hop by hop.
+fn http_client(allow_link_local: bool) -> anyhow::Result<reqwest::Client> {
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("stopped after {MAX_REDIRECTS} redirects"));
+        }
+        match berth_registry::check_url(attempt.url(), allow_link_local) {
+            Ok(()) => attempt.follow(),
+            Err(refused) => attempt.error(refused),
+        }
+    });
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(READ_TIMEOUT)
+        .redirect(policy);
+    if !allow_link_local {
+        builder = builder.dns_resolver(berth_registry::GuardedResolver::shared());
+    }
+    Ok(builder.build()?)
+}
 
 pub fn is_url(source: &str) -> bool {
     source.starts_with("http://") || source.starts_with("https://")
 }
 
 /// Starts downloading `url` and returns a reader of its body. An HTTP error status fails here.
-pub fn open(url: &str) -> anyhow::Result<UrlReader> {
+/// `config_dir` holds registries.json (`allow-link-local`).
+pub fn open(url: &str, config_dir: &Path) -> anyhow::Result<UrlReader> {
+    let allow_link_local = berth_registry::HostsConfig::load(config_dir)?.allows_link_local();
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("invalid URL {url}"))?;
+    berth_registry::check_url(&parsed, allow_link_local)
+        .with_context(|| format!("failed to download {url}"))?;
+    let client = http_client(allow_link_local)?;
     let (sender, receiver) = mpsc::sync_channel::<io::Result<Vec<u8>>>(CHANNEL_DEPTH);
     let (status_sender, status_receiver) = mpsc::sync_channel::<anyhow::Result<()>>(1);
     let url_owned = url.to_owned();
@@ -36,12 +75,13 @@ pub fn open(url: &str) -> anyhow::Result<UrlReader> {
             }
         };
         runtime.block_on(async move {
-            let response = match reqwest::get(&url_owned).await {
+            let response = match client.get(&url_owned).send().await {
                 Ok(response) if response.status().is_success() => response,
                 Ok(response) => {
+                    // The URL that answered: the last redirect target, if there was one.
                     let _ = status_sender.send(Err(anyhow::anyhow!(
                         "{} returned {}",
-                        url_owned,
+                        response.url(),
                         response.status()
                     )));
                     return;

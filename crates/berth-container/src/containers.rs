@@ -2,7 +2,7 @@
 
 use std::{
     fs::File,
-    os::fd::AsFd,
+    os::{fd::AsFd, unix::fs::DirBuilderExt},
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
@@ -139,7 +139,12 @@ impl<'s> Containers<'s> {
         };
         let id = names::new_id();
         let dir = self.dir.join(&id);
-        std::fs::create_dir_all(dir.join("bundle"))
+        // 0700: the upper directory and the mounted rootfs inside hold what the container wrote,
+        // setuid programs included (CVE-2021-41091); `containers/` is 0700 too (berth_store::Store::state_dir).
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .and_then(|()| std::fs::create_dir(dir.join("bundle")))
             .map_err(Error::io(format!("create {}", dir.display())))?;
         let result = self.make_rootfs(&dir, &layers, options.rootfs);
         let rootfs = match result {

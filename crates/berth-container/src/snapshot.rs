@@ -9,7 +9,10 @@
 
 use std::{
     io,
-    os::fd::AsFd,
+    os::{
+        fd::AsFd,
+        unix::fs::{DirBuilderExt, PermissionsExt},
+    },
     path::{Path, PathBuf},
 };
 
@@ -72,7 +75,15 @@ impl Snapshots {
 
     /// The snapshot directories of `layers` (base first), unpacking those not cached yet.
     pub fn ensure(&self, store: &Store, layers: &[(Digest, Digest)]) -> Result<Vec<PathBuf>> {
-        std::fs::create_dir_all(&self.dir)
+        // 0700: the snapshots hold the images' files, setuid programs and device nodes included
+        // (CVE-2021-41091); made private too when an older berth left it open.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .and_then(|()| {
+                std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
+            })
             .map_err(Error::io(format!("create {}", self.dir.display())))?;
         let diff_ids: Vec<Digest> = layers.iter().map(|(_, d)| d.clone()).collect();
         let mut dirs = Vec::with_capacity(layers.len());

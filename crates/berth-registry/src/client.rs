@@ -213,6 +213,7 @@ impl Client {
     /// for an insecure registry without them, one that does not verify certificates (Docker's
     /// `InsecureSkipVerify` for `insecure-registries` and loopback).
     pub(crate) fn http_for(&self, url: &url::Url) -> Result<reqwest::Client> {
+        crate::address::check_url(url, self.hosts.allows_link_local())?;
         let host = url_host(url);
         let certs = self.hosts.certs(&host)?;
         let unverified =
@@ -232,6 +233,9 @@ impl Client {
             .connect_timeout(self.options.connect_timeout)
             .read_timeout(self.options.read_timeout)
             .pool_idle_timeout(Duration::from_secs(60));
+        if !self.hosts.allows_link_local() {
+            builder = builder.dns_resolver(crate::address::GuardedResolver::shared());
+        }
         if let Some(certs) = certs {
             for (path, pem) in certs.ca_pems {
                 for cert in reqwest::Certificate::from_pem_bundle(&pem).map_err(|source| {
@@ -413,6 +417,10 @@ impl Session<'_> {
             let response = match result {
                 Ok(response) => response,
                 Err(source) => {
+                    // A name that resolved only to refused addresses (`address.rs`): final.
+                    if let Some(refused) = crate::address::refused_in(&source) {
+                        return Err(Error::RefusedAddress(refused));
+                    }
                     let error = Error::Http {
                         url: redact_url(url),
                         source,

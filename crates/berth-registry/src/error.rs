@@ -128,6 +128,10 @@ pub enum Error {
         location: String,
         reason: &'static str,
     },
+    #[error(transparent)]
+    RefusedAddress(#[from] crate::address::Refused),
+    #[error("{what} is too large: berth reads at most {limit} of it")]
+    ListTooLarge { what: String, limit: String },
     #[error("stopped after {0} redirects")]
     TooManyRedirects(usize),
     #[error("invalid upload location from the registry: {0}")]

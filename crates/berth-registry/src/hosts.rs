@@ -20,6 +20,8 @@
 //! - `<config dir>/certs.d/<host[:port]>/*.crt` are extra CA certificates for that registry, and
 //!   `client.cert` + `client.key` a client certificate, like Docker's `/etc/docker/certs.d`.
 //!   A registry with a `certs.d` directory always uses verified HTTPS.
+//! - `allow-link-local` (default `false`) lets berth connect to link-local and cloud metadata
+//!   addresses, which it otherwise refuses for registries, redirects and URLs (`address.rs`).
 
 use std::{
     collections::BTreeMap,
@@ -46,6 +48,9 @@ struct RegistriesFile {
     mirrors: BTreeMap<String, Vec<String>>,
     #[serde(default, rename = "insecure-registries")]
     insecure_registries: Vec<String>,
+    /// Connect to link-local and cloud metadata addresses (`address.rs`), refused by default.
+    #[serde(default, rename = "allow-link-local")]
+    allow_link_local: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +65,7 @@ pub struct HostsConfig {
     mirrors: BTreeMap<String, Vec<url::Url>>,
     insecure: Vec<InsecureRule>,
     certs_dir: Option<PathBuf>,
+    allow_link_local: bool,
 }
 
 /// TLS material for one registry, from `certs.d`.
@@ -133,6 +139,7 @@ impl HostsConfig {
             mirrors,
             insecure,
             certs_dir: None,
+            allow_link_local: file.allow_link_local,
         })
     }
 
@@ -153,6 +160,16 @@ impl HostsConfig {
             }
             None => false,
         }
+    }
+
+    /// Whether link-local and cloud metadata addresses may be contacted (`"allow-link-local"`).
+    pub fn allows_link_local(&self) -> bool {
+        self.allow_link_local
+    }
+
+    /// Allows or refuses link-local and cloud metadata addresses.
+    pub fn set_allow_link_local(&mut self, allow: bool) {
+        self.allow_link_local = allow;
     }
 
     /// Uses `dir` as the `certs.d` directory.

@@ -24,6 +24,7 @@ mod progress;
 mod config;
 mod hosts;
 
+mod address;
 mod auth;
 mod challenge;
 mod client;
@@ -37,6 +38,7 @@ mod search;
 mod sources;
 mod upload;
 
+pub use address::{check_url, GuardedResolver, Refused};
 pub use client::{Client, ClientOptions};
 pub use config::{
     auth_key, convert_to_hostname, default_docker_config_path, Credentials, DockerConfig,

@@ -347,7 +347,13 @@ fn layer_specs(manifest: &ImageManifest, config: &ImageConfig) -> Result<Vec<(Bl
                     digest: oci_digest(layer)?,
                     size: layer.size(),
                     compression: Some(compression),
-                    urls: layer.urls().clone().unwrap_or_default(),
+                    // Only foreign (non-distributable) layers are fetched from their `urls`, as
+                    // Docker does; on any other layer they are ignored (issue #13 item 7).
+                    urls: if media_type::is_foreign_layer(&media) {
+                        layer.urls().clone().unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
                 },
                 diff_id.clone(),
             ))

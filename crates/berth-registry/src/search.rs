@@ -21,6 +21,12 @@ const MAX_SEARCH_LIMIT: usize = 100;
 const MAX_LIST_BYTES: u64 = 4 * 1024 * 1024;
 /// Bound on pages followed through `Link` headers.
 const MAX_PAGES: usize = 1000;
+/// Bound on the bytes of all the pages of one list together: a registry serving endless pages
+/// costs at most this much reading (issue #13 item 3; 1.19 GB RSS after 20 pages before).
+pub const MAX_LIST_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
+/// Bound on the names kept from one list: tags for `pull -a` and `search --list-tags`, repositories
+/// of `catalog`. `search` keeps only its matches (at most `--limit`) and stops paging when it has them.
+pub const MAX_LIST_ENTRIES: usize = 10_000;
 /// Page size asked for when listing the catalog and tags.
 const PAGE_SIZE: usize = 1000;
 
@@ -170,18 +176,28 @@ impl Client {
                 if !hub =>
             {
                 tracing::debug!(%registry, "no v1 search, filtering the catalog");
-                self.catalog(&registry)
-                    .await?
-                    .into_iter()
-                    .filter(|name| name.contains(&query))
-                    .map(|name| SearchResult {
-                        name: format!("{registry}/{name}"),
-                        description: String::new(),
-                        star_count: 0,
-                        is_official: false,
-                        is_automated: false,
+                let mut found = Vec::new();
+                self.catalog_pages(&registry, |page| {
+                    found.extend(
+                        page.into_iter()
+                            .filter(|name| name.contains(&query))
+                            .map(|name| SearchResult {
+                                name: format!("{registry}/{name}"),
+                                description: String::new(),
+                                star_count: 0,
+                                is_official: false,
+                                is_automated: false,
+                            })
+                            .filter(|r| options.filters.keep(r)),
+                    );
+                    Ok(if found.len() >= limit {
+                        Flow::Done
+                    } else {
+                        Flow::More
                     })
-                    .collect()
+                })
+                .await?;
+                found
             }
             _ => return Err(status_error(response).await),
         };
@@ -193,8 +209,25 @@ impl Client {
         Ok(results)
     }
 
-    /// Every repository of a registry (`/v2/_catalog`, following `Link` pages).
+    /// Every repository of a registry (`/v2/_catalog`, following `Link` pages), at most
+    /// [`MAX_LIST_ENTRIES`] of them.
     pub async fn catalog(&self, registry: &str) -> Result<Vec<String>> {
+        let mut repositories = Vec::new();
+        self.catalog_pages(registry, |page| {
+            keep_bounded(&mut repositories, page, || {
+                format!("the catalog of {registry}")
+            })
+        })
+        .await?;
+        Ok(repositories)
+    }
+
+    /// Hands each page of the catalog to `take` as it arrives, until it says [`Flow::Done`].
+    async fn catalog_pages(
+        &self,
+        registry: &str,
+        take: impl FnMut(Vec<String>) -> Result<Flow>,
+    ) -> Result<()> {
         #[derive(serde::Deserialize)]
         struct Catalog {
             #[serde(default)]
@@ -206,16 +239,22 @@ impl Client {
         first
             .query_pairs_mut()
             .append_pair("n", &PAGE_SIZE.to_string());
-        let pages = paginate(&session, first, |body, url| {
-            serde_json::from_slice::<Catalog>(body)
-                .map(|c| c.repositories.unwrap_or_default())
-                .map_err(|source| Error::BadResponse {
-                    url: url.to_owned(),
-                    source,
-                })
-        })
-        .await?;
-        Ok(pages)
+        let what = format!("the catalog of {registry}");
+        paginate(
+            &session,
+            first,
+            &what,
+            |body, url| {
+                serde_json::from_slice::<Catalog>(body)
+                    .map(|c| c.repositories.unwrap_or_default())
+                    .map_err(|source| Error::BadResponse {
+                        url: url.to_owned(),
+                        source,
+                    })
+            },
+            take,
+        )
+        .await
     }
 
     /// Every tag of `repository` (`/v2/<name>/tags/list`, following `Link` pages).
@@ -232,35 +271,75 @@ impl Client {
         first
             .query_pairs_mut()
             .append_pair("n", &PAGE_SIZE.to_string());
-        let tags = paginate(&session, first, |body, url| {
-            serde_json::from_slice::<Tags>(body)
-                .map(|t| t.tags.unwrap_or_default())
-                .map_err(|source| Error::BadResponse {
-                    url: url.to_owned(),
-                    source,
-                })
-        })
+        let what = format!("the tag list of {}", repository.familiar_name());
+        let mut tags = Vec::new();
+        paginate(
+            &session,
+            first,
+            &what,
+            |body, url| {
+                serde_json::from_slice::<Tags>(body)
+                    .map(|t| t.tags.unwrap_or_default())
+                    .map_err(|source| Error::BadResponse {
+                        url: url.to_owned(),
+                        source,
+                    })
+            },
+            |page| {
+                let valid = page
+                    .into_iter()
+                    .filter(|tag| berth_reference::validate_tag(tag).is_ok())
+                    .collect();
+                keep_bounded(&mut tags, valid, || what.clone())
+            },
+        )
         .await?;
-        Ok(tags
-            .into_iter()
-            .filter(|tag| berth_reference::validate_tag(tag).is_ok())
-            .collect())
+        Ok(tags)
     }
 }
 
-/// GETs `first` and every `Link: <…>; rel="next"` page after it on the same origin.
+/// Whether [`paginate`] fetches the next page.
+enum Flow {
+    More,
+    Done,
+}
+
+/// Appends `page` to `out`, failing past [`MAX_LIST_ENTRIES`].
+fn keep_bounded(
+    out: &mut Vec<String>,
+    page: Vec<String>,
+    what: impl Fn() -> String,
+) -> Result<Flow> {
+    if out.len() + page.len() > MAX_LIST_ENTRIES {
+        return Err(Error::ListTooLarge {
+            what: what(),
+            limit: format!("{MAX_LIST_ENTRIES} names"),
+        });
+    }
+    out.extend(page);
+    Ok(Flow::More)
+}
+
+/// GETs `first` and every `Link: <…>; rel="next"` page after it on the same origin, handing each
+/// parsed page to `take` (nothing is kept here), at most [`MAX_PAGES`] pages and
+/// [`MAX_LIST_TOTAL_BYTES`] in all (past that, an error naming `what`).
 async fn paginate(
     session: &Session<'_>,
     first: url::Url,
+    what: &str,
     parse: impl Fn(&[u8], &str) -> Result<Vec<String>>,
-) -> Result<Vec<String>> {
-    let mut out = Vec::new();
+    mut take: impl FnMut(Vec<String>) -> Result<Flow>,
+) -> Result<()> {
     let mut next = Some(first);
     let mut pages = 0;
+    let mut total: u64 = 0;
     while let Some(url) = next.take() {
         pages += 1;
         if pages > MAX_PAGES {
-            break;
+            return Err(Error::ListTooLarge {
+                what: what.to_owned(),
+                limit: format!("{MAX_PAGES} pages"),
+            });
         }
         let response = session.get(url.clone(), Some("application/json")).await?;
         if response.status() != StatusCode::OK {
@@ -275,13 +354,23 @@ async fn paginate(
             .filter(|link| session.same_origin(link));
         let shown = redact_url(&url);
         let body = read_capped(response, MAX_LIST_BYTES, "list").await?;
+        total += body.len() as u64;
+        if total > MAX_LIST_TOTAL_BYTES {
+            return Err(Error::ListTooLarge {
+                what: what.to_owned(),
+                limit: format!("{} MiB", MAX_LIST_TOTAL_BYTES / (1024 * 1024)),
+            });
+        }
         let page = parse(&body, &shown)?;
+        drop(body);
         if page.is_empty() {
             break;
         }
-        out.extend(page);
+        if let Flow::Done = take(page)? {
+            break;
+        }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The target of `rel="next"` in a `Link` header.

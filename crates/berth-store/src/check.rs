@@ -24,6 +24,9 @@ pub enum Problem {
         expected: Digest,
         actual: Digest,
     },
+    /// A store directory other users may enter (CVE-2021-41091: they would reach setuid programs and
+    /// device nodes in unpacked layers); `private.rs`.
+    OpenToOthers { path: std::path::PathBuf, mode: u32 },
 }
 
 impl fmt::Display for Problem {
@@ -51,6 +54,13 @@ impl fmt::Display for Problem {
                 f,
                 "layer {digest} does not match its image's diff_id: expected {expected}, got {actual}"
             ),
+            Problem::OpenToOthers { path, mode } => write!(
+                f,
+                "{} is accessible to other users (mode {mode:04o}, expected {:04o}): \
+                 opening the store as root or as its owner fixes it",
+                path.display(),
+                crate::private::PRIVATE_MODE
+            ),
         }
     }
 }
@@ -65,9 +75,19 @@ pub struct CheckReport {
 }
 
 impl Store {
-    /// Hashes every blob and walks every reference.
+    /// Hashes every blob and walks every reference, and reports store directories open to others.
     pub fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
+        for (name, mode) in self
+            .open_dirs()
+            .map_err(crate::Error::io("read the store's permissions"))?
+        {
+            let path = match name.as_str() {
+                "." => self.root().to_path_buf(),
+                name => self.root().join(name),
+            };
+            report.problems.push(Problem::OpenToOthers { path, mode });
+        }
         for blob in self.list_blobs()? {
             let digest = match blob {
                 Ok(digest) => digest,

@@ -41,9 +41,14 @@ pub fn open_file(dir: impl AsFd, path: &str) -> io::Result<File> {
     Ok(file)
 }
 
-/// Creates `path` in `dir` if missing (a symlink in its place is an error).
+/// Creates `path` in `dir` if missing, private to the owner (`private.rs`; a symlink in its place is
+/// an error).
 pub fn ensure_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
-    match rustix::fs::mkdirat(&dir, path, Mode::from_raw_mode(0o755)) {
+    match rustix::fs::mkdirat(
+        &dir,
+        path,
+        Mode::from_raw_mode(crate::private::PRIVATE_MODE),
+    ) {
         Ok(()) | Err(rustix::io::Errno::EXIST) => {}
         Err(e) => return Err(e.into()),
     }

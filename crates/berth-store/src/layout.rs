@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::{
     error::{Error, Result},
-    fs, lock, ContentGuard,
+    fs, lock, private, ContentGuard,
 };
 
 pub(crate) const OCI_LAYOUT: &str = "oci-layout";
@@ -32,13 +32,25 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the store at `root`, creating an empty layout if the directory is missing or empty.
+    /// Opens the store at `root`, creating an empty layout if the directory is missing or empty, and
+    /// makes the root and berth's directories private (`0700`) where they are not (`private.rs`).
     pub fn open(root: &Path) -> Result<Store> {
+        let store = Store::open_as_found(root)?;
+        store.make_private().map_err(|source| Error::Open {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        Ok(store)
+    }
+
+    /// Opens the store like [`Store::open`] but leaves the modes of existing directories as they are
+    /// (for `system check`, which reports and never repairs).
+    pub fn open_as_found(root: &Path) -> Result<Store> {
         let open_error = |source| Error::Open {
             path: root.to_path_buf(),
             source,
         };
-        std::fs::create_dir_all(root).map_err(open_error)?;
+        private::create_root(root).map_err(open_error)?;
         let root_fd: OwnedFd = File::open(root).map_err(open_error)?.into();
         if !root.is_dir() {
             return Err(Error::NotALayout {
@@ -93,10 +105,32 @@ impl Store {
         &self.root
     }
 
-    /// A directory of berth's own under `berth/` (created if missing), e.g. for containers or snapshots.
+    /// A directory of berth's own under `berth/` (created `0700` if missing, made `0700` if open to
+    /// others), e.g. for containers or snapshots.
     pub fn state_dir(&self, name: &str) -> Result<PathBuf> {
-        fs::ensure_dir(&self.berth_fd, name).map_err(Error::io(format!("create berth/{name}")))?;
+        let dir = fs::ensure_dir(&self.berth_fd, name)
+            .map_err(Error::io(format!("create berth/{name}")))?;
+        private::make_private(&dir).map_err(Error::io(format!("protect berth/{name}")))?;
         Ok(self.root.join(BERTH_DIR).join(name))
+    }
+
+    /// Makes the root and berth's directories `0700` where this process may (root or the owner).
+    fn make_private(&self) -> std::io::Result<()> {
+        for name in private::private_dirs(&self.berth_fd)? {
+            private::make_private(fs::open_dir(&self.root_fd, &name)?)?;
+        }
+        Ok(())
+    }
+
+    /// The store's directories that let other users in, with their modes (`system check`).
+    pub(crate) fn open_dirs(&self) -> std::io::Result<Vec<(String, u32)>> {
+        let mut open = Vec::new();
+        for name in private::private_dirs(&self.berth_fd)? {
+            if let Some(mode) = private::open_mode(fs::open_dir(&self.root_fd, &name)?)? {
+                open.push((name, mode));
+            }
+        }
+        Ok(open)
     }
 
     /// Shared content lock: hold it while adding blobs and references.

@@ -31,6 +31,7 @@ mod layout;
 mod lock;
 mod parent;
 mod partial;
+mod private;
 mod release;
 mod summary;
 mod time;

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let input: Box<dyn Read> = if args.source == "-" {
         Box::new(std::io::stdin().lock())
     } else if url::is_url(&args.source) {
-        Box::new(url::open(&args.source)?)
+        Box::new(url::open(&args.source, &ctx.config_dir())?)
     } else {
         // Docker's CLI opens the file itself, and says so in Go's words.
         Box::new(File::open(&args.source).map_err(|e| plain(go_open_error(&args.source, &e)))?)

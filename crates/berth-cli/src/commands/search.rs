@@ -4,7 +4,11 @@ use berth_format::{render_rows, template::Missing, Format};
 use berth_registry::{SearchFilters, SearchOptions};
 use serde_json::json;
 
-use crate::{context::Ctx, output, registry};
+use crate::{
+    context::Ctx,
+    escape::{self, Keep},
+    output, registry,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -60,7 +64,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let rows: Vec<_> = results
         .iter()
         .map(|r| {
-            let description = r.description.replace('\n', " ");
+            // Registry text: control characters escaped (issue #13 item 8).
+            let description = escape::controls(&r.description.replace('\n', " "), Keep::Nothing)
+                .into_owned();
             let description = if args.no_trunc || description.chars().count() <= DESCRIPTION_WIDTH {
                 description
             } else {
@@ -69,7 +75,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
                 cut
             };
             json!({
-                "Name": r.name,
+                "Name": escape::controls(&r.name, Keep::Nothing),
                 "Description": description,
                 "StarCount": r.star_count,
                 "IsOfficial": if args.format.is_some() { json!(r.is_official) } else { json!(if r.is_official { "[OK]" } else { "" }) },
@@ -106,7 +112,7 @@ fn list_tags(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let name = repository.familiar_name();
     let rows: Vec<_> = tags
         .iter()
-        .map(|tag| json!({"Name": name, "Tag": tag}))
+        .map(|tag| json!({"Name": name, "Tag": escape::controls(tag, Keep::Nothing)}))
         .collect();
     let format = Format::parse(
         args.format.as_deref(),

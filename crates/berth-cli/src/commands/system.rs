@@ -2,6 +2,7 @@
 
 use std::{collections::HashSet, fmt::Write as _};
 
+use anyhow::Context as _;
 use berth_container::Status;
 use berth_digest::Digest;
 use berth_format::human;
@@ -114,7 +115,10 @@ fn percent(part: u64, whole: u64) -> u64 {
 }
 
 fn check(ctx: &Ctx) -> anyhow::Result<()> {
-    let store = ctx.store()?;
+    // As found: opening the store normally would repair the modes this check reports.
+    let root = ctx.root();
+    let store = &berth_store::Store::open_as_found(&root)
+        .with_context(|| format!("failed to open the image store at {}", root.display()))?;
     let mut report = store.check()?;
     berth_archive::check_layers(store, &mut report)?;
     for problem in &report.problems {
