@@ -79,6 +79,15 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    // docker/cli's `CheckTty`, before anything is created: `-it` attaches a terminal that is not there.
+    if !args.detach
+        && args.create.interactive
+        && args.create.tty
+        && !std::io::IsTerminal::is_terminal(&std::io::stdin())
+    {
+        output::eprintln("the input device is not a TTY");
+        return Err(ExitStatus(1).into());
+    }
     let containers = super::containers(ctx)?;
     let (mut container, hold) =
         create(ctx, &containers, &args.create).map_err(|e| failed("run", e, true))?;

@@ -1,0 +1,184 @@
+//! Docker's image chapter walked side by side with a Docker 20.10 engine (issue #12, item 3): for
+//! each step both tools run the same command on the same images, and what they print (stdout,
+//! stderr, exit status) must agree; berth's transcript is pinned with insta. The engine is the
+//! shared `common::dockerd`, so every image here is named `berth-it/chapter-*` and holds a marker
+//! of its own test.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use crate::common::{dockerd, render, settings, Dockerd, Env};
+
+/// A busybox root file system holding `marker`, as a tarball.
+fn busybox_tarball(env: &Env, marker: &str) -> PathBuf {
+    let tree = crate::common::busybox_tree(env, &format!("{marker}-tree"), &["sh", "echo", "cat"]);
+    std::fs::write(tree.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    std::fs::write(tree.join("etc/berth-test"), format!("{marker}\n")).unwrap();
+    let out = env.path(&format!("{marker}.tar"));
+    crate::common::tar_tree(&tree, &out, "");
+    out
+}
+
+/// `image`, made by Docker from [`busybox_tarball`] and loaded by berth from `docker save`, so that
+/// both sides hold the same image (same ID) under the same name. False without the container peers.
+fn on_both(docker: &Dockerd, env: &Env, marker: &str, image: &str) -> bool {
+    if !(crate::common::require("busybox")
+        && crate::common::require("runc")
+        && crate::common::require("crun"))
+    {
+        return false;
+    }
+    docker.ok(&["import", path(&busybox_tarball(env, marker)), image]);
+    let saved = env.path(&format!("{marker}-saved.tar"));
+    docker.ok(&["save", "-o", path(&saved), image]);
+    env.ok(&["load", "-i", path(&saved)]);
+    true
+}
+
+fn path(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// What a command printed, and how it ended.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn outcome(out: &Output) -> Outcome {
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code(),
+    }
+}
+
+/// Runs `args` with both tools (stdin not a terminal), asserts that they print the same and end the
+/// same, and returns berth's transcript for a snapshot.
+fn same(env: &Env, docker: &Dockerd, args: &[&str]) -> String {
+    same_with(env, docker, args, |_| {})
+}
+
+fn same_with(env: &Env, docker: &Dockerd, args: &[&str], extra: impl Fn(&mut Command)) -> String {
+    let mut ours = env.berth();
+    extra(ours.args(args));
+    let ours = ours.output().expect("run berth");
+    let theirs = docker.docker().args(args).output().expect("run docker");
+    assert_eq!(
+        outcome(&ours),
+        outcome(&theirs),
+        "berth {args:?} (left) and docker {} (right)",
+        docker.version
+    );
+    format!("$ berth {}\n{}", args.join(" "), render(&ours))
+}
+
+/// `run -t` with no terminal on stdin: the container gets a pty all the same, and its output comes
+/// with the terminal's `\r\n`, under runc and crun; `-it` refuses before creating anything.
+#[test]
+fn run_with_a_tty_but_no_terminal_matches_docker() {
+    let docker = dockerd();
+    let env = Env::new();
+    let image = "berth-it/chapter-tty:1";
+    if !on_both(docker, &env, "chapter-tty", image) {
+        return;
+    }
+    let script = "echo out; echo err >&2; exit 3";
+    let mut transcript = Vec::new();
+    for runtime in ["runc", "crun"] {
+        let args = [
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-t",
+            image,
+            "sh",
+            "-c",
+            script,
+        ];
+        let said = same_with(&env, docker, &args, |cmd| {
+            cmd.env("BERTH_RUNTIME", runtime);
+        });
+        transcript.push(format!("BERTH_RUNTIME={runtime} {said}"));
+    }
+    assert!(
+        transcript[0].contains("out\r\nerr\r\n"),
+        "{}",
+        transcript[0]
+    );
+    transcript.push(same(
+        &env,
+        docker,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-it",
+            image,
+            "echo",
+            "hi",
+        ],
+    ));
+    transcript.push(same(
+        &env,
+        docker,
+        &["run", "--network", "none", "-i", "-t", image, "echo", "hi"],
+    ));
+    // Refused before the container was created.
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+    settings(&env).bind(|| insta::assert_snapshot!("run_tty_no_terminal", transcript.join("\n")));
+    docker.ok(&["rmi", image]);
+}
+
+/// `load` prints what it loaded with or without `-q` (which only hides progress bars), and a name
+/// that pointed at another image is reported as Docker's `setLoadedTag` does, on stdout, before the
+/// name's `Loaded image:` line.
+#[test]
+fn load_reports_like_docker() {
+    let docker = dockerd();
+    let env = Env::new();
+    let image = "berth-it/chapter-load:1";
+    let mut archives = Vec::new();
+    let mut ids = Vec::new();
+    for marker in ["chapter-load-a", "chapter-load-b"] {
+        let tree = env.path(&format!("{marker}-tree"));
+        std::fs::create_dir_all(tree.join("etc")).unwrap();
+        std::fs::write(tree.join("etc/berth-test"), format!("{marker}\n")).unwrap();
+        let tarball = env.path(&format!("{marker}.tar"));
+        crate::common::tar_tree(&tree, &tarball, "");
+        ids.push(
+            docker
+                .ok(&["import", path(&tarball), image])
+                .trim()
+                .to_owned(),
+        );
+        let saved = env.path(&format!("{marker}-saved.tar"));
+        docker.ok(&["save", "-o", path(&saved), image]);
+        docker.ok(&["rmi", image]);
+        archives.push(saved);
+    }
+    let (first, second) = (path(&archives[0]), path(&archives[1]));
+    let transcript = [
+        same(&env, docker, &["load", "-i", first]),
+        same(&env, docker, &["load", "-i", second]),
+        same(&env, docker, &["load", "-q", "-i", first]),
+        same(&env, docker, &["load", "-q", "-i", first]),
+    ];
+    assert!(
+        transcript[1].contains("already exists, renaming the old one"),
+        "{}",
+        transcript[1]
+    );
+    let mut settings = settings(&env);
+    // `docker import` stamps the images with the time of the run.
+    settings.add_filter("sha256:[0-9a-f]{64}", "sha256:[ID]");
+    settings.bind(|| insta::assert_snapshot!("load_renames", transcript.join("\n")));
+    env.ok(&["system", "check"]);
+    for id in &ids {
+        docker.ok(&["rmi", "-f", id]);
+    }
+}
