@@ -41,8 +41,8 @@ impl ConsoleSocket {
         let mut random = [0u8; 8];
         rustix::rand::getrandom(&mut random, rustix::rand::GetRandomFlags::empty())
             .map_err(|e| Error::io("pick a console socket name")(e.into()))?;
-        let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
-        let dir = std::env::temp_dir().join(format!("berth-console-{name}"));
+        let name = u64::from_le_bytes(random);
+        let dir = std::env::temp_dir().join(format!("berth-console-{name:016x}"));
         std::fs::create_dir(&dir).map_err(Error::io(format!("create {}", dir.display())))?;
         let socket = ConsoleSocket {
             listener: UnixListener::bind(dir.join("console.sock"))
@@ -128,8 +128,8 @@ pub(crate) fn wait_process(pid: i32) -> Result<i32> {
                     return Ok(128 + signal);
                 }
             }
-            Ok(None) => {}
-            Err(rustix::io::Errno::INTR) => {}
+            // Not ended (a stop, for instance), or interrupted by a signal: wait on.
+            Ok(None) | Err(rustix::io::Errno::INTR) => {}
             Err(e) => return Err(Error::io("wait for the container")(e.into())),
         }
     }
