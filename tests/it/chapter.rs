@@ -182,3 +182,127 @@ fn load_reports_like_docker() {
         docker.ok(&["rmi", "-f", id]);
     }
 }
+
+/// `logs --tail`, `--since` and `--until` pick the lines Docker picks: the tail first, then the
+/// time window; relative durations, Unix timestamps and dates; Docker's errors for bad values.
+#[test]
+fn logs_since_until_and_tail_match_docker() {
+    let docker = dockerd();
+    let env = Env::new();
+    let image = "berth-it/chapter-logs:1";
+    if !on_both(docker, &env, "chapter-logs", image) {
+        return;
+    }
+    let name = "berth-it-chapter-logs";
+    let script = "echo a; sleep 1.1; echo b >&2; sleep 1.1; echo c";
+    let run = [
+        "run",
+        "--network",
+        "none",
+        "--name",
+        name,
+        image,
+        "sh",
+        "-c",
+        script,
+    ];
+    same(&env, docker, &run);
+    let mut transcript = Vec::new();
+    let fixed: &[&[&str]] = &[
+        &["logs", name],
+        &["logs", "--tail", "1", name],
+        &["logs", "-n", "2", name],
+        &["logs", "--tail", "0", name],
+        &["logs", "--tail", "-1", name],
+        &["logs", "--tail", "abc", name],
+        &["logs", "--since", "1h", name],
+        &["logs", "--since", "-1h", name],
+        &["logs", "--until", "1h", name],
+        &["logs", "--until", "-1h", "--tail", "2", name],
+        &["logs", "--since", "0", "--until", "0", name],
+        &["logs", "--since", "1500000000", name],
+        &[
+            "logs",
+            "--since",
+            "2017-07-14T02:40:00Z",
+            "--until",
+            "2200-01-02",
+            name,
+        ],
+        &["logs", "--until", "1500000000.5", name],
+        &["logs", "--since", "abc", name],
+        &["logs", "--until", "10M", name],
+        &["logs", "--since", "2026-13-01", name],
+        &["logs", "--since", "2026-12-05T23:16:34+0100", name],
+        &["logs", "--since", "abc", "berth-it-no-such-container"],
+    ];
+    for args in fixed {
+        transcript.push(same(&env, docker, args));
+    }
+    // Each side's own time of its second line, as `logs -t` shows it.
+    let second_time = |out: String| {
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let ours = second_time(render_all(env.berth().args(["logs", "-t", name])));
+    let theirs = second_time(render_all(docker.docker().args(["logs", "-t", name])));
+    for flags in [["--since"], ["--until"]] {
+        let mine = env
+            .berth()
+            .args(["logs"])
+            .args(flags)
+            .arg(&ours)
+            .arg(name)
+            .output()
+            .unwrap();
+        let other = docker
+            .docker()
+            .args(["logs"])
+            .args(flags)
+            .arg(&theirs)
+            .arg(name)
+            .output()
+            .unwrap();
+        assert_eq!(
+            outcome(&mine),
+            outcome(&other),
+            "logs {flags:?} the second line's time"
+        );
+    }
+    let tail_then_window = ["logs", "--tail", "1", "--until"];
+    let mine = env
+        .berth()
+        .args(tail_then_window)
+        .arg(&ours)
+        .arg(name)
+        .output()
+        .unwrap();
+    let other = docker
+        .docker()
+        .args(tail_then_window)
+        .arg(&theirs)
+        .arg(name)
+        .output()
+        .unwrap();
+    assert_eq!(outcome(&mine), outcome(&other), "the tail, then the window");
+    settings(&env).bind(|| insta::assert_snapshot!("logs_window", transcript.join("\n")));
+    docker.ok(&["rm", name]);
+    docker.ok(&["rmi", image]);
+}
+
+/// stdout and stderr of a command, one after the other (`logs -t` writes each stream to its own).
+fn render_all(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run the command");
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .chain(String::from_utf8_lossy(&out.stderr).lines())
+        .map(str::to_owned)
+        .collect();
+    lines.sort();
+    lines.join("\n")
+}
