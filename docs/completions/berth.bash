@@ -2187,12 +2187,16 @@ _berth() {
             return 0
             ;;
         berth__subcmd__system__subcmd__df)
-            opts="-h -V --root --config --log-level --help --version"
+            opts="-v -h -V --format --verbose --root --config --log-level --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -306,3 +306,131 @@ fn render_all(cmd: &mut Command) -> String {
     lines.sort();
     lines.join("\n")
 }
+
+/// Lines of a `system df -v` (or any) output split into blank-line separated blocks; in each, the
+/// first line as it is and the others sorted (rows of images created within the same second come
+/// in either order), with cells split on runs of spaces, 12-hex IDs and ages blanked.
+fn df_blocks(out: &str) -> Vec<Vec<Vec<String>>> {
+    let cell = |cell: &str| -> String {
+        if cell.len() == 12 && cell.bytes().all(|b| b.is_ascii_hexdigit()) {
+            "[ID]".to_owned()
+        } else if cell.ends_with(" ago") {
+            match cell.find(") ") {
+                Some(end) => format!("{} [AGE]", &cell[..=end]),
+                None => "[AGE]".to_owned(),
+            }
+        } else {
+            cell.to_owned()
+        }
+    };
+    out.split("\n\n")
+        .map(|block| {
+            let mut rows: Vec<Vec<String>> = block
+                .lines()
+                .map(|line| {
+                    line.split("  ")
+                        .map(str::trim)
+                        .filter(|c| !c.is_empty())
+                        .map(cell)
+                        .collect()
+                })
+                .collect();
+            if rows.len() > 1 {
+                rows[1..].sort();
+            }
+            rows
+        })
+        .collect()
+}
+
+/// `system df`, `-v` and `--format` on the same images and containers as a Docker engine of this
+/// test's own (the shared one holds other tests' images): ACTIVE counts the images containers use,
+/// SIZE is every layer's content once, RECLAIMABLE what the active images do not hold alone, and
+/// `-v` lists shared and unique sizes per image and what each container wrote.
+#[test]
+fn system_df_matches_docker() {
+    let docker = crate::common::private_dockerd("df");
+    let env = Env::new();
+    let base = "berth-it/chapter-df:1";
+    if !on_both(&docker, &env, "chapter-df", base) {
+        return;
+    }
+    // A small image, and a dangling one whose tag moved on to it.
+    let small = "berth-it/chapter-df:small";
+    let mut small_ids = Vec::new();
+    for marker in ["chapter-df-old", "chapter-df-new"] {
+        let tree = env.path(&format!("{marker}-tree"));
+        std::fs::create_dir_all(tree.join("etc")).unwrap();
+        std::fs::write(tree.join("etc/berth-test"), format!("{marker}\n")).unwrap();
+        let tarball = env.path(&format!("{marker}.tar"));
+        crate::common::tar_tree(&tree, &tarball, "");
+        small_ids.push(
+            docker
+                .ok(&["import", path(&tarball), small])
+                .trim()
+                .to_owned(),
+        );
+    }
+    let saved = env.path("chapter-df-small.tar");
+    docker.ok(&["save", "-o", path(&saved), small, &small_ids[0]]);
+    env.ok(&["load", "-i", path(&saved)]);
+
+    let empty_df = same(&env, &docker, &["system", "df"]);
+    let script = "echo hi > /f";
+    let first = [
+        "run",
+        "--network",
+        "none",
+        "--name",
+        "dfc",
+        base,
+        "sh",
+        "-c",
+        script,
+    ];
+    same(&env, &docker, &first);
+    let committed = "berth-it/chapter-df:c";
+    env.ok(&["commit", "dfc", committed]);
+    docker.ok(&["commit", "dfc", committed]);
+    env.ok(&[
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "dfc2",
+        committed,
+        "true",
+    ]);
+    docker.ok(&[
+        "create",
+        "--network",
+        "none",
+        "--name",
+        "dfc2",
+        committed,
+        "true",
+    ]);
+
+    let mut transcript = vec![
+        empty_df,
+        same(&env, &docker, &["system", "df"]),
+        same(&env, &docker, &["system", "df", "--format", "{{json .}}"]),
+        same(
+            &env,
+            &docker,
+            &["system", "df", "--format", "table {{.Type}}\t{{.Active}}"],
+        ),
+    ];
+    let ours = env.ok(&["system", "df", "-v"]);
+    let theirs = docker.ok(&["system", "df", "-v"]);
+    assert_eq!(
+        df_blocks(&ours),
+        df_blocks(&theirs),
+        "berth:\n{ours}\ndocker:\n{theirs}"
+    );
+    transcript.push(format!("$ berth system df -v\n{ours}"));
+    let mut settings = settings(&env);
+    settings.add_filter(r"\b[0-9a-f]{12}\b", "[ID]");
+    settings.add_filter(r"\b\d+(\.\d+)?[kMG]?B\b", "[SIZE]");
+    settings.bind(|| insta::assert_snapshot!("system_df", transcript.join("\n")));
+}
