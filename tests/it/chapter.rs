@@ -434,3 +434,94 @@ fn system_df_matches_docker() {
     settings.add_filter(r"\b\d+(\.\d+)?[kMG]?B\b", "[SIZE]");
     settings.bind(|| insta::assert_snapshot!("system_df", transcript.join("\n")));
 }
+
+/// What a pull printed, as one text: Docker's client prints the daemon's messages on stdout; berth
+/// prints its messages on stderr and the pulled reference, last, on stdout.
+fn pull_text(out: &Output, berth: bool) -> String {
+    if berth {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        )
+    } else {
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+/// `pull -a` prints each tag's `TAG: Pulling from REPO` and `Digest:`, an image already here (by ID)
+/// shows no layer at all (no `Already exists`), a pull by digest is headed by the whole digest
+/// reference, and a tag that does not exist fails without a `Pulling from` line; both tools pull
+/// the same repository from the same loopback registry.
+#[test]
+fn pull_reports_like_docker() {
+    let docker = dockerd();
+    let Some(registry) = crate::common::Registry::start() else {
+        return;
+    };
+    let maker = Env::new();
+    let repository = format!("{}/berth-it/chapter-pull", registry.host());
+    let tarball = busybox_tarball(&maker, "chapter-pull");
+    maker.ok(&["import", path(&tarball), &format!("{repository}:one")]);
+    let small = maker.path("chapter-pull-small");
+    std::fs::create_dir_all(small.join("etc")).unwrap();
+    std::fs::write(small.join("etc/berth-test"), "chapter-pull-small\n").unwrap();
+    let small_tar = maker.path("chapter-pull-small.tar");
+    crate::common::tar_tree(&small, &small_tar, "");
+    maker.ok(&["import", path(&small_tar), &format!("{repository}:two")]);
+    for tag in ["one", "two"] {
+        maker.ok(&["push", "-q", &format!("{repository}:{tag}")]);
+    }
+    let env = Env::new();
+    let mut transcript = Vec::new();
+    let mut both = |args: &[&str]| {
+        let ours = env.berth().args(args).output().unwrap();
+        let theirs = docker.docker().args(args).output().unwrap();
+        assert_eq!(
+            (pull_text(&ours, true), ours.status.code()),
+            (pull_text(&theirs, false), theirs.status.code()),
+            "berth {args:?} (left) and docker (right): {}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        transcript.push(format!("$ berth {}\n{}", args.join(" "), render(&ours)));
+    };
+    both(&["pull", "-a", &repository]);
+    both(&["pull", "-a", &repository]);
+    let digest = env
+        .ok(&[
+            "inspect",
+            "-f",
+            "{{index .RepoDigests 0}}",
+            &format!("{repository}:two"),
+        ])
+        .trim()
+        .to_owned();
+    // By digest: after the tag is gone, then again when it is up to date.
+    let two = format!("{repository}:two");
+    env.ok(&["rmi", &two]);
+    docker.ok(&["rmi", &two]);
+    both(&["pull", &digest]);
+    both(&["pull", &digest]);
+    both(&["pull", &two]);
+
+    let missing = format!("{repository}:nope");
+    let ours = env.berth().args(["pull", &missing]).output().unwrap();
+    let theirs = docker.docker().args(["pull", &missing]).output().unwrap();
+    assert_eq!(ours.status.code(), theirs.status.code());
+    assert!(!pull_text(&theirs, false).contains("Pulling from"));
+    assert!(
+        !pull_text(&ours, true).contains("Pulling from"),
+        "{}",
+        render(&ours)
+    );
+    transcript.push(format!("$ berth pull {missing}\n{}", render(&ours)));
+
+    let mut settings = settings(&env);
+    settings.add_filter(&registry.host(), "[REGISTRY]");
+    settings.add_filter("sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
+    settings.add_filter(r"\b[0-9a-f]{12}:", "[LAYER]:");
+    settings.bind(|| insta::assert_snapshot!("pull", transcript.join("\n")));
+    for reference in [format!("{repository}:one"), two, digest] {
+        let _ = docker.docker().args(["rmi", &reference]).output();
+    }
+}

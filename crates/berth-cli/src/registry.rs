@@ -82,6 +82,11 @@ impl Progress {
                     self.draw_bytes();
                     return;
                 }
+                // Docker's CLI drops progress-bar messages off a terminal, and `Extracting` always
+                // has a bar.
+                if layer.status == LayerStatus::Extracting && !self.tty {
+                    return;
+                }
                 if matches!(
                     layer.status,
                     LayerStatus::DownloadComplete | LayerStatus::Pushed
@@ -102,7 +107,19 @@ impl Progress {
                 self.clear_bar();
                 output::eprintln(&format!("Retrying {what} (attempt {attempt}): {reason}"));
             }
-            Event::Resolved { .. } => {}
+            Event::Resolved { reference, .. } => {
+                // moby's `pullV2Tag`: the tag, or the whole digest reference, once its manifest came.
+                let what = match (reference.digest(), reference.tag()) {
+                    (Some(_), _) | (None, None) => reference.to_string(),
+                    (None, Some(tag)) => tag.to_owned(),
+                };
+                self.clear_bar();
+                output::eprintln(&format!("{what}: Pulling from {}", reference.path()));
+            }
+            Event::Pulled { digest } => {
+                self.clear_bar();
+                output::eprintln(&format!("Digest: {digest}"));
+            }
         }
     }
 

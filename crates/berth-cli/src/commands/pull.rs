@@ -48,32 +48,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     };
     let store = ctx.store()?;
     let client = registry::client(ctx)?;
-    if !args.quiet {
-        let what = reference.tag().map_or_else(
-            || {
-                reference
-                    .digest()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            },
-            str::to_owned,
-        );
-        let label = if args.all_tags {
-            "Pulling repository".to_owned()
-        } else {
-            format!("{what}: Pulling from")
-        };
-        output::eprintln(&format!("{label} {}", reference.path()));
-    }
     let mut progress = registry::Progress::new(args.quiet);
     let result = registry::block_on(
         client.pull(store, &reference, &options, |event| progress.event(event)),
     )??;
     progress.finish();
     if !args.quiet {
-        if let Some(digest) = result.digest() {
-            output::eprintln(&format!("Digest: {digest}"));
-        }
         let status = match result.status {
             PullStatus::Downloaded => "Downloaded newer image for",
             PullStatus::UpToDate => "Image is up to date for",

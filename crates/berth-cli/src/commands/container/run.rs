@@ -268,23 +268,13 @@ fn image(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<berth_store::Image> {
 fn pull_image(ctx: &Ctx, reference: &Reference, quiet: bool) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let client = crate::registry::client(ctx)?;
-    if !quiet {
-        output::eprintln(&format!(
-            "{}: Pulling from {}",
-            reference.tag().unwrap_or(berth_reference::DEFAULT_TAG),
-            reference.path()
-        ));
-    }
     let mut progress = crate::registry::Progress::new(quiet);
     let options = berth_registry::PullOptions::default();
-    let result = crate::registry::block_on(client.pull(store, reference, &options, |event| {
+    crate::registry::block_on(client.pull(store, reference, &options, |event| {
         progress.event(event);
     }))??;
     progress.finish();
     if !quiet {
-        if let Some(digest) = result.digest() {
-            output::eprintln(&format!("Digest: {digest}"));
-        }
         output::eprintln(&format!(
             "Status: Downloaded newer image for {}",
             reference.familiar_string()
