@@ -428,7 +428,21 @@ fn system_df_matches_docker() {
         df_blocks(&theirs),
         "berth:\n{ours}\ndocker:\n{theirs}"
     );
-    transcript.push(format!("$ berth system df -v\n{ours}"));
+    // Rows of images made within the same second come in either order: pinned sorted.
+    let sorted: Vec<String> = df_blocks(&ours)
+        .iter()
+        .map(|block| {
+            block
+                .iter()
+                .map(|row| row.join("  "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    transcript.push(format!(
+        "$ berth system df -v (rows sorted)\n{}",
+        sorted.join("\n\n")
+    ));
     let mut settings = settings(&env);
     settings.add_filter(r"\b[0-9a-f]{12}\b", "[ID]");
     settings.add_filter(r"\b\d+(\.\d+)?[kMG]?B\b", "[SIZE]");
@@ -477,12 +491,30 @@ fn pull_reports_like_docker() {
     let mut both = |args: &[&str]| {
         let ours = env.berth().args(args).output().unwrap();
         let theirs = docker.docker().args(args).output().unwrap();
+        let (berth_text, docker_text) = (pull_text(&ours, true), pull_text(&theirs, false));
+        // The daemon coalesces a layer's progress messages when its reader lags, so Docker may
+        // skip one (`Verifying Checksum`): its layer lines must come in berth's, in order; every
+        // other line is the same.
+        let is_layer = |line: &&str| line.as_bytes().get(12) == Some(&b':');
+        let others = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !is_layer(l))
+                .map(str::to_owned)
+                .collect()
+        };
         assert_eq!(
-            (pull_text(&ours, true), ours.status.code()),
-            (pull_text(&theirs, false), theirs.status.code()),
+            (others(&berth_text), ours.status.code()),
+            (others(&docker_text), theirs.status.code()),
             "berth {args:?} (left) and docker (right): {}",
             String::from_utf8_lossy(&theirs.stderr)
         );
+        let mut berth_layers = berth_text.lines().filter(is_layer);
+        for line in docker_text.lines().filter(is_layer) {
+            assert!(
+                berth_layers.any(|ours| ours == line),
+                "berth {args:?} lacks docker's {line:?} (in order):\n{berth_text}"
+            );
+        }
         transcript.push(format!("$ berth {}\n{}", args.join(" "), render(&ours)));
     };
     both(&["pull", "-a", &repository]);
@@ -523,5 +555,148 @@ fn pull_reports_like_docker() {
     settings.bind(|| insta::assert_snapshot!("pull", transcript.join("\n")));
     for reference in [format!("{repository}:one"), two, digest] {
         let _ = docker.docker().args(["rmi", &reference]).output();
+    }
+}
+
+/// The plain `inspect` output with what differs between two engines blanked: digests and IDs
+/// (images made at different times), times, the committing container's ID and host name.
+fn inspect_shape(json: &str) -> String {
+    let volatile = [
+        "\"Created\": ",
+        "\"LastTagTime\": ",
+        "\"Container\": ",
+        "\"Hostname\": ",
+        "\"DockerVersion\": ",
+    ];
+    json.lines()
+        .map(|line| {
+            let line = match volatile
+                .iter()
+                .find(|key| line.trim_start().starts_with(*key))
+            {
+                Some(key) => {
+                    let indent = &line[..line.len() - line.trim_start().len()];
+                    let comma = if line.ends_with(',') { "," } else { "" };
+                    format!("{indent}{key}[BLANK]{comma}")
+                }
+                None => line.to_owned(),
+            };
+            blank_digests(&line)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every `sha256:<64 hex>` as `sha256:[DIGEST]`.
+fn blank_digests(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("sha256:") {
+        let hex = &rest[at + 7..];
+        let len = hex.bytes().take_while(u8::is_ascii_hexdigit).count();
+        out.push_str(&rest[..at + 7]);
+        if len == 64 {
+            out.push_str("[DIGEST]");
+            rest = &hex[64..];
+        } else {
+            rest = hex;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `inspect` of an imported, a pulled, a committed and a loaded image prints Docker 20.10's
+/// `types.ImageInspect`: every key, in its order, with the same values where the images are the
+/// same; a committed image records its container (`Container`, `ContainerConfig`) as `docker
+/// commit` does. Both tools make each kind of image the same way.
+#[test]
+fn inspect_of_every_image_kind_matches_docker() {
+    let docker = dockerd();
+    let Some(registry) = crate::common::Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    let loaded = "berth-it/chapter-inspect:loaded";
+    if !on_both(docker, &env, "chapter-inspect", loaded) {
+        return;
+    }
+    // Imported: the same tarball and message on both sides.
+    let imported = "berth-it/chapter-inspect:imported";
+    let tree = env.path("chapter-inspect-imported");
+    std::fs::create_dir_all(tree.join("etc")).unwrap();
+    std::fs::write(tree.join("etc/berth-test"), "chapter-inspect-imported\n").unwrap();
+    let tarball = env.path("chapter-inspect-imported.tar");
+    crate::common::tar_tree(&tree, &tarball, "");
+    env.ok(&["import", "-m", "imported", path(&tarball), imported]);
+    docker.ok(&["import", "-m", "imported", path(&tarball), imported]);
+    // Pulled: one image in the registry, pulled by both.
+    let pulled = format!("{}/berth-it/chapter-inspect:pulled", registry.host());
+    let maker = Env::new();
+    maker.ok(&["import", "-m", "pushed", path(&tarball), &pulled]);
+    maker.ok(&["push", "-q", &pulled]);
+    env.ok(&["pull", "-q", &pulled]);
+    docker.ok(&["pull", "-q", &pulled]);
+    // Committed: a container of the loaded image on each side.
+    let committed = "berth-it/chapter-inspect:committed";
+    let run = [
+        "run",
+        "--network",
+        "none",
+        "--name",
+        "chapter-inspect",
+        loaded,
+        "sh",
+        "-c",
+        "echo hi > /f",
+    ];
+    env.ok(&run);
+    docker.ok(&run);
+    env.ok(&["commit", "chapter-inspect", committed]);
+    docker.ok(&["commit", "chapter-inspect", committed]);
+    let container_id = |out: String| out.trim().to_owned();
+    let ours_container = container_id(env.ok(&["ps", "-aq", "--no-trunc"]));
+    let theirs_container = container_id(docker.ok(&[
+        "ps",
+        "-aq",
+        "--no-trunc",
+        "--filter",
+        "name=chapter-inspect",
+    ]));
+    docker.ok(&["rm", "chapter-inspect"]);
+
+    let mut settings = settings(&env);
+    settings.add_filter("sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
+    settings.add_filter(&ours_container, "[CONTAINER]");
+    settings.add_filter(&ours_container[..12], "[HOSTNAME]");
+    settings.add_filter(&registry.host(), "[REGISTRY]");
+    for (kind, image) in [
+        ("imported", imported),
+        ("pulled", pulled.as_str()),
+        ("committed", committed),
+        ("loaded", loaded),
+    ] {
+        let ours = env.ok(&["inspect", image]);
+        let theirs = crate::docker::without_graph_driver(&docker.ok(&["image", "inspect", image]));
+        assert_eq!(
+            inspect_shape(&ours),
+            inspect_shape(&theirs),
+            "inspect of the {kind} image: berth, then docker"
+        );
+        let template = "{{.Container}}|{{.ContainerConfig.Hostname}}|{{.ContainerConfig.Image}}";
+        let said = |out: String, container: &str| out.trim().replace(container, "[CONTAINER]");
+        assert_eq!(
+            said(env.ok(&["inspect", "-f", template, image]), &ours_container),
+            said(
+                docker.ok(&["image", "inspect", "-f", template, image]),
+                &theirs_container
+            )
+            .replace(&theirs_container[..12], &ours_container[..12]),
+            "{template} of the {kind} image"
+        );
+        settings.bind(|| insta::assert_snapshot!(format!("inspect_{kind}"), ours));
+    }
+    for image in [imported, pulled.as_str(), committed, loaded] {
+        let _ = docker.docker().args(["rmi", image]).output();
     }
 }

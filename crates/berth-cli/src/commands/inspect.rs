@@ -5,6 +5,7 @@ use berth_manifest as view;
 
 use crate::{context::Ctx, exit::ExitStatus, facts, output};
 
+mod indent;
 mod typed;
 
 #[derive(Debug, clap::Args)]
@@ -25,7 +26,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         Some(format) => Some(Template::parse(format, Missing::NoValue)?),
     };
     // As the Docker CLI: every image's output first, then every error, in argument order.
-    let mut views = Vec::new();
+    let mut elements = Vec::new();
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     for name in &args.images {
@@ -37,9 +38,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             }
             Err(error) => return Err(error.into()),
         };
-        let (view, typed) = inspected(store, image)?;
+        let typed = inspected(store, image)?;
         match &template {
-            None => views.push(view),
+            // Docker 20.10's `types.ImageInspect`, every key in its order (the typed value's JSON).
+            None => elements.push(typed.to_json()),
             Some(template) => match execute(template, &typed) {
                 Ok(line) => lines.push(line),
                 Err(error) => errors.push(format!("template parsing error: {error}")),
@@ -47,7 +49,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
     }
     match &template {
-        None => output::println(&view::inspect_json(&views))?,
+        None => output::println(&indent::indented_array(&elements))?,
         // An empty result is still one line.
         Some(_) if lines.is_empty() => output::println("")?,
         Some(_) => {
@@ -79,11 +81,11 @@ fn execute(
     })
 }
 
-/// The image's `inspect` view and the typed value its templates run over.
+/// The typed value that the image's plain output and templates come from.
 fn inspected(
     store: &berth_store::Store,
     image: berth_store::Image,
-) -> anyhow::Result<(view::InspectView, berth_format::template::GoValue)> {
+) -> anyhow::Result<berth_format::template::GoValue> {
     let facts = facts::facts(store, image)?;
     let image = &facts.image;
     let repo_tags = image
@@ -112,6 +114,5 @@ fn inspected(
         last_tag_time,
     });
     let config: serde_json::Value = serde_json::from_slice(&image.config)?;
-    let typed = typed::image_inspect(&view, &config, last_tag_time);
-    Ok((view, typed))
+    Ok(typed::image_inspect(&view, &config, last_tag_time))
 }
