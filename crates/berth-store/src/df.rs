@@ -166,7 +166,7 @@ mod tests {
                         .summary
                         .names
                         .first()
-                        .map(|n| n.familiar_name())
+                        .map(berth_reference::Reference::familiar_name)
                         .unwrap_or_default();
                     (name, image.summary.size, image.shared_size)
                 })
