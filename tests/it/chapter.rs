@@ -655,7 +655,13 @@ fn inspect_of_every_image_kind_matches_docker() {
     env.ok(&["commit", "chapter-inspect", committed]);
     docker.ok(&["commit", "chapter-inspect", committed]);
     let container_id = |out: String| out.trim().to_owned();
-    let ours_container = container_id(env.ok(&["ps", "-aq", "--no-trunc"]));
+    let ours_container = container_id(env.ok(&[
+        "ps",
+        "-aq",
+        "--no-trunc",
+        "--filter",
+        "name=chapter-inspect",
+    ]));
     let theirs_container = container_id(docker.ok(&[
         "ps",
         "-aq",
@@ -664,6 +670,42 @@ fn inspect_of_every_image_kind_matches_docker() {
         "name=chapter-inspect",
     ]));
     docker.ok(&["rm", "chapter-inspect"]);
+    // Committed from a detached container: nothing was attached.
+    let detached = "berth-it/chapter-inspect:detached";
+    let run_detached = [
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--name",
+        "chapter-inspect-d",
+        loaded,
+        "echo",
+        "hi",
+    ];
+    env.ok(&run_detached);
+    docker.ok(&run_detached);
+    env.ok(&["commit", "chapter-inspect-d", detached]);
+    docker.ok(&["commit", "chapter-inspect-d", detached]);
+    docker.ok(&["rm", "-f", "chapter-inspect-d"]);
+    let template = "{{json .ContainerConfig}}";
+    let blank_host = |out: String| -> String {
+        let mut value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        value["Hostname"] = "[HOSTNAME]".into();
+        value.to_string()
+    };
+    assert_eq!(
+        blank_host(env.ok(&["inspect", "-f", template, detached])),
+        blank_host(docker.ok(&["image", "inspect", "-f", template, detached])),
+        "{template} of an image committed from a detached container"
+    );
+    assert_eq!(
+        inspect_shape(&env.ok(&["inspect", detached])),
+        inspect_shape(&crate::docker::without_graph_driver(
+            &docker.ok(&["image", "inspect", detached])
+        )),
+        "inspect of an image committed from a detached container"
+    );
 
     let mut settings = settings(&env);
     settings.add_filter("sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
@@ -696,7 +738,7 @@ fn inspect_of_every_image_kind_matches_docker() {
         );
         settings.bind(|| insta::assert_snapshot!(format!("inspect_{kind}"), ours));
     }
-    for image in [imported, pulled.as_str(), committed, loaded] {
+    for image in [imported, pulled.as_str(), committed, detached, loaded] {
         let _ = docker.docker().args(["rmi", image]).output();
     }
 }

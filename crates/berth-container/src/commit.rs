@@ -209,8 +209,8 @@ impl Containers<'_> {
 /// OCI media types for the base layers of an OCI manifest (Docker's are equivalent byte formats).
 /// The container's config as Docker keeps it (and records it in a committed image): the image's
 /// config with the `run` overrides, plus the keys of Docker's `container.Config` that only a
-/// container has (its host name, the name of its image, how it was attached). berth's containers
-/// are attached to stdout and stderr as `docker run` and `docker create` attach them.
+/// container has (its host name, the name of its image, how it was attached: stdout and stderr,
+/// and stdin with `-i`, unless detached, as docker/cli sets them).
 fn docker_container_config(container: &Container) -> berth_manifest::ContainerConfig {
     use serde_json::Value;
     let record = &container.record;
@@ -220,16 +220,17 @@ fn docker_container_config(container: &Container) -> berth_manifest::ContainerCo
     } else {
         record.host.hostname.clone()
     };
-    let interactive = record.host.open_stdin;
+    let attached = !record.host.detached;
+    let stdin = record.host.open_stdin;
     for (key, value) in [
         ("Hostname", Value::String(hostname)),
         ("Domainname", Value::String(String::new())),
-        ("AttachStdin", Value::Bool(interactive)),
-        ("AttachStdout", Value::Bool(true)),
-        ("AttachStderr", Value::Bool(true)),
+        ("AttachStdin", Value::Bool(stdin && attached)),
+        ("AttachStdout", Value::Bool(attached)),
+        ("AttachStderr", Value::Bool(attached)),
         ("Tty", Value::Bool(record.host.tty)),
-        ("OpenStdin", Value::Bool(interactive)),
-        ("StdinOnce", Value::Bool(interactive)),
+        ("OpenStdin", Value::Bool(stdin)),
+        ("StdinOnce", Value::Bool(stdin && attached)),
         ("Image", Value::String(record.image.clone())),
     ] {
         config.extra.insert(key.to_owned(), value);

@@ -90,7 +90,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     }
     let containers = super::containers(ctx)?;
     let (mut container, hold) =
-        create(ctx, &containers, &args.create).map_err(|e| failed("run", e, true))?;
+        create(ctx, &containers, &args.create, args.detach).map_err(|e| failed("run", e, true))?;
     if args.detach {
         // Docker prints the ID before it starts the container: also when the start then fails.
         output::println(container.id())?;
@@ -163,10 +163,11 @@ pub(crate) fn create(
     ctx: &Ctx,
     containers: &berth_container::Containers<'_>,
     args: &CreateArgs,
+    detached: bool,
 ) -> anyhow::Result<(berth_container::Container, interrupt::Hold)> {
     let image = image(ctx, args)?;
     let hold = interrupt::hold();
-    let mut container = create_from(containers, &image, args)?;
+    let mut container = create_from(containers, &image, args, detached)?;
     if let Some(received) = hold.pending() {
         if let Err(error) = containers.remove(&mut container, true) {
             tracing::debug!(%error, "could not remove the interrupted container");
@@ -180,6 +181,7 @@ fn create_from(
     containers: &berth_container::Containers<'_>,
     image: &berth_store::Image,
     args: &CreateArgs,
+    detached: bool,
 ) -> anyhow::Result<berth_container::Container> {
     let mut env = Vec::new();
     for file in &args.env_file {
@@ -214,6 +216,7 @@ fn create_from(
             open_stdin: args.interactive,
             hostname: args.hostname.clone().unwrap_or_default(),
             runtime: args.runtime.clone().unwrap_or_default(),
+            detached,
         },
         rootfs: None,
     };
