@@ -371,8 +371,19 @@ awk -v dir="$dir/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r | w
 rm -rf "$dir"
 "#;
 
+/// A dockerd of the caller's own, for a test that compares the engine's whole state (`system df`),
+/// which tests sharing [`dockerd`] would disturb; stopped and removed when it is dropped.
+pub fn private_dockerd(name: &str) -> Dockerd {
+    Dockerd::start_named(&format!("berth-dockerd-{}-{name}", std::process::id()))
+        .unwrap_or_else(|message| panic!("{message}"))
+}
+
 impl Dockerd {
     fn start() -> Result<Dockerd, String> {
+        Self::start_named(&format!("berth-dockerd-{}", std::process::id()))
+    }
+
+    fn start_named(name: &str) -> Result<Dockerd, String> {
         // PATH first, then where Debian's and Docker's packages put it (PATH may lack the sbin dirs).
         let Some(program) = std::env::var_os("PATH")
             .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
@@ -400,7 +411,7 @@ impl Dockerd {
         } else {
             PathBuf::from("docker")
         };
-        let dir = std::env::temp_dir().join(format!("berth-dockerd-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(name);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("config"))
             .map_err(|e| format!("{}: {e}", dir.display()))?;

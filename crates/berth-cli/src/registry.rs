@@ -82,6 +82,11 @@ impl Progress {
                     self.draw_bytes();
                     return;
                 }
+                // Docker's CLI drops progress-bar messages off a terminal, and `Extracting` always
+                // has a bar.
+                if layer.status == LayerStatus::Extracting && !self.tty {
+                    return;
+                }
                 if matches!(
                     layer.status,
                     LayerStatus::DownloadComplete | LayerStatus::Pushed
@@ -106,7 +111,15 @@ impl Progress {
                     crate::escape::Keep::Nothing,
                 ));
             }
-            Event::Resolved { .. } => {}
+            Event::Resolved { reference, .. } => {
+                // Once its manifest came, never before a failure to find it.
+                self.clear_bar();
+                output::eprintln(&crate::commands::pull::pulling_from(&reference));
+            }
+            Event::Pulled { digest } => {
+                self.clear_bar();
+                output::eprintln(&format!("Digest: {digest}"));
+            }
         }
     }
 

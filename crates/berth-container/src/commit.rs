@@ -136,10 +136,12 @@ impl Containers<'_> {
             ));
             Some(blob)
         };
+        let container_config = docker_container_config(container);
         let config = berth_manifest::commit_config(
             &base_config,
             &berth_manifest::CommitOptions {
-                container_config: &container.record.config,
+                container_config: &container_config,
+                container_id: container.id(),
                 diff_id,
                 author: options.author,
                 comment: options.message,
@@ -205,6 +207,43 @@ impl Containers<'_> {
 }
 
 /// OCI media types for the base layers of an OCI manifest (Docker's are equivalent byte formats).
+/// The container's config as Docker keeps it (and records it in a committed image): the image's
+/// config with the `run` overrides, plus the keys of Docker's `container.Config` that only a
+/// container has (its host name, the name of its image, how it was attached: stdout and stderr,
+/// and stdin with `-i`, unless detached, as docker/cli sets them).
+fn docker_container_config(container: &Container) -> berth_manifest::ContainerConfig {
+    use serde_json::Value;
+    let record = &container.record;
+    let mut config = record.config.clone();
+    let hostname = if record.host.hostname.is_empty() {
+        container.short_id().to_owned()
+    } else {
+        record.host.hostname.clone()
+    };
+    let attached = !record.host.detached;
+    let stdin = record.host.open_stdin;
+    for (key, value) in [
+        ("Hostname", Value::String(hostname)),
+        ("Domainname", Value::String(String::new())),
+        ("AttachStdin", Value::Bool(stdin && attached)),
+        ("AttachStdout", Value::Bool(attached)),
+        ("AttachStderr", Value::Bool(attached)),
+        ("Tty", Value::Bool(record.host.tty)),
+        ("OpenStdin", Value::Bool(stdin)),
+        ("StdinOnce", Value::Bool(stdin && attached)),
+        ("Image", Value::String(record.image.clone())),
+    ] {
+        config.extra.insert(key.to_owned(), value);
+    }
+    // docker/cli always sends a label map, so the container has one, maybe empty.
+    if config.labels.is_empty() {
+        config
+            .extra
+            .insert("Labels".to_owned(), Value::Object(serde_json::Map::new()));
+    }
+    config
+}
+
 fn oci_layer_type(media_type: &str) -> &str {
     match media_type {
         media_type::DOCKER_LAYER_TAR_GZIP => media_type::OCI_LAYER_TAR_GZIP,

@@ -15,7 +15,8 @@
 //! symlinks ([`commit`]).
 //!
 //! Reading order: `unpack` (and its breakout tests), `snapshot`, `rootfs`, `user`, `spec`, `runtime`,
-//! `record`, `containers`, `pause`, `start`, `logs`, `commit`, `changes`.
+//! `record`, `containers`, `pause`, `start` (and `console`, the terminal of `-t` without one of our
+//! own), `logs`, `commit`, `changes`.
 
 mod error;
 pub mod unpack;
@@ -31,6 +32,7 @@ mod runtime;
 mod names;
 mod record;
 
+mod console;
 mod containers;
 mod failure;
 mod logs;

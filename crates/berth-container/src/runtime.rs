@@ -111,6 +111,32 @@ impl Runtime {
         command
     }
 
+    /// `run --detach --console-socket SOCKET`: creates and starts the container with a terminal whose
+    /// primary side the runtime sends to `console_socket`, then exits (0 once the process runs).
+    pub fn run_console_command(
+        &self,
+        bundle: &Path,
+        id: &str,
+        log: &Path,
+        pid_file: &Path,
+        console_socket: &Path,
+    ) -> Command {
+        let mut command = self.command();
+        command
+            .arg(format!("--log={}", log.display()))
+            .arg("--log-format=json")
+            .arg("run")
+            .arg("--detach")
+            .arg("--console-socket")
+            .arg(console_socket)
+            .arg("--pid-file")
+            .arg(pid_file)
+            .arg("--bundle")
+            .arg(bundle)
+            .arg(id);
+        command
+    }
+
     /// The runtime's view of a container; `None` if it does not know it.
     pub fn state(&self, id: &str) -> Result<Option<RuntimeState>> {
         let output = self

@@ -137,6 +137,10 @@ pub struct HostConfig {
     /// `--runtime`; found on PATH (`runc`, then `crun`) when empty.
     #[serde(default)]
     pub runtime: String,
+    /// `run -d`: nothing attached (Docker's `Config.AttachStdout` and `AttachStderr` are false,
+    /// as a committed image's `ContainerConfig` shows).
+    #[serde(default)]
+    pub detached: bool,
 }
 
 /// The process arguments: Entrypoint then Cmd (Docker's rule).

@@ -170,7 +170,8 @@ impl Containers<'_> {
     }
 
     /// Runs the container in the foreground and returns its exit code. Without a terminal its output
-    /// is copied to `io` and to its log; with one (`-t`) the runtime drives our terminal itself.
+    /// is copied to `io` and to its log; with one (`-t`) the runtime drives our terminal itself, or,
+    /// where berth has none, the container's terminal comes over a console socket (`console`).
     pub fn run_attached(&self, container: &mut Container, io: AttachIo) -> Result<i32> {
         self.run_attached_inner(container, io, None)
     }
@@ -198,6 +199,9 @@ impl Containers<'_> {
         let tty = container.record.host.tty;
         let runtime = self.prepare(container, tty)?;
         let runtime_log = Self::runtime_log(container)?;
+        if tty && !crate::console::has_terminal() {
+            return self.run_with_console(container, &runtime, &runtime_log, io, started);
+        }
         let mut command = runtime.run_command(
             &container.bundle(),
             container.id(),
@@ -237,6 +241,71 @@ impl Containers<'_> {
             self.mark_start_failed(container, &before, &failure, true)?;
             return Err(Error::StartFailed(failure));
         }
+        self.mark_exited(container, code)?;
+        Ok(code)
+    }
+
+    /// `-t` without a terminal of ours (output to a pipe or a file): the container's terminal comes
+    /// over a console socket, as Docker's daemon gets it, and berth copies what the container writes
+    /// to it (one stream, logged as stdout as Docker logs it) and waits for the container's process.
+    fn run_with_console(
+        &self,
+        container: &mut Container,
+        runtime: &Runtime,
+        runtime_log: &RuntimeLog,
+        io: AttachIo,
+        started: Option<&mut dyn FnMut(u32)>,
+    ) -> Result<i32> {
+        let socket = crate::console::ConsoleSocket::bind()?;
+        crate::console::become_subreaper()?;
+        let mut command = runtime.run_console_command(
+            &container.bundle(),
+            container.id(),
+            runtime_log.path(),
+            runtime_log.pid_file(),
+            &socket.path(),
+        );
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if started.is_some() {
+            command.process_group(0);
+        }
+        let before = container.state.clone();
+        self.mark_running(container)?;
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                container.state.error = Some(e.to_string());
+                self.mark_exited(container, 127)?;
+                return Err(Error::io(format!("run {}", runtime.name))(e));
+            }
+        };
+        let terminal = socket.receive(&mut child)?;
+        let mut runtime_said = String::new();
+        if let Some(mut stderr) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut runtime_said);
+        }
+        let status = child.wait().map_err(Error::io("wait for the runtime"))?;
+        let runtime_code = status.code().unwrap_or(crate::containers::LOST_EXIT_CODE);
+        let (Some(terminal), 0) = (terminal, runtime_code) else {
+            if let Some(failure) = Self::start_failure(container, runtime_log, runtime_code) {
+                self.mark_start_failed(container, &before, &failure, true)?;
+                return Err(Error::StartFailed(failure));
+            }
+            tracing::debug!(runtime = %runtime.name, said = %runtime_said.trim(), "the runtime failed");
+            self.mark_exited(container, runtime_code)?;
+            return Ok(runtime_code);
+        };
+        let pid = crate::console::read_pid(runtime_log.pid_file())?;
+        if let Some(started) = started {
+            started(u32::try_from(pid).unwrap_or_default());
+        }
+        let log = LogWriter::create(&container.log_path())?;
+        let pump = crate::logs::pump(terminal, "stdout", Arc::clone(&log), Some(io.stdout), None);
+        let code = crate::console::wait_process(pid)?;
+        let _ = pump.join();
         self.mark_exited(container, code)?;
         Ok(code)
     }

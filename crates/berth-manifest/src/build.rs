@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use berth_digest::Digest;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, MediaType};
 use serde::Serialize;
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::change::apply_changes;
@@ -79,13 +80,16 @@ pub struct CommitOptions<'a> {
     pub comment: &'a str,
     pub changes: &'a [String],
     pub created: OffsetDateTime,
+    /// The container's ID, recorded as `container` with `container_config` as Docker records them
+    /// (empty: neither is written).
+    pub container_id: &'a str,
 }
 
 /// The config of a committed image, as moby's `CreateImageFromContainer` + `NewChildImage`
 /// build it: the container's config with the changes applied, the base's platform and history,
-/// one more history entry, and the new layer (unless it is empty). Docker-only top-level keys of
-/// the base (`container`, `docker_version`, ...) are not carried over; berth writes no
-/// `container_config`.
+/// one more history entry, and the new layer (unless it is empty), and which container it came
+/// from (`container`, `container_config`: the container's config before the changes). Docker-only
+/// top-level keys of the base (`container`, `docker_version`, ...) are not carried over.
 pub fn commit_config(
     base: &ImageConfig,
     options: &CommitOptions<'_>,
@@ -111,6 +115,20 @@ pub fn commit_config(
         empty_layer,
         extra: BTreeMap::new(),
     });
+    let mut extra = BTreeMap::new();
+    if !options.container_id.is_empty() {
+        extra.insert(
+            "container".to_owned(),
+            Value::String(options.container_id.to_owned()),
+        );
+        extra.insert(
+            "container_config".to_owned(),
+            serde_json::to_value(options.container_config).map_err(|source| Error::Json {
+                what: "container config",
+                source,
+            })?,
+        );
+    }
     Ok(ImageConfig {
         architecture: base.architecture.clone(),
         os: base.os.clone(),
@@ -123,7 +141,7 @@ pub fn commit_config(
         config: Some(config),
         rootfs,
         history,
-        extra: BTreeMap::new(),
+        extra,
     })
 }
 

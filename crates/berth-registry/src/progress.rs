@@ -3,17 +3,22 @@
 //! whole-image bar from them.
 
 use berth_digest::Digest;
+use berth_reference::Reference;
 
 /// What happened, in the order it happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// Pull: the manifest was resolved (`Digest:` is printed at the end from the result).
+    /// Pull: the manifest of `reference` (one tag of `pull -a`, or the digest pulled) was fetched:
+    /// Docker's `TAG: Pulling from REPO` comes now, never before a failure to find it.
     Resolved {
+        reference: Reference,
         /// The digest Docker shows: the index digest for a multi-platform image.
         digest: Digest,
         /// The platform manifest that is pulled.
         manifest_digest: Digest,
     },
+    /// Pull: one image is stored (Docker's `Digest:` line, once per tag of `pull -a`).
+    Pulled { digest: Digest },
     /// The layers are known: the whole-image bar can start. `total_bytes` counts the compressed
     /// size of every layer, including those already in the store (`done_bytes`).
     Plan {

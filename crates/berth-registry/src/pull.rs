@@ -204,13 +204,24 @@ impl Client {
             )));
         };
         reporter.emit(Event::Resolved {
+            reference: reference.clone(),
             digest: repo_digest.clone(),
             manifest_digest: manifest.digest.clone(),
         });
-        let previous = store
-            .resolve(&reference.to_string())
-            .ok()
-            .map(|image| image.manifest_digest);
+        // The manifest this very tag points at (its image may have others under other names); a
+        // digest reference names the image through its repo digests.
+        let previous = if reference.digest().is_some() {
+            store
+                .resolve(&reference.to_string())
+                .ok()
+                .map(|image| image.manifest_digest)
+        } else {
+            store
+                .entries()?
+                .into_iter()
+                .find(|e| e.name.as_ref() == Some(reference))
+                .map(|e| e.entry.digest)
+        };
 
         let config_descriptor = image_manifest.config();
         let config_digest = oci_digest(config_descriptor)?;
@@ -233,6 +244,9 @@ impl Client {
         };
         let config = berth_manifest::parse_config(&config_bytes).map_err(Error::Config)?;
         let layers = layer_specs(image_manifest, &config)?;
+        // moby's puller: an image that is already here (by ID) has nothing to pull, and no layer
+        // of it is reported (no `Already exists`).
+        let image_here = store.resolve(&config_digest.to_string()).is_ok();
 
         let total_bytes = layers.iter().map(|(spec, _)| spec.size).sum();
         let present: Vec<bool> = layers
@@ -252,7 +266,7 @@ impl Client {
         });
         let mut queued = 0;
         for ((spec, _), present) in layers.iter().zip(&present) {
-            if *present {
+            if *present || image_here {
                 continue;
             }
             reporter.layer(
@@ -268,7 +282,15 @@ impl Client {
         }
         let downloaded: Vec<bool> = stream::iter(layers.iter())
             .map(|(spec, diff_id)| {
-                fetch_layer(&session, store, &repository, spec, diff_id, reporter)
+                fetch_layer(
+                    &session,
+                    store,
+                    &repository,
+                    spec,
+                    diff_id,
+                    reporter,
+                    image_here,
+                )
             })
             .buffered(options.concurrency.max(1))
             .try_collect()
@@ -294,6 +316,9 @@ impl Client {
                 TagTime::Keep,
             )?;
         }
+        reporter.emit(Event::Pulled {
+            digest: repo_digest.clone(),
+        });
         Ok(PulledImage {
             reference: reference.clone(),
             digest: repo_digest,
@@ -386,6 +411,7 @@ async fn stored_layer_is_intact(store: &Store, spec: &BlobSpec) -> Result<bool> 
 }
 
 /// Makes one layer present in the store with a checked diff_id. Returns whether it was downloaded.
+/// `image_here`: the image is already stored (by ID), and its layers are not reported.
 async fn fetch_layer<F: FnMut(Event)>(
     session: &Session<'_>,
     store: &Store,
@@ -393,7 +419,13 @@ async fn fetch_layer<F: FnMut(Event)>(
     spec: &BlobSpec,
     expected_diff_id: &Digest,
     reporter: &Reporter<F>,
+    image_here: bool,
 ) -> Result<bool> {
+    let report = |status: LayerStatus, current: u64| {
+        if !image_here {
+            reporter.layer(&spec.digest, status, current, Some(spec.size));
+        }
+    };
     let present = store.has_blob(&spec.digest);
     if present && !stored_layer_is_intact(store, spec).await? {
         tracing::warn!(digest = %spec.digest, "stored layer is corrupt; downloading it again");
@@ -426,22 +458,13 @@ async fn fetch_layer<F: FnMut(Event)>(
                 actual: info.diff_id,
             });
         }
-        reporter.layer(
-            &spec.digest,
-            LayerStatus::AlreadyExists,
-            spec.size,
-            Some(spec.size),
-        );
+        report(LayerStatus::AlreadyExists, spec.size);
         return Ok(false);
     }
-    reporter.layer(&spec.digest, LayerStatus::Downloading, 0, Some(spec.size));
-    let downloaded = blob::download(session, store, repository, spec, Some(reporter)).await?;
-    reporter.layer(
-        &spec.digest,
-        LayerStatus::DownloadComplete,
-        spec.size,
-        Some(spec.size),
-    );
+    report(LayerStatus::Downloading, 0);
+    let shown = (!image_here).then_some(reporter);
+    let downloaded = blob::download(session, store, repository, spec, shown).await?;
+    report(LayerStatus::DownloadComplete, spec.size);
     let Some(info) = downloaded.diff else {
         downloaded.pending.discard();
         return Err(Error::UnsupportedLayer(spec.digest.to_string()));
@@ -454,21 +477,11 @@ async fn fetch_layer<F: FnMut(Event)>(
             actual: info.diff_id,
         });
     }
-    reporter.layer(
-        &spec.digest,
-        LayerStatus::Extracting,
-        spec.size,
-        Some(spec.size),
-    );
+    report(LayerStatus::Extracting, spec.size);
     let expected = berth_digest::Expected::new(spec.digest.clone(), Some(spec.size));
     store.commit_blob(downloaded.pending, Some(&expected))?;
     store.record_layer(&spec.digest, &info)?;
-    reporter.layer(
-        &spec.digest,
-        LayerStatus::PullComplete,
-        spec.size,
-        Some(spec.size),
-    );
+    report(LayerStatus::PullComplete, spec.size);
     Ok(true)
 }
 

@@ -40,7 +40,7 @@ mod writeback;
 pub use blob::{Ingest, PendingBlob};
 pub use check::{CheckReport, Problem};
 pub use content::{ContentCounter, TarEnd};
-pub use df::DiskUsage;
+pub use df::{DiskUsage, ImageUsage};
 pub use error::Error;
 pub use gc::GcReport;
 pub use image::{Image, ImageEntry, Removal, TagTime};

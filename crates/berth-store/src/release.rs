@@ -20,7 +20,7 @@ impl Image {
     }
 }
 
-fn chain_ids_of_config(id: &Digest, config: &[u8]) -> Result<Vec<Digest>> {
+pub(crate) fn chain_ids_of_config(id: &Digest, config: &[u8]) -> Result<Vec<Digest>> {
     let config = berth_manifest::parse_config(config).map_err(|source| Error::InvalidConfig {
         digest: id.clone(),
         source,

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use berth_digest::Digest;
 use berth_manifest::media_type;
-use berth_store::{IndexEntry, LayerInfo, Store, TagTime};
+use berth_reference::Reference;
+use berth_store::{annotations, IndexEntry, LayerInfo, Store, TagTime};
 
 use super::{
     files::{Content, Files},
@@ -57,12 +58,22 @@ pub(crate) fn commit(
     // References last: every blob they name is in place.
     let mut loaded = Vec::new();
     for (image, entry) in images.iter().zip(entries) {
+        let previous = tagged_ids(store, &image.names)?;
         store.add_image_with(&entry, &image.names, &[], TagTime::Keep)?;
         tracing::debug!(id = %image.id, "loaded image");
         if image.names.is_empty() {
             loaded.push(Loaded::Untagged(image.id.clone()));
         }
-        loaded.extend(image.names.iter().cloned().map(Loaded::Tagged));
+        for (name, previous) in image.names.iter().zip(previous) {
+            // Docker's `setLoadedTag`: a name that pointed at another image moves to this one.
+            if let Some(old_id) = previous.filter(|old| *old != image.id.to_string()) {
+                loaded.push(Loaded::Renamed {
+                    name: name.clone(),
+                    old_id,
+                });
+            }
+            loaded.push(Loaded::Tagged(name.clone()));
+        }
     }
     for (image, parent) in parents {
         match store.set_parent(image, parent) {
@@ -72,6 +83,24 @@ pub(crate) fn commit(
         }
     }
     Ok(loaded)
+}
+
+/// The image ID each of `names` points at now, if any.
+fn tagged_ids(store: &Store, names: &[Reference]) -> Result<Vec<Option<String>>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let entries = store.entries()?;
+    Ok(names
+        .iter()
+        .map(|name| {
+            entries
+                .iter()
+                .find(|e| e.name.as_ref() == Some(name))
+                .and_then(|e| e.entry.annotations.get(annotations::IMAGE_ID))
+                .cloned()
+        })
+        .collect())
 }
 
 /// Commits one archive file (or its plain-tar conversion) as a blob, once; returns its digest the

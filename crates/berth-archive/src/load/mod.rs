@@ -54,6 +54,9 @@ pub enum Loaded {
     Tagged(Reference),
     /// `Loaded image ID: sha256:…` (an image without a name in the archive).
     Untagged(Digest),
+    /// The name pointed at another image (`old_id`), which loses it; reported before the name's
+    /// `Loaded image:` line, as Docker's `load` does.
+    Renamed { name: Reference, old_id: String },
 }
 
 impl fmt::Display for Loaded {
@@ -61,6 +64,11 @@ impl fmt::Display for Loaded {
         match self {
             Loaded::Tagged(name) => write!(f, "Loaded image: {}", name.familiar_string()),
             Loaded::Untagged(id) => write!(f, "Loaded image ID: {id}"),
+            Loaded::Renamed { name, old_id } => write!(
+                f,
+                "The image {} already exists, renaming the old one with ID {old_id} to empty string",
+                name.familiar_string()
+            ),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `berth inspect` / `berth image inspect` / `berth container inspect`: Docker's JSON array, or one
 //! `-f` template per object.
 
-use berth_format::template::{GoValue, Missing, Template};
+use berth_format::template::{Missing, Template};
 use berth_manifest as view;
 
 use crate::{
@@ -99,13 +99,6 @@ pub fn run_containers(ctx: &Ctx, args: &ContainerArgs) -> anyhow::Result<()> {
     )
 }
 
-/// One inspected object: its JSON element and the typed value its templates run over.
-struct Inspected {
-    image_view: Option<view::InspectView>,
-    json: String,
-    typed: GoValue,
-}
-
 fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let template = match format {
@@ -129,7 +122,7 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
         _ => None,
     };
     // As the Docker CLI: every object's output first, then every error, in argument order.
-    let mut found = Vec::new();
+    let mut elements = Vec::new();
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     for name in names {
@@ -142,25 +135,14 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
             },
             None => None,
         };
-        let object = match container {
-            Some(typed) => Inspected {
-                image_view: None,
-                json: typed.to_json_escaped(),
-                typed,
-            },
+        let typed = match container {
+            Some(typed) => typed,
             None if kind == Kind::Container => {
                 errors.push(kind.not_found(name));
                 continue;
             }
             None => match store.resolve(name) {
-                Ok(image) => {
-                    let (view, typed) = inspected(store, image)?;
-                    Inspected {
-                        json: serde_json::to_string(&view)?,
-                        image_view: Some(view),
-                        typed,
-                    }
-                }
+                Ok(image) => inspected(store, image)?,
                 Err(berth_store::Error::NoSuchImage(_)) => {
                     errors.push(kind.not_found(name));
                     continue;
@@ -169,25 +151,17 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
             },
         };
         match &template {
-            None => found.push(object),
-            Some(template) => match execute(template, &object.typed) {
+            // Docker 20.10's types, every key in its order (the typed value's JSON, unescaped as
+            // the daemon writes it).
+            None => elements.push(typed.to_json()),
+            Some(template) => match execute(template, &typed) {
                 Ok(line) => lines.push(line),
                 Err(error) => errors.push(format!("template parsing error: {error}")),
             },
         }
     }
     match &template {
-        None if found.iter().all(|object| object.image_view.is_some()) => {
-            let views: Vec<view::InspectView> = found
-                .into_iter()
-                .filter_map(|object| object.image_view)
-                .collect();
-            output::println(&view::inspect_json(&views))?;
-        }
-        None => {
-            let elements: Vec<String> = found.into_iter().map(|object| object.json).collect();
-            output::println(&indent::indent(&format!("[{}]", elements.join(","))))?;
-        }
+        None => output::println(&indent::indented_array(&elements))?,
         // An empty result is still one line.
         Some(_) if lines.is_empty() => output::println("")?,
         Some(_) => {
@@ -219,11 +193,11 @@ fn execute(
     })
 }
 
-/// The image's `inspect` view and the typed value its templates run over.
+/// The typed value that the image's plain output and templates come from.
 fn inspected(
     store: &berth_store::Store,
     image: berth_store::Image,
-) -> anyhow::Result<(view::InspectView, berth_format::template::GoValue)> {
+) -> anyhow::Result<berth_format::template::GoValue> {
     let facts = facts::facts(store, image)?;
     let image = &facts.image;
     let repo_tags = image
@@ -252,6 +226,5 @@ fn inspected(
         last_tag_time,
     });
     let config: serde_json::Value = serde_json::from_slice(&image.config)?;
-    let typed = typed::image_inspect(&view, &config, last_tag_time);
-    Ok((view, typed))
+    Ok(typed::image_inspect(&view, &config, last_tag_time))
 }

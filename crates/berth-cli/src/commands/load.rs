@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     {
         // An OCI image layout directory (e.g. `skopeo copy ... oci:DIR`).
         let loaded = berth_archive::load_dir(ctx.store()?, dir, &options)?;
-        return report(&loaded, args.quiet);
+        return report(&loaded);
     }
     let store = ctx.store()?;
     let loaded = match &args.input {
@@ -56,14 +56,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             berth_archive::load_file(store, &File::from(duplicate), &options)?
         }
     };
-    report(&loaded, args.quiet)
+    report(&loaded)
 }
 
-fn report(loaded: &[berth_archive::Loaded], quiet: bool) -> anyhow::Result<()> {
-    if !quiet {
-        for image in loaded {
-            output::println(&image.to_string())?;
-        }
+/// Docker prints what was loaded (and which names moved) on stdout with or without `-q`: `-q` only
+/// hides the per-layer progress bars, which berth does not draw.
+fn report(loaded: &[berth_archive::Loaded]) -> anyhow::Result<()> {
+    for image in loaded {
+        output::println(&image.to_string())?;
     }
     Ok(())
 }

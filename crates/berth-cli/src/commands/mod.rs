@@ -1,6 +1,7 @@
 //! One module per command. Each exposes `Args` (its clap flags) and `run(ctx, args)`.
 
 pub mod container;
+pub mod df;
 pub mod history;
 pub mod images;
 pub mod import;

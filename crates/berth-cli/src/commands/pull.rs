@@ -48,22 +48,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     };
     let store = ctx.store()?;
     let client = registry::client(ctx)?;
-    if !args.quiet {
-        if args.all_tags {
-            output::eprintln(&format!("Pulling repository {}", reference.path()));
-        } else {
-            output::eprintln(&pulling_from(&reference));
-        }
-    }
     let mut progress = registry::Progress::new(args.quiet);
     let result = registry::block_on(
         client.pull(store, &reference, &options, |event| progress.event(event)),
     )??;
     progress.finish();
     if !args.quiet {
-        if let Some(digest) = result.digest() {
-            output::eprintln(&format!("Digest: {digest}"));
-        }
         let status = match result.status {
             PullStatus::Downloaded => "Downloaded newer image for",
             PullStatus::UpToDate => "Image is up to date for",

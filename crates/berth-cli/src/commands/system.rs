@@ -1,6 +1,6 @@
 //! `berth system df | check | prune` and `berth image prune`.
 
-use std::{collections::HashSet, fmt::Write as _};
+use std::collections::HashSet;
 
 use anyhow::Context as _;
 use berth_container::Status;
@@ -13,7 +13,7 @@ use crate::{context::Ctx, exit::ExitStatus, output};
 #[derive(Debug, clap::Subcommand)]
 pub enum SystemCommand {
     /// Show berth disk usage
-    Df,
+    Df(crate::commands::df::Args),
     /// Verify every blob's digest and every reference's target; exits non-zero on any problem
     Check,
     /// Remove stopped containers, dangling images (with -a: all unused images) and unreferenced content
@@ -42,7 +42,7 @@ pub struct ImageUser {
 
 pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
     match command {
-        SystemCommand::Df => df(ctx),
+        SystemCommand::Df(args) => crate::commands::df::run(ctx, &args),
         SystemCommand::Check => check(ctx),
         SystemCommand::Prune(args) => {
             prune_containers(ctx)?;
@@ -71,47 +71,6 @@ pub fn containers_using(ctx: &Ctx, id: &Digest) -> anyhow::Result<Vec<ImageUser>
         });
     }
     Ok(users)
-}
-
-fn df(ctx: &Ctx) -> anyhow::Result<()> {
-    let store = ctx.store()?;
-    let usage = store.disk_usage(&gc_roots(ctx)?)?;
-    let containers = crate::commands::container::containers(ctx)?;
-    let (mut total, mut running, mut size, mut reclaimable) = (0usize, 0usize, 0u64, 0u64);
-    for mut container in containers.list()? {
-        containers.refresh(&mut container)?;
-        let written = containers.rw_size(&container).unwrap_or(0);
-        total += 1;
-        size += written;
-        if matches!(container.state.status, Status::Running | Status::Paused) {
-            running += 1;
-        } else {
-            reclaimable += written;
-        }
-    }
-    let mut table = String::from("TYPE\tTOTAL\tACTIVE\tSIZE\tRECLAIMABLE\n");
-    let _ = writeln!(
-        table,
-        "Images\t{}\t{}\t{}\t{} ({}%)",
-        usage.images,
-        usage.images,
-        human::size(usage.total_bytes),
-        human::size(usage.reclaimable_bytes),
-        percent(usage.reclaimable_bytes, usage.total_bytes)
-    );
-    let _ = writeln!(
-        table,
-        "Containers\t{total}\t{running}\t{}\t{} ({}%)",
-        human::size(size),
-        human::size(reclaimable),
-        percent(reclaimable, size)
-    );
-    Ok(output::print(&berth_format::tabwrite(&table))?)
-}
-
-/// Docker's `(NN%)`: the reclaimable share, rounded down.
-fn percent(part: u64, whole: u64) -> u64 {
-    (part * 100).checked_div(whole).unwrap_or(0)
 }
 
 fn check(ctx: &Ctx) -> anyhow::Result<()> {

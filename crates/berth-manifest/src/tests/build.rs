@@ -125,6 +125,7 @@ fn commit_matches_docker() {
         comment: "Added a new file",
         changes: &changes,
         created: datetime!(2026-11-27 17:51:08.692423744 UTC),
+        container_id: "26d76d3e29b7a3d22b8ddd4ac9e6d7f1ad5cd6e7c3d9bc1f0e6fb9c2f87e2ad4",
     };
     let ours = commit_config(&base, &options).unwrap();
     assert_eq!(ours.history, docker.history);
@@ -141,7 +142,11 @@ fn commit_matches_docker() {
     assert_eq!(ours_config.cmd, docker_config.cmd);
     assert_eq!(ours_config.working_dir, docker_config.working_dir);
     assert_eq!(ours_config.extra["Hostname"], "26d76d3e29b7");
-    assert!(!ours.extra.contains_key("container_config"));
+    // Which container, and its config before the changes, as Docker records them.
+    assert_eq!(ours.extra["container"], options.container_id);
+    let recorded: ContainerConfig =
+        serde_json::from_value(ours.extra["container_config"].clone()).unwrap();
+    assert_eq!(recorded, container);
 
     // Nothing changed: an empty layer, recorded in history only.
     let empty = CommitOptions {

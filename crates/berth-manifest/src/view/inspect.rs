@@ -1,5 +1,9 @@
 //! `docker image inspect` as modern Docker (v29, API 1.52, no graph driver) prints it.
 //!
+//! `berth inspect` itself prints Docker 20.10's `types.ImageInspect` (the typed value its templates
+//! run over, `berth-cli`'s `commands/inspect/typed.rs`); [`InspectView`] supplies that value's
+//! facts, and [`inspect_json`] remains the newer API's rendering of them.
+//!
 //! Field order and omissions follow moby `api/types/image.InspectResponse`:
 //! `Id, RepoTags, RepoDigests, Comment?, Created?, Author?, Config, Architecture, Variant?, Os,
 //! OsVersion?, Size, RootFS{Type?, Layers?}, Metadata{LastTagTime}`; `Config` is Docker's

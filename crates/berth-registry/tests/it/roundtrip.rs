@@ -181,9 +181,9 @@ async fn pull_by_digest_and_already_exists_and_mount() {
         );
     }
 
-    // By digest, into a store that already has one of the layers.
+    // By digest, into a store that already has the layers (in another image: another label).
     let target = store_in(dir.path(), "target");
-    let shared = image::small(&target, &["local/other:1"], "mount");
+    let shared = image::small(&target, &["local/other:1"], "other");
     assert_eq!(shared.layers, built.layers);
     let by_digest = format!("{}/two/copy@{}", registry.host(), built.manifest_digest);
     let events = Events::default();
@@ -204,6 +204,23 @@ async fn pull_by_digest_and_already_exists_and_mount() {
     );
     let image = target.resolve(&by_digest).unwrap();
     assert_eq!(image.id, built.config_digest);
+
+    // Again: the image is here (by ID), and moby's puller reports none of its layers.
+    let events = Events::default();
+    client
+        .pull(
+            &target,
+            &reference(&by_digest),
+            &PullOptions::default(),
+            events.sink(),
+        )
+        .await
+        .unwrap();
+    let statuses = events.statuses();
+    assert!(
+        !statuses.iter().any(|s| s.contains("Already exists")),
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let containers = super::containers(ctx)?;
     // Unlike `run`, `docker create` returns the engine's error as it is (exit 1).
-    let (container, _hold) = super::run::create(ctx, &containers, &args.create)?;
+    let (container, _hold) = super::run::create(ctx, &containers, &args.create, false)?;
     output::println(container.id())?;
     Ok(())
 }

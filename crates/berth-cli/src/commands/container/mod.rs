@@ -19,6 +19,7 @@ pub mod rm;
 pub mod run;
 pub mod start;
 pub mod stop;
+mod timestamp;
 
 use anyhow::Context as _;
 use berth_container::{Container, Containers, MonitorCommand};

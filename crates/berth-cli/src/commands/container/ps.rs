@@ -105,13 +105,29 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .collect();
     let default = if args.size { SIZE_TABLE } else { DEFAULT_TABLE };
     let format = Format::parse(args.format.as_deref(), default, Missing::Error)?;
-    let header = json!({
+    Ok(output::print(&render_rows(&format, &header(), &rows)?)?)
+}
+
+/// The column titles of `ps` (and of `system df -v`'s containers).
+pub(crate) fn header() -> Value {
+    json!({
         "ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
         "RunningFor": "CREATED", "Ports": "PORTS", "State": "STATE", "Status": "STATUS",
         "Size": "SIZE", "Names": "NAMES", "Labels": "LABELS", "Mounts": "MOUNTS",
         "Networks": "NETWORKS", "Platform": "PLATFORM", "HealthStatus": "HEALTH", "LocalVolumes": "LOCAL VOLUMES",
-    });
-    Ok(output::print(&render_rows(&format, &header, &rows)?)?)
+    })
+}
+
+/// One container's `ps` row (truncated, without sizes), for `system df -v`.
+pub(crate) fn row_of(containers: &Containers<'_>, container: &Container, now: SystemTime) -> Value {
+    row(
+        containers,
+        &mut ImageNames::default(),
+        container,
+        false,
+        false,
+        now,
+    )
 }
 
 fn matches(container: &Container, filters: &Filters) -> anyhow::Result<bool> {

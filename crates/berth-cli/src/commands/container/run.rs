@@ -79,9 +79,18 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+    // docker/cli's `CheckTty`, before anything is created: `-it` attaches a terminal that is not there.
+    if !args.detach
+        && args.create.interactive
+        && args.create.tty
+        && !std::io::IsTerminal::is_terminal(&std::io::stdin())
+    {
+        output::eprintln("the input device is not a TTY");
+        return Err(ExitStatus(1).into());
+    }
     let containers = super::containers(ctx)?;
     let (mut container, hold) =
-        create(ctx, &containers, &args.create).map_err(|e| failed("run", e, true))?;
+        create(ctx, &containers, &args.create, args.detach).map_err(|e| failed("run", e, true))?;
     if args.detach {
         // Docker prints the ID before it starts the container: also when the start then fails.
         output::println(container.id())?;
@@ -159,10 +168,11 @@ pub(crate) fn create(
     ctx: &Ctx,
     containers: &berth_container::Containers<'_>,
     args: &CreateArgs,
+    detached: bool,
 ) -> anyhow::Result<(berth_container::Container, interrupt::Hold)> {
     let image = image(ctx, args)?;
     let hold = interrupt::hold();
-    let mut container = create_from(containers, &image, args)?;
+    let mut container = create_from(containers, &image, args, detached)?;
     if let Some(received) = hold.pending() {
         if let Err(error) = containers.remove(&mut container, true) {
             tracing::debug!(%error, "could not remove the interrupted container");
@@ -176,6 +186,7 @@ fn create_from(
     containers: &berth_container::Containers<'_>,
     image: &berth_store::Image,
     args: &CreateArgs,
+    detached: bool,
 ) -> anyhow::Result<berth_container::Container> {
     let mut env = Vec::new();
     for file in &args.env_file {
@@ -210,6 +221,7 @@ fn create_from(
             open_stdin: args.interactive,
             hostname: args.hostname.clone().unwrap_or_default(),
             runtime: args.runtime.clone().unwrap_or_default(),
+            detached,
         },
         rootfs: None,
     };
@@ -264,19 +276,13 @@ fn image(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<berth_store::Image> {
 fn pull_image(ctx: &Ctx, reference: &Reference, quiet: bool) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let client = crate::registry::client(ctx)?;
-    if !quiet {
-        output::eprintln(&crate::commands::pull::pulling_from(reference));
-    }
     let mut progress = crate::registry::Progress::new(quiet);
     let options = berth_registry::PullOptions::default();
-    let result = crate::registry::block_on(client.pull(store, reference, &options, |event| {
+    crate::registry::block_on(client.pull(store, reference, &options, |event| {
         progress.event(event);
     }))??;
     progress.finish();
     if !quiet {
-        if let Some(digest) = result.digest() {
-            output::eprintln(&format!("Digest: {digest}"));
-        }
         output::eprintln(&format!(
             "Status: Downloaded newer image for {}",
             reference.familiar_string()

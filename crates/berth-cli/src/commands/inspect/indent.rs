@@ -1,12 +1,16 @@
-//! Go's `json.Indent(dst, src, "", "    ")`, which Docker's CLI runs over the daemon's compact JSON:
-//! keeps the keys in the order they come (berth's structs and Go values are already in Docker's).
+//! The plain `inspect` output: docker/cli's `IndentedInspector`, which joins the daemon's raw JSON
+//! objects into an array and indents it as Go's `json.Indent(.., "", "    ")`: four spaces a level,
+//! `": "` after keys, empty objects and arrays as `{}` and `[]`, strings as they are (the daemon
+//! does not escape `<`, `>` or `&`).
 
-/// `compact` JSON indented with four spaces; `[]` and `{}` stay on one line.
-pub fn indent(compact: &str) -> String {
+/// `[` + `elements` (compact JSON) + `]`, indented as Go's `json.Indent` does.
+pub fn indented_array(elements: &[String]) -> String {
+    indent(&format!("[{}]", elements.join(",")))
+}
+
+fn indent(compact: &str) -> String {
     let mut out = String::with_capacity(compact.len() * 2);
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
     let mut chars = compact.chars().peekable();
     let newline = |out: &mut String, depth: usize| {
         out.push('\n');
@@ -15,26 +19,31 @@ pub fn indent(compact: &str) -> String {
         }
     };
     while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
         match c {
             '"' => {
-                in_string = true;
-                out.push(c);
+                out.push('"');
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            out.push('\\');
+                            if let Some(escaped) = chars.next() {
+                                out.push(escaped);
+                            }
+                        }
+                        '"' => {
+                            out.push('"');
+                            break;
+                        }
+                        other => out.push(other),
+                    }
+                }
             }
             '{' | '[' => {
                 out.push(c);
-                if matches!(chars.peek(), Some('}' | ']')) {
-                    out.push(chars.next().unwrap_or(c));
+                let close = if c == '{' { '}' } else { ']' };
+                if chars.peek() == Some(&close) {
+                    out.push(close);
+                    chars.next();
                 } else {
                     depth += 1;
                     newline(&mut out, depth);
@@ -46,12 +55,12 @@ pub fn indent(compact: &str) -> String {
                 out.push(c);
             }
             ',' => {
-                out.push(c);
+                out.push(',');
                 newline(&mut out, depth);
             }
             ':' => out.push_str(": "),
             c if c.is_whitespace() => {}
-            c => out.push(c),
+            other => out.push(other),
         }
     }
     out
@@ -59,20 +68,22 @@ pub fn indent(compact: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::indent;
+    use super::*;
 
     #[test]
-    fn as_go_indents() {
-        let cases = [
-            ("[]", "[]"),
-            ("{}", "{}"),
+    fn indents_as_go_does() {
+        let cases: &[(&[&str], &str)] = &[
+            (&[], "[]"),
+            (&["{}"], "[\n    {}\n]"),
             (
-                r#"[{"Id":"a","Args":[],"Map":{},"S":"x,{y}:\"z\"","N":[1,2]}]"#,
-                "[\n    {\n        \"Id\": \"a\",\n        \"Args\": [],\n        \"Map\": {},\n        \"S\": \"x,{y}:\\\"z\\\"\",\n        \"N\": [\n            1,\n            2\n        ]\n    }\n]",
+                &[r#"{"Id":"x","Tags":[],"Env":null,"Labels":{"a":"b<c&d>"},"N":[1,2]}"#],
+                "[\n    {\n        \"Id\": \"x\",\n        \"Tags\": [],\n        \"Env\": null,\n        \"Labels\": {\n            \"a\": \"b<c&d>\"\n        },\n        \"N\": [\n            1,\n            2\n        ]\n    }\n]",
             ),
+            (&[r#"{"a":"q\"{,:"}"#, "{}"], "[\n    {\n        \"a\": \"q\\\"{,:\"\n    },\n    {}\n]"),
         ];
-        for (compact, want) in cases {
-            assert_eq!(indent(compact), want, "{compact}");
+        for (elements, want) in cases {
+            let elements: Vec<String> = elements.iter().map(|e| (*e).to_owned()).collect();
+            assert_eq!(indented_array(&elements), *want, "{elements:?}");
         }
     }
 }

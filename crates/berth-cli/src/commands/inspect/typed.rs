@@ -5,10 +5,10 @@
 //! zero value (`{{.Author}}` and `{{.Parent}}` print nothing, `{{.Config.Env}}` prints `[]`,
 //! `{{.Config.Healthcheck}}` `<nil>`, `{{json .Config}}` lists every `container.Config` field in
 //! order); if that fails (an unknown field, or `{{.Id}}`: the Go field is `ID`), over the response's
-//! raw JSON decoded into maps, with `missingkey=error`. Templates see the 20.10 types (the oracle
-//! berth is tested against), although berth's plain `inspect` output has the newer API's shape; the
-//! one field berth cannot fill, `GraphDriver`, is left out. The raw JSON of the second try is the
-//! typed value's own encoding, as the 20.10 daemon sends it.
+//! raw JSON decoded into maps, with `missingkey=error`. Templates and the plain output see the 20.10
+//! types (the oracle berth is tested against); the one field berth cannot fill, `GraphDriver`, is
+//! Docker's type left empty (`{"Data":null,"Name":""}`). The raw JSON of the second try, and the
+//! plain output, are the typed value's own encoding, as the 20.10 daemon sends it.
 
 use std::collections::BTreeMap;
 
@@ -88,6 +88,17 @@ pub fn image_inspect(
         .field(GoField::new("OsVersion", GoValue::string(&body.os_version)).omitempty())
         .field(GoField::new("Size", GoValue::int64(size)))
         .field(GoField::new("VirtualSize", GoValue::int64(size)))
+        // berth stores layers, not a graph driver's directories: Docker's type, empty.
+        .field(GoField::new(
+            "GraphDriver",
+            GoStruct::new("types.GraphDriverData")
+                .field(GoField::new(
+                    "Data",
+                    GoValue::map(None, GoValue::string("")),
+                ))
+                .field(GoField::new("Name", GoValue::string("")))
+                .into(),
+        ))
         .field(GoField::new("RootFS", root_fs.into()))
         .field(GoField::new("Metadata", metadata.into()))
         .into()
