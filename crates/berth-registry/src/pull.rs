@@ -230,6 +230,7 @@ impl Client {
         let stored_config = store
             .read_blob(&config_digest, berth_manifest::MAX_CONFIG_BYTES as u64)
             .ok();
+        let config_was_stored = stored_config.is_some();
         let config_bytes = if let Some(bytes) = stored_config {
             bytes
         } else {
@@ -297,6 +298,10 @@ impl Client {
             .await?;
 
         store.write_blob(&config_bytes)?;
+        // A stored manifest that no longer hashes to its name is replaced: that is no "up to date".
+        let manifest_was_stored = store
+            .read_blob(&manifest.digest, manifest.bytes.len() as u64)
+            .is_ok();
         let stored_manifest = store.write_blob(&manifest.bytes)?;
         let entry = IndexEntry::new(
             &manifest.media_type,
@@ -304,8 +309,10 @@ impl Client {
             manifest.bytes.len() as u64,
         );
         let repo_digest_name = format!("{}@{repo_digest}", reference.name());
-        let up_to_date =
-            previous.as_ref() == Some(&stored_manifest) && !downloaded.iter().any(|d| *d);
+        let up_to_date = previous.as_ref() == Some(&stored_manifest)
+            && config_was_stored
+            && manifest_was_stored
+            && !downloaded.iter().any(|d| *d);
         if up_to_date {
             store.add_image_with(&entry, &[], &[repo_digest_name], TagTime::Keep)?;
         } else {
