@@ -84,7 +84,7 @@ pub use platform::{
     REFERENCE_TYPE_ANNOTATION,
 };
 pub use view::history::{fill_ancestor_ids, history_rows, HistoryRow};
-pub use view::inspect::{inspect_json, ImageFacts, InspectView};
+pub use view::inspect::{ImageFacts, InspectView};
 
 #[cfg(test)]
 mod tests;

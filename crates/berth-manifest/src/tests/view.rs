@@ -4,7 +4,7 @@ use serde_json::Value;
 use time::macros::datetime;
 
 use crate::{
-    fill_ancestor_ids, history_rows, inspect_json, parse_config, Error, ImageFacts, InspectView,
+    fill_ancestor_ids, history_rows, parse_config, Error, ImageFacts, InspectView,
 };
 
 const DOCKER_COMMIT_CONFIG: &[u8] =
@@ -56,88 +56,6 @@ fn inspect_matches_fixture_values() {
     for key in ["Env", "Cmd", "WorkingDir"] {
         assert_eq!(ours["Config"][key], docker["Config"][key], "Config.{key}");
     }
-    // v29 drops the non-OCI keys and the empty ones.
-    let config_keys: Vec<&String> = ours["Config"].as_object().unwrap().keys().collect();
-    assert_eq!(config_keys, ["Cmd", "Env", "WorkingDir"]);
-    for gone in ["Container", "ContainerConfig", "VirtualSize", "GraphDriver"] {
-        assert!(ours.get(gone).is_none(), "{gone}");
-    }
-}
-
-#[test]
-fn inspect_field_order() {
-    // Parent and DockerVersion present: moby's compat wrapper sorts every key.
-    let legacy = inspect_json(&[InspectView::new(&commit_facts())]);
-    let keys: Vec<&str> = legacy
-        .lines()
-        .filter(|l| l.starts_with("        \"") && l.contains("\": "))
-        .map(|l| l.trim().split('"').nth(1).unwrap())
-        .collect();
-    assert_eq!(
-        keys,
-        [
-            "Architecture",
-            "Author",
-            "Comment",
-            "Config",
-            "Created",
-            "DockerVersion",
-            "Id",
-            "Metadata",
-            "Os",
-            "Parent",
-            "RepoDigests",
-            "RepoTags",
-            "RootFS",
-            "Size"
-        ]
-    );
-
-    // A berth image: struct order, empty fields omitted.
-    let mut facts = commit_facts();
-    facts.parent = None;
-    facts.config.extra.remove("docker_version");
-    facts.repo_tags = vec!["fixture/busybox:1".to_owned()];
-    facts.last_tag_time = None;
-    let modern = inspect_json(&[InspectView::new(&facts)]);
-    let want = r#"[
-    {
-        "Id": "sha256:415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27",
-        "RepoTags": [
-            "fixture/busybox:1"
-        ],
-        "RepoDigests": [],
-        "Comment": "Added a new file",
-        "Created": "2026-11-27T17:51:08.692423744Z",
-        "Author": "Docker Newbee",
-        "Config": {
-            "Env": [
-                "GREETING=hello"
-            ],
-            "Cmd": [
-                "sh",
-                "-c",
-                "echo \"hello! I am here!\" > /hello.txt; rm -f /bin/vi; mkdir -p /data && echo x > /data/x"
-            ],
-            "WorkingDir": "/data"
-        },
-        "Architecture": "amd64",
-        "Os": "linux",
-        "Size": 1984192,
-        "RootFS": {
-            "Type": "layers",
-            "Layers": [
-                "sha256:8259289a5efb6e7461d0539ddb964fcc74da080e946d77b5b73613c21ecf0e0d",
-                "sha256:b83be8e9bd820dc5ae35d60191401e095f3f02fbc5cdb0019deede2e6b120291"
-            ]
-        },
-        "Metadata": {
-            "LastTagTime": "0001-01-01T00:00:00Z"
-        }
-    }
-]"#;
-    assert_eq!(modern, want);
-    assert_eq!(inspect_json(&[]), "[]");
 }
 
 #[test]

@@ -1,24 +1,12 @@
-//! `docker image inspect` as modern Docker (v29, API 1.52, no graph driver) prints it.
+//! The facts behind `docker image inspect`.
 //!
-//! `berth inspect` itself prints Docker 20.10's `types.ImageInspect` (the typed value its templates
-//! run over, `berth-cli`'s `commands/inspect/typed.rs`); [`InspectView`] supplies that value's
-//! facts, and [`inspect_json`] remains the newer API's rendering of them.
+//! `berth inspect` prints Docker 20.10's `types.ImageInspect`, the typed value its templates run
+//! over (`berth-cli`'s `commands/inspect/typed.rs`, every key in 20.10's order); [`InspectView`]
+//! supplies that value's facts: ID, names, parent, config, sizes, times.
 //!
-//! Field order and omissions follow moby `api/types/image.InspectResponse`:
-//! `Id, RepoTags, RepoDigests, Comment?, Created?, Author?, Config, Architecture, Variant?, Os,
-//! OsVersion?, Size, RootFS{Type?, Layers?}, Metadata{LastTagTime}`; `Config` is Docker's
-//! `DockerOCIImageConfig` (`User, ExposedPorts, Env, Entrypoint, Cmd, Volumes, WorkingDir, Labels,
-//! StopSignal, ArgsEscaped, Healthcheck, OnBuild, Shell`, each omitted when empty).
-//!
-//! `Parent` and `DockerVersion` appear only when non-empty, and then moby re-encodes the whole
-//! response through a Go map (`daemon/internal/compat`), so every object's keys come out sorted;
-//! [`InspectView`] does the same.
-//!
-//! Deviations from Docker 20.10's output (`docker-20.10-inspect.json`), all of them Docker's own
-//! changes since: no `Container`/`ContainerConfig` (gone in API 1.45), no `VirtualSize` (1.44),
-//! no `GraphDriver` (omitted with a snapshotter store), `Parent`/`DockerVersion` omitted when
-//! empty (1.52), `Comment`/`Author` omitted when empty (1.52), and `Config` without the
-//! non-OCI keys (`Hostname`, `Tty`, `Image`, ... gone in 1.50) and without empty values (v29).
+//! Its own serialization (used by the tests that compare its values with Docker's fixture) follows
+//! moby's newer `api/types/image.InspectResponse`: `Parent` and `DockerVersion` appear only when
+//! non-empty, and then every object's keys come out sorted, as moby re-encodes through a Go map.
 
 use std::collections::BTreeMap;
 
@@ -250,16 +238,4 @@ impl Serialize for Sorted<'_> {
             other => other.serialize(serializer),
         }
     }
-}
-
-/// The whole `docker image inspect` output: a JSON array indented with 4 spaces, no newline
-/// at the end (the CLI adds one), `[]` when empty.
-pub fn inspect_json(views: &[InspectView]) -> String {
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    views
-        .serialize(&mut serializer)
-        .expect("inspect views always serialize");
-    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
