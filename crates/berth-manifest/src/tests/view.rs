@@ -3,9 +3,7 @@
 use serde_json::Value;
 use time::macros::datetime;
 
-use crate::{
-    fill_ancestor_ids, history_rows, parse_config, Error, ImageFacts, InspectView,
-};
+use crate::{fill_ancestor_ids, history_rows, parse_config, Error, ImageFacts, InspectView};
 
 const DOCKER_COMMIT_CONFIG: &[u8] =
     include_bytes!("../../tests/data/docker-20.10-commit-config.json");

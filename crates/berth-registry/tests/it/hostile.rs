@@ -528,3 +528,92 @@ async fn a_nested_index_is_named_as_such() {
     assert!(error.to_string().contains("nested index"), "{error}");
     assert_nothing_stored(&store, &image);
 }
+
+/// A foreign layer's `urls` point at another host, which answers 401 with a challenge of its own
+/// (CVE-2020-15157, security checklist 11): the registry's credentials never go there, and the
+/// pull fails without storing anything.
+#[tokio::test]
+async fn foreign_layer_hosts_never_get_the_registrys_credentials() {
+    let image = served(None);
+    let foreign = Server::start(|_| {
+        Reply::with(
+            401,
+            &[("WWW-Authenticate", r#"Basic realm="give me your password""#)],
+            Vec::new(),
+        )
+    });
+    let foreign_url = format!("{}/layers/{}", foreign.url(), image.layer_digest);
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
+                   "digest": image.config_digest.to_string(), "size": image.config.len()},
+        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+                    "digest": image.layer_digest.to_string(), "size": image.layer.len(),
+                    "urls": [foreign_url]}],
+    }))
+    .unwrap();
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("user:secret")
+    );
+    let registry = {
+        let image = image.clone();
+        let expected = expected.clone();
+        Server::start(move |request| {
+            if request.header("authorization") != Some(expected.as_str()) {
+                return Reply::with(
+                    401,
+                    &[("WWW-Authenticate", r#"Basic realm="test""#)],
+                    Vec::new(),
+                );
+            }
+            if request.path().contains("/manifests/") {
+                return Reply::with(
+                    200,
+                    &[(
+                        "Content-Type",
+                        "application/vnd.docker.distribution.manifest.v2+json",
+                    )],
+                    manifest.clone(),
+                );
+            }
+            if request.path().contains("/blobs/")
+                && !request.path().ends_with(&image.config_digest.to_string())
+            {
+                // The foreign layer is not the registry's to serve.
+                return Reply::status(404);
+            }
+            honest(request, &image)
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let docker = dir.path().join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        serde_json::to_vec(&serde_json::json!({"auths": {
+            registry.host(): {"auth": base64::engine::general_purpose::STANDARD.encode("user:secret")},
+        }}))
+        .unwrap(),
+    )
+    .unwrap();
+    let store = store_in(dir.path(), "store");
+    let error = pull(dir.path(), &store, &reference(&registry, "foreign/app:1"))
+        .await
+        .unwrap_err();
+    let asked = foreign.requests();
+    assert!(!asked.is_empty(), "the foreign URL was tried: {error}");
+    for request in &asked {
+        assert!(
+            request.header("authorization").is_none(),
+            "credentials sent to the foreign host {}",
+            request.target
+        );
+    }
+    assert!(registry
+        .requests()
+        .iter()
+        .any(|r| r.header("authorization") == Some(expected.as_str())));
+    assert_nothing_stored(&store, &image);
+}
