@@ -617,3 +617,5 @@ fn a_layer_may_end_where_go_lets_it_and_nowhere_else() {
         }
     }
 }
+
+mod scale;
