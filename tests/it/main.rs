@@ -10,6 +10,7 @@ mod docker;
 mod images;
 mod import;
 mod inspect;
+mod mounts;
 mod outputs;
 mod registry;
 mod rmi;

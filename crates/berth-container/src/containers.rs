@@ -167,11 +167,15 @@ impl<'s> Containers<'s> {
         };
         record::write_json(&dir.join(STATE_FILE), &State::default())?;
         record::write_json(&dir.join(RECORD_FILE), &record)?;
-        Ok(Container {
+        let container = Container {
             record,
             state: State::default(),
             dir,
-        })
+        };
+        // The overlay was mounted to learn that it mounts; a start mounts it again (as Docker's
+        // created containers, this one holds no mount until it runs).
+        self.release_rootfs(&container)?;
+        Ok(container)
     }
 
     /// Builds the root filesystem: overlayfs when it mounts, else a copy of the layers.
@@ -216,6 +220,41 @@ impl<'s> Containers<'s> {
         let mut lowers = self.lowers(container)?;
         lowers.push(rootfs::make_init_layer(&container.dir)?);
         rootfs::mount_overlay(&lowers, &paths)
+    }
+
+    /// Unmounts the overlay of a container that is not running: at its exit, after a failed start,
+    /// and after a command mounted it to read it. A running container's processes keep their own
+    /// view of it (the runtime's mount namespace), so this never pulls it from under them.
+    pub(crate) fn release_rootfs(&self, container: &Container) -> Result<()> {
+        if container.record.rootfs != RootfsKind::Overlay {
+            return Ok(());
+        }
+        rootfs::unmount(&RootfsPaths::new(&container.dir).target)
+    }
+
+    /// Mounts under the store's root that belong to no running container (`system check`): left by
+    /// a berth that died between a container's exit and its unmount, by an older berth that kept
+    /// exited containers mounted, or by hand. Each keeps the store from being removed.
+    pub fn stray_mounts(store: &Store) -> Result<Vec<PathBuf>> {
+        // Opening the container directory would create it: a store without one has no container.
+        if !store.root().join("berth").join("containers").is_dir() {
+            return Ok(rootfs::mounts_under(store.root()));
+        }
+        Containers::open(store)?.stray_mounts_locked()
+    }
+
+    fn stray_mounts_locked(&self) -> Result<Vec<PathBuf>> {
+        let _lock = self.lock()?;
+        let mut running = Vec::new();
+        for container in self.list()? {
+            if container.is_running() {
+                running.push(RootfsPaths::new(&container.dir).target);
+            }
+        }
+        Ok(rootfs::mounts_under(self.store.root())
+            .into_iter()
+            .filter(|point| !running.contains(point))
+            .collect())
     }
 
     /// The lower directories of an overlay container (base first).
@@ -308,6 +347,7 @@ impl<'s> Containers<'s> {
                 container.state.finished_at.get_or_insert_with(record::now);
                 container.state.monitor_pid = None;
                 record::write_json(&container.dir.join(STATE_FILE), &container.state)?;
+                self.release_rootfs(container)?;
             }
         }
         Ok(())

@@ -157,13 +157,28 @@ fn unescape_mountinfo(field: &str) -> String {
         .replace("\\134", "\\")
 }
 
-/// Unmounts the root filesystem if mounted (lazily, so a straggling process does not block `rm`).
+/// Unmounts the root filesystem if mounted (lazily, so a straggling process does not block `rm`),
+/// every mount stacked there: a berth that compared a symlinked root with mountinfo mounted twice.
 pub fn unmount(path: &Path) -> Result<()> {
-    if !is_mounted(path) {
-        return Ok(());
+    while is_mounted(path) {
+        rustix::mount::unmount(path, UnmountFlags::DETACH)
+            .map_err(|e| Error::io(format!("unmount {}", path.display()))(e.into()))?;
     }
-    rustix::mount::unmount(path, UnmountFlags::DETACH)
-        .map_err(|e| Error::io(format!("unmount {}", path.display()))(e.into()))
+    Ok(())
+}
+
+/// The mount points below `dir` (which must be canonical, as mountinfo lists them); `dir` itself
+/// may be a mount point (a store on its own filesystem).
+pub fn mounts_under(dir: &Path) -> Vec<PathBuf> {
+    let Ok(mountinfo) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    mountinfo
+        .lines()
+        .filter_map(|line| line.split(' ').nth(4))
+        .map(|point| PathBuf::from(unescape_mountinfo(point)))
+        .filter(|point| point.starts_with(dir) && point != dir)
+        .collect()
 }
 
 /// The copy fallback: every layer applied, in order, into `target`.

@@ -39,6 +39,10 @@ impl Store {
             source,
         };
         std::fs::create_dir_all(root).map_err(open_error)?;
+        // One absolute path without symlinks, used for everything derived from the root: mount
+        // points are compared with /proc/self/mountinfo, which lists them so, and runtime bundles
+        // must not depend on the working directory (issue #13 item 4).
+        let root = &std::fs::canonicalize(root).map_err(open_error)?;
         let root_fd: OwnedFd = File::open(root).map_err(open_error)?.into();
         if !root.is_dir() {
             return Err(Error::NotALayout {
@@ -89,6 +93,7 @@ impl Store {
         })
     }
 
+    /// The store's root as an absolute path with no symlink in it (canonicalized at open).
     pub fn root(&self) -> &Path {
         &self.root
     }
