@@ -169,3 +169,112 @@ fn system_check_names_a_stray_mount() {
     env.ok(&["system", "check"]);
     env.ok(&["rm", "-f", "running"]);
 }
+
+/// A layer tar of regular files `(path, content)`.
+fn layer(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_mtime(1_600_000_000);
+        header.set_size(content.len() as u64);
+        builder
+            .append_data(&mut header, path, content.as_bytes())
+            .unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+/// A docker-archive of `layers` (base first) tagged `reference`, for `berth load`.
+fn docker_archive(env: &Env, reference: &str, layers: &[Vec<u8>]) -> PathBuf {
+    let sha256 = |bytes: &[u8]| {
+        use sha2::Digest as _;
+        format!("{:x}", sha2::Sha256::digest(bytes))
+    };
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut append = |builder: &mut tar::Builder<Vec<u8>>, path: &str, bytes: &[u8]| {
+        let mut header = tar::Header::new_gnu();
+        header.set_mode(0o644);
+        header.set_size(bytes.len() as u64);
+        builder.append_data(&mut header, path, bytes).unwrap();
+    };
+    let mut diff_ids = Vec::new();
+    let mut paths = Vec::new();
+    for layer in layers {
+        let hex = sha256(layer);
+        let path = format!("{hex}/layer.tar");
+        append(&mut builder, &path, layer);
+        diff_ids.push(format!("sha256:{hex}"));
+        paths.push(path);
+    }
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "config": {"Env": ["PATH=/bin"]},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))
+    .unwrap();
+    let config_path = format!("{}.json", sha256(&config));
+    append(&mut builder, &config_path, &config);
+    let manifest = serde_json::to_vec(&serde_json::json!([{
+        "Config": config_path,
+        "RepoTags": [reference],
+        "Layers": paths,
+    }]))
+    .unwrap();
+    append(&mut builder, "manifest.json", &manifest);
+    let archive = env.path(&format!("{}.tar", reference.replace(['/', ':'], "-")));
+    std::fs::write(&archive, builder.into_inner().unwrap()).unwrap();
+    archive
+}
+
+/// Issue #13 item 5: 36 or more layers made overlay mount options longer than a page, and every
+/// layer was copied instead ("overlayfs is unavailable"). An image of 128 layers runs on overlayfs.
+#[test]
+fn an_image_of_128_layers_runs_on_overlayfs() {
+    let env = Env::new();
+    if !crate::common::require("busybox") || !crate::common::require("runc") {
+        return;
+    }
+    let _unmounter = Unmounter(env.root());
+    let tree = crate::common::busybox_tree(&env, "base-tree", &["sh", "cat", "ls", "wc", "grep"]);
+    let base = env.path("base.tar");
+    crate::common::tar_tree(&tree, &base, "");
+    let mut layers = vec![std::fs::read(&base).unwrap()];
+    for index in 1..128 {
+        let name = format!("layers/{index:03}");
+        let mut files = vec![(name.as_str(), "layer\n")];
+        if index == 127 {
+            files.push(("top", "the top layer\n"));
+        }
+        layers.push(layer(&files));
+    }
+    let archive = docker_archive(&env, "mounts/layers:128", &layers);
+    env.ok(&["load", "-q", "-i", archive.to_str().unwrap()]);
+    let out = env
+        .berth()
+        .args([
+            "run",
+            "--rm",
+            "mounts/layers:128",
+            "sh",
+            "-c",
+            "cat /top; ls /layers | wc -l; grep -c ' / / .* - overlay ' /proc/self/mountinfo",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", render(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "the top layer\n127\n1\n",
+        "{}",
+        render(&out)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("copying"),
+        "{}",
+        render(&out)
+    );
+    assert_eq!(mounts_under(&env.root()), Vec::<PathBuf>::new());
+}

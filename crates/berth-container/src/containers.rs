@@ -187,12 +187,15 @@ impl<'s> Containers<'s> {
     ) -> Result<RootfsKind> {
         let paths = RootfsPaths::new(dir);
         if wanted != Some(RootfsKind::Copy) && rustix::process::geteuid().is_root() {
-            let mut lowers = self.snapshots().ensure(self.store, layers)?;
+            let mut lowers = snapshot::visible_lowers(self.snapshots().ensure(self.store, layers)?);
             lowers.push(rootfs::make_init_layer(dir)?);
             match rootfs::mount_overlay(&lowers, &paths) {
                 Ok(()) => return Ok(RootfsKind::Overlay),
                 Err(e) => {
-                    tracing::warn!(error = %e, "overlayfs is unavailable; copying the image's layers instead");
+                    tracing::warn!(
+                        error = %error_chain(&e),
+                        "the root filesystem cannot be mounted with overlayfs; copying the image's layers instead"
+                    );
                     for d in [
                         &paths.upper,
                         &paths.work,
@@ -260,7 +263,9 @@ impl<'s> Containers<'s> {
     /// The lower directories of an overlay container (base first).
     pub(crate) fn lowers(&self, container: &Container) -> Result<Vec<PathBuf>> {
         let layers = snapshot::manifest_layers(self.store, &container.record.image_manifest)?;
-        self.snapshots().ensure(self.store, &layers)
+        Ok(snapshot::visible_lowers(
+            self.snapshots().ensure(self.store, &layers)?,
+        ))
     }
 
     fn list_records(&self) -> Result<Vec<Container>> {
@@ -465,6 +470,18 @@ fn tree_size(dir: std::os::fd::BorrowedFd<'_>) -> std::io::Result<u64> {
         }
     }
     Ok(total)
+}
+
+/// An error with its causes, `a: b: c`, for a warning that must name the real reason.
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 pub(crate) fn process_alive(pid: i32) -> bool {

@@ -20,6 +20,13 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// The options of an overlay of this many layers exceed a page, and `lowerdir+` failed.
+    #[error("overlayfs cannot stack {layers} layers here: their mount options exceed a page and mounting them one by one (lowerdir+, Linux 6.8) failed")]
+    OverlayTooManyLayers {
+        layers: usize,
+        #[source]
+        source: io::Error,
+    },
     #[error("openat2 is not available (berth needs Linux 5.6 or later to unpack layers safely)")]
     NoOpenat2,
     #[error("image store")]

@@ -8,13 +8,15 @@ use std::{
 
 use berth_digest::Digest;
 use berth_store::Store;
-use rustix::mount::{MountFlags, UnmountFlags};
+use rustix::mount::UnmountFlags;
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{Error, Result},
     unpack::{self, UnpackOptions, Whiteouts},
 };
+
+mod overlay;
 
 /// How a container's root filesystem is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,51 +91,17 @@ pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
     let mut lowerdir: Vec<String> = lowers
         .iter()
         .rev()
-        .map(|p| escape_option(&p.to_string_lossy()))
+        .map(|p| p.to_string_lossy().into_owned())
         .collect();
     if lowerdir.is_empty() {
-        lowerdir.push(escape_option(&paths.empty.to_string_lossy()));
+        lowerdir.push(paths.empty.to_string_lossy().into_owned());
     }
-    let base = format!(
-        "lowerdir={},upperdir={},workdir={}",
-        lowerdir.join(":"),
-        escape_option(&paths.upper.to_string_lossy()),
-        escape_option(&paths.work.to_string_lossy())
-    );
-    // A native upper-dir diff is only right without redirect_dir and metacopy (moby overlay2
-    // `doesSupportNativeDiff`); older kernels that do not know the options get the plain mount.
-    let mut last_error = None;
-    for data in [
-        format!("{base},redirect_dir=off,metacopy=off,index=off"),
-        base,
-    ] {
-        let data = std::ffi::CString::new(data).map_err(|_| Error::InvalidArgument {
-            what: "overlay mount options",
-            value: "path contains a NUL byte".to_owned(),
-        })?;
-        match rustix::mount::mount(
-            "overlay",
-            &paths.target,
-            "overlay",
-            MountFlags::empty(),
-            data.as_c_str(),
-        ) {
-            Ok(()) => return Ok(()),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    let error = last_error.map_or_else(|| std::io::Error::other("mount failed"), Into::into);
-    Err(Error::io(format!(
-        "mount overlay at {}",
-        paths.target.display()
-    ))(error))
-}
-
-/// Commas and colons separate overlay options and lower directories: escape them in paths.
-fn escape_option(path: &str) -> String {
-    path.replace('\\', "\\\\")
-        .replace(',', "\\,")
-        .replace(':', "\\:")
+    overlay::mount(
+        &lowerdir,
+        &paths.upper.to_string_lossy(),
+        &paths.work.to_string_lossy(),
+        &paths.target,
+    )
 }
 
 /// Whether something is mounted at `path` (its device differs from its parent's, or mountinfo lists it).
