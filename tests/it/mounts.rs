@@ -98,7 +98,15 @@ fn a_container_is_mounted_only_while_it_runs() {
     env.ok(&["create", "--name", "created", IMAGE, "true"]);
     assert_eq!(mounts_under(&env.root()), none, "after create");
 
-    let out = env.ok(&["run", "--name", "exited", IMAGE, "sh", "-c", "echo one > /f"]);
+    let out = env.ok(&[
+        "run",
+        "--name",
+        "exited",
+        IMAGE,
+        "sh",
+        "-c",
+        "echo one > /f",
+    ]);
     assert_eq!(out, "");
     assert_eq!(mounts_under(&env.root()), none, "after the run");
     // Started again, it sees what it wrote, and is unmounted again when it exits.
@@ -109,7 +117,11 @@ fn a_container_is_mounted_only_while_it_runs() {
     assert_eq!(env.ok(&["diff", "exited"]), "A /f\n");
     let export = env.path("exited.tar");
     env.ok(&["export", "-o", export.to_str().unwrap(), "exited"]);
-    let listing = Command::new("tar").arg("-tf").arg(&export).output().unwrap();
+    let listing = Command::new("tar")
+        .arg("-tf")
+        .arg(&export)
+        .output()
+        .unwrap();
     assert!(
         String::from_utf8_lossy(&listing.stdout)
             .lines()
@@ -117,7 +129,11 @@ fn a_container_is_mounted_only_while_it_runs() {
         "{listing:?}"
     );
     env.ok(&["commit", "exited", "mounts/committed:1"]);
-    assert_eq!(mounts_under(&env.root()), none, "after diff, export, commit");
+    assert_eq!(
+        mounts_under(&env.root()),
+        none,
+        "after diff, export, commit"
+    );
     let out = env.ok(&["run", "--rm", "mounts/committed:1", "cat", "/f"]);
     assert_eq!(out, "one\n");
 
@@ -193,7 +209,7 @@ fn docker_archive(env: &Env, reference: &str, layers: &[Vec<u8>]) -> PathBuf {
         format!("{:x}", sha2::Sha256::digest(bytes))
     };
     let mut builder = tar::Builder::new(Vec::new());
-    let mut append = |builder: &mut tar::Builder<Vec<u8>>, path: &str, bytes: &[u8]| {
+    let append = |builder: &mut tar::Builder<Vec<u8>>, path: &str, bytes: &[u8]| {
         let mut header = tar::Header::new_gnu();
         header.set_mode(0o644);
         header.set_size(bytes.len() as u64);

@@ -228,6 +228,7 @@ impl<'s> Containers<'s> {
     /// Unmounts the overlay of a container that is not running: at its exit, after a failed start,
     /// and after a command mounted it to read it. A running container's processes keep their own
     /// view of it (the runtime's mount namespace), so this never pulls it from under them.
+    #[allow(clippy::unused_self)] // kept a method: mounts belong to this store's containers
     pub(crate) fn release_rootfs(&self, container: &Container) -> Result<()> {
         if container.record.rootfs != RootfsKind::Overlay {
             return Ok(());

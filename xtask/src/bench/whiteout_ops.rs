@@ -44,16 +44,18 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         q(&pristine),
         berth = bench.berth(&store),
     );
-    let operation = format!(
-        "first run of an image whose top layer adds {files} files and whites out {files}"
-    );
+    let operation =
+        format!("first run of an image whose top layer adds {files} files and whites out {files}");
     let cases = vec![
         Case::new(
             WHITEOUTS,
             &operation,
             Role::Berth,
             "berth run --rm",
-            format!("{} run --rm {WHITEOUT_IMAGE} /bin/true", bench.berth(&store)),
+            format!(
+                "{} run --rm {WHITEOUT_IMAGE} /bin/true",
+                bench.berth(&store)
+            ),
         )
         .prepare(reset.clone())
         .floor(PLAIN)

@@ -40,7 +40,9 @@ pub fn mount(lowers: &[String], upper: &str, work: &str, target: &Path) -> Resul
     );
     let with_diff_options = DIFF_OPTIONS
         .iter()
-        .fold(base.clone(), |data, (key, value)| format!("{data},{key}={value}"));
+        .fold(base.clone(), |data, (key, value)| {
+            format!("{data},{key}={value}")
+        });
     if with_diff_options.len() > MOUNT_OPTIONS_MAX {
         return mount_layer_by_layer(lowers, upper, work, target).map_err(|source| {
             Error::OverlayTooManyLayers {
@@ -74,12 +76,21 @@ pub fn mount(lowers: &[String], upper: &str, work: &str, target: &Path) -> Resul
 }
 
 /// The new mount API: each lower directory its own `lowerdir+` (Linux 6.8).
-fn mount_layer_by_layer(lowers: &[String], upper: &str, work: &str, target: &Path) -> io::Result<()> {
+fn mount_layer_by_layer(
+    lowers: &[String],
+    upper: &str,
+    work: &str,
+    target: &Path,
+) -> io::Result<()> {
     let mut last_error = None;
     for diff_options in [true, false] {
         match fs_context(lowers, upper, work, diff_options) {
             Ok(fs) => {
-                let mount = fsmount(fs.as_fd(), FsMountFlags::FSMOUNT_CLOEXEC, MountAttrFlags::empty())?;
+                let mount = fsmount(
+                    fs.as_fd(),
+                    FsMountFlags::FSMOUNT_CLOEXEC,
+                    MountAttrFlags::empty(),
+                )?;
                 move_mount(
                     mount.as_fd(),
                     "",

@@ -189,7 +189,7 @@ impl Applier<'_> {
                 // whatever its position in the tar (image-spec, "regardless of the ordering").
                 let unpacked = &self.unpacked;
                 fs::clear_dir(dir.as_fd(), |child| unpacked.holds(&parent.join(child)))
-                .map_err(Error::io(format!("clear opaque {}", parent.to_absolute())))
+                    .map_err(Error::io(format!("clear opaque {}", parent.to_absolute())))
             }
         }
     }

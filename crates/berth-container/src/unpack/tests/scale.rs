@@ -108,9 +108,8 @@ fn thousands_of_whiteouts_kept_for_overlay() {
     // The upper layer alone, as a snapshot that becomes an overlay lowerdir.
     unpack(root, &upper(), Whiteouts::Overlay);
 
-    let is_whiteout = |path: &Path| {
-        fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_char_device())
-    };
+    let is_whiteout =
+        |path: &Path| fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_char_device());
     // A whiteout of a name this layer created keeps the layer's own file.
     assert_eq!(fs::read(root.join("d0/f1")).unwrap(), b"upper");
     for file in (0..FILES).step_by(2) {
