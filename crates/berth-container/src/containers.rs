@@ -2,7 +2,7 @@
 
 use std::{
     fs::File,
-    os::fd::AsFd,
+    os::fd::{AsFd, OwnedFd},
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
@@ -236,6 +236,14 @@ impl<'s> Containers<'s> {
         rootfs::unmount(&RootfsPaths::new(&container.dir).target)
     }
 
+    /// [`Containers::release_rootfs`] where the exit must be recorded whatever happens: a mount left
+    /// behind is named by `system check` and unmounted by `rm`.
+    pub(crate) fn release_rootfs_or_warn(&self, container: &Container) {
+        if let Err(e) = self.release_rootfs(container) {
+            tracing::warn!(error = %error_chain(&e), "could not unmount the container's root filesystem");
+        }
+    }
+
     /// Mounts under the store's root that belong to no running container (`system check`): left by
     /// a berth that died between a container's exit and its unmount, by an older berth that kept
     /// exited containers mounted, or by hand. Each keeps the store from being removed.
@@ -259,6 +267,19 @@ impl<'s> Containers<'s> {
             .into_iter()
             .filter(|point| !running.contains(point))
             .collect())
+    }
+
+    /// The root directory of a container's filesystem, for reading: the mount of a running
+    /// container, its copied tree, or a private mount of the overlay of one that is not running
+    /// ([`rootfs::mount_private`]).
+    pub(crate) fn open_rootfs(&self, container: &Container) -> Result<OwnedFd> {
+        let paths = RootfsPaths::new(&container.dir);
+        if container.record.rootfs == RootfsKind::Overlay && !rootfs::is_mounted(&paths.target) {
+            let mut lowers = self.lowers(container)?;
+            lowers.push(rootfs::make_init_layer(&container.dir)?);
+            return rootfs::mount_private(&lowers, &paths);
+        }
+        crate::unpack::open_root(&paths.target)
     }
 
     /// The lower directories of an overlay container (base first).
@@ -348,12 +369,12 @@ impl<'s> Containers<'s> {
             _ if monitor_alive => {} // exiting: the monitor is about to record the exit code
             _ => {
                 // Nobody is waiting for it and the runtime does not run it: it ended unseen.
+                self.release_rootfs_or_warn(container);
                 container.state.status = Status::Exited;
                 container.state.exit_code.get_or_insert(LOST_EXIT_CODE);
                 container.state.finished_at.get_or_insert_with(record::now);
                 container.state.monitor_pid = None;
                 record::write_json(&container.dir.join(STATE_FILE), &container.state)?;
-                self.release_rootfs(container)?;
             }
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! cannot be mounted (no privileges, no overlay support, an unsuitable filesystem).
 
 use std::{
-    os::fd::AsFd,
+    os::fd::{AsFd, OwnedFd},
     path::{Path, PathBuf},
 };
 
@@ -80,14 +80,8 @@ pub fn make_init_layer(container_dir: &Path) -> Result<PathBuf> {
     Ok(init)
 }
 
-/// Mounts the overlay of `lowers` (base first) at `paths.target`.
-pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
-    for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {
-        std::fs::create_dir_all(dir).map_err(Error::io(format!("create {}", dir.display())))?;
-    }
-    if is_mounted(&paths.target) {
-        return Ok(());
-    }
+/// The `lowerdir`s of an overlay of `lowers` (base first): top first, the empty directory if none.
+fn lowerdirs(lowers: &[PathBuf], paths: &RootfsPaths) -> Vec<String> {
     let mut lowerdir: Vec<String> = lowers
         .iter()
         .rev()
@@ -96,12 +90,61 @@ pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
     if lowerdir.is_empty() {
         lowerdir.push(paths.empty.to_string_lossy().into_owned());
     }
+    lowerdir
+}
+
+/// Mounts the overlay of `lowers` (base first) at `paths.target`.
+pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
+    for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {
+        std::fs::create_dir_all(dir).map_err(Error::io(format!("create {}", dir.display())))?;
+    }
+    if is_mounted(&paths.target) {
+        return Ok(());
+    }
     overlay::mount(
-        &lowerdir,
+        &lowerdirs(lowers, paths),
         &paths.upper.to_string_lossy(),
         &paths.work.to_string_lossy(),
         &paths.target,
     )
+}
+
+/// Mounts the overlay of a container that is not running where only the caller sees it: in the
+/// mount namespace of a short-lived thread, whose root directory is opened before the thread ends.
+/// The mount lives as long as the returned descriptor and never appears on the host, so a command
+/// killed while reading it (`export` of a stopped container) leaves nothing mounted.
+pub fn mount_private(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<OwnedFd> {
+    for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {
+        std::fs::create_dir_all(dir).map_err(Error::io(format!("create {}", dir.display())))?;
+    }
+    let lowerdir = lowerdirs(lowers, paths);
+    let (upper, work) = (
+        paths.upper.to_string_lossy().into_owned(),
+        paths.work.to_string_lossy().into_owned(),
+    );
+    let private = || -> Result<OwnedFd> {
+        let at = |e: rustix::io::Errno| Error::io("enter a private mount namespace")(e.into());
+        // SAFETY: NEWNS alone (with the CLONE_FS it implies) gives this thread its own mount
+        // namespace and filesystem attributes; the file descriptor table stays shared, so every
+        // descriptor remains valid on every thread.
+        unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNS) }
+            .map_err(at)?;
+        rustix::mount::mount_change(
+            c"/",
+            rustix::mount::MountPropagationFlags::REC
+                | rustix::mount::MountPropagationFlags::PRIVATE,
+        )
+        .map_err(at)?;
+        overlay::mount(&lowerdir, &upper, &work, &paths.target)?;
+        unpack::open_root(&paths.target)
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(private).join().unwrap_or_else(|_| {
+            Err(Error::io("mount the root filesystem")(
+                std::io::Error::other("the mounting thread panicked"),
+            ))
+        })
+    })
 }
 
 /// Whether something is mounted at `path` (its device differs from its parent's, or mountinfo lists it).

@@ -115,6 +115,9 @@ impl Containers<'_> {
         if let Ok(runtime) = self.runtime(container) {
             let _ = runtime.delete(container.id(), true);
         }
+        // Docker unmounts a container's root filesystem when it stops. Before the state says so:
+        // a `start` that sees it exited must not find the old mount, then lose it to this unmount.
+        self.release_rootfs_or_warn(container);
         container.state.status = Status::Exited;
         container.state.exit_code = Some(code);
         container.state.finished_at = Some(record::now());
@@ -122,9 +125,6 @@ impl Containers<'_> {
         self.write_state(container)?;
         if container.record.host.auto_remove {
             self.remove(container, true)?;
-        } else {
-            // Docker unmounts a container's root filesystem when it stops.
-            self.release_rootfs(container)?;
         }
         Ok(())
     }
@@ -143,6 +143,7 @@ impl Containers<'_> {
         if let Ok(runtime) = self.runtime(container) {
             let _ = runtime.delete(container.id(), true);
         }
+        self.release_rootfs_or_warn(container);
         container.state = record::State {
             status: match before.status {
                 Status::Exited => Status::Exited,
@@ -157,8 +158,6 @@ impl Containers<'_> {
         self.write_state(container)?;
         if remove && container.record.host.auto_remove {
             self.remove(container, true)?;
-        } else {
-            self.release_rootfs(container)?;
         }
         Ok(())
     }
