@@ -13,7 +13,7 @@ use crate::{context::Ctx, exit::ExitStatus, output};
 pub enum SystemCommand {
     /// Show berth disk usage
     Df,
-    /// Verify every blob's digest and every reference's target; exits non-zero on any problem
+    /// Verify every blob's digest and every reference's target, and find stray mounts; exits non-zero on any problem
     Check,
     /// Remove stopped containers, dangling images (with -a: all unused images) and unreferenced content
     Prune(PruneArgs),
