@@ -125,8 +125,8 @@ impl Env {
 }
 
 impl Drop for Env {
-    /// A container keeps its root filesystem mounted (and may still run) until `rm`: remove every
-    /// container, so that no test, passing or failing, leaves a mount or a process behind.
+    /// A container keeps its root filesystem mounted while it runs: remove every container, so
+    /// that no test, passing or failing, leaves a mount or a process behind.
     fn drop(&mut self) {
         let has_containers = std::fs::read_dir(self.root().join("berth/containers"))
             .is_ok_and(|entries| entries.flatten().any(|e| e.file_name().len() == 64));

@@ -1341,8 +1341,8 @@ fn temp_files(env: &Env) -> Vec<String> {
 }
 
 /// A store with `crash/busybox:1` and an exited container `changer` that made [`CHANGES`], its root
-/// filesystem unmounted (it stays mounted after the run until `rm`; copies of the store are made from
-/// the plain directories, and `commit` reads the container's upper directory, not the mount).
+/// filesystem unmounted (berth unmounts it at the exit; copies of the store are made from the plain
+/// directories, and `commit` reads the container's upper directory, not the mount).
 fn container_env() -> Option<Env> {
     let env = Env::new();
     if !busybox_image(&env) {

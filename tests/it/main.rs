@@ -12,6 +12,7 @@ mod hardening;
 mod images;
 mod import;
 mod inspect;
+mod mounts;
 mod outputs;
 mod races;
 mod registry;

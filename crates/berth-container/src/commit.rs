@@ -196,10 +196,9 @@ impl Containers<'_> {
     }
 
     /// `export`: the container's whole root filesystem as a tar stream.
+    /// A container that is not running is mounted for the export only, where no one else sees it.
     pub fn export<W: Write>(&self, container: &Container, writer: W) -> Result<W> {
-        self.mount_rootfs(container)?;
-        let paths = RootfsPaths::new(&container.dir);
-        let root = unpack::open_root(&paths.target)?;
+        let root = self.open_rootfs(container)?;
         let mut tree = TreeWriter::new(writer, Source::Plain);
         tree.append_tree(root.as_fd(), &RootPath(Vec::new()))?;
         tree.finish()

@@ -2,7 +2,10 @@
 
 use std::{
     fs::File,
-    os::{fd::AsFd, unix::fs::DirBuilderExt},
+    os::{
+        fd::{AsFd, OwnedFd},
+        unix::fs::DirBuilderExt,
+    },
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
@@ -172,11 +175,15 @@ impl<'s> Containers<'s> {
         };
         record::write_json(&dir.join(STATE_FILE), &State::default())?;
         record::write_json(&dir.join(RECORD_FILE), &record)?;
-        Ok(Container {
+        let container = Container {
             record,
             state: State::default(),
             dir,
-        })
+        };
+        // The overlay was mounted to learn that it mounts; a start mounts it again (as Docker's
+        // created containers, this one holds no mount until it runs).
+        self.release_rootfs(&container)?;
+        Ok(container)
     }
 
     /// Builds the root filesystem: overlayfs when it mounts, else a copy of the layers.
@@ -188,12 +195,15 @@ impl<'s> Containers<'s> {
     ) -> Result<RootfsKind> {
         let paths = RootfsPaths::new(dir);
         if wanted != Some(RootfsKind::Copy) && rustix::process::geteuid().is_root() {
-            let mut lowers = self.snapshots().ensure(self.store, layers)?;
+            let mut lowers = snapshot::visible_lowers(self.snapshots().ensure(self.store, layers)?);
             lowers.push(rootfs::make_init_layer(dir)?);
             match rootfs::mount_overlay(&lowers, &paths) {
                 Ok(()) => return Ok(RootfsKind::Overlay),
                 Err(e) => {
-                    tracing::warn!(error = %e, "overlayfs is unavailable; copying the image's layers instead");
+                    tracing::warn!(
+                        error = %error_chain(&e),
+                        "the root filesystem cannot be mounted with overlayfs; copying the image's layers instead"
+                    );
                     for d in [
                         &paths.upper,
                         &paths.work,
@@ -223,10 +233,69 @@ impl<'s> Containers<'s> {
         rootfs::mount_overlay(&lowers, &paths)
     }
 
+    /// Unmounts the overlay of a container that is not running: at its exit, after a failed start,
+    /// and after a command mounted it to read it. A running container's processes keep their own
+    /// view of it (the runtime's mount namespace), so this never pulls it from under them.
+    #[allow(clippy::unused_self)] // kept a method: mounts belong to this store's containers
+    pub(crate) fn release_rootfs(&self, container: &Container) -> Result<()> {
+        if container.record.rootfs != RootfsKind::Overlay {
+            return Ok(());
+        }
+        rootfs::unmount(&RootfsPaths::new(&container.dir).target)
+    }
+
+    /// [`Containers::release_rootfs`] where the exit must be recorded whatever happens: a mount left
+    /// behind is named by `system check` and unmounted by `rm`.
+    pub(crate) fn release_rootfs_or_warn(&self, container: &Container) {
+        if let Err(e) = self.release_rootfs(container) {
+            tracing::warn!(error = %error_chain(&e), "could not unmount the container's root filesystem");
+        }
+    }
+
+    /// Mounts under the store's root that belong to no running container (`system check`): left by
+    /// a berth that died between a container's exit and its unmount, by an older berth that kept
+    /// exited containers mounted, or by hand. Each keeps the store from being removed.
+    pub fn stray_mounts(store: &Store) -> Result<Vec<PathBuf>> {
+        // Opening the container directory would create it: a store without one has no container.
+        if !store.root().join("berth").join("containers").is_dir() {
+            return Ok(rootfs::mounts_under(store.root()));
+        }
+        Containers::open(store)?.stray_mounts_locked()
+    }
+
+    fn stray_mounts_locked(&self) -> Result<Vec<PathBuf>> {
+        let _lock = self.lock()?;
+        let mut running = Vec::new();
+        for container in self.list()? {
+            if container.is_running() {
+                running.push(RootfsPaths::new(&container.dir).target);
+            }
+        }
+        Ok(rootfs::mounts_under(self.store.root())
+            .into_iter()
+            .filter(|point| !running.contains(point))
+            .collect())
+    }
+
+    /// The root directory of a container's filesystem, for reading: the mount of a running
+    /// container, its copied tree, or a private mount of the overlay of one that is not running
+    /// ([`rootfs::mount_private`]).
+    pub(crate) fn open_rootfs(&self, container: &Container) -> Result<OwnedFd> {
+        let paths = RootfsPaths::new(&container.dir);
+        if container.record.rootfs == RootfsKind::Overlay && !rootfs::is_mounted(&paths.target) {
+            let mut lowers = self.lowers(container)?;
+            lowers.push(rootfs::make_init_layer(&container.dir)?);
+            return rootfs::mount_private(&lowers, &paths);
+        }
+        crate::unpack::open_root(&paths.target)
+    }
+
     /// The lower directories of an overlay container (base first).
     pub(crate) fn lowers(&self, container: &Container) -> Result<Vec<PathBuf>> {
         let layers = snapshot::manifest_layers(self.store, &container.record.image_manifest)?;
-        self.snapshots().ensure(self.store, &layers)
+        Ok(snapshot::visible_lowers(
+            self.snapshots().ensure(self.store, &layers)?,
+        ))
     }
 
     fn list_records(&self) -> Result<Vec<Container>> {
@@ -308,6 +377,7 @@ impl<'s> Containers<'s> {
             _ if monitor_alive => {} // exiting: the monitor is about to record the exit code
             _ => {
                 // Nobody is waiting for it and the runtime does not run it: it ended unseen.
+                self.release_rootfs_or_warn(container);
                 container.state.status = Status::Exited;
                 container.state.exit_code.get_or_insert(LOST_EXIT_CODE);
                 container.state.finished_at.get_or_insert_with(record::now);
@@ -430,6 +500,18 @@ fn tree_size(dir: std::os::fd::BorrowedFd<'_>) -> std::io::Result<u64> {
         }
     }
     Ok(total)
+}
+
+/// An error with its causes, `a: b: c`, for a warning that must name the real reason.
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 pub(crate) fn process_alive(pid: i32) -> bool {

@@ -20,6 +20,14 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// The options of an overlay of this many layers exceed a page, and neither way around it worked.
+    #[error("overlayfs cannot stack {layers} layers here: their mount options exceed a page, one lowerdir+ per layer failed ({layer_by_layer}; it needs Linux 6.8), and so did naming the layers by open file descriptors")]
+    OverlayTooManyLayers {
+        layers: usize,
+        layer_by_layer: io::Error,
+        #[source]
+        source: io::Error,
+    },
     #[error("openat2 is not available (berth needs Linux 5.6 or later to unpack layers safely)")]
     NoOpenat2,
     #[error("image store")]

@@ -2,19 +2,21 @@
 //! cannot be mounted (no privileges, no overlay support, an unsuitable filesystem).
 
 use std::{
-    os::fd::AsFd,
+    os::fd::{AsFd, OwnedFd},
     path::{Path, PathBuf},
 };
 
 use berth_digest::Digest;
 use berth_store::Store;
-use rustix::mount::{MountFlags, UnmountFlags};
+use rustix::mount::UnmountFlags;
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{Error, Result},
     unpack::{self, UnpackOptions, Whiteouts},
 };
+
+mod overlay;
 
 /// How a container's root filesystem is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +80,19 @@ pub fn make_init_layer(container_dir: &Path) -> Result<PathBuf> {
     Ok(init)
 }
 
+/// The `lowerdir`s of an overlay of `lowers` (base first): top first, the empty directory if none.
+fn lowerdirs(lowers: &[PathBuf], paths: &RootfsPaths) -> Vec<String> {
+    let mut lowerdir: Vec<String> = lowers
+        .iter()
+        .rev()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if lowerdir.is_empty() {
+        lowerdir.push(paths.empty.to_string_lossy().into_owned());
+    }
+    lowerdir
+}
+
 /// Mounts the overlay of `lowers` (base first) at `paths.target`.
 pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
     for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {
@@ -86,54 +101,50 @@ pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
     if is_mounted(&paths.target) {
         return Ok(());
     }
-    let mut lowerdir: Vec<String> = lowers
-        .iter()
-        .rev()
-        .map(|p| escape_option(&p.to_string_lossy()))
-        .collect();
-    if lowerdir.is_empty() {
-        lowerdir.push(escape_option(&paths.empty.to_string_lossy()));
-    }
-    let base = format!(
-        "lowerdir={},upperdir={},workdir={}",
-        lowerdir.join(":"),
-        escape_option(&paths.upper.to_string_lossy()),
-        escape_option(&paths.work.to_string_lossy())
-    );
-    // A native upper-dir diff is only right without redirect_dir and metacopy (moby overlay2
-    // `doesSupportNativeDiff`); older kernels that do not know the options get the plain mount.
-    let mut last_error = None;
-    for data in [
-        format!("{base},redirect_dir=off,metacopy=off,index=off"),
-        base,
-    ] {
-        let data = std::ffi::CString::new(data).map_err(|_| Error::InvalidArgument {
-            what: "overlay mount options",
-            value: "path contains a NUL byte".to_owned(),
-        })?;
-        match rustix::mount::mount(
-            "overlay",
-            &paths.target,
-            "overlay",
-            MountFlags::empty(),
-            data.as_c_str(),
-        ) {
-            Ok(()) => return Ok(()),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    let error = last_error.map_or_else(|| std::io::Error::other("mount failed"), Into::into);
-    Err(Error::io(format!(
-        "mount overlay at {}",
-        paths.target.display()
-    ))(error))
+    overlay::mount(
+        &lowerdirs(lowers, paths),
+        &paths.upper.to_string_lossy(),
+        &paths.work.to_string_lossy(),
+        &paths.target,
+    )
 }
 
-/// Commas and colons separate overlay options and lower directories: escape them in paths.
-fn escape_option(path: &str) -> String {
-    path.replace('\\', "\\\\")
-        .replace(',', "\\,")
-        .replace(':', "\\:")
+/// Mounts the overlay of a container that is not running where only the caller sees it: in the
+/// mount namespace of a short-lived thread, whose root directory is opened before the thread ends.
+/// The mount lives as long as the returned descriptor and never appears on the host, so a command
+/// killed while reading it (`export` of a stopped container) leaves nothing mounted.
+pub fn mount_private(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<OwnedFd> {
+    for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {
+        std::fs::create_dir_all(dir).map_err(Error::io(format!("create {}", dir.display())))?;
+    }
+    let lowerdir = lowerdirs(lowers, paths);
+    let (upper, work) = (
+        paths.upper.to_string_lossy().into_owned(),
+        paths.work.to_string_lossy().into_owned(),
+    );
+    let private = || -> Result<OwnedFd> {
+        let at = |e: rustix::io::Errno| Error::io("enter a private mount namespace")(e.into());
+        // SAFETY: NEWNS alone (with the CLONE_FS it implies) gives this thread its own mount
+        // namespace and filesystem attributes; the file descriptor table stays shared, so every
+        // descriptor remains valid on every thread.
+        unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNS) }
+            .map_err(at)?;
+        rustix::mount::mount_change(
+            c"/",
+            rustix::mount::MountPropagationFlags::REC
+                | rustix::mount::MountPropagationFlags::PRIVATE,
+        )
+        .map_err(at)?;
+        overlay::mount(&lowerdir, &upper, &work, &paths.target)?;
+        unpack::open_root(&paths.target)
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(private).join().unwrap_or_else(|_| {
+            Err(Error::io("mount the root filesystem")(
+                std::io::Error::other("the mounting thread panicked"),
+            ))
+        })
+    })
 }
 
 /// Whether something is mounted at `path` (its device differs from its parent's, or mountinfo lists it).
@@ -157,13 +168,28 @@ fn unescape_mountinfo(field: &str) -> String {
         .replace("\\134", "\\")
 }
 
-/// Unmounts the root filesystem if mounted (lazily, so a straggling process does not block `rm`).
+/// Unmounts the root filesystem if mounted (lazily, so a straggling process does not block `rm`),
+/// every mount stacked there: a berth that compared a symlinked root with mountinfo mounted twice.
 pub fn unmount(path: &Path) -> Result<()> {
-    if !is_mounted(path) {
-        return Ok(());
+    while is_mounted(path) {
+        rustix::mount::unmount(path, UnmountFlags::DETACH)
+            .map_err(|e| Error::io(format!("unmount {}", path.display()))(e.into()))?;
     }
-    rustix::mount::unmount(path, UnmountFlags::DETACH)
-        .map_err(|e| Error::io(format!("unmount {}", path.display()))(e.into()))
+    Ok(())
+}
+
+/// The mount points below `dir` (which must be canonical, as mountinfo lists them); `dir` itself
+/// may be a mount point (a store on its own filesystem).
+pub fn mounts_under(dir: &Path) -> Vec<PathBuf> {
+    let Ok(mountinfo) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return Vec::new();
+    };
+    mountinfo
+        .lines()
+        .filter_map(|line| line.split(' ').nth(4))
+        .map(|point| PathBuf::from(unescape_mountinfo(point)))
+        .filter(|point| point.starts_with(dir) && point != dir)
+        .collect()
 }
 
 /// The copy fallback: every layer applied, in order, into `target`.

@@ -64,6 +64,24 @@ pub fn manifest_layers(store: &Store, manifest: &Digest) -> Result<Vec<(Digest, 
     Ok(blobs.into_iter().zip(config.rootfs.diff_ids).collect())
 }
 
+/// The snapshots an overlay stacks, base first. overlayfs ignores the opaque mark on the root
+/// directory of a layer, so a layer whose tar has `.wh..wh..opq` at its root would let every layer
+/// below it show through, where applying the layers (the copy fallback, and the image spec) hides
+/// them: the layers below the topmost such snapshot are left out instead.
+pub fn visible_lowers(mut dirs: Vec<PathBuf>) -> Vec<PathBuf> {
+    let root_opaque = |dir: &PathBuf| {
+        let mut value = [0_u8; 1];
+        matches!(
+            rustix::fs::getxattr(dir, unpack::OVERLAY_OPAQUE_XATTR, &mut value[..]),
+            Ok(1) if value == *b"y"
+        )
+    };
+    if let Some(top_opaque) = dirs.iter().rposition(root_opaque) {
+        dirs.drain(..top_opaque);
+    }
+    dirs
+}
+
 pub struct Snapshots {
     dir: PathBuf,
 }

@@ -56,6 +56,17 @@ impl Containers<'_> {
             None => {}
         }
         self.mount_rootfs(container)?;
+        match Self::write_bundle(container, tty) {
+            Ok(()) => Ok(runtime),
+            Err(e) => {
+                let _ = self.release_rootfs(container);
+                Err(e)
+            }
+        }
+    }
+
+    /// The bundle's `/etc` files and `config.json`, the user resolved from the mounted rootfs.
+    fn write_bundle(container: &Container, tty: bool) -> Result<()> {
         let host = &container.record.host;
         let hostname = if host.hostname.is_empty() {
             container.short_id().to_owned()
@@ -86,8 +97,7 @@ impl Containers<'_> {
             action: "serialize config.json".into(),
             source: e.into(),
         })?;
-        record::write_atomic(&container.bundle().join("config.json"), &bytes)?;
-        Ok(runtime)
+        record::write_atomic(&container.bundle().join("config.json"), &bytes)
     }
 
     fn mark_running(&self, container: &mut Container) -> Result<()> {
@@ -105,6 +115,9 @@ impl Containers<'_> {
         if let Ok(runtime) = self.runtime(container) {
             let _ = runtime.delete(container.id(), true);
         }
+        // Docker unmounts a container's root filesystem when it stops. Before the state says so:
+        // a `start` that sees it exited must not find the old mount, then lose it to this unmount.
+        self.release_rootfs_or_warn(container);
         container.state.status = Status::Exited;
         container.state.exit_code = Some(code);
         container.state.finished_at = Some(record::now());
@@ -130,6 +143,7 @@ impl Containers<'_> {
         if let Ok(runtime) = self.runtime(container) {
             let _ = runtime.delete(container.id(), true);
         }
+        self.release_rootfs_or_warn(container);
         container.state = record::State {
             status: match before.status {
                 Status::Exited => Status::Exited,
@@ -334,10 +348,10 @@ impl Containers<'_> {
             // Its own process group: a Ctrl-C or hang-up of our terminal does not reach it.
             .process_group(0)
             .spawn()
-            .map_err(Error::io(format!(
-                "start the monitor {}",
-                monitor.program.display()
-            )))?;
+            .map_err(|e| {
+                let _ = self.release_rootfs(container);
+                Error::io(format!("start the monitor {}", monitor.program.display()))(e)
+            })?;
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             let state =

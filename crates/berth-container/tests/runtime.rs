@@ -108,6 +108,7 @@ fn main() {
         ("commit_layer_has_changes_and_whiteouts", commit),
         ("export_and_network_none", export_and_network_none),
         ("copy_fallback_diff_and_commit", copy_fallback),
+        ("root_opaque_whiteout_same_in_both_modes", root_opaque),
     ];
     let mut failed = Vec::new();
     let mut count = 0;
@@ -591,6 +592,59 @@ fn copy_fallback(env: &Env) {
     assert!(out.contains("/link -> /etc/shadow"), "{out}");
 }
 
+/// A layer whose tar has `.wh..wh..opq` at its root hides every layer below it (issue #13 item 5):
+/// overlayfs ignores the opaque mark on a layer's root directory, so the overlay once showed the
+/// lower layers' files that the copied rootfs (the layers applied) had hidden.
+fn root_opaque(env: &Env) {
+    const OPAQUE_IMAGE: &str = "berth-test/root-opaque:latest";
+    let base = with_files(busybox_layer(), &[("base-only", b"hidden\n")]);
+    // The top layer brings its own busybox: nothing of the base shows through.
+    let top = with_files(busybox_layer(), &[(".wh..wh..opq", b""), ("top", b"top\n")]);
+    add_image(&env.store(), OPAQUE_IMAGE, &[base, top]);
+    let store = env.store();
+    let containers = Containers::open(&store).unwrap();
+    let mut listings = Vec::new();
+    for kind in [RootfsKind::Overlay, RootfsKind::Copy] {
+        let mut container = env.create_with(
+            &containers,
+            OPAQUE_IMAGE,
+            &args(&["sh", "-c", "ls -a / /etc /opt"]),
+            |o| o.rootfs = Some(kind),
+        );
+        assert_eq!(container.record.rootfs, kind);
+        let (out, err) = (Buffer::default(), Buffer::default());
+        let code = containers
+            .run_attached(
+                &mut container,
+                AttachIo {
+                    stdin: false,
+                    stdout: Box::new(out.clone()),
+                    stderr: Box::new(err.clone()),
+                },
+            )
+            .unwrap();
+        assert_eq!(code, 0, "{kind:?}: {}", err.text());
+        listings.push(out.text());
+    }
+    assert_eq!(listings[0], listings[1], "overlay, then copy");
+    assert!(listings[0].contains("\ntop\n"), "{}", listings[0]);
+    assert!(!listings[0].contains("base-only"), "{}", listings[0]);
+}
+
+/// A layer tar with regular files appended.
+fn with_files(mut tar: Vec<u8>, files: &[(&str, &[u8])]) -> Vec<u8> {
+    tar.truncate(tar.len() - 1024); // the end-of-archive blocks
+    let mut builder = tar::Builder::new(tar);
+    for (path, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mode(0o644);
+        header.set_size(content.len() as u64);
+        builder.append_data(&mut header, path, *content).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
 fn run_image(env: &Env, image: &str, cmd: &[&str]) -> (i32, String, String, Container) {
     let store = env.store();
     let containers = Containers::open(&store).unwrap();
@@ -634,6 +688,11 @@ fn export_and_network_none(env: &Env) {
 
 /// A one-layer image: a static busybox with applet symlinks, passwd/group, and a few files to change.
 fn add_busybox_image(store: &Store) {
+    add_image(store, IMAGE, &[busybox_layer()]);
+}
+
+/// The busybox image's layer.
+fn busybox_layer() -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     let dir = |builder: &mut tar::Builder<Vec<u8>>, path: &str, mode: u32| {
         let mut header = tar::Header::new_gnu();
@@ -695,27 +754,37 @@ fn add_busybox_image(store: &Store) {
             .append_link(&mut header, format!("bin/{applet}"), "busybox")
             .unwrap();
     }
-    let tar = builder.into_inner().unwrap();
-    let diff_id = Digest::sha256(&tar);
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&tar).unwrap();
-    let layer = gz.finish().unwrap();
-    let layer_digest = store.write_blob(&layer).unwrap();
+    builder.into_inner().unwrap()
+}
+
+/// Adds an image of `tars` (base first, gzipped here) named `reference` to the store.
+fn add_image(store: &Store, reference: &str, tars: &[Vec<u8>]) {
+    let mut diff_ids = Vec::new();
+    let mut descriptors = Vec::new();
+    for tar in tars {
+        diff_ids.push(format!("\"{}\"", Digest::sha256(tar)));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(tar).unwrap();
+        let layer = gz.finish().unwrap();
+        let layer_digest = store.write_blob(&layer).unwrap();
+        descriptors.push(berth_manifest::descriptor(
+            media_type::OCI_LAYER_TAR_GZIP,
+            &layer_digest,
+            layer.len() as u64,
+        ));
+    }
     let config = format!(
-        r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["sh"],"Env":["PATH=/bin"]}},"rootfs":{{"type":"layers","diff_ids":["{diff_id}"]}},"history":[{{"created_by":"berth test"}}]}}"#
+        r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["sh"],"Env":["PATH=/bin"]}},"rootfs":{{"type":"layers","diff_ids":[{}]}},"history":[{{"created_by":"berth test"}}]}}"#,
+        diff_ids.join(",")
     );
     let config_digest = store.write_blob(config.as_bytes()).unwrap();
     let manifest = berth_manifest::image_manifest(
         berth_manifest::descriptor(media_type::OCI_CONFIG, &config_digest, config.len() as u64),
-        vec![berth_manifest::descriptor(
-            media_type::OCI_LAYER_TAR_GZIP,
-            &layer_digest,
-            layer.len() as u64,
-        )],
+        descriptors,
     );
     let bytes = berth_manifest::manifest_bytes(&manifest);
     let digest = store.write_blob(&bytes).unwrap();
-    let name = Reference::parse_normalized(IMAGE).unwrap();
+    let name = Reference::parse_normalized(reference).unwrap();
     store
         .add_image(
             &IndexEntry::new(media_type::OCI_MANIFEST, digest, bytes.len() as u64),

@@ -51,8 +51,12 @@ impl Store {
             source,
         };
         private::create_root(root).map_err(open_error)?;
-        let root_fd: OwnedFd = File::open(root).map_err(open_error)?.into();
-        if !root.is_dir() {
+        // One absolute path without symlinks, used for everything derived from the root: mount
+        // points are compared with /proc/self/mountinfo, which lists them so, and runtime bundles
+        // must not depend on the working directory (issue #13 item 4).
+        let canonical = std::fs::canonicalize(root).map_err(open_error)?;
+        let root_fd: OwnedFd = File::open(&canonical).map_err(open_error)?.into();
+        if !canonical.is_dir() {
             return Err(Error::NotALayout {
                 path: root.to_path_buf(),
                 reason: "not a directory".into(),
@@ -93,7 +97,7 @@ impl Store {
         let blobs_fd = fs::ensure_dir(&blobs_dir, "sha256").map_err(open_error)?;
         let ingest_fd = fs::ensure_dir(&berth_fd, "ingest").map_err(open_error)?;
         Ok(Store {
-            root: root.to_path_buf(),
+            root: canonical,
             root_fd,
             blobs_fd,
             berth_fd,
@@ -101,6 +105,7 @@ impl Store {
         })
     }
 
+    /// The store's root as an absolute path with no symlink in it (canonicalized at open).
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -19,6 +19,7 @@ mod registry_ops;
 mod report;
 mod sha256;
 mod targets;
+mod whiteout_ops;
 mod workload;
 
 use std::{
@@ -215,7 +216,10 @@ fn measure_all(
     measurements.extend(registry_ops::measure(bench, &registries)?);
     drop(registries);
     match container_ops::measure(bench)? {
-        container_ops::Outcome::Measured(rows) => measurements.extend(rows),
+        container_ops::Outcome::Measured(rows) => {
+            measurements.extend(rows);
+            measurements.extend(whiteout_ops::measure(bench)?);
+        }
         container_ops::Outcome::Skipped(why) => notes.push(why),
     }
     Ok((measurements, sha256, notes))

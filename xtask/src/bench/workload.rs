@@ -380,7 +380,7 @@ fn write_small_files(
 }
 
 /// What every rootfs needs to run a container: busybox-static with its applets, users, /tmp.
-fn write_base(tree: &Path) -> anyhow::Result<()> {
+pub(super) fn write_base(tree: &Path) -> anyhow::Result<()> {
     for dir in ["bin", "etc", "tmp", "root", "proc", "sys", "dev"] {
         std::fs::create_dir_all(tree.join(dir))?;
     }
@@ -395,7 +395,7 @@ fn write_base(tree: &Path) -> anyhow::Result<()> {
 }
 
 /// A reproducible tar of a tree: name order, root-owned, one mtime.
-fn pack(tree: &Path, tar: &Path) -> anyhow::Result<()> {
+pub(super) fn pack(tree: &Path, tar: &Path) -> anyhow::Result<()> {
     util::run(
         Command::new("tar")
             .args(["--sort=name", "--owner=0", "--group=0", "--numeric-owner"])

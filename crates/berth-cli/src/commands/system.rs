@@ -14,7 +14,7 @@ use crate::{context::Ctx, exit::ExitStatus, output};
 pub enum SystemCommand {
     /// Show berth disk usage
     Df(crate::commands::df::Args),
-    /// Verify every blob's digest and every reference's target; exits non-zero on any problem
+    /// Verify every blob's digest and every reference's target, and find stray mounts; exits non-zero on any problem
     Check,
     /// Remove stopped containers, dangling images (with -a: all unused images) and unreferenced content
     Prune(PruneArgs),
@@ -83,14 +83,20 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
     for problem in &report.problems {
         output::println(&problem.to_string())?;
     }
+    // Mounts no running container holds (issue #13 item 4): each keeps the store from being removed.
+    let stray_mounts = berth_container::Containers::stray_mounts(store)?;
+    for point in &stray_mounts {
+        output::println(&format!(
+            "{} is mounted but belongs to no running container (unmount it with: umount {0})",
+            point.display()
+        ))?;
+    }
+    let problems = report.problems.len() + stray_mounts.len();
     output::eprintln(&format!(
-        "checked {} blobs, {} references and {} layers: {} problem(s)",
-        report.blobs_checked,
-        report.references_checked,
-        report.layers_checked,
-        report.problems.len()
+        "checked {} blobs, {} references and {} layers: {problems} problem(s)",
+        report.blobs_checked, report.references_checked, report.layers_checked,
     ));
-    if report.problems.is_empty() {
+    if problems == 0 {
         Ok(())
     } else {
         Err(ExitStatus(crate::exit::FAILURE).into())

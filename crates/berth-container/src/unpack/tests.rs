@@ -666,3 +666,5 @@ fn device_fields_are_read_as_go_reads_them() {
     );
     assert_eq!(node, None, "a refused device node was created");
 }
+
+mod scale;

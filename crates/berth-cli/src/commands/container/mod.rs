@@ -146,7 +146,8 @@ pub(crate) fn monitor_command(ctx: &Ctx) -> anyhow::Result<MonitorCommand> {
         program,
         args: vec![
             "--root".into(),
-            ctx.root().into_os_string(),
+            // The store's canonical root: the monitor must find the same mount points and bundles.
+            ctx.store()?.root().as_os_str().to_owned(),
             "__monitor".into(),
         ],
     })
