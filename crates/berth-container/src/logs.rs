@@ -286,7 +286,10 @@ mod tests {
             r#"{"level":"error","msg":"boom","time":"2026-11-27T23:09:58Z"}"#,
         )
         .unwrap();
-        let short = Duration::from_millis(5);
+        // Long enough for the reader to take each chunk on its own even on a loaded machine (two
+        // chunks that meet in the pipe are one chunk, and the test would ask something else),
+        // well within RUNTIME_ECHO_WAIT.
+        let short = RUNTIME_ECHO_WAIT / 4;
         let long = RUNTIME_ECHO_WAIT * 2;
         // (chunks, pause between them, what the container said)
         let cases: &[(&[&'static [u8]], Duration, &str)] = &[
