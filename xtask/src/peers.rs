@@ -26,10 +26,19 @@ const PEERS: &[(&str, &str)] = &[
     ("docker.io", "dockerd"),
 ];
 
-/// Installs every missing peer with one `apt-get update` and one `apt-get install`.
+/// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands.
+pub const BENCH_PEERS: &[(&str, &str)] = &[("hyperfine", "hyperfine")];
+
+/// Installs every missing test peer with one `apt-get update` and one `apt-get install`.
 pub fn ensure_installed() -> anyhow::Result<()> {
+    ensure_installed_with(&[])
+}
+
+/// [`ensure_installed`], and the `extra` peers too (Debian package, binary).
+pub fn ensure_installed_with(extra: &[(&'static str, &'static str)]) -> anyhow::Result<()> {
     let missing: Vec<&str> = PEERS
         .iter()
+        .chain(extra)
         .filter(|(_, bin)| !have(bin))
         .map(|(pkg, _)| *pkg)
         .collect();

@@ -99,7 +99,7 @@ impl Bench {
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    peers::ensure_installed()?;
+    peers::ensure_installed_with(peers::BENCH_PEERS)?;
     require(&["hyperfine", "skopeo", "umoci", "docker-registry", "openssl"])?;
     let load_before = machine::load_average();
     util::run(util::cargo().args(["build", "--release", "--locked", "--bin", "berth"]))?;
