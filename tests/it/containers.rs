@@ -571,3 +571,31 @@ fn commands_that_cannot_start_fail_like_docker_run() {
         );
     }
 }
+
+/// A container record whose ID is not its directory's (a corrupt or hand-edited `record.json`) is
+/// skipped with a warning, never shortened into a panic (`ps` sliced the ID to 12 bytes).
+#[test]
+fn a_record_with_a_bad_id_is_skipped_not_a_panic() {
+    let env = Env::new();
+    if !crate::common::import_busybox(&env, "berth-it/bad-record:1", &["true"], &[]) {
+        return;
+    }
+    let id = env
+        .ok(&["create", "berth-it/bad-record:1", "true"])
+        .trim()
+        .to_owned();
+    let record = env
+        .root()
+        .join("berth/containers")
+        .join(&id)
+        .join("record.json");
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    value["id"] = serde_json::Value::from("x");
+    std::fs::write(&record, serde_json::to_vec(&value).unwrap()).unwrap();
+    let out = env.berth().args(["ps", "-a", "-q"]).output().unwrap();
+    assert!(out.status.success(), "{}", crate::common::render(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

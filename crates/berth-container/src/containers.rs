@@ -311,6 +311,12 @@ impl<'s> Containers<'s> {
             let Ok(record) = record::read_json::<Record>(&dir.join(RECORD_FILE)) else {
                 continue; // being created, or removed half-way
             };
+            // The directory's name was checked above; a record that names another ID is corrupt
+            // (and its ID, shortened for `ps`, could be anything).
+            if record.id != name {
+                tracing::warn!(dir = %dir.display(), id = %record.id, "container record names another ID: skipped");
+                continue;
+            }
             // Every command that loads containers comes here: a container left paused by a commit
             // that died is resumed before anyone looks at it (crate::pause).
             if dir.join(pause::MARKER_FILE).exists() {

@@ -97,8 +97,9 @@ impl Container {
         &self.record.id
     }
 
+    /// The first 12 digits (records are checked to hold 64 when they are read).
     pub fn short_id(&self) -> &str {
-        &self.record.id[..12]
+        self.record.id.get(..12).unwrap_or(&self.record.id)
     }
 
     pub fn name(&self) -> &str {
