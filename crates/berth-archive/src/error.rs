@@ -92,9 +92,6 @@ pub enum Error {
     #[error("invalid platform: {0:?}")]
     InvalidPlatform(String),
 
-    #[error("{0}")]
-    InvalidChange(String),
-
     #[error("image {id} has no layers: empty export is not supported")]
     EmptyExport { id: Digest },
 

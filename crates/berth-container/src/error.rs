@@ -81,8 +81,6 @@ pub enum Error {
         waited: std::time::Duration,
         status: String,
     },
-    #[error("image has no config")]
-    ImageWithoutConfig,
 }
 
 impl Error {

@@ -28,8 +28,6 @@ pub enum Error {
     },
     #[error("failed to build the HTTP client")]
     HttpClient(#[source] reqwest::Error),
-    #[error("request to {url} timed out")]
-    Timeout { url: String },
     /// A status the operation did not expect, with the registry's own error text when it sent one.
     #[error("unexpected HTTP status {status} from {url}{}", describe_details(.details))]
     Status {
@@ -109,14 +107,10 @@ pub enum Error {
     Config(#[source] berth_manifest::Error),
     #[error("no matching manifest for {platform} in the manifest list entries")]
     NoMatchingPlatform { platform: String },
-    #[error("invalid platform: {0:?}")]
-    InvalidPlatform(String),
     #[error("the image store failed")]
     Store(#[from] berth_store::Error),
     #[error("token realm rejected: {reason}: {realm}")]
     RealmRejected { realm: String, reason: &'static str },
-    #[error("invalid authentication challenge from {registry}: {challenge}")]
-    BadChallenge { registry: String, challenge: String },
     #[error("invalid token response from {realm}")]
     BadToken {
         realm: String,
@@ -235,7 +229,7 @@ impl Error {
                     || source.is_body()
                     || source.is_decode()
             }
-            Error::Timeout { .. } | Error::TooManyRequests { .. } => true,
+            Error::TooManyRequests { .. } => true,
             Error::Status { status, .. } => is_transient_status(*status),
             _ => false,
         }
