@@ -76,9 +76,17 @@ pub fn convert_to_hostname(address: &str) -> String {
 
 /// The key a registry's login is stored under: Docker Hub's legacy URL, else the host.
 pub fn auth_key(registry_host: &str) -> String {
-    match registry_host {
-        "docker.io" | "index.docker.io" | "registry-1.docker.io" => DOCKER_HUB_AUTH_KEY.to_owned(),
-        host => host.to_owned(),
+    use crate::hosts::{DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN, DOCKER_HUB_INDEX_HOST};
+    if [
+        DOCKER_HUB_DOMAIN,
+        DOCKER_HUB_INDEX_HOST,
+        DOCKER_HUB_API_HOST,
+    ]
+    .contains(&registry_host)
+    {
+        DOCKER_HUB_AUTH_KEY.to_owned()
+    } else {
+        registry_host.to_owned()
     }
 }
 
