@@ -282,6 +282,38 @@ async fn oversized_and_confused_manifests_are_rejected() {
     assert_nothing_stored(&store, &image);
 }
 
+/// The Basic credentials the auth tests store and expect: `Basic base64(user:secret)`.
+fn basic_credentials() -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("user:secret")
+    )
+}
+
+/// A 401 with a Basic challenge, unless `request` carries `expected`.
+fn challenge_unless(request: &Request, expected: &str) -> Option<Reply> {
+    (request.header("authorization") != Some(expected)).then(|| {
+        Reply::with(
+            401,
+            &[("WWW-Authenticate", r#"Basic realm="test""#)],
+            Vec::new(),
+        )
+    })
+}
+
+/// A Docker client config under `dir/docker` holding the Basic login for `host`.
+fn write_basic_login(dir: &std::path::Path, host: &str) {
+    let docker = dir.join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        serde_json::to_vec(&serde_json::json!({"auths": {host: {
+            "auth": base64::engine::general_purpose::STANDARD.encode("user:secret")}}}))
+        .unwrap(),
+    )
+    .unwrap();
+}
+
 /// Registry A wants Basic auth and redirects blobs to B (another origin), which records what it
 /// is sent. B must never see the credentials.
 #[tokio::test]
@@ -292,20 +324,13 @@ async fn redirects_to_another_host_carry_no_authorization() {
         Server::start(move |request| honest(request, &image))
     };
     let storage_url = storage.url();
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode("user:secret")
-    );
+    let expected = basic_credentials();
     let registry = {
         let image = image.clone();
         let expected = expected.clone();
         Server::start(move |request| {
-            if request.header("authorization") != Some(expected.as_str()) {
-                return Reply::with(
-                    401,
-                    &[("WWW-Authenticate", r#"Basic realm="test""#)],
-                    Vec::new(),
-                );
+            if let Some(challenge) = challenge_unless(request, &expected) {
+                return challenge;
             }
             if request.path().contains("/blobs/") {
                 let location = format!("{storage_url}/storage{}?sig=abc", request.path());
@@ -315,15 +340,7 @@ async fn redirects_to_another_host_carry_no_authorization() {
         })
     };
     let dir = tempfile::tempdir().unwrap();
-    let docker = dir.path().join("docker");
-    std::fs::create_dir_all(&docker).unwrap();
-    std::fs::write(
-        docker.join("config.json"),
-        serde_json::to_vec(&serde_json::json!({"auths": {registry.host(): {
-            "auth": base64::engine::general_purpose::STANDARD.encode("user:secret")}}}))
-        .unwrap(),
-    )
-    .unwrap();
+    write_basic_login(dir.path(), &registry.host());
     let store = store_in(dir.path(), "store");
     pull(dir.path(), &store, &reference(&registry, "redirect/app:1"))
         .await
@@ -553,20 +570,13 @@ async fn foreign_layer_hosts_never_get_the_registrys_credentials() {
                     "urls": [foreign_url]}],
     }))
     .unwrap();
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode("user:secret")
-    );
+    let expected = basic_credentials();
     let registry = {
         let image = image.clone();
         let expected = expected.clone();
         Server::start(move |request| {
-            if request.header("authorization") != Some(expected.as_str()) {
-                return Reply::with(
-                    401,
-                    &[("WWW-Authenticate", r#"Basic realm="test""#)],
-                    Vec::new(),
-                );
+            if let Some(challenge) = challenge_unless(request, &expected) {
+                return challenge;
             }
             if request.path().contains("/manifests/") {
                 return Reply::with(
@@ -588,16 +598,7 @@ async fn foreign_layer_hosts_never_get_the_registrys_credentials() {
         })
     };
     let dir = tempfile::tempdir().unwrap();
-    let docker = dir.path().join("docker");
-    std::fs::create_dir_all(&docker).unwrap();
-    std::fs::write(
-        docker.join("config.json"),
-        serde_json::to_vec(&serde_json::json!({"auths": {
-            registry.host(): {"auth": base64::engine::general_purpose::STANDARD.encode("user:secret")},
-        }}))
-        .unwrap(),
-    )
-    .unwrap();
+    write_basic_login(dir.path(), &registry.host());
     let store = store_in(dir.path(), "store");
     let error = pull(dir.path(), &store, &reference(&registry, "foreign/app:1"))
         .await
