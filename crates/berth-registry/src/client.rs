@@ -367,20 +367,11 @@ impl Session<'_> {
                 location: redact_url_str(location),
                 reason: "not a URL",
             })?;
-            match (url.scheme(), next.scheme()) {
-                ("https", "https") | ("http", "http" | "https") => {}
-                ("https", "http") => {
-                    return Err(Error::RedirectRejected {
-                        location: redact_url(&next),
-                        reason: "https to http downgrade",
-                    })
-                }
-                _ => {
-                    return Err(Error::RedirectRejected {
-                        location: redact_url(&next),
-                        reason: "unsupported scheme",
-                    })
-                }
+            if let Some(reason) = refused_redirect(url.scheme(), next.scheme()) {
+                return Err(Error::RedirectRejected {
+                    location: redact_url(&next),
+                    reason,
+                });
             }
             tracing::debug!(from = %redact_url(&url), to = %redact_url(&next), "following redirect");
             url = next;
@@ -565,5 +556,38 @@ pub(crate) async fn status_error(response: Response) -> Error {
         status,
         url,
         details,
+    }
+}
+
+/// Why a redirect from a `from` URL to a `to` URL is not followed: a downgrade from https to http
+/// (credentials and content would travel in clear), or any scheme but http(s) (`file:`, `ftp:`).
+fn refused_redirect(from: &str, to: &str) -> Option<&'static str> {
+    match (from, to) {
+        ("https", "https") | ("http", "http" | "https") => None,
+        ("https", "http") => Some("https to http downgrade"),
+        _ => Some("unsupported scheme"),
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::refused_redirect;
+
+    /// Security checklist 9: https to http and non-http(s) redirects are refused.
+    #[test]
+    fn redirects_keep_to_http_and_https_without_downgrade() {
+        let cases = [
+            ("https", "https", None),
+            ("http", "http", None),
+            ("http", "https", None),
+            ("https", "http", Some("https to http downgrade")),
+            ("http", "file", Some("unsupported scheme")),
+            ("https", "file", Some("unsupported scheme")),
+            ("http", "ftp", Some("unsupported scheme")),
+            ("https", "data", Some("unsupported scheme")),
+        ];
+        for (from, to, refused) in cases {
+            assert_eq!(refused_redirect(from, to), refused, "{from} -> {to}");
+        }
     }
 }

@@ -618,3 +618,30 @@ async fn foreign_layer_hosts_never_get_the_registrys_credentials() {
         .any(|r| r.header("authorization") == Some(expected.as_str())));
     assert_nothing_stored(&store, &image);
 }
+
+/// A redirect to `file:` is refused, never read (security checklist 9; https to http is refused by
+/// the same rule, unit-tested in `client.rs`).
+#[tokio::test]
+async fn redirects_to_other_schemes_are_refused() {
+    let server = Server::start(|request| {
+        if request.path() == "/v2/" {
+            return Reply::status(200);
+        }
+        Reply::with(307, &[("Location", "file:///etc/passwd")], Vec::new())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path(), "store");
+    let error = pull(dir.path(), &store, &reference(&server, "scheme/app:1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::RedirectRejected {
+                reason: "unsupported scheme",
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
