@@ -37,11 +37,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let usage = store.disk_usage()?;
     let containers = crate::commands::container::containers(ctx)?;
-    let mut listed = containers.list()?; // newest first
+    // Newest first, each one's state already read from the runtime.
+    let listed = containers.list()?;
     let mut users: HashMap<Digest, usize> = HashMap::new();
     let mut written = Vec::new();
-    for container in &mut listed {
-        containers.refresh(container)?;
+    for container in &listed {
         *users.entry(container.record.image_id.clone()).or_default() += 1;
         written.push(containers.rw_size(container).unwrap_or(0));
     }

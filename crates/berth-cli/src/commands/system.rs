@@ -60,13 +60,13 @@ pub fn gc_roots(ctx: &Ctx) -> anyhow::Result<Vec<Digest>> {
 pub fn containers_using(ctx: &Ctx, id: &Digest) -> anyhow::Result<Vec<ImageUser>> {
     let containers = crate::commands::container::containers(ctx)?;
     let mut users = Vec::new();
-    for mut container in containers.list()? {
+    // `list` has read each container's state from the runtime already.
+    for container in containers.list()? {
         if container.record.image_id != *id {
             continue;
         }
-        containers.refresh(&mut container)?;
         users.push(ImageUser {
-            short_id: container.id().chars().take(12).collect(),
+            short_id: container.short_id().to_owned(),
             running: matches!(container.state.status, Status::Running | Status::Paused),
         });
     }
@@ -107,8 +107,8 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
 fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
     let containers = crate::commands::container::containers(ctx)?;
     let mut removed = Vec::new();
+    // `list` has read each container's state from the runtime already.
     for mut container in containers.list()? {
-        containers.refresh(&mut container)?;
         if !matches!(container.state.status, Status::Running | Status::Paused) {
             containers.remove(&mut container, false)?;
             removed.push(container.id().to_owned());
