@@ -50,7 +50,7 @@ fn check_one(store: &Store, blob: &Digest, expected: Option<&Digest>) -> Result<
         Err(error) => {
             return Ok(Some(Problem::BadLayer {
                 digest: blob.clone(),
-                reason: error_chain(&error),
+                reason: berth_store::error_chain(&error),
             }))
         }
     };
@@ -62,16 +62,4 @@ fn check_one(store: &Store, blob: &Digest, expected: Option<&Digest>) -> Result<
         }),
         _ => None,
     })
-}
-
-/// The error and its causes, as one line.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -201,7 +201,7 @@ impl<'s> Containers<'s> {
                 Ok(()) => return Ok(RootfsKind::Overlay),
                 Err(e) => {
                     tracing::warn!(
-                        error = %error_chain(&e),
+                        error = %berth_store::error_chain(&e),
                         "the root filesystem cannot be mounted with overlayfs; copying the image's layers instead"
                     );
                     for d in [
@@ -248,7 +248,7 @@ impl<'s> Containers<'s> {
     /// behind is named by `system check` and unmounted by `rm`.
     pub(crate) fn release_rootfs_or_warn(&self, container: &Container) {
         if let Err(e) = self.release_rootfs(container) {
-            tracing::warn!(error = %error_chain(&e), "could not unmount the container's root filesystem");
+            tracing::warn!(error = %berth_store::error_chain(&e), "could not unmount the container's root filesystem");
         }
     }
 
@@ -506,18 +506,6 @@ fn tree_size(dir: std::os::fd::BorrowedFd<'_>) -> std::io::Result<u64> {
         }
     }
     Ok(total)
-}
-
-/// An error with its causes, `a: b: c`, for a warning that must name the real reason.
-fn error_chain(error: &Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 pub(crate) fn process_alive(pid: i32) -> bool {

@@ -41,7 +41,7 @@ pub use blob::{Ingest, PendingBlob};
 pub use check::{CheckReport, Problem};
 pub use content::{ContentCounter, TarEnd};
 pub use df::{DiskUsage, ImageUsage};
-pub use error::Error;
+pub use error::{error_chain, Error};
 pub use gc::GcReport;
 pub use image::{Image, ImageEntry, Removal, TagTime};
 pub use index::{annotations, Index, IndexEntry};
