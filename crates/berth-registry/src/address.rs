@@ -24,7 +24,7 @@ pub fn is_refused(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return v4.is_link_local();
             }
-            (v6.segments()[0] & 0xffc0) == 0xfe80 || v6 == AWS_METADATA_V6
+            v6.is_unicast_link_local() || v6 == AWS_METADATA_V6
         }
     }
 }

@@ -36,10 +36,11 @@ impl Store {
     /// makes the root and berth's directories private (`0700`) where they are not (`private.rs`).
     pub fn open(root: &Path) -> Result<Store> {
         let store = Store::open_as_found(root)?;
-        store.make_private().map_err(|source| Error::Open {
-            path: root.to_path_buf(),
-            source,
-        })?;
+        // Best effort: a store on a read-only mount, or one whose directories another user made,
+        // still opens; `system check` reports what stays open.
+        if let Err(error) = store.make_private() {
+            tracing::warn!(root = %root.display(), %error, "could not make the store private");
+        }
         Ok(store)
     }
 
