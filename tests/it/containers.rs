@@ -599,3 +599,20 @@ fn a_record_with_a_bad_id_is_skipped_not_a_panic() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `system prune --filter` with a filter that does not parse removes nothing: it removed every
+/// stopped container first, then failed on the filter.
+#[test]
+fn system_prune_with_a_bad_filter_removes_no_container() {
+    let env = Env::new();
+    if !crate::common::import_busybox(&env, "berth-it/prune-filter:1", &["true"], &[]) {
+        return;
+    }
+    let id = env
+        .ok(&["create", "berth-it/prune-filter:1", "true"])
+        .trim()
+        .to_owned();
+    let failed = env.fails(&["system", "prune", "-f", "--filter", "nope=1"]);
+    assert!(failed.contains("Invalid filter 'nope'"), "{failed}");
+    assert_eq!(env.ok(&["ps", "-a", "-q", "--no-trunc"]).trim(), id);
+}

@@ -45,6 +45,8 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
         SystemCommand::Df(args) => crate::commands::df::run(ctx, &args),
         SystemCommand::Check => check(ctx),
         SystemCommand::Prune(args) => {
+            // A filter that does not parse must stop the prune before any container goes.
+            super::prune_filter::PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
             prune_containers(ctx)?;
             prune(ctx, &args)
         }

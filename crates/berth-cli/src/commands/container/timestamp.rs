@@ -20,7 +20,10 @@ pub fn parse(value: &str, now: OffsetDateTime, local: UtcOffset) -> Result<Bound
     if value != "0" {
         if let Some(duration) = go_duration(value) {
             // Go's `Time.Unix()`: whole seconds, rounded down.
-            let at = now.unix_timestamp_nanos() - duration;
+            let at = now
+                .unix_timestamp_nanos()
+                .checked_sub(duration)
+                .ok_or_else(|| format!("invalid duration {value}"))?;
             return Ok(nonzero(at.div_euclid(NANOS) * NANOS));
         }
     }
@@ -69,13 +72,15 @@ fn unix_timestamp(value: &str) -> Option<i128> {
     let nanos = match fraction {
         None => 0,
         Some(f) => {
-            let n: i128 = f.parse::<i64>().ok()?.into();
-            let digits = u32::try_from(f.len()).ok()?;
-            if digits <= 9 {
-                n * 10i128.pow(9 - digits)
-            } else {
-                n / 10i128.pow(digits - 9)
+            // Where Go's ParseInt fails, so does Docker's parseTimestamp.
+            if !f.bytes().all(|b| b.is_ascii_digit()) || f.parse::<i64>().is_err() {
+                return None;
             }
+            // Nanoseconds: the first nine digits count, the rest are below the resolution.
+            let kept = f.get(..9).unwrap_or(f);
+            let n: i128 = kept.parse().ok()?;
+            let digits = u32::try_from(kept.len()).ok()?;
+            n * 10i128.pow(9 - digits)
         }
     };
     Some(i128::from(seconds) * NANOS + nanos)
@@ -132,7 +137,7 @@ fn go_duration(value: &str) -> Option<i128> {
         } else {
             whole.parse().ok()?
         };
-        total += whole * scale;
+        total = total.checked_add(whole.checked_mul(scale)?)?;
         // The fraction's first digits (Go keeps what fits in nanoseconds).
         let mut unit = scale;
         for digit in fraction.bytes() {
@@ -336,6 +341,9 @@ mod tests {
             ("10M", Err("failed to parse value as time or duration: \"10M\"")),
             ("1e3", Err("failed to parse value as time or duration: \"1e3\"")),
             ("1700000000.x", Err("failed to parse value as time or duration: \"1700000000.x\"")),
+            // Crafted values end in an error or a value, never an overflow (a 137-digit fraction
+            // divided by a power of ten that had wrapped to 0).
+            ("9999999999999999999999999999999h", Err("failed to parse value as time or duration: \"9999999999999999999999999999999h\"")),
             ("2026-13-01", Err("parsing time \"2026-13-01\": month out of range")),
             ("2026-12-05T25:00:00Z", Err("parsing time \"2026-12-05T25:00:00Z\": hour out of range")),
             ("2026-02-30", Err("parsing time \"2026-02-30\": day out of range")),
@@ -347,5 +355,7 @@ mod tests {
         for (value, want) in cases {
             check(value, *want);
         }
+        let long_fraction = format!("1.{}1", "0".repeat(136));
+        check(&long_fraction, s(1));
     }
 }
