@@ -90,7 +90,7 @@ impl ContentCounter {
             self.broken = true;
             return;
         }
-        let Some(size) = numeric(&block[124..136]) else {
+        let Some(size) = tar_numeric(&block[124..136]) else {
             self.lost = true;
             return;
         };
@@ -202,26 +202,36 @@ fn padded(size: u64) -> u64 {
     size.div_ceil(BLOCK as u64).saturating_mul(BLOCK as u64)
 }
 
-/// A tar numeric field: octal text (spaces and NULs around it), or base-256 when the high bit of the
-/// first byte is set.
-fn numeric(field: &[u8]) -> Option<u64> {
-    if field[0] & 0x80 != 0 {
-        let mut value: u64 = u64::from(field[0] & 0x7f);
-        for &b in &field[1..] {
-            value = value.checked_mul(256)?.checked_add(u64::from(b))?;
+/// Go's `parseNumeric`: base-256 when the first byte's high bit is set, else octal with leading and
+/// trailing spaces and NULs trimmed (an empty field is 0; Python's `tarfile` leaves a FIFO's device
+/// fields all NULs) and the text cut at its first NUL. `None` where Go reports `ErrHeader`; negative
+/// base-256 values are refused too, as no field berth reads may be negative.
+pub fn tar_numeric(field: &[u8]) -> Option<u64> {
+    if let Some(&first) = field.first() {
+        if first & 0x80 != 0 {
+            if first & 0x40 != 0 {
+                return None;
+            }
+            let mut value: u64 = 0;
+            for (i, &byte) in field.iter().enumerate() {
+                let byte = if i == 0 { byte & 0x7f } else { byte };
+                if value >> 56 != 0 {
+                    return None;
+                }
+                value = value << 8 | u64::from(byte);
+            }
+            return (value >> 63 == 0).then_some(value);
         }
-        return Some(value);
     }
-    let text: Vec<u8> = field
+    let start = field.iter().position(|&b| b != b' ' && b != 0);
+    let Some(start) = start else { return Some(0) };
+    let end = field
         .iter()
-        .copied()
-        .skip_while(|b| *b == b' ')
-        .take_while(|b| *b != 0 && *b != b' ')
-        .collect();
-    if text.is_empty() {
-        return Some(0);
-    }
-    u64::from_str_radix(std::str::from_utf8(&text).ok()?, 8).ok()
+        .rposition(|&b| b != b' ' && b != 0)
+        .map_or(start, |e| e + 1);
+    let text = &field[start..end];
+    let text = text.split(|&b| b == 0).next().unwrap_or_default();
+    u64::from_str_radix(std::str::from_utf8(text).ok()?, 8).ok()
 }
 
 /// The `key=value` records of PAX extended header data (`<len> <key>=<value>\n` each).

@@ -39,7 +39,7 @@ mod writeback;
 
 pub use blob::{Ingest, PendingBlob};
 pub use check::{CheckReport, Problem};
-pub use content::{ContentCounter, TarEnd};
+pub use content::{tar_numeric, ContentCounter, TarEnd};
 pub use df::{DiskUsage, ImageUsage};
 pub use error::{error_chain, Error};
 pub use gc::GcReport;

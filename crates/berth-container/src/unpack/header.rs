@@ -1,4 +1,4 @@
-//! Numeric tar header fields read as Go's `archive/tar` reads them (so as Docker reads them).
+//! Device numbers of tar headers, read with berth-store's `tar_numeric` (Go's `parseNumeric`, so as Docker reads them).
 
 use crate::error::{Error, Result};
 
@@ -6,38 +6,6 @@ use crate::error::{Error, Result};
 /// larger would make `mknod` create some other device (major 4350 becomes 254, a host disk).
 const MAX_MAJOR: u64 = (1 << 12) - 1;
 const MAX_MINOR: u64 = (1 << 20) - 1;
-
-/// Go's `parseNumeric`: base-256 when the first byte's high bit is set, else octal with leading and
-/// trailing spaces and NULs trimmed (an empty field is 0; Python's `tarfile` leaves a FIFO's device
-/// fields all NULs) and the text cut at its first NUL. `None` where Go reports `ErrHeader`; negative
-/// base-256 values are refused too, as no field berth reads may be negative.
-pub(crate) fn go_numeric(field: &[u8]) -> Option<u64> {
-    if let Some(&first) = field.first() {
-        if first & 0x80 != 0 {
-            if first & 0x40 != 0 {
-                return None;
-            }
-            let mut value: u64 = 0;
-            for (i, &byte) in field.iter().enumerate() {
-                let byte = if i == 0 { byte & 0x7f } else { byte };
-                if value >> 56 != 0 {
-                    return None;
-                }
-                value = value << 8 | u64::from(byte);
-            }
-            return (value >> 63 == 0).then_some(value);
-        }
-    }
-    let start = field.iter().position(|&b| b != b' ' && b != 0);
-    let Some(start) = start else { return Some(0) };
-    let end = field
-        .iter()
-        .rposition(|&b| b != b' ' && b != 0)
-        .map_or(start, |e| e + 1);
-    let text = &field[start..end];
-    let text = text.split(|&b| b == 0).next().unwrap_or_default();
-    u64::from_str_radix(std::str::from_utf8(text).ok()?, 8).ok()
-}
 
 /// A device entry's major and minor numbers: 0 for a header without them (V7), refused when not
 /// numbers or out of the kernel's range.
@@ -50,7 +18,7 @@ pub(crate) fn device_numbers(header: &tar::Header, raw_name: &[u8]) -> Result<(u
         return Ok((0, 0));
     };
     let parse = |field: &[u8], max: u64| {
-        let value = go_numeric(field)
+        let value = berth_store::tar_numeric(field)
             .ok_or_else(|| Error::invalid(raw_name, "device number is not a number"))?;
         if value > max {
             return Err(Error::invalid(
@@ -88,7 +56,7 @@ mod tests {
             (b"", Some(0)),
         ];
         for (field, expected) in cases {
-            assert_eq!(go_numeric(field), *expected, "{field:?}");
+            assert_eq!(berth_store::tar_numeric(field), *expected, "{field:?}");
         }
     }
 
