@@ -113,6 +113,18 @@ pub fn call(name: &str, args: &[GoValue]) -> Result<GoValue, CallError> {
                             }
                         }
                     }
+                    // Refused before it is built: a long separator times many parts would be
+                    // one allocation far beyond the limit that counts it afterwards.
+                    let total =
+                        parts.iter().map(|p| p.len()).sum::<usize>().saturating_add(
+                            sep.len().saturating_mul(parts.len().saturating_sub(1)),
+                        );
+                    if total > super::MAX_BUILT {
+                        return Err(CallError::Failed(format!(
+                            "the joined string would exceed {} bytes (berth's limit)",
+                            super::MAX_BUILT
+                        )));
+                    }
                     text(parts.join(sep))
                 }
                 GoValue::Nil => text(String::new()),

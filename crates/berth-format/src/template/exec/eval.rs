@@ -53,13 +53,19 @@ impl<'t> Exec<'t> {
         self.operand(first, dot)
     }
 
-    fn variable(&self, name: &str) -> Result<GoValue, Error> {
-        self.vars
+    /// A variable's value. The copy is charged against the step limit by its size, so that a
+    /// loop over a big list that reads the list again each time stops at the limit instead of
+    /// copying millions of items per step.
+    fn variable(&mut self, name: &str) -> Result<GoValue, Error> {
+        let value = self
+            .vars
             .iter()
             .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
-            .ok_or_else(|| self.error(format!("undefined variable: {name}")))
+            .ok_or_else(|| self.error(format!("undefined variable: {name}")))?;
+        self.charge(copy_weight(&value))?;
+        Ok(value)
     }
 
     /// An argument's value (Go's `evalArg` for an `interface{}` parameter).
@@ -365,4 +371,19 @@ pub fn number(text: &str) -> Result<GoValue, String> {
                 .ok_or_else(bad)
         }
     }
+}
+
+/// What copying `value` costs in steps: one per item of a list or map, one per 64 bytes of a string
+/// (the top level only).
+fn copy_weight(value: &GoValue) -> u64 {
+    let items = match value {
+        GoValue::Slice(Some(items)) => items.len(),
+        GoValue::Map(map) => map
+            .entries
+            .as_ref()
+            .map_or(0, std::collections::BTreeMap::len),
+        GoValue::String(s) => s.len() / 64,
+        _ => 0,
+    };
+    u64::try_from(items).unwrap_or(u64::MAX)
 }

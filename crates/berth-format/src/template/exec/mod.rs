@@ -113,7 +113,12 @@ impl<'t> Exec<'t> {
     }
 
     fn step(&mut self) -> Result<(), Error> {
-        self.steps += 1;
+        self.charge(1)
+    }
+
+    /// Adds `steps` to the count checked against [`MAX_STEPS`].
+    fn charge(&mut self, steps: u64) -> Result<(), Error> {
+        self.steps = self.steps.saturating_add(steps);
         if self.steps > MAX_STEPS {
             return Err(self.error(format!(
                 "template stopped after {MAX_STEPS} steps (berth's limit)"

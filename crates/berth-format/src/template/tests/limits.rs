@@ -56,6 +56,20 @@ fn runaway_templates_stop_with_an_error() {
             r#"template: :1:7: executing "" at <split (printf "%3000000s" "") "">: error calling split: split would make 3000000 strings, more than berth allows"#
                 .to_owned(),
         ),
+        // Reading a big list again in each iteration copies it each time: charged by its size.
+        (
+            format!("{list}{{{{range $a}}}}{{{{len $a}}}}{{{{end}}}}"),
+            format!(
+                r#"template: :1:57: executing "" at <$a>: template stopped after {MAX_STEPS} steps (berth's limit)"#
+            ),
+        ),
+        // A long separator times many parts: refused before the one big allocation.
+        (
+            r#"{{join (split (printf "%1000s" "") "") (printf "%100000s" "")}}"#.to_owned(),
+            format!(
+                r#"template: :1:2: executing "" at <join (split (printf "%1000s" "") "") (printf "%100000s" "")>: error calling join: the joined string would exceed {MAX_BUILT} bytes (berth's limit)"#
+            ),
+        ),
     ];
     for (template, want) in cases {
         let start = std::time::Instant::now();
