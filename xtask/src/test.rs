@@ -4,7 +4,7 @@
 use anyhow::bail;
 use clap::Args;
 
-use crate::{fuzz, peers, report, util};
+use crate::{ci, fuzz, peers, report, util};
 
 /// Property-test cases per property in soak mode (the default keeps each property to seconds).
 const SOAK_PROPTEST_CASES: &str = "5000";
@@ -29,6 +29,9 @@ pub struct TestArgs {
 pub fn run(args: &TestArgs) -> anyhow::Result<()> {
     peers::ensure_installed()?;
     print_free_space();
+    // The static checks first (seconds): the layering of ARCHITECTURE.md and warning-free rustdoc.
+    // The tests run even when one fails, and the failure is reported with theirs.
+    let checks = ci::layering().and_then(|()| ci::rustdoc());
     let mut cargo = util::cargo();
     cargo
         .args(["test", "--workspace", "--locked", "--no-fail-fast"])
@@ -62,10 +65,15 @@ pub fn run(args: &TestArgs) -> anyhow::Result<()> {
         // A full disk fails tests in ways that look like bugs.
         print_free_space();
     }
-    match (tests, fuzzing) {
-        (Ok(()), Ok(())) => Ok(()),
-        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
-        (Err(tests), Err(fuzzing)) => bail!("{tests:#}\nand {fuzzing:#}"),
+    let failed: Vec<String> = [checks, tests, fuzzing]
+        .into_iter()
+        .filter_map(Result::err)
+        .map(|e| format!("{e:#}"))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", failed.join("\nand "))
     }
 }
 

@@ -13,6 +13,42 @@
 //!
 //! `tar` (tar-rs) is used only as a parser and as a header writer; unpacking a layer onto disk is
 //! somebody else's job, with fd-relative operations.
+//!
+//! ```
+//! use berth_archive::{import, load, resolve_for_save, save, ImportOptions, LoadOptions, Loaded};
+//! use berth_archive::{SaveFormat, SaveOptions};
+//! use berth_reference::Reference;
+//! use berth_store::Store;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = Store::open(&dir.path().join("store")).unwrap();
+//!
+//! // A root file system tarball with one file...
+//! let mut layer = tar::Builder::new(Vec::new());
+//! let mut header = tar::Header::new_gnu();
+//! header.set_size(6);
+//! header.set_mode(0o644);
+//! layer.append_data(&mut header, "etc/motd", &b"hello\n"[..]).unwrap();
+//! let layer = layer.into_inner().unwrap();
+//!
+//! // ...ingested as a one-layer image (`berth import`): digest and diff_id in one pass, entries checked.
+//! let name = Reference::parse("example.com/app:1.0").unwrap();
+//! let options = ImportOptions { reference: Some(name.clone()), ..ImportOptions::default() };
+//! let id = import(&store, &layer[..], &options).unwrap();
+//! assert_eq!(store.resolve("example.com/app:1.0").unwrap().id, id);
+//!
+//! // `berth save --format docker`: a docker-archive (`manifest.json`, `repositories`, blobs).
+//! let images = resolve_for_save(&store, &["example.com/app:1.0"]).unwrap();
+//! let options = SaveOptions { format: SaveFormat::Docker, ..SaveOptions::default() };
+//! let mut archive = Vec::new();
+//! save(&store, &images, &options, &mut archive).unwrap();
+//!
+//! // `berth load` into another store gives the same image back, by the same ID.
+//! let other = Store::open(&dir.path().join("other")).unwrap();
+//! let loaded = load(&other, &archive[..], &LoadOptions::default()).unwrap();
+//! assert_eq!(loaded, vec![Loaded::Tagged(name)]);
+//! assert_eq!(other.resolve("example.com/app:1.0").unwrap().id, id);
+//! ```
 
 mod compression;
 mod entry;

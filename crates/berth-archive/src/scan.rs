@@ -11,7 +11,7 @@
 //!
 //! tar-rs refuses a stream that ends inside padding ("unexpected EOF during skip"), so [`Position`]
 //! supplies the missing padding as zeros *above* any hashing reader: the digests always cover the
-//! bytes as they are. tar-rs stops at the first zero block; [`finish`] reads what may follow it.
+//! bytes as they are. tar-rs stops at the first zero block; `finish` reads what may follow it.
 
 use std::{
     cell::Cell,

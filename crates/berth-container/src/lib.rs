@@ -12,7 +12,41 @@
 //! Everything in a layer and in a container is untrusted: layers are unpacked with fd-relative
 //! operations resolved inside the root ([`unpack`]), the image's `/etc/passwd` is parsed as data
 //! ([`resolve_user`]), and a commit archives what the container left without following any of its
-//! symlinks ([`commit`]).
+//! symlinks ([`Containers::commit`]).
+//!
+//! ```
+//! use berth_container::unpack::{open_root, unpack_layer, UnpackOptions, Whiteouts};
+//! use berth_container::resolve_user;
+//!
+//! // A hostile layer: a symlink to a host directory, then a file written "through" it.
+//! let host = tempfile::tempdir().unwrap();
+//! let mut layer = tar::Builder::new(Vec::new());
+//! let mut link = tar::Header::new_gnu();
+//! link.set_entry_type(tar::EntryType::Symlink);
+//! link.set_size(0);
+//! layer.append_link(&mut link, "escape", host.path()).unwrap();
+//! let mut file = tar::Header::new_gnu();
+//! file.set_size(5);
+//! file.set_mode(0o644);
+//! layer.append_data(&mut file, "escape/owned", &b"owned"[..]).unwrap();
+//! let layer = layer.into_inner().unwrap();
+//!
+//! // Unpacked with fd-relative operations resolved inside the root: the symlink is kept as a
+//! // symlink, and nothing lands in the host directory it names.
+//! let rootfs = tempfile::tempdir().unwrap();
+//! let root = open_root(rootfs.path()).unwrap();
+//! let options = UnpackOptions::new(Whiteouts::Apply);
+//! let _ = unpack_layer(std::os::fd::AsFd::as_fd(&root), &layer[..], None, &options);
+//! assert!(rootfs.path().join("escape").is_symlink());
+//! assert!(!host.path().join("owned").exists());
+//!
+//! // `USER`/`--user` is resolved against the image's own /etc/passwd and /etc/group, read as data.
+//! let passwd = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n";
+//! let group = "root:x:0:\napp:x:1000:\nwheel:x:10:app\n";
+//! let user = resolve_user("app", passwd, group).unwrap();
+//! assert_eq!((user.uid, user.gid, user.additional_gids), (1000, 1000, vec![10]));
+//! assert_eq!(user.home, "/home/app");
+//! ```
 //!
 //! Reading order: `unpack` (and its breakout tests), `snapshot`, `rootfs`, `user`, `spec`, `runtime`,
 //! `record`, `containers`, `pause`, `start` (and `console`, the terminal of `-t` without one of our

@@ -326,7 +326,7 @@ impl Containers<'_> {
 
     /// Starts the container in the background under a monitor process and returns once the runtime
     /// reports it running (or it has already exited), as `docker run -d` does: a `commit`, `kill` or
-    /// `stop` right afterwards finds it. Fails after [`START_TIMEOUT`] with what the runtime reported.
+    /// `stop` right afterwards finds it. Fails after `START_TIMEOUT` with what the runtime reported.
     pub fn start_detached(
         &self,
         container: &mut Container,

@@ -210,7 +210,7 @@ impl Client {
     }
 
     /// Every repository of a registry (`/v2/_catalog`, following `Link` pages), at most
-    /// [`MAX_LIST_ENTRIES`] of them.
+    /// `MAX_LIST_ENTRIES` of them.
     pub async fn catalog(&self, registry: &str) -> Result<Vec<String>> {
         let mut repositories = Vec::new();
         self.catalog_pages(registry, |page| {

@@ -15,6 +15,37 @@
 //!   it exclusive, so it never deletes a blob an operation is about to reference;
 //! - every path under the root is opened with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)`: a symlink
 //!   planted inside the store is never followed.
+//!
+//! ```
+//! use berth_manifest::{descriptor_for, image_manifest, manifest_bytes, media_type};
+//! use berth_reference::Reference;
+//! use berth_store::{IndexEntry, Store, MAX_JSON_BYTES};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = Store::open(&dir.path().join("store")).unwrap();
+//! assert!(store.images().unwrap().is_empty());
+//!
+//! // An image is blobs (here a config and a manifest without layers) and a name in `index.json`.
+//! let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+//! let image_id = store.write_blob(config).unwrap();
+//! let manifest = image_manifest(descriptor_for(media_type::OCI_CONFIG, config), Vec::new());
+//! let manifest = manifest_bytes(&manifest);
+//! let manifest_digest = store.write_blob(&manifest).unwrap();
+//! let entry = IndexEntry::new(media_type::OCI_MANIFEST, manifest_digest, manifest.len() as u64);
+//! let name = Reference::parse("example.com/app:1.0").unwrap();
+//! store.add_image(&entry, &[name], &[]).unwrap();
+//!
+//! // Listed and looked up as Docker does: by name, by ID, by a short ID prefix.
+//! let images = store.images().unwrap();
+//! assert_eq!(images.len(), 1);
+//! assert_eq!(images[0].id, image_id);
+//! assert_eq!(images[0].names[0].to_string(), "example.com/app:1.0");
+//! let by_prefix = &image_id.encoded()[..12];
+//! assert_eq!(store.resolve(by_prefix).unwrap().id, image_id);
+//! assert_eq!(store.read_blob(&image_id, MAX_JSON_BYTES).unwrap(), config);
+//! // The root is a plain OCI image layout that skopeo and umoci read as it is.
+//! assert!(dir.path().join("store/oci-layout").is_file());
+//! ```
 
 mod blob;
 mod check;

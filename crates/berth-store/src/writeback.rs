@@ -31,7 +31,7 @@ struct Helper {
 }
 
 impl Writeback {
-    /// Notes `n` more bytes written to `file`; every [`STEP`] bytes, the helper syncs what is there.
+    /// Notes `n` more bytes written to `file`; every `STEP` bytes, the helper syncs what is there.
     pub fn wrote(&mut self, file: &File, n: u64) {
         self.unsynced += n;
         if self.unsynced < STEP {

@@ -1,7 +1,7 @@
 //! Safe layer unpacking: a tar stream applied to a directory with fd-relative operations only.
 //!
 //! The `tar` crate is used as a parser and nothing more (its `unpack` resolves in-image symlinks on the
-//! host, see the security checklist). Each entry is cleaned lexically ([`RootPath::clean`]), its parent is
+//! host, see the security checklist). Each entry is cleaned lexically (`RootPath::clean`), its parent is
 //! resolved inside the root by the kernel, and its last component is created with `mkdirat`, `openat`
 //! (`O_EXCL | O_NOFOLLOW`), `symlinkat`, `linkat` or `mknodat` relative to that parent, so nothing the
 //! layer contains can make berth write outside the root. Whiteouts are applied (deletions) or kept in
