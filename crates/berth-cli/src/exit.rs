@@ -175,3 +175,28 @@ fn report(error: &anyhow::Error) -> ExitCode {
     }
     ExitCode::from(FAILURE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus;
+
+    #[test]
+    fn a_containers_exit_code_is_its_status() {
+        // A code that does not fit a byte, or a negative one, is 255.
+        let cases = [
+            (0, 0),
+            (1, 1),
+            (137, 137),
+            (255, 255),
+            (256, 255),
+            (-1, 255),
+        ];
+        for (code, want) in cases {
+            assert_eq!(
+                ExitStatus::of_container(code),
+                ExitStatus::new(want),
+                "{code}"
+            );
+        }
+    }
+}
