@@ -1,14 +1,13 @@
 //! Command-line definitions. Flags, defaults and help texts mirror the Docker CLI; each command's own
-//! flags live beside its code in `commands/<name>.rs`.
+//! flags live beside its code in `commands/<name>.rs`, and the table of commands in `args/table.rs`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{
-    history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
-    version,
-};
+mod table;
+
+pub use table::Command;
 
 /// A daemonless, Docker-compatible container image tool.
 #[derive(Debug, Parser)]
@@ -64,75 +63,4 @@ pub enum LogLevel {
     Warn,
     Error,
     Fatal,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// List images
-    Images(images::Args),
-    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
-    Tag(tag::Args),
-    /// Import the contents from a tarball to create a filesystem image
-    Import(import::Args),
-    /// Load an image from a tar archive or STDIN
-    Load(load::Args),
-    /// Save one or more images to a tar archive (streamed to STDOUT by default)
-    Save(save::Args),
-    /// Download an image from a registry
-    Pull(pull::Args),
-    /// Upload an image to a registry
-    Push(push::Args),
-    /// Search Docker Hub (or a private registry's catalog) for images
-    Search(search::Args),
-    /// Log in to a registry
-    Login(login::LoginArgs),
-    /// Log out from a registry
-    Logout(login::LogoutArgs),
-    /// Remove one or more images
-    Rmi(rmi::Args),
-    /// Return low-level information on objects
-    Inspect(inspect::ObjectArgs),
-    /// Show the history of an image
-    History(history::Args),
-    /// Manage images
-    #[command(subcommand)]
-    Image(ImageCommand),
-    #[command(flatten)]
-    Containers(crate::commands::container::ContainerCommands),
-    /// Manage containers
-    #[command(subcommand)]
-    Container(crate::commands::container::ContainerManagement),
-    /// Manage berth
-    #[command(subcommand)]
-    System(system::SystemCommand),
-    /// Show the berth version information
-    Version(version::Args),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ImageCommand {
-    /// List images
-    #[command(visible_alias = "list")]
-    Ls(images::Args),
-    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
-    Tag(tag::Args),
-    /// Import the contents from a tarball to create a filesystem image
-    Import(import::Args),
-    /// Load an image from a tar archive or STDIN
-    Load(load::Args),
-    /// Save one or more images to a tar archive (streamed to STDOUT by default)
-    Save(save::Args),
-    /// Download an image from a registry
-    Pull(pull::Args),
-    /// Upload an image to a registry
-    Push(push::Args),
-    /// Remove one or more images
-    #[command(visible_alias = "remove")]
-    Rm(rmi::Args),
-    /// Display detailed information on one or more images
-    Inspect(inspect::Args),
-    /// Show the history of an image
-    History(history::Args),
-    /// Remove unused images and unreferenced content
-    Prune(system::PruneArgs),
 }

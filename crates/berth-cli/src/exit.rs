@@ -1,8 +1,8 @@
 //! The one place that decides exit codes and prints top-level errors.
 
-use std::process::ExitCode;
+use std::{ffi::OsString, process::ExitCode};
 
-use clap::Parser;
+use clap::{FromArgMatches as _, Parser as _};
 
 use crate::{args::Cli, commands, logging, usage};
 
@@ -14,17 +14,40 @@ pub const USAGE: u8 = 125;
 /// daemon itself").
 pub const RUN_FAILURE: u8 = 125;
 
-/// An error that carries its own exit code, e.g. a container's exit status for `run`.
-#[derive(Debug)]
-pub struct ExitStatus(pub u8);
+/// How a command ended when it has no error left to report: success, or a status of its own (a
+/// container's for `run` and `start -a`; 1 when it has printed its failures itself, as `rmi` does for
+/// each image it could not remove). Commands return it; [`main`] makes it the process's exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct ExitStatus(u8);
 
-impl std::fmt::Display for ExitStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit status {}", self.0)
+impl ExitStatus {
+    pub const SUCCESS: ExitStatus = ExitStatus(0);
+    /// The command failed and has said why.
+    pub const FAILURE: ExitStatus = ExitStatus(FAILURE);
+
+    pub const fn new(code: u8) -> ExitStatus {
+        ExitStatus(code)
+    }
+
+    /// A container's exit code; one beyond 255, or negative, is 255.
+    pub fn of_container(code: i32) -> ExitStatus {
+        ExitStatus(u8::try_from(code).unwrap_or(u8::MAX))
     }
 }
 
-impl std::error::Error for ExitStatus {}
+/// A command with no status of its own succeeded when it returned.
+impl From<()> for ExitStatus {
+    fn from((): ()) -> ExitStatus {
+        ExitStatus::SUCCESS
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(status.0)
+    }
+}
 
 /// An error that Docker's CLI itself reports (a reference it parses before any request, a refusal
 /// to write to a terminal): printed as it is, without the `Error: ` that stands where Docker says
@@ -46,9 +69,13 @@ pub fn plain(error: impl Into<anyhow::Error>) -> anyhow::Error {
 }
 
 pub fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args_os()
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let argv: Vec<String> = args
+        .iter()
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();
+    // The command line's one clap command: for help, for Docker's words on a refused line, and to
+    // parse.
     let mut root = <Cli as clap::CommandFactory>::command();
     root.build();
     if argv.len() == 1 {
@@ -61,7 +88,7 @@ pub fn main() -> ExitCode {
         Some((_, MONITOR)) => return monitor(),
         _ => {}
     }
-    let cli = match Cli::try_parse() {
+    let cli = match parse(&mut root, &args) {
         Ok(cli) => cli,
         Err(error) => {
             let refusal = usage::refuse(&error, &root, &argv);
@@ -75,9 +102,15 @@ pub fn main() -> ExitCode {
     };
     logging::init(cli.global.log_level);
     match commands::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => status.into(),
         Err(error) => report(&error),
     }
+}
+
+/// Parses the command line with `root`, as `Cli::try_parse` would with a command of its own.
+fn parse(root: &mut clap::Command, args: &[OsString]) -> Result<Cli, clap::Error> {
+    let mut matches = root.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(root))
 }
 
 /// `berth help [COMMAND...]`: that command's help and success, as `docker help COMMAND`.
@@ -123,9 +156,6 @@ fn monitor() -> ExitCode {
 }
 
 fn report(error: &anyhow::Error) -> ExitCode {
-    if let Some(status) = error.downcast_ref::<ExitStatus>() {
-        return ExitCode::from(status.0);
-    }
     if crate::output::is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
@@ -144,4 +174,29 @@ fn report(error: &anyhow::Error) -> ExitCode {
         crate::output::eprintln(&escape(&format!("Error: {error:#}")));
     }
     ExitCode::from(FAILURE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitStatus;
+
+    #[test]
+    fn a_containers_exit_code_is_its_status() {
+        // A code that does not fit a byte, or a negative one, is 255.
+        let cases = [
+            (0, 0),
+            (1, 1),
+            (137, 137),
+            (255, 255),
+            (256, 255),
+            (-1, 255),
+        ];
+        for (code, want) in cases {
+            assert_eq!(
+                ExitStatus::of_container(code),
+                ExitStatus::new(want),
+                "{code}"
+            );
+        }
+    }
 }

@@ -17,7 +17,8 @@
 //! - [`on_interrupt`] registers an action to run before exiting (`commit` resumes the container it
 //!   paused).
 //!
-//! The hidden `__monitor` of a detached container does not install this: it keeps the default actions.
+//! [`install`] is called once, in `commands::run`, before any command starts. The hidden `__monitor`
+//! of a detached container does not install it: it keeps the default actions.
 
 use std::{
     collections::BTreeMap,

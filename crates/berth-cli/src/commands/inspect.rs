@@ -71,12 +71,12 @@ impl Kind {
 }
 
 /// `berth image inspect`
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     inspect(ctx, args.format.as_deref(), &args.images, Kind::Image)
 }
 
 /// `berth inspect [--type container|image]`
-pub fn run_objects(ctx: &Ctx, args: &ObjectArgs) -> anyhow::Result<()> {
+pub fn run_objects(ctx: &Ctx, args: &ObjectArgs) -> anyhow::Result<ExitStatus> {
     let kind = match args.kind.as_deref() {
         None | Some("") => Kind::Any,
         Some("container") => Kind::Container,
@@ -90,7 +90,7 @@ pub fn run_objects(ctx: &Ctx, args: &ObjectArgs) -> anyhow::Result<()> {
 }
 
 /// `berth container inspect`
-pub fn run_containers(ctx: &Ctx, args: &ContainerArgs) -> anyhow::Result<()> {
+pub fn run_containers(ctx: &Ctx, args: &ContainerArgs) -> anyhow::Result<ExitStatus> {
     inspect(
         ctx,
         args.format.as_deref(),
@@ -99,7 +99,12 @@ pub fn run_containers(ctx: &Ctx, args: &ContainerArgs) -> anyhow::Result<()> {
     )
 }
 
-fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> anyhow::Result<()> {
+fn inspect(
+    ctx: &Ctx,
+    format: Option<&str>,
+    names: &[String],
+    kind: Kind,
+) -> anyhow::Result<ExitStatus> {
     let store = ctx.store()?;
     let template = match format {
         None | Some("") => None,
@@ -109,7 +114,7 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
             Ok(template) => Some(template),
             Err(error) => {
                 output::eprintln(&format!("template parsing error: {error}"));
-                return Err(ExitStatus(TEMPLATE_PARSE_FAILURE).into());
+                return Ok(ExitStatus::new(TEMPLATE_PARSE_FAILURE));
             }
         },
     };
@@ -174,9 +179,9 @@ fn inspect(ctx: &Ctx, format: Option<&str>, names: &[String], kind: Kind) -> any
         output::eprintln(error);
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(ExitStatus::SUCCESS)
     } else {
-        Err(ExitStatus(crate::exit::FAILURE).into())
+        Ok(ExitStatus::FAILURE)
     }
 }
 

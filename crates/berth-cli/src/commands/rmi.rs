@@ -27,7 +27,7 @@ pub struct Args {
     pub images: Vec<String>,
 }
 
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let store = ctx.store()?;
     let mut remover = Remover::new(ctx, store);
     let mut failed = false;
@@ -50,9 +50,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     }
     store.gc(&gc_roots(ctx)?)?;
     if failed {
-        return Err(ExitStatus(crate::exit::FAILURE).into());
+        return Ok(ExitStatus::FAILURE);
     }
-    Ok(())
+    Ok(ExitStatus::SUCCESS)
 }
 
 /// Deletes images as moby's `ImageDelete` does, one argument at a time; which images hold which layers

@@ -40,15 +40,15 @@ pub struct ImageUser {
     pub running: bool,
 }
 
-pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<ExitStatus> {
     match command {
-        SystemCommand::Df(args) => crate::commands::df::run(ctx, &args),
+        SystemCommand::Df(args) => crate::commands::df::run(ctx, &args).map(Into::into),
         SystemCommand::Check => check(ctx),
         SystemCommand::Prune(args) => {
             // A filter that does not parse must stop the prune before any container goes.
             super::prune_filter::PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
             prune_containers(ctx)?;
-            prune(ctx, &args)
+            prune(ctx, &args).map(Into::into)
         }
     }
 }
@@ -75,7 +75,7 @@ pub fn containers_using(ctx: &Ctx, id: &Digest) -> anyhow::Result<Vec<ImageUser>
     Ok(users)
 }
 
-fn check(ctx: &Ctx) -> anyhow::Result<()> {
+fn check(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     // As found: opening the store normally would repair the modes this check reports.
     let root = ctx.root();
     let store = &berth_store::Store::open_as_found(&root)
@@ -99,9 +99,9 @@ fn check(ctx: &Ctx) -> anyhow::Result<()> {
         report.blobs_checked, report.references_checked, report.layers_checked,
     ));
     if problems == 0 {
-        Ok(())
+        Ok(ExitStatus::SUCCESS)
     } else {
-        Err(ExitStatus(crate::exit::FAILURE).into())
+        Ok(ExitStatus::FAILURE)
     }
 }
 

@@ -1,6 +1,6 @@
 //! `berth kill [OPTIONS] CONTAINER [CONTAINER...]`
 
-use crate::{context::Ctx, output};
+use crate::{context::Ctx, exit::ExitStatus, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -11,9 +11,9 @@ pub struct Args {
     pub containers: Vec<String>,
 }
 
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let containers = super::containers(ctx)?;
-    super::for_each(&args.containers, |name| {
+    Ok(super::for_each(&args.containers, |name| {
         let mut container = super::get(&containers, name)?;
         if !container.is_running() {
             anyhow::bail!(
@@ -24,5 +24,5 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         containers.kill(&mut container, &args.signal)?;
         output::println(name)?;
         Ok(())
-    })
+    }))
 }

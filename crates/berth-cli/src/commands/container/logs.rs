@@ -41,7 +41,7 @@ pub struct Args {
     pub container: String,
 }
 
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let containers = super::containers(ctx)?;
     let mut container = super::get(&containers, &args.container)?;
     // Checked once the container was found, as docker/cli does.
@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         bound("since", args.since.as_ref()),
         bound("until", args.until.as_ref()),
     ) else {
-        return Err(ExitStatus(1).into());
+        return Ok(ExitStatus::FAILURE);
     };
     let window = Window { since, until };
     let tail = match args.tail.as_str() {
@@ -69,7 +69,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     entries.retain(|entry| window.holds(entry));
     print(&entries, args.timestamps)?;
     if !args.follow {
-        return Ok(());
+        return Ok(ExitStatus::SUCCESS);
     }
     loop {
         if window.until.is_some_and(|until| now_nanos() > until) {
@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
         std::thread::sleep(FOLLOW_INTERVAL);
     }
-    Ok(())
+    Ok(ExitStatus::SUCCESS)
 }
 
 /// `--since` and `--until`: the log entries shown are those at or after `since` and at or before

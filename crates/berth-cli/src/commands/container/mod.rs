@@ -1,6 +1,7 @@
-//! Container commands: `run create start stop kill logs ps rm export diff commit`, and the hidden
-//! `__monitor` that a detached container's monitor process runs. All of them work on
-//! `berth_container::Containers` of the store; this module only parses flags and prints like Docker.
+//! Container commands: `run create start stop kill logs ps rm export diff commit` (reachable at the
+//! top level and under `berth container`, see `args/table.rs`), and the hidden `__monitor` that a
+//! detached container's monitor process runs. All of them work on `berth_container::Containers` of
+//! the store; this module only parses flags and prints like Docker.
 //!
 //! SIGINT and SIGTERM (`crate::interrupt`): by default they remove this process's temporary files and
 //! exit 130/143, as for image commands (`commit`, `export -o`). A container being created or removed is
@@ -24,100 +25,7 @@ mod timestamp;
 use anyhow::Context as _;
 use berth_container::{Container, Containers, MonitorCommand};
 
-use crate::context::Ctx;
-
-/// The container commands at the top level (`berth run`, `berth ps`, ...).
-#[derive(Debug, clap::Subcommand)]
-pub enum ContainerCommands {
-    /// Create and run a new container from an image
-    Run(run::Args),
-    /// Create a new container
-    Create(create::Args),
-    /// Start one or more stopped containers
-    Start(start::Args),
-    /// Stop one or more running containers
-    Stop(stop::Args),
-    /// Kill one or more running containers
-    Kill(kill::Args),
-    /// Fetch the logs of a container
-    Logs(logs::Args),
-    /// List containers
-    Ps(ps::Args),
-    /// Remove one or more containers
-    Rm(rm::Args),
-    /// Export a container's filesystem as a tar archive
-    Export(export::Args),
-    /// Inspect changes to files or directories on a container's filesystem
-    Diff(diff::Args),
-    /// Create a new image from a container's changes
-    Commit(commit::Args),
-}
-
-/// `berth container <verb>`, with Docker's management-command names (`ls`, `list`, `remove`).
-#[derive(Debug, clap::Subcommand)]
-pub enum ContainerManagement {
-    /// Create and run a new container from an image
-    Run(run::Args),
-    /// Create a new container
-    Create(create::Args),
-    /// Start one or more stopped containers
-    Start(start::Args),
-    /// Stop one or more running containers
-    Stop(stop::Args),
-    /// Kill one or more running containers
-    Kill(kill::Args),
-    /// Fetch the logs of a container
-    Logs(logs::Args),
-    /// List containers
-    #[command(visible_aliases = ["list", "ps"])]
-    Ls(ps::Args),
-    /// Remove one or more containers
-    #[command(visible_alias = "remove")]
-    Rm(rm::Args),
-    /// Export a container's filesystem as a tar archive
-    Export(export::Args),
-    /// Inspect changes to files or directories on a container's filesystem
-    Diff(diff::Args),
-    /// Create a new image from a container's changes
-    Commit(commit::Args),
-    /// Display detailed information on one or more containers
-    Inspect(crate::commands::inspect::ContainerArgs),
-}
-
-pub fn run(ctx: &Ctx, command: ContainerCommands) -> anyhow::Result<()> {
-    crate::interrupt::install();
-    match command {
-        ContainerCommands::Run(args) => run::run(ctx, &args),
-        ContainerCommands::Create(args) => create::run(ctx, &args),
-        ContainerCommands::Start(args) => start::run(ctx, &args),
-        ContainerCommands::Stop(args) => stop::run(ctx, &args),
-        ContainerCommands::Kill(args) => kill::run(ctx, &args),
-        ContainerCommands::Logs(args) => logs::run(ctx, &args),
-        ContainerCommands::Ps(args) => ps::run(ctx, &args),
-        ContainerCommands::Rm(args) => rm::run(ctx, &args),
-        ContainerCommands::Export(args) => export::run(ctx, &args),
-        ContainerCommands::Diff(args) => diff::run(ctx, &args),
-        ContainerCommands::Commit(args) => commit::run(ctx, &args),
-    }
-}
-
-pub fn run_management(ctx: &Ctx, command: ContainerManagement) -> anyhow::Result<()> {
-    crate::interrupt::install();
-    match command {
-        ContainerManagement::Run(args) => run::run(ctx, &args),
-        ContainerManagement::Create(args) => create::run(ctx, &args),
-        ContainerManagement::Start(args) => start::run(ctx, &args),
-        ContainerManagement::Stop(args) => stop::run(ctx, &args),
-        ContainerManagement::Kill(args) => kill::run(ctx, &args),
-        ContainerManagement::Logs(args) => logs::run(ctx, &args),
-        ContainerManagement::Ls(args) => ps::run(ctx, &args),
-        ContainerManagement::Rm(args) => rm::run(ctx, &args),
-        ContainerManagement::Export(args) => export::run(ctx, &args),
-        ContainerManagement::Diff(args) => diff::run(ctx, &args),
-        ContainerManagement::Commit(args) => commit::run(ctx, &args),
-        ContainerManagement::Inspect(args) => crate::commands::inspect::run_containers(ctx, &args),
-    }
-}
+use crate::{context::Ctx, exit::ExitStatus};
 
 pub(crate) fn containers(ctx: &Ctx) -> anyhow::Result<Containers<'_>> {
     Ok(Containers::open(ctx.store()?)?)
@@ -157,7 +65,7 @@ pub(crate) fn monitor_command(ctx: &Ctx) -> anyhow::Result<MonitorCommand> {
 pub(crate) fn for_each(
     names: &[String],
     mut each: impl FnMut(&str) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+) -> ExitStatus {
     let mut failed = false;
     for name in names {
         if let Err(error) = each(name) {
@@ -166,7 +74,8 @@ pub(crate) fn for_each(
         }
     }
     if failed {
-        return Err(crate::exit::ExitStatus(crate::exit::FAILURE).into());
+        ExitStatus::FAILURE
+    } else {
+        ExitStatus::SUCCESS
     }
-    Ok(())
 }

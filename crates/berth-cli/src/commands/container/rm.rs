@@ -1,6 +1,6 @@
 //! `berth rm [OPTIONS] CONTAINER [CONTAINER...]`: prints each argument as it is removed.
 
-use crate::{context::Ctx, interrupt, output};
+use crate::{context::Ctx, exit::ExitStatus, interrupt, output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,9 +17,9 @@ pub struct Args {
     pub containers: Vec<String>,
 }
 
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let containers = super::containers(ctx)?;
-    super::for_each(&args.containers, |name| {
+    Ok(super::for_each(&args.containers, |name| {
         // A container being removed is removed completely; a signal ends the command afterwards.
         let _hold = interrupt::hold();
         let mut container = match super::get(&containers, name) {
@@ -34,5 +34,5 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         containers.remove(&mut container, args.force)?;
         output::println(name)?;
         Ok(())
-    })
+    }))
 }

@@ -78,7 +78,7 @@ pub struct Args {
     pub create: CreateArgs,
 }
 
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     // docker/cli's `CheckTty`, before anything is created: `-it` attaches a terminal that is not there.
     if !args.detach
         && args.create.interactive
@@ -86,47 +86,48 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         && !std::io::IsTerminal::is_terminal(&std::io::stdin())
     {
         output::eprintln("the input device is not a TTY");
-        return Err(ExitStatus(1).into());
+        return Ok(ExitStatus::FAILURE);
     }
     let containers = super::containers(ctx)?;
-    let (mut container, hold) =
-        create(ctx, &containers, &args.create, args.detach).map_err(|e| failed("run", e, true))?;
+    let (mut container, hold) = match create(ctx, &containers, &args.create, args.detach) {
+        Ok(created) => created,
+        Err(error) => return failed("run", error, true),
+    };
     if args.detach {
         // Docker prints the ID before it starts the container: also when the start then fails.
         output::println(container.id())?;
-        return containers
-            .start_detached(&mut container, &super::monitor_command(ctx)?)
-            .map_err(|e| failed("run", e.into(), false));
+        return match containers.start_detached(&mut container, &super::monitor_command(ctx)?) {
+            Ok(()) => Ok(ExitStatus::SUCCESS),
+            Err(error) => failed("run", error.into(), false),
+        };
     }
     // From the runtime's start on, SIGINT and SIGTERM go to the container (Docker's sig-proxy); berth
     // waits for it to exit, then records its status and, with `--rm`, removes it.
-    let code = containers
-        .run_attached_forwarding(
-            &mut container,
-            AttachIo {
-                stdin: args.create.interactive,
-                stdout: Box::new(std::io::stdout()),
-                stderr: Box::new(std::io::stderr()),
-            },
-            &mut interrupt::forward_to,
-        )
-        .map_err(|e| failed("run", e.into(), false))?;
+    let attached = containers.run_attached_forwarding(
+        &mut container,
+        AttachIo {
+            stdin: args.create.interactive,
+            stdout: Box::new(std::io::stdout()),
+            stderr: Box::new(std::io::stderr()),
+        },
+        &mut interrupt::forward_to,
+    );
+    let code = match attached {
+        Ok(code) => code,
+        Err(error) => return failed("run", error.into(), false),
+    };
     drop(hold);
-    if code == 0 {
-        Ok(())
-    } else {
-        Err(ExitStatus(u8::try_from(code).unwrap_or(u8::MAX)).into())
-    }
+    Ok(ExitStatus::of_container(code))
 }
 
 /// How `docker run` ends on an error of its own (docker/cli's `reportError` and
 /// `runStartContainerErr`): `berth: <error>.` on stderr, with a pointer to the command's help when the
 /// container could not be created, and exit status 127 when the container's command was not found,
-/// 126 when it could not be run, else 125 (any other failure of the engine's). The container's own
-/// exit status, and errors already reported (a closed pipe), pass through.
-pub(crate) fn failed(command: &str, error: anyhow::Error, with_help: bool) -> anyhow::Error {
-    if error.is::<ExitStatus>() || output::is_broken_pipe(&error) {
-        return error;
+/// 126 when it could not be run, else 125 (any other failure of the engine's). A closed stdout pipe
+/// passes through: it is no failure, for `run` as for every command.
+fn failed(command: &str, error: anyhow::Error, with_help: bool) -> anyhow::Result<ExitStatus> {
+    if output::is_broken_pipe(&error) {
+        return Err(error);
     }
     let message = format!("{error:#}");
     let help = if with_help {
@@ -135,7 +136,7 @@ pub(crate) fn failed(command: &str, error: anyhow::Error, with_help: bool) -> an
         String::new()
     };
     output::eprintln(&format!("berth: {}.{help}", message.trim_end_matches('.')));
-    ExitStatus(failure_exit_code(&message)).into()
+    Ok(ExitStatus::new(failure_exit_code(&message)))
 }
 
 /// docker/cli's `runStartContainerErr`, by the words of the error (here regardless of case: crun

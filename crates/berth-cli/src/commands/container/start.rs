@@ -17,7 +17,7 @@ pub struct Args {
     pub containers: Vec<String>,
 }
 
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let containers = super::containers(ctx)?;
     if args.attach || args.interactive {
         if args.containers.len() > 1 {
@@ -39,11 +39,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             &mut interrupt::forward_to,
         )?;
         drop(hold);
-        return if code == 0 {
-            Ok(())
-        } else {
-            Err(ExitStatus(u8::try_from(code).unwrap_or(u8::MAX)).into())
-        };
+        return Ok(ExitStatus::of_container(code));
     }
     let monitor = super::monitor_command(ctx)?;
     // Like Docker: each failure is reported as it happens, then the list of those that failed.
@@ -64,7 +60,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
     }
     if failed.is_empty() {
-        Ok(())
+        Ok(ExitStatus::SUCCESS)
     } else {
         bail!("failed to start containers: {}", failed.join(", "))
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{context::Ctx, output};
+use crate::{context::Ctx, exit::ExitStatus, output};
 
 /// Docker's default grace period before SIGKILL.
 const DEFAULT_STOP_TIMEOUT: u64 = 10;
@@ -19,7 +19,7 @@ pub struct Args {
     pub containers: Vec<String>,
 }
 
-pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let containers = super::containers(ctx)?;
     let timeout = match args.time {
         // A negative timeout waits as long as it takes (Docker: -1 = no timeout).
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         Some(t) => Duration::from_secs(t.unsigned_abs()),
         None => Duration::from_secs(DEFAULT_STOP_TIMEOUT),
     };
-    super::for_each(&args.containers, |name| {
+    Ok(super::for_each(&args.containers, |name| {
         let mut container = super::get(&containers, name)?;
         if let Some(signal) = &args.signal {
             if container.is_running() {
@@ -37,5 +37,5 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         containers.stop(&mut container, timeout)?;
         output::println(name)?;
         Ok(())
-    })
+    }))
 }
