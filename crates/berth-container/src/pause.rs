@@ -125,16 +125,14 @@ enum Marker {
 }
 
 fn read_marker(dir: &Path) -> Marker {
-    use std::io::Read;
     let file = match File::open(dir.join(MARKER_FILE)) {
         Ok(file) => file,
         Err(e) if e.kind() == ErrorKind::NotFound => return Marker::Absent,
         Err(_) => return Marker::Unreadable,
     };
-    let mut bytes = Vec::new();
-    if file.take(MAX_MARKER_BYTES).read_to_end(&mut bytes).is_err() {
+    let Ok(bytes) = berth_store::fs::read_file_bounded(&file, MAX_MARKER_BYTES) else {
         return Marker::Unreadable;
-    }
+    };
     serde_json::from_slice(&bytes).map_or(Marker::Unreadable, Marker::Owner)
 }
 

@@ -1,14 +1,12 @@
 //! Container records: `record.json` (written once, at create) and `state.json` (rewritten by whoever
 //! runs the container: the attached `berth run` or the detached container's monitor). Both are replaced
-//! whole (temp file + rename), so a reader never sees half a record.
+//! whole (temp file, fsync, rename: `berth_store::fs`), so a reader never sees half a record.
 
-use std::{
-    io::Write,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use berth_digest::Digest;
 use berth_manifest::ContainerConfig;
+use berth_store::fs::Permissions;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -143,11 +141,8 @@ fn listed_command(args: &[String]) -> String {
 }
 
 pub(crate) fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    use std::io::Read;
     let file = std::fs::File::open(path).map_err(Error::io(format!("open {}", path.display())))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_RECORD_BYTES)
-        .read_to_end(&mut bytes)
+    let bytes = berth_store::fs::read_file_bounded(&file, MAX_RECORD_BYTES)
         .map_err(Error::io(format!("read {}", path.display())))?;
     serde_json::from_slice(&bytes).map_err(|source| Error::CorruptRecord {
         path: path.to_path_buf(),
@@ -163,18 +158,12 @@ pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, &bytes)
 }
 
+/// Replaces the file at `path` whole (`berth_store::fs::write_atomic_path`: a symlink planted there
+/// is replaced, never written through). The mode is a new file's usual one (`0666` less the umask):
+/// the bundle's `/etc` files are read inside the container by whatever user it runs as.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let temp = path.with_extension(format!("tmp{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.map_err(Error::io(format!("write {}", path.display())))
+    berth_store::fs::write_atomic_path(path, bytes, Permissions::Create(0o666))
+        .map_err(Error::io(format!("write {}", path.display())))
 }
 
 /// Now, as RFC 3339 with nanoseconds (Docker's `Created` format).
@@ -184,7 +173,76 @@ pub fn now() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::listed_command;
+    use super::{listed_command, read_json, write_json, State, Status, MAX_RECORD_BYTES};
+
+    /// A symlink planted at a record's path (or the state's), or at a temporary name beside it, is
+    /// never written through: nothing lands outside the container's directory (issue #14 item 2: the
+    /// old `File::create` of `<name>.tmp<pid>` followed a symlink there).
+    #[test]
+    fn records_replace_a_planted_symlink_instead_of_following_it() {
+        let outside = tempfile::tempdir().unwrap();
+        let container = tempfile::tempdir().unwrap();
+        for (name, victim_exists) in [("state.json", true), ("record.json", false)] {
+            let victim = outside.path().join(format!("victim-{name}"));
+            if victim_exists {
+                std::fs::write(&victim, b"outside").unwrap();
+            }
+            let path = container.path().join(name);
+            std::os::unix::fs::symlink(&victim, &path).unwrap();
+            // Where the old code put its temporary file, `File::create` writing through it.
+            let old_temp = path.with_extension(format!("tmp{}", std::process::id()));
+            let temp_victim = outside.path().join(format!("temp-victim-{name}"));
+            std::fs::write(&temp_victim, b"outside").unwrap();
+            std::os::unix::fs::symlink(&temp_victim, &old_temp).unwrap();
+            let state = State {
+                status: Status::Running,
+                ..State::default()
+            };
+            write_json(&path, &state).unwrap();
+            assert!(
+                std::fs::symlink_metadata(&path).unwrap().is_file(),
+                "{name}"
+            );
+            assert_eq!(read_json::<State>(&path).unwrap(), state, "{name}");
+            assert_eq!(std::fs::read(&temp_victim).unwrap(), b"outside", "{name}");
+            std::fs::remove_file(&old_temp).unwrap();
+            if victim_exists {
+                assert_eq!(std::fs::read(&victim).unwrap(), b"outside", "{name}");
+            } else {
+                assert!(!victim.exists(), "{name}");
+            }
+        }
+        let mut left: Vec<_> = std::fs::read_dir(container.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["record.json", "state.json"]);
+    }
+
+    /// A record past the limit is an error that says so, not a parse of its first 4 MiB.
+    #[test]
+    fn oversized_records_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let mut padded = br#"{"status":"created"}"#.to_vec();
+        for (extra, fits) in [(0, true), (1, false)] {
+            padded.resize(usize::try_from(MAX_RECORD_BYTES).unwrap() + extra, b' ');
+            std::fs::write(&path, &padded).unwrap();
+            let result = read_json::<State>(&path);
+            if fits {
+                assert_eq!(result.unwrap(), State::default());
+            } else {
+                let message = berth_store::error_chain(&result.unwrap_err());
+                assert!(
+                    message.ends_with(&format!(
+                        "state.json: file too large: more than {MAX_RECORD_BYTES} bytes"
+                    )),
+                    "{message}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn listed_commands_quote_arguments_with_spaces() {

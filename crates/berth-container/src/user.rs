@@ -3,7 +3,7 @@
 //! Never through NSS: glibc would `dlopen` the container's `libnss_*.so` into berth (CVE-2019-14271).
 //! The files are opened inside the rootfs (`openat2(RESOLVE_IN_ROOT)`) and capped in size.
 
-use std::{io::Read, os::fd::BorrowedFd};
+use std::os::fd::BorrowedFd;
 
 use rustix::fs::OFlags;
 
@@ -127,11 +127,10 @@ pub fn read_database(root: BorrowedFd<'_>, name: &str) -> Result<String> {
     let path = RootPath::clean(format!("etc/{name}").as_bytes())?;
     match open_in_root(root, &path, OFlags::RDONLY) {
         Ok(fd) => {
-            let mut contents = Vec::new();
-            std::fs::File::from(fd)
-                .take(MAX_DATABASE_BYTES)
-                .read_to_end(&mut contents)
-                .map_err(Error::io(format!("read /etc/{name}")))?;
+            // Too large is an error, not a cut: a line cut short could name the wrong user ID.
+            let contents =
+                berth_store::fs::read_file_bounded(&std::fs::File::from(fd), MAX_DATABASE_BYTES)
+                    .map_err(Error::io(format!("read /etc/{name}")))?;
             Ok(String::from_utf8_lossy(&contents).into_owned())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),

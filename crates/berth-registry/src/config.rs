@@ -4,8 +4,8 @@
 //! Lookup follows docker/cli: `credHelpers[server]`, then `credsStore`, then `auths[server]`
 //! (with the legacy fallback of matching `auths` keys by host name). Helpers are the
 //! `docker-credential-<name>` programs, spoken to over stdin/stdout. The file is rewritten
-//! atomically (temp file in the same directory, mode 0600, rename), through a symlink to its target,
-//! keeping every key berth does not know.
+//! atomically (`berth_store::fs::write_atomic_path`: mode 0600, or the mode it had), through a symlink
+//! to its target, keeping every key berth does not know.
 
 use std::{
     fmt,
@@ -15,6 +15,7 @@ use std::{
 };
 
 use base64::Engine as _;
+use berth_store::fs::Permissions;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -110,27 +111,22 @@ pub struct DockerConfig {
 impl DockerConfig {
     /// Loads `path`; a missing file is an empty config.
     pub fn load(path: &Path) -> Result<DockerConfig> {
-        let bytes = match std::fs::File::open(path) {
-            Ok(file) => {
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(
-                    &mut std::io::Read::take(file, MAX_CONFIG_BYTES),
-                    &mut bytes,
-                )
-                .map_err(|source| Error::DockerConfigRead {
-                    path: path.to_owned(),
-                    source,
-                })?;
-                bytes
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => {
-                return Err(Error::DockerConfigRead {
-                    path: path.to_owned(),
-                    source,
-                })
-            }
-        };
+        let bytes =
+            match std::fs::File::open(path) {
+                Ok(file) => berth_store::fs::read_file_bounded(&file, MAX_CONFIG_BYTES).map_err(
+                    |source| Error::DockerConfigRead {
+                        path: path.to_owned(),
+                        source,
+                    },
+                )?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+                Err(source) => {
+                    return Err(Error::DockerConfigRead {
+                        path: path.to_owned(),
+                        source,
+                    })
+                }
+            };
         DockerConfig::parse(path, &bytes)
     }
 
@@ -281,29 +277,10 @@ impl DockerConfig {
         let mut bytes = serde_json::to_vec_pretty(&Value::Object(self.root.clone()))
             .expect("a JSON object serializes");
         bytes.push(b'\n');
+        // A rewritten config keeps its mode (whatever the umask); a new one is 0600.
         let mode = existing_mode(&target).unwrap_or(0o600);
-        let temp = dir.join(format!(
-            ".{}.tmp-{}",
-            target
-                .file_name()
-                .map_or_else(|| "config.json".into(), |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        let result = (|| {
-            let mut file = open_new_private(&temp)?;
-            file.write_all(&bytes)?;
-            set_mode(&file, mode)?;
-            file.sync_all()?;
-            std::fs::rename(&temp, &target)?;
-            if let Ok(dir) = std::fs::File::open(dir) {
-                let _ = dir.sync_all();
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        result.map_err(write_error)
+        berth_store::fs::write_atomic_path(&target, &bytes, Permissions::Exact(mode))
+            .map_err(write_error)
     }
 }
 
@@ -480,20 +457,6 @@ fn existing_mode(path: &Path) -> Option<u32> {
         .map(|m| m.permissions().mode() & 0o7777)
 }
 
-fn open_new_private(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-fn set_mode(file: &std::fs::File, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(mode))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,6 +510,86 @@ mod tests {
             c.credentials("h"),
             Err(Error::CredentialHelper { .. })
         ));
+    }
+
+    /// Saving keeps credentials private: a new config.json is 0600 whatever the umask, a rewritten one
+    /// keeps its mode, and a symlinked one (dotfile managers) stays a symlink with its target rewritten.
+    #[test]
+    fn saves_keep_the_mode_and_the_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        // (mode of an existing file, whether config.json is a symlink to it, mode after the save)
+        let cases = [
+            (None, false, 0o600),
+            (Some(0o600), false, 0o600),
+            (Some(0o644), false, 0o644),
+            (Some(0o640), true, 0o640),
+        ];
+        for (before, symlinked, after) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("docker").join("config.json");
+            let target = dir.path().join("dotfiles").join("docker.json");
+            let written = if symlinked { &target } else { &path };
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            if let Some(mode) = before {
+                std::fs::write(written, br#"{"other":1}"#).unwrap();
+                std::fs::set_permissions(written, std::fs::Permissions::from_mode(mode)).unwrap();
+            }
+            if symlinked {
+                std::os::unix::fs::symlink(&target, &path).unwrap();
+            }
+            let mut config = DockerConfig::load(&path).unwrap();
+            config.store("h", &Credentials::new("u", "p")).unwrap();
+            let case = format!("{before:?} symlinked={symlinked}");
+            let metadata = std::fs::symlink_metadata(written).unwrap();
+            assert!(metadata.is_file(), "{case}");
+            assert_eq!(metadata.permissions().mode() & 0o7777, after, "{case}");
+            assert_eq!(
+                std::fs::symlink_metadata(&path).unwrap().is_symlink(),
+                symlinked,
+                "{case}"
+            );
+            let reread = DockerConfig::load(&path).unwrap();
+            assert_eq!(
+                reread.credentials("h").unwrap(),
+                Some(Credentials::new("u", "p")),
+                "{case}"
+            );
+            if before.is_some() {
+                assert_eq!(reread.root.get("other"), Some(&Value::from(1)), "{case}");
+            }
+            let names = |dir: &Path| std::fs::read_dir(dir).unwrap().count();
+            assert_eq!(
+                names(written.parent().unwrap()),
+                1,
+                "{case}: a temp file was left"
+            );
+        }
+    }
+
+    /// A config.json past the limit is refused as too large (it was cut and then failed to parse).
+    #[test]
+    fn oversized_configs_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        let mut bytes = b"{}".to_vec();
+        for (extra, fits) in [(0, true), (1, false)] {
+            bytes.resize(usize::try_from(MAX_CONFIG_BYTES).unwrap() + extra, b'\n');
+            std::fs::write(&path, &bytes).unwrap();
+            match DockerConfig::load(&path) {
+                Ok(_) => assert!(fits),
+                Err(error) => {
+                    assert!(!fits, "{error}");
+                    let Error::DockerConfigRead { source, .. } = &error else {
+                        panic!("{error:?}");
+                    };
+                    assert_eq!(
+                        source.to_string(),
+                        format!("file too large: more than {MAX_CONFIG_BYTES} bytes")
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -81,15 +81,11 @@ impl HostsConfig {
         let path = dir.join(REGISTRIES_FILE);
         let mut config = match std::fs::File::open(&path) {
             Ok(file) => {
-                let mut bytes = Vec::new();
-                std::io::Read::read_to_end(
-                    &mut std::io::Read::take(file, MAX_REGISTRIES_FILE_BYTES),
-                    &mut bytes,
-                )
-                .map_err(|e| Error::HostsConfig {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?;
+                let bytes = berth_store::fs::read_file_bounded(&file, MAX_REGISTRIES_FILE_BYTES)
+                    .map_err(|e| Error::HostsConfig {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })?;
                 HostsConfig::parse(&path, &bytes)?
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => HostsConfig::default(),

@@ -340,11 +340,16 @@ fn gzip_media_type(uncompressed: &str) -> &'static str {
     }
 }
 
+/// A `gzip-<digest>` marker holds one digest.
+const MAX_MARKER_BYTES: u64 = 4096;
+
 /// gzip of the tar blob `digest`, stored; reused if an earlier push made it.
 async fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> {
     let marker_dir = store.state_dir("registry")?;
     let marker = marker_dir.join(format!("gzip-{}", digest.encoded()));
-    if let Ok(text) = std::fs::read_to_string(&marker) {
+    let saved = std::fs::File::open(&marker)
+        .and_then(|file| berth_store::fs::read_file_bounded(&file, MAX_MARKER_BYTES));
+    if let Ok(text) = saved.as_deref().map(String::from_utf8_lossy) {
         if let Ok(compressed) = Digest::parse(text.trim()) {
             if let Some(size) = store.blob_size(&compressed)? {
                 return Ok((compressed, size));
@@ -375,6 +380,10 @@ async fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> 
             content_size: store.layer_info(digest).and_then(|info| info.content_size),
         },
     )?;
-    let _ = std::fs::write(&marker, compressed.to_string());
+    let _ = berth_store::fs::write_atomic_path(
+        &marker,
+        compressed.to_string().as_bytes(),
+        berth_store::fs::Permissions::Create(0o600),
+    );
     Ok((compressed, size))
 }

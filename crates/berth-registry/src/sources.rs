@@ -7,18 +7,24 @@
 
 use std::{
     collections::BTreeMap,
-    io::Write,
     path::{Path, PathBuf},
 };
 
 use berth_digest::Digest;
-use berth_store::Store;
+use berth_store::{
+    fs::{write_atomic_path, Permissions},
+    Store,
+};
 
 const STATE_DIR: &str = "registry";
+/// Hints are berth's own state, private as the store is.
+const PRIVATE: Permissions = Permissions::Create(0o600);
 const SOURCES_FILE: &str = "sources.json";
 /// Repositories remembered per blob.
 const MAX_SOURCES_PER_BLOB: usize = 8;
 const MAX_SOURCES_BYTES: u64 = 16 * 1024 * 1024;
+/// A saved upload location longer than a URL can sensibly be is not used.
+const MAX_UPLOAD_LOCATION_BYTES: u64 = 8192;
 
 fn state_dir(store: &Store) -> Option<PathBuf> {
     store.state_dir(STATE_DIR).ok()
@@ -28,16 +34,14 @@ fn read_sources(dir: &Path) -> BTreeMap<String, Vec<String>> {
     let Ok(file) = std::fs::File::open(dir.join(SOURCES_FILE)) else {
         return BTreeMap::new();
     };
-    let mut bytes = Vec::new();
-    if std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, MAX_SOURCES_BYTES),
-        &mut bytes,
-    )
-    .is_err()
-    {
-        return BTreeMap::new();
+    // A hint: an unreadable or oversized file is no hints (and is replaced by the next write).
+    match berth_store::fs::read_file_bounded(&file, MAX_SOURCES_BYTES) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
+        Err(error) => {
+            tracing::debug!(%error, "could not read blob sources");
+            BTreeMap::new()
+        }
     }
-    serde_json::from_slice(&bytes).unwrap_or_default()
 }
 
 /// Repositories (`host/path`) known to hold `digest`.
@@ -64,7 +68,7 @@ pub(crate) fn remember_sources(store: &Store, repository: &str, digests: &[Diges
         entry.truncate(MAX_SOURCES_PER_BLOB);
     }
     let bytes = serde_json::to_vec(&sources).unwrap_or_default();
-    if let Err(error) = write_atomic(&dir, SOURCES_FILE, &bytes) {
+    if let Err(error) = write_atomic_path(&dir.join(SOURCES_FILE), &bytes, PRIVATE) {
         tracing::debug!(%error, "could not record blob sources");
     }
 }
@@ -78,7 +82,9 @@ fn upload_key(repository: &str, digest: &Digest) -> String {
 /// The upload location saved for `digest` in `repository` by an earlier, interrupted push.
 pub(crate) fn saved_upload(store: &Store, repository: &str, digest: &Digest) -> Option<String> {
     let dir = state_dir(store)?.join("uploads");
-    let text = std::fs::read_to_string(dir.join(upload_key(repository, digest))).ok()?;
+    let file = std::fs::File::open(dir.join(upload_key(repository, digest))).ok()?;
+    let bytes = berth_store::fs::read_file_bounded(&file, MAX_UPLOAD_LOCATION_BYTES).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
     let text = text.trim();
     (!text.is_empty() && text.len() < 8192).then(|| text.to_owned())
 }
@@ -96,7 +102,7 @@ pub(crate) fn save_upload(
     let name = upload_key(repository, digest);
     let result = match location {
         Some(location) => std::fs::create_dir_all(&dir)
-            .and_then(|()| write_atomic(&dir, &name, location.as_bytes())),
+            .and_then(|()| write_atomic_path(&dir.join(&name), location.as_bytes(), PRIVATE)),
         None => match std::fs::remove_file(dir.join(&name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -105,24 +111,4 @@ pub(crate) fn save_upload(
     if let Err(error) = result {
         tracing::debug!(%error, "could not record upload state");
     }
-}
-
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, dir.join(name))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }

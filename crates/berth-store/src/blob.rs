@@ -8,7 +8,7 @@
 
 use std::{
     fs::File,
-    io::{self, Read, Seek, Write},
+    io::{self, Seek, Write},
     os::fd::OwnedFd,
 };
 
@@ -69,7 +69,7 @@ impl Store {
 
     /// Reads a whole blob of at most `max` bytes and checks its digest (documents are re-verified on every read).
     pub fn read_blob(&self, digest: &Digest, max: u64) -> Result<Vec<u8>> {
-        let mut file = self.open_blob(digest)?;
+        let file = self.open_blob(digest)?;
         let size = file
             .metadata()
             .map_err(Error::io(format!("stat blob {digest}")))?
@@ -80,11 +80,15 @@ impl Store {
                 size,
             });
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        (&mut file)
-            .take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(Error::io(format!("read blob {digest}")))?;
+        let bytes =
+            fs::read_file_bounded(&file, max).map_err(|e| match fs::exceeded_limit(&e) {
+                // Grown since it was measured: no committed blob does that, and this one is refused.
+                Some(limit) => Error::BlobTooLarge {
+                    digest: digest.clone(),
+                    size: limit + 1,
+                },
+                None => Error::io(format!("read blob {digest}"))(e),
+            })?;
         digest.verify(&bytes).map_err(Error::Verify)?;
         Ok(bytes)
     }

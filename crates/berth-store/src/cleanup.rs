@@ -8,6 +8,7 @@
 
 use std::{
     collections::BTreeMap,
+    ffi::{OsStr, OsString},
     os::fd::{AsFd, OwnedFd},
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -16,10 +17,10 @@ use std::{
 };
 
 /// Live temporary files: a duplicate of their directory's fd, and their name in it.
-static LIVE: Mutex<BTreeMap<u64, (OwnedFd, String)>> = Mutex::new(BTreeMap::new());
+static LIVE: Mutex<BTreeMap<u64, (OwnedFd, OsString)>> = Mutex::new(BTreeMap::new());
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
-fn live() -> MutexGuard<'static, BTreeMap<u64, (OwnedFd, String)>> {
+fn live() -> MutexGuard<'static, BTreeMap<u64, (OwnedFd, OsString)>> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -30,10 +31,10 @@ pub struct Registration(u64);
 /// Registers `dir/name` for removal on interrupt, until the returned value is dropped (e.g. once the file
 /// was renamed into place). Without a spare fd the file is simply not registered. A file created
 /// before this call can be left behind by an interrupt in between: prefer [`create_registered`].
-pub fn register(dir: impl AsFd, name: &str) -> Option<Registration> {
+pub fn register(dir: impl AsFd, name: impl AsRef<OsStr>) -> Option<Registration> {
     let dir = dir.as_fd().try_clone_to_owned().ok()?;
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    live().insert(id, (dir, name.to_owned()));
+    live().insert(id, (dir, name.as_ref().to_owned()));
     Some(Registration(id))
 }
 
@@ -42,7 +43,7 @@ pub fn register(dir: impl AsFd, name: &str) -> Option<Registration> {
 /// and once [`remove_temp_files`] ran it stays locked for good, so `create` is never called then.
 pub fn create_registered<T>(
     dir: impl AsFd,
-    name: &str,
+    name: impl AsRef<OsStr>,
     create: impl FnOnce() -> std::io::Result<T>,
 ) -> std::io::Result<(T, Option<Registration>)> {
     let dir = dir.as_fd().try_clone_to_owned().ok();
@@ -50,7 +51,7 @@ pub fn create_registered<T>(
     let created = create()?;
     let registration = dir.map(|dir| {
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        live.insert(id, (dir, name.to_owned()));
+        live.insert(id, (dir, name.as_ref().to_owned()));
         Registration(id)
     });
     Ok((created, registration))
@@ -68,7 +69,9 @@ pub fn remove_temp_files() -> usize {
     let guard = live();
     let removed = guard
         .values()
-        .filter(|(dir, name)| crate::fs::unlink(dir, name).is_ok())
+        .filter(|(dir, name)| {
+            rustix::fs::unlinkat(dir, name.as_os_str(), rustix::fs::AtFlags::empty()).is_ok()
+        })
         .count();
     // Held until the process exits: a writer that wants to register or unregister now waits for the end.
     std::mem::forget(guard);
@@ -78,5 +81,7 @@ pub fn remove_temp_files() -> usize {
 /// Whether a file of this name is registered (for tests: removing them all would end the test process).
 #[cfg(test)]
 pub(crate) fn is_registered(name: &str) -> bool {
-    live().values().any(|(_, registered)| registered == name)
+    live()
+        .values()
+        .any(|(_, registered)| registered.as_os_str() == OsStr::new(name))
 }

@@ -20,6 +20,10 @@ pub enum Error {
     },
     #[error("blob not found: {0}")]
     BlobNotFound(Digest),
+    /// A bounded read passed its limit (`fs::read_bounded`); it travels inside an `io::Error` of
+    /// kind `FileTooLarge`, so each caller's message names the file.
+    #[error("file too large: more than {limit} bytes")]
+    FileTooLarge { limit: u64 },
     #[error("blob {digest} is too large to read into memory ({size} bytes)")]
     BlobTooLarge { digest: Digest, size: u64 },
     #[error("content check failed")]

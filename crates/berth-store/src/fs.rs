@@ -1,20 +1,38 @@
-//! File operations relative to directory fds that never follow a symlink inside the store.
+//! File primitives: the one atomic write (`atomic.rs`) and the one bounded read (`bounded.rs`) of
+//! every crate, and the store's own operations relative to directory fds, which never follow a
+//! symlink inside the store.
+
+mod atomic;
+mod bounded;
+#[cfg(test)]
+mod tests;
+
+pub use atomic::{write_atomic, write_atomic_path, AtomicFile, Permissions};
+pub use bounded::{exceeded_limit, read_bounded, read_file_bounded};
 
 use std::{
     fs::File,
-    io::{self, Write},
+    io,
     os::fd::{AsFd, OwnedFd},
     sync::atomic::{AtomicU64, Ordering},
 };
 
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 
+/// berth's own files in the store: readable by the owner only (the store is private, `private.rs`).
+pub(crate) const PRIVATE_FILE: Permissions = Permissions::Create(0o600);
+
 const RESOLVE: ResolveFlags = ResolveFlags::BENEATH
     .union(ResolveFlags::NO_SYMLINKS)
     .union(ResolveFlags::NO_MAGICLINKS);
 
 /// Opens `path` beneath `dir`, refusing symlinks and `..` anywhere on the way.
-pub fn open_beneath(dir: impl AsFd, path: &str, flags: OFlags, mode: u32) -> io::Result<OwnedFd> {
+pub(crate) fn open_beneath(
+    dir: impl AsFd,
+    path: &str,
+    flags: OFlags,
+    mode: u32,
+) -> io::Result<OwnedFd> {
     Ok(rustix::fs::openat2(
         dir,
         path,
@@ -24,12 +42,12 @@ pub fn open_beneath(dir: impl AsFd, path: &str, flags: OFlags, mode: u32) -> io:
     )?)
 }
 
-pub fn open_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
+pub(crate) fn open_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
     open_beneath(dir, path, OFlags::RDONLY | OFlags::DIRECTORY, 0)
 }
 
 /// Opens an existing regular file for reading; anything else (symlink, fifo, device) is refused.
-pub fn open_file(dir: impl AsFd, path: &str) -> io::Result<File> {
+pub(crate) fn open_file(dir: impl AsFd, path: &str) -> io::Result<File> {
     let fd = open_beneath(dir, path, OFlags::RDONLY, 0)?;
     let file = File::from(fd);
     if !file.metadata()?.is_file() {
@@ -43,7 +61,7 @@ pub fn open_file(dir: impl AsFd, path: &str) -> io::Result<File> {
 
 /// Creates `path` in `dir` if missing, private to the owner (`private.rs`; a symlink in its place is
 /// an error).
-pub fn ensure_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
+pub(crate) fn ensure_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
     match rustix::fs::mkdirat(
         &dir,
         path,
@@ -56,7 +74,7 @@ pub fn ensure_dir(dir: impl AsFd, path: &str) -> io::Result<OwnedFd> {
 }
 
 /// A name no other process or thread will pick: `prefix-<pid>-<nanos>-<counter>`.
-pub fn unique_name(prefix: &str) -> String {
+pub(crate) fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -68,10 +86,9 @@ pub fn unique_name(prefix: &str) -> String {
     )
 }
 
-/// Creates a fresh temporary file in `dir` (mode 0600).
-/// Creates a new temporary file, registered for removal if the command is interrupted (see
+/// Creates a new temporary file in `dir` (mode 0600), registered for removal if the command is interrupted (see
 /// `cleanup.rs`); dropping the registration keeps the file.
-pub fn create_temp(
+pub(crate) fn create_temp(
     dir: impl AsFd,
     prefix: &str,
 ) -> io::Result<(File, String, Option<crate::cleanup::Registration>)> {
@@ -87,23 +104,7 @@ pub fn create_temp(
     Ok((File::from(fd), name, registration))
 }
 
-/// Replaces `dir/name` with `contents` atomically: temp file, fsync, rename, fsync of the directory.
-pub fn write_atomic(dir: impl AsFd, name: &str, contents: &[u8]) -> io::Result<()> {
-    let (mut file, temp, _registration) = create_temp(&dir, &format!(".{name}.tmp"))?;
-    let result = (|| {
-        file.write_all(contents)?;
-        file.sync_all()?;
-        rustix::fs::renameat(&dir, temp.as_str(), &dir, name)?;
-        rustix::fs::fsync(&dir)?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = rustix::fs::unlinkat(&dir, temp.as_str(), rustix::fs::AtFlags::empty());
-    }
-    result
-}
-
-pub fn unlink(dir: impl AsFd, name: &str) -> io::Result<()> {
+pub(crate) fn unlink(dir: impl AsFd, name: &str) -> io::Result<()> {
     Ok(rustix::fs::unlinkat(
         dir,
         name,
@@ -112,7 +113,7 @@ pub fn unlink(dir: impl AsFd, name: &str) -> io::Result<()> {
 }
 
 /// Names in a directory (without `.` and `..`).
-pub fn list_dir(dir: impl AsFd) -> io::Result<Vec<String>> {
+pub(crate) fn list_dir(dir: impl AsFd) -> io::Result<Vec<String>> {
     let fd = rustix::fs::openat(
         &dir,
         ".",

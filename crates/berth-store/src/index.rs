@@ -1,6 +1,6 @@
 //! `index.json`: the layout's list of images, and the store's only list of references.
 
-use std::{collections::BTreeMap, io::Read};
+use std::collections::BTreeMap;
 
 use berth_digest::Digest;
 use serde::{Deserialize, Serialize};
@@ -109,16 +109,16 @@ impl Store {
         let file = self
             .open_root_file(INDEX_JSON)
             .map_err(Error::io("open index.json"))?;
-        let mut bytes = Vec::new();
-        file.take(MAX_JSON_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(Error::io("read index.json"))?;
-        if bytes.len() as u64 > MAX_JSON_BYTES {
-            return Err(Error::NotALayout {
-                path: self.root().join(INDEX_JSON),
-                reason: format!("index.json is larger than {MAX_JSON_BYTES} bytes"),
-            });
-        }
+        let bytes = fs::read_file_bounded(&file, MAX_JSON_BYTES).map_err(|e| {
+            if fs::exceeded_limit(&e).is_some() {
+                Error::NotALayout {
+                    path: self.root().join(INDEX_JSON),
+                    reason: format!("index.json is larger than {MAX_JSON_BYTES} bytes"),
+                }
+            } else {
+                Error::io("read index.json")(e)
+            }
+        })?;
         Index::parse(&bytes)
     }
 
@@ -132,8 +132,13 @@ impl Store {
         let mut index = before.clone();
         let value = change(&mut index)?;
         if index != before {
-            fs::write_atomic(&self.root_fd, INDEX_JSON, &index.to_bytes())
-                .map_err(Error::io("write index.json"))?;
+            fs::write_atomic(
+                &self.root_fd,
+                INDEX_JSON,
+                &index.to_bytes(),
+                fs::PRIVATE_FILE,
+            )
+            .map_err(Error::io("write index.json"))?;
         }
         Ok(value)
     }

@@ -10,6 +10,8 @@ use crate::{
 };
 
 pub(crate) const LAYERS_DIR: &str = "layers";
+/// A record is two digests and two numbers, well under this.
+const MAX_RECORD_BYTES: u64 = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayerInfo {
@@ -27,7 +29,7 @@ impl Store {
         let dir =
             fs::ensure_dir(&self.berth_fd, LAYERS_DIR).map_err(Error::io("create berth/layers"))?;
         let bytes = serde_json::to_vec(info).expect("layer info serializes");
-        fs::write_atomic(&dir, blob.encoded(), &bytes)
+        fs::write_atomic(&dir, blob.encoded(), &bytes, fs::PRIVATE_FILE)
             .map_err(Error::io(format!("record layer {blob}")))
     }
 
@@ -35,8 +37,8 @@ impl Store {
         let dir = fs::open_dir(&self.berth_fd, LAYERS_DIR).ok()?;
         let file = fs::open_file(&dir, blob.encoded()).ok()?;
         // Read whole, then parse: serde_json over an unbuffered file would read a byte per syscall.
-        let mut bytes = Vec::with_capacity(256);
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, 4096), &mut bytes).ok()?;
+        // A record too large to be one is as unusable as a corrupt one: the layer is walked again.
+        let bytes = fs::read_file_bounded(&file, MAX_RECORD_BYTES).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 

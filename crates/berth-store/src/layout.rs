@@ -2,7 +2,6 @@
 
 use std::{
     fs::File,
-    io::Read,
     os::fd::OwnedFd,
     path::{Path, PathBuf},
 };
@@ -16,6 +15,8 @@ use crate::{
 
 pub(crate) const OCI_LAYOUT: &str = "oci-layout";
 pub(crate) const OCI_LAYOUT_CONTENTS: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
+/// `oci-layout` holds one version field; a larger file is not a layout berth wrote or can use.
+const MAX_OCI_LAYOUT_BYTES: u64 = 4096;
 pub(crate) const INDEX_JSON: &str = "index.json";
 /// berth's own state, beside the layout and never inside `blobs/`.
 pub(crate) const BERTH_DIR: &str = "berth";
@@ -68,16 +69,21 @@ impl Store {
         {
             let _guard = lock::lock(&berth_fd, INDEX_LOCK, true).map_err(open_error)?;
             match fs::open_file(&root_fd, OCI_LAYOUT) {
-                Ok(mut file) => {
-                    let mut contents = String::new();
-                    (&mut file)
-                        .take(4096)
-                        .read_to_string(&mut contents)
+                Ok(file) => {
+                    let contents = fs::read_file_bounded(&file, MAX_OCI_LAYOUT_BYTES)
+                        .and_then(|bytes| {
+                            String::from_utf8(bytes).map_err(|_| {
+                                std::io::Error::new(
+                                    std::io::ErrorKind::InvalidData,
+                                    "stream did not contain valid UTF-8",
+                                )
+                            })
+                        })
                         .map_err(open_error)?;
                     check_layout_version(root, &contents)?;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    fs::write_atomic(&root_fd, OCI_LAYOUT, OCI_LAYOUT_CONTENTS)
+                    fs::write_atomic(&root_fd, OCI_LAYOUT, OCI_LAYOUT_CONTENTS, fs::PRIVATE_FILE)
                         .map_err(open_error)?;
                 }
                 Err(e) => return Err(open_error(e)),
@@ -90,6 +96,7 @@ impl Store {
                     &root_fd,
                     INDEX_JSON,
                     crate::index::Index::default().to_bytes().as_slice(),
+                    fs::PRIVATE_FILE,
                 )
                 .map_err(open_error)?;
             }

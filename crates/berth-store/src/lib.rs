@@ -53,7 +53,7 @@ pub mod cleanup;
 mod content;
 mod df;
 mod error;
-mod fs;
+pub mod fs;
 mod gc;
 mod image;
 mod index;

@@ -305,14 +305,11 @@ impl Files {
             Content::Memory(bytes) if bytes.len() as u64 > max => Err(too_large()),
             Content::Memory(bytes) => Ok(bytes.clone()),
             Content::Pending { blob, .. } if blob.size() > max => Err(too_large()),
-            Content::Pending { blob, .. } => {
-                let mut bytes = Vec::new();
-                blob.reader()?
-                    .take(max + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(Error::io(format!("read {key}")))?;
-                Ok(bytes)
-            }
+            Content::Pending { blob, .. } => berth_store::fs::read_bounded(blob.reader()?, max)
+                .map_err(|e| match berth_store::fs::exceeded_limit(&e) {
+                    Some(_) => too_large(),
+                    None => Error::io(format!("read {key}"))(e),
+                }),
         }
     }
 

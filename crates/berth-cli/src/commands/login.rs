@@ -1,12 +1,15 @@
 //! `berth login [OPTIONS] [SERVER]` and `berth logout [SERVER]`
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{bail, Context as _};
 use berth_registry::Credentials;
 
 // Docker's CLI checks these itself and prints its words as they are (some begin with `Error: `).
 use crate::{context::Ctx, exit::Plain, output, registry};
+
+/// Longest password `--password-stdin` takes (a token is a few KiB).
+const MAX_PASSWORD_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, clap::Args)]
 pub struct LoginArgs {
@@ -49,11 +52,18 @@ pub fn login(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
         if username.is_none() {
             return Err(Plain("Must provide --username with --password-stdin".into()).into());
         }
-        let mut secret = String::new();
-        std::io::stdin()
-            .lock()
-            .take(1 << 20)
-            .read_to_string(&mut secret)?;
+        // Past the limit an error, not a password cut short that the registry would refuse.
+        let secret = berth_store::fs::read_bounded(std::io::stdin().lock(), MAX_PASSWORD_BYTES)
+            .map_err(|e| match berth_store::fs::exceeded_limit(&e) {
+                Some(_) => anyhow::Error::new(e).context("read the password from stdin"),
+                None => e.into(),
+            })?;
+        let secret = String::from_utf8(secret).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            )
+        })?;
         password = Some(secret.trim_end_matches(['\n', '\r']).to_owned());
     }
     let username = match username {
