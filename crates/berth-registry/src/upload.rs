@@ -5,11 +5,12 @@
 use std::{os::unix::fs::FileExt, sync::Arc};
 
 use berth_digest::Digest;
-use berth_store::Store;
 use bytes::Bytes;
+use futures_util::{stream, StreamExt, TryStreamExt};
 use reqwest::{header, Method, StatusCode};
 
 use crate::{
+    blocking::{self, SharedStore},
     client::{redact_url, status_error, Retry, Session},
     error::{Error, Result},
     progress::{Event, LayerStatus, Reporter},
@@ -46,7 +47,7 @@ pub(crate) struct PushBlob {
 
 pub(crate) struct Uploader<'a, 's, F> {
     pub(crate) session: &'a Session<'s>,
-    pub(crate) store: &'a Store,
+    pub(crate) store: &'a SharedStore,
     /// The path inside the registry (`library/app`).
     pub(crate) repository: &'a str,
     /// `host/path`, the key of upload and source records.
@@ -56,11 +57,44 @@ pub(crate) struct Uploader<'a, 's, F> {
 }
 
 impl<F: FnMut(Event)> Uploader<'_, '_, F> {
-    pub(crate) async fn push_blob(
+    /// Puts every blob (each with the repositories it may be mounted from), `concurrency` at a
+    /// time, reporting the layers: `Preparing`, `Waiting` beyond the first `concurrency`, then
+    /// how each got there.
+    pub(crate) async fn push_all(
         &self,
-        blob: &PushBlob,
-        mount_from: &[String],
-    ) -> Result<Outcome> {
+        blobs: &[(PushBlob, Vec<String>)],
+        concurrency: usize,
+    ) -> Result<()> {
+        for (i, (blob, _)) in blobs.iter().filter(|(b, _)| b.report).enumerate() {
+            let size = Some(blob.size);
+            self.reporter
+                .layer(&blob.digest, LayerStatus::Preparing, 0, size);
+            if i >= concurrency {
+                self.reporter
+                    .layer(&blob.digest, LayerStatus::Waiting, 0, size);
+            }
+        }
+        stream::iter(blobs)
+            .map(|(blob, from)| async move {
+                let outcome = self.push_blob(blob, from).await?;
+                if blob.report {
+                    let status = match outcome {
+                        Outcome::AlreadyExists => LayerStatus::LayerAlreadyExists,
+                        Outcome::Mounted(from) => LayerStatus::MountedFrom(from),
+                        Outcome::Pushed => LayerStatus::Pushed,
+                    };
+                    self.reporter
+                        .layer(&blob.digest, status, blob.size, Some(blob.size));
+                }
+                Ok::<(), Error>(())
+            })
+            .buffer_unordered(concurrency)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+
+    async fn push_blob(&self, blob: &PushBlob, mount_from: &[String]) -> Result<Outcome> {
         let blob_url = self
             .session
             .url(&format!("v2/{}/blobs/{}", self.repository, blob.digest))?;
@@ -94,8 +128,21 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
             }
             UploadMode::Chunked(chunk) => self.upload_chunked(blob, chunk.max(1), location).await?,
         }
-        sources::save_upload(self.store, self.full_name, &blob.digest, None);
+        self.save_upload(&blob.digest, None).await?;
         Ok(Outcome::Pushed)
+    }
+
+    /// Records where the upload of `digest` stands (`None`: finished) for a later push to resume;
+    /// the record is synced, so this runs on the blocking pool, once per chunk acknowledged.
+    async fn save_upload(&self, digest: &Digest, location: Option<&url::Url>) -> Result<()> {
+        let full_name = self.full_name.to_owned();
+        let digest = digest.clone();
+        let location = location.map(|l| l.as_str().to_owned());
+        blocking::on_store(self.store, move |store| {
+            sources::save_upload(store, &full_name, &digest, location.as_deref());
+            Ok(())
+        })
+        .await
     }
 
     fn denied(&self) -> Error {
@@ -183,12 +230,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
                 _ => (self.start_upload().await?, 0),
             },
         };
-        sources::save_upload(
-            self.store,
-            self.full_name,
-            &blob.digest,
-            Some(location.as_str()),
-        );
+        self.save_upload(&blob.digest, Some(&location)).await?;
         let max_attempts = self.session.client.options.max_attempts.max(1);
         let mut failures = 0;
         while offset < blob.size {
@@ -201,12 +243,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
                 Ok((next, end)) => {
                     location = next;
                     offset = end;
-                    sources::save_upload(
-                        self.store,
-                        self.full_name,
-                        &blob.digest,
-                        Some(location.as_str()),
-                    );
+                    self.save_upload(&blob.digest, Some(&location)).await?;
                 }
                 Err(error) => {
                     failures += 1;
