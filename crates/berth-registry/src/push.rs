@@ -17,7 +17,7 @@ use crate::{
     progress::{Event, Reporter},
     pull::oci_digest,
     sources,
-    upload::{PushBlob, Uploader},
+    upload::{check_returned_digest, PushBlob, Uploader},
 };
 
 pub use crate::upload::UploadMode;
@@ -287,18 +287,7 @@ async fn put_manifest(
         .await?;
     match response.status() {
         StatusCode::CREATED | StatusCode::OK | StatusCode::ACCEPTED => {
-            if let Some(returned) = response
-                .headers()
-                .get("docker-content-digest")
-                .and_then(|v| v.to_str().ok())
-            {
-                if returned.trim() != digest.to_string() {
-                    return Err(Error::UploadDigestMismatch {
-                        expected: digest,
-                        actual: returned.chars().take(150).collect(),
-                    });
-                }
-            }
+            check_returned_digest(&response, &digest)?;
             Ok(digest)
         }
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::PushAccessDenied {

@@ -152,17 +152,8 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
     }
 
     async fn try_mount(&self, digest: &Digest, from: &str) -> Result<Mount> {
-        let mut url = self
-            .session
-            .url(&format!("v2/{}/blobs/uploads/", self.repository))?;
-        url.query_pairs_mut()
-            .append_pair("mount", &digest.to_string())
-            .append_pair("from", from);
         let response = self
-            .session
-            .send(Method::POST, url, Retry::Transient, false, &|r| {
-                r.header(header::CONTENT_LENGTH, "0")
-            })
+            .post_upload(&[("mount", &digest.to_string()), ("from", from)])
             .await?;
         match response.status() {
             StatusCode::CREATED => Ok(Mount::Mounted),
@@ -176,21 +167,28 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
 
     /// POST a new upload session; returns its absolute location.
     async fn start_upload(&self) -> Result<url::Url> {
-        let url = self
-            .session
-            .url(&format!("v2/{}/blobs/uploads/", self.repository))?;
-        let response = self
-            .session
-            .send(Method::POST, url, Retry::Transient, false, &|r| {
-                r.header(header::CONTENT_LENGTH, "0")
-            })
-            .await?;
+        let response = self.post_upload(&[]).await?;
         match response.status() {
             StatusCode::ACCEPTED => location(&response)
                 .ok_or_else(|| Error::BadLocation("202 without a Location header".to_owned())),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(self.denied()),
             _ => Err(status_error(response).await),
         }
+    }
+
+    /// `POST /v2/<repository>/blobs/uploads/` with `query` (a mount) or none (a new upload).
+    async fn post_upload(&self, query: &[(&str, &str)]) -> Result<reqwest::Response> {
+        let mut url = self
+            .session
+            .url(&format!("v2/{}/blobs/uploads/", self.repository))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        self.session
+            .send(Method::POST, url, Retry::Transient, false, &|r| {
+                r.header(header::CONTENT_LENGTH, "0")
+            })
+            .await
     }
 
     /// Where a saved upload stands: `Some((location, offset))` if the registry still has it.
@@ -386,19 +384,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
             .await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::ACCEPTED | StatusCode::NO_CONTENT => {
-                if let Some(returned) = response
-                    .headers()
-                    .get("docker-content-digest")
-                    .and_then(|v| v.to_str().ok())
-                {
-                    if returned.trim() != blob.digest.to_string() {
-                        return Err(Error::UploadDigestMismatch {
-                            expected: blob.digest.clone(),
-                            actual: returned.chars().take(150).collect(),
-                        });
-                    }
-                }
-                Ok(())
+                check_returned_digest(&response, &blob.digest)
             }
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(self.denied()),
             _ => Err(status_error(response).await),
@@ -417,6 +403,24 @@ pub(crate) fn location(response: &reqwest::Response) -> Option<url::Url> {
     let value = response.headers().get(header::LOCATION)?.to_str().ok()?;
     let url = response.url().join(value).ok()?;
     matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+/// The `Docker-Content-Digest` a registry answers an upload with, when it sends one, must be the
+/// digest uploaded.
+pub(crate) fn check_returned_digest(response: &reqwest::Response, expected: &Digest) -> Result<()> {
+    let returned = response
+        .headers()
+        .get("docker-content-digest")
+        .and_then(|v| v.to_str().ok());
+    match returned {
+        Some(returned) if returned.trim() != expected.to_string() => {
+            Err(Error::UploadDigestMismatch {
+                expected: expected.clone(),
+                actual: returned.chars().take(150).collect(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `Range: 0-<end>` of an upload status.

@@ -198,9 +198,11 @@ fn plan_layer(
         crate::Compression::None => berth_manifest::Compression::None,
         crate::Compression::Gzip => berth_manifest::Compression::Gzip,
         crate::Compression::Zstd => berth_manifest::Compression::Zstd,
-        other => return Err(Error::InvalidArchive(format!(
+        other => {
+            return Err(Error::InvalidArchive(format!(
             "layer {index} is {other}-compressed, which its media type {layer_type} does not allow"
-        ))),
+        )))
+        }
     };
     if detected != compression {
         return Err(Error::InvalidArchive(format!(

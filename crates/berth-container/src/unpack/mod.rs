@@ -123,7 +123,7 @@ struct NewEntry<'a> {
 }
 
 /// The error of `action` (`create`, `write`, …) on `path`.
-fn at(path: &RootPath, action: &str) -> impl FnOnce(io::Error) -> Error {
+pub(crate) fn at(path: &RootPath, action: &str) -> impl FnOnce(io::Error) -> Error {
     Error::io(format!("{action} {}", path.to_absolute()))
 }
 
