@@ -34,6 +34,7 @@ use berth_manifest::{
 };
 use berth_reference::{AnyReference, Reference};
 use berth_store::{Image, Store, MAX_JSON_BYTES};
+use oci_spec::image::Descriptor;
 use serde::Serialize;
 
 use crate::{
@@ -318,6 +319,8 @@ fn write_archive<W: Write>(
     tarball.finish()
 }
 
+/// Adds one image to the plan: its config, its layers (decompressed with `--uncompressed`), its
+/// manifest (rebuilt when a layer changed), then its names.
 fn plan_image(
     store: &Store,
     saved: &SaveImage,
@@ -339,11 +342,46 @@ fn plan_image(
             actual: diff_ids.len(),
         });
     }
-    let config_size = image.config.len() as u64;
-    plan.blobs
-        .insert(image.id.clone(), Source::Stored { size: config_size });
+    plan.blobs.insert(
+        image.id.clone(),
+        Source::Stored {
+            size: image.config.len() as u64,
+        },
+    );
+    let planned = plan_layers(store, image, &layers, diff_ids, options.uncompressed, plan)?;
+    let manifest = plan_manifest(store, image, planned.rebuilt, options, plan)?;
+    let repo_tags = plan_names(&saved.tags, diff_ids, &manifest, plan);
+    if repo_tags.is_empty() {
+        plan.index.push(manifest);
+    }
+    plan.manifest_json.push(ArchiveManifestEntry {
+        config: blob_path(&image.id),
+        repo_tags: (!repo_tags.is_empty()).then_some(repo_tags),
+        layers: planned.paths,
+        parent: None,
+        layer_sources: None,
+    });
+    Ok(())
+}
 
-    let mut layer_paths = Vec::new();
+/// Where the layers of one image go in the archive.
+struct PlannedLayers {
+    /// Their archive paths, in order (`manifest.json`'s `Layers`).
+    paths: Vec<String>,
+    /// The layer descriptors of a manifest rebuilt for the archive, when a layer is saved
+    /// decompressed and the stored manifest no longer describes it.
+    rebuilt: Option<Vec<Descriptor>>,
+}
+
+fn plan_layers(
+    store: &Store,
+    image: &Image,
+    layers: &[Digest],
+    diff_ids: &[Digest],
+    uncompressed: bool,
+    plan: &mut Plan,
+) -> Result<PlannedLayers> {
+    let mut paths = Vec::new();
     let mut rebuilt = Vec::new();
     let mut changed = false;
     for ((blob, descriptor_in), diff_id) in layers.iter().zip(image.manifest.layers()).zip(diff_ids)
@@ -361,7 +399,7 @@ fn plan_image(
             Some(berth_manifest::Compression::Zstd) => Compression::Zstd,
             None => return Err(Error::UnsupportedLayerType(layer_type)),
         };
-        if options.uncompressed && compression != Compression::None {
+        if uncompressed && compression != Compression::None {
             let size = uncompressed_size(store, blob, compression)?;
             plan.blobs.insert(
                 diff_id.clone(),
@@ -372,30 +410,38 @@ fn plan_image(
                 },
             );
             rebuilt.push(descriptor(media_type::OCI_LAYER_TAR, diff_id, size));
-            layer_paths.push(blob_path(diff_id));
+            paths.push(blob_path(diff_id));
             changed = true;
         } else {
-            plan.blobs.insert(
-                blob.clone(),
-                Source::Stored {
-                    size: descriptor_in.size(),
-                },
-            );
-            rebuilt.push(descriptor(
-                compression
-                    .layer_media_type()
-                    .unwrap_or(media_type::OCI_LAYER_TAR),
-                blob,
-                descriptor_in.size(),
-            ));
-            layer_paths.push(blob_path(blob));
+            let size = descriptor_in.size();
+            plan.blobs.insert(blob.clone(), Source::Stored { size });
+            let layer_type = compression
+                .layer_media_type()
+                .unwrap_or(media_type::OCI_LAYER_TAR);
+            rebuilt.push(descriptor(layer_type, blob, size));
+            paths.push(blob_path(blob));
         }
     }
+    Ok(PlannedLayers {
+        paths,
+        rebuilt: changed.then_some(rebuilt),
+    })
+}
 
-    let (manifest_digest, manifest_size, manifest_type) = if changed {
+/// The image's manifest blob (the stored one, or one rebuilt around `rebuilt` layers); a docker
+/// archive names no manifest and gets none. Returns its untagged `index.json` descriptor.
+fn plan_manifest(
+    store: &Store,
+    image: &Image,
+    rebuilt: Option<Vec<Descriptor>>,
+    options: &SaveOptions,
+    plan: &mut Plan,
+) -> Result<IndexDescriptor> {
+    let (digest, size, media_type) = if let Some(layers) = rebuilt {
+        let config_size = image.config.len() as u64;
         let manifest = image_manifest(
             descriptor(media_type::OCI_CONFIG, &image.id, config_size),
-            rebuilt,
+            layers,
         );
         let bytes = manifest_bytes(&manifest);
         let digest = Digest::sha256(&bytes);
@@ -414,17 +460,26 @@ fn plan_image(
         )
     };
     if options.format == SaveFormat::Docker {
-        plan.blobs.remove(&manifest_digest);
+        plan.blobs.remove(&digest);
     }
-
-    let untagged = IndexDescriptor {
-        media_type: manifest_type,
-        digest: manifest_digest.to_string(),
-        size: manifest_size,
+    Ok(IndexDescriptor {
+        media_type,
+        digest: digest.to_string(),
+        size,
         annotations: BTreeMap::new(),
-    };
+    })
+}
+
+/// Names the image under each of its tags: `repositories`, and an `index.json` entry per tag.
+/// Returns the `RepoTags` of `manifest.json`.
+fn plan_names(
+    tags: &[Reference],
+    diff_ids: &[Digest],
+    manifest: &IndexDescriptor,
+    plan: &mut Plan,
+) -> Vec<String> {
     let mut repo_tags = Vec::new();
-    for tag in &saved.tags {
+    for tag in tags {
         let Some(tag_name) = tag.tag() else { continue };
         let last_diff_id = diff_ids
             .last()
@@ -440,22 +495,12 @@ fn plan_image(
         annotations.insert(REF_NAME, tag_name.to_owned());
         plan.index.push(IndexDescriptor {
             annotations,
-            media_type: untagged.media_type.clone(),
-            digest: untagged.digest.clone(),
-            size: untagged.size,
+            media_type: manifest.media_type.clone(),
+            digest: manifest.digest.clone(),
+            size: manifest.size,
         });
     }
-    if repo_tags.is_empty() {
-        plan.index.push(untagged);
-    }
-    plan.manifest_json.push(ArchiveManifestEntry {
-        config: blob_path(&image.id),
-        repo_tags: (!repo_tags.is_empty()).then_some(repo_tags),
-        layers: layer_paths,
-        parent: None,
-        layer_sources: None,
-    });
-    Ok(())
+    repo_tags
 }
 
 /// The uncompressed size of a layer blob: recorded at import/pull/load, else counted now.

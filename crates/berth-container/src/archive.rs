@@ -18,6 +18,7 @@ use rustix::fs::{FileType, OFlags};
 use crate::{
     error::{Error, Result},
     unpack::{
+        at,
         fs::{list_dir, lstat_at, open_nofollow},
         path::{os, RootPath, OPAQUE_WHITEOUT, WHITEOUT_PREFIX},
         OVERLAY_OPAQUE_XATTR,
@@ -93,8 +94,7 @@ impl<W: Write> TreeWriter<W> {
         name: &[u8],
         path: &RootPath,
     ) -> Result<()> {
-        let at = |action: &str| Error::io(format!("{action} {}", path.to_absolute()));
-        let Some(stat) = lstat_at(dir, name).map_err(at("stat"))? else {
+        let Some(stat) = lstat_at(dir, name).map_err(at(path, "stat"))? else {
             return Ok(()); // removed while we walked
         };
         let file_type = FileType::from_raw_mode(stat.st_mode);
@@ -104,105 +104,132 @@ impl<W: Write> TreeWriter<W> {
         header.set_gid(u64::from(stat.st_gid));
         header.set_mtime(u64::try_from(stat.st_mtime).unwrap_or(0));
         header.set_size(0);
-        let tar_path = relative(path);
+        let found = Found {
+            dir,
+            name,
+            path,
+            stat: &stat,
+        };
         match file_type {
             FileType::CharacterDevice
                 if stat.st_rdev == 0 && self.source == Source::OverlayUpper =>
             {
-                if let Some((parent, target)) = path.split_last() {
-                    self.append_whiteout(&parent, target)?;
+                match path.split_last() {
+                    Some((parent, target)) => self.append_whiteout(&parent, target),
+                    None => Ok(()),
                 }
             }
-            FileType::Directory => {
-                let child = open_nofollow(dir, name, OFlags::RDONLY | OFlags::DIRECTORY)
-                    .map_err(at("open"))?;
-                header.set_entry_type(tar::EntryType::Directory);
-                let xattrs = xattrs(child.as_fd());
-                let opaque = self.source == Source::OverlayUpper
-                    && xattrs
-                        .iter()
-                        .any(|(k, v)| k == OVERLAY_OPAQUE_XATTR && v.as_slice() == b"y");
-                self.append_pax(&xattrs)?;
-                self.builder
-                    .append_data(&mut header, &tar_path, io::empty())
-                    .map_err(at("archive"))?;
-                if opaque {
-                    let mut marker = tar::Header::new_gnu();
-                    marker.set_entry_type(tar::EntryType::Regular);
-                    marker.set_mode(0o600);
-                    marker.set_mtime(u64::try_from(stat.st_mtime).unwrap_or(0));
-                    marker.set_size(0);
-                    self.builder
-                        .append_data(
-                            &mut marker,
-                            relative(&path.join(OPAQUE_WHITEOUT)),
-                            io::empty(),
-                        )
-                        .map_err(at("archive"))?;
-                }
-                if self.recursive {
-                    self.append_tree(child.as_fd(), path)?;
-                }
-            }
-            FileType::RegularFile => {
-                if stat.st_nlink > 1 {
-                    let key = (stat.st_dev, stat.st_ino);
-                    if let Some(first) = self.links.get(&key) {
-                        header.set_entry_type(tar::EntryType::Link);
-                        let first = first.clone();
-                        self.builder
-                            .append_link(&mut header, &tar_path, first)
-                            .map_err(at("archive"))?;
-                        return Ok(());
-                    }
-                    self.links.insert(key, tar_path.clone());
-                }
-                let file = open_nofollow(dir, name, OFlags::RDONLY).map_err(at("open"))?;
-                let xattrs = xattrs(file.as_fd());
-                self.append_pax(&xattrs)?;
-                let file = std::fs::File::from(file);
-                let size = u64::try_from(stat.st_size).unwrap_or(0);
-                header.set_entry_type(tar::EntryType::Regular);
-                header.set_size(size);
-                // Exactly `size` bytes: a file that grows meanwhile is cut, one that shrinks padded,
-                // so the archive stays well-formed (a paused container does not change it at all).
-                let reader = io::Read::take(
-                    io::Read::chain(io::Read::take(file, size), io::repeat(0)),
-                    size,
-                );
-                self.builder
-                    .append_data(&mut header, &tar_path, reader)
-                    .map_err(at("archive"))?;
-            }
+            FileType::Directory => self.append_dir(&found, header),
+            FileType::RegularFile => self.append_file(&found, header),
             FileType::Symlink => {
                 let target = rustix::fs::readlinkat(dir, os(name), Vec::new())
-                    .map_err(|e| at("read link")(e.into()))?;
+                    .map_err(|e| at(path, "read link")(e.into()))?;
                 header.set_entry_type(tar::EntryType::Symlink);
                 self.builder
-                    .append_link(&mut header, &tar_path, os(target.as_bytes()))
-                    .map_err(at("archive"))?;
+                    .append_link(&mut header, relative(path), os(target.as_bytes()))
+                    .map_err(at(path, "archive"))
             }
             FileType::CharacterDevice | FileType::BlockDevice | FileType::Fifo => {
-                header.set_entry_type(match file_type {
-                    FileType::CharacterDevice => tar::EntryType::Char,
-                    FileType::BlockDevice => tar::EntryType::Block,
-                    _ => tar::EntryType::Fifo,
-                });
-                if file_type != FileType::Fifo {
-                    header
-                        .set_device_major(rustix::fs::major(stat.st_rdev))
-                        .map_err(at("archive"))?;
-                    header
-                        .set_device_minor(rustix::fs::minor(stat.st_rdev))
-                        .map_err(at("archive"))?;
-                }
-                self.builder
-                    .append_data(&mut header, &tar_path, io::empty())
-                    .map_err(at("archive"))?;
+                self.append_node(&found, header, file_type)
             }
-            _ => {} // sockets and unknown types are not archived (as Docker)
+            _ => Ok(()), // sockets and unknown types are not archived (as Docker)
+        }
+    }
+
+    /// A directory, its opaque marker when overlayfs made it opaque, and (recursive) its tree.
+    fn append_dir(&mut self, found: &Found<'_>, mut header: tar::Header) -> Result<()> {
+        let path = found.path;
+        let child = open_nofollow(found.dir, found.name, OFlags::RDONLY | OFlags::DIRECTORY)
+            .map_err(at(path, "open"))?;
+        header.set_entry_type(tar::EntryType::Directory);
+        let xattrs = xattrs(child.as_fd());
+        let opaque = self.source == Source::OverlayUpper
+            && xattrs
+                .iter()
+                .any(|(k, v)| k == OVERLAY_OPAQUE_XATTR && v.as_slice() == b"y");
+        self.append_pax(&xattrs)?;
+        self.builder
+            .append_data(&mut header, relative(path), io::empty())
+            .map_err(at(path, "archive"))?;
+        if opaque {
+            let mut marker = tar::Header::new_gnu();
+            marker.set_entry_type(tar::EntryType::Regular);
+            marker.set_mode(0o600);
+            marker.set_mtime(u64::try_from(found.stat.st_mtime).unwrap_or(0));
+            marker.set_size(0);
+            self.builder
+                .append_data(
+                    &mut marker,
+                    relative(&path.join(OPAQUE_WHITEOUT)),
+                    io::empty(),
+                )
+                .map_err(at(path, "archive"))?;
+        }
+        if self.recursive {
+            self.append_tree(child.as_fd(), path)?;
         }
         Ok(())
+    }
+
+    /// A regular file, or a hard link to the first path of it this archive holds.
+    fn append_file(&mut self, found: &Found<'_>, mut header: tar::Header) -> Result<()> {
+        let (path, stat) = (found.path, found.stat);
+        let tar_path = relative(path);
+        if stat.st_nlink > 1 {
+            let key = (stat.st_dev, stat.st_ino);
+            if let Some(first) = self.links.get(&key) {
+                header.set_entry_type(tar::EntryType::Link);
+                let first = first.clone();
+                return self
+                    .builder
+                    .append_link(&mut header, &tar_path, first)
+                    .map_err(at(path, "archive"));
+            }
+            self.links.insert(key, tar_path.clone());
+        }
+        let file =
+            open_nofollow(found.dir, found.name, OFlags::RDONLY).map_err(at(path, "open"))?;
+        let xattrs = xattrs(file.as_fd());
+        self.append_pax(&xattrs)?;
+        let file = std::fs::File::from(file);
+        let size = u64::try_from(stat.st_size).unwrap_or(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_size(size);
+        // Exactly `size` bytes: a file that grows meanwhile is cut, one that shrinks padded,
+        // so the archive stays well-formed (a paused container does not change it at all).
+        let reader = io::Read::take(
+            io::Read::chain(io::Read::take(file, size), io::repeat(0)),
+            size,
+        );
+        self.builder
+            .append_data(&mut header, &tar_path, reader)
+            .map_err(at(path, "archive"))
+    }
+
+    /// A device node or a FIFO.
+    fn append_node(
+        &mut self,
+        found: &Found<'_>,
+        mut header: tar::Header,
+        file_type: FileType,
+    ) -> Result<()> {
+        let path = found.path;
+        header.set_entry_type(match file_type {
+            FileType::CharacterDevice => tar::EntryType::Char,
+            FileType::BlockDevice => tar::EntryType::Block,
+            _ => tar::EntryType::Fifo,
+        });
+        if file_type != FileType::Fifo {
+            header
+                .set_device_major(rustix::fs::major(found.stat.st_rdev))
+                .map_err(at(path, "archive"))?;
+            header
+                .set_device_minor(rustix::fs::minor(found.stat.st_rdev))
+                .map_err(at(path, "archive"))?;
+        }
+        self.builder
+            .append_data(&mut header, relative(path), io::empty())
+            .map_err(at(path, "archive"))
     }
 
     fn append_pax(&mut self, xattrs: &[(String, Vec<u8>)]) -> Result<()> {
@@ -225,6 +252,14 @@ impl<W: Write> TreeWriter<W> {
             .into_inner()
             .map_err(Error::io("finish the archive"))
     }
+}
+
+/// One entry found in the tree: its last component `name` in the open directory `dir`.
+struct Found<'a> {
+    dir: BorrowedFd<'a>,
+    name: &'a [u8],
+    path: &'a RootPath,
+    stat: &'a rustix::fs::Stat,
 }
 
 fn relative(path: &RootPath) -> PathBuf {

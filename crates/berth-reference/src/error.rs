@@ -12,10 +12,6 @@ pub enum Error {
     #[error("invalid tag format")]
     InvalidTag,
 
-    /// A digest does not match the reference grammar's digest production.
-    #[error("invalid digest format")]
-    InvalidDigestFormat,
-
     /// The reference would match the grammar if it were lowercase (distribution's
     /// `ErrNameContainsUppercase`, raised by the grammar check itself).
     #[error("repository name must be lowercase")]

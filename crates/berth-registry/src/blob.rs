@@ -10,11 +10,12 @@ use std::io::{self, Read, Write};
 
 use berth_digest::{Digest, Expected, Hasher};
 use berth_manifest::Compression;
-use berth_store::{ContentCounter, Ingest, LayerInfo, PendingBlob, Store, TarEnd};
+use berth_store::{ContentCounter, Ingest, LayerInfo, PendingBlob, TarEnd};
 use bytes::Bytes;
 use reqwest::{header, Method, StatusCode};
 
 use crate::{
+    blocking::{self, SharedStore},
     client::{redact_url, status_error, Retry, Session},
     error::{Error, Result},
     progress::{LayerStatus, Reporter},
@@ -187,7 +188,7 @@ fn spawn_writer(
 /// thrown away and the blob is downloaded once more from its first byte.
 pub(crate) async fn download<F: FnMut(Event)>(
     session: &Session<'_>,
-    store: &Store,
+    store: &SharedStore,
     repository: &str,
     spec: &BlobSpec,
     reporter: Option<&Reporter<F>>,
@@ -225,18 +226,13 @@ pub(crate) async fn download<F: FnMut(Event)>(
 /// One attempt of [`download`], from wherever the partial file ends (reported in `resumed_from`).
 async fn download_once<F: FnMut(Event)>(
     session: &Session<'_>,
-    store: &Store,
+    store: &SharedStore,
     repository: &str,
     spec: &BlobSpec,
     reporter: Option<&Reporter<F>>,
     resumed_from: &mut u64,
 ) -> Result<Downloaded> {
-    let mut ingest = store.resume_ingest(&spec.digest)?;
-    if ingest.size() > spec.size {
-        // Longer than the blob: not a prefix of it. Start over.
-        ingest.discard();
-        ingest = store.resume_ingest(&spec.digest)?;
-    }
+    let ingest = open_partial(store, spec).await?;
     *resumed_from = ingest.size();
     let resumed_from = *resumed_from;
     let streaming = if resumed_from == 0 {
@@ -316,6 +312,22 @@ async fn download_once<F: FnMut(Event)>(
         }
     };
     Ok(Downloaded { pending, diff })
+}
+
+/// The blob's partial download, locked for this writer. What an earlier writer left is re-hashed
+/// (a whole layer, perhaps: on the blocking pool); a file longer than the blob is not a prefix of
+/// it and starts over.
+async fn open_partial(store: &SharedStore, spec: &BlobSpec) -> Result<Ingest> {
+    let (digest, size) = (spec.digest.clone(), spec.size);
+    blocking::on_store(store, move |store| {
+        let ingest = store.resume_ingest(&digest)?;
+        if ingest.size() <= size {
+            return Ok(ingest);
+        }
+        ingest.discard();
+        Ok(store.resume_ingest(&digest)?)
+    })
+    .await
 }
 
 /// Moves the bytes from `resumed_from` to the end into the writer, retrying dropped connections
@@ -514,10 +526,7 @@ async fn fetch_foreign(
     }
     match last {
         Some(response) => Ok(response),
-        None => Err(Error::UnsupportedLayer(format!(
-            "foreign layer {} has no usable URL",
-            spec.digest
-        ))),
+        None => Err(Error::NoForeignLayerUrl(spec.digest.clone())),
     }
 }
 

@@ -129,9 +129,7 @@ impl Client {
         }
         let config = self.load_docker_config()?;
         let key = auth_key.to_owned();
-        let found = tokio::task::spawn_blocking(move || config.credentials(&key))
-            .await
-            .map_err(|e| Error::Task(e.to_string()))??;
+        let found = crate::blocking::unblock(move || config.credentials(&key)).await??;
         lock(&self.credentials).insert(auth_key.to_owned(), found.clone());
         Ok(found)
     }

@@ -100,9 +100,16 @@ pub enum Error {
     },
     #[error("unsupported layer media type: {0}")]
     UnsupportedLayer(String),
-    /// An index whose chosen entry is another index, or a document that is no image manifest.
-    #[error("unsupported manifest: {0}")]
-    UnsupportedManifest(String),
+    /// A foreign layer the registry does not serve, with no http(s) URL to fetch it from.
+    #[error("foreign layer has no usable URL: {0}")]
+    NoForeignLayerUrl(Digest),
+    /// A layer download that did not compute the diff_id (a layer is always decompressed on the
+    /// way in; this is a bug, not the registry's fault).
+    #[error("layer was downloaded without its diff_id: {0}")]
+    DiffIdNotComputed(Digest),
+    /// An index whose entry for the platform is another index.
+    #[error("unsupported manifest: {reference} names a nested index ({digest}) for its platform")]
+    NestedIndex { reference: String, digest: Digest },
     #[error("invalid image config")]
     Config(#[source] berth_manifest::Error),
     #[error("no matching manifest for {platform} in the manifest list entries")]
@@ -180,6 +187,13 @@ pub enum Error {
     #[error("invalid response from {url}")]
     BadResponse {
         url: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A manifest in the store that push cannot read as an image manifest.
+    #[error("invalid image manifest in the store: {digest}")]
+    StoredManifest {
+        digest: Digest,
         #[source]
         source: serde_json::Error,
     },

@@ -108,6 +108,7 @@ mod client;
 mod token;
 
 mod blob;
+mod blocking;
 mod login;
 mod pull;
 mod push;

@@ -70,9 +70,8 @@ impl Client {
         let mut config = self.load_docker_config()?;
         let config_path = config.path().to_owned();
         let stored_key = key.clone();
-        let plaintext = tokio::task::spawn_blocking(move || config.store(&stored_key, &to_store))
-            .await
-            .map_err(|e| Error::Task(e.to_string()))??;
+        let plaintext =
+            crate::blocking::unblock(move || config.store(&stored_key, &to_store)).await??;
         self.set_credentials(&key, Some(credentials.clone()));
         Ok(LoginOutcome {
             server: key,
@@ -178,7 +177,7 @@ impl Client {
             }
         };
         let mut config = self.load_docker_config()?;
-        let removed = tokio::task::spawn_blocking(move || -> Result<bool> {
+        let removed = crate::blocking::unblock(move || -> Result<bool> {
             let mut removed = false;
             let mut errors = Vec::new();
             for key in &keys {
@@ -196,8 +195,7 @@ impl Client {
                 Err(errors.remove(0))
             }
         })
-        .await
-        .map_err(|e| Error::Task(e.to_string()))??;
+        .await??;
         for key in [host.as_str(), DOCKER_HUB_AUTH_KEY] {
             self.set_credentials(key, None);
         }

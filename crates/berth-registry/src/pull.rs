@@ -11,6 +11,7 @@ use reqwest::{header, StatusCode};
 
 use crate::{
     blob::{self, BlobSpec},
+    blocking::{self, SharedStore},
     client::{error_details, read_capped, Client, Endpoint, Session},
     error::{Error, Result},
     progress::{Event, LayerStatus, Reporter},
@@ -99,6 +100,7 @@ impl Client {
         progress: impl FnMut(Event),
     ) -> Result<PullResult> {
         let reporter = Reporter::new(progress);
+        let store = blocking::share(store)?;
         if options.all_tags {
             if reference.tag().is_some() || reference.digest().is_some() {
                 return Err(Error::TagWithAllTags);
@@ -108,7 +110,7 @@ impl Client {
             let mut images = Vec::new();
             for tag in tags {
                 let tagged = repository.with_tag(&tag)?;
-                images.push(self.pull_one(store, &tagged, options, &reporter).await?);
+                images.push(self.pull_one(&store, &tagged, options, &reporter).await?);
             }
             return Ok(PullResult {
                 canonical: repository.to_string(),
@@ -120,7 +122,9 @@ impl Client {
             Some(digest) => reference.with_digest(digest.clone()),
             None => reference.clone().with_default_tag(),
         };
-        let image = self.pull_one(store, &reference, options, &reporter).await?;
+        let image = self
+            .pull_one(&store, &reference, options, &reporter)
+            .await?;
         Ok(PullResult {
             canonical: reference.to_string(),
             status: image.status,
@@ -130,7 +134,7 @@ impl Client {
 
     async fn pull_one<F: FnMut(Event)>(
         &self,
-        store: &Store,
+        store: &SharedStore,
         reference: &Reference,
         options: &PullOptions,
         reporter: &Reporter<F>,
@@ -153,191 +157,267 @@ impl Client {
         unreachable_endpoints()
     }
 
+    /// One pull from one endpoint: resolve the manifest, fetch the config, fetch the layers, then
+    /// record the image (blobs first, the reference last).
     async fn pull_from<F: FnMut(Event)>(
         &self,
         endpoint: Endpoint,
-        store: &Store,
+        store: &SharedStore,
         reference: &Reference,
         options: &PullOptions,
         reporter: &Reporter<F>,
     ) -> Result<PulledImage> {
         let repository = reference.path().to_owned();
         let session = self.session(endpoint, vec![format!("repository:{repository}:pull")]);
-        let _guard = store.content_guard()?;
-        let tag_or_digest = match (reference.digest(), reference.tag()) {
-            (Some(digest), _) => digest.to_string(),
-            (None, Some(tag)) => tag.to_owned(),
-            (None, None) => berth_reference::DEFAULT_TAG.to_owned(),
-        };
-        let top = fetch_manifest(&session, reference, &tag_or_digest, reference.digest()).await?;
-        let repo_digest = top.digest.clone();
-        let manifest = match top.document {
-            Document::Manifest(manifest) => FetchedManifest {
-                document: Document::Manifest(manifest),
-                ..top
-            },
-            Document::Index(index) => {
-                let platform = match &options.platform {
-                    Some(platform) => platform.clone(),
-                    None => berth_manifest::host_platform(),
-                };
-                let chosen =
-                    berth_manifest::select_manifest(&index, &platform).ok_or_else(|| {
-                        Error::NoMatchingPlatform {
-                            platform: platform.to_string(),
-                        }
-                    })?;
-                let digest = oci_digest(chosen)?;
-                let child =
-                    fetch_manifest(&session, reference, &digest.to_string(), Some(&digest)).await?;
-                if !matches!(child.document, Document::Manifest(_)) {
-                    return Err(Error::UnsupportedManifest(format!(
-                        "{reference} names a nested index ({digest}) for its platform"
-                    )));
-                }
-                child
-            }
-        };
-        let Document::Manifest(image_manifest) = &manifest.document else {
-            return Err(Error::UnsupportedManifest(format!(
-                "{reference} is not an image manifest"
-            )));
-        };
+        let _guard = blocking::on_store(store, |store| Ok(store.content_guard()?)).await?;
+        let resolved = resolve(&session, reference, options.platform.as_ref()).await?;
         reporter.emit(Event::Resolved {
             reference: reference.clone(),
-            digest: repo_digest.clone(),
-            manifest_digest: manifest.digest.clone(),
+            digest: resolved.repo_digest.clone(),
+            manifest_digest: resolved.digest.clone(),
         });
-        // The manifest this very tag points at (its image may have others under other names); a
-        // digest reference names the image through its repo digests.
-        let previous = if reference.digest().is_some() {
-            store
-                .resolve(&reference.to_string())
-                .ok()
-                .map(|image| image.manifest_digest)
-        } else {
-            store
-                .entries()?
-                .into_iter()
-                .find(|e| e.name.as_ref() == Some(reference))
-                .map(|e| e.entry.digest)
-        };
-
-        let config_descriptor = image_manifest.config();
-        let config_digest = oci_digest(config_descriptor)?;
-        let config_size = config_descriptor.size();
-        // A stored config is verified as it is read; a corrupt one is fetched again (and replaced).
-        let stored_config = store
-            .read_blob(&config_digest, berth_manifest::MAX_CONFIG_BYTES as u64)
-            .ok();
-        let config_was_stored = stored_config.is_some();
-        let config_bytes = if let Some(bytes) = stored_config {
-            bytes
-        } else {
-            blob::fetch_small(
-                &session,
-                &repository,
-                &config_digest,
-                config_size,
-                berth_manifest::MAX_CONFIG_BYTES as u64,
-            )
+        let config_digest = oci_digest(resolved.image.config())?;
+        let stored = {
+            let (reference, config_digest) = (reference.clone(), config_digest.clone());
+            blocking::on_store(store, move |store| {
+                what_is_stored(store, &reference, &config_digest)
+            })
             .await?
         };
-        let config = berth_manifest::parse_config(&config_bytes).map_err(Error::Config)?;
-        let layers = layer_specs(image_manifest, &config)?;
-        // moby's puller: an image that is already here (by ID) has nothing to pull, and no layer
-        // of it is reported (no `Already exists`).
-        let image_here = store.resolve(&config_digest.to_string()).is_ok();
-
-        let total_bytes = layers.iter().map(|(spec, _)| spec.size).sum();
-        let present: Vec<bool> = layers
-            .iter()
-            .map(|(spec, _)| store.has_blob(&spec.digest))
-            .collect();
-        let done_bytes = layers
-            .iter()
-            .zip(&present)
-            .filter(|(_, p)| **p)
-            .map(|((spec, _), _)| spec.size)
-            .sum();
-        reporter.emit(Event::Plan {
-            layers: layers.len(),
-            total_bytes,
-            done_bytes,
-        });
-        let mut queued = 0;
-        for ((spec, _), present) in layers.iter().zip(&present) {
-            if *present || image_here {
-                continue;
-            }
-            reporter.layer(
-                &spec.digest,
-                LayerStatus::PullingFsLayer,
-                0,
-                Some(spec.size),
-            );
-            queued += 1;
-            if queued > options.concurrency.max(1) {
-                reporter.layer(&spec.digest, LayerStatus::Waiting, 0, Some(spec.size));
-            }
-        }
-        let downloaded: Vec<bool> = stream::iter(layers.iter())
-            .map(|(spec, diff_id)| {
-                fetch_layer(
-                    &session,
+        let config = fetch_config(
+            &session,
+            &repository,
+            &config_digest,
+            resolved.image.config().size(),
+            stored.config,
+        )
+        .await?;
+        let layers = layer_specs(&resolved.image, &config.parsed)?;
+        let fetch = LayerFetch {
+            session: &session,
+            store,
+            repository: &repository,
+            reporter,
+            image_here: stored.image_here,
+        };
+        let downloaded_any = fetch.all(&layers, options.concurrency.max(1)).await?;
+        let repo_digest = resolved.repo_digest.clone();
+        let recorded = {
+            let reference = reference.clone();
+            blocking::on_store(store, move |store| {
+                let previous = stored.previous.as_ref();
+                record(
                     store,
-                    &repository,
-                    spec,
-                    diff_id,
-                    reporter,
-                    image_here,
+                    &reference,
+                    &resolved,
+                    &config,
+                    previous,
+                    downloaded_any,
                 )
             })
-            .buffered(options.concurrency.max(1))
-            .try_collect()
-            .await?;
-
-        store.write_blob(&config_bytes)?;
-        // A stored manifest that no longer hashes to its name is replaced: that is no "up to date".
-        let manifest_was_stored = store
-            .read_blob(&manifest.digest, manifest.bytes.len() as u64)
-            .is_ok();
-        let stored_manifest = store.write_blob(&manifest.bytes)?;
-        let entry = IndexEntry::new(
-            &manifest.media_type,
-            stored_manifest.clone(),
-            manifest.bytes.len() as u64,
-        );
-        let repo_digest_name = format!("{}@{repo_digest}", reference.name());
-        let up_to_date = previous.as_ref() == Some(&stored_manifest)
-            && config_was_stored
-            && manifest_was_stored
-            && !downloaded.iter().any(|d| *d);
-        if up_to_date {
-            store.add_image_with(&entry, &[], &[repo_digest_name], TagTime::Keep)?;
-        } else {
-            store.add_image_with(
-                &entry,
-                std::slice::from_ref(reference),
-                &[repo_digest_name],
-                TagTime::Keep,
-            )?;
-        }
+            .await?
+        };
         reporter.emit(Event::Pulled {
             digest: repo_digest.clone(),
         });
         Ok(PulledImage {
             reference: reference.clone(),
             digest: repo_digest,
-            manifest_digest: stored_manifest,
+            manifest_digest: recorded.manifest_digest,
             image_id: config_digest,
-            status: if up_to_date {
-                PullStatus::UpToDate
-            } else {
-                PullStatus::Downloaded
-            },
+            status: recorded.status,
         })
     }
+}
+
+/// The image manifest a reference resolves to, for this pull's platform.
+struct Resolved {
+    /// The digest Docker prints (`Digest: …`): of the index for a multi-platform image.
+    repo_digest: Digest,
+    /// The image manifest's own digest, bytes and declared type.
+    digest: Digest,
+    bytes: Vec<u8>,
+    media_type: String,
+    image: ImageManifest,
+}
+
+/// Step 1: the manifest the reference names, and for an index the manifest of the platform asked
+/// for (the host's by default).
+async fn resolve(
+    session: &Session<'_>,
+    reference: &Reference,
+    platform: Option<&Platform>,
+) -> Result<Resolved> {
+    let tag_or_digest = match (reference.digest(), reference.tag()) {
+        (Some(digest), _) => digest.to_string(),
+        (None, Some(tag)) => tag.to_owned(),
+        (None, None) => berth_reference::DEFAULT_TAG.to_owned(),
+    };
+    let top = fetch_manifest(session, reference, &tag_or_digest, reference.digest()).await?;
+    let repo_digest = top.digest.clone();
+    let index = match top.document {
+        Document::Manifest(image) => {
+            return Ok(Resolved {
+                repo_digest,
+                digest: top.digest,
+                bytes: top.bytes,
+                media_type: top.media_type,
+                image,
+            })
+        }
+        Document::Index(index) => index,
+    };
+    let platform = platform
+        .cloned()
+        .unwrap_or_else(berth_manifest::host_platform);
+    let chosen = berth_manifest::select_manifest(&index, &platform).ok_or_else(|| {
+        Error::NoMatchingPlatform {
+            platform: platform.to_string(),
+        }
+    })?;
+    let chosen_digest = oci_digest(chosen)?;
+    let child = fetch_manifest(
+        session,
+        reference,
+        &chosen_digest.to_string(),
+        Some(&chosen_digest),
+    )
+    .await?;
+    match child.document {
+        Document::Manifest(image) => Ok(Resolved {
+            repo_digest,
+            digest: child.digest,
+            bytes: child.bytes,
+            media_type: child.media_type,
+            image,
+        }),
+        Document::Index(_) => Err(Error::NestedIndex {
+            reference: reference.to_string(),
+            digest: child.digest,
+        }),
+    }
+}
+
+/// What the store already holds of a resolved image.
+struct Stored {
+    /// The manifest this very tag points at (its image may have others under other names); a
+    /// digest reference names the image through its repo digests.
+    previous: Option<Digest>,
+    /// The config, verified as it was read: a corrupt one is fetched again (and replaced).
+    config: Option<Vec<u8>>,
+    /// moby's puller: an image that is already here (by ID) has nothing to pull, and no layer of
+    /// it is reported (no `Already exists`).
+    image_here: bool,
+}
+
+fn what_is_stored(store: &Store, reference: &Reference, config_digest: &Digest) -> Result<Stored> {
+    let previous = if reference.digest().is_some() {
+        store
+            .resolve(&reference.to_string())
+            .ok()
+            .map(|image| image.manifest_digest)
+    } else {
+        store
+            .entries()?
+            .into_iter()
+            .find(|e| e.name.as_ref() == Some(reference))
+            .map(|e| e.entry.digest)
+    };
+    let config = store
+        .read_blob(config_digest, berth_manifest::MAX_CONFIG_BYTES as u64)
+        .ok();
+    let image_here = store.resolve(&config_digest.to_string()).is_ok();
+    Ok(Stored {
+        previous,
+        config,
+        image_here,
+    })
+}
+
+/// The image config of a pull, and whether the store had it.
+struct FetchedConfig {
+    bytes: Vec<u8>,
+    parsed: ImageConfig,
+    was_stored: bool,
+}
+
+/// Step 2: the image config, from the store when it has it, else from the registry.
+async fn fetch_config(
+    session: &Session<'_>,
+    repository: &str,
+    digest: &Digest,
+    size: u64,
+    stored: Option<Vec<u8>>,
+) -> Result<FetchedConfig> {
+    let was_stored = stored.is_some();
+    let bytes = match stored {
+        Some(bytes) => bytes,
+        None => {
+            blob::fetch_small(
+                session,
+                repository,
+                digest,
+                size,
+                berth_manifest::MAX_CONFIG_BYTES as u64,
+            )
+            .await?
+        }
+    };
+    let parsed = berth_manifest::parse_config(&bytes).map_err(Error::Config)?;
+    Ok(FetchedConfig {
+        bytes,
+        parsed,
+        was_stored,
+    })
+}
+
+/// What step 4 wrote.
+struct Recorded {
+    manifest_digest: Digest,
+    status: PullStatus,
+}
+
+/// Step 4: the config and manifest blobs, then the reference (with the repo digest), written after
+/// every blob it names. An image found as it was (same manifest under this tag, nothing fetched)
+/// only gains the repo digest: `Image is up to date`.
+fn record(
+    store: &Store,
+    reference: &Reference,
+    resolved: &Resolved,
+    config: &FetchedConfig,
+    previous: Option<&Digest>,
+    downloaded_any: bool,
+) -> Result<Recorded> {
+    store.write_blob(&config.bytes)?;
+    // A stored manifest that no longer hashes to its name is replaced: that is no "up to date".
+    let manifest_was_stored = store
+        .read_blob(&resolved.digest, resolved.bytes.len() as u64)
+        .is_ok();
+    let manifest_digest = store.write_blob(&resolved.bytes)?;
+    let entry = IndexEntry::new(
+        &resolved.media_type,
+        manifest_digest.clone(),
+        resolved.bytes.len() as u64,
+    );
+    let repo_digest_name = format!("{}@{}", reference.name(), resolved.repo_digest);
+    let up_to_date = previous == Some(&manifest_digest)
+        && config.was_stored
+        && manifest_was_stored
+        && !downloaded_any;
+    let names: &[Reference] = if up_to_date {
+        &[]
+    } else {
+        std::slice::from_ref(reference)
+    };
+    store.add_image_with(&entry, names, &[repo_digest_name], TagTime::Keep)?;
+    Ok(Recorded {
+        manifest_digest,
+        status: if up_to_date {
+            PullStatus::UpToDate
+        } else {
+            PullStatus::Downloaded
+        },
+    })
 }
 
 fn unreachable_endpoints<T>() -> Result<T> {
@@ -393,103 +473,178 @@ fn layer_specs(manifest: &ImageManifest, config: &ImageConfig) -> Result<Vec<(Bl
         .collect()
 }
 
-/// Whether a stored layer still hashes to its name and has its size. A pull trusts no stored layer
-/// without this: a blob found corrupt (by `system check`, or by a failed `run`) is downloaded again
-/// rather than reported as present.
-async fn stored_layer_is_intact(store: &Store, spec: &BlobSpec) -> Result<bool> {
-    let file = match store.open_blob(&spec.digest) {
-        Ok(file) => file,
-        Err(berth_store::Error::BlobNotFound(_)) => return Ok(false),
-        Err(e) => return Err(e.into()),
-    };
-    let expected = berth_digest::Expected::new(spec.digest.clone(), Some(spec.size));
-    let hashed = tokio::task::spawn_blocking(move || {
-        let mut reader = berth_digest::HashingReader::new(
-            std::io::BufReader::with_capacity(1 << 20, file),
-            expected.digest.algorithm(),
-        );
-        std::io::copy(&mut reader, &mut std::io::sink())?;
-        let (actual, size) = reader.finish()?;
-        Ok::<_, std::io::Error>(expected.check(&actual, size).is_ok())
-    })
-    .await
-    .map_err(|e| Error::Task(e.to_string()))?;
-    hashed.map_err(Error::io(format!("read blob {}", spec.digest)))
+/// Step 3: the layers of one pull, each made present in the store with a checked diff_id.
+struct LayerFetch<'a, 's, F> {
+    session: &'a Session<'s>,
+    store: &'a SharedStore,
+    repository: &'a str,
+    reporter: &'a Reporter<F>,
+    /// The image is already stored (by ID), and its layers are not reported.
+    image_here: bool,
 }
 
-/// Makes one layer present in the store with a checked diff_id. Returns whether it was downloaded.
-/// `image_here`: the image is already stored (by ID), and its layers are not reported.
-async fn fetch_layer<F: FnMut(Event)>(
-    session: &Session<'_>,
-    store: &Store,
-    repository: &str,
-    spec: &BlobSpec,
-    expected_diff_id: &Digest,
-    reporter: &Reporter<F>,
-    image_here: bool,
-) -> Result<bool> {
-    let report = |status: LayerStatus, current: u64| {
-        if !image_here {
-            reporter.layer(&spec.digest, status, current, Some(spec.size));
+impl<F: FnMut(Event)> LayerFetch<'_, '_, F> {
+    /// Fetches every layer, `concurrency` at a time. Returns whether any was downloaded.
+    async fn all(&self, layers: &[(BlobSpec, Digest)], concurrency: usize) -> Result<bool> {
+        self.announce(layers, concurrency);
+        let downloaded: Vec<bool> = stream::iter(layers)
+            .map(|(spec, diff_id)| self.one(spec, diff_id))
+            .buffered(concurrency)
+            .try_collect()
+            .await?;
+        Ok(downloaded.contains(&true))
+    }
+
+    /// The plan (layers, bytes, bytes already here), and `Pulling fs layer` / `Waiting` for the
+    /// layers to fetch.
+    fn announce(&self, layers: &[(BlobSpec, Digest)], concurrency: usize) {
+        let present: Vec<bool> = layers
+            .iter()
+            .map(|(spec, _)| self.store.has_blob(&spec.digest))
+            .collect();
+        let sizes = || layers.iter().map(|(spec, _)| spec.size);
+        self.reporter.emit(Event::Plan {
+            layers: layers.len(),
+            total_bytes: sizes().sum(),
+            done_bytes: sizes()
+                .zip(&present)
+                .filter(|(_, p)| **p)
+                .map(|(s, _)| s)
+                .sum(),
+        });
+        if self.image_here {
+            return;
         }
-    };
-    let present = store.has_blob(&spec.digest);
-    if present && !stored_layer_is_intact(store, spec).await? {
-        tracing::warn!(digest = %spec.digest, "stored layer is corrupt; downloading it again");
-    } else if present {
-        let info = match store.layer_info(&spec.digest) {
-            Some(info) => info,
-            None => {
-                // Stored by something that did not record the diff_id: learn it once.
-                let file = store.open_blob(&spec.digest)?;
-                let compression = spec
-                    .compression
-                    .unwrap_or(berth_manifest::Compression::None);
-                let info = tokio::task::spawn_blocking(move || blob::diff_id_of(file, compression))
-                    .await
-                    .map_err(|e| Error::Task(e.to_string()))?
-                    .map_err(|source| Error::Decompress {
-                        layer: spec.digest.clone(),
-                        source,
-                    })?;
-                if info.diff_id == *expected_diff_id {
-                    store.record_layer(&spec.digest, &info)?;
-                }
-                info
+        let mut queued = 0;
+        for ((spec, _), present) in layers.iter().zip(&present) {
+            if *present {
+                continue;
             }
+            let size = Some(spec.size);
+            self.reporter
+                .layer(&spec.digest, LayerStatus::PullingFsLayer, 0, size);
+            queued += 1;
+            if queued > concurrency {
+                self.reporter
+                    .layer(&spec.digest, LayerStatus::Waiting, 0, size);
+            }
+        }
+    }
+
+    fn report(&self, spec: &BlobSpec, status: LayerStatus, current: u64) {
+        if !self.image_here {
+            self.reporter
+                .layer(&spec.digest, status, current, Some(spec.size));
+        }
+    }
+
+    /// One layer: a stored, intact layer is checked against its diff_id; anything else is
+    /// downloaded. Returns whether it was downloaded.
+    async fn one(&self, spec: &BlobSpec, diff_id: &Digest) -> Result<bool> {
+        if self.store.has_blob(&spec.digest) {
+            if stored_layer_is_intact(self.store, spec).await? {
+                check_stored_layer(self.store, spec, diff_id).await?;
+                self.report(spec, LayerStatus::AlreadyExists, spec.size);
+                return Ok(false);
+            }
+            tracing::warn!(digest = %spec.digest, "stored layer is corrupt; downloading it again");
+        }
+        self.download(spec, diff_id).await?;
+        Ok(true)
+    }
+
+    /// Downloads a layer, checks its diff_id, and commits it with its layer record.
+    async fn download(&self, spec: &BlobSpec, expected_diff_id: &Digest) -> Result<()> {
+        self.report(spec, LayerStatus::Downloading, 0);
+        let shown = (!self.image_here).then_some(self.reporter);
+        let downloaded =
+            blob::download(self.session, self.store, self.repository, spec, shown).await?;
+        self.report(spec, LayerStatus::DownloadComplete, spec.size);
+        let Some(info) = downloaded.diff else {
+            downloaded.pending.discard();
+            return Err(Error::DiffIdNotComputed(spec.digest.clone()));
         };
         if info.diff_id != *expected_diff_id {
+            downloaded.pending.discard();
             return Err(Error::DiffIdMismatch {
                 layer: spec.digest.clone(),
                 expected: expected_diff_id.clone(),
                 actual: info.diff_id,
             });
         }
-        report(LayerStatus::AlreadyExists, spec.size);
-        return Ok(false);
+        self.report(spec, LayerStatus::Extracting, spec.size);
+        let expected = berth_digest::Expected::new(spec.digest.clone(), Some(spec.size));
+        let pending = downloaded.pending;
+        blocking::on_store(self.store, move |store| {
+            // The sync of the whole layer, on the blocking pool: the other layers keep moving.
+            store.commit_blob(pending, Some(&expected))?;
+            Ok(store.record_layer(&expected.digest, &info)?)
+        })
+        .await?;
+        self.report(spec, LayerStatus::PullComplete, spec.size);
+        Ok(())
     }
-    report(LayerStatus::Downloading, 0);
-    let shown = (!image_here).then_some(reporter);
-    let downloaded = blob::download(session, store, repository, spec, shown).await?;
-    report(LayerStatus::DownloadComplete, spec.size);
-    let Some(info) = downloaded.diff else {
-        downloaded.pending.discard();
-        return Err(Error::UnsupportedLayer(spec.digest.to_string()));
-    };
-    if info.diff_id != *expected_diff_id {
-        downloaded.pending.discard();
+}
+
+/// Whether a stored layer still hashes to its name and has its size. A pull trusts no stored layer
+/// without this: a blob found corrupt (by `system check`, or by a failed `run`) is downloaded again
+/// rather than reported as present.
+async fn stored_layer_is_intact(store: &SharedStore, spec: &BlobSpec) -> Result<bool> {
+    let expected = berth_digest::Expected::new(spec.digest.clone(), Some(spec.size));
+    blocking::on_store(store, move |store| {
+        let file = match store.open_blob(&expected.digest) {
+            Ok(file) => file,
+            Err(berth_store::Error::BlobNotFound(_)) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        };
+        let hashed = (|| {
+            let mut reader = berth_digest::HashingReader::new(
+                std::io::BufReader::with_capacity(1 << 20, file),
+                expected.digest.algorithm(),
+            );
+            std::io::copy(&mut reader, &mut std::io::sink())?;
+            let (actual, size) = reader.finish()?;
+            Ok::<_, std::io::Error>(expected.check(&actual, size).is_ok())
+        })();
+        hashed.map_err(Error::io(format!("read blob {}", expected.digest)))
+    })
+    .await
+}
+
+/// Checks an intact stored layer against the diff_id the config promises; a layer stored by
+/// something that did not record its diff_id is decompressed once to learn it.
+async fn check_stored_layer(
+    store: &SharedStore,
+    spec: &BlobSpec,
+    expected_diff_id: &Digest,
+) -> Result<()> {
+    let (layer, expected) = (spec.digest.clone(), expected_diff_id.clone());
+    let compression = spec
+        .compression
+        .unwrap_or(berth_manifest::Compression::None);
+    let actual = blocking::on_store(store, move |store| {
+        if let Some(info) = store.layer_info(&layer) {
+            return Ok(info.diff_id);
+        }
+        let file = store.open_blob(&layer)?;
+        let info = blob::diff_id_of(file, compression).map_err(|source| Error::Decompress {
+            layer: layer.clone(),
+            source,
+        })?;
+        if info.diff_id == expected {
+            store.record_layer(&layer, &info)?;
+        }
+        Ok(info.diff_id)
+    })
+    .await?;
+    if actual != *expected_diff_id {
         return Err(Error::DiffIdMismatch {
             layer: spec.digest.clone(),
             expected: expected_diff_id.clone(),
-            actual: info.diff_id,
+            actual,
         });
     }
-    report(LayerStatus::Extracting, spec.size);
-    let expected = berth_digest::Expected::new(spec.digest.clone(), Some(spec.size));
-    store.commit_blob(downloaded.pending, Some(&expected))?;
-    store.record_layer(&spec.digest, &info)?;
-    report(LayerStatus::PullComplete, spec.size);
-    Ok(true)
+    Ok(())
 }
 
 /// GETs a manifest by tag or digest, bounded, and verifies it: against the digest asked for, and

@@ -7,17 +7,17 @@ use std::io::Write;
 use berth_digest::Digest;
 use berth_manifest::{media_type, Compression};
 use berth_reference::Reference;
-use berth_store::{IndexEntry, LayerInfo, Store, TagTime};
-use futures_util::{stream, StreamExt, TryStreamExt};
+use berth_store::{ContentGuard, Image, IndexEntry, LayerInfo, Store, TagTime};
 use reqwest::{header, Method, StatusCode};
 
 use crate::{
-    client::{status_error, Client, Retry},
+    blocking::{self, SharedStore},
+    client::{status_error, Client, Retry, Session},
     error::{Error, Result},
-    progress::{Event, LayerStatus, Reporter},
+    progress::{Event, Reporter},
     pull::oci_digest,
     sources,
-    upload::{Outcome, PushBlob, Uploader},
+    upload::{check_returned_digest, PushBlob, Uploader},
 };
 
 pub use crate::upload::UploadMode;
@@ -77,26 +77,17 @@ impl Client {
         progress: impl FnMut(Event),
     ) -> Result<PushResult> {
         let reporter = Reporter::new(progress);
+        let store = blocking::share(store)?;
         let repository = reference.name_only();
         let references: Vec<Reference> = if options.all_tags {
-            let mut tagged: Vec<Reference> = store
-                .images()?
-                .into_iter()
-                .flat_map(|image| image.names)
-                .filter(|name| name.name() == repository.name() && name.tag().is_some())
-                .collect();
-            tagged.sort();
-            tagged.dedup();
-            if tagged.is_empty() {
-                return Err(Error::NoLocalTag(repository.familiar_string()));
-            }
-            tagged
+            let name = repository.clone();
+            blocking::on_store(&store, move |store| tags_of(store, &name)).await?
         } else {
             vec![reference.clone().with_default_tag()]
         };
         let mut tags = Vec::new();
         for reference in &references {
-            tags.push(self.push_one(store, reference, options, &reporter).await?);
+            tags.push(self.push_one(&store, reference, options, &reporter).await?);
         }
         Ok(PushResult {
             repository: repository.to_string(),
@@ -104,9 +95,11 @@ impl Client {
         })
     }
 
+    /// One tag: prepare the local image, upload its blobs, put the manifest, then record where
+    /// the image now lives.
     async fn push_one<F: FnMut(Event)>(
         &self,
-        store: &Store,
+        store: &SharedStore,
         reference: &Reference,
         options: &PushOptions,
         reporter: &Reporter<F>,
@@ -114,6 +107,69 @@ impl Client {
         let Some(tag) = reference.tag().map(str::to_owned) else {
             return Err(Error::NoLocalTag(reference.familiar_string()));
         };
+        let local = {
+            let reference = reference.clone();
+            blocking::on_store(store, move |store| LocalImage::prepare(store, &reference)).await?
+        };
+        let repository_path = reference.path();
+        let full_name = reference.name();
+        let endpoint = self.endpoint(reference.domain()).await?;
+        let session = self.session(endpoint, local.scopes(repository_path));
+        let uploader = Uploader {
+            session: &session,
+            store,
+            repository: repository_path,
+            full_name: &full_name,
+            mode: options.mode,
+            reporter,
+        };
+        uploader
+            .push_all(&local.blobs, options.concurrency.max(1))
+            .await?;
+        let digest = put_manifest(&session, repository_path, &tag, &full_name, &local).await?;
+        let size = local.manifest_bytes.len() as u64;
+        {
+            let (reference, digest) = (reference.clone(), digest.clone());
+            blocking::on_store(store, move |store| {
+                local.record(store, &reference, &full_name, digest)
+            })
+            .await?;
+        }
+        Ok(PushedTag { tag, digest, size })
+    }
+}
+
+/// Every tag of `repository` in the store (`push -a`), sorted.
+fn tags_of(store: &Store, repository: &Reference) -> Result<Vec<Reference>> {
+    let mut tagged: Vec<Reference> = store
+        .images()?
+        .into_iter()
+        .flat_map(|image| image.names)
+        .filter(|name| name.name() == repository.name() && name.tag().is_some())
+        .collect();
+    tagged.sort();
+    tagged.dedup();
+    if tagged.is_empty() {
+        return Err(Error::NoLocalTag(repository.familiar_string()));
+    }
+    Ok(tagged)
+}
+
+/// The image a tag names, ready to push: the manifest to send (its uncompressed layers gzipped),
+/// and every blob with the repositories it may be mounted from.
+struct LocalImage {
+    /// Held from the first blob written (a compressed layer) to the last reference.
+    _guard: ContentGuard,
+    manifest_bytes: Vec<u8>,
+    media_type: String,
+    /// The manifest differs from the stored one (layers were compressed for the push).
+    rewritten: bool,
+    /// The layers, then the config.
+    blobs: Vec<(PushBlob, Vec<String>)>,
+}
+
+impl LocalImage {
+    fn prepare(store: &Store, reference: &Reference) -> Result<LocalImage> {
         let image = match store.resolve(&reference.to_string()) {
             Ok(image) => image,
             Err(berth_store::Error::NoSuchImage(_)) => {
@@ -121,20 +177,18 @@ impl Client {
             }
             Err(e) => return Err(e.into()),
         };
-        let _guard = store.content_guard()?;
-        let manifest_bytes = store.read_blob(
+        let guard = store.content_guard()?;
+        let stored_bytes = store.read_blob(
             &image.manifest_digest,
             berth_manifest::MAX_MANIFEST_BYTES as u64,
         )?;
-        let (manifest_bytes, rewritten) = compress_layers(store, &manifest_bytes).await?;
+        let (manifest_bytes, rewritten) =
+            compress_layers(store, &image.manifest_digest, &stored_bytes)?;
         let manifest: oci_spec::image::ImageManifest = serde_json::from_slice(&manifest_bytes)
-            .map_err(|source| Error::BadResponse {
-                url: format!("store manifest {}", image.manifest_digest),
+            .map_err(|source| Error::StoredManifest {
+                digest: image.manifest_digest.clone(),
                 source,
             })?;
-        let repository_path = reference.path().to_owned();
-        let full_name = reference.name();
-
         let mut blobs = Vec::new();
         for layer in manifest.layers() {
             blobs.push(PushBlob {
@@ -149,98 +203,55 @@ impl Client {
             size: config.size(),
             report: false,
         });
-        let mount_sources: Vec<Vec<String>> = blobs
-            .iter()
-            .map(|blob| mount_candidates(store, reference, &blob.digest))
-            .collect::<Result<_>>()?;
-        let mut scopes = vec![format!("repository:{repository_path}:pull,push")];
-        for from in mount_sources.iter().flatten() {
-            let scope = format!("repository:{from}:pull");
-            if !scopes.contains(&scope) {
-                scopes.push(scope);
-            }
-        }
-        let endpoint = self.endpoint(reference.domain()).await?;
-        let session = self.session(endpoint, scopes);
-        let uploader = Uploader {
-            session: &session,
-            store,
-            repository: &repository_path,
-            full_name: &full_name,
-            mode: options.mode,
-            reporter,
-        };
-
-        for (i, blob) in blobs.iter().filter(|b| b.report).enumerate() {
-            reporter.layer(&blob.digest, LayerStatus::Preparing, 0, Some(blob.size));
-            if i >= options.concurrency.max(1) {
-                reporter.layer(&blob.digest, LayerStatus::Waiting, 0, Some(blob.size));
-            }
-        }
-        let uploader = &uploader;
-        stream::iter(blobs.iter().zip(&mount_sources))
-            .map(|(blob, from)| async move {
-                let outcome = uploader.push_blob(blob, from).await?;
-                if blob.report {
-                    let status = match outcome {
-                        Outcome::AlreadyExists => LayerStatus::LayerAlreadyExists,
-                        Outcome::Mounted(from) => LayerStatus::MountedFrom(from),
-                        Outcome::Pushed => LayerStatus::Pushed,
-                    };
-                    reporter.layer(&blob.digest, status, blob.size, Some(blob.size));
-                }
-                Ok::<(), Error>(())
+        let images = store.images()?;
+        let blobs = blobs
+            .into_iter()
+            .map(|blob| {
+                let from = mount_candidates(store, &images, reference, &blob.digest)?;
+                Ok((blob, from))
             })
-            .buffer_unordered(options.concurrency.max(1))
-            .try_collect::<Vec<()>>()
-            .await?;
-
-        let manifest_media_type = manifest
+            .collect::<Result<_>>()?;
+        let media_type = manifest
             .media_type()
             .as_ref()
             .map_or_else(|| media_type::OCI_MANIFEST.to_owned(), ToString::to_string);
-        let digest = Digest::sha256(&manifest_bytes);
-        let url = session.url(&format!("v2/{repository_path}/manifests/{tag}"))?;
-        let body = manifest_bytes.clone();
-        let content_type = manifest_media_type.clone();
-        let response = session
-            .send(Method::PUT, url, Retry::Transient, false, &move |r| {
-                r.header(header::CONTENT_TYPE, content_type.as_str())
-                    .body(body.clone())
-            })
-            .await?;
-        match response.status() {
-            StatusCode::CREATED | StatusCode::OK | StatusCode::ACCEPTED => {
-                if let Some(returned) = response
-                    .headers()
-                    .get("docker-content-digest")
-                    .and_then(|v| v.to_str().ok())
-                {
-                    if returned.trim() != digest.to_string() {
-                        return Err(Error::UploadDigestMismatch {
-                            expected: digest,
-                            actual: returned.chars().take(150).collect(),
-                        });
-                    }
+        Ok(LocalImage {
+            _guard: guard,
+            manifest_bytes,
+            media_type,
+            rewritten,
+            blobs,
+        })
+    }
+
+    /// The token scopes of the push: this repository, and pull on every repository a blob may be
+    /// mounted from.
+    fn scopes(&self, repository_path: &str) -> Vec<String> {
+        let mut scopes = vec![format!("repository:{repository_path}:pull,push")];
+        for (_, sources) in &self.blobs {
+            for from in sources {
+                let scope = format!("repository:{from}:pull");
+                if !scopes.contains(&scope) {
+                    scopes.push(scope);
                 }
             }
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                return Err(Error::PushAccessDenied {
-                    repository: full_name,
-                })
-            }
-            _ => return Err(status_error(response).await),
         }
+        scopes
+    }
 
-        // Record what the registry now has: the repo digest, and where each blob lives.
+    /// Records what the registry now has: the repo digest (and the rewritten manifest under the
+    /// tag), and where each blob lives.
+    fn record(
+        self,
+        store: &Store,
+        reference: &Reference,
+        full_name: &str,
+        digest: Digest,
+    ) -> Result<()> {
         let repo_digest = format!("{full_name}@{digest}");
-        let entry = IndexEntry::new(
-            &manifest_media_type,
-            digest.clone(),
-            manifest_bytes.len() as u64,
-        );
-        if rewritten {
-            store.write_blob(&manifest_bytes)?;
+        let entry = IndexEntry::new(&self.media_type, digest, self.manifest_bytes.len() as u64);
+        if self.rewritten {
+            store.write_blob(&self.manifest_bytes)?;
             store.add_image_with(
                 &entry,
                 std::slice::from_ref(reference),
@@ -250,26 +261,57 @@ impl Client {
         } else {
             store.add_image_with(&entry, &[], &[repo_digest], TagTime::Keep)?;
         }
-        let digests: Vec<Digest> = blobs.iter().map(|b| b.digest.clone()).collect();
-        sources::remember_sources(store, &full_name, &digests);
-        Ok(PushedTag {
-            tag,
-            digest,
-            size: manifest_bytes.len() as u64,
+        let digests: Vec<Digest> = self.blobs.iter().map(|(b, _)| b.digest.clone()).collect();
+        sources::remember_sources(store, full_name, &digests);
+        Ok(())
+    }
+}
+
+/// `PUT` of the manifest under its tag, after every blob it names; returns its digest.
+async fn put_manifest(
+    session: &Session<'_>,
+    repository_path: &str,
+    tag: &str,
+    full_name: &str,
+    local: &LocalImage,
+) -> Result<Digest> {
+    let digest = Digest::sha256(&local.manifest_bytes);
+    let url = session.url(&format!("v2/{repository_path}/manifests/{tag}"))?;
+    let body = local.manifest_bytes.clone();
+    let content_type = local.media_type.clone();
+    let response = session
+        .send(Method::PUT, url, Retry::Transient, false, &move |r| {
+            r.header(header::CONTENT_TYPE, content_type.as_str())
+                .body(body.clone())
         })
+        .await?;
+    match response.status() {
+        StatusCode::CREATED | StatusCode::OK | StatusCode::ACCEPTED => {
+            check_returned_digest(&response, &digest)?;
+            Ok(digest)
+        }
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Error::PushAccessDenied {
+            repository: full_name.to_owned(),
+        }),
+        _ => Err(status_error(response).await),
     }
 }
 
 /// Repositories of the same registry (paths) that likely hold `digest`: recorded sources first,
 /// then other repositories the store has images of that contain it.
-fn mount_candidates(store: &Store, reference: &Reference, digest: &Digest) -> Result<Vec<String>> {
+fn mount_candidates(
+    store: &Store,
+    images: &[Image],
+    reference: &Reference,
+    digest: &Digest,
+) -> Result<Vec<String>> {
     let domain_prefix = format!("{}/", reference.domain());
     let mut candidates: Vec<String> = sources::known_sources(store, digest)
         .into_iter()
         .filter_map(|name| name.strip_prefix(&domain_prefix).map(str::to_owned))
         .filter(|path| path != reference.path())
         .collect();
-    for image in store.images()? {
+    for image in images {
         if !image.layer_digests()?.contains(digest) && image.id != *digest {
             continue;
         }
@@ -288,10 +330,14 @@ fn mount_candidates(store: &Store, reference: &Reference, digest: &Digest) -> Re
 
 /// Compresses the manifest's uncompressed layers with gzip (storing the compressed blobs and their
 /// layer info) and returns the manifest to push, and whether it changed.
-async fn compress_layers(store: &Store, manifest_bytes: &[u8]) -> Result<(Vec<u8>, bool)> {
+fn compress_layers(
+    store: &Store,
+    manifest_digest: &Digest,
+    manifest_bytes: &[u8],
+) -> Result<(Vec<u8>, bool)> {
     let mut manifest: serde_json::Value =
-        serde_json::from_slice(manifest_bytes).map_err(|source| Error::BadResponse {
-            url: "store manifest".into(),
+        serde_json::from_slice(manifest_bytes).map_err(|source| Error::StoredManifest {
+            digest: manifest_digest.clone(),
             source,
         })?;
     let Some(layers) = manifest.get_mut("layers").and_then(|l| l.as_array_mut()) else {
@@ -314,7 +360,7 @@ async fn compress_layers(store: &Store, manifest_bytes: &[u8]) -> Result<(Vec<u8
         else {
             continue;
         };
-        let (compressed, size) = compress_blob(store, &digest).await?;
+        let (compressed, size) = compress_blob(store, &digest)?;
         layer["digest"] = compressed.to_string().into();
         layer["size"] = size.into();
         layer["mediaType"] = gzip_media_type(&media).into();
@@ -323,10 +369,7 @@ async fn compress_layers(store: &Store, manifest_bytes: &[u8]) -> Result<(Vec<u8
     if !changed {
         return Ok((manifest_bytes.to_vec(), false));
     }
-    let bytes = serde_json::to_vec(&manifest).map_err(|source| Error::BadResponse {
-        url: "store manifest".into(),
-        source,
-    })?;
+    let bytes = serde_json::to_vec(&manifest).expect("a JSON value always serializes");
     Ok((bytes, true))
 }
 
@@ -344,7 +387,7 @@ fn gzip_media_type(uncompressed: &str) -> &'static str {
 const MAX_MARKER_BYTES: u64 = 4096;
 
 /// gzip of the tar blob `digest`, stored; reused if an earlier push made it.
-async fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> {
+fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> {
     let marker_dir = store.state_dir("registry")?;
     let marker = marker_dir.join(format!("gzip-{}", digest.encoded()));
     let saved = std::fs::File::open(&marker)
@@ -358,15 +401,13 @@ async fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> 
     }
     let source = store.open_blob(digest)?;
     let ingest = store.ingest()?;
-    let (ingest, uncompressed_size) = tokio::task::spawn_blocking(move || {
+    let (ingest, uncompressed_size) = (|| {
         let mut encoder = flate2::write::GzEncoder::new(ingest, flate2::Compression::default());
         let copied = std::io::copy(&mut std::io::BufReader::new(source), &mut encoder)?;
         let mut ingest = encoder.finish()?;
         ingest.flush()?;
         Ok::<_, std::io::Error>((ingest, copied))
-    })
-    .await
-    .map_err(|e| Error::Task(e.to_string()))?
+    })()
     .map_err(Error::io(format!("compress layer {digest}")))?;
     let pending = ingest.finish()?;
     let size = pending.size();

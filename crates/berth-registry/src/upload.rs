@@ -5,11 +5,12 @@
 use std::{os::unix::fs::FileExt, sync::Arc};
 
 use berth_digest::Digest;
-use berth_store::Store;
 use bytes::Bytes;
+use futures_util::{stream, StreamExt, TryStreamExt};
 use reqwest::{header, Method, StatusCode};
 
 use crate::{
+    blocking::{self, SharedStore},
     client::{redact_url, status_error, Retry, Session},
     error::{Error, Result},
     progress::{Event, LayerStatus, Reporter},
@@ -46,7 +47,7 @@ pub(crate) struct PushBlob {
 
 pub(crate) struct Uploader<'a, 's, F> {
     pub(crate) session: &'a Session<'s>,
-    pub(crate) store: &'a Store,
+    pub(crate) store: &'a SharedStore,
     /// The path inside the registry (`library/app`).
     pub(crate) repository: &'a str,
     /// `host/path`, the key of upload and source records.
@@ -56,11 +57,44 @@ pub(crate) struct Uploader<'a, 's, F> {
 }
 
 impl<F: FnMut(Event)> Uploader<'_, '_, F> {
-    pub(crate) async fn push_blob(
+    /// Puts every blob (each with the repositories it may be mounted from), `concurrency` at a
+    /// time, reporting the layers: `Preparing`, `Waiting` beyond the first `concurrency`, then
+    /// how each got there.
+    pub(crate) async fn push_all(
         &self,
-        blob: &PushBlob,
-        mount_from: &[String],
-    ) -> Result<Outcome> {
+        blobs: &[(PushBlob, Vec<String>)],
+        concurrency: usize,
+    ) -> Result<()> {
+        for (i, (blob, _)) in blobs.iter().filter(|(b, _)| b.report).enumerate() {
+            let size = Some(blob.size);
+            self.reporter
+                .layer(&blob.digest, LayerStatus::Preparing, 0, size);
+            if i >= concurrency {
+                self.reporter
+                    .layer(&blob.digest, LayerStatus::Waiting, 0, size);
+            }
+        }
+        stream::iter(blobs)
+            .map(|(blob, from)| async move {
+                let outcome = self.push_blob(blob, from).await?;
+                if blob.report {
+                    let status = match outcome {
+                        Outcome::AlreadyExists => LayerStatus::LayerAlreadyExists,
+                        Outcome::Mounted(from) => LayerStatus::MountedFrom(from),
+                        Outcome::Pushed => LayerStatus::Pushed,
+                    };
+                    self.reporter
+                        .layer(&blob.digest, status, blob.size, Some(blob.size));
+                }
+                Ok::<(), Error>(())
+            })
+            .buffer_unordered(concurrency)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
+    }
+
+    async fn push_blob(&self, blob: &PushBlob, mount_from: &[String]) -> Result<Outcome> {
         let blob_url = self
             .session
             .url(&format!("v2/{}/blobs/{}", self.repository, blob.digest))?;
@@ -94,8 +128,21 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
             }
             UploadMode::Chunked(chunk) => self.upload_chunked(blob, chunk.max(1), location).await?,
         }
-        sources::save_upload(self.store, self.full_name, &blob.digest, None);
+        self.save_upload(&blob.digest, None).await?;
         Ok(Outcome::Pushed)
+    }
+
+    /// Records where the upload of `digest` stands (`None`: finished) for a later push to resume;
+    /// the record is synced, so this runs on the blocking pool, once per chunk acknowledged.
+    async fn save_upload(&self, digest: &Digest, location: Option<&url::Url>) -> Result<()> {
+        let full_name = self.full_name.to_owned();
+        let digest = digest.clone();
+        let location = location.map(|l| l.as_str().to_owned());
+        blocking::on_store(self.store, move |store| {
+            sources::save_upload(store, &full_name, &digest, location.as_deref());
+            Ok(())
+        })
+        .await
     }
 
     fn denied(&self) -> Error {
@@ -105,17 +152,8 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
     }
 
     async fn try_mount(&self, digest: &Digest, from: &str) -> Result<Mount> {
-        let mut url = self
-            .session
-            .url(&format!("v2/{}/blobs/uploads/", self.repository))?;
-        url.query_pairs_mut()
-            .append_pair("mount", &digest.to_string())
-            .append_pair("from", from);
         let response = self
-            .session
-            .send(Method::POST, url, Retry::Transient, false, &|r| {
-                r.header(header::CONTENT_LENGTH, "0")
-            })
+            .post_upload(&[("mount", &digest.to_string()), ("from", from)])
             .await?;
         match response.status() {
             StatusCode::CREATED => Ok(Mount::Mounted),
@@ -129,21 +167,28 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
 
     /// POST a new upload session; returns its absolute location.
     async fn start_upload(&self) -> Result<url::Url> {
-        let url = self
-            .session
-            .url(&format!("v2/{}/blobs/uploads/", self.repository))?;
-        let response = self
-            .session
-            .send(Method::POST, url, Retry::Transient, false, &|r| {
-                r.header(header::CONTENT_LENGTH, "0")
-            })
-            .await?;
+        let response = self.post_upload(&[]).await?;
         match response.status() {
             StatusCode::ACCEPTED => location(&response)
                 .ok_or_else(|| Error::BadLocation("202 without a Location header".to_owned())),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(self.denied()),
             _ => Err(status_error(response).await),
         }
+    }
+
+    /// `POST /v2/<repository>/blobs/uploads/` with `query` (a mount) or none (a new upload).
+    async fn post_upload(&self, query: &[(&str, &str)]) -> Result<reqwest::Response> {
+        let mut url = self
+            .session
+            .url(&format!("v2/{}/blobs/uploads/", self.repository))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        self.session
+            .send(Method::POST, url, Retry::Transient, false, &|r| {
+                r.header(header::CONTENT_LENGTH, "0")
+            })
+            .await
     }
 
     /// Where a saved upload stands: `Some((location, offset))` if the registry still has it.
@@ -183,12 +228,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
                 _ => (self.start_upload().await?, 0),
             },
         };
-        sources::save_upload(
-            self.store,
-            self.full_name,
-            &blob.digest,
-            Some(location.as_str()),
-        );
+        self.save_upload(&blob.digest, Some(&location)).await?;
         let max_attempts = self.session.client.options.max_attempts.max(1);
         let mut failures = 0;
         while offset < blob.size {
@@ -201,12 +241,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
                 Ok((next, end)) => {
                     location = next;
                     offset = end;
-                    sources::save_upload(
-                        self.store,
-                        self.full_name,
-                        &blob.digest,
-                        Some(location.as_str()),
-                    );
+                    self.save_upload(&blob.digest, Some(&location)).await?;
                 }
                 Err(error) => {
                     failures += 1;
@@ -349,19 +384,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
             .await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::ACCEPTED | StatusCode::NO_CONTENT => {
-                if let Some(returned) = response
-                    .headers()
-                    .get("docker-content-digest")
-                    .and_then(|v| v.to_str().ok())
-                {
-                    if returned.trim() != blob.digest.to_string() {
-                        return Err(Error::UploadDigestMismatch {
-                            expected: blob.digest.clone(),
-                            actual: returned.chars().take(150).collect(),
-                        });
-                    }
-                }
-                Ok(())
+                check_returned_digest(&response, &blob.digest)
             }
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(self.denied()),
             _ => Err(status_error(response).await),
@@ -380,6 +403,24 @@ pub(crate) fn location(response: &reqwest::Response) -> Option<url::Url> {
     let value = response.headers().get(header::LOCATION)?.to_str().ok()?;
     let url = response.url().join(value).ok()?;
     matches!(url.scheme(), "http" | "https").then_some(url)
+}
+
+/// The `Docker-Content-Digest` a registry answers an upload with, when it sends one, must be the
+/// digest uploaded.
+pub(crate) fn check_returned_digest(response: &reqwest::Response, expected: &Digest) -> Result<()> {
+    let returned = response
+        .headers()
+        .get("docker-content-digest")
+        .and_then(|v| v.to_str().ok());
+    match returned {
+        Some(returned) if returned.trim() != expected.to_string() => {
+            Err(Error::UploadDigestMismatch {
+                expected: expected.clone(),
+                actual: returned.chars().take(150).collect(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `Range: 0-<end>` of an upload status.

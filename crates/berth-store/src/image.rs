@@ -254,86 +254,18 @@ impl Store {
         let created = crate::summary::created_of(&self.read_blob(&image_id, MAX_JSON_BYTES)?);
         let size: u64 = self.layer_sizes(&manifest_doc)?.iter().sum();
         self.update_index(|index| {
-            let image_id_text = image_id.to_string();
             let tagged_at = match tag_time {
                 TagTime::Now => Some(now.clone()),
-                // The image's own time, from the names it has (the latest, as `Image` reads it).
-                TagTime::Keep => index
-                    .manifests
-                    .iter()
-                    .filter(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&image_id_text))
-                    .filter_map(|e| e.annotations.get(annotations::LAST_TAG_TIME))
-                    .max()
-                    .cloned(),
+                TagTime::Keep => last_tag_time(&index.manifests, &image_id),
             };
-            let mut base = manifest.clone();
-            base.annotations.clear();
-            base.annotations
-                .insert(annotations::IMAGE_ID.into(), image_id.to_string());
-            base.annotations.insert(
-                annotations::IMAGE_CREATED.into(),
-                created.clone().unwrap_or_default(),
-            );
-            base.annotations
-                .insert(annotations::IMAGE_SIZE.into(), size.to_string());
-            if !repo_digests.is_empty() {
-                let mut all: Vec<String> = existing_repo_digests(&index.manifests, &base.digest);
-                for digest in repo_digests {
-                    if !all.contains(digest) {
-                        all.push(digest.clone());
-                    }
-                }
-                for entry in index
-                    .manifests
-                    .iter_mut()
-                    .filter(|e| e.digest == base.digest)
-                {
-                    entry
-                        .annotations
-                        .insert(annotations::REPO_DIGESTS.into(), all.join(" "));
-                }
-                base.annotations
-                    .insert(annotations::REPO_DIGESTS.into(), all.join(" "));
-            } else if let Some(existing) = index
-                .manifests
-                .iter()
-                .find(|e| e.digest == base.digest)
-                .and_then(|e| e.annotations.get(annotations::REPO_DIGESTS))
-            {
-                base.annotations
-                    .insert(annotations::REPO_DIGESTS.into(), existing.clone());
-            }
-            if let Some(parent) = crate::parent::recorded_parent(&index.manifests, &image_id) {
-                base.annotations
-                    .insert(annotations::PARENT.into(), parent.to_owned());
-            }
+            let facts = ImageFacts {
+                id: &image_id,
+                created: created.as_deref(),
+                size,
+            };
+            let base = base_entry(&mut index.manifests, manifest, &facts, repo_digests);
             for name in names {
-                let full = name.to_string();
-                let displaced: Vec<IndexEntry> = index
-                    .manifests
-                    .iter()
-                    .filter(|e| e.ref_name() == Some(full.as_str()))
-                    .cloned()
-                    .collect();
-                index
-                    .manifests
-                    .retain(|e| e.ref_name() != Some(full.as_str()));
-                let mut named = base.clone();
-                named
-                    .annotations
-                    .insert(annotations::REF_NAME.into(), full.clone());
-                named
-                    .annotations
-                    .insert(annotations::IMAGE_NAME.into(), full);
-                if let Some(tagged_at) = &tagged_at {
-                    named
-                        .annotations
-                        .insert(annotations::LAST_TAG_TIME.into(), tagged_at.clone());
-                }
-                index.manifests.push(named);
-                for old in displaced {
-                    keep_if_orphaned(&mut index.manifests, old);
-                }
+                name_entry(&mut index.manifests, &base, name, tagged_at.as_ref());
             }
             // Unnamed and now also named elsewhere: the unnamed descriptor is no longer needed.
             let named_digests: Vec<Digest> = index
@@ -366,15 +298,7 @@ impl Store {
     pub fn untag(&self, name: &Reference) -> Result<bool> {
         let full = name.to_string();
         self.update_index(|index| {
-            let removed: Vec<IndexEntry> = index
-                .manifests
-                .iter()
-                .filter(|e| e.ref_name() == Some(full.as_str()))
-                .cloned()
-                .collect();
-            index
-                .manifests
-                .retain(|e| e.ref_name() != Some(full.as_str()));
+            let removed = take_named(&mut index.manifests, &full);
             let found = !removed.is_empty();
             for old in removed {
                 keep_if_orphaned(&mut index.manifests, old);
@@ -437,6 +361,111 @@ impl Store {
             Ok(names)
         })
     }
+}
+
+/// What `index.json` records of an image beside each of its descriptors, so that listing and
+/// lookups read no blob.
+struct ImageFacts<'a> {
+    id: &'a Digest,
+    created: Option<&'a str>,
+    size: u64,
+}
+
+/// The image's own tag time, from the names it has (the latest, as `Image` reads it).
+fn last_tag_time(entries: &[IndexEntry], image_id: &Digest) -> Option<String> {
+    let image_id = image_id.to_string();
+    entries
+        .iter()
+        .filter(|e| e.annotations.get(annotations::IMAGE_ID) == Some(&image_id))
+        .filter_map(|e| e.annotations.get(annotations::LAST_TAG_TIME))
+        .max()
+        .cloned()
+}
+
+/// The unnamed descriptor of the manifest: the image's facts, its repo digests (the new ones
+/// joined to those already recorded, on every descriptor of the manifest) and its parent.
+fn base_entry(
+    entries: &mut [IndexEntry],
+    manifest: &IndexEntry,
+    facts: &ImageFacts<'_>,
+    repo_digests: &[String],
+) -> IndexEntry {
+    let mut base = manifest.clone();
+    base.annotations.clear();
+    base.annotations
+        .insert(annotations::IMAGE_ID.into(), facts.id.to_string());
+    base.annotations.insert(
+        annotations::IMAGE_CREATED.into(),
+        facts.created.unwrap_or_default().to_owned(),
+    );
+    base.annotations
+        .insert(annotations::IMAGE_SIZE.into(), facts.size.to_string());
+    if !repo_digests.is_empty() {
+        let mut all: Vec<String> = existing_repo_digests(entries, &base.digest);
+        for digest in repo_digests {
+            if !all.contains(digest) {
+                all.push(digest.clone());
+            }
+        }
+        for entry in entries.iter_mut().filter(|e| e.digest == base.digest) {
+            entry
+                .annotations
+                .insert(annotations::REPO_DIGESTS.into(), all.join(" "));
+        }
+        base.annotations
+            .insert(annotations::REPO_DIGESTS.into(), all.join(" "));
+    } else if let Some(existing) = entries
+        .iter()
+        .find(|e| e.digest == base.digest)
+        .and_then(|e| e.annotations.get(annotations::REPO_DIGESTS))
+    {
+        base.annotations
+            .insert(annotations::REPO_DIGESTS.into(), existing.clone());
+    }
+    if let Some(parent) = crate::parent::recorded_parent(entries, facts.id) {
+        base.annotations
+            .insert(annotations::PARENT.into(), parent.to_owned());
+    }
+    base
+}
+
+/// Points `name` at the image of `base`; the descriptor it displaces stays, unnamed, if nothing
+/// else names its manifest.
+fn name_entry(
+    entries: &mut Vec<IndexEntry>,
+    base: &IndexEntry,
+    name: &Reference,
+    tagged_at: Option<&String>,
+) {
+    let full = name.to_string();
+    let displaced = take_named(entries, &full);
+    let mut named = base.clone();
+    named
+        .annotations
+        .insert(annotations::REF_NAME.into(), full.clone());
+    named
+        .annotations
+        .insert(annotations::IMAGE_NAME.into(), full);
+    if let Some(tagged_at) = tagged_at {
+        named
+            .annotations
+            .insert(annotations::LAST_TAG_TIME.into(), tagged_at.clone());
+    }
+    entries.push(named);
+    for old in displaced {
+        keep_if_orphaned(entries, old);
+    }
+}
+
+/// Takes the descriptors named `full` (a full reference) out of `entries`.
+fn take_named(entries: &mut Vec<IndexEntry>, full: &str) -> Vec<IndexEntry> {
+    let named: Vec<IndexEntry> = entries
+        .iter()
+        .filter(|e| e.ref_name() == Some(full))
+        .cloned()
+        .collect();
+    entries.retain(|e| e.ref_name() != Some(full));
+    named
 }
 
 fn existing_repo_digests(entries: &[IndexEntry], digest: &Digest) -> Vec<String> {

@@ -113,6 +113,23 @@ impl Store {
         })
     }
 
+    /// A second handle on the same open store (its directory descriptors duplicated, nothing
+    /// resolved again), for work handed to another thread: an async caller runs its blocking
+    /// store calls in tasks that own their store.
+    pub fn try_clone(&self) -> Result<Store> {
+        let dup = |fd: &OwnedFd| {
+            fd.try_clone()
+                .map_err(Error::io("duplicate a store handle"))
+        };
+        Ok(Store {
+            root: self.root.clone(),
+            root_fd: dup(&self.root_fd)?,
+            blobs_fd: dup(&self.blobs_fd)?,
+            berth_fd: dup(&self.berth_fd)?,
+            ingest_fd: dup(&self.ingest_fd)?,
+        })
+    }
+
     /// The store's root as an absolute path with no symlink in it (canonicalized at open).
     pub fn root(&self) -> &Path {
         &self.root

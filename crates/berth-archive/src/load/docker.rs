@@ -4,15 +4,17 @@
 
 use berth_digest::Digest;
 use berth_manifest::{
-    descriptor, image_manifest, manifest_bytes, media_type, parse_config,
-    parse_docker_archive_manifest, ArchiveManifestEntry,
+    descriptor, image_manifest, manifest_bytes, media_type, parse_docker_archive_manifest,
+    ArchiveManifestEntry,
 };
+use oci_spec::image::Descriptor;
 
 use super::{
+    config_for_layers,
     files::{Files, MAX_DOCUMENT_BYTES},
-    platform_matches, tagged_name, LoadOptions, PlannedImage, PlannedLayer, PlannedManifest,
+    tagged_name, LoadOptions, PlannedImage, PlannedLayer, PlannedManifest,
 };
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 fn entries(files: &Files) -> Result<Vec<ArchiveManifestEntry>> {
     let bytes = files.read_small("manifest.json", super::MAX_ARCHIVE_MANIFEST_BYTES)?;
@@ -29,6 +31,8 @@ pub(crate) fn plan(files: &Files, options: &LoadOptions) -> Result<Vec<PlannedIm
     Ok(images)
 }
 
+/// One image of `manifest.json`: its config (skipped when for another platform), every layer
+/// checked against its diff_id, an OCI manifest built around them, and its names.
 fn plan_image(
     files: &Files,
     entry: &ArchiveManifestEntry,
@@ -37,46 +41,15 @@ fn plan_image(
     let config_key = files.resolve(&entry.config)?;
     let config_bytes = files.read_small(&config_key, MAX_DOCUMENT_BYTES)?;
     let id = Digest::sha256(&config_bytes);
-    let config = parse_config(&config_bytes)?;
-    if !platform_matches(&config, options.platform.as_ref()) {
+    let Some(config) = config_for_layers(&config_bytes, entry.layers.len(), options)? else {
         return Ok(None);
-    }
-    let diff_ids = &config.rootfs.diff_ids;
-    if entry.layers.len() != diff_ids.len() {
-        return Err(Error::LayerCountMismatch {
-            expected: entry.layers.len(),
-            actual: diff_ids.len(),
-        });
-    }
+    };
     let mut layers = Vec::new();
     let mut descriptors = Vec::new();
-    for (index, (path, diff_id)) in entry.layers.iter().zip(diff_ids).enumerate() {
-        let key = files.resolve(path)?;
-        let digests = files.layer(&key, &options.limits)?;
-        if digests.diff_id != *diff_id {
-            return Err(Error::DiffIdMismatch {
-                index,
-                expected: diff_id.clone(),
-                actual: digests.diff_id,
-            });
-        }
-        let converted = files.converted_layer(&key);
-        let (digest, size) = match &converted {
-            Some(blob) => blob.clone(),
-            None => files.digest(&key)?,
-        };
-        let layer_type = digests
-            .compression
-            .layer_media_type()
-            .unwrap_or(media_type::OCI_LAYER_TAR);
-        descriptors.push(descriptor(layer_type, &digest, size));
-        layers.push(PlannedLayer {
-            key,
-            converted: converted.is_some(),
-            diff_id: digests.diff_id,
-            uncompressed_size: digests.uncompressed_size,
-            content_size: digests.content_size,
-        });
+    for (index, (path, diff_id)) in entry.layers.iter().zip(&config.rootfs.diff_ids).enumerate() {
+        let (layer, descriptor) = plan_layer(files, path, index, diff_id, options)?;
+        layers.push(layer);
+        descriptors.push(descriptor);
     }
     let manifest = image_manifest(
         descriptor(media_type::OCI_CONFIG, &id, config_bytes.len() as u64),
@@ -98,6 +71,30 @@ fn plan_image(
         names,
         parent: entry.parent.clone(),
     }))
+}
+
+/// One layer file of `manifest.json`, checked, and its descriptor in the built manifest (the
+/// plain-tar conversion of a bzip2/xz layer is the blob stored).
+fn plan_layer(
+    files: &Files,
+    path: &str,
+    index: usize,
+    diff_id: &Digest,
+    options: &LoadOptions,
+) -> Result<(PlannedLayer, Descriptor)> {
+    let key = files.resolve(path)?;
+    let digests = files.layer(&key, &options.limits)?;
+    let converted = files.converted_layer(&key);
+    let (digest, size) = match &converted {
+        Some(blob) => blob.clone(),
+        None => files.digest(&key)?,
+    };
+    let layer_type = digests
+        .compression
+        .layer_media_type()
+        .unwrap_or(media_type::OCI_LAYER_TAR);
+    let layer = PlannedLayer::checked(key, converted.is_some(), index, diff_id, &digests)?;
+    Ok((layer, descriptor(layer_type, &digest, size)))
 }
 
 /// A Docker 25+ archive names its images in `index.json` and again in `manifest.json`; an image

@@ -200,6 +200,54 @@ fn parent_links(files: &Files, images: &[PlannedImage]) -> Result<Vec<(Digest, D
     Ok(links)
 }
 
+/// An image's config, or `None` when it is for another platform than the one asked for. Its
+/// diff_ids must be as many as the image's layers.
+fn config_for_layers(
+    bytes: &[u8],
+    layers: usize,
+    options: &LoadOptions,
+) -> Result<Option<berth_manifest::ImageConfig>> {
+    let config = berth_manifest::parse_config(bytes)?;
+    if !platform_matches(&config, options.platform.as_ref()) {
+        return Ok(None);
+    }
+    let diff_ids = config.rootfs.diff_ids.len();
+    if layers != diff_ids {
+        return Err(Error::LayerCountMismatch {
+            expected: layers,
+            actual: diff_ids,
+        });
+    }
+    Ok(Some(config))
+}
+
+impl PlannedLayer {
+    /// The layer at `key` (the `index`th of its image), read as `digests`, if it has the diff_id
+    /// its image's config gives it.
+    fn checked(
+        key: String,
+        converted: bool,
+        index: usize,
+        diff_id: &Digest,
+        digests: &crate::layer::LayerDigests,
+    ) -> Result<PlannedLayer> {
+        if digests.diff_id != *diff_id {
+            return Err(Error::DiffIdMismatch {
+                index,
+                expected: diff_id.clone(),
+                actual: digests.diff_id.clone(),
+            });
+        }
+        Ok(PlannedLayer {
+            key,
+            converted,
+            diff_id: digests.diff_id.clone(),
+            uncompressed_size: digests.uncompressed_size,
+            content_size: digests.content_size,
+        })
+    }
+}
+
 /// Whether an image config's platform is the one asked for (always, when none was).
 fn platform_matches(config: &berth_manifest::ImageConfig, want: Option<&Platform>) -> bool {
     let Some(want) = want else { return true };

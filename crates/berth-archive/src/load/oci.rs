@@ -9,14 +9,14 @@
 
 use berth_digest::Digest;
 use berth_manifest::{
-    host_platform, is_attestation, media_type, parse_config, parse_document, select_manifest,
-    Document,
+    host_platform, is_attestation, media_type, parse_document, select_manifest, Document,
 };
 use oci_spec::image::{Descriptor, ImageManifest};
 
 use super::{
+    config_for_layers,
     files::{Files, MAX_DOCUMENT_BYTES},
-    platform_matches, tagged_name, LoadOptions, PlannedImage, PlannedLayer, PlannedManifest,
+    tagged_name, LoadOptions, PlannedImage, PlannedLayer, PlannedManifest,
 };
 use crate::error::{Error, Result};
 
@@ -137,6 +137,8 @@ fn resolve_manifest(
     }
 }
 
+/// One image manifest of the layout: its config (skipped when for another platform), every layer
+/// checked against its media type and diff_id, and the manifest blob stored as it is.
 fn plan_image(
     files: &Files,
     manifest_descriptor: &Descriptor,
@@ -146,56 +148,17 @@ fn plan_image(
 ) -> Result<Option<PlannedImage>> {
     let config_key = blob_key(files, manifest.config())?;
     let id = digest_of(manifest.config())?;
-    let config = parse_config(&files.read_small(&config_key, MAX_DOCUMENT_BYTES)?)?;
-    if !platform_matches(&config, options.platform.as_ref()) {
+    let config_bytes = files.read_small(&config_key, MAX_DOCUMENT_BYTES)?;
+    let Some(config) = config_for_layers(&config_bytes, manifest.layers().len(), options)? else {
         return Ok(None);
-    }
-    let diff_ids = &config.rootfs.diff_ids;
-    if manifest.layers().len() != diff_ids.len() {
-        return Err(Error::LayerCountMismatch {
-            expected: manifest.layers().len(),
-            actual: diff_ids.len(),
-        });
-    }
-    let mut layers = Vec::new();
-    for (index, (layer, diff_id)) in manifest.layers().iter().zip(diff_ids).enumerate() {
-        let layer_type = layer.media_type().to_string();
-        let Some(compression) = media_type::layer_compression(&layer_type) else {
-            return Err(Error::UnsupportedLayerType(layer_type));
-        };
-        let key = blob_key(files, layer)?;
-        let digests = files.layer(&key, &options.limits)?;
-        let detected = match digests.compression {
-            crate::Compression::None => berth_manifest::Compression::None,
-            crate::Compression::Gzip => berth_manifest::Compression::Gzip,
-            crate::Compression::Zstd => berth_manifest::Compression::Zstd,
-            other => {
-                return Err(Error::InvalidArchive(format!(
-                    "layer {index} is {other}-compressed, which its media type {layer_type} does not allow"
-                )))
-            }
-        };
-        if detected != compression {
-            return Err(Error::InvalidArchive(format!(
-                "layer {index} is {}, but its media type is {layer_type}",
-                digests.compression
-            )));
-        }
-        if digests.diff_id != *diff_id {
-            return Err(Error::DiffIdMismatch {
-                index,
-                expected: diff_id.clone(),
-                actual: digests.diff_id,
-            });
-        }
-        layers.push(PlannedLayer {
-            key,
-            converted: false,
-            diff_id: digests.diff_id,
-            uncompressed_size: digests.uncompressed_size,
-            content_size: digests.content_size,
-        });
-    }
+    };
+    let layers = manifest
+        .layers()
+        .iter()
+        .zip(&config.rootfs.diff_ids)
+        .enumerate()
+        .map(|(index, (layer, diff_id))| plan_layer(files, layer, index, diff_id, options))
+        .collect::<Result<Vec<_>>>()?;
     let manifest_key = blob_key(files, manifest_descriptor)?;
     let media_type = manifest.media_type().as_ref().map_or_else(
         || manifest_descriptor.media_type().to_string(),
@@ -214,4 +177,38 @@ fn plan_image(
         names,
         parent: None,
     }))
+}
+
+/// One layer blob: its compression must be the one its media type names, and its diff_id the
+/// config's.
+fn plan_layer(
+    files: &Files,
+    layer: &Descriptor,
+    index: usize,
+    diff_id: &Digest,
+    options: &LoadOptions,
+) -> Result<PlannedLayer> {
+    let layer_type = layer.media_type().to_string();
+    let Some(compression) = media_type::layer_compression(&layer_type) else {
+        return Err(Error::UnsupportedLayerType(layer_type));
+    };
+    let key = blob_key(files, layer)?;
+    let digests = files.layer(&key, &options.limits)?;
+    let detected = match digests.compression {
+        crate::Compression::None => berth_manifest::Compression::None,
+        crate::Compression::Gzip => berth_manifest::Compression::Gzip,
+        crate::Compression::Zstd => berth_manifest::Compression::Zstd,
+        other => {
+            return Err(Error::InvalidArchive(format!(
+            "layer {index} is {other}-compressed, which its media type {layer_type} does not allow"
+        )))
+        }
+    };
+    if detected != compression {
+        return Err(Error::InvalidArchive(format!(
+            "layer {index} is {}, but its media type is {layer_type}",
+            digests.compression
+        )));
+    }
+    PlannedLayer::checked(key, false, index, diff_id, &digests)
 }

@@ -113,6 +113,20 @@ pub fn unpack_layer(
     Ok(Unpacked { diff_id, size })
 }
 
+/// One plain entry being created: its last component `name` in the open parent `dir`.
+struct NewEntry<'a> {
+    dir: BorrowedFd<'a>,
+    name: &'a [u8],
+    path: &'a RootPath,
+    raw_name: &'a [u8],
+    meta: &'a Meta,
+}
+
+/// The error of `action` (`create`, `write`, …) on `path`.
+pub(crate) fn at(path: &RootPath, action: &str) -> impl FnOnce(io::Error) -> Error {
+    Error::io(format!("{action} {}", path.to_absolute()))
+}
+
 /// The metadata of one entry that is applied after its content.
 struct Meta {
     mode: u32,
@@ -234,6 +248,8 @@ impl Applier<'_> {
         }
     }
 
+    /// Creates one plain entry: the parent directories, then whatever the name held before
+    /// replaced (never written through), then the entry by its kind.
     fn create<R: Read>(
         &mut self,
         entry: &mut tar::Entry<'_, R>,
@@ -245,8 +261,7 @@ impl Applier<'_> {
         let kind = entry.header().entry_type();
         let meta = read_meta(entry, raw_name)?;
         let dir = fs::mkdir_all_in_root(self.root, parent)?;
-        let at = |action: &str| Error::io(format!("{action} {}", path.to_absolute()));
-        let existing = fs::lstat_at(dir.as_fd(), name).map_err(at("stat"))?;
+        let existing = fs::lstat_at(dir.as_fd(), name).map_err(at(path, "stat"))?;
         let existing_is_dir =
             existing.is_some_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory);
         if kind.is_hard_link() {
@@ -258,103 +273,24 @@ impl Applier<'_> {
         if existing.is_some() && !(kind.is_dir() && existing_is_dir) {
             // Replace, never write through: a symlink left here by an earlier entry is removed,
             // not followed (RUSTSEC-2026-0067, CVE-2021-32760).
-            fs::remove_all_at(dir.as_fd(), name).map_err(at("replace"))?;
+            fs::remove_all_at(dir.as_fd(), name).map_err(at(path, "replace"))?;
         }
+        let new = NewEntry {
+            dir: dir.as_fd(),
+            name,
+            path,
+            raw_name,
+            meta: &meta,
+        };
         match kind {
-            tar::EntryType::Directory => {
-                if !existing_is_dir {
-                    rustix::fs::mkdirat(&dir, os(name), Mode::from_raw_mode(0o700))
-                        .map_err(|e| at("create")(e.into()))?;
-                }
-                let fd = fs::open_nofollow(&dir, name, OFlags::RDONLY | OFlags::DIRECTORY)
-                    .map_err(at("open"))?;
-                self.set_attributes(fd.as_fd(), &meta, raw_name)?;
-                self.dir_times.push((path.clone(), meta.mtime));
-            }
+            tar::EntryType::Directory => self.create_dir(&new, existing_is_dir),
             tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-                let fd = rustix::fs::openat(
-                    &dir,
-                    os(name),
-                    OFlags::WRONLY
-                        | OFlags::CREATE
-                        | OFlags::EXCL
-                        | OFlags::NOFOLLOW
-                        | OFlags::CLOEXEC,
-                    Mode::from_raw_mode(0o600),
-                )
-                .map_err(|e| at("create")(e.into()))?;
-                let mut file = std::fs::File::from(fd);
-                copy_entry(entry, &mut file).map_err(|(side, e)| match side {
-                    // A full disk is not the layer's fault: say what could not be written.
-                    Side::Write => at("write")(e),
-                    Side::Read => Error::Tar(e),
-                })?;
-                self.set_attributes(file.as_fd(), &meta, raw_name)?;
-                set_times(file.as_fd(), meta.mtime);
+                self.create_file(&new, entry)
             }
-            tar::EntryType::Symlink => {
-                let target = entry
-                    .link_name_bytes()
-                    .ok_or_else(|| Error::invalid(raw_name, "symlink without a target"))?
-                    .into_owned();
-                if target.is_empty() || target.contains(&0) {
-                    return Err(Error::invalid(raw_name, "invalid symlink target"));
-                }
-                // Stored verbatim: it is resolved later, inside the container's root.
-                rustix::fs::symlinkat(os(&target), &dir, os(name))
-                    .map_err(|e| at("create symlink")(e.into()))?;
-                self.chown_nofollow(dir.as_fd(), name, &meta)?;
-                let times = timestamps(meta.mtime);
-                let _ = rustix::fs::utimensat(&dir, os(name), &times, AtFlags::SYMLINK_NOFOLLOW);
-            }
-            tar::EntryType::Link => {
-                let target = Self::link_target(entry, raw_name)?;
-                let Some((target_parent, target_name)) = target.split_last() else {
-                    return Err(Error::invalid(raw_name, "hard link to the root directory"));
-                };
-                // The target's parent is resolved inside the root; its last component is linked
-                // itself (no AT_SYMLINK_FOLLOW), so a link can only ever name a file of this tree.
-                let target_dir = fs::open_dir_in_root(self.root, &target_parent)
-                    .map_err(Error::io(format!("open {}", target_parent.to_absolute())))?;
-                rustix::fs::linkat(
-                    &target_dir,
-                    os(target_name),
-                    &dir,
-                    os(name),
-                    AtFlags::empty(),
-                )
-                .map_err(|e| at("create hard link")(e.into()))?;
-            }
+            tar::EntryType::Symlink => self.create_symlink(&new, entry),
+            tar::EntryType::Link => self.create_hard_link(&new, entry),
             tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
-                let file_type = match kind {
-                    tar::EntryType::Char => FileType::CharacterDevice,
-                    tar::EntryType::Block => FileType::BlockDevice,
-                    _ => FileType::Fifo,
-                };
-                if file_type != FileType::Fifo && !self.options.privileged {
-                    self.skipped_devices += 1;
-                    return Ok(()); // only root may create device nodes
-                }
-                let (major, minor) = header::device_numbers(entry.header(), raw_name)?;
-                let dev = rustix::fs::makedev(major, minor);
-                rustix::fs::mknodat(
-                    &dir,
-                    os(name),
-                    file_type,
-                    Mode::from_raw_mode(meta.mode & 0o7777),
-                    dev,
-                )
-                .map_err(|e| at("create device")(e.into()))?;
-                self.chown_nofollow(dir.as_fd(), name, &meta)?;
-                // mknod applied the umask: set the mode through a path-less fd of the node itself.
-                if let Ok(fd) = fs::open_nofollow(&dir, name, OFlags::PATH) {
-                    let proc_path =
-                        format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
-                    let _ = rustix::fs::chmod(
-                        proc_path.as_str(),
-                        Mode::from_raw_mode(meta.mode & 0o7777),
-                    );
-                }
+                self.create_node(&new, entry, kind)
             }
             other => {
                 tracing::debug!(
@@ -362,7 +298,115 @@ impl Applier<'_> {
                     kind = ?other,
                     "skipping unsupported tar entry type"
                 );
+                Ok(())
             }
+        }
+    }
+
+    fn create_dir(&mut self, new: &NewEntry<'_>, existing_is_dir: bool) -> Result<()> {
+        if !existing_is_dir {
+            rustix::fs::mkdirat(new.dir, os(new.name), Mode::from_raw_mode(0o700))
+                .map_err(|e| at(new.path, "create")(e.into()))?;
+        }
+        let fd = fs::open_nofollow(new.dir, new.name, OFlags::RDONLY | OFlags::DIRECTORY)
+            .map_err(at(new.path, "open"))?;
+        self.set_attributes(fd.as_fd(), new.meta, new.raw_name)?;
+        self.dir_times.push((new.path.clone(), new.meta.mtime));
+        Ok(())
+    }
+
+    fn create_file<R: Read>(
+        &self,
+        new: &NewEntry<'_>,
+        entry: &mut tar::Entry<'_, R>,
+    ) -> Result<()> {
+        let fd = rustix::fs::openat(
+            new.dir,
+            os(new.name),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map_err(|e| at(new.path, "create")(e.into()))?;
+        let mut file = std::fs::File::from(fd);
+        copy_entry(entry, &mut file).map_err(|(side, e)| match side {
+            // A full disk is not the layer's fault: say what could not be written.
+            Side::Write => at(new.path, "write")(e),
+            Side::Read => Error::Tar(e),
+        })?;
+        self.set_attributes(file.as_fd(), new.meta, new.raw_name)?;
+        set_times(file.as_fd(), new.meta.mtime);
+        Ok(())
+    }
+
+    fn create_symlink<R: Read>(&self, new: &NewEntry<'_>, entry: &tar::Entry<'_, R>) -> Result<()> {
+        let target = entry
+            .link_name_bytes()
+            .ok_or_else(|| Error::invalid(new.raw_name, "symlink without a target"))?
+            .into_owned();
+        if target.is_empty() || target.contains(&0) {
+            return Err(Error::invalid(new.raw_name, "invalid symlink target"));
+        }
+        // Stored verbatim: it is resolved later, inside the container's root.
+        rustix::fs::symlinkat(os(&target), new.dir, os(new.name))
+            .map_err(|e| at(new.path, "create symlink")(e.into()))?;
+        self.chown_nofollow(new.dir, new.name, new.meta)?;
+        let times = timestamps(new.meta.mtime);
+        let _ = rustix::fs::utimensat(new.dir, os(new.name), &times, AtFlags::SYMLINK_NOFOLLOW);
+        Ok(())
+    }
+
+    fn create_hard_link<R: Read>(
+        &self,
+        new: &NewEntry<'_>,
+        entry: &tar::Entry<'_, R>,
+    ) -> Result<()> {
+        let target = Self::link_target(entry, new.raw_name)?;
+        let Some((target_parent, target_name)) = target.split_last() else {
+            return Err(Error::invalid(
+                new.raw_name,
+                "hard link to the root directory",
+            ));
+        };
+        // The target's parent is resolved inside the root; its last component is linked
+        // itself (no AT_SYMLINK_FOLLOW), so a link can only ever name a file of this tree.
+        let target_dir = fs::open_dir_in_root(self.root, &target_parent)
+            .map_err(Error::io(format!("open {}", target_parent.to_absolute())))?;
+        rustix::fs::linkat(
+            &target_dir,
+            os(target_name),
+            new.dir,
+            os(new.name),
+            AtFlags::empty(),
+        )
+        .map_err(|e| at(new.path, "create hard link")(e.into()))
+    }
+
+    /// A device node (only when privileged) or a FIFO.
+    fn create_node<R: Read>(
+        &mut self,
+        new: &NewEntry<'_>,
+        entry: &tar::Entry<'_, R>,
+        kind: tar::EntryType,
+    ) -> Result<()> {
+        let file_type = match kind {
+            tar::EntryType::Char => FileType::CharacterDevice,
+            tar::EntryType::Block => FileType::BlockDevice,
+            _ => FileType::Fifo,
+        };
+        if file_type != FileType::Fifo && !self.options.privileged {
+            self.skipped_devices += 1;
+            return Ok(()); // only root may create device nodes
+        }
+        let (major, minor) = header::device_numbers(entry.header(), new.raw_name)?;
+        let mode = Mode::from_raw_mode(new.meta.mode & 0o7777);
+        let dev = rustix::fs::makedev(major, minor);
+        rustix::fs::mknodat(new.dir, os(new.name), file_type, mode, dev)
+            .map_err(|e| at(new.path, "create device")(e.into()))?;
+        self.chown_nofollow(new.dir, new.name, new.meta)?;
+        // mknod applied the umask: set the mode through a path-less fd of the node itself.
+        if let Ok(fd) = fs::open_nofollow(new.dir, new.name, OFlags::PATH) {
+            let proc_path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
+            let _ = rustix::fs::chmod(proc_path.as_str(), mode);
         }
         Ok(())
     }

@@ -359,7 +359,6 @@ fn error_messages() {
     let cases = [
         (Error::InvalidFormat, "invalid reference format"),
         (Error::InvalidTag, "invalid tag format"),
-        (Error::InvalidDigestFormat, "invalid digest format"),
         (
             Error::NameContainsUppercase,
             "repository name must be lowercase",

@@ -541,7 +541,7 @@ async fn a_nested_index_is_named_as_such() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(error, Error::UnsupportedManifest(_)), "{error:?}");
+    assert!(matches!(error, Error::NestedIndex { .. }), "{error:?}");
     assert!(error.to_string().contains("nested index"), "{error}");
     assert_nothing_stored(&store, &image);
 }
