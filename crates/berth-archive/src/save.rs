@@ -356,9 +356,7 @@ fn plan_image(
         }
         let layer_type = descriptor_in.media_type().to_string();
         let compression = match media_type::layer_compression(&layer_type) {
-            Some(berth_manifest::Compression::None) => Compression::None,
-            Some(berth_manifest::Compression::Gzip) => Compression::Gzip,
-            Some(berth_manifest::Compression::Zstd) => Compression::Zstd,
+            Some(compression) => compression,
             None => return Err(Error::UnsupportedLayerType(layer_type)),
         };
         if options.uncompressed && compression != Compression::None {

@@ -442,10 +442,7 @@ async fn fetch_layer<F: FnMut(Event)>(
             None => {
                 // Stored by something that did not record the diff_id: learn it once.
                 let file = store.open_blob(&spec.digest)?;
-                let compression = spec
-                    .compression
-                    .unwrap_or(berth_manifest::Compression::None);
-                let info = tokio::task::spawn_blocking(move || blob::diff_id_of(file, compression))
+                let info = tokio::task::spawn_blocking(move || blob::diff_id_of(file))
                     .await
                     .map_err(|e| Error::Task(e.to_string()))?
                     .map_err(|source| Error::Decompress {

@@ -53,11 +53,11 @@ fn plan_image(
     for (index, (path, diff_id)) in entry.layers.iter().zip(diff_ids).enumerate() {
         let key = files.resolve(path)?;
         let digests = files.layer(&key, &options.limits)?;
-        if digests.diff_id != *diff_id {
+        if digests.info.diff_id != *diff_id {
             return Err(Error::DiffIdMismatch {
                 index,
                 expected: diff_id.clone(),
-                actual: digests.diff_id,
+                actual: digests.info.diff_id,
             });
         }
         let converted = files.converted_layer(&key);
@@ -73,9 +73,7 @@ fn plan_image(
         layers.push(PlannedLayer {
             key,
             converted: converted.is_some(),
-            diff_id: digests.diff_id,
-            uncompressed_size: digests.uncompressed_size,
-            content_size: digests.content_size,
+            info: digests.info,
         });
     }
     let manifest = image_manifest(

@@ -165,35 +165,29 @@ fn plan_image(
         };
         let key = blob_key(files, layer)?;
         let digests = files.layer(&key, &options.limits)?;
-        let detected = match digests.compression {
-            crate::Compression::None => berth_manifest::Compression::None,
-            crate::Compression::Gzip => berth_manifest::Compression::Gzip,
-            crate::Compression::Zstd => berth_manifest::Compression::Zstd,
-            other => {
-                return Err(Error::InvalidArchive(format!(
-                    "layer {index} is {other}-compressed, which its media type {layer_type} does not allow"
-                )))
-            }
-        };
+        let detected = digests.compression;
+        if detected.layer_media_type().is_none() {
+            return Err(Error::InvalidArchive(format!(
+                "layer {index} is {detected}-compressed, which its media type {layer_type} does not allow"
+            )));
+        }
         if detected != compression {
             return Err(Error::InvalidArchive(format!(
                 "layer {index} is {}, but its media type is {layer_type}",
                 digests.compression
             )));
         }
-        if digests.diff_id != *diff_id {
+        if digests.info.diff_id != *diff_id {
             return Err(Error::DiffIdMismatch {
                 index,
                 expected: diff_id.clone(),
-                actual: digests.diff_id,
+                actual: digests.info.diff_id,
             });
         }
         layers.push(PlannedLayer {
             key,
             converted: false,
-            diff_id: digests.diff_id,
-            uncompressed_size: digests.uncompressed_size,
-            content_size: digests.content_size,
+            info: digests.info,
         });
     }
     let manifest_key = blob_key(files, manifest_descriptor)?;
