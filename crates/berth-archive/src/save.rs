@@ -355,9 +355,8 @@ fn plan_image(
             });
         }
         let layer_type = descriptor_in.media_type().to_string();
-        let compression = match media_type::layer_compression(&layer_type) {
-            Some(compression) => compression,
-            None => return Err(Error::UnsupportedLayerType(layer_type)),
+        let Some(compression) = media_type::layer_compression(&layer_type) else {
+            return Err(Error::UnsupportedLayerType(layer_type));
         };
         if options.uncompressed && compression != Compression::None {
             let size = uncompressed_size(store, blob, compression)?;
