@@ -189,7 +189,7 @@ fn walk_plain(reader: ChannelReader, entries: Entries) -> Result<LayerInfo> {
     })
 }
 
-/// [`digest_layer`] pushed through `Write`: the bytes written are the layer as it arrives (for a
+/// The layer digest pushed through `Write`: the bytes written are the layer as it arrives (for a
 /// pull, the download; for commit, the tar it writes). Write errors never come from here: a layer
 /// the digester refuses is reported by [`LayerDigester::finish`], and the writes before that point
 /// are simply dropped, so the caller's own sink (the store's ingest) keeps every byte.

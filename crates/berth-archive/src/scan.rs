@@ -15,7 +15,7 @@
 //!
 //! This is berth's one tar walker: the layer digester (pull, load, import, commit, system check),
 //! `load`'s walk over an archive, and the container unpacker ([`walk_layer`]) all go through it, and
-//! count a layer's content size by the one rule ([`count_entry`]).
+//! count a layer's content size by the one rule (`count_entry`).
 
 use std::{
     cell::Cell,
