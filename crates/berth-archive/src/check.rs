@@ -8,10 +8,7 @@ use std::collections::BTreeSet;
 use berth_digest::Digest;
 use berth_store::{CheckReport, Problem, Store};
 
-use crate::{
-    error::Result,
-    layer::{check_layer, Limits},
-};
+use crate::{digester::Limits, error::Result, layer::check_layer};
 
 /// Walks every distinct layer of the store's images and adds what is wrong to `report`.
 pub fn check_layers(store: &Store, report: &mut CheckReport) -> Result<()> {
@@ -55,10 +52,10 @@ fn check_one(store: &Store, blob: &Digest, expected: Option<&Digest>) -> Result<
         }
     };
     Ok(match expected {
-        Some(expected) if *expected != digests.diff_id => Some(Problem::LayerDiffIdMismatch {
+        Some(expected) if *expected != digests.info.diff_id => Some(Problem::LayerDiffIdMismatch {
             digest: blob.clone(),
             expected: expected.clone(),
-            actual: digests.diff_id,
+            actual: digests.info.diff_id,
         }),
         _ => None,
     })

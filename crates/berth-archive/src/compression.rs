@@ -1,69 +1,12 @@
-//! Which compression a stream uses (by its magic bytes, never by a file name), and a reader that removes it.
+//! Which compression a stream uses (by its magic bytes, never by a file name: `berth_manifest`'s
+//! [`Compression`], the one list), and a reader that removes it.
 
-use std::{
-    fmt,
-    io::{self, BufReader, Cursor, Read},
-};
+use std::io::{self, BufReader, Cursor, Read};
 
 use crate::error::Error;
 
-/// The compressions berth reads. Only `None`, `Gzip` and `Zstd` have OCI layer media types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Compression {
-    None,
-    Gzip,
-    Bzip2,
-    Xz,
-    Zstd,
-}
-
-/// Longest magic number we look at (xz's).
-const MAGIC_LEN: usize = 6;
-
-impl Compression {
-    /// Detects the compression from the first bytes of a stream, as Docker's `DetectCompression` does.
-    /// Anything unrecognised is taken to be plain (a tar parser then decides whether it is a tar).
-    pub fn detect(prefix: &[u8]) -> Compression {
-        if prefix.starts_with(&[0x1f, 0x8b, 0x08]) {
-            Compression::Gzip
-        } else if prefix.starts_with(b"BZh") {
-            Compression::Bzip2
-        } else if prefix.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
-            Compression::Xz
-        } else if prefix.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            Compression::Zstd
-        } else {
-            Compression::None
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Compression::None => "uncompressed",
-            Compression::Gzip => "gzip",
-            Compression::Bzip2 => "bzip2",
-            Compression::Xz => "xz",
-            Compression::Zstd => "zstd",
-        }
-    }
-
-    /// The OCI layer media type for a blob stored with this compression, if OCI has one.
-    pub fn layer_media_type(self) -> Option<&'static str> {
-        use berth_manifest::media_type;
-        match self {
-            Compression::None => Some(media_type::OCI_LAYER_TAR),
-            Compression::Gzip => Some(media_type::OCI_LAYER_TAR_GZIP),
-            Compression::Zstd => Some(media_type::OCI_LAYER_TAR_ZSTD),
-            Compression::Bzip2 | Compression::Xz => None,
-        }
-    }
-}
-
-impl fmt::Display for Compression {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use berth_manifest::media_type::COMPRESSION_MAGIC_LEN as MAGIC_LEN;
+pub use berth_manifest::Compression;
 
 /// A reader whose first bytes were read ahead to detect the compression.
 pub type Peeked<R> = io::Chain<Cursor<Vec<u8>>, R>;
@@ -126,15 +69,20 @@ impl<R: Read> Decompressor<R> {
     }
 
     /// After the decompressed stream ended: reads what is left of the compressed input and
-    /// returns how many bytes that was (0 for a well-formed stream).
-    pub fn drain_input(self) -> io::Result<u64> {
-        let sink = &mut io::sink();
+    /// returns how many bytes that was (0 for a well-formed stream), and the input.
+    pub fn drain_input(self) -> io::Result<(u64, R)> {
+        fn drain<R: Read>(mut input: R) -> io::Result<(u64, R)> {
+            Ok((io::copy(&mut input, &mut io::sink())?, input))
+        }
         match self {
-            Decompressor::None(mut r) => io::copy(&mut r, sink),
-            Decompressor::Gzip(d) => io::copy(&mut d.into_inner(), sink),
-            Decompressor::Bzip2(d) => io::copy(&mut d.into_inner(), sink),
-            Decompressor::Xz(d) => io::copy(&mut d.into_inner(), sink),
-            Decompressor::Zstd(d) => io::copy(&mut d.finish(), sink),
+            Decompressor::None(r) => drain(r),
+            Decompressor::Gzip(d) => drain(d.into_inner()),
+            Decompressor::Bzip2(d) => drain(d.into_inner()),
+            Decompressor::Xz(d) => drain(d.into_inner()),
+            Decompressor::Zstd(d) => {
+                let (trailing, buffered) = drain(d.finish())?;
+                Ok((trailing, buffered.into_inner()))
+            }
         }
     }
 }

@@ -17,6 +17,11 @@ pub enum Error {
     #[error("truncated tar archive: the stream ended inside a header or inside an entry's data")]
     Truncated,
 
+    /// A stream that ended inside a header, or a zero block followed by a header: Go's archive/tar
+    /// refuses it where it ends (said as `InvalidTar` is; unlike `InvalidTar`, never "not a tar").
+    #[error("invalid tar archive")]
+    RefusedEnd(#[source] io::Error),
+
     #[error("failed to decompress {compression} input")]
     Decompress {
         compression: &'static str,

@@ -14,12 +14,13 @@ use berth_manifest::{
     media_type, ContainerConfig, Platform,
 };
 use berth_reference::Reference;
-use berth_store::{IndexEntry, LayerInfo, Store};
+use berth_store::{IndexEntry, Store};
 use time::OffsetDateTime;
 
 use crate::{
+    digester::Limits,
     error::{Error, Result},
-    layer::{ingest_layer, Limits},
+    layer::ingest_layer,
 };
 
 /// What `berth import` was asked to do (the CLI turns files, URLs and stdin into the `Read`).
@@ -59,7 +60,7 @@ pub fn import(store: &Store, input: impl Read, options: &ImportOptions) -> Resul
     let layer = ingest_layer(store, input, &options.limits)?;
     let config = import_config(&berth_manifest::ImportOptions {
         platform: &platform,
-        diff_id: layer.digests.diff_id.clone(),
+        diff_id: layer.digests.info.diff_id.clone(),
         created: options.created.unwrap_or_else(OffsetDateTime::now_utc),
         message: options.message.as_deref(),
         source: &options.source,
@@ -69,14 +70,7 @@ pub fn import(store: &Store, input: impl Read, options: &ImportOptions) -> Resul
 
     let layer_size = layer.blob.size();
     let layer_digest = store.commit_blob(layer.blob, None)?;
-    store.record_layer(
-        &layer_digest,
-        &LayerInfo {
-            diff_id: layer.digests.diff_id.clone(),
-            uncompressed_size: layer.digests.uncompressed_size,
-            content_size: Some(layer.digests.content_size),
-        },
-    )?;
+    store.record_layer(&layer_digest, &layer.digests.info)?;
     let config_digest = store.write_blob(&config_bytes)?;
     let manifest = image_manifest(
         descriptor(

@@ -8,7 +8,8 @@
 //! archives the way Docker 25+ does, byte for byte reproducibly.
 //!
 //! Reading order: how compression is detected and removed; how a tar entry's name is judged; the
-//! tar walk that decides where a stream may end (Go's rule, shared with the unpacker); one layer's single pass; then the
+//! tar walk that decides where a stream may end (Go's rule, shared with the unpacker); the one layer digester
+//! (one pass: compression, sizes, diff_id, content size), pushed or pulled; then the
 //! operations: `import`, `load`, `save`.
 //!
 //! `tar` (tar-rs) is used only as a parser and as a header writer; unpacking a layer onto disk is
@@ -55,6 +56,7 @@ mod entry;
 mod error;
 pub mod scan;
 
+mod digester;
 mod layer;
 mod pipeline;
 
@@ -73,10 +75,11 @@ mod atomic;
 pub use atomic::write_atomically;
 pub use check::check_layers;
 pub use compression::{decompressing_reader, Compression};
+pub use digester::{Entries, LayerDigester, LayerDigests, Limits};
 pub use entry::{clean_path, MAX_NAME_LEN};
 pub use error::{Error, Result};
 pub use import::{import, ImportOptions};
-pub use layer::{check_layer, ingest_layer, IngestedLayer, LayerDigests, Limits};
+pub use layer::{check_layer, ingest_layer, IngestedLayer};
 pub use load::{
     load, load_dir, load_file, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES,
     MAX_ENTRIES,

@@ -393,11 +393,8 @@ fn plan_layers(
             });
         }
         let layer_type = descriptor_in.media_type().to_string();
-        let compression = match media_type::layer_compression(&layer_type) {
-            Some(berth_manifest::Compression::None) => Compression::None,
-            Some(berth_manifest::Compression::Gzip) => Compression::Gzip,
-            Some(berth_manifest::Compression::Zstd) => Compression::Zstd,
-            None => return Err(Error::UnsupportedLayerType(layer_type)),
+        let Some(compression) = media_type::layer_compression(&layer_type) else {
+            return Err(Error::UnsupportedLayerType(layer_type));
         };
         if uncompressed && compression != Compression::None {
             let size = uncompressed_size(store, blob, compression)?;

@@ -12,6 +12,10 @@
 //! tar-rs refuses a stream that ends inside padding ("unexpected EOF during skip"), so [`Position`]
 //! supplies the missing padding as zeros *above* any hashing reader: the digests always cover the
 //! bytes as they are. tar-rs stops at the first zero block; `finish` reads what may follow it.
+//!
+//! This is berth's one tar walker: the layer digester (pull, load, import, commit, system check),
+//! `load`'s walk over an archive, and the container unpacker ([`walk_layer`]) all go through it, and
+//! count a layer's content size by the one rule (`count_entry`).
 
 use std::{
     cell::Cell,
@@ -19,13 +23,23 @@ use std::{
     rc::Rc,
 };
 
+use berth_digest::{Digest, Hasher};
+use berth_store::LayerInfo;
+
 use crate::error::{Error, Result};
 
 const BLOCK_SIZE: u64 = 512;
 const BLOCK: usize = 512;
 
-/// Where the entry being walked lies in the stream: `(end of its data, end of its padding)`.
-type Bounds = Rc<Cell<(u64, u64)>>;
+/// Where the entry being walked lies in the stream: `(end of its data, end of its padding)`, and
+/// whether the stream has ended.
+#[derive(Default)]
+struct Shared {
+    entry: Cell<(u64, u64)>,
+    ended: Cell<bool>,
+}
+
+type Bounds = Rc<Shared>;
 
 /// Counts the bytes the tar parser consumed, notes whether the stream ended, and supplies the
 /// padding of an entry the stream ended in.
@@ -56,6 +70,7 @@ impl<R: Seek> Seek for Position<R> {
     fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
         self.padding_left = 0;
         self.ended = false;
+        self.bounds.ended.set(false);
         self.offset = self.inner.seek(to)?;
         Ok(self.offset)
     }
@@ -73,8 +88,9 @@ impl<R: Read> Read for Position<R> {
                 return Ok(n);
             }
             self.ended = true;
+            self.bounds.ended.set(true);
             // The stream ended: inside the current entry's padding, Go reads that as the end.
-            let (data_end, padding_end) = self.bounds.get();
+            let (data_end, padding_end) = self.bounds.entry.get();
             if self.offset < data_end || self.offset >= padding_end {
                 return Ok(0);
             }
@@ -143,7 +159,11 @@ fn walk<R: Read, E: From<Error>>(
 ) -> std::result::Result<u64, E> {
     let mut last_data_end = 0;
     for entry in entries {
-        let mut entry = entry.map_err(tar_error)?;
+        let mut entry = entry.map_err(|error| match tar_error(error) {
+            // tar-rs's "failed to read entire block": the stream ended inside a header.
+            Error::InvalidTar(error) if bounds.ended.get() => Error::RefusedEnd(error),
+            error => error,
+        })?;
         let too_large = || Error::InvalidArchive("entry size overflows".into());
         let data_end = entry
             .raw_file_position()
@@ -153,7 +173,7 @@ fn walk<R: Read, E: From<Error>>(
             .checked_add(BLOCK_SIZE - 1)
             .map(|end| end & !(BLOCK_SIZE - 1))
             .ok_or_else(too_large)?;
-        bounds.set((data_end, padding_end));
+        bounds.entry.set((data_end, padding_end));
         last_data_end = data_end;
         visit(&mut entry)?;
     }
@@ -202,7 +222,7 @@ fn finish<R: Read>(mut position: Position<R>) -> Result<R> {
         return Err(Error::Truncated);
     }
     if block.iter().any(|&b| b != 0) {
-        return Err(Error::InvalidTar(io::Error::other(
+        return Err(Error::RefusedEnd(io::Error::other(
             "a zero block is followed by a header instead of the second end-of-archive block",
         )));
     }
@@ -221,4 +241,105 @@ pub fn copy_entry<R: Read>(
         return Err(Error::Truncated);
     }
     Ok(copied)
+}
+
+/// Walks a layer's uncompressed tar stream, calling `visit` on every entry, and learns what the
+/// digester learns: the diff_id of the bytes as they are (read to their end, ggcr #2303), their
+/// length and the content size. The container unpacker applies a layer through it.
+pub fn walk_layer<R: Read, E: From<Error>>(
+    reader: R,
+    mut visit: impl FnMut(
+        &mut tar::Entry<'_, Position<&mut Digesting<R>>>,
+    ) -> std::result::Result<(), E>,
+) -> std::result::Result<LayerInfo, E> {
+    let mut digesting = Digesting::new(reader);
+    let mut content_size = 0u64;
+    for_each_entry(&mut digesting, |entry| {
+        visit(entry)?;
+        count_entry(entry, &mut content_size);
+        Ok::<(), E>(())
+    })?;
+    let (diff_id, uncompressed_size) = digesting.drain()?;
+    Ok(LayerInfo {
+        diff_id,
+        uncompressed_size,
+        content_size: Some(content_size),
+    })
+}
+
+/// Adds an entry to Docker's content size: graph drivers measure a layer like
+/// `du --apparent-size` without directories, regular files plus each symlink target's length.
+pub(crate) fn count_entry<R: Read>(entry: &tar::Entry<'_, R>, content_size: &mut u64) {
+    let entry_type = entry.header().entry_type();
+    if entry_type.is_file() {
+        *content_size = content_size.saturating_add(entry.size());
+    } else if entry_type.is_symlink() {
+        let target = entry.link_name_bytes().map_or(0, |t| t.len() as u64);
+        *content_size = content_size.saturating_add(target);
+    }
+}
+
+/// Hashes (sha256) and counts what is read through it: the diff_id and uncompressed size, taken
+/// below the walk's [`Position`] so that they cover the bytes as they are.
+pub struct Digesting<R> {
+    inner: R,
+    hasher: Hasher,
+    count: u64,
+}
+
+impl<R: Read> Digesting<R> {
+    pub fn new(inner: R) -> Digesting<R> {
+        Digesting {
+            inner,
+            hasher: Hasher::sha256(),
+            count: 0,
+        }
+    }
+
+    /// Reads the rest of the stream and returns the digest and length of all of it.
+    pub fn drain(mut self) -> Result<(Digest, u64)> {
+        io::copy(&mut self, &mut io::sink()).map_err(|e| Error::from_io(e, Error::InvalidTar))?;
+        Ok((self.hasher.finish(), self.count))
+    }
+}
+
+impl<R: Read> Read for Digesting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Go's `parseNumeric`: base-256 when the first byte's high bit is set, else octal with leading and
+/// trailing spaces and NULs trimmed (an empty field is 0; Python's `tarfile` leaves a FIFO's device
+/// fields all NULs) and the text cut at its first NUL. `None` where Go reports `ErrHeader`; negative
+/// base-256 values are refused too, as no field berth reads may be negative.
+pub fn tar_numeric(field: &[u8]) -> Option<u64> {
+    if let Some(&first) = field.first() {
+        if first & 0x80 != 0 {
+            if first & 0x40 != 0 {
+                return None;
+            }
+            let mut value: u64 = 0;
+            for (i, &byte) in field.iter().enumerate() {
+                let byte = if i == 0 { byte & 0x7f } else { byte };
+                if value >> 56 != 0 {
+                    return None;
+                }
+                value = value << 8 | u64::from(byte);
+            }
+            return (value >> 63 == 0).then_some(value);
+        }
+    }
+    let start = field.iter().position(|&b| b != b' ' && b != 0);
+    let Some(start) = start else { return Some(0) };
+    let end = field
+        .iter()
+        .rposition(|&b| b != b' ' && b != 0)
+        .map_or(start, |e| e + 1);
+    let text = &field[start..end];
+    let text = text.split(|&b| b == 0).next().unwrap_or_default();
+    u64::from_str_radix(std::str::from_utf8(text).ok()?, 8).ok()
 }

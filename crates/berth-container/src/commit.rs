@@ -3,7 +3,8 @@
 
 use std::{io::Write, os::fd::AsFd};
 
-use berth_digest::{Algorithm, Digest, HashingWriter};
+use berth_archive::{Entries, LayerDigester, Limits};
+use berth_digest::Digest;
 use berth_manifest::{media_type, EMPTY_TAR_DIFF_ID};
 use berth_reference::Reference;
 use berth_store::IndexEntry;
@@ -82,15 +83,22 @@ impl Containers<'_> {
     ) -> Result<Committed> {
         let store = self.store;
         let _guard = store.content_guard()?;
-        // The layer: tar -> (diff_id) -> gzip -> store ingest (blob digest).
+        // The layer: tar -> the layer digester (diff_id, sizes, content size, on its own threads)
+        //                 -> gzip -> store ingest (blob digest).
         let ingest = store.ingest()?;
         let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
-        let hashing = HashingWriter::new(gzip, Algorithm::Sha256);
-        let hashing = self.write_changes(container, hashing)?;
-        let (gzip, diff_id, uncompressed_size) =
-            hashing.finish().map_err(Error::io("hash the layer"))?;
-        let ingest = gzip.finish().map_err(Error::io("compress the layer"))?;
+        let layer = LayerWriter {
+            digester: LayerDigester::plain(Entries::Count, Limits::default()),
+            out: gzip,
+        };
+        let layer = self.write_changes(container, layer)?;
+        let info = layer.digester.finish()?.info;
+        let ingest = layer
+            .out
+            .finish()
+            .map_err(Error::io("compress the layer"))?;
         let pending = ingest.finish()?;
+        let diff_id = info.diff_id.clone();
 
         let base_manifest = store.read_manifest(&container.record.image_manifest)?;
         let base_config_digest = Digest::parse(base_manifest.config().digest().as_ref())
@@ -114,21 +122,8 @@ impl Containers<'_> {
             None
         } else {
             let size = pending.size();
-            // Docker reports a layer's size as its files' apparent size; read the new layer back once
-            // to count it (commit layers are small: only what the container changed).
-            let content_size =
-                berth_archive::check_layer(pending.reader()?, &berth_archive::Limits::default())
-                    .ok()
-                    .map(|digests| digests.content_size);
             let blob = store.commit_blob(pending, None)?;
-            let _ = store.record_layer(
-                &blob,
-                &berth_store::LayerInfo {
-                    diff_id: diff_id.clone(),
-                    uncompressed_size,
-                    content_size,
-                },
-            );
+            let _ = store.record_layer(&blob, &info);
             layers.push(berth_manifest::descriptor(
                 media_type::OCI_LAYER_TAR_GZIP,
                 &blob,
@@ -251,5 +246,23 @@ fn oci_layer_type(media_type: &str) -> &str {
             media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP
         }
         other => other,
+    }
+}
+
+/// A commit layer's tar on its way out: every byte to the layer digester and to the compressor.
+struct LayerWriter<W> {
+    digester: LayerDigester,
+    out: W,
+}
+
+impl<W: Write> Write for LayerWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.digester.write_all(&buf[..n])?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }

@@ -123,12 +123,13 @@ impl Snapshots {
             let root = unpack::open_root(&temp)?;
             let reader = unpack::decompress(store.open_blob(blob)?)?;
             let options = UnpackOptions::new(Whiteouts::Overlay);
-            let unpacked = unpack::unpack_layer(root.as_fd(), reader, Some(diff_id), &options)?;
+            let info = unpack::unpack_layer(root.as_fd(), reader, Some(diff_id), &options)?;
             if store.layer_info(blob).is_none() {
+                // As before the one digester: a snapshot records no content size (`images` keeps
+                // showing such a layer by its uncompressed size).
                 let info = berth_store::LayerInfo {
-                    diff_id: unpacked.diff_id,
-                    uncompressed_size: unpacked.size,
                     content_size: None,
+                    ..info
                 };
                 let _ = store.record_layer(blob, &info);
             }

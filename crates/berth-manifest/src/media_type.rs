@@ -54,12 +54,63 @@ pub const ACCEPTED_MANIFEST_TYPES: &[&str] = &[
     DOCKER_MANIFEST,
 ];
 
-/// How a layer blob is compressed.
+/// How a layer (or an image archive) is compressed: the one list berth reads, detected by magic
+/// bytes ([`Compression::detect`]) and named by media types ([`layer_compression`]). Only `None`,
+/// `Gzip` and `Zstd` have OCI layer media types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Compression {
     None,
     Gzip,
+    Bzip2,
+    Xz,
     Zstd,
+}
+
+/// Longest magic number [`Compression::detect`] looks at (xz's).
+pub const COMPRESSION_MAGIC_LEN: usize = 6;
+
+impl Compression {
+    /// Detects the compression from the first bytes of a stream, as Docker's `DetectCompression` does.
+    /// Anything unrecognised is taken to be plain (a tar parser then decides whether it is a tar).
+    pub fn detect(prefix: &[u8]) -> Compression {
+        if prefix.starts_with(&[0x1f, 0x8b, 0x08]) {
+            Compression::Gzip
+        } else if prefix.starts_with(b"BZh") {
+            Compression::Bzip2
+        } else if prefix.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Compression::Xz
+        } else if prefix.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "uncompressed",
+            Compression::Gzip => "gzip",
+            Compression::Bzip2 => "bzip2",
+            Compression::Xz => "xz",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    /// The OCI layer media type for a blob stored with this compression, if OCI has one.
+    pub fn layer_media_type(self) -> Option<&'static str> {
+        match self {
+            Compression::None => Some(OCI_LAYER_TAR),
+            Compression::Gzip => Some(OCI_LAYER_TAR_GZIP),
+            Compression::Zstd => Some(OCI_LAYER_TAR_ZSTD),
+            Compression::Bzip2 | Compression::Xz => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Compression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// The media type without parameters, trimmed, lowercased (`Application/JSON; charset=utf-8` -> `application/json`).

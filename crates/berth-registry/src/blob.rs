@@ -1,5 +1,5 @@
 //! Downloading one blob into the store: resumable, verified while streaming, and (for layers)
-//! decompressed once on the way in to learn the diff_id.
+//! pushed through berth-archive's layer digester on the way in to learn the diff_id and sizes.
 //!
 //! The bytes go to the store's persistent partial file for the digest (`Store::resume_ingest`), so
 //! an interrupted download (network cut, Ctrl-C, crash) continues with `Range: bytes=N-` next time.
@@ -8,9 +8,10 @@
 
 use std::io::{self, Read, Write};
 
-use berth_digest::{Digest, Expected, Hasher};
+use berth_archive::{Entries, LayerDigester, LayerDigests, Limits};
+use berth_digest::{Digest, Expected};
 use berth_manifest::Compression;
-use berth_store::{ContentCounter, Ingest, LayerInfo, PendingBlob, TarEnd};
+use berth_store::{Ingest, LayerInfo, PendingBlob};
 use bytes::Bytes;
 use reqwest::{header, Method, StatusCode};
 
@@ -32,7 +33,8 @@ const PROGRESS_STEP: u64 = 512 * 1024;
 pub(crate) struct BlobSpec {
     pub(crate) digest: Digest,
     pub(crate) size: u64,
-    /// Layers are decompressed on the way in; configs are not.
+    /// `Some` for a layer (the compression its media type names), which is digested on the way in;
+    /// `None` for a config. The digester reads the bytes by their magic, as Docker's pull does.
     pub(crate) compression: Option<Compression>,
     /// Foreign layer URLs, tried without credentials when the registry does not have the blob.
     pub(crate) urls: Vec<String>,
@@ -44,102 +46,31 @@ pub(crate) struct Downloaded {
     pub(crate) diff: Option<LayerInfo>,
 }
 
-/// Hashes the uncompressed bytes of a layer, and counts its content size (Docker's SIZE) on the way.
-struct DiffHasher {
-    hasher: Hasher,
-    size: u64,
-    content: ContentCounter,
-}
-
-impl Write for DiffHasher {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.hasher.update(buf);
-        self.size += buf.len() as u64;
-        self.content.write_all(buf)?;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl DiffHasher {
-    fn new() -> DiffHasher {
-        DiffHasher {
-            hasher: Hasher::sha256(),
-            size: 0,
-            content: ContentCounter::new(),
-        }
-    }
-    /// The layer's digests and sizes; a tar stream cut where Go's archive/tar refuses it (inside a
-    /// header or an entry's data) fails here, as Docker's pull fails to extract it.
-    fn finish(self) -> io::Result<LayerInfo> {
-        let content_size = match self.content.finish() {
-            TarEnd::Complete(size) => Some(size),
-            // Not a tar the counter can follow: no size rather than a wrong one.
-            TarEnd::Unfollowed => None,
-            TarEnd::Refused => return Err(io::Error::new(
+/// The layer's facts from the one digester, with a refusal as a pull has always said it: a tar
+/// stream cut where Go's archive/tar refuses it (inside a header or an entry's data) fails, as
+/// Docker's pull fails to extract it; a decompression error is the decompressor's own.
+fn layer_info(digested: berth_archive::Result<LayerDigests>) -> io::Result<LayerInfo> {
+    match digested {
+        Ok(digests) => Ok(digests.info),
+        Err(berth_archive::Error::Truncated | berth_archive::Error::RefusedEnd(_)) => {
+            Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "the layer's tar stream is truncated (it ends inside a header or an entry's data)",
-            )),
-        };
-        Ok(LayerInfo {
-            diff_id: self.hasher.finish(),
-            uncompressed_size: self.size,
-            content_size,
-        })
+            ))
+        }
+        Err(berth_archive::Error::Decompress { source, .. }) => Err(source),
+        Err(error) => Err(io::Error::other(error)),
     }
 }
 
-/// The streaming decompressor of the writer thread (gzip and plain tar; zstd is checked after).
-enum StreamingDiff {
-    Plain(Box<DiffHasher>),
-    Gzip(Box<flate2::write::MultiGzDecoder<DiffHasher>>),
-}
-
-impl StreamingDiff {
-    fn new(compression: Compression) -> Option<StreamingDiff> {
-        match compression {
-            Compression::None => Some(StreamingDiff::Plain(Box::new(DiffHasher::new()))),
-            Compression::Gzip => Some(StreamingDiff::Gzip(Box::new(
-                flate2::write::MultiGzDecoder::new(DiffHasher::new()),
-            ))),
-            Compression::Zstd => None,
-        }
-    }
-
-    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        match self {
-            StreamingDiff::Plain(hasher) => hasher.write_all(data),
-            StreamingDiff::Gzip(decoder) => decoder.write_all(data),
-        }
-    }
-
-    fn finish(self) -> io::Result<LayerInfo> {
-        match self {
-            StreamingDiff::Plain(hasher) => hasher.finish(),
-            StreamingDiff::Gzip(decoder) => decoder.finish()?.finish(),
-        }
-    }
-}
-
-/// Decompresses a whole layer from `reader` and returns its diff_id, uncompressed and content size.
-pub(crate) fn diff_id_of(reader: impl Read, compression: Compression) -> io::Result<LayerInfo> {
-    let mut hasher = DiffHasher::new();
-    match compression {
-        Compression::None => {
-            io::copy(&mut io::BufReader::new(reader), &mut hasher)?;
-        }
-        Compression::Gzip => {
-            let mut decoder = flate2::read::MultiGzDecoder::new(io::BufReader::new(reader));
-            io::copy(&mut decoder, &mut hasher)?;
-        }
-        Compression::Zstd => {
-            let mut decoder = zstd::stream::read::Decoder::new(reader)?;
-            io::copy(&mut decoder, &mut hasher)?;
-        }
-    }
-    hasher.finish()
+/// Digests a whole layer from `reader` (a stored blob): its diff_id, uncompressed and content size.
+pub(crate) fn diff_id_of(reader: impl Read) -> io::Result<LayerInfo> {
+    let reader = io::BufReader::with_capacity(1 << 20, reader);
+    layer_info(LayerDigester::read(
+        reader,
+        Entries::Count,
+        &Limits::default(),
+    ))
 }
 
 /// What the writer thread hands back.
@@ -150,30 +81,23 @@ struct WriterOutcome {
 
 fn spawn_writer(
     mut ingest: Ingest,
-    streaming: Option<StreamingDiff>,
+    digester: Option<LayerDigester>,
 ) -> (
     tokio::sync::mpsc::Sender<Bytes>,
     tokio::task::JoinHandle<io::Result<WriterOutcome>>,
 ) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
     let handle = tokio::task::spawn_blocking(move || {
-        let mut streaming = streaming;
-        let mut diff_error = None;
+        let mut digester = digester;
         while let Some(chunk) = rx.blocking_recv() {
             ingest.write_all(&chunk)?;
-            if let Some(diff) = streaming.as_mut() {
-                if let Err(e) = diff.write_all(&chunk) {
-                    diff_error = Some(e);
-                    streaming = None;
-                }
+            if let Some(digester) = digester.as_mut() {
+                // Never fails: a layer the digester refuses is reported by `finish`.
+                digester.write_all(&chunk)?;
             }
         }
         ingest.flush()?;
-        let diff = match (diff_error, streaming) {
-            (Some(e), _) => Some(Err(e)),
-            (None, Some(diff)) => Some(diff.finish()),
-            (None, None) => None,
-        };
+        let diff = digester.map(|digester| layer_info(digester.finish()));
         Ok(WriterOutcome { ingest, diff })
     });
     (tx, handle)
@@ -181,7 +105,7 @@ fn spawn_writer(
 
 /// Downloads `spec` from `session`'s repository `repository` into the store, resuming a partial
 /// download, and verifies size and digest. A layer's diff_id is computed on the way (or from the
-/// finished file when the download resumed or the layer is zstd).
+/// finished file when the download resumed).
 ///
 /// The bytes of a partial file cannot be checked until the blob is complete: when a resumed
 /// download fails verification, the partial file (perhaps left by a hostile or broken registry) is
@@ -235,11 +159,10 @@ async fn download_once<F: FnMut(Event)>(
     let ingest = open_partial(store, spec).await?;
     *resumed_from = ingest.size();
     let resumed_from = *resumed_from;
-    let streaming = if resumed_from == 0 {
-        spec.compression.and_then(StreamingDiff::new)
-    } else {
-        None
-    };
+    // A layer is digested as it streams in (on threads of the digester's own); a resumed one from
+    // the finished file.
+    let digester = (resumed_from == 0 && spec.compression.is_some())
+        .then(|| LayerDigester::new(Entries::Count, Limits::default()));
     if let Some(reporter) = reporter {
         if resumed_from > 0 {
             reporter.layer(
@@ -250,7 +173,7 @@ async fn download_once<F: FnMut(Event)>(
             );
         }
     }
-    let (tx, writer) = spawn_writer(ingest, streaming);
+    let (tx, writer) = spawn_writer(ingest, digester);
     let transfer = transfer(session, repository, spec, resumed_from, &tx, reporter).await;
     drop(tx);
     let outcome = writer
@@ -291,12 +214,12 @@ async fn download_once<F: FnMut(Event)>(
                 source,
             });
         }
-        (Some(compression), None) => {
+        (Some(_), None) => {
             if let Some(reporter) = reporter {
                 reporter.layer(&spec.digest, LayerStatus::Extracting, 0, None);
             }
             let reader = pending.reader()?;
-            let computed = tokio::task::spawn_blocking(move || diff_id_of(reader, compression))
+            let computed = tokio::task::spawn_blocking(move || diff_id_of(reader))
                 .await
                 .map_err(|e| Error::Task(e.to_string()))?;
             match computed {
@@ -580,26 +503,5 @@ mod tests {
         assert_eq!(content_range_start("bytes 0-0/*"), Some(0));
         assert_eq!(content_range_start("items 1-2/3"), None);
         assert_eq!(content_range_start("bytes x-1/2"), None);
-    }
-
-    #[test]
-    fn streaming_and_reading_diff_ids_agree() {
-        let data = b"hello layer".repeat(1000);
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(&data).unwrap();
-        let compressed = gz.finish().unwrap();
-        let mut streaming = StreamingDiff::new(Compression::Gzip).unwrap();
-        for piece in compressed.chunks(7) {
-            streaming.write_all(piece).unwrap();
-        }
-        let streamed = streaming.finish().unwrap();
-        let read = diff_id_of(&compressed[..], Compression::Gzip).unwrap();
-        assert_eq!(streamed, read);
-        assert_eq!(
-            (streamed.diff_id, streamed.uncompressed_size),
-            (Digest::sha256(&data), data.len() as u64)
-        );
-        // Not a tar: no content size rather than a wrong one.
-        assert_eq!(streamed.content_size, None);
     }
 }

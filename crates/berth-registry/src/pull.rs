@@ -619,15 +619,12 @@ async fn check_stored_layer(
     expected_diff_id: &Digest,
 ) -> Result<()> {
     let (layer, expected) = (spec.digest.clone(), expected_diff_id.clone());
-    let compression = spec
-        .compression
-        .unwrap_or(berth_manifest::Compression::None);
     let actual = blocking::on_store(store, move |store| {
         if let Some(info) = store.layer_info(&layer) {
             return Ok(info.diff_id);
         }
         let file = store.open_blob(&layer)?;
-        let info = blob::diff_id_of(file, compression).map_err(|source| Error::Decompress {
+        let info = blob::diff_id_of(file).map_err(|source| Error::Decompress {
             layer: layer.clone(),
             source,
         })?;

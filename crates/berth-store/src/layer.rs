@@ -1,5 +1,7 @@
-//! What berth learned about a layer blob when it first read it: its diff_id and uncompressed size.
-//! Kept under `berth/layers/<blob hex>` so sizes and unpack caches need no second decompression.
+//! What berth learned about a layer blob when it first read it: its diff_id, uncompressed size and
+//! content size. The one type for these facts: berth-archive's layer digester and the container
+//! unpacker produce it, and it is kept under `berth/layers/<blob hex>` so sizes and unpack caches
+//! need no second decompression.
 
 use berth_digest::Digest;
 use serde::{Deserialize, Serialize};

@@ -50,7 +50,6 @@
 mod blob;
 mod check;
 pub mod cleanup;
-mod content;
 mod df;
 mod error;
 pub mod fs;
@@ -70,7 +69,6 @@ mod writeback;
 
 pub use blob::{Ingest, PendingBlob};
 pub use check::{CheckReport, Problem};
-pub use content::{tar_numeric, ContentCounter, TarEnd};
 pub use df::{DiskUsage, ImageUsage};
 pub use error::{error_chain, Error};
 pub use gc::GcReport;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use berth_digest::Digest;
 use berth_manifest::media_type;
 use berth_reference::Reference;
-use berth_store::{annotations, IndexEntry, LayerInfo, Store, TagTime};
+use berth_store::{annotations, IndexEntry, Store, TagTime};
 
 use super::{
     files::{Content, Files},
@@ -26,14 +26,7 @@ pub(crate) fn commit(
             if let Some(digest) =
                 commit_file(store, files, &mut committed, &layer.key, layer.converted)?
             {
-                store.record_layer(
-                    &digest,
-                    &LayerInfo {
-                        diff_id: layer.diff_id.clone(),
-                        uncompressed_size: layer.uncompressed_size,
-                        content_size: Some(layer.content_size),
-                    },
-                )?;
+                store.record_layer(&digest, &layer.info)?;
             }
         }
         commit_file(store, files, &mut committed, &image.config_key, false)?;

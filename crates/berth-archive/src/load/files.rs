@@ -19,15 +19,15 @@ use std::{
 };
 
 use berth_digest::Digest;
-use berth_store::{PendingBlob, Store};
+use berth_store::{LayerInfo, PendingBlob, Store};
 
 use crate::{
     compression::{peek, Compression},
-    entry::{check_name, clean_components},
+    digester::{digest_layer, Entries, LayerDigests, Limits, Sink, Tee},
+    entry::{check_layer_entry, check_name, clean_components},
     error::{Error, Result},
     fileat::FileAt,
-    layer::{layer_entry, scan_layer, LayerDigests, Limits, Sink, Tee},
-    scan::{copy_entry, for_each_entry, for_each_entry_seeking},
+    scan::{copy_entry, count_entry, for_each_entry, for_each_entry_seeking},
 };
 
 /// `manifest.json` cap, as containers/image `iolimits.MaxTarFileManifestSize`.
@@ -225,7 +225,12 @@ impl Files {
         let plain = compression == Compression::None && ingest.defer_digest();
         let layer = {
             let mut tee = Tee::new(&mut input, Some(&mut ingest));
-            let scanned = scan_layer(&mut tee, Sink::ConvertOnly(&mut converted), limits);
+            let scanned = digest_layer(
+                &mut tee,
+                Sink::ConvertOnly(&mut converted),
+                limits,
+                Entries::Check,
+            );
             // Whatever the layer scan made of it, the file is stored whole.
             io::copy(&mut tee, &mut io::sink())
                 .map_err(|e| Error::from_io(e, Error::io(format!("read {name}"))))?;
@@ -241,7 +246,9 @@ impl Files {
         }
         if plain {
             let digest = match &layer {
-                Ok(digests) if digests.uncompressed_size == size => digests.diff_id.clone(),
+                Ok(digests) if digests.info.uncompressed_size == size => {
+                    digests.info.diff_id.clone()
+                }
                 _ => hash_ingested(&ingest, name)?,
             };
             ingest.set_digest(digest);
@@ -325,7 +332,7 @@ impl Files {
     pub fn layer(&self, key: &str, limits: &Limits) -> Result<LayerDigests> {
         match self.get(key)? {
             Content::Memory(bytes) => {
-                crate::layer::scan_layer(Cursor::new(bytes), Sink::Nowhere, limits)
+                digest_layer(Cursor::new(bytes), Sink::Nowhere, limits, Entries::Check)
             }
             Content::Pending {
                 layer: Ok(scanned), ..
@@ -492,7 +499,9 @@ fn ingest_plain(
     let walked = match limits.max_uncompressed_size {
         Some(limit) if size > limit => Err(Error::TooLarge { limit }),
         _ => for_each_entry_seeking(FileAt::new(archive, offset, size), |entry| {
-            layer_entry(entry, &mut content_size)
+            check_layer_entry(entry)?;
+            count_entry(entry, &mut content_size);
+            Ok::<(), Error>(())
         })
         .map(drop),
     };
@@ -503,9 +512,12 @@ fn ingest_plain(
         Ok(()) => Ok(ScannedLayer {
             digests: LayerDigests {
                 compression: Compression::None,
-                diff_id: diff_id.clone(),
-                uncompressed_size: size,
-                content_size,
+                compressed_size: size,
+                info: LayerInfo {
+                    diff_id: diff_id.clone(),
+                    uncompressed_size: size,
+                    content_size: Some(content_size),
+                },
             },
             converted: None,
         }),

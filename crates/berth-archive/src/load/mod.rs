@@ -31,8 +31,8 @@ pub use files::{MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES, MAX_ENTRIES};
 
 use crate::{
     compression::{decompressing_reader, Compression},
+    digester::Limits,
     error::{Error, Result},
-    layer::Limits,
 };
 pub use dir::load_dir;
 use files::Files;
@@ -100,9 +100,8 @@ pub(crate) struct PlannedLayer {
     pub key: String,
     /// The bzip2/xz file's plain-tar conversion is the blob.
     pub converted: bool,
-    pub diff_id: Digest,
-    pub uncompressed_size: u64,
-    pub content_size: u64,
+    /// What the digester learned of it, as the store records it.
+    pub info: berth_store::LayerInfo,
 }
 
 /// Loads every image of an archive (any layout, any whole-archive compression) into the store.
@@ -229,21 +228,19 @@ impl PlannedLayer {
         converted: bool,
         index: usize,
         diff_id: &Digest,
-        digests: &crate::layer::LayerDigests,
+        digests: &crate::LayerDigests,
     ) -> Result<PlannedLayer> {
-        if digests.diff_id != *diff_id {
+        if digests.info.diff_id != *diff_id {
             return Err(Error::DiffIdMismatch {
                 index,
                 expected: diff_id.clone(),
-                actual: digests.diff_id.clone(),
+                actual: digests.info.diff_id.clone(),
             });
         }
         Ok(PlannedLayer {
             key,
             converted,
-            diff_id: digests.diff_id.clone(),
-            uncompressed_size: digests.uncompressed_size,
-            content_size: digests.content_size,
+            info: digests.info.clone(),
         })
     }
 }

@@ -194,20 +194,15 @@ fn plan_layer(
     };
     let key = blob_key(files, layer)?;
     let digests = files.layer(&key, &options.limits)?;
-    let detected = match digests.compression {
-        crate::Compression::None => berth_manifest::Compression::None,
-        crate::Compression::Gzip => berth_manifest::Compression::Gzip,
-        crate::Compression::Zstd => berth_manifest::Compression::Zstd,
-        other => {
-            return Err(Error::InvalidArchive(format!(
-            "layer {index} is {other}-compressed, which its media type {layer_type} does not allow"
-        )))
-        }
-    };
+    let detected = digests.compression;
+    if detected.layer_media_type().is_none() {
+        return Err(Error::InvalidArchive(format!(
+            "layer {index} is {detected}-compressed, which its media type {layer_type} does not allow"
+        )));
+    }
     if detected != compression {
         return Err(Error::InvalidArchive(format!(
-            "layer {index} is {}, but its media type is {layer_type}",
-            digests.compression
+            "layer {index} is {detected}, but its media type is {layer_type}"
         )));
     }
     PlannedLayer::checked(key, false, index, diff_id, &digests)

@@ -1,10 +1,12 @@
-//! One pass over a layer: compression detection, hostile entries, truncation, digests.
+//! The one layer digester: compression detection, hostile entries, truncation, digests and sizes,
+//! pushed (pull, commit) or read (load, import, system check).
+
+use std::io::Write;
 
 use berth_digest::Digest;
-use berth_store::TarEnd;
 
 use super::*;
-use crate::{check_layer, ingest_layer, Compression, Limits};
+use crate::{check_layer, ingest_layer, Compression, Entries, Error, LayerDigester, Limits};
 
 /// `Ok(())` or the name of the expected error variant.
 type Expect = Result<(), &'static str>;
@@ -185,7 +187,7 @@ fn hostile_and_broken_tars() {
             "truncated header",
             cut(one_file.clone(), 100),
             no_limits,
-            Err("InvalidTar"),
+            Err("RefusedEnd"),
         ),
         (
             "truncated gzip",
@@ -201,9 +203,15 @@ fn hostile_and_broken_tars() {
         ),
         (
             "not a tar",
-            b"hello, this is not a tar file at all".to_vec(),
+            b"hello, this is not a tar file at all".repeat(20),
             no_limits,
             Err("InvalidTar"),
+        ),
+        (
+            "not a tar, shorter than a header",
+            b"hello, this is not a tar file at all".to_vec(),
+            no_limits,
+            Err("RefusedEnd"),
         ),
         (
             "not a tar block",
@@ -243,8 +251,9 @@ fn garbage_after_the_end_blocks_counts_in_the_diff_id() {
     let mut input = rootfs();
     input.extend_from_slice(b"trailing bytes the tar parser never reads");
     let digests = check_layer(&input[..], &Limits::default()).unwrap();
-    assert_eq!(digests.diff_id, Digest::sha256(&input));
-    assert_eq!(digests.uncompressed_size, input.len() as u64);
+    assert_eq!(digests.info.diff_id, Digest::sha256(&input));
+    assert_eq!(digests.info.uncompressed_size, input.len() as u64);
+    assert_eq!(digests.compressed_size, input.len() as u64);
 }
 
 #[test]
@@ -288,11 +297,12 @@ fn every_compression_is_detected_and_stored_as_oci_allows() {
         let (_dir, store) = store();
         let layer = ingest_layer(&store, &input[..], &Limits::default()).unwrap();
         assert_eq!(layer.digests.compression, compression);
-        assert_eq!(layer.digests.diff_id, diff_id, "{compression}");
-        assert_eq!(layer.digests.uncompressed_size, plain.len() as u64);
+        assert_eq!(layer.digests.info.diff_id, diff_id, "{compression}");
+        assert_eq!(layer.digests.info.uncompressed_size, plain.len() as u64);
+        assert_eq!(layer.digests.compressed_size, input.len() as u64);
         // busybox (31) + passwd (30) bytes of file content + the 11-byte target of the symlink, as
         // Docker's graph drivers measure a layer; hard links, dirs and whiteouts count nothing.
-        assert_eq!(layer.digests.content_size, 72);
+        assert_eq!(layer.digests.info.content_size, Some(72));
         assert_eq!(layer.media_type, media_type);
         let stored = if stored_as_is { &input } else { &plain };
         assert_eq!(
@@ -323,10 +333,10 @@ fn magic_bytes_table() {
     }
 }
 
-/// The store's streaming `ContentCounter` (what a pull counts as bytes go by) agrees with the entry
-/// walk here on every kind of tar, whatever sizes the stream comes in.
+/// The digester pushed through `Write` (what a pull and commit do as bytes go by) learns what it
+/// learns when it reads, on every kind of tar, whatever sizes the stream comes in.
 #[test]
-fn the_streaming_content_counter_agrees_with_the_walk() {
+fn pushed_and_read_digests_agree() {
     let long_target = "t".repeat(300);
     let long_name = "n".repeat(200);
     let mut pax_link = pax_block(&[("linkpath", long_target.as_bytes())]);
@@ -364,6 +374,10 @@ fn the_streaming_content_counter_agrees_with_the_walk() {
         ("gnu long link", [gnu_long_link, vec![0; 1024]].concat()),
         ("gnu long name", [gnu_long_name, vec![0; 1024]].concat()),
         ("bytes after the end", trailing),
+        // Not a tar: no content size rather than a wrong one (a pull still learns its diff_id).
+        ("not a tar", b"hello layer".repeat(1000)),
+        ("not a tar, gzip", gzip(&b"hello layer".repeat(1000))),
+        ("rootfs, zstd", zstd(&rootfs())),
     ];
     if let Some(archive) = &fixture_layers {
         // The fixture's own layers, as Docker wrote them.
@@ -379,23 +393,40 @@ fn the_streaming_content_counter_agrees_with_the_walk() {
         }
     }
     for (label, input) in &cases {
-        let walked = check_layer(&input[..], &Limits::default())
-            .unwrap_or_else(|e| panic!("{label}: {e:?}"))
-            .content_size;
-        assert_eq!(counted(input), vec![TarEnd::Complete(walked)], "{label}");
+        let read = LayerDigester::read(&input[..], Entries::Count, &Limits::default())
+            .unwrap_or_else(|e| panic!("{label}: {e:?}"));
+        assert_eq!(pushed(input), vec![End::Complete(read.clone())], "{label}");
+        if !label.starts_with("not a tar") {
+            let checked = check_layer(&input[..], &Limits::default())
+                .unwrap_or_else(|e| panic!("{label}: {e:?}"));
+            assert_eq!(checked, read, "{label}");
+        }
     }
 }
 
-/// The content counter's verdict on `input` written in pieces of every size that matters.
-fn counted(input: &[u8]) -> Vec<TarEnd> {
-    let mut verdicts: Vec<TarEnd> = [1, 7, 512, 513, 4096, usize::MAX]
+/// How the digester ended a stream: Go's rule, seen from outside.
+#[derive(Debug, PartialEq, Eq)]
+enum End {
+    Complete(crate::LayerDigests),
+    /// Cut inside a header, an entry's data or the second zero block, or a zero block followed by
+    /// a header: every Go-based tool refuses it, and so does berth.
+    Refused,
+}
+
+/// The pushed digester's verdict on `input` written in pieces of every size that matters.
+fn pushed(input: &[u8]) -> Vec<End> {
+    let mut verdicts: Vec<End> = [1, 7, 512, 513, 4096, usize::MAX]
         .into_iter()
         .map(|chunk| {
-            let mut counter = berth_store::ContentCounter::new();
+            let mut digester = LayerDigester::new(Entries::Count, Limits::default());
             for piece in input.chunks(chunk.min(input.len().max(1))) {
-                counter.write_all(piece).unwrap();
+                digester.write_all(piece).unwrap();
             }
-            counter.finish()
+            match digester.finish() {
+                Ok(digests) => End::Complete(digests),
+                Err(Error::Truncated | Error::RefusedEnd(_)) => End::Refused,
+                Err(error) => panic!("{error:?}"),
+            }
         })
         .collect();
     verdicts.dedup();
@@ -403,8 +434,8 @@ fn counted(input: &[u8]) -> Vec<TarEnd> {
 }
 
 /// Where a tar stream may end: Go's archive/tar rule (docs/archives.md), which Docker, containerd,
-/// podman and skopeo apply. The layer walk (load, import, system check, unpack) and the store's
-/// content counter (pull) give the same verdict at every cut. umoci 0.4.7 writes the "after the
+/// podman and skopeo apply. The digester read (load, import, system check) and pushed (pull, commit)
+/// gives the same verdict at every cut; the unpacker walks with the same walker. umoci 0.4.7 writes the "after the
 /// data" case (issue #12).
 #[test]
 fn a_stream_may_end_where_go_lets_it_and_nowhere_else() {
@@ -449,19 +480,23 @@ fn a_stream_may_end_where_go_lets_it_and_nowhere_else() {
         match expected {
             Some(size) => {
                 let digests = walked.unwrap_or_else(|e| panic!("{label}: refused: {e}"));
-                assert_eq!(digests.content_size, size, "{label}");
+                assert_eq!(digests.info.content_size, Some(size), "{label}");
                 // The diff_id covers the bytes as they are, never a repaired stream.
                 assert_eq!(
-                    digests.diff_id,
+                    digests.info.diff_id,
                     berth_digest::Digest::sha256(&input),
                     "{label}"
                 );
-                assert_eq!(digests.uncompressed_size, input.len() as u64, "{label}");
-                assert_eq!(counted(&input), vec![TarEnd::Complete(size)], "{label}");
+                assert_eq!(
+                    digests.info.uncompressed_size,
+                    input.len() as u64,
+                    "{label}"
+                );
+                assert_eq!(pushed(&input), vec![End::Complete(digests)], "{label}");
             }
             None => {
                 assert!(walked.is_err(), "{label}: accepted");
-                assert_eq!(counted(&input), vec![TarEnd::Refused], "{label}");
+                assert_eq!(pushed(&input), vec![End::Refused], "{label}");
             }
         }
         // Compressed, the same verdict.

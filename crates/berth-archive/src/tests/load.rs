@@ -356,7 +356,7 @@ fn hostile_archives_change_nothing() {
     let wrong_diff_id = config_for(&[b"something else"]);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", vec![], "EmptyInput"),
-        ("not a tar", b"{\"not\": \"a tar\"}".to_vec(), "InvalidTar"),
+        ("not a tar", b"{\"not\": \"a tar\"}".to_vec(), "RefusedEnd"),
         ("truncated", good[..good.len() / 2].to_vec(), "Truncated"),
         ("truncated gzip", gzip(&good)[..200].to_vec(), "Decompress"),
         (

@@ -1,4 +1,4 @@
-//! Device numbers of tar headers, read with berth-store's `tar_numeric` (Go's `parseNumeric`, so as Docker reads them).
+//! Device numbers of tar headers, read with berth-archive's `scan::tar_numeric` (Go's `parseNumeric`, so as Docker reads them).
 
 use crate::error::{Error, Result};
 
@@ -18,7 +18,7 @@ pub(crate) fn device_numbers(header: &tar::Header, raw_name: &[u8]) -> Result<(u
         return Ok((0, 0));
     };
     let parse = |field: &[u8], max: u64| {
-        let value = berth_store::tar_numeric(field)
+        let value = berth_archive::scan::tar_numeric(field)
             .ok_or_else(|| Error::invalid(raw_name, "device number is not a number"))?;
         if value > max {
             return Err(Error::invalid(
@@ -56,7 +56,11 @@ mod tests {
             (b"", Some(0)),
         ];
         for (field, expected) in cases {
-            assert_eq!(berth_store::tar_numeric(field), *expected, "{field:?}");
+            assert_eq!(
+                berth_archive::scan::tar_numeric(field),
+                *expected,
+                "{field:?}"
+            );
         }
     }
 

@@ -18,7 +18,8 @@ use std::{
     os::fd::{AsFd, BorrowedFd, OwnedFd},
 };
 
-use berth_digest::{Algorithm, Digest, HashingReader};
+use berth_digest::Digest;
+use berth_store::LayerInfo;
 use rustix::{
     fs::{AtFlags, FileType, Mode, OFlags, Timespec, Timestamps, XattrFlags},
     io::Errno,
@@ -58,13 +59,6 @@ impl UnpackOptions {
     }
 }
 
-/// The digest and size of the uncompressed tar stream that was applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unpacked {
-    pub diff_id: Digest,
-    pub size: u64,
-}
-
 /// Wraps a (possibly compressed) layer blob in the matching decompressor, chosen by its magic bytes
 /// (berth-archive's detection: gzip with every member, zstd, bzip2, xz, or plain tar).
 pub fn decompress<'a, R: Read + 'a>(reader: R) -> Result<Box<dyn Read + 'a>> {
@@ -75,14 +69,15 @@ pub fn decompress<'a, R: Read + 'a>(reader: R) -> Result<Box<dyn Read + 'a>> {
     }
 }
 
-/// Applies an uncompressed layer tar to `root` and checks it against `expected_diff_id`.
+/// Applies an uncompressed layer tar to `root` and checks it against `expected_diff_id`; returns
+/// what the walk learned of the layer (diff_id, uncompressed and content size).
 /// On a mismatch the tree is left as it is; callers unpack into a scratch directory they throw away.
 pub fn unpack_layer(
     root: BorrowedFd<'_>,
     layer: impl Read,
     expected_diff_id: Option<&Digest>,
     options: &UnpackOptions,
-) -> Result<Unpacked> {
+) -> Result<LayerInfo> {
     let mut applier = Applier {
         root,
         options: *options,
@@ -91,26 +86,19 @@ pub fn unpack_layer(
         skipped_devices: 0,
     };
     // berth-archive's walk: the stream may end where Go's archive/tar lets it (docs/archives.md),
-    // exactly as `load` and `system check` decide. The hashing reader sits below it, so the diff_id
-    // covers the bytes as they are.
-    let mut hashing = berth_archive::scan::for_each_entry(
-        HashingReader::new(layer, Algorithm::Sha256),
-        |entry| applier.apply(entry),
-    )?;
+    // exactly as `load`, `pull` and `system check` decide. The diff_id covers the bytes as they are,
+    // to the end of the stream (ggcr #2303), and the content size is counted as the digester does.
+    let info = berth_archive::scan::walk_layer(layer, |entry| applier.apply(entry))?;
     applier.finish();
-    // Whatever follows the end of the archive is still part of the blob that the diff_id covers
-    // (ggcr #2303), so read it all before comparing.
-    io::copy(&mut hashing, &mut io::sink()).map_err(Error::Tar)?;
-    let (diff_id, size) = hashing.finish().map_err(Error::Tar)?;
     if let Some(expected) = expected_diff_id {
-        if *expected != diff_id {
+        if *expected != info.diff_id {
             return Err(Error::DiffIdMismatch {
                 expected: expected.clone(),
-                actual: diff_id,
+                actual: info.diff_id,
             });
         }
     }
-    Ok(Unpacked { diff_id, size })
+    Ok(info)
 }
 
 /// One plain entry being created: its last component `name` in the open parent `dir`.

@@ -105,7 +105,7 @@ impl Fixture {
         builder.into_inner().unwrap()
     }
 
-    fn unpack(&self, entries: &[E], whiteouts: Whiteouts) -> Result<Unpacked> {
+    fn unpack(&self, entries: &[E], whiteouts: Whiteouts) -> Result<berth_store::LayerInfo> {
         let root = open_root(&self.root).unwrap();
         let options = UnpackOptions {
             whiteouts,
@@ -525,7 +525,8 @@ fn diff_id_covers_the_whole_stream() {
     let whole = Digest::sha256(&tar);
     let unpacked = unpack_layer(root.as_fd(), tar.as_slice(), Some(&whole), &options).unwrap();
     assert_eq!(unpacked.diff_id, whole);
-    assert_eq!(unpacked.size, tar.len() as u64);
+    assert_eq!(unpacked.uncompressed_size, tar.len() as u64);
+    assert_eq!(unpacked.content_size, Some(1));
     let wrong = Digest::sha256(b"something else");
     let error = unpack_layer(root.as_fd(), tar.as_slice(), Some(&wrong), &options).unwrap_err();
     assert!(matches!(error, Error::DiffIdMismatch { .. }), "{error:?}");
@@ -549,7 +550,7 @@ fn compressed_layers_are_recognized() {
     let reader = decompress(gz.as_slice()).unwrap();
     let unpacked =
         unpack_layer(root.as_fd(), reader, Some(&Digest::sha256(&tar)), &options).unwrap();
-    assert_eq!(unpacked.size, tar.len() as u64);
+    assert_eq!(unpacked.uncompressed_size, tar.len() as u64);
     assert_eq!(content(&fixture, "a"), "gz");
     let zst = zstd::encode_all(tar.as_slice(), 1).unwrap();
     let reader = decompress(zst.as_slice()).unwrap();
@@ -559,9 +560,10 @@ fn compressed_layers_are_recognized() {
 /// A cut of a layer: its label, where the stream is cut, the files unpacked when it is complete.
 type Cut<'a> = (&'a str, usize, Option<&'a [(&'a str, &'a str)]>);
 
-/// Where a layer's tar stream may end: Go's archive/tar rule, the one `load`, `system check` and the
-/// pull's content counter apply (berth-archive's `a_stream_may_end_where_go_lets_it_and_nowhere_else`
-/// holds the same table). umoci 0.4.7 ends its layers right after the last file's data (issue #12).
+/// Where a layer's tar stream may end is Go's archive/tar rule, tested cut by cut on the one walker
+/// (berth-archive's `a_stream_may_end_where_go_lets_it_and_nowhere_else`). Here: the unpacker walks
+/// with it, and applies what a stream it accepts holds. umoci 0.4.7 ends its layers right after the
+/// last file's data (issue #12).
 #[test]
 fn a_layer_may_end_where_go_lets_it_and_nowhere_else() {
     let fixture = Fixture::new();
@@ -570,32 +572,15 @@ fn a_layer_may_end_where_go_lets_it_and_nowhere_else() {
     // a: header 0..512, data 512..1212, padding to 1536; b: header 1536..2048, data 2048..3048,
     // padding to 3072; the end-of-archive blocks (tar-rs writes two) from 3072.
     let whole = fixture.tar(&[E::File("a", a), E::File("b", b)]);
-    let cases: [Cut<'_>; 13] = [
-        ("inside the first header", 100, None),
-        ("right after the first header", 512, None),
+    let cases: [Cut<'_>; 4] = [
         ("inside the first entry's data", 1000, None),
-        (
-            "right after the first entry's data",
-            1212,
-            Some(&[("a", a)]),
-        ),
         ("inside the first entry's padding", 1400, Some(&[("a", a)])),
-        ("between the entries", 1536, Some(&[("a", a)])),
         ("inside the second header", 1600, None),
-        ("one byte short of the data", 3047, None),
         (
             "right after the last entry's data (umoci)",
             3048,
             Some(&[("a", a), ("b", b)]),
         ),
-        (
-            "no end-of-archive blocks",
-            3072,
-            Some(&[("a", a), ("b", b)]),
-        ),
-        ("inside the first zero block", 3300, None),
-        ("after one zero block", 3584, Some(&[("a", a), ("b", b)])),
-        ("inside the second zero block", 3800, None),
     ];
     let options = UnpackOptions::new(Whiteouts::Apply);
     for (label, at, expected) in cases {
@@ -607,7 +592,7 @@ fn a_layer_may_end_where_go_lets_it_and_nowhere_else() {
             Some(files) => {
                 let unpacked = result.unwrap_or_else(|e| panic!("{label}: refused: {e:?}"));
                 // The diff_id is the digest of the bytes as they are, never of a repaired stream.
-                assert_eq!(unpacked.size, at as u64, "{label}");
+                assert_eq!(unpacked.uncompressed_size, at as u64, "{label}");
                 for (name, content) in files {
                     let on_disk = fs::read_to_string(scratch.path().join(name)).unwrap();
                     assert_eq!(&on_disk, content, "{label}: {name}");
