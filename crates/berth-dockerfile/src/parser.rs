@@ -25,6 +25,8 @@ pub(crate) struct Node {
     pub heredocs: Vec<Heredoc>,
     pub lines: Lines,
     pub comments: Vec<String>,
+    /// ONBUILD's trigger.
+    pub child: Option<Box<Node>>,
 }
 
 pub(crate) struct Parsed {
@@ -285,7 +287,23 @@ fn node_from_line(line: &str, escape: char) -> Result<Node, String> {
         }
         None => (String::new(), Vec::new()),
     };
-    let (args, json) = dispatch(&command, &args_text, escape)?;
+    let mut child = None;
+    let (args, json) = if command.eq_ignore_ascii_case("onbuild") {
+        if args_text.is_empty() {
+            (Vec::new(), false)
+        } else {
+            let trigger = node_from_line(&args_text, escape)?;
+            let mut args = vec![trigger.command.clone()];
+            args.extend(trigger.args.iter().cloned());
+            // BuildKit records no attributes on the ONBUILD node, but heredoc detection looks
+            // at the trigger's JSON form.
+            let json = trigger.json;
+            child = Some(Box::new(trigger));
+            (args, json)
+        }
+    } else {
+        dispatch(&command, &args_text, escape)?
+    };
     Ok(Node {
         command,
         flags,
@@ -295,6 +313,7 @@ fn node_from_line(line: &str, escape: char) -> Result<Node, String> {
         heredocs: Vec::new(),
         lines: Lines::new(0, 0),
         comments: Vec::new(),
+        child,
     })
 }
 
@@ -310,17 +329,6 @@ fn dispatch(command: &str, rest: &str, escape: char) -> Result<(Vec<String>, boo
         "healthcheck" => health_config(rest),
         "maintainer" | "stopsignal" | "user" | "workdir" => {
             Ok((if rest.is_empty() { Vec::new() } else { vec![rest.to_owned()] }, false))
-        }
-        "onbuild" => {
-            if rest.is_empty() {
-                return Ok((Vec::new(), false));
-            }
-            let child = node_from_line(rest, escape)?;
-            let mut args = vec![child.command];
-            args.extend(child.args);
-            // ONBUILD keeps no attributes of its own: the trigger's JSON form is not recorded
-            // on the ONBUILD node (BuildKit's parseSubCommand), but heredocs need to know it.
-            Ok((args, child.json))
         }
         _ => Ok((Vec::new(), false)),
     }
@@ -434,7 +442,7 @@ pub(crate) fn parse_heredoc(word: &str) -> Result<Option<Heredoc>, String> {
     if rest.contains('<') || rest.is_empty() {
         return Ok(None);
     }
-    let file_descriptor = word[..digits].parse().unwrap_or(0);
+    let file_descriptor: u32 = word[..digits].parse().unwrap_or(0);
     let plain = Lexer {
         skip_unset_env: true,
         ..Lexer::new('\\')
@@ -469,4 +477,41 @@ pub(crate) fn chomp_heredoc_content(content: &str) -> String {
         .split_inclusive('\n')
         .map(|line| line.trim_start_matches('\t'))
         .collect()
+}
+
+/// BuildKit's `Node.Dump`, the format of its parser test files.
+#[cfg(test)]
+pub(crate) fn dump(nodes: &[Node]) -> String {
+    let mut out = String::new();
+    for node in nodes {
+        out.push('(');
+        out.push_str(&dump_node(node));
+        out.push_str(")\n");
+    }
+    out
+}
+
+#[cfg(test)]
+fn dump_node(node: &Node) -> String {
+    use crate::quote::go_quote;
+    let mut out = node.command.to_lowercase();
+    if !node.flags.is_empty() {
+        let flags: Vec<String> = node.flags.iter().map(|f| go_quote(f)).collect();
+        out.push_str(&format!(" [{}]", flags.join(" ")));
+    }
+    if let Some(child) = &node.child {
+        out.push_str(&format!(" ({})", dump_node(child)));
+        return out.trim().to_owned();
+    }
+    for arg in &node.args {
+        out.push(' ');
+        out.push_str(&go_quote(arg));
+    }
+    out.trim().to_owned()
+}
+
+/// Parses and dumps (for tests).
+#[cfg(test)]
+pub(crate) fn parse_dump(text: &str) -> Result<String, Error> {
+    parse(text).map(|parsed| dump(&parsed.nodes))
 }

@@ -1,1 +1,2 @@
-
+mod shell;
+mod shell_vectors;
