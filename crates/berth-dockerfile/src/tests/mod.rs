@@ -1,2 +1,4 @@
 mod shell;
 mod shell_vectors;
+mod parser;
+mod instructions;
