@@ -158,6 +158,22 @@ impl Matcher {
         Ok(matched)
     }
 
+    /// Whether the last pattern that decides matches `file` itself, parents not tried
+    /// (patternmatcher's `MatchesExact`, for tests).
+    #[cfg(test)]
+    pub(crate) fn patterns_match_path_only(&self, file: &str) -> bool {
+        let mut matched = false;
+        for pattern in &self.patterns {
+            if pattern.exclusion != matched {
+                continue;
+            }
+            if pattern.matches(file).unwrap_or(false) {
+                matched = !pattern.exclusion;
+            }
+        }
+        matched
+    }
+
     /// BuildKit's older `Matches`: parents are only tried at the pattern's own depth.
     pub fn matches_at_depth(&self, file: &str) -> Result<bool, Error> {
         let parent = path::dir(file);

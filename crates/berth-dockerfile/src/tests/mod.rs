@@ -2,3 +2,4 @@ mod shell;
 mod shell_vectors;
 mod parser;
 mod instructions;
+mod ignore;
