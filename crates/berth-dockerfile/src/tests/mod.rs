@@ -3,3 +3,5 @@ mod shell_vectors;
 mod parser;
 mod instructions;
 mod ignore;
+mod fuzz;
+mod scope;
