@@ -10,8 +10,24 @@ use crate::parser::{chomp_heredoc_content, parse_heredoc, Node};
 use crate::{duration, quote, suggest};
 
 const INSTRUCTIONS: &[&str] = &[
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
-    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "FROM",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
 ];
 
 /// One node as an instruction; the error is BuildKit's message without the line prefix.
@@ -93,8 +109,12 @@ pub(crate) fn instruction(node: &Node) -> Result<Located, String> {
             flags.parse()?;
             let trigger = args[0].trim().to_uppercase();
             match trigger.as_str() {
-                "ONBUILD" => return Err("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into()),
-                "MAINTAINER" | "FROM" => return Err(format!("{trigger} isn't allowed as an ONBUILD trigger")),
+                "ONBUILD" => {
+                    return Err("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed".into())
+                }
+                "MAINTAINER" | "FROM" => {
+                    return Err(format!("{trigger} isn't allowed as an ONBUILD trigger"))
+                }
                 _ => {}
             }
             let mut expression = strip_onbuild(&node.original).to_owned();
@@ -218,7 +238,9 @@ pub(crate) fn instruction(node: &Node) -> Result<Located, String> {
 fn strip_onbuild(original: &str) -> &str {
     let trimmed = original.trim_start_matches(is_re_space);
     match trimmed.get(..7) {
-        Some(word) if word.eq_ignore_ascii_case("onbuild") => trimmed[7..].trim_start_matches(is_re_space),
+        Some(word) if word.eq_ignore_ascii_case("onbuild") => {
+            trimmed[7..].trim_start_matches(is_re_space)
+        }
         _ => original,
     }
 }
@@ -251,12 +273,21 @@ fn healthcheck(node: &Node, flags: &mut Flags<'_>) -> Result<Healthcheck, String
         }
         return Ok(Healthcheck::None);
     }
-    for name in ["interval", "timeout", "start-period", "start-interval", "retries"] {
+    for name in [
+        "interval",
+        "timeout",
+        "start-period",
+        "start-interval",
+        "retries",
+    ] {
         flags.add(name, Kind::String);
     }
     flags.parse()?;
     if kind != "CMD" {
-        return Err(format!("Unknown type {} in HEALTHCHECK (try CMD)", quote::go_quote(&kind)));
+        return Err(format!(
+            "Unknown type {} in HEALTHCHECK (try CMD)",
+            quote::go_quote(&kind)
+        ));
     }
     let command: Vec<String> = if rest.is_empty() {
         Vec::new()
@@ -279,7 +310,10 @@ fn healthcheck(node: &Node, flags: &mut Flags<'_>) -> Result<Healthcheck, String
             return Ok(0);
         }
         if nanos < 1_000_000 {
-            return Err(format!("Interval {} cannot be less than 1ms", quote::go_quote(name)));
+            return Err(format!(
+                "Interval {} cannot be less than 1ms",
+                quote::go_quote(name)
+            ));
         }
         Ok(nanos)
     };
@@ -308,11 +342,15 @@ fn parse_int32(value: &str) -> Result<i64, String> {
     let quoted = quote::go_quote(value);
     let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("strconv.ParseInt: parsing {quoted}: invalid syntax"));
+        return Err(format!(
+            "strconv.ParseInt: parsing {quoted}: invalid syntax"
+        ));
     }
     match value.parse::<i32>() {
         Ok(n) => Ok(i64::from(n)),
-        Err(_) => Err(format!("strconv.ParseInt: parsing {quoted}: value out of range")),
+        Err(_) => Err(format!(
+            "strconv.ParseInt: parsing {quoted}: value out of range"
+        )),
     }
 }
 
@@ -340,7 +378,9 @@ fn key_values(args: &[String], command: &str) -> Result<Vec<KeyValue>, String> {
 fn sources_and_dest(node: &Node, command: &str) -> Result<SourcesAndDest, String> {
     let (dest, sources) = node.args.split_last().expect("at least two arguments");
     if parse_heredoc(dest).ok().flatten().is_some() {
-        return Err(format!("{command} cannot accept a heredoc as a destination"));
+        return Err(format!(
+            "{command} cannot accept a heredoc as a destination"
+        ));
     }
     let mut paths = Vec::new();
     let mut contents = Vec::new();
@@ -354,7 +394,11 @@ fn sources_and_dest(node: &Node, command: &str) -> Result<SourcesAndDest, String
                     .find(|doc| doc.name == heredoc.name)
                     .map(|doc| doc.content.clone())
                     .unwrap_or_default();
-                let data = if heredoc.chomp { chomp_heredoc_content(&content) } else { content };
+                let data = if heredoc.chomp {
+                    chomp_heredoc_content(&content)
+                } else {
+                    content
+                };
                 contents.push(SourceContent {
                     path: heredoc.name,
                     data,
@@ -377,9 +421,9 @@ fn stage_name(args: &[String]) -> Result<Option<String>, String> {
         [_, as_word, name] if as_word.eq_ignore_ascii_case("as") => {
             let lowered = name.to_lowercase();
             let valid = lowered.starts_with(|c: char| c.is_ascii_lowercase())
-                && lowered
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+                && lowered.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+                });
             if !valid {
                 return Err(format!(
                     "invalid name for build stage: {}, name can't start with a number or contain symbols",

@@ -38,7 +38,9 @@ pub(crate) fn parse(text: &str) -> Result<i64, String> {
         } else if int_part.is_empty() {
             return Err(invalid());
         }
-        let unit_len = s.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(s.len());
+        let unit_len = s
+            .find(|c: char| c == '.' || c.is_ascii_digit())
+            .unwrap_or(s.len());
         let unit = &s[..unit_len];
         s = &s[unit_len..];
         if unit.is_empty() {
@@ -51,7 +53,11 @@ pub(crate) fn parse(text: &str) -> Result<i64, String> {
             "s" => 1_000_000_000,
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
-            _ => return Err(format!("time: unknown unit \"{unit}\" in duration {quoted}")),
+            _ => {
+                return Err(format!(
+                    "time: unknown unit \"{unit}\" in duration {quoted}"
+                ))
+            }
         };
         let whole: u128 = if int_part.is_empty() {
             0

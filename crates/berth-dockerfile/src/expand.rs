@@ -29,7 +29,11 @@ pub fn expands_variables(instruction: &Instruction) -> bool {
 /// quotes removed; EXPOSE split into words; heredoc sources of COPY/ADD marked for expansion
 /// expanded with quotes kept and `\` as the escape. FROM is expanded with `vars`, which must be
 /// the global scope. COPY `--from` is never expanded: a value that would change is an error.
-pub fn expand(instruction: &Instruction, lexer: &Lexer, vars: &dyn Vars) -> Result<Instruction, Error> {
+pub fn expand(
+    instruction: &Instruction,
+    lexer: &Lexer,
+    vars: &dyn Vars,
+) -> Result<Instruction, Error> {
     let word = |w: &str| lexer.word(w, vars);
     let option = |w: &Option<String>| w.as_deref().map(word).transpose();
     let mut out = instruction.clone();
@@ -44,7 +48,7 @@ pub fn expand(instruction: &Instruction, lexer: &Lexer, vars: &dyn Vars) -> Resu
             add.chown = option(&add.chown)?;
             add.chmod = option(&add.chmod)?;
             add.checksum = option(&add.checksum)?;
-            expand_paths(&mut add.paths, lexer, vars)?;
+            expand_paths(&mut add.paths, *lexer, vars)?;
         }
         Instruction::Copy(copy) => {
             if let Some(from) = &copy.from {
@@ -57,7 +61,7 @@ pub fn expand(instruction: &Instruction, lexer: &Lexer, vars: &dyn Vars) -> Resu
             }
             copy.chown = option(&copy.chown)?;
             copy.chmod = option(&copy.chmod)?;
-            expand_paths(&mut copy.paths, lexer, vars)?;
+            expand_paths(&mut copy.paths, *lexer, vars)?;
         }
         Instruction::Workdir(value) | Instruction::User(value) | Instruction::Stopsignal(value) => {
             *value = word(value)?;
@@ -83,7 +87,7 @@ pub fn expand(instruction: &Instruction, lexer: &Lexer, vars: &dyn Vars) -> Resu
     Ok(out)
 }
 
-fn expand_paths(paths: &mut SourcesAndDest, lexer: &Lexer, vars: &dyn Vars) -> Result<(), Error> {
+fn expand_paths(paths: &mut SourcesAndDest, lexer: Lexer, vars: &dyn Vars) -> Result<(), Error> {
     for source in &mut paths.sources {
         *source = lexer.word(source, vars)?;
     }

@@ -86,7 +86,9 @@ impl<'a> Flags<'a> {
     }
 
     pub(crate) fn string(&self, name: &str) -> Option<String> {
-        self.used.get(name).and_then(|values| values.last().cloned())
+        self.used
+            .get(name)
+            .and_then(|values| values.last().cloned())
     }
 
     pub(crate) fn strings(&self, name: &str) -> Vec<String> {

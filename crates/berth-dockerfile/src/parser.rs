@@ -25,7 +25,8 @@ pub(crate) struct Node {
     pub heredocs: Vec<Heredoc>,
     pub lines: Lines,
     pub comments: Vec<String>,
-    /// ONBUILD's trigger.
+    /// ONBUILD's trigger (read by the dump of the tests).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub child: Option<Box<Node>>,
 }
 
@@ -93,11 +94,15 @@ fn match_directive(text: &str) -> Option<(String, String)> {
     if name_len == 0 {
         return None;
     }
-    let rest = text[name_len..].trim_start_matches(is_re_space).strip_prefix('=')?;
+    let rest = text[name_len..]
+        .trim_start_matches(is_re_space)
+        .strip_prefix('=')?;
     if rest.is_empty() {
         return None;
     }
-    let trimmed = rest.trim_start_matches(is_re_space).trim_end_matches(is_re_space);
+    let trimmed = rest
+        .trim_start_matches(is_re_space)
+        .trim_end_matches(is_re_space);
     let value = if trimmed.is_empty() {
         // Only spaces: the lazy group still takes one character, the last.
         rest.chars().last()?.to_string()
@@ -151,7 +156,10 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
     let too_long = |line: usize| {
         syntax(
             line,
-            format!("dockerfile line greater than max allowed size of {}", MAX_LINE_BYTES - 1),
+            format!(
+                "dockerfile line greater than max allowed size of {}",
+                MAX_LINE_BYTES - 1
+            ),
         )
     };
     while index < lines.len() {
@@ -171,7 +179,9 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
             }
         }
         let line = trim_newline(raw).trim_start();
-        let directive = state.line(line).map_err(|message| syntax(current_line, message))?;
+        let directive = state
+            .line(line)
+            .map_err(|message| syntax(current_line, message))?;
         if directive {
             comments.pop();
         }
@@ -195,7 +205,9 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Error> {
                 return Err(too_long(current_line));
             }
             let line = trim_newline(raw);
-            state.line(line).map_err(|message| syntax(current_line, message))?;
+            state
+                .line(line)
+                .map_err(|message| syntax(current_line, message))?;
             current_line += 1;
             if is_comment(raw) {
                 continue;
@@ -327,9 +339,14 @@ fn dispatch(command: &str, rest: &str, escape: char) -> Result<(Vec<String>, boo
         "label" => Ok((name_val(rest, "LABEL", escape)?, false)),
         "expose" | "from" => Ok((whitespace_delimited(rest), false)),
         "healthcheck" => health_config(rest),
-        "maintainer" | "stopsignal" | "user" | "workdir" => {
-            Ok((if rest.is_empty() { Vec::new() } else { vec![rest.to_owned()] }, false))
-        }
+        "maintainer" | "stopsignal" | "user" | "workdir" => Ok((
+            if rest.is_empty() {
+                Vec::new()
+            } else {
+                vec![rest.to_owned()]
+            },
+            false,
+        )),
         _ => Ok((Vec::new(), false)),
     }
 }
@@ -360,11 +377,15 @@ fn maybe_json_to_list(rest: &str) -> Result<(Vec<String>, bool), String> {
     }
 }
 
-const NOT_STRING_ARRAY: &str = "when using JSON array syntax, arrays must be comprised of strings only";
+const NOT_STRING_ARRAY: &str =
+    "when using JSON array syntax, arrays must be comprised of strings only";
 
 fn health_config(rest: &str) -> Result<(Vec<String>, bool), String> {
     let bytes = rest.as_bytes();
-    let sep = bytes.iter().position(|b| is_go_space(*b)).unwrap_or(bytes.len());
+    let sep = bytes
+        .iter()
+        .position(|b| is_go_space(*b))
+        .unwrap_or(bytes.len());
     if sep == 0 {
         return Ok((Vec::new(), false));
     }
@@ -497,10 +518,14 @@ fn dump_node(node: &Node) -> String {
     let mut out = node.command.to_lowercase();
     if !node.flags.is_empty() {
         let flags: Vec<String> = node.flags.iter().map(|f| go_quote(f)).collect();
-        out.push_str(&format!(" [{}]", flags.join(" ")));
+        out.push_str(" [");
+        out.push_str(&flags.join(" "));
+        out.push(']');
     }
     if let Some(child) = &node.child {
-        out.push_str(&format!(" ({})", dump_node(child)));
+        out.push_str(" (");
+        out.push_str(&dump_node(child));
+        out.push(')');
         return out.trim().to_owned();
     }
     for arg in &node.args {

@@ -40,7 +40,10 @@ impl ShellPattern {
                     match escaped {
                         Some(c @ ('*' | '?' | '\\')) => tokens.push(Token::Literal(c)),
                         other => {
-                            return Err(format!("invalid escape '\\{}'", other.unwrap_or('\u{fffd}')))
+                            return Err(format!(
+                                "invalid escape '\\{}'",
+                                other.unwrap_or('\u{fffd}')
+                            ))
                         }
                     }
                 }
@@ -83,7 +86,8 @@ impl ShellPattern {
                         .rev()
                         .find_map(|len| self.match_from(text, token + 1, pos + len, failed))
                 } else {
-                    (0..=longest).find_map(|len| self.match_from(text, token + 1, pos + len, failed))
+                    (0..=longest)
+                        .find_map(|len| self.match_from(text, token + 1, pos + len, failed))
                 }
             }
         };
@@ -166,7 +170,8 @@ fn expand_template(out: &mut String, template: &str, matched: &str) {
             out.push('$');
             continue;
         }
-        let is_zero = name.bytes().all(|b| b.is_ascii_digit()) && name.trim_start_matches('0').is_empty();
+        let is_zero =
+            name.bytes().all(|b| b.is_ascii_digit()) && name.trim_start_matches('0').is_empty();
         if is_zero {
             out.push_str(matched);
         }

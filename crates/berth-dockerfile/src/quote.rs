@@ -40,5 +40,8 @@ fn is_go_printable(c: char) -> bool {
     if c == ' ' {
         return true;
     }
-    !(c.is_control() || c.is_whitespace() || ('\u{e000}'..='\u{f8ff}').contains(&c) || c == '\u{feff}')
+    !(c.is_control()
+        || c.is_whitespace()
+        || ('\u{e000}'..='\u{f8ff}').contains(&c)
+        || c == '\u{feff}')
 }

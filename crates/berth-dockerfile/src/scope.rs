@@ -16,8 +16,16 @@ use crate::{Dockerfile, Error};
 
 /// The proxy build args Docker and BuildKit accept without an ARG instruction (any case).
 pub const PROXY_ARGS: &[&str] = &[
-    "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
-    "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
 ];
 
 /// An OS/architecture/variant triple, as `--platform` gives it.
@@ -32,7 +40,9 @@ impl Platform {
     /// containerd's `platforms.Format`: `os/arch[/variant]`.
     pub fn format(&self) -> String {
         match &self.variant {
-            Some(variant) if !variant.is_empty() => format!("{}/{}/{variant}", self.os, self.architecture),
+            Some(variant) if !variant.is_empty() => {
+                format!("{}/{}/{variant}", self.os, self.architecture)
+            }
             _ => format!("{}/{}", self.os, self.architecture),
         }
     }

@@ -32,7 +32,10 @@ impl<S: std::hash::BuildHasher> Vars for HashMap<String, String, S> {
 impl Vars for [(String, String)] {
     /// The last pair of that name wins, as in an environment list.
     fn var(&self, name: &str) -> Option<&str> {
-        self.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -199,7 +202,11 @@ impl State<'_> {
         ch
     }
 
-    fn process_stop_on(&mut self, stop: Option<char>, raw_escapes: bool) -> Lexed<(String, Vec<String>)> {
+    fn process_stop_on(
+        &mut self,
+        stop: Option<char>,
+        raw_escapes: bool,
+    ) -> Lexed<(String, Vec<String>)> {
         let mut result = String::new();
         self.words_buffer.clear();
         let mut words = Words::default();
@@ -214,7 +221,12 @@ impl State<'_> {
         Ok((result, words))
     }
 
-    fn stop_on_loop(&mut self, stop: Option<char>, result: &mut String, words: &mut Words) -> Lexed<()> {
+    fn stop_on_loop(
+        &mut self,
+        stop: Option<char>,
+        result: &mut String,
+        words: &mut Words,
+    ) -> Lexed<()> {
         while let Some(ch) = self.peek() {
             if stop == Some(ch) {
                 self.next();
@@ -279,7 +291,8 @@ impl State<'_> {
             match self.next() {
                 None => {
                     return Err(
-                        "unexpected end of statement while looking for matching single-quote".into(),
+                        "unexpected end of statement while looking for matching single-quote"
+                            .into(),
                     )
                 }
                 Some('\'') => {
@@ -303,7 +316,8 @@ impl State<'_> {
             match self.peek() {
                 None => {
                     return Err(
-                        "unexpected end of statement while looking for matching double-quote".into(),
+                        "unexpected end of statement while looking for matching double-quote"
+                            .into(),
                     )
                 }
                 Some('"') => {
@@ -325,7 +339,9 @@ impl State<'_> {
                         }
                         match self.peek() {
                             None => continue,
-                            Some(next) if next == '"' || next == '$' || next == self.lexer.escape => {
+                            Some(next)
+                                if next == '"' || next == '$' || next == self.lexer.escape =>
+                            {
                                 self.next();
                                 ch = next;
                             }
@@ -404,7 +420,8 @@ impl State<'_> {
                 if null_is_unset && raw_escapes {
                     return Err(format!("unsupported modifier ({modifier}) in substitution"));
                 }
-                let word = self.stop_on_or_missing('}', raw_escapes, "syntax error: missing '}'")?;
+                let word =
+                    self.stop_on_or_missing('}', raw_escapes, "syntax error: missing '}'")?;
                 let value = self.lookup(&name);
                 if self.lexer.skip_unset_env && value.is_none() {
                     return Ok(format!("${{{name}{modifier}{word}}}"));
@@ -412,15 +429,25 @@ impl State<'_> {
                 let empty = value.as_deref().is_none_or(str::is_empty);
                 let unset = value.is_none() || (null_is_unset && empty);
                 match ch {
-                    '-' => Ok(if unset { word } else { value.unwrap_or_default() }),
+                    '-' => Ok(if unset {
+                        word
+                    } else {
+                        value.unwrap_or_default()
+                    }),
                     '+' => Ok(if unset { String::new() } else { word }),
                     '?' => {
                         let default = match value {
                             None => "is not allowed to be unset",
-                            Some(ref v) if null_is_unset && v.is_empty() => "is not allowed to be empty",
+                            Some(ref v) if null_is_unset && v.is_empty() => {
+                                "is not allowed to be empty"
+                            }
                             Some(v) => return Ok(v),
                         };
-                        let message = if word.is_empty() { default } else { word.as_str() };
+                        let message = if word.is_empty() {
+                            default
+                        } else {
+                            word.as_str()
+                        };
                         Err(format!("{name}: {message}"))
                     }
                     '%' | '#' => {
@@ -443,8 +470,10 @@ impl State<'_> {
                 if replace_all {
                     self.next();
                 }
-                let pattern_text = self.stop_on_or_missing('/', true, "syntax error: missing '/' in ${}")?;
-                let replacement = self.stop_on_or_missing('}', true, "syntax error: missing '}'")?;
+                let pattern_text =
+                    self.stop_on_or_missing('/', true, "syntax error: missing '/' in ${}")?;
+                let replacement =
+                    self.stop_on_or_missing('}', true, "syntax error: missing '}'")?;
                 let value = self.lookup(&name);
                 if self.lexer.skip_unset_env && value.is_none() {
                     return Ok(format!("${{{name}/{pattern_text}/{replacement}}}"));
@@ -463,7 +492,12 @@ impl State<'_> {
         }
     }
 
-    fn stop_on_or_missing(&mut self, stop: char, raw_escapes: bool, missing: &str) -> Lexed<String> {
+    fn stop_on_or_missing(
+        &mut self,
+        stop: char,
+        raw_escapes: bool,
+        missing: &str,
+    ) -> Lexed<String> {
         match self.process_stop_on(Some(stop), raw_escapes) {
             Ok((word, _)) => Ok(word),
             Err(_) if self.peek().is_none() => Err(missing.into()),

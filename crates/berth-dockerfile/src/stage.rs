@@ -48,15 +48,19 @@ impl Dockerfile {
         {
             return Some(index);
         }
-        name.parse::<usize>().ok().filter(|index| *index < self.stages.len())
+        name.parse::<usize>()
+            .ok()
+            .filter(|index| *index < self.stages.len())
     }
 
     /// The global ARG definitions, in order.
     pub fn global_args(&self) -> impl Iterator<Item = &ArgDefinition> {
-        self.meta_args.iter().flat_map(|located| match &located.instruction {
-            Instruction::Arg(definitions) => definitions.as_slice(),
-            _ => &[],
-        })
+        self.meta_args
+            .iter()
+            .flat_map(|located| match &located.instruction {
+                Instruction::Arg(definitions) => definitions.as_slice(),
+                _ => &[],
+            })
     }
 }
 

@@ -11,17 +11,29 @@ pub(crate) fn wrap(message: String, value: &str, options: &[&str], case_sensitiv
 }
 
 fn search(value: &str, options: &[&str], case_sensitive: bool) -> Option<String> {
-    let wanted = if case_sensitive { value.to_owned() } else { value.to_lowercase() };
+    let wanted = if case_sensitive {
+        value.to_owned()
+    } else {
+        value.to_lowercase()
+    };
     let mut best: Option<String> = None;
     let mut min_distance = 3;
     for option in options {
-        let option = if case_sensitive { (*option).to_owned() } else { option.to_lowercase() };
+        let option = if case_sensitive {
+            (*option).to_owned()
+        } else {
+            option.to_lowercase()
+        };
         if wanted == option {
             return None;
         }
         let distance = levenshtein(&wanted, &option);
         if distance < min_distance {
-            best = Some(if case_sensitive { option } else { match_case(&option, value) });
+            best = Some(if case_sensitive {
+                option
+            } else {
+                match_case(&option, value)
+            });
             min_distance = distance;
         }
     }
@@ -46,7 +58,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
-            current[j + 1] = (previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1);
+            current[j + 1] = (previous[j] + cost)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
         }
         previous = current;
     }

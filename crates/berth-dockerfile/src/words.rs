@@ -240,7 +240,9 @@ pub(crate) fn parse_json(rest: &str) -> Result<Vec<String>, JsonError> {
         Ok(values) => values,
         // Go decodes any depth; serde_json stops at 128 nested arrays, which can only be an
         // array of non-strings.
-        Err(err) if err.to_string().contains("recursion limit") => return Err(JsonError::NotStringArray),
+        Err(err) if err.to_string().contains("recursion limit") => {
+            return Err(JsonError::NotStringArray)
+        }
         Err(_) => return Err(JsonError::NotJson),
     };
     values

@@ -63,11 +63,7 @@ fn scan_chunk(mut pattern: &[u8]) -> (bool, &[u8], &[u8]) {
     let mut i = 0;
     while i < pattern.len() {
         match pattern[i] {
-            b'\\' => {
-                if i + 1 < pattern.len() {
-                    i += 1;
-                }
-            }
+            b'\\' if i + 1 < pattern.len() => i += 1,
             b'[' => in_range = true,
             b']' => in_range = false,
             b'*' if !in_range => break,
@@ -88,7 +84,10 @@ fn decode(s: &[u8]) -> (u32, usize) {
         Some(b) if b >> 3 == 0b11110 => 4,
         Some(_) => return (0xfffd, 1),
     };
-    match s.get(..width).and_then(|bytes| std::str::from_utf8(bytes).ok()) {
+    match s
+        .get(..width)
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+    {
         Some(text) => (text.chars().next().map_or(0xfffd, u32::from), width),
         None => (0xfffd, 1),
     }

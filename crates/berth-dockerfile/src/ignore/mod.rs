@@ -145,7 +145,10 @@ impl Matcher {
             let mut hit = pattern.matches(file)?;
             if !hit && parent != "." {
                 for i in 0..parent_dirs.len() {
-                    if pattern.matches(&parent_dirs[..=i].join("/")).unwrap_or(false) {
+                    if pattern
+                        .matches(&parent_dirs[..=i].join("/"))
+                        .unwrap_or(false)
+                    {
                         hit = true;
                         break;
                     }
@@ -185,7 +188,9 @@ impl Matcher {
             }
             let mut hit = pattern.matches(file)?;
             if !hit && parent != "." && pattern.dirs <= parent_dirs.len() {
-                hit = pattern.matches(&parent_dirs[..pattern.dirs].join("/")).unwrap_or(false);
+                hit = pattern
+                    .matches(&parent_dirs[..pattern.dirs].join("/"))
+                    .unwrap_or(false);
             }
             if hit {
                 matched = !pattern.exclusion;

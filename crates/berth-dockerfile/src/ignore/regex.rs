@@ -15,7 +15,10 @@ enum Node {
     Char(char),
     /// `.`: any character but a newline.
     Any,
-    Class { negated: bool, items: Vec<ClassItem> },
+    Class {
+        negated: bool,
+        items: Vec<ClassItem>,
+    },
     Begin,
     End,
     Group(Vec<Node>),
@@ -27,7 +30,10 @@ enum Node {
 enum Inst {
     Char(char),
     Any,
-    Class { negated: bool, items: Vec<ClassItem> },
+    Class {
+        negated: bool,
+        items: Vec<ClassItem>,
+    },
     Begin,
     End,
     Split(usize, usize),
@@ -39,6 +45,11 @@ enum Inst {
 #[derive(Debug, Clone)]
 pub(crate) struct Regex {
     program: Vec<Inst>,
+}
+
+enum ClassChar {
+    Char(char),
+    Perl,
 }
 
 struct Parser {
@@ -82,9 +93,18 @@ impl Parser {
         let ch = *self.chars.get(self.pos)?;
         self.pos += 1;
         Some(match ch {
-            'd' | 'D' => Node::Class { negated: false, items: vec![ClassItem::Digit(ch == 'd')] },
-            's' | 'S' => Node::Class { negated: false, items: vec![ClassItem::Space(ch == 's')] },
-            'w' | 'W' => Node::Class { negated: false, items: vec![ClassItem::Word(ch == 'w')] },
+            'd' | 'D' => Node::Class {
+                negated: false,
+                items: vec![ClassItem::Digit(ch == 'd')],
+            },
+            's' | 'S' => Node::Class {
+                negated: false,
+                items: vec![ClassItem::Space(ch == 's')],
+            },
+            'w' | 'W' => Node::Class {
+                negated: false,
+                items: vec![ClassItem::Word(ch == 'w')],
+            },
             'A' => Node::Begin,
             'z' => Node::End,
             c => Node::Char(simple_escape(c)?),
@@ -114,12 +134,18 @@ impl Parser {
                 self.pos += rest[..end + 2].chars().count();
                 continue;
             }
-            let low = self.class_char(&mut items)?;
-            let Some(low) = low else { continue };
+            let ClassChar::Char(low) = self.class_char(&mut items)? else {
+                continue;
+            };
             let mut high = low;
-            if self.chars.get(self.pos) == Some(&'-') && self.chars.get(self.pos + 1).is_some_and(|c| *c != ']') {
+            if self.chars.get(self.pos) == Some(&'-')
+                && self.chars.get(self.pos + 1).is_some_and(|c| *c != ']')
+            {
                 self.pos += 1;
-                high = self.class_char(&mut Vec::new())??;
+                let ClassChar::Char(end) = self.class_char(&mut Vec::new())? else {
+                    return None;
+                };
+                high = end;
                 if high < low {
                     return None;
                 }
@@ -128,13 +154,12 @@ impl Parser {
         }
     }
 
-    /// One character of a class; `Some(None)` when it was a Perl class like `\d` (added to
-    /// `items`).
-    fn class_char(&mut self, items: &mut Vec<ClassItem>) -> Option<Option<char>> {
+    /// One character of a class; `Perl` when it was a Perl class like `\d` (added to `items`).
+    fn class_char(&mut self, items: &mut Vec<ClassItem>) -> Option<ClassChar> {
         let ch = *self.chars.get(self.pos)?;
         self.pos += 1;
         if ch != '\\' {
-            return Some(Some(ch));
+            return Some(ClassChar::Char(ch));
         }
         let escaped = *self.chars.get(self.pos)?;
         self.pos += 1;
@@ -142,9 +167,9 @@ impl Parser {
             'd' | 'D' => items.push(ClassItem::Digit(escaped == 'd')),
             's' | 'S' => items.push(ClassItem::Space(escaped == 's')),
             'w' | 'W' => items.push(ClassItem::Word(escaped == 'w')),
-            c => return Some(Some(simple_escape(c)?)),
+            c => return Some(ClassChar::Char(simple_escape(c)?)),
         }
-        Some(None)
+        Some(ClassChar::Perl)
     }
 }
 
@@ -188,7 +213,12 @@ fn posix_class(name: &str) -> Option<Vec<ClassItem>> {
         "xdigit" => &[('0', '9'), ('A', 'F'), ('a', 'f')],
         _ => return None,
     };
-    Some(ranges.iter().map(|(lo, hi)| ClassItem::Range(*lo, *hi)).collect())
+    Some(
+        ranges
+            .iter()
+            .map(|(lo, hi)| ClassItem::Range(*lo, *hi))
+            .collect(),
+    )
 }
 
 fn class_matches(negated: bool, items: &[ClassItem], c: char) -> bool {
@@ -255,7 +285,10 @@ impl Regex {
         for pos in 0..=chars.len() {
             // Unanchored search: a thread may start anywhere.
             self.add(&mut current, &mut seen, 0, pos, chars.len());
-            if current.iter().any(|pc| matches!(self.program[*pc], Inst::Match)) {
+            if current
+                .iter()
+                .any(|pc| matches!(self.program[*pc], Inst::Match))
+            {
                 return true;
             }
             let Some(&c) = chars.get(pos) else { break };

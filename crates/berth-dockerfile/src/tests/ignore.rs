@@ -69,8 +69,18 @@ const SINGLE: &[(&str, &str, bool, bool)] = &[
     ("a(b)c/def", "a(b)c/def", true, true),
     ("a(b)c/def", "a(b)c/xyz", false, false),
     ("a.|)$(}+{bc", "a.|)$(}+{bc", true, true),
-    ("dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true, true),
-    ("dist/*.whl", "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", true, true),
+    (
+        "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+        "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+        true,
+        true,
+    ),
+    (
+        "dist/*.whl",
+        "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+        true,
+        true,
+    ),
     ("a\\\\", "a\\", true, true),
     ("a\\*b", "a*b", true, true),
 ];
@@ -81,7 +91,11 @@ fn single_patterns() {
         let matcher = Matcher::new(&[pattern]).unwrap_or_else(|err| panic!("{pattern}: {err}"));
         let own = matcher.patterns_match_path_only(path);
         assert_eq!(own, *exact, "{pattern} on {path} (the path alone)");
-        assert_eq!(matcher.matches(path).unwrap(), *or_parent, "{pattern} on {path}");
+        assert_eq!(
+            matcher.matches(path).unwrap(),
+            *or_parent,
+            "{pattern} on {path}"
+        );
     }
 }
 
@@ -89,9 +103,24 @@ fn single_patterns() {
 fn several_patterns() {
     let cases: &[(&[&str], &str, bool)] = &[
         (&["**", "!util/docker/web"], "util/docker/web/foo", false),
-        (&["**", "!util/docker/web", "util/docker/web/foo"], "util/docker/web/foo", true),
-        (&["**", "!dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl"], "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", false),
-        (&["**", "!dist/*.whl"], "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl", false),
+        (
+            &["**", "!util/docker/web", "util/docker/web/foo"],
+            "util/docker/web/foo",
+            true,
+        ),
+        (
+            &[
+                "**",
+                "!dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+            ],
+            "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+            false,
+        ),
+        (
+            &["**", "!dist/*.whl"],
+            "dist/proxy.py-2.4.0rc3.dev36+g08acad9-py3-none-any.whl",
+            false,
+        ),
         (&["*"], "fileutils.go", true),
         (&["*.go"], "fileutils.go", true),
         (&["!fileutils.go", "*.go"], "fileutils.go", true),
@@ -103,9 +132,15 @@ fn several_patterns() {
     ];
     for (patterns, path, expected) in cases {
         let matcher = Matcher::new(patterns).unwrap();
-        assert_eq!(matcher.matches(path).unwrap(), *expected, "{patterns:?} on {path}");
+        assert_eq!(
+            matcher.matches(path).unwrap(),
+            *expected,
+            "{patterns:?} on {path}"
+        );
     }
-    assert!(Matcher::new(&["docs", "  !docs/README.md  "]).unwrap().has_exclusions());
+    assert!(Matcher::new(&["docs", "  !docs/README.md  "])
+        .unwrap()
+        .has_exclusions());
     assert!(matches!(Matcher::new(&["!"]), Err(Error::IllegalExclusion)));
 }
 
@@ -176,7 +211,9 @@ fn filepath_match_cases() {
                 assert!(!bad, "{pattern}: expected a bad pattern");
                 assert_eq!(matched, *expected, "{pattern} on {path}");
             }
-            Err(Error::BadPattern { .. }) => assert!(bad, "{pattern} on {path}: unexpected bad pattern"),
+            Err(Error::BadPattern { .. }) => {
+                assert!(bad, "{pattern} on {path}: unexpected bad pattern")
+            }
             Err(err) => panic!("{pattern}: {err}"),
         }
     }
@@ -184,14 +221,25 @@ fn filepath_match_cases() {
 
 #[test]
 fn reading_the_file() {
-    let text = "\u{feff}# comment\n  \n/abs\n./rel/../x/\n !  spaced \n#!notexcl\n\tnode_modules\n!\n";
-    assert_eq!(read_patterns(text), ["abs", "x", "!spaced", "node_modules", "!"]);
+    let text =
+        "\u{feff}# comment\n  \n/abs\n./rel/../x/\n !  spaced \n#!notexcl\n\tnode_modules\n!\n";
+    assert_eq!(
+        read_patterns(text),
+        ["abs", "x", "!spaced", "node_modules", "!"]
+    );
     assert_eq!(read_patterns("/\n"), ["/"]);
 }
 
 #[test]
 fn clean_paths() {
-    let cases = [("", "."), ("./a//b/", "a/b"), ("/../a", "/a"), ("a/../..", ".."), ("a/./b/../c", "a/c"), ("//", "/")];
+    let cases = [
+        ("", "."),
+        ("./a//b/", "a/b"),
+        ("/../a", "/a"),
+        ("a/../..", ".."),
+        ("a/./b/../c", "a/c"),
+        ("//", "/"),
+    ];
     for (input, expected) in cases {
         assert_eq!(clean(input), expected, "{input}");
     }
@@ -201,7 +249,13 @@ fn clean_paths() {
 fn which_ignore_file() {
     let present = ["build/Dockerfile.dev.dockerignore", ".dockerignore"];
     let exists = |path: &str| present.contains(&path);
-    assert_eq!(ignore_file_for("build/Dockerfile.dev", &exists).as_deref(), Some("build/Dockerfile.dev.dockerignore"));
-    assert_eq!(ignore_file_for("Dockerfile", &exists).as_deref(), Some(".dockerignore"));
+    assert_eq!(
+        ignore_file_for("build/Dockerfile.dev", &exists).as_deref(),
+        Some("build/Dockerfile.dev.dockerignore")
+    );
+    assert_eq!(
+        ignore_file_for("Dockerfile", &exists).as_deref(),
+        Some(".dockerignore")
+    );
     assert_eq!(ignore_file_for("Dockerfile", &|_: &str| false), None);
 }

@@ -150,7 +150,11 @@ fn stages() {
     assert_eq!(globals, ["V", "W"]);
     assert_eq!(
         dockerfile.stages[0].from,
-        From { image: "golang:$V".into(), name: Some("build".into()), platform: Some("$BUILDPLATFORM".into()) }
+        From {
+            image: "golang:$V".into(),
+            name: Some("build".into()),
+            platform: Some("$BUILDPLATFORM".into())
+        }
     );
     assert_eq!(dockerfile.stages[0].lines.start, 3);
     assert_eq!(dockerfile.stage_index("BUILD"), Some(0));
@@ -194,7 +198,9 @@ fn errors() {
         ("FROM a\nRUN a \\\n b\nBAD\n", "dockerfile parse error on line 4: unknown instruction: BAD (did you mean ADD?)"),
     ];
     for (input, expected) in cases {
-        let error = parse(input).err().unwrap_or_else(|| panic!("{input:?} parsed"));
+        let error = parse(input)
+            .err()
+            .unwrap_or_else(|| panic!("{input:?} parsed"));
         assert_eq!(error.to_string(), expected, "{input:?}");
     }
 }

@@ -56,15 +56,29 @@ fn syntax_errors() {
     let cases = [
         ("", "file with no instructions"),
         ("# only a comment\n\n", "file with no instructions"),
-        ("# escape=x\nFROM a\n", "invalid escape token 'x' does not match ` or \\"),
-        ("# escape=\\\n# escape=`\nFROM a\n", "only one escape parser directive can be used"),
+        (
+            "# escape=x\nFROM a\n",
+            "invalid escape token 'x' does not match ` or \\",
+        ),
+        (
+            "# escape=\\\n# escape=`\nFROM a\n",
+            "only one escape parser directive can be used",
+        ),
         ("FROM a\nENV A\n", "ENV must have two arguments"),
-        ("FROM a\nENV A=b c\n", "Syntax error - can't find = in \"c\". Must be of the form: name=value"),
-        ("FROM a\nCMD [\"a\", 1]\n", "when using JSON array syntax, arrays must be comprised of strings only"),
+        (
+            "FROM a\nENV A=b c\n",
+            "Syntax error - can't find = in \"c\". Must be of the form: name=value",
+        ),
+        (
+            "FROM a\nCMD [\"a\", 1]\n",
+            "when using JSON array syntax, arrays must be comprised of strings only",
+        ),
         ("FROM a\nRUN <<EOF\nno end\n", "unterminated heredoc"),
     ];
     for (input, expected) in cases {
-        let error = parse(input).err().unwrap_or_else(|| panic!("{input:?} parsed"));
+        let error = parse(input)
+            .err()
+            .unwrap_or_else(|| panic!("{input:?} parsed"));
         assert_eq!(error.to_string(), expected, "{input:?}");
     }
 }
@@ -84,51 +98,126 @@ fn doc(name: &str, content: &str, expand: bool, chomp: bool, file_descriptor: u3
 fn heredocs() {
     let cases: Vec<(&str, Vec<Heredoc>)> = vec![
         ("USER <<INVALID\nINVALID\n", vec![]),
-        ("RUN <<EMPTY\nEMPTY\n", vec![doc("EMPTY", "", true, false, 0)]),
-        ("RUN 3<<EMPTY2\nEMPTY2\n", vec![doc("EMPTY2", "", true, false, 3)]),
+        (
+            "RUN <<EMPTY\nEMPTY\n",
+            vec![doc("EMPTY", "", true, false, 0)],
+        ),
+        (
+            "RUN 3<<EMPTY2\nEMPTY2\n",
+            vec![doc("EMPTY2", "", true, false, 3)],
+        ),
         ("RUN \"<<NOHEREDOC\"\n", vec![]),
-        ("RUN <<INDENT\n\tfoo\n\tbar\nINDENT\n", vec![doc("INDENT", "\tfoo\n\tbar\n", true, false, 0)]),
-        ("RUN <<-UNINDENT\n\tbaz\n\tquux\nUNINDENT\n", vec![doc("UNINDENT", "\tbaz\n\tquux\n", true, true, 0)]),
-        ("RUN <<-UNINDENT2\n\tbaz\n\tquux\n\tUNINDENT2\n", vec![doc("UNINDENT2", "\tbaz\n\tquux\n", true, true, 0)]),
-        ("RUN <<-'NOEXPAND'\n\tdon't expand $NAME\nNOEXPAND\n", vec![doc("NOEXPAND", "\tdon't expand $NAME\n", false, true, 0)]),
+        (
+            "RUN <<INDENT\n\tfoo\n\tbar\nINDENT\n",
+            vec![doc("INDENT", "\tfoo\n\tbar\n", true, false, 0)],
+        ),
+        (
+            "RUN <<-UNINDENT\n\tbaz\n\tquux\nUNINDENT\n",
+            vec![doc("UNINDENT", "\tbaz\n\tquux\n", true, true, 0)],
+        ),
+        (
+            "RUN <<-UNINDENT2\n\tbaz\n\tquux\n\tUNINDENT2\n",
+            vec![doc("UNINDENT2", "\tbaz\n\tquux\n", true, true, 0)],
+        ),
+        (
+            "RUN <<-'NOEXPAND'\n\tdon't expand $NAME\nNOEXPAND\n",
+            vec![doc("NOEXPAND", "\tdon't expand $NAME\n", false, true, 0)],
+        ),
         (
             "RUN <<COMMENT\n# internal comment\necho foo bar # trailing\nCOMMENT\n",
-            vec![doc("COMMENT", "# internal comment\necho foo bar # trailing\n", true, false, 0)],
+            vec![doc(
+                "COMMENT",
+                "# internal comment\necho foo bar # trailing\n",
+                true,
+                false,
+                0,
+            )],
         ),
-        ("RUN --mount=type=cache,target=/foo <<MOUNT\necho hello\nMOUNT\n", vec![doc("MOUNT", "echo hello\n", true, false, 0)]),
+        (
+            "RUN --mount=type=cache,target=/foo <<MOUNT\necho hello\nMOUNT\n",
+            vec![doc("MOUNT", "echo hello\n", true, false, 0)],
+        ),
         (
             "COPY <<FILE1 <<FILE2 /dest\ncontent 1\nFILE1\ncontent 2\nFILE2\n",
-            vec![doc("FILE1", "content 1\n", true, false, 0), doc("FILE2", "content 2\n", true, false, 0)],
+            vec![
+                doc("FILE1", "content 1\n", true, false, 0),
+                doc("FILE2", "content 2\n", true, false, 0),
+            ],
         ),
-        ("COPY <<EOF /quotes\n\"foo\"\n'bar'\nEOF\n", vec![doc("EOF", "\"foo\"\n'bar'\n", true, false, 0)]),
-        ("COPY <<X <<Y /dest\nY\nX\nX\nY\n", vec![doc("X", "Y\n", true, false, 0), doc("Y", "X\n", true, false, 0)]),
-        ("RUN <<COMPLEX python3\nprint('hello world')\nCOMPLEX\n", vec![doc("COMPLEX", "print('hello world')\n", true, false, 0)]),
-        ("COPY <<file.txt /dest\nhello world\nfile.txt\n", vec![doc("file.txt", "hello world\n", true, false, 0)]),
-        ("RUN <<eo'f'\necho foo\neof\n", vec![doc("eof", "echo foo\n", false, false, 0)]),
-        ("RUN <<eo\\'f\necho foo\neo'f\n", vec![doc("eo'f", "echo foo\n", true, false, 0)]),
-        ("RUN <<'e'o\\'f\necho foo\neo'f\n", vec![doc("eo'f", "echo foo\n", false, false, 0)]),
-        ("RUN <<'one two'\necho bar\none two\n", vec![doc("one two", "echo bar\n", false, false, 0)]),
+        (
+            "COPY <<EOF /quotes\n\"foo\"\n'bar'\nEOF\n",
+            vec![doc("EOF", "\"foo\"\n'bar'\n", true, false, 0)],
+        ),
+        (
+            "COPY <<X <<Y /dest\nY\nX\nX\nY\n",
+            vec![
+                doc("X", "Y\n", true, false, 0),
+                doc("Y", "X\n", true, false, 0),
+            ],
+        ),
+        (
+            "RUN <<COMPLEX python3\nprint('hello world')\nCOMPLEX\n",
+            vec![doc("COMPLEX", "print('hello world')\n", true, false, 0)],
+        ),
+        (
+            "COPY <<file.txt /dest\nhello world\nfile.txt\n",
+            vec![doc("file.txt", "hello world\n", true, false, 0)],
+        ),
+        (
+            "RUN <<eo'f'\necho foo\neof\n",
+            vec![doc("eof", "echo foo\n", false, false, 0)],
+        ),
+        (
+            "RUN <<eo\\'f\necho foo\neo'f\n",
+            vec![doc("eo'f", "echo foo\n", true, false, 0)],
+        ),
+        (
+            "RUN <<'e'o\\'f\necho foo\neo'f\n",
+            vec![doc("eo'f", "echo foo\n", false, false, 0)],
+        ),
+        (
+            "RUN <<'one two'\necho bar\none two\n",
+            vec![doc("one two", "echo bar\n", false, false, 0)],
+        ),
         ("RUN <<$EOF\n$EOF\n", vec![doc("$EOF", "", true, false, 0)]),
         ("RUN <<  EOF\nEOF\n", vec![doc("EOF", "", true, false, 0)]),
-        ("RUN <<  EOF  > foo\nEOF\n", vec![doc("EOF", "", true, false, 0)]),
+        (
+            "RUN <<  EOF  > foo\nEOF\n",
+            vec![doc("EOF", "", true, false, 0)],
+        ),
         // JSON form has no heredocs; ONBUILD looks at its trigger.
         ("RUN [\"<<EOF\"]\n", vec![]),
-        ("ONBUILD RUN <<EOF\nx\nEOF\n", vec![doc("EOF", "x\n", true, false, 0)]),
+        (
+            "ONBUILD RUN <<EOF\nx\nEOF\n",
+            vec![doc("EOF", "x\n", true, false, 0)],
+        ),
     ];
     for (instruction, expected) in cases {
         let text = format!("FROM alpine\n{instruction}");
         let parsed = parse(&text).unwrap_or_else(|err| panic!("{instruction:?}: {err}"));
         assert_eq!(parsed.nodes[1].heredocs, expected, "{instruction:?}");
-        assert_eq!(parsed.nodes.len(), 2 + usize::from(instruction.starts_with("USER")), "{instruction:?}");
+        assert_eq!(
+            parsed.nodes.len(),
+            2 + usize::from(instruction.starts_with("USER")),
+            "{instruction:?}"
+        );
     }
 }
 
 #[test]
 fn lines_and_warnings() {
-    let parsed = parse("# syntax=x\nFROM a\n\nRUN a \\\n\n  b\nCOPY <<EOF /x\nhi\nEOF\nUSER u\n").unwrap();
-    let lines: Vec<(usize, usize)> = parsed.nodes.iter().map(|n| (n.lines.start, n.lines.end)).collect();
+    let parsed =
+        parse("# syntax=x\nFROM a\n\nRUN a \\\n\n  b\nCOPY <<EOF /x\nhi\nEOF\nUSER u\n").unwrap();
+    let lines: Vec<(usize, usize)> = parsed
+        .nodes
+        .iter()
+        .map(|n| (n.lines.start, n.lines.end))
+        .collect();
     assert_eq!(lines, [(2, 2), (4, 6), (7, 9), (10, 10)]);
     assert_eq!(parsed.warnings.len(), 1);
-    assert_eq!(parsed.warnings[0].message, "Empty continuation line found in: RUN a   b");
+    assert_eq!(
+        parsed.warnings[0].message,
+        "Empty continuation line found in: RUN a   b"
+    );
     assert_eq!(parsed.directives.syntax.as_deref(), Some("x"));
 }

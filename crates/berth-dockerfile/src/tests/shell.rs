@@ -4,7 +4,10 @@ use super::shell_vectors::{WORD, WORDS};
 use crate::{Lexer, NoVars, Vars};
 
 fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 fn env_list(entries: &[&str]) -> Vec<(String, String)> {
@@ -19,7 +22,12 @@ fn env_list(entries: &[&str]) -> Vec<(String, String)> {
 
 #[test]
 fn buildkit_word_vectors() {
-    let env = vars(&[("PWD", "/home"), ("SHELL", "bash"), ("KOREAN", "한국어"), ("NULL", "")]);
+    let env = vars(&[
+        ("PWD", "/home"),
+        ("SHELL", "bash"),
+        ("KOREAN", "한국어"),
+        ("NULL", ""),
+    ]);
     let lexer = Lexer::new('\\');
     for (input, expected) in WORD {
         let got = lexer.word(input, &env);
@@ -50,18 +58,54 @@ fn buildkit_words_vectors() {
 /// TestProcessWithMatches cases.
 #[test]
 fn matches_and_operators() {
-    type Case = (&'static str, &'static [(&'static str, &'static str)], Result<&'static str, ()>, &'static [&'static str], &'static [&'static str]);
+    type Case = (
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        Result<&'static str, ()>,
+        &'static [&'static str],
+        &'static [&'static str],
+    );
     let foo_bar: &[(&str, &str)] = &[("FOO", "xxx"), ("BAR", "")];
     let cases: &[Case] = &[
         ("x", &[("DUMMY", "dummy")], Ok("x"), &[], &[]),
-        ("x ${UNUSED}", &[("DUMMY", "dummy")], Ok("x "), &[], &["UNUSED"]),
+        (
+            "x ${UNUSED}",
+            &[("DUMMY", "dummy")],
+            Ok("x "),
+            &[],
+            &["UNUSED"],
+        ),
         ("x ${FOO}", &[("FOO", "y")], Ok("x y"), &["FOO"], &[]),
-        ("${FOO-aaa} ${BAR-bbb} ${BAZ-ccc}", foo_bar, Ok("xxx  ccc"), &["FOO", "BAR"], &["BAZ"]),
-        ("${FOO:-aaa} ${BAR:-bbb} ${BAZ:-ccc}", foo_bar, Ok("xxx bbb ccc"), &["FOO", "BAR"], &["BAZ"]),
+        (
+            "${FOO-aaa} ${BAR-bbb} ${BAZ-ccc}",
+            foo_bar,
+            Ok("xxx  ccc"),
+            &["FOO", "BAR"],
+            &["BAZ"],
+        ),
+        (
+            "${FOO:-aaa} ${BAR:-bbb} ${BAZ:-ccc}",
+            foo_bar,
+            Ok("xxx bbb ccc"),
+            &["FOO", "BAR"],
+            &["BAZ"],
+        ),
         ("${FOO:-}", foo_bar, Ok("xxx"), &["FOO"], &[]),
         ("${FOO:-}", &[], Ok(""), &[], &["FOO"]),
-        ("${FOO+aaa} ${BAR+bbb} ${BAZ+ccc}", foo_bar, Ok("aaa bbb "), &["FOO", "BAR"], &["BAZ"]),
-        ("${FOO:+aaa} ${BAR:+bbb} ${BAZ:+ccc}", foo_bar, Ok("aaa  "), &["FOO", "BAR"], &["BAZ"]),
+        (
+            "${FOO+aaa} ${BAR+bbb} ${BAZ+ccc}",
+            foo_bar,
+            Ok("aaa bbb "),
+            &["FOO", "BAR"],
+            &["BAZ"],
+        ),
+        (
+            "${FOO:+aaa} ${BAR:+bbb} ${BAZ:+ccc}",
+            foo_bar,
+            Ok("aaa  "),
+            &["FOO", "BAR"],
+            &["BAZ"],
+        ),
         ("${FOO?aaa}", foo_bar, Ok("xxx"), &["FOO"], &[]),
         ("${BAR?bbb}", foo_bar, Ok(""), &["BAR"], &[]),
         ("${BAZ?ccc}", foo_bar, Err(()), &[], &[]),
@@ -72,20 +116,56 @@ fn matches_and_operators() {
         ("${FOO=aaa}", foo_bar, Err(()), &[], &[]),
         ("${FOO=:aaa}", foo_bar, Err(()), &[], &[]),
         ("${FOO=}", &[], Err(()), &[], &[]),
-        ("${FOO#()[]{\\}^$.\\*\\?|\\\\}", &[("FOO", "()[]{}^$.*?|\\x")], Ok("x"), &["FOO"], &[]),
+        (
+            "${FOO#()[]{\\}^$.\\*\\?|\\\\}",
+            &[("FOO", "()[]{}^$.*?|\\x")],
+            Ok("x"),
+            &["FOO"],
+            &[],
+        ),
         ("${FOO%%\\**}", &[("FOO", "xx**")], Ok("xx"), &["FOO"], &[]),
         ("${FOO#*x*y}", &[("FOO", "xxyy")], Ok("y"), &["FOO"], &[]),
         ("${FOO#*}", &[("FOO", "xxyy")], Ok("xxyy"), &["FOO"], &[]),
-        ("${FOO#$BAR}", &[("FOO", "xxyy"), ("BAR", "x")], Ok("xyy"), &["FOO", "BAR"], &[]),
-        ("${FOO#$BAR}", &[("FOO", "xxyy"), ("BAR", "")], Ok("xxyy"), &["FOO", "BAR"], &[]),
+        (
+            "${FOO#$BAR}",
+            &[("FOO", "xxyy"), ("BAR", "x")],
+            Ok("xyy"),
+            &["FOO", "BAR"],
+            &[],
+        ),
+        (
+            "${FOO#$BAR}",
+            &[("FOO", "xxyy"), ("BAR", "")],
+            Ok("xxyy"),
+            &["FOO", "BAR"],
+            &[],
+        ),
         ("${FOO#}", &[("FOO", "xxyy")], Ok("xxyy"), &["FOO"], &[]),
         ("${FOO##*x}", &[("FOO", "xxyy")], Ok("yy"), &["FOO"], &[]),
         ("${FOO##}", &[("FOO", "xxyy")], Ok("xxyy"), &["FOO"], &[]),
         ("${FOO#?\\?}", &[("FOO", "???y")], Ok("?y"), &["FOO"], &[]),
-        ("${ABC:-.}${FOO%x}${ABC:-.}", &[("FOO", "xxyy")], Ok(".xxyy."), &["FOO"], &["ABC"]),
-        ("${FOO%%\\**\\*}", &[("FOO", "a***yy*")], Ok("a"), &["FOO"], &[]),
+        (
+            "${ABC:-.}${FOO%x}${ABC:-.}",
+            &[("FOO", "xxyy")],
+            Ok(".xxyy."),
+            &["FOO"],
+            &["ABC"],
+        ),
+        (
+            "${FOO%%\\**\\*}",
+            &[("FOO", "a***yy*")],
+            Ok("a"),
+            &["FOO"],
+            &[],
+        ),
         ("${FOO%}", &[("FOO", "xxyy")], Ok("xxyy"), &["FOO"], &[]),
-        ("${FOO%%$BAR}", &[("FOO", "xxyy"), ("BAR", "")], Ok("xxyy"), &["FOO", "BAR"], &[]),
+        (
+            "${FOO%%$BAR}",
+            &[("FOO", "xxyy"), ("BAR", "")],
+            Ok("xxyy"),
+            &["FOO", "BAR"],
+            &[],
+        ),
         ("${FOO:#}", &[], Err(()), &[], &[]),
         ("${FOO:##}", &[], Err(()), &[], &[]),
         ("${FOO:%}", &[], Err(()), &[], &[]),
@@ -97,31 +177,75 @@ fn matches_and_operators() {
             &["FOO", "NEEDLE"],
             &[],
         ),
-        ("${FOO/$NEEDLE/} - ${FOO//$NEEDLE/}", &[("FOO", "/tmp/tmp/bar.txt"), ("NEEDLE", "/tmp")], Ok("/tmp/bar.txt - /bar.txt"), &["FOO", "NEEDLE"], &[]),
+        (
+            "${FOO/$NEEDLE/} - ${FOO//$NEEDLE/}",
+            &[("FOO", "/tmp/tmp/bar.txt"), ("NEEDLE", "/tmp")],
+            Ok("/tmp/bar.txt - /bar.txt"),
+            &["FOO", "NEEDLE"],
+            &[],
+        ),
         (
             "${FOO/$NEEDLE/$REPLACEMENT} - ${FOO//$NEEDLE/$REPLACEMENT}",
-            &[("FOO", "/a/foo/b/c.txt"), ("NEEDLE", "/?/"), ("REPLACEMENT", "/")],
+            &[
+                ("FOO", "/a/foo/b/c.txt"),
+                ("NEEDLE", "/?/"),
+                ("REPLACEMENT", "/"),
+            ],
             Ok("/foo/b/c.txt - /foo/c.txt"),
             &["FOO", "NEEDLE", "REPLACEMENT"],
             &[],
         ),
         (
             "${FOO/$NEEDLE/$REPLACEMENT}",
-            &[("FOO", "http://google.de"), ("NEEDLE", "http://"), ("REPLACEMENT", "https://")],
+            &[
+                ("FOO", "http://google.de"),
+                ("NEEDLE", "http://"),
+                ("REPLACEMENT", "https://"),
+            ],
             Ok("https://google.de"),
             &["FOO", "NEEDLE", "REPLACEMENT"],
             &[],
         ),
-        ("${FOO//\\//\\/}", &[("FOO", "/tmp/foo.txt")], Ok("\\/tmp\\/foo.txt"), &["FOO"], &[]),
-        ("${FOO/$BAR/ww}", &[("FOO", "xxyy"), ("BAR", "")], Ok("wwxxyy"), &["FOO", "BAR"], &[]),
+        (
+            "${FOO//\\//\\/}",
+            &[("FOO", "/tmp/foo.txt")],
+            Ok("\\/tmp\\/foo.txt"),
+            &["FOO"],
+            &[],
+        ),
+        (
+            "${FOO/$BAR/ww}",
+            &[("FOO", "xxyy"), ("BAR", "")],
+            Ok("wwxxyy"),
+            &["FOO", "BAR"],
+            &[],
+        ),
         ("${FOO//ww}", &[("FOO", "xxyy")], Err(()), &[], &[]),
         ("${FOO//}", &[("FOO", "xxyy")], Err(()), &[], &[]),
         ("${FOO///}", &[("FOO", "xxyy")], Ok("xxyy"), &["FOO"], &[]),
         ("${FOO///}", &[], Ok(""), &[], &["FOO"]),
         // berth's own: replace-all over every match, an empty pattern, a newline is not matched.
-        ("${FOO//o/0}", &[("FOO", "foo boo")], Ok("f00 b00"), &["FOO"], &[]),
-        ("${FOO%.*}", &[("FOO", "archive.tar.gz")], Ok("archive.tar"), &["FOO"], &[]),
-        ("${FOO%%.*}", &[("FOO", "archive.tar.gz")], Ok("archive"), &["FOO"], &[]),
+        (
+            "${FOO//o/0}",
+            &[("FOO", "foo boo")],
+            Ok("f00 b00"),
+            &["FOO"],
+            &[],
+        ),
+        (
+            "${FOO%.*}",
+            &[("FOO", "archive.tar.gz")],
+            Ok("archive.tar"),
+            &["FOO"],
+            &[],
+        ),
+        (
+            "${FOO%%.*}",
+            &[("FOO", "archive.tar.gz")],
+            Ok("archive"),
+            &["FOO"],
+            &[],
+        ),
         ("${FOO#*/}", &[("FOO", "a/b/c")], Ok("b/c"), &["FOO"], &[]),
         ("${FOO##*/}", &[("FOO", "a/b/c")], Ok("c"), &["FOO"], &[]),
         ("${FOO#*}", &[("FOO", "a\nb")], Ok("a\nb"), &["FOO"], &[]),
@@ -137,7 +261,11 @@ fn matches_and_operators() {
                 let got = got.unwrap_or_else(|err| panic!("{input}: {err}"));
                 assert_eq!(got.word, *expected, "{input}");
                 let want: Vec<String> = matched.iter().map(|s| (*s).to_owned()).collect();
-                assert_eq!(got.matched.into_iter().collect::<Vec<_>>().len(), want.len(), "{input} matched");
+                assert_eq!(
+                    got.matched.into_iter().collect::<Vec<_>>().len(),
+                    want.len(),
+                    "{input} matched"
+                );
                 let want_unmatched: std::collections::BTreeSet<String> =
                     unmatched.iter().map(|s| (*s).to_owned()).collect();
                 assert_eq!(got.unmatched, want_unmatched, "{input} unmatched");
@@ -210,7 +338,10 @@ fn skip_unset_and_raw_modes() {
     };
     let env = vars(&[("SET", "v")]);
     let cases = [
-        ("$UNSET ${UNSET} ${UNSET:-d} ${UNSET/a/b} $SET", "$UNSET ${UNSET} ${UNSET:-d} ${UNSET/a/b} v"),
+        (
+            "$UNSET ${UNSET} ${UNSET:-d} ${UNSET/a/b} $SET",
+            "$UNSET ${UNSET} ${UNSET:-d} ${UNSET/a/b} v",
+        ),
         ("'q' \"d\" \\e", "'q' \"d\" \\e"),
     ];
     for (input, expected) in cases {
@@ -220,5 +351,10 @@ fn skip_unset_and_raw_modes() {
         skip_process_quotes: true,
         ..Lexer::new('\\')
     };
-    assert_eq!(heredoc_content.word("echo '$SET' \"$SET\"\n", &env).unwrap(), "echo 'v' \"v\"\n");
+    assert_eq!(
+        heredoc_content
+            .word("echo '$SET' \"$SET\"\n", &env)
+            .unwrap(),
+        "echo 'v' \"v\"\n"
+    );
 }

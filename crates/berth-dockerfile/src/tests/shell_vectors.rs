@@ -234,29 +234,190 @@ pub(super) const WORD: &[(&str, Option<&str>)] = &[
 ];
 
 /// Environment (`KEY=value` entries so far), input, expected words.
-pub(super) const WORDS: &[(&[&str], &str, Option<&[&str]>)] = &[
+/// Environment entries, input, expected words.
+pub(super) type WordsCase = (
+    &'static [&'static str],
+    &'static str,
+    Option<&'static [&'static str]>,
+);
+
+pub(super) const WORDS: &[WordsCase] = &[
     (&[], "hello", Some(&["hello"])),
     (&[], "hello${hi}bye", Some(&["hellobye"])),
     (&["hi=hi"], "hello${hi}bye", Some(&["hellohibye"])),
-    (&["hi=hi", "space=abc  def"], "hello${space}bye", Some(&["helloabc", "defbye"])),
-    (&["hi=hi", "space=abc  def"], "hello\"${space}\"bye", Some(&["helloabc  defbye"])),
-    (&["hi=hi", "space=abc  def"], "hello \"${space}\"bye", Some(&["hello", "abc  defbye"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c"], "hello${leading}def", Some(&["hello", "ab", "cdef"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c"], "hello\"${leading}\" def", Some(&["hello  ab c", "def"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c"], "hello\"${leading}\"", Some(&["hello  ab c"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c"], "hello${leading}", Some(&["hello", "ab", "c"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello${trailing}", Some(&["helloab", "c"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello${trailing}d", Some(&["helloab", "c", "d"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello\"${trailing}\"d", Some(&["helloab c   d"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hel\"lo${trailing}\"", Some(&["helloab c   "])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello\" there  \"", Some(&["hello there  "])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello there", Some(&["hello", "there"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello\\ there", Some(&["hello there"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello\" there", None),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello\\\" there", Some(&["hello\"", "there"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello\"\\\\there\"", Some(&["hello\\there"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello\"\\there\"", Some(&["hello\\there"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello'\\\\there'", Some(&["hello\\\\there"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello'\\there'", Some(&["hello\\there"])),
-    (&["hi=hi", "space=abc  def", "leading=  ab c", "trailing=ab c   "], "hello'$there'", Some(&["hello$there"])),
+    (
+        &["hi=hi", "space=abc  def"],
+        "hello${space}bye",
+        Some(&["helloabc", "defbye"]),
+    ),
+    (
+        &["hi=hi", "space=abc  def"],
+        "hello\"${space}\"bye",
+        Some(&["helloabc  defbye"]),
+    ),
+    (
+        &["hi=hi", "space=abc  def"],
+        "hello \"${space}\"bye",
+        Some(&["hello", "abc  defbye"]),
+    ),
+    (
+        &["hi=hi", "space=abc  def", "leading=  ab c"],
+        "hello${leading}def",
+        Some(&["hello", "ab", "cdef"]),
+    ),
+    (
+        &["hi=hi", "space=abc  def", "leading=  ab c"],
+        "hello\"${leading}\" def",
+        Some(&["hello  ab c", "def"]),
+    ),
+    (
+        &["hi=hi", "space=abc  def", "leading=  ab c"],
+        "hello\"${leading}\"",
+        Some(&["hello  ab c"]),
+    ),
+    (
+        &["hi=hi", "space=abc  def", "leading=  ab c"],
+        "hello${leading}",
+        Some(&["hello", "ab", "c"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello${trailing}",
+        Some(&["helloab", "c"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello${trailing}d",
+        Some(&["helloab", "c", "d"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello\"${trailing}\"d",
+        Some(&["helloab c   d"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hel\"lo${trailing}\"",
+        Some(&["helloab c   "]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello\" there  \"",
+        Some(&["hello there  "]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello there",
+        Some(&["hello", "there"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello\\ there",
+        Some(&["hello there"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello\" there",
+        None,
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello\\\" there",
+        Some(&["hello\"", "there"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello\"\\\\there\"",
+        Some(&["hello\\there"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello\"\\there\"",
+        Some(&["hello\\there"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello'\\\\there'",
+        Some(&["hello\\\\there"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello'\\there'",
+        Some(&["hello\\there"]),
+    ),
+    (
+        &[
+            "hi=hi",
+            "space=abc  def",
+            "leading=  ab c",
+            "trailing=ab c   ",
+        ],
+        "hello'$there'",
+        Some(&["hello$there"]),
+    ),
 ];
