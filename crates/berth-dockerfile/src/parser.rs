@@ -289,44 +289,122 @@ fn can_contain_heredoc(node: &Node) -> bool {
     matches!(command.as_str(), "add" | "copy" | "run") && !node.json
 }
 
-/// BuildKit's `newNodeFromLine`.
+/// BuildKit's `newNodeFromLine`. `ONBUILD ONBUILD ...` is unwound with a loop, not recursion,
+/// in time linear in the line; only the first two levels of triggers are kept as nodes (a longer
+/// chain is refused later anyway: ONBUILD may not trigger ONBUILD).
 fn node_from_line(line: &str, escape: char) -> Result<Node, String> {
-    let (command, rest) = words::split2_re_whitespace(line.trim());
-    let (args_text, flags) = match rest {
-        Some(rest) => {
-            let (args, flags) = words::extract_builder_flags(&rest, escape);
-            (args.trim().to_owned(), flags)
+    let mut chain: Vec<(String, Vec<String>)> = Vec::new();
+    let mut first_trigger = None;
+    // The text still to read is buffer[start..]: a trigger is a tail of its ONBUILD line, so
+    // unwinding a chain copies nothing (but for text BuildKit's byte-wise flag reading cut in
+    // the middle of a character).
+    let mut buffer = std::borrow::Cow::Borrowed(line);
+    let mut start = 0;
+    let innermost = loop {
+        let current = &buffer[start..];
+        let (command, rest) = split_command_word(current.trim());
+        let (args_text, flags) = match rest {
+            Some(rest) => {
+                let (args, flags) = words::extract_builder_flags(rest, escape);
+                (trim_cow(args), flags)
+            }
+            None => (std::borrow::Cow::Borrowed(""), Vec::new()),
+        };
+        let command = command.to_owned();
+        if command.eq_ignore_ascii_case("onbuild") && !args_text.is_empty() {
+            chain.push((command, flags));
+            if first_trigger.is_none() {
+                first_trigger = Some(args_text.to_string());
+            }
+            match args_text {
+                std::borrow::Cow::Borrowed(tail) => {
+                    start = tail.as_ptr() as usize - buffer.as_ptr() as usize;
+                }
+                std::borrow::Cow::Owned(tail) => {
+                    buffer = std::borrow::Cow::Owned(tail);
+                    start = 0;
+                }
+            }
+            continue;
         }
-        None => (String::new(), Vec::new()),
-    };
-    let mut child = None;
-    let (args, json) = if command.eq_ignore_ascii_case("onbuild") {
-        if args_text.is_empty() {
+        let (args, json) = if command.eq_ignore_ascii_case("onbuild") {
             (Vec::new(), false)
         } else {
-            let trigger = node_from_line(&args_text, escape)?;
-            let mut args = vec![trigger.command.clone()];
-            args.extend(trigger.args.iter().cloned());
-            // BuildKit records no attributes on the ONBUILD node, but heredoc detection looks
-            // at the trigger's JSON form.
-            let json = trigger.json;
-            child = Some(Box::new(trigger));
-            (args, json)
-        }
-    } else {
-        dispatch(&command, &args_text, escape)?
+            dispatch(&command, &args_text, escape)?
+        };
+        break Node {
+            command,
+            flags,
+            args,
+            json,
+            original: current.to_owned(),
+            heredocs: Vec::new(),
+            lines: Lines::new(0, 0),
+            comments: Vec::new(),
+            child: None,
+        };
     };
-    Ok(Node {
-        command,
-        flags,
-        args,
-        json,
-        original: line.to_owned(),
-        heredocs: Vec::new(),
-        lines: Lines::new(0, 0),
-        comments: Vec::new(),
-        child,
-    })
+    if chain.is_empty() {
+        return Ok(innermost);
+    }
+    // BuildKit's nodeArgs of the outermost ONBUILD: every inner command word, then the
+    // innermost arguments.
+    let mut top_args: Vec<String> = chain[1..]
+        .iter()
+        .map(|(command, _)| command.clone())
+        .collect();
+    top_args.push(innermost.command.clone());
+    top_args.extend(innermost.args.iter().cloned());
+    let json = innermost.json;
+    let mut node = innermost;
+    for (index, (command, flags)) in chain.into_iter().enumerate().rev() {
+        if let Some(grandchild) = node.child.as_mut() {
+            grandchild.child = None;
+        }
+        let (args, original) = match index {
+            0 => (std::mem::take(&mut top_args), line.to_owned()),
+            1 => (
+                vec![node.command.clone()],
+                first_trigger.clone().unwrap_or_default(),
+            ),
+            _ => (vec![node.command.clone()], String::new()),
+        };
+        node = Node {
+            command,
+            flags,
+            args,
+            // BuildKit records no attributes on an ONBUILD node, but heredoc detection looks
+            // at the trigger's JSON form.
+            json,
+            original,
+            heredocs: Vec::new(),
+            lines: Lines::new(0, 0),
+            comments: Vec::new(),
+            child: Some(Box::new(node)),
+        };
+    }
+    Ok(node)
+}
+
+/// `reWhitespace.Split(line, 2)` without copying.
+fn split_command_word(line: &str) -> (&str, Option<&str>) {
+    match line.find(words::is_re_whitespace) {
+        Some(start) => {
+            let tail = &line[start..];
+            let len = tail
+                .find(|c| !words::is_re_whitespace(c))
+                .unwrap_or(tail.len());
+            (&line[..start], Some(&tail[len..]))
+        }
+        None => (line, None),
+    }
+}
+
+fn trim_cow(text: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    match text {
+        std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.trim()),
+        std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.trim().to_owned()),
+    }
 }
 
 /// The per-instruction argument parsers of BuildKit's dispatch table.

@@ -53,48 +53,47 @@ impl ShellPattern {
         Ok(ShellPattern { tokens, greedy })
     }
 
-    /// The end of the first match anchored at `start`, in Go's priority order.
+    /// The end of the first match anchored at `start`, in Go's priority order: a depth-first
+    /// search over the choices of each `*` (longest first when greedy), with an explicit stack so a
+    /// long pattern cannot exhaust the thread's stack, and a memory of dead ends.
     fn match_at(&self, text: &[char], start: usize) -> Option<usize> {
         let mut failed = std::collections::HashSet::new();
-        self.match_from(text, 0, start, &mut failed)
-    }
-
-    fn match_from(
-        &self,
-        text: &[char],
-        token: usize,
-        pos: usize,
-        failed: &mut std::collections::HashSet<(usize, usize)>,
-    ) -> Option<usize> {
-        let Some(current) = self.tokens.get(token) else {
-            return Some(pos);
-        };
-        if failed.contains(&(token, pos)) {
-            return None;
-        }
-        let found = match current {
-            Token::Literal(c) => (text.get(pos) == Some(c))
-                .then(|| self.match_from(text, token + 1, pos + 1, failed))
-                .flatten(),
-            Token::Any => (text.get(pos).is_some_and(|c| *c != '\n'))
-                .then(|| self.match_from(text, token + 1, pos + 1, failed))
-                .flatten(),
-            Token::Star => {
-                let longest = text[pos..].iter().take_while(|c| **c != '\n').count();
-                if self.greedy {
-                    (0..=longest)
-                        .rev()
-                        .find_map(|len| self.match_from(text, token + 1, pos + len, failed))
-                } else {
-                    (0..=longest)
-                        .find_map(|len| self.match_from(text, token + 1, pos + len, failed))
+        // (token, position, next choice)
+        let mut stack = vec![(0usize, start, 0usize)];
+        while let Some(frame) = stack.last_mut() {
+            let (token, pos, choice) = *frame;
+            let Some(current) = self.tokens.get(token) else {
+                return Some(pos);
+            };
+            let next_pos = match current {
+                Token::Literal(c) => (choice == 0 && text.get(pos) == Some(c)).then_some(pos + 1),
+                Token::Any => {
+                    (choice == 0 && text.get(pos).is_some_and(|c| *c != '\n')).then_some(pos + 1)
+                }
+                Token::Star => {
+                    let longest = text[pos..].iter().take_while(|c| **c != '\n').count();
+                    (choice <= longest).then(|| {
+                        if self.greedy {
+                            pos + longest - choice
+                        } else {
+                            pos + choice
+                        }
+                    })
+                }
+            };
+            frame.2 += 1;
+            match next_pos {
+                Some(next) if !failed.contains(&(token + 1, next)) => {
+                    stack.push((token + 1, next, 0))
+                }
+                Some(_) => {}
+                None => {
+                    failed.insert((token, pos));
+                    stack.pop();
                 }
             }
-        };
-        if found.is_none() {
-            failed.insert((token, pos));
         }
-        found
+        None
     }
 
     /// The leftmost match at or after `from`, as (start, end) in chars.

@@ -11,6 +11,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::pattern::{self, ShellPattern};
 use crate::Error;
 
+/// How deeply `${...}` may nest. BuildKit (Go, with growable stacks) has no limit; berth stops
+/// here rather than exhaust its stack on a hostile line.
+pub const MAX_NESTING: usize = 200;
+
 /// Where the lexer looks variables up.
 pub trait Vars {
     /// The value of `name`, or `None` when it is not set (set but empty is `Some("")`).
@@ -103,6 +107,7 @@ impl Lexer {
             pos: 0,
             vars,
             raw_escapes: self.raw_escapes,
+            depth: 0,
             words_buffer: String::new(),
             matched: BTreeSet::new(),
             unmatched: BTreeSet::new(),
@@ -138,6 +143,8 @@ struct State<'a> {
     pos: usize,
     vars: &'a dyn Vars,
     raw_escapes: bool,
+    /// Nesting of `${...}`.
+    depth: usize,
     /// One buffer for the word being built, shared by nested calls as in BuildKit.
     words_buffer: String,
     matched: BTreeSet<String>,
@@ -382,6 +389,18 @@ impl State<'_> {
     }
 
     fn process_dollar(&mut self) -> Lexed<String> {
+        if self.depth >= MAX_NESTING {
+            return Err(format!(
+                "syntax error: more than {MAX_NESTING} nested substitutions"
+            ));
+        }
+        self.depth += 1;
+        let result = self.process_dollar_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn process_dollar_inner(&mut self) -> Lexed<String> {
         self.next();
         if self.peek() != Some('{') {
             let name = self.process_name();

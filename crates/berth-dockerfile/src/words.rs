@@ -127,7 +127,10 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<String> {
 ///
 /// Like BuildKit, this walks bytes and turns each byte into a character, so a flag value with
 /// non-ASCII text comes out as its bytes read as Latin-1.
-pub(crate) fn extract_builder_flags(line: &str, escape: char) -> (String, Vec<String>) {
+pub(crate) fn extract_builder_flags(
+    line: &str,
+    escape: char,
+) -> (std::borrow::Cow<'_, str>, Vec<String>) {
     let bytes = line.as_bytes();
     let mut words = Vec::new();
     let mut phase = Phase::Spaces;
@@ -208,7 +211,7 @@ pub(crate) fn extract_builder_flags(line: &str, escape: char) -> (String, Vec<St
         word.push(ch);
         pos += 1;
     }
-    (String::new(), words)
+    (std::borrow::Cow::Borrowed(""), words)
 }
 
 /// Go's `unicode.IsSpace` on a single byte turned into a rune, as `extractBuilderFlags` calls it.
@@ -218,8 +221,11 @@ fn is_go_space_byte(b: u8) -> bool {
 
 /// `line[pos:]` as Go slices it: `pos` may fall inside a UTF-8 sequence after a 0x85 or 0xA0
 /// continuation byte was taken for a space.
-fn lossy_tail(line: &str, pos: usize) -> String {
-    String::from_utf8_lossy(&line.as_bytes()[pos..]).into_owned()
+fn lossy_tail(line: &str, pos: usize) -> std::borrow::Cow<'_, str> {
+    match line.get(pos..) {
+        Some(tail) => std::borrow::Cow::Borrowed(tail),
+        None => String::from_utf8_lossy(&line.as_bytes()[pos..]),
+    }
 }
 
 /// Why a JSON array was not taken.

@@ -127,12 +127,13 @@ impl Parser {
             }
             first = false;
             if ch == '[' && self.chars.get(self.pos + 1) == Some(&':') {
-                let rest: String = self.chars[self.pos..].iter().collect();
-                let end = rest.find(":]")?;
-                let name = &rest[2..end];
-                items.extend(posix_class(name)?);
-                self.pos += rest[..end + 2].chars().count();
-                continue;
+                // Go: `[:name:]`, or a plain `[` when no `:]` follows.
+                let rest: String = self.chars[self.pos + 2..].iter().collect();
+                if let Some(end) = rest.find(":]") {
+                    items.extend(posix_class(&rest[..end])?);
+                    self.pos += 2 + rest[..end].chars().count() + 2;
+                    continue;
+                }
             }
             let ClassChar::Char(low) = self.class_char(&mut items)? else {
                 continue;
@@ -311,28 +312,30 @@ impl Regex {
         false
     }
 
+    /// Adds `pc` and every state reachable from it without reading (an explicit stack: a
+    /// pattern of many `**/` makes long chains).
     fn add(&self, list: &mut Vec<usize>, seen: &mut [usize], pc: usize, pos: usize, len: usize) {
-        if seen[pc] == pos {
-            return;
-        }
-        seen[pc] = pos;
-        match self.program[pc] {
-            Inst::Split(a, b) => {
-                self.add(list, seen, a, pos, len);
-                self.add(list, seen, b, pos, len);
+        let mut pending = vec![pc];
+        while let Some(pc) = pending.pop() {
+            if seen[pc] == pos {
+                continue;
             }
-            Inst::Jump(target) => self.add(list, seen, target, pos, len),
-            Inst::Begin => {
-                if pos == 0 {
-                    self.add(list, seen, pc + 1, pos, len);
+            seen[pc] = pos;
+            match self.program[pc] {
+                Inst::Split(a, b) => pending.extend([b, a]),
+                Inst::Jump(target) => pending.push(target),
+                Inst::Begin => {
+                    if pos == 0 {
+                        pending.push(pc + 1);
+                    }
                 }
-            }
-            Inst::End => {
-                if pos == len {
-                    self.add(list, seen, pc + 1, pos, len);
+                Inst::End => {
+                    if pos == len {
+                        pending.push(pc + 1);
+                    }
                 }
+                _ => list.push(pc),
             }
-            _ => list.push(pc),
         }
     }
 }

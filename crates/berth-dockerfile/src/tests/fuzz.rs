@@ -43,3 +43,29 @@ proptest! {
         }
     }
 }
+
+/// Deep nesting that BuildKit (Go, growable stacks) takes must not exhaust berth's stack.
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let depth = 8_000;
+    let onbuilds = format!("FROM a\n{}RUN x\n", "ONBUILD ".repeat(depth));
+    let error = parse(&onbuilds).unwrap_err();
+    assert!(error.to_string().contains("Chaining ONBUILD"), "{error}");
+    let nested = format!("{}x{}", "${a:-".repeat(depth), "}".repeat(depth));
+    let error = Lexer::new('\\').word(&nested, &NoVars).unwrap_err();
+    assert!(
+        error.to_string().contains("nested substitutions"),
+        "{error}"
+    );
+    let _ = parse(&format!(
+        "FROM a\nRUN {nested}\nCOPY <<EOF /x\n{nested}\nEOF\n"
+    ));
+    let pattern = format!("${{v#{}}}", "*a".repeat(depth));
+    let vars = vec![("v".to_owned(), "ab".repeat(50))];
+    assert_eq!(
+        Lexer::new('\\').word(&pattern, &vars).unwrap(),
+        "ab".repeat(50)
+    );
+    let matcher = crate::ignore::Matcher::new(&["**/".repeat(depth) + "x"]).unwrap();
+    assert!(matcher.matches("a/b/x").unwrap());
+}

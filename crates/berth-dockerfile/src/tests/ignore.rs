@@ -212,7 +212,7 @@ fn filepath_match_cases() {
                 assert_eq!(matched, *expected, "{pattern} on {path}");
             }
             Err(Error::BadPattern { .. }) => {
-                assert!(bad, "{pattern} on {path}: unexpected bad pattern")
+                assert!(bad, "{pattern} on {path}: unexpected bad pattern");
             }
             Err(err) => panic!("{pattern}: {err}"),
         }
