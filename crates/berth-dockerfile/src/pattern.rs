@@ -84,7 +84,7 @@ impl ShellPattern {
             frame.2 += 1;
             match next_pos {
                 Some(next) if !failed.contains(&(token + 1, next)) => {
-                    stack.push((token + 1, next, 0))
+                    stack.push((token + 1, next, 0));
                 }
                 Some(_) => {}
                 None => {
