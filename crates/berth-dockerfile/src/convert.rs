@@ -249,15 +249,12 @@ fn is_re_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\u{c}' | '\r')
 }
 
-fn command(node: &Node) -> Option<Command> {
-    if node.args.is_empty() {
-        return None;
-    }
-    Some(if node.json {
+fn command(node: &Node) -> Command {
+    if node.json {
         Command::Exec(node.args.clone())
     } else {
         Command::Shell(node.args.join(" "))
-    })
+    }
 }
 
 fn healthcheck(node: &Node, flags: &mut Flags<'_>) -> Result<Healthcheck, String> {

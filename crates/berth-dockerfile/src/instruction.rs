@@ -80,35 +80,41 @@ pub struct From {
 /// A command in exec form (JSON) or shell form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// `["a", "b"]`: run as is.
+    /// `["a", "b"]`: run as is (`CMD []` is an empty list).
     Exec(Vec<String>),
-    /// `a b`: run through the stage's SHELL.
+    /// `a b`: run through the stage's SHELL. Empty for an instruction with no arguments at all
+    /// (`CMD` alone), which BuildKit still runs through the shell: `["/bin/sh", "-c"]`.
     Shell(String),
 }
 
 impl Command {
-    /// BuildKit's `handleJSONArgs`: the words as the image config records them.
+    /// BuildKit's `handleJSONArgs`: the words the image config records before the shell, if
+    /// any, is put in front.
     pub fn args(&self) -> Vec<String> {
         match self {
             Command::Exec(args) => args.clone(),
+            Command::Shell(line) if line.is_empty() => Vec::new(),
             Command::Shell(line) => vec![line.clone()],
         }
     }
+
+    /// Whether the stage's SHELL goes in front (BuildKit's `PrependShell`).
+    pub fn prepends_shell(&self) -> bool {
+        matches!(self, Command::Shell(_))
+    }
 }
 
-/// CMD and ENTRYPOINT: a command, or none (`CMD []`, `ENTRYPOINT []` in JSON form, or no
-/// arguments at all).
+/// CMD and ENTRYPOINT.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandLine {
-    pub command: Option<Command>,
+    pub command: Command,
     pub heredocs: Vec<Heredoc>,
 }
 
 /// `RUN [--mount=...] [--network=...] [--security=...] [--device=...] COMMAND`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
-    /// `None` for `RUN []` or `RUN` alone.
-    pub command: Option<Command>,
+    pub command: Command,
     pub heredocs: Vec<Heredoc>,
     /// The RUN flags, kept as written (name, value) for the builder to interpret.
     pub flags: Vec<(String, String)>,

@@ -36,12 +36,12 @@ fn paths(sources: &[&str], dest: &str) -> SourcesAndDest {
 fn instructions() {
     let second = |s: &str| 1_000_000_000 * s.parse::<i64>().unwrap();
     let cases: Vec<(&str, Instruction)> = vec![
-        ("RUN echo hi", Instruction::Run(Run { command: Some(Command::Shell("echo hi".into())), heredocs: vec![], flags: vec![] })),
-        ("RUN [\"a\", \"b\"]", Instruction::Run(Run { command: Some(Command::Exec(strings(&["a", "b"]))), heredocs: vec![], flags: vec![] })),
+        ("RUN echo hi", Instruction::Run(Run { command: Command::Shell("echo hi".into()), heredocs: vec![], flags: vec![] })),
+        ("RUN [\"a\", \"b\"]", Instruction::Run(Run { command: Command::Exec(strings(&["a", "b"])), heredocs: vec![], flags: vec![] })),
         (
             "RUN --network=none --mount=type=cache,target=/c --mount=type=tmpfs,target=/t true",
             Instruction::Run(Run {
-                command: Some(Command::Shell("true".into())),
+                command: Command::Shell("true".into()),
                 heredocs: vec![],
                 flags: vec![
                     ("network".into(), "none".into()),
@@ -50,9 +50,10 @@ fn instructions() {
                 ],
             }),
         ),
-        ("CMD []", Instruction::Cmd(CommandLine { command: None, heredocs: vec![] })),
-        ("ENTRYPOINT [\"/bin/sh\", \"-c\"]", Instruction::Entrypoint(CommandLine { command: Some(Command::Exec(strings(&["/bin/sh", "-c"]))), heredocs: vec![] })),
-        ("ENTRYPOINT top -b", Instruction::Entrypoint(CommandLine { command: Some(Command::Shell("top -b".into())), heredocs: vec![] })),
+        ("CMD []", Instruction::Cmd(CommandLine { command: Command::Exec(vec![]), heredocs: vec![] })),
+        ("CMD", Instruction::Cmd(CommandLine { command: Command::Shell(String::new()), heredocs: vec![] })),
+        ("ENTRYPOINT [\"/bin/sh\", \"-c\"]", Instruction::Entrypoint(CommandLine { command: Command::Exec(strings(&["/bin/sh", "-c"])), heredocs: vec![] })),
+        ("ENTRYPOINT top -b", Instruction::Entrypoint(CommandLine { command: Command::Shell("top -b".into()), heredocs: vec![] })),
         ("LABEL a=b \"c d\"=\"e f\"", Instruction::Label(vec![kv("a", "b", false), kv("\"c d\"", "\"e f\"", false)])),
         ("MAINTAINER Jane <j@x>", Instruction::Maintainer("Jane <j@x>".into())),
         ("EXPOSE 8080/tcp 443 80", Instruction::Expose(strings(&["443", "80", "8080/tcp"]))),
