@@ -56,7 +56,7 @@ pub use instruction::{
 };
 pub use scope::{predefined_args, Platform, Scope, PROXY_ARGS};
 pub use shell::{Expansion, Lexer, NoVars, Vars};
-pub use stage::{parse, Dockerfile, Stage};
+pub use stage::{parse, parse_instructions, Dockerfile, Stage};
 
 /// A range of Dockerfile lines, 1-based and inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

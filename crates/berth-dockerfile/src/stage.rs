@@ -64,6 +64,23 @@ impl Dockerfile {
     }
 }
 
+/// Parses instructions that stand alone, not grouped in stages: the ONBUILD triggers of a base
+/// image, which BuildKit reads with the same parser (`parser.Parse` of the triggers joined by
+/// newlines).
+pub fn parse_instructions(text: &str) -> Result<Vec<Located>, Error> {
+    let parsed = parser::parse(text)?;
+    parsed
+        .nodes
+        .iter()
+        .map(|node| {
+            convert::instruction(node).map_err(|message| Error::Instruction {
+                lines: node.lines,
+                message,
+            })
+        })
+        .collect()
+}
+
 /// Parses a Dockerfile as BuildKit does (`parser.Parse`, then `instructions.Parse`).
 pub fn parse(text: &str) -> Result<Dockerfile, Error> {
     let parsed = parser::parse(text)?;

@@ -205,3 +205,31 @@ fn errors() {
         assert_eq!(error.to_string(), expected, "{input:?}");
     }
 }
+
+#[test]
+fn onbuild_triggers_parse_back() {
+    let dockerfile =
+        parse("FROM a\nONBUILD COPY <<EOF /x\nhi $X\nEOF\nONBUILD RUN make\n").unwrap();
+    let triggers: Vec<String> = dockerfile.stages[0]
+        .instructions
+        .iter()
+        .map(|located| match &located.instruction {
+            Instruction::Onbuild(onbuild) => onbuild.expression.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let parsed = crate::parse_instructions(&triggers.join("\n")).unwrap();
+    assert_eq!(parsed.len(), 2);
+    let Instruction::Copy(copy) = &parsed[0].instruction else {
+        panic!()
+    };
+    assert_eq!(copy.paths.contents[0].data, "hi $X\n");
+    assert_eq!(
+        parsed[1].instruction,
+        Instruction::Run(Run {
+            command: Command::Shell("make".into()),
+            heredocs: vec![],
+            flags: vec![]
+        })
+    );
+}
