@@ -29,6 +29,8 @@
 //! # Ok::<(), berth_dockerfile::Error>(())
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod convert;
 mod duration;
 mod error;
