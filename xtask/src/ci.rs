@@ -10,6 +10,7 @@ const PURE_CRATES: &[&str] = &[
     "berth-reference",
     "berth-manifest",
     "berth-format",
+    "berth-dockerfile",
 ];
 const FORBIDDEN_IN_PURE: &[&str] = &["tokio", "reqwest", "hyper", "mio", "tar", "flate2", "zstd"];
 /// The only workspace packages that may use an async runtime: berth-registry (the network), the CLI

@@ -16,7 +16,14 @@ use clap::Args;
 
 use crate::util;
 
-pub const TARGETS: &[&str] = &["reference", "manifest", "template", "load", "unpack"];
+pub const TARGETS: &[&str] = &[
+    "reference",
+    "manifest",
+    "template",
+    "load",
+    "unpack",
+    "dockerfile",
+];
 /// Seconds per target in `cargo xtask test` (and so in CI): the corpus is replayed, then mutated.
 pub const SHORT_SECONDS: u32 = 10;
 /// Seconds per target in `cargo xtask test --soak`.

@@ -1,0 +1,7 @@
+mod fuzz;
+mod ignore;
+mod instructions;
+mod parser;
+mod scope;
+mod shell;
+mod shell_vectors;
