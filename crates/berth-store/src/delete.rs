@@ -46,7 +46,10 @@ pub enum Conflict {
 impl Conflict {
     /// `--force` does not override it.
     pub fn is_hard(&self) -> bool {
-        matches!(self, Conflict::DependentChild | Conflict::RunningContainer(_))
+        matches!(
+            self,
+            Conflict::DependentChild | Conflict::RunningContainer(_)
+        )
     }
 
     /// A container uses the image.
@@ -146,7 +149,11 @@ impl<'s> ImageDeleter<'s> {
         options: DeleteOptions,
         done: &mut Vec<Removal>,
     ) -> Result<()> {
-        Deletion { deleter: self, done }.remove(arg, options)
+        Deletion {
+            deleter: self,
+            done,
+        }
+        .remove(arg, options)
     }
 
     /// The images `image prune` considers (moby's `ImagesPrune`), before the caller's filters: not
@@ -309,11 +316,7 @@ impl Deletion<'_, '_> {
     fn delete(&mut self, id: &Digest, options: DeleteOptions, quiet: bool) -> Result<()> {
         let image = self.store().resolve(&id.to_string())?;
         let users = self.deleter.users_of(id);
-        let soft = if options.force {
-            Soft::NONE
-        } else {
-            Soft::ALL
-        };
+        let soft = if options.force { Soft::NONE } else { Soft::ALL };
         if let Some(error) = self.conflict(&image, &users, soft)? {
             let Error::DeleteConflict { reason, .. } = &error else {
                 return Err(error);
