@@ -426,7 +426,7 @@ impl<'s> Containers<'s> {
     /// Removes a container (Docker's `rm`): refused while it runs unless `force`, which kills it first.
     pub fn remove(&self, container: &mut Container, force: bool) -> Result<()> {
         self.refresh(container)?;
-        if container.is_running() {
+        if !container.state.status.can_remove() {
             if !force {
                 return Err(Error::RemoveRunning {
                     name: container.record.name.clone(),

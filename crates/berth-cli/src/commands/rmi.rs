@@ -23,8 +23,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
+    let containers = crate::commands::container::containers(ctx)?;
     // The containers' states are read from the runtime once, for every argument.
-    let users = crate::commands::container::containers(ctx)?
+    let users = containers
         .list()?
         .iter()
         .map(Container::image_user)
@@ -59,7 +60,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             failed |= !(args.force && missing);
         }
     }
-    store.gc(&deleter.roots())?;
+    // The roots read again (records only, no runtime): a container created meanwhile keeps its image.
+    store.gc(&containers.image_roots()?)?;
     if failed {
         return Err(ExitStatus(crate::exit::FAILURE).into());
     }

@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
             let containers = crate::commands::container::containers(ctx)?;
             let kept = prune_containers(&containers)?;
             let users = kept.iter().map(Container::image_user).collect();
-            prune_images(ctx, args.all, &filter, users)
+            prune_images(&containers, args.all, &filter, users)
         }
     }
 }
@@ -49,12 +49,13 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
 /// `image prune`.
 pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
     let filter = PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
-    let users = crate::commands::container::containers(ctx)?
+    let containers = crate::commands::container::containers(ctx)?;
+    let users = containers
         .list()?
         .iter()
         .map(Container::image_user)
         .collect();
-    prune_images(ctx, args.all, &filter, users)
+    prune_images(&containers, args.all, &filter, users)
 }
 
 fn check(ctx: &Ctx) -> anyhow::Result<()> {
@@ -114,12 +115,12 @@ fn prune_containers(containers: &Containers<'_>) -> anyhow::Result<Vec<Container
 /// moby's `ImagesPrune` (`berth_store::ImageDeleter::prune_candidates`), then the filters; `users`:
 /// the containers left, whose images stay.
 fn prune_images(
-    ctx: &Ctx,
+    containers: &Containers<'_>,
     all: bool,
     filter: &PruneFilter,
     users: Vec<ImageUser>,
 ) -> anyhow::Result<()> {
-    let store = ctx.store()?;
+    let store = containers.store();
     let mut deleter = ImageDeleter::new(store, users);
     let mut done = Vec::new();
     for image in deleter.prune_candidates(all || filter.all)? {
@@ -134,7 +135,8 @@ fn prune_images(
             Removal::Deleted(digest) => format!("deleted: {digest}"),
         })
         .collect();
-    let report = store.gc(&deleter.roots())?;
+    // The roots read again (records only, no runtime): a container created meanwhile keeps its image.
+    let report = store.gc(&containers.image_roots()?)?;
     if !lines.is_empty() {
         output::println("Deleted Images:")?;
         for line in &lines {
