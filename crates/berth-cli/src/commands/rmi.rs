@@ -37,15 +37,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     };
     let mut failed = false;
     for arg in &args.images {
+        // Like Docker: report each failure and go on with the other images; exit 1 at the end,
+        // unless every failure was a missing image and --force was given.
+        if let Err(error) = crate::names::check(arg) {
+            output::eprintln(&format!("Error: {error:#}"));
+            failed = true;
+            continue;
+        }
         let mut done = Vec::new();
-        let result = match crate::names::check(arg) {
-            Ok(()) => deleter.delete(arg, options, &mut done).map_err(|error| {
-                // Like Docker: with --force, an image that is not there is no failure.
-                let missing = matches!(error, berth_store::Error::NoSuchImage(_));
-                (anyhow::Error::from(error), missing)
-            }),
-            Err(error) => Err((error, false)),
-        };
+        let result = deleter.delete(arg, options, &mut done);
         // What was done before a failure (an untag) is still reported.
         for removal in &done {
             output::println(&match removal {
@@ -53,11 +53,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
                 Removal::Deleted(digest) => format!("Deleted: {digest}"),
             })?;
         }
-        if let Err((error, missing)) = result {
-            // Like Docker: report each failure and go on with the other images; exit 1 at the end,
-            // unless every failure was a missing image and --force was given.
-            output::eprintln(&format!("Error: {error:#}"));
-            failed |= !(args.force && missing);
+        if let Err(error) = result {
+            output::eprintln(&format!("Error: {}", berth_store::error_chain(&error)));
+            failed |= !(args.force && matches!(error, berth_store::Error::NoSuchImage(_)));
         }
     }
     // The roots read again (records only, no runtime): a container created meanwhile keeps its image.
