@@ -348,6 +348,12 @@ impl<'s> Containers<'s> {
         Ok(containers)
     }
 
+    /// Every container as the store's image deletion rules see it, each state read from the
+    /// runtime once ([`Containers::list`]).
+    pub fn image_users(&self) -> Result<Vec<berth_store::ImageUser>> {
+        Ok(self.list()?.iter().map(Container::image_user).collect())
+    }
+
     /// Finds a container by full ID, name, or unique ID prefix (Docker's order).
     pub fn get(&self, id_or_name: &str) -> Result<Container> {
         let wanted = id_or_name.strip_prefix('/').unwrap_or(id_or_name);

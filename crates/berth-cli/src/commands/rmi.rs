@@ -3,7 +3,6 @@
 //! what it did as Docker does: after `Deleted: <image ID>`, the chain ID of every layer that went
 //! with it, then the image's untagged parents, which go too unless `--no-prune`.
 
-use berth_container::Container;
 use berth_store::{DeleteOptions, ImageDeleter, Removal};
 
 use crate::{context::Ctx, exit::ExitStatus, output};
@@ -25,12 +24,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let containers = crate::commands::container::containers(ctx)?;
     // The containers' states are read from the runtime once, for every argument.
-    let users = containers
-        .list()?
-        .iter()
-        .map(Container::image_user)
-        .collect();
-    let mut deleter = ImageDeleter::new(store, users);
+    let mut deleter = ImageDeleter::new(store, containers.image_users()?);
     let options = DeleteOptions {
         force: args.force,
         prune: !args.no_prune,

@@ -50,11 +50,7 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<()> {
 pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
     let filter = PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
     let containers = crate::commands::container::containers(ctx)?;
-    let users = containers
-        .list()?
-        .iter()
-        .map(Container::image_user)
-        .collect();
+    let users = containers.image_users()?;
     prune_images(&containers, args.all, &filter, users)
 }
 
