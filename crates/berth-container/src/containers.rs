@@ -315,7 +315,8 @@ impl<'s> Containers<'s> {
             let dir = entry.path();
             let record = match record::read_json::<Record>(&dir.join(RECORD_FILE)) {
                 Ok(record) => record,
-                // A record that does not parse (an ID that is none among them) is corrupt.
+                // A record that does not parse (an ID that is not 64 lowercase hex digits, say)
+                // is corrupt: named in a warning, then skipped.
                 Err(error @ Error::CorruptRecord { .. }) => {
                     tracing::warn!(error = %berth_store::error_chain(&error), "container skipped");
                     continue;
