@@ -122,6 +122,11 @@ impl TimeBound {
         bail!("failed to parse value as time or duration: {value:?}")
     }
 
+    /// The bound, in Unix seconds.
+    pub fn unix_seconds(self) -> i64 {
+        self.0
+    }
+
     /// True if something created at `created` (Unix seconds) is older than the bound.
     pub fn admits(self, created: i64) -> bool {
         created < self.0

@@ -120,7 +120,7 @@ fn prune_images(
     let mut deleter = ImageDeleter::new(store, users);
     let mut done = Vec::new();
     for image in deleter.prune_candidates(all || filter.all)? {
-        if filter.admits(store, &image)? {
+        if filter.images.admits(&image)? {
             deleter.prune(&image, &mut done);
         }
     }
