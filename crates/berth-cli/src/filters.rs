@@ -3,6 +3,7 @@
 use std::{collections::BTreeMap, time::SystemTime};
 
 use anyhow::bail;
+use berth_manifest::LabelFilter;
 
 #[derive(Debug, Default, Clone)]
 pub struct Filters {
@@ -56,25 +57,32 @@ impl Filters {
         }
     }
 
+    /// Every `key=value` given, keys in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().flat_map(|(key, values)| {
+            values
+                .iter()
+                .map(move |value| (key.as_str(), value.as_str()))
+        })
+    }
+
+    /// The `label=` and `label!=` filters.
+    pub fn labels(&self) -> LabelFilter {
+        let mut labels = LabelFilter::default();
+        self.all("label")
+            .unwrap_or_default()
+            .iter()
+            .for_each(|spec| labels.want(spec));
+        self.all("label!")
+            .unwrap_or_default()
+            .iter()
+            .for_each(|spec| labels.refuse(spec));
+        labels
+    }
+
     /// `label=k`, `label=k=v` must all match; `label!=k`, `label!=k=v` must all not match.
     pub fn labels_match(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
-        let matches = |spec: &str| match spec.split_once('=') {
-            Some((k, v)) => labels
-                .and_then(|l| l.get(k))
-                .is_some_and(|actual| actual == v),
-            None => labels.is_some_and(|l| l.contains_key(spec)),
-        };
-        let wanted = self
-            .all("label")
-            .unwrap_or_default()
-            .iter()
-            .all(|spec| matches(spec));
-        let unwanted = self
-            .all("label!")
-            .unwrap_or_default()
-            .iter()
-            .any(|spec| matches(spec));
-        wanted && !unwanted
+        self.labels().matches(labels)
     }
 }
 
@@ -112,6 +120,11 @@ impl TimeBound {
         }
         // Docker's daemon (`filters.GetTimestamp` in `image prune` and `images`).
         bail!("failed to parse value as time or duration: {value:?}")
+    }
+
+    /// The bound, in Unix seconds.
+    pub fn unix_seconds(self) -> i64 {
+        self.0
     }
 
     /// True if something created at `created` (Unix seconds) is older than the bound.
@@ -180,25 +193,6 @@ mod tests {
         );
         assert_eq!(parse_arg("a=b"), Ok("a=b".to_owned()));
         assert!(parse_arg("dangling").is_err());
-    }
-
-    #[test]
-    fn labels() {
-        let labels: BTreeMap<String, String> = [("a".to_owned(), "1".to_owned())].into();
-        let cases: &[(&[&str], bool)] = &[
-            (&["label=a"], true),
-            (&["label=a=1"], true),
-            (&["label=a=2"], false),
-            (&["label=b"], false),
-            (&["label!=a"], false),
-            (&["label!=b"], true),
-            (&["label=a", "label!=a=2"], true),
-        ];
-        for (raw, want) in cases {
-            let raw: Vec<String> = raw.iter().map(|s| (*s).to_owned()).collect();
-            let filters = Filters::parse(&raw, &["label", "label!"]).unwrap();
-            assert_eq!(filters.labels_match(Some(&labels)), *want, "{raw:?}");
-        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Image arguments as Docker's engine reads them before any lookup (`reference.ParseAnyReference`):
 //! a name that is no reference is `invalid reference format…`, never `No such image`.
 
-use berth_reference::{AnyReference, Reference};
+use berth_reference::AnyReference;
 use berth_store::{Image, Store};
 
 /// The reference error for `name`, in Docker's words, if it is neither an ID nor a valid name.
@@ -17,16 +17,8 @@ pub fn check(name: &str) -> anyhow::Result<()> {
     }
 }
 
-/// The name the daemon says it could not find: a name with its default tag (`nosuch:latest`),
-/// anything else (an ID, a digest) as given.
-pub fn not_found_name(arg: &str) -> String {
-    match Reference::parse_normalized(arg) {
-        Ok(reference) if !berth_reference::is_full_id(arg) => {
-            reference.with_default_tag().familiar_string()
-        }
-        _ => arg.to_owned(),
-    }
-}
+/// The name the daemon says it could not find (`nosuch:latest`).
+pub use berth_store::not_found_name;
 
 /// The image `name` names, or Docker's daemon words: `invalid reference format…` for no name,
 /// `No such image: nosuch:latest` for a name nothing has.
@@ -63,20 +55,6 @@ mod tests {
                 *want,
                 "{name}"
             );
-        }
-    }
-
-    #[test]
-    fn names_not_found() {
-        let id = "415e85863be7ea56734b173cef8b42c5db0f7641f0f3fce320f0815d302ece27";
-        let cases = [
-            ("nosuch", "nosuch:latest".to_owned()),
-            ("docker.io/library/x:1", "x:1".to_owned()),
-            ("415e85", "415e85:latest".to_owned()),
-            (id, id.to_owned()),
-        ];
-        for (arg, want) in cases {
-            assert_eq!(not_found_name(arg), want, "{arg}");
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::{
     archive::{Source, TreeWriter},
     containers::Containers,
     error::{Error, Result},
-    record::{Container, Status},
+    record::Container,
     rootfs::{RootfsKind, RootfsPaths},
     unpack::{self, path::RootPath},
 };
@@ -54,7 +54,7 @@ impl Containers<'_> {
         self.refresh(container)?;
         let mut pause_warning = None;
         let mut paused = None;
-        if options.pause && container.state.status == Status::Running {
+        if options.pause && container.state.status.can_pause() {
             match self.pause_for_commit(container) {
                 Ok(pause) => paused = pause,
                 Err(e) => {

@@ -16,12 +16,14 @@ use rustix::fs::FlockOperation;
 
 use crate::{
     error::{Error, Result},
+    id::ContainerId,
     names, pause,
-    record::{self, Container, Record, State, Status, RECORD_FILE, STATE_FILE},
+    record::{self, Container, Record, State, RECORD_FILE, STATE_FILE},
     rootfs::{self, RootfsKind, RootfsPaths},
     runtime::Runtime,
     snapshot::{self, Snapshots},
     spec::HostConfig,
+    status::{RuntimeStatus, Status},
 };
 
 /// Exit code recorded for a container whose end nobody saw (its monitor died with it), as Docker
@@ -30,6 +32,10 @@ pub const LOST_EXIT_CODE: i32 = 255;
 const LOCK_FILE: &str = ".lock";
 /// Random names tried before falling back to a short random ID.
 const MAX_NAME_ATTEMPTS: usize = 64;
+/// How long a container has to go after SIGKILL (`stop` after its timeout, `rm -f`).
+pub(crate) const KILL_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a command waiting for a container to stop looks at it again.
+const STOP_POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 /// What `create` and `run` change in the image's config.
 #[derive(Debug, Clone, Default)]
@@ -130,7 +136,7 @@ impl<'s> Containers<'s> {
                 if let Some(other) = existing.iter().find(|c| c.record.name == name) {
                     return Err(Error::NameInUse {
                         name,
-                        id: other.record.id.clone(),
+                        id: other.record.id.to_string(),
                     });
                 }
                 name
@@ -138,10 +144,10 @@ impl<'s> Containers<'s> {
             None => (0..MAX_NAME_ATTEMPTS)
                 .map(names::random_name)
                 .find(|n| !existing.iter().any(|c| c.record.name == *n))
-                .unwrap_or_else(|| names::new_id()[..12].to_owned()),
+                .unwrap_or_else(|| ContainerId::random().short().to_owned()),
         };
-        let id = names::new_id();
-        let dir = self.dir.join(&id);
+        let id = ContainerId::random();
+        let dir = self.dir.join(id.as_str());
         // 0700: the upper directory and the mounted rootfs inside hold what the container wrote,
         // setuid programs included (CVE-2021-41091); `containers/` is 0700 too (berth_store::Store::state_dir).
         std::fs::DirBuilder::new()
@@ -303,16 +309,21 @@ impl<'s> Containers<'s> {
         let entries = std::fs::read_dir(&self.dir)
             .map_err(Error::io(format!("list {}", self.dir.display())))?;
         for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.len() != 64 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
-                continue;
-            }
-            let dir = entry.path();
-            let Ok(record) = record::read_json::<Record>(&dir.join(RECORD_FILE)) else {
-                continue; // being created, or removed half-way
+            let Ok(name) = ContainerId::parse(&entry.file_name().to_string_lossy()) else {
+                continue; // `snapshots`, `runtime`, the lock
             };
-            // The directory's name was checked above; a record that names another ID is corrupt
-            // (and its ID, shortened for `ps`, could be anything).
+            let dir = entry.path();
+            let record = match record::read_json::<Record>(&dir.join(RECORD_FILE)) {
+                Ok(record) => record,
+                // A record that does not parse (an ID that is not 64 lowercase hex digits, say)
+                // is corrupt: named in a warning, then skipped.
+                Err(error @ Error::CorruptRecord { .. }) => {
+                    tracing::warn!(error = %berth_store::error_chain(&error), "container skipped");
+                    continue;
+                }
+                Err(_) => continue, // being created, or removed half-way
+            };
+            // A record that names another ID than its directory's is corrupt.
             if record.id != name {
                 tracing::warn!(dir = %dir.display(), id = %record.id, "container record names another ID: skipped");
                 continue;
@@ -338,13 +349,19 @@ impl<'s> Containers<'s> {
         Ok(containers)
     }
 
+    /// Every container as the store's image deletion rules see it, each state read from the
+    /// runtime once ([`Containers::list`]).
+    pub fn image_users(&self) -> Result<Vec<berth_store::ImageUser>> {
+        Ok(self.list()?.iter().map(Container::image_user).collect())
+    }
+
     /// Finds a container by full ID, name, or unique ID prefix (Docker's order).
     pub fn get(&self, id_or_name: &str) -> Result<Container> {
         let wanted = id_or_name.strip_prefix('/').unwrap_or(id_or_name);
         let all = self.list_records()?;
         let found = all
             .iter()
-            .find(|c| c.record.id == wanted)
+            .find(|c| c.record.id.as_str() == wanted)
             .or_else(|| all.iter().find(|c| c.record.name == wanted))
             .cloned();
         let mut container = match found {
@@ -352,7 +369,7 @@ impl<'s> Containers<'s> {
             None => {
                 let mut matches = all
                     .into_iter()
-                    .filter(|c| !wanted.is_empty() && c.record.id.starts_with(wanted));
+                    .filter(|c| !wanted.is_empty() && c.id().starts_with(wanted));
                 match (matches.next(), matches.next()) {
                     (Some(c), None) => c,
                     (Some(_), Some(_)) => return Err(Error::AmbiguousContainer(wanted.to_owned())),
@@ -377,11 +394,10 @@ impl<'s> Containers<'s> {
             .ok()
             .and_then(|r| r.state(container.id()).ok().flatten())
             .map(|s| s.status);
-        match runtime_status.as_deref() {
-            Some("paused") => container.state.status = Status::Paused,
-            Some("running" | "created" | "creating") => container.state.status = Status::Running,
-            _ if monitor_alive => {} // exiting: the monitor is about to record the exit code
-            _ => {
+        match runtime_status.and_then(RuntimeStatus::docker_status) {
+            Some(status) => container.state.status = status,
+            None if monitor_alive => {} // exiting: the monitor is about to record the exit code
+            None => {
                 // Nobody is waiting for it and the runtime does not run it: it ended unseen.
                 self.release_rootfs_or_warn(container);
                 container.state.status = Status::Exited;
@@ -410,25 +426,25 @@ impl<'s> Containers<'s> {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(STOP_POLL_INTERVAL);
         }
     }
 
     /// Removes a container (Docker's `rm`): refused while it runs unless `force`, which kills it first.
     pub fn remove(&self, container: &mut Container, force: bool) -> Result<()> {
         self.refresh(container)?;
-        if container.is_running() {
+        if !container.state.status.can_remove() {
             if !force {
                 return Err(Error::RemoveRunning {
                     name: container.record.name.clone(),
                 });
             }
             let runtime = self.runtime(container)?;
-            if container.state.status == Status::Paused {
+            if container.state.status.is_paused() {
                 let _ = runtime.resume(container.id());
             }
             let _ = runtime.kill(container.id(), "KILL");
-            self.wait_stopped(container, Duration::from_secs(10))?;
+            self.wait_stopped(container, KILL_TIMEOUT)?;
         }
         if let Ok(runtime) = self.runtime(container) {
             if runtime.state(container.id())?.is_some() {

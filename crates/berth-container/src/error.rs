@@ -62,6 +62,12 @@ pub enum Error {
     UnknownUser(String),
     #[error("unable to find group {0}: no matching entries in group file")]
     UnknownGroup(String),
+    /// A `ps --filter` value its key cannot take (`status=up`), in Docker's words.
+    #[error("invalid filter '{0}'")]
+    InvalidFilter(String),
+    /// A `ps --filter` key Docker does not know, in Docker's words.
+    #[error("Invalid filter '{0}'")]
+    UnknownFilter(String),
     #[error("invalid {what}: {value}")]
     InvalidArgument { what: &'static str, value: String },
     #[error("container record {path} is corrupt")]

@@ -49,8 +49,8 @@
 //! ```
 //!
 //! Reading order: `unpack` (and its breakout tests), `snapshot`, `rootfs`, `user`, `spec`, `runtime`,
-//! `record`, `containers`, `pause`, `start` (and `console`, the terminal of `-t` without one of our
-//! own), `logs`, `commit`, `changes`.
+//! `id`, `status`, `record`, `containers`, `filter`, `pause`, `start` (and `console`, the terminal of `-t` without
+//! one of our own), `stop`, `kill`, `logs`, `commit`, `changes`.
 
 mod error;
 pub mod unpack;
@@ -63,15 +63,20 @@ mod user;
 
 mod runtime;
 
+mod id;
 mod names;
 mod record;
+mod status;
 
 mod console;
 mod containers;
 mod failure;
+mod filter;
+mod kill;
 mod logs;
 mod pause;
 mod start;
+mod stop;
 
 mod archive;
 mod changes;
@@ -82,11 +87,14 @@ pub use commit::{CommitOptions, Committed};
 pub use containers::{Containers, CreateOptions, LOST_EXIT_CODE};
 pub use error::Error;
 pub use failure::StartFailure;
+pub use filter::ContainerFilter;
+pub use id::ContainerId;
 pub use logs::{read_logs, LogEntry};
 pub use pause::CommitPause;
-pub use record::{Container, Record, State, Status};
+pub use record::{Container, Record, State};
 pub use rootfs::RootfsKind;
 pub use runtime::{parse_signal, Runtime, RuntimeState};
 pub use spec::{Bind, HostConfig, Network};
 pub use start::{AttachIo, MonitorCommand};
+pub use status::{RuntimeStatus, Status};
 pub use user::{resolve_user, ExecUser};

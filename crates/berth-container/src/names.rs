@@ -260,21 +260,15 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// A new 64-hex container ID. Like Docker, an ID whose 12-digit prefix is all digits is avoided
-/// (it would read as a number).
-pub fn new_id() -> String {
-    loop {
-        let id = random_bytes::<32>()
-            .iter()
-            .fold(String::with_capacity(64), |mut id, b| {
-                use std::fmt::Write;
-                let _ = write!(id, "{b:02x}");
-                id
-            });
-        if !id[..12].bytes().all(|b| b.is_ascii_digit()) {
-            return id;
-        }
-    }
+/// `N` random bytes as `2 * N` lowercase hex digits.
+pub(crate) fn random_hex<const N: usize>() -> String {
+    random_bytes::<N>()
+        .iter()
+        .fold(String::with_capacity(2 * N), |mut hex, b| {
+            use std::fmt::Write;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 /// A random `adjective_surname`; after a collision, a digit is appended as Docker does.
@@ -308,13 +302,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_and_names() {
-        let id = new_id();
-        assert_eq!(id.len(), 64);
-        assert!(id
+    fn hex_and_names() {
+        let hex = random_hex::<8>();
+        assert_eq!(hex.len(), 16);
+        assert!(hex
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
-        assert_ne!(new_id(), id);
+        assert_ne!(random_hex::<8>(), hex);
         let name = random_name(0);
         let (adjective, surname) = name.split_once('_').unwrap();
         assert!(ADJECTIVES.contains(&adjective) && SURNAMES.contains(&surname));

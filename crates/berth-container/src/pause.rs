@@ -146,8 +146,11 @@ fn remove_marker(dir: &Path) -> Result<()> {
     }
 }
 
-fn runtime_status(runtime: &Runtime, id: &str) -> Result<Option<String>> {
-    Ok(runtime.state(id)?.map(|state| state.status))
+/// Whether the runtime reports the container paused.
+fn runtime_paused(runtime: &Runtime, id: &str) -> Result<bool> {
+    Ok(runtime
+        .state(id)?
+        .is_some_and(|state| state.status.is_paused()))
 }
 
 /// Under the lock: resumes a container whose pausing commit is gone and removes its marker. Returns
@@ -158,7 +161,7 @@ fn recover_locked(runtime: &Runtime, id: &str, dir: &Path) -> Result<bool> {
         Marker::Owner(owner) if owner.is_alive() => return Ok(true),
         Marker::Owner(_) | Marker::Unreadable => {}
     }
-    if runtime_status(runtime, id)?.as_deref() == Some("paused") {
+    if runtime_paused(runtime, id)? {
         tracing::info!(
             container = id,
             "resuming a container a killed commit left paused"
@@ -191,7 +194,7 @@ impl CommitPause {
         }
         if let Err(error) = self.runtime.resume(&self.id) {
             // A container that is no longer paused (it was killed meanwhile) is not left frozen.
-            if runtime_status(&self.runtime, &self.id)?.as_deref() == Some("paused") {
+            if runtime_paused(&self.runtime, &self.id)? {
                 return Err(error);
             }
         }
@@ -213,7 +216,7 @@ impl Containers<'_> {
         if recover_locked(&runtime, id, dir)? {
             return Ok(None); // another commit paused it and will resume it
         }
-        if runtime_status(&runtime, id)?.as_deref() == Some("paused") {
+        if runtime_paused(&runtime, id)? {
             return Ok(None); // its user paused it: it stays paused, and commit leaves it so
         }
         let owner = Owner::current();
@@ -243,7 +246,7 @@ impl Containers<'_> {
     pub(crate) fn recover_commit_pause(&self, record: &Record, dir: &Path) {
         let result = Runtime::find(&record.runtime, &self.runtime_root()).and_then(|runtime| {
             match lock(dir, false)? {
-                Some(_lock) => recover_locked(&runtime, &record.id, dir),
+                Some(_lock) => recover_locked(&runtime, record.id.as_str(), dir),
                 None => Ok(false),
             }
         });

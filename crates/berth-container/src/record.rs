@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::{Error, Result},
+    id::ContainerId,
     rootfs::RootfsKind,
     spec::HostConfig,
+    status::Status,
 };
 
 pub(crate) const RECORD_FILE: &str = "record.json";
@@ -23,8 +25,8 @@ const MAX_RECORD_BYTES: u64 = 4 * 1024 * 1024;
 /// What a container is: fixed at create.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
-    /// 64 hex digits.
-    pub id: String,
+    /// Checked when the record is read: a corrupt ID makes the record unreadable.
+    pub id: ContainerId,
     /// Without Docker's leading `/`.
     pub name: String,
     /// RFC 3339 with nanoseconds, UTC.
@@ -40,29 +42,6 @@ pub struct Record {
     pub rootfs: RootfsKind,
     /// The runtime's name or path, as resolved at create.
     pub runtime: String,
-}
-
-/// What a container is doing.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    #[default]
-    Created,
-    Running,
-    Paused,
-    Exited,
-}
-
-impl Status {
-    /// Docker's `State` word (`created`, `running`, `paused`, `exited`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Created => "created",
-            Status::Running => "running",
-            Status::Paused => "paused",
-            Status::Exited => "exited",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,12 +71,12 @@ pub struct Container {
 
 impl Container {
     pub fn id(&self) -> &str {
-        &self.record.id
+        self.record.id.as_str()
     }
 
-    /// The first 12 digits (records are checked to hold 64 when they are read).
+    /// The first 12 digits.
     pub fn short_id(&self) -> &str {
-        self.record.id.get(..12).unwrap_or(&self.record.id)
+        self.record.id.short()
     }
 
     pub fn name(&self) -> &str {
@@ -105,7 +84,17 @@ impl Container {
     }
 
     pub fn is_running(&self) -> bool {
-        matches!(self.state.status, Status::Running | Status::Paused)
+        self.state.status.is_running()
+    }
+
+    /// The container as Docker's image deletion rules see it.
+    pub fn image_user(&self) -> berth_store::ImageUser {
+        berth_store::ImageUser {
+            container: self.short_id().to_owned(),
+            image: self.record.image_id.clone(),
+            manifest: self.record.image_manifest.clone(),
+            running: self.is_running(),
+        }
     }
 
     pub fn bundle(&self) -> PathBuf {

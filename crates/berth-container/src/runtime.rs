@@ -11,7 +11,10 @@ use std::{
 
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    status::RuntimeStatus,
+};
 
 /// Runtimes berth looks for, in order, with the Debian package that provides each.
 const KNOWN_RUNTIMES: &[(&str, &str)] = &[("runc", "runc"), ("crun", "crun")];
@@ -36,8 +39,7 @@ pub struct Runtime {
 /// The part of `runtime state` berth reads.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct RuntimeState {
-    /// `creating`, `created`, `running`, `paused` or `stopped`.
-    pub status: String,
+    pub status: RuntimeStatus,
     #[serde(default)]
     pub pid: i32,
 }

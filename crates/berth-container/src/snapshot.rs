@@ -118,7 +118,7 @@ impl Snapshots {
     fn unpack(&self, store: &Store, blob: &Digest, diff_id: &Digest, dir: &Path) -> Result<()> {
         let temp = self
             .dir
-            .join(format!("{TEMP_PREFIX}{}", &crate::names::new_id()[..16]));
+            .join(format!("{TEMP_PREFIX}{}", crate::names::random_hex::<8>()));
         let result = (|| {
             let root = unpack::open_root(&temp)?;
             let reader = unpack::decompress(store.open_blob(blob)?)?;

@@ -18,10 +18,12 @@ use crate::{
     error::{Error, Result},
     failure::{RuntimeLog, StartFailure, OCI_CREATE_FAILED},
     logs::LogWriter,
-    record::{self, Container, Status},
+    record::{self, Container},
     rootfs::RootfsPaths,
     runtime::Runtime,
-    spec, unpack, user,
+    spec,
+    status::Status,
+    unpack, user,
 };
 
 /// How long a detached start waits for the container to run: the monitor to start the runtime, then
@@ -51,7 +53,7 @@ impl Containers<'_> {
     fn prepare(&self, container: &Container, tty: bool) -> Result<Runtime> {
         let runtime = self.runtime(container)?;
         match runtime.state(container.id())? {
-            Some(state) if state.status == "stopped" => runtime.delete(container.id(), true)?,
+            Some(state) if state.status.is_stopped() => runtime.delete(container.id(), true)?,
             Some(_) => return Err(Error::AlreadyRunning(container.short_id().to_owned())),
             None => {}
         }
@@ -385,7 +387,7 @@ impl Containers<'_> {
                     "timed out waiting for the container to start".into(),
                 ));
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(START_POLL_INTERVAL);
         }
     }
 
@@ -420,21 +422,22 @@ impl Containers<'_> {
         let look = || -> Result<Look> {
             match record::read_json::<record::State>(&state_path) {
                 // The monitor recorded its exit (it ran, or could not be started).
-                Ok(state) if state.status != Status::Running => return Ok(Look::Started),
+                Ok(state) if !state.status.is_running() => return Ok(Look::Started),
                 Err(_) if !container.dir.exists() => return Ok(Look::Started), // ran; `--rm`
                 _ => {}
             }
             let status = runtime.state(container.id())?.map(|state| state.status);
-            Ok(match status.as_deref() {
-                Some("running" | "paused") => Look::Started,
-                // "stopped": it ran and exited, or the runtime could not start the process; the
+            let mut monitor_gone = || monitor.try_wait().ok().flatten().is_some();
+            Ok(match status {
+                Some(status) if status.has_started() => Look::Started,
+                // Stopped: it ran and exited, or the runtime could not start the process; the
                 // monitor is recording which, and the caller reports a start that failed.
-                Some("stopped") if monitor.try_wait().ok().flatten().is_none() => {
-                    Look::Pending("stopped".to_owned())
+                Some(status) if status.is_stopped() && !monitor_gone() => {
+                    Look::Pending(status.to_string())
                 }
                 // The monitor has gone: it saw the container end (or died); `ps` tells which.
-                _ if monitor.try_wait().ok().flatten().is_some() => Look::Started,
-                Some(other) => Look::Pending(other.to_owned()),
+                _ if monitor_gone() => Look::Started,
+                Some(other) => Look::Pending(other.to_string()),
                 None => Look::Pending("not created yet".to_owned()),
             })
         };
@@ -480,39 +483,6 @@ impl Containers<'_> {
         }
         self.mark_exited(&mut container, code)?;
         Ok(code)
-    }
-
-    /// Stops a running container: its stop signal (SIGTERM by default), then SIGKILL after `timeout`.
-    pub fn stop(&self, container: &mut Container, timeout: Duration) -> Result<()> {
-        self.refresh(container)?;
-        if !container.is_running() {
-            return Ok(());
-        }
-        let runtime = self.runtime(container)?;
-        if container.state.status == Status::Paused {
-            runtime.resume(container.id())?;
-        }
-        let signal = match container.record.config.stop_signal.as_str() {
-            "" => "TERM".to_owned(),
-            other => crate::runtime::parse_signal(other)?,
-        };
-        let _ = runtime.kill(container.id(), &signal);
-        if self.wait_stopped(container, timeout)? {
-            return Ok(());
-        }
-        let _ = runtime.kill(container.id(), "KILL");
-        self.wait_stopped(container, Duration::from_secs(10))?;
-        Ok(())
-    }
-
-    /// Sends a signal to a running container.
-    pub fn kill(&self, container: &mut Container, signal: &str) -> Result<()> {
-        self.refresh(container)?;
-        if !container.is_running() {
-            return Err(Error::NotRunning(container.short_id().to_owned()));
-        }
-        let signal = crate::runtime::parse_signal(signal)?;
-        self.runtime(container)?.kill(container.id(), &signal)
     }
 }
 

@@ -47,6 +47,7 @@ mod archive_manifest;
 // The image config, lossless, and its layers' chain IDs.
 mod chain;
 mod config;
+mod labels;
 
 // Choosing an image from an index.
 mod platform;
@@ -74,6 +75,7 @@ pub use chain::chain_ids;
 pub use change::{apply_change, apply_changes};
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
 pub use error::Error;
+pub use labels::LabelFilter;
 pub use media_type::Compression;
 pub use parse::{
     check_descriptor, parse_config, parse_document, parse_oci_config, Document, MAX_CONFIG_BYTES,

@@ -46,9 +46,34 @@ pub enum Error {
     NoSuchImage(String),
     #[error("invalid reference in index.json: {0}")]
     InvalidStoredReference(String),
+    /// A name cannot go without force: a container uses the image it names (moby's words).
+    #[error("conflict: unable to remove repository reference \"{reference}\" (must force) - container {container} is using its referenced image {image}")]
+    ReferenceInUse {
+        reference: String,
+        /// The container's short ID.
+        container: String,
+        /// The image's short ID.
+        image: String,
+    },
+    /// An image cannot be deleted (moby's `imageDeleteConflict`).
+    #[error("conflict: unable to delete {image} ({}) - {reason}", .reason.force_words())]
+    DeleteConflict {
+        /// The image's short ID.
+        image: String,
+        reason: crate::delete::Conflict,
+    },
 }
 
 impl Error {
+    /// Something keeps the image from being deleted ([`Error::ReferenceInUse`],
+    /// [`Error::DeleteConflict`]): `image prune` skips it.
+    pub fn is_delete_conflict(&self) -> bool {
+        matches!(
+            self,
+            Error::ReferenceInUse { .. } | Error::DeleteConflict { .. }
+        )
+    }
+
     pub(crate) fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
         let action = action.into();
         move |source| Error::Io { action, source }

@@ -6,7 +6,6 @@
 
 use std::{collections::HashMap, fmt::Write as _, time::SystemTime};
 
-use berth_container::Status;
 use berth_digest::Digest;
 use berth_format::{human, render_rows, template::Missing, Format};
 use serde_json::{json, Value};
@@ -70,7 +69,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let (mut running, mut size, mut reclaimable) = (0usize, 0u64, 0u64);
     for (container, written) in listed.iter().zip(&written) {
         size += written;
-        if matches!(container.state.status, Status::Running | Status::Paused) {
+        if container.state.status.is_running() {
             running += 1;
         } else {
             reclaimable += written;

@@ -1,22 +1,17 @@
-//! `image prune --filter`: moby's `ImagesPrune` filters (`dangling`, `until`, `label`, `label!`).
+//! `image prune --filter`: moby's `ImagesPrune` filters (`dangling`, `until`, `label`, `label!`),
+//! parsed here and evaluated by `berth_store::PruneFilter`.
 
 use std::time::SystemTime;
 
-use berth_store::{Image, Store};
-
-use crate::{
-    facts,
-    filters::{Filters, TimeBound},
-};
+use crate::filters::{Filters, TimeBound};
 
 /// The filters moby's `ImagesPrune` knows (`Invalid filter 'x'` for any other).
 const ALLOWED: &[&str] = &["dangling", "label", "label!", "until"];
 
-/// Which images a prune may take, besides the dangling/all rule.
+/// What `--filter` asks of a prune.
 pub struct PruneFilter {
-    filters: Filters,
-    /// `until=`: only images created before it.
-    until: Option<TimeBound>,
+    /// `until=` and the label filters, which each candidate image must pass.
+    pub images: berth_store::PruneFilter,
     /// `dangling=false` (or `0`) prunes every unused image, as `-a` does.
     pub all: bool,
 }
@@ -36,30 +31,11 @@ impl PruneFilter {
             .iter()
             .any(|value| value.eq_ignore_ascii_case("false") || value == "0");
         Ok(PruneFilter {
-            filters,
-            until,
+            images: berth_store::PruneFilter {
+                until: until.map(TimeBound::unix_seconds),
+                labels: filters.labels(),
+            },
             all,
         })
-    }
-
-    /// True if `image` passes `until=` and the label filters. Reads its config only when asked to.
-    pub fn admits(&self, store: &Store, image: &Image) -> anyhow::Result<bool> {
-        let by_labels = self.filters.all("label").is_some() || self.filters.all("label!").is_some();
-        if self.until.is_none() && !by_labels {
-            return Ok(true);
-        }
-        let facts = facts::facts(store, image.clone())?;
-        if let Some(until) = self.until {
-            let created = facts
-                .created
-                .map_or(0, time::OffsetDateTime::unix_timestamp);
-            if !until.admits(created) {
-                return Ok(false);
-            }
-        }
-        Ok(!by_labels
-            || self
-                .filters
-                .labels_match(facts.config.config.as_ref().map(|c| &c.labels)))
     }
 }

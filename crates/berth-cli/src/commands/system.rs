@@ -1,13 +1,11 @@
 //! `berth system df | check | prune` and `berth image prune`.
 
-use std::collections::HashSet;
-
 use anyhow::Context as _;
-use berth_container::Status;
-use berth_digest::Digest;
+use berth_container::{Container, Containers};
 use berth_format::human;
-use berth_store::Removal;
+use berth_store::{ImageDeleter, ImageUser, Removal};
 
+use super::prune_filter::PruneFilter;
 use crate::{context::Ctx, exit::ExitStatus, output};
 
 #[derive(Debug, clap::Subcommand)]
@@ -33,46 +31,27 @@ pub struct PruneArgs {
     pub filters: Vec<String>,
 }
 
-/// A container that uses an image, as `rmi` reports it.
-#[derive(Debug, Clone)]
-pub struct ImageUser {
-    pub short_id: String,
-    pub running: bool,
-}
-
 pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<ExitStatus> {
     match command {
         SystemCommand::Df(args) => crate::commands::df::run(ctx, &args).map(Into::into),
         SystemCommand::Check => check(ctx),
         SystemCommand::Prune(args) => {
             // A filter that does not parse must stop the prune before any container goes.
-            super::prune_filter::PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
-            prune_containers(ctx)?;
-            prune(ctx, &args).map(Into::into)
+            let filter = PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
+            let containers = crate::commands::container::containers(ctx)?;
+            let kept = prune_containers(&containers)?;
+            let users = kept.iter().map(Container::image_user).collect();
+            prune_images(&containers, args.all, &filter, users).map(Into::into)
         }
     }
 }
 
-/// Manifests that must survive garbage collection besides tagged images: the images of containers.
-pub fn gc_roots(ctx: &Ctx) -> anyhow::Result<Vec<Digest>> {
-    Ok(crate::commands::container::containers(ctx)?.image_roots()?)
-}
-
-/// Containers made from the image `id`, with whether each is running (for `rmi`'s conflict rules).
-pub fn containers_using(ctx: &Ctx, id: &Digest) -> anyhow::Result<Vec<ImageUser>> {
+/// `image prune`.
+pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
+    let filter = PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
     let containers = crate::commands::container::containers(ctx)?;
-    let mut users = Vec::new();
-    // `list` has read each container's state from the runtime already.
-    for container in containers.list()? {
-        if container.record.image_id != *id {
-            continue;
-        }
-        users.push(ImageUser {
-            short_id: container.short_id().to_owned(),
-            running: matches!(container.state.status, Status::Running | Status::Paused),
-        });
-    }
-    Ok(users)
+    let users = containers.image_users()?;
+    prune_images(&containers, args.all, &filter, users)
 }
 
 fn check(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
@@ -105,15 +84,17 @@ fn check(ctx: &Ctx) -> anyhow::Result<ExitStatus> {
     }
 }
 
-/// `system prune` first removes stopped containers, as Docker does.
-fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
-    let containers = crate::commands::container::containers(ctx)?;
+/// `system prune` first removes stopped containers, as Docker does; returns the others.
+fn prune_containers(containers: &Containers<'_>) -> anyhow::Result<Vec<Container>> {
     let mut removed = Vec::new();
+    let mut kept = Vec::new();
     // `list` has read each container's state from the runtime already.
     for mut container in containers.list()? {
-        if !matches!(container.state.status, Status::Running | Status::Paused) {
+        if container.state.status.can_remove() {
             containers.remove(&mut container, false)?;
             removed.push(container.id().to_owned());
+        } else {
+            kept.push(container);
         }
     }
     if !removed.is_empty() {
@@ -124,47 +105,23 @@ fn prune_containers(ctx: &Ctx) -> anyhow::Result<()> {
         output::println("")?;
     }
     containers.prune_snapshots()?;
-    Ok(())
+    Ok(kept)
 }
 
-pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
-    let filter =
-        super::prune_filter::PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
-    let all = args.all || filter.all;
-    let store = ctx.store()?;
+/// moby's `ImagesPrune` (`berth_store::ImageDeleter::prune_candidates`), then the filters; `users`:
+/// the containers left, whose images stay.
+fn prune_images(
+    containers: &Containers<'_>,
+    all: bool,
+    filter: &PruneFilter,
+    users: Vec<ImageUser>,
+) -> anyhow::Result<()> {
+    let store = containers.store();
+    let mut deleter = ImageDeleter::new(store, users);
     let mut done = Vec::new();
-    let mut remover = crate::commands::rmi::Remover::new(ctx, store);
-    // moby's `ImagesPrune`: each image that is not an intermediate one (untagged, with a child) and,
-    // without -a, has no child and no tag, is deleted as `rmi` would without force, its untagged
-    // parents with it; what a container uses is kept. Which images have children is read once,
-    // before any goes, as there.
-    let parents: HashSet<Digest> = store
-        .summaries()?
-        .into_iter()
-        .filter_map(|summary| summary.parent)
-        .collect();
-    for image in store.images()? {
-        let has_child = parents.contains(&image.id);
-        let has_tag = image.names.iter().any(|name| name.digest().is_none());
-        if (image.names.is_empty() && has_child) || (!all && (has_child || has_tag)) {
-            continue;
-        }
-        if !filter.admits(store, &image)? {
-            continue;
-        }
-        let arguments: Vec<String> = if image.names.is_empty() {
-            vec![image.id.encoded().to_owned()]
-        } else {
-            image.names.iter().map(ToString::to_string).collect()
-        };
-        for argument in arguments {
-            if let Err(error) = remover.delete_image(&argument, false, true, &mut done) {
-                if !crate::commands::rmi::is_conflict(&error)
-                    && !crate::commands::rmi::is_missing(&error)
-                {
-                    tracing::warn!("failed to prune image {argument}: {error:#}");
-                }
-            }
+    for image in deleter.prune_candidates(all || filter.all)? {
+        if filter.images.admits(&image)? {
+            deleter.prune(&image, &mut done);
         }
     }
     let lines: Vec<String> = done
@@ -174,7 +131,8 @@ pub fn prune(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
             Removal::Deleted(digest) => format!("deleted: {digest}"),
         })
         .collect();
-    let report = store.gc(&gc_roots(ctx)?)?;
+    // The roots read again (records only, no runtime): a container created meanwhile keeps its image.
+    let report = store.gc(&containers.image_roots()?)?;
     if !lines.is_empty() {
         output::println("Deleted Images:")?;
         for line in &lines {

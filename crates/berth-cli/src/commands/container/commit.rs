@@ -1,6 +1,6 @@
 //! `berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]`: prints `sha256:<id>`.
 
-use berth_container::{CommitOptions, CommitPause, Status};
+use berth_container::{CommitOptions, CommitPause};
 use berth_reference::Reference;
 
 use crate::{context::Ctx, interrupt, output};
@@ -56,7 +56,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         &mut berth_manifest::ContainerConfig::default(),
         &args.change,
     )?;
-    let pause = if args.pause && !args.no_pause && container.state.status == Status::Running {
+    let pause = if args.pause && !args.no_pause && container.state.status.can_pause() {
         Pause::start(&containers, &container)
     } else {
         Pause::NotPaused

@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let containers = super::containers(ctx)?;
     Ok(super::for_each(&args.containers, |name| {
         let mut container = super::get(&containers, name)?;
-        if !container.is_running() {
+        if !container.state.status.can_kill() {
             anyhow::bail!(
                 "cannot kill container: {name}: container {} is not running",
                 container.id()

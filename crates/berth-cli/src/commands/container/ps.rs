@@ -2,8 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use anyhow::bail;
-use berth_container::{Container, Containers, Status};
+use berth_container::{Container, ContainerFilter, Containers, Status};
 use berth_digest::Digest;
 use berth_format::{render_rows, template::Missing, Format};
 use berth_reference::Reference;
@@ -18,9 +17,6 @@ const DEFAULT_TABLE: &str =
 const SIZE_TABLE: &str = "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}";
 /// Docker truncates COMMAND to this display width (then quotes it).
 const COMMAND_WIDTH: usize = 20;
-const FILTERS: &[&str] = &[
-    "id", "name", "label", "exited", "status", "ancestor", "before", "since", "volume", "network",
-];
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -51,38 +47,14 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
-    let filters = Filters::parse(&args.filter, FILTERS)?;
+    let mut filter = ContainerFilter::default();
+    for (key, value) in Filters::parse(&args.filter, ContainerFilter::KEYS)?.pairs() {
+        filter.add(key, value)?;
+    }
     let containers = super::containers(ctx)?;
     let all_containers = containers.list()?; // newest first
     let last = if args.latest { 1 } else { args.last };
-    let show_all = args.all
-        || last > 0
-        || filters.all("status").is_some()
-        || filters.first("exited").is_some();
-    let before = bound(&containers, &filters, "before")?;
-    let since = bound(&containers, &filters, "since")?;
-    let mut selected = Vec::new();
-    for container in &all_containers {
-        if !show_all && !container.is_running() {
-            continue;
-        }
-        if !matches(container, &filters)? {
-            continue;
-        }
-        if before
-            .as_ref()
-            .is_some_and(|b| container.record.created >= *b)
-        {
-            continue;
-        }
-        if since
-            .as_ref()
-            .is_some_and(|s| container.record.created <= *s)
-        {
-            continue;
-        }
-        selected.push(container);
-    }
+    let mut selected = containers.select(&all_containers, &filter, args.all || last > 0)?;
     if last > 0 {
         selected.truncate(usize::try_from(last).unwrap_or(usize::MAX));
     }
@@ -128,110 +100,6 @@ pub(crate) fn row_of(containers: &Containers<'_>, container: &Container, now: Sy
         false,
         now,
     )
-}
-
-fn matches(container: &Container, filters: &Filters) -> anyhow::Result<bool> {
-    let record = &container.record;
-    if let Some(ids) = filters.all("id") {
-        if !ids.iter().any(|id| record.id.starts_with(id.as_str())) {
-            return Ok(false);
-        }
-    }
-    if let Some(names) = filters.all("name") {
-        if !names
-            .iter()
-            .any(|n| record.name.contains(n.trim_start_matches('/')))
-        {
-            return Ok(false);
-        }
-    }
-    if let Some(statuses) = filters.all("status") {
-        for status in statuses {
-            if ![
-                "created",
-                "restarting",
-                "running",
-                "removing",
-                "paused",
-                "exited",
-                "dead",
-            ]
-            .contains(&status.as_str())
-            {
-                bail!("invalid filter 'status={status}'");
-            }
-        }
-        if !statuses
-            .iter()
-            .any(|s| s == container.state.status.as_str())
-        {
-            return Ok(false);
-        }
-    }
-    if let Some(codes) = filters.all("exited") {
-        let mut wanted = Vec::new();
-        for code in codes {
-            match code.parse::<i32>() {
-                Ok(code) => wanted.push(code),
-                Err(_) => bail!("invalid filter 'exited={code}'"),
-            }
-        }
-        let exited = container.state.status == Status::Exited;
-        if !exited
-            || !container
-                .state
-                .exit_code
-                .is_some_and(|c| wanted.contains(&c))
-        {
-            return Ok(false);
-        }
-    }
-    if let Some(ancestors) = filters.all("ancestor") {
-        let hit = ancestors.iter().any(|a| {
-            a == &record.image
-                || record.image_id.to_string() == *a
-                || record
-                    .image_id
-                    .encoded()
-                    .starts_with(a.trim_start_matches("sha256:"))
-                || berth_reference::Reference::parse_normalized(a).is_ok_and(|r| {
-                    berth_reference::Reference::parse_normalized(&record.image)
-                        .is_ok_and(|mine| mine.with_default_tag() == r.clone().with_default_tag())
-                })
-        });
-        if !hit {
-            return Ok(false);
-        }
-    }
-    if let Some(networks) = filters.all("network") {
-        if !networks.iter().any(|n| n == record.host.network.name()) {
-            return Ok(false);
-        }
-    }
-    if let Some(volumes) = filters.all("volume") {
-        if !volumes.iter().any(|v| {
-            record
-                .host
-                .binds
-                .iter()
-                .any(|b| b.source == *v || b.destination == *v)
-        }) {
-            return Ok(false);
-        }
-    }
-    Ok(filters.labels_match(Some(&record.config.labels)))
-}
-
-/// `before=` / `since=`: the creation time of the named container.
-fn bound(
-    containers: &Containers<'_>,
-    filters: &Filters,
-    key: &str,
-) -> anyhow::Result<Option<String>> {
-    match filters.first(key) {
-        None => Ok(None),
-        Some(value) => Ok(Some(super::get(containers, value)?.record.created)),
-    }
 }
 
 fn parse_time(rfc3339: Option<&str>) -> Option<OffsetDateTime> {

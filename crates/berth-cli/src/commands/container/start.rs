@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
         }
         let hold = interrupt::hold();
         let mut container = super::get(&containers, &args.containers[0])?;
-        if container.is_running() {
+        if !container.state.status.can_start() {
             bail!("container {} is already running", container.short_id());
         }
         // Signals go to the container while berth waits for it, as `run` does.
@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
     let mut failed = Vec::new();
     for name in &args.containers {
         let started = super::get(&containers, name).and_then(|mut container| {
-            if !container.is_running() {
+            if container.state.status.can_start() {
                 containers.start_detached(&mut container, &monitor)?;
             }
             Ok(())

@@ -3,7 +3,7 @@
 //! has no counterpart for (`HostConfig`, `GraphDriver`, `NetworkSettings`, the `*Path` files) are
 //! left out rather than made up.
 
-use berth_container::{Container, Containers, Status};
+use berth_container::{Container, Containers};
 use berth_format::template::{GoField, GoStruct, GoValue};
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ pub fn container_inspect(
         .map_or((String::new(), &[][..]), |(path, args)| {
             (path.clone(), args)
         });
-    let running = matches!(state.status, Status::Running | Status::Paused);
+    let running = state.status.is_running();
     let pid = if running {
         containers
             .runtime(container)?
@@ -46,10 +46,7 @@ pub fn container_inspect(
     let container_state = GoStruct::new("types.ContainerState")
         .field(field("Status", GoValue::string(state.status.as_str())))
         .field(field("Running", GoValue::Bool(running)))
-        .field(field(
-            "Paused",
-            GoValue::Bool(state.status == Status::Paused),
-        ))
+        .field(field("Paused", GoValue::Bool(state.status.is_paused())))
         .field(field("Restarting", GoValue::Bool(false)))
         .field(field("OOMKilled", GoValue::Bool(false)))
         .field(field("Dead", GoValue::Bool(false)))
