@@ -218,14 +218,14 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
         started: Option<url::Url>,
     ) -> Result<()> {
         let file = Arc::new(self.store.open_blob(&blob.digest)?);
-        let (mut location, mut offset) = match started {
-            Some(location) => (location, 0),
+        let (mut location, mut offset, mut resumed) = match started {
+            Some(location) => (location, 0, false),
             None => match self.resume_point(&blob.digest).await {
                 Some((location, offset)) if offset <= blob.size => {
                     tracing::debug!(digest = %blob.digest, offset, "resuming upload");
-                    (location, offset)
+                    (location, offset, true)
                 }
-                _ => (self.start_upload().await?, 0),
+                _ => (self.start_upload().await?, 0, false),
             },
         };
         self.save_upload(&blob.digest, Some(&location)).await?;
@@ -241,6 +241,18 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
                 Ok((next, end)) => {
                     location = next;
                     offset = end;
+                    resumed = false;
+                    self.save_upload(&blob.digest, Some(&location)).await?;
+                }
+                // A saved upload the registry still listed, then dropped at the first chunk: a
+                // chunk of the interrupted push that it took after our status request moved it on,
+                // and distribution cancels an upload whose state and size disagree. Not a failure
+                // of this push: start the blob over, once.
+                Err(Error::Status { status: 404, .. }) if resumed => {
+                    tracing::debug!(digest = %blob.digest, "the resumed upload is gone; starting over");
+                    resumed = false;
+                    location = self.start_upload().await?;
+                    offset = 0;
                     self.save_upload(&blob.digest, Some(&location)).await?;
                 }
                 Err(error) => {

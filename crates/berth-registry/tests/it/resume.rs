@@ -216,6 +216,17 @@ async fn a_corrupt_partial_download_is_caught_and_downloaded_again() {
 
 /// A proxy that answers 503 (without forwarding) to the `fail_at`-th PATCH of a layer chunk.
 fn failing_upload_proxy(registry: u16, fail_at: usize) -> Server {
+    upload_proxy(registry, move |patch| {
+        (patch == fail_at).then(|| Reply::status(503))
+    })
+}
+
+/// A proxy that asks `answer` about the n-th PATCH of a layer chunk (1-based): its reply, or
+/// `None` to forward the request to the registry.
+fn upload_proxy(
+    registry: u16,
+    answer: impl Fn(usize) -> Option<Reply> + Send + Sync + 'static,
+) -> Server {
     let patches = Arc::new(AtomicUsize::new(0));
     Server::start(move |request: &Request| {
         let layer_chunk = request.method == "PATCH"
@@ -224,14 +235,61 @@ fn failing_upload_proxy(registry: u16, fail_at: usize) -> Server {
                 .and_then(|r| r.split_once('-'))
                 .and_then(|(_, end)| end.parse::<usize>().ok())
                 .is_some_and(|end| end >= 65_535);
-        if layer_chunk && patches.fetch_add(1, Ordering::SeqCst) + 1 == fail_at {
-            return Reply::status(503);
+        if layer_chunk {
+            if let Some(reply) = answer(patches.fetch_add(1, Ordering::SeqCst) + 1) {
+                return reply;
+            }
         }
         Reply::Proxy {
             port: registry,
             cut: None,
         }
     })
+}
+
+/// The registry listed a saved upload, then dropped it at the first chunk (distribution cancels an
+/// upload whose state and size disagree, as when a chunk of the interrupted push lands after the
+/// status request): the blob starts over instead of failing the push.
+#[tokio::test]
+async fn a_resumed_upload_the_registry_dropped_starts_over() {
+    let Some(registry) = Registry::start(Auth::None) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let unknown = serde_json::json!({"errors": [{
+        "code": "BLOB_UPLOAD_UNKNOWN",
+        "message": "blob upload unknown to registry"
+    }]});
+    let proxy = upload_proxy(registry.port, move |patch| match patch {
+        3 => Some(Reply::status(503)),
+        4 => Some(Reply::json(404, &unknown)),
+        _ => None,
+    });
+    let store = store_in(dir.path(), "store");
+    let name = format!("{}/resume/dropped:1", proxy.host());
+    let built = big_image(&store, &name);
+    let reference = Reference::parse_normalized(&name).unwrap();
+    let options = PushOptions {
+        mode: UploadMode::Chunked(65_536),
+        ..PushOptions::default()
+    };
+    client(dir.path(), 1)
+        .push(&store, &reference, &options, |_| {})
+        .await
+        .unwrap_err();
+    let before = patch_ranges(&proxy).len();
+    let pushed = client(dir.path(), 1)
+        .push(&store, &reference, &options, |_| {})
+        .await
+        .expect("the push starts the dropped upload over");
+    assert_eq!(pushed.tags[0].digest, built.manifest_digest);
+    let later: Vec<String> = patch_ranges(&proxy).split_off(before).into_iter().collect();
+    let resumed = later.iter().position(|r| r == "131072-196607");
+    let restarted = later.iter().rposition(|r| r == "0-65535");
+    assert!(
+        resumed.is_some() && restarted > resumed,
+        "resumed at the saved offset, then started over: {later:?}"
+    );
 }
 
 fn patch_ranges(proxy: &Server) -> Vec<String> {
