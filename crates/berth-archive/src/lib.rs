@@ -75,7 +75,7 @@ mod atomic;
 pub use atomic::write_atomically;
 pub use check::check_layers;
 pub use compression::{decompressing_reader, Compression};
-pub use digester::{Entries, LayerDigester, LayerDigests, Limits};
+pub use digester::{Entries, LayerDigester, LayerDigests, Limits, Threads};
 pub use entry::{clean_path, MAX_NAME_LEN};
 pub use error::{Error, Result};
 pub use import::{import, ImportOptions};

@@ -8,7 +8,7 @@
 
 use std::io::{self, Read, Write};
 
-use berth_archive::{Entries, LayerDigester, LayerDigests, Limits};
+use berth_archive::{Entries, LayerDigester, LayerDigests, Limits, Threads};
 use berth_digest::{Digest, Expected};
 use berth_manifest::Compression;
 use berth_store::{Ingest, LayerInfo, PendingBlob};
@@ -70,6 +70,7 @@ pub(crate) fn diff_id_of(reader: impl Read) -> io::Result<LayerInfo> {
         reader,
         Entries::Count,
         &Limits::default(),
+        Threads::Two,
     ))
 }
 
@@ -79,28 +80,79 @@ struct WriterOutcome {
     diff: Option<io::Result<LayerInfo>>,
 }
 
+/// The blob's writer thread: every chunk goes to the ingest (which hashes it); a layer's chunks are
+/// also read by the digester, driven from this same thread (it decompresses here, and hashes and
+/// walks the plain stream on one helper thread: two threads per layer, as `load` digests one).
 fn spawn_writer(
     mut ingest: Ingest,
-    digester: Option<LayerDigester>,
+    digest: bool,
 ) -> (
     tokio::sync::mpsc::Sender<Bytes>,
     tokio::task::JoinHandle<io::Result<WriterOutcome>>,
 ) {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Bytes>(WRITE_QUEUE);
     let handle = tokio::task::spawn_blocking(move || {
-        let mut digester = digester;
+        let diff = if digest {
+            let mut chunks = Chunks {
+                rx: &mut rx,
+                ingest: &mut ingest,
+                current: Bytes::new(),
+                failed: None,
+            };
+            // One thread per layer: a pull digests its layers side by side already.
+            let digested = LayerDigester::read(
+                &mut chunks,
+                Entries::Count,
+                &Limits::default(),
+                Threads::One,
+            );
+            if let Some(error) = chunks.failed.take() {
+                return Err(error);
+            }
+            Some(layer_info(digested))
+        } else {
+            None
+        };
+        // What the digester did not read (it stopped at a problem, which `diff` reports) is still
+        // part of the blob.
         while let Some(chunk) = rx.blocking_recv() {
             ingest.write_all(&chunk)?;
-            if let Some(digester) = digester.as_mut() {
-                // Never fails: a layer the digester refuses is reported by `finish`.
-                digester.write_all(&chunk)?;
-            }
         }
         ingest.flush()?;
-        let diff = digester.map(|digester| layer_info(digester.finish()));
         Ok(WriterOutcome { ingest, diff })
     });
     (tx, handle)
+}
+
+/// The downloaded chunks as a reader, each written to the ingest as it is received.
+struct Chunks<'a> {
+    rx: &'a mut tokio::sync::mpsc::Receiver<Bytes>,
+    ingest: &'a mut Ingest,
+    current: Bytes,
+    /// The ingest's write error: the download fails with it, not with what the digester made of
+    /// the end of its input.
+    failed: Option<io::Error>,
+}
+
+impl Read for Chunks<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.current.is_empty() {
+            if self.failed.is_some() {
+                return Ok(0);
+            }
+            let Some(chunk) = self.rx.blocking_recv() else {
+                return Ok(0);
+            };
+            if let Err(error) = self.ingest.write_all(&chunk) {
+                self.failed = Some(error);
+                return Ok(0);
+            }
+            self.current = chunk;
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
+    }
 }
 
 /// Downloads `spec` from `session`'s repository `repository` into the store, resuming a partial
@@ -159,10 +211,9 @@ async fn download_once<F: FnMut(Event)>(
     let ingest = open_partial(store, spec).await?;
     *resumed_from = ingest.size();
     let resumed_from = *resumed_from;
-    // A layer is digested as it streams in (on threads of the digester's own); a resumed one from
-    // the finished file.
-    let digester = (resumed_from == 0 && spec.compression.is_some())
-        .then(|| LayerDigester::new(Entries::Count, Limits::default()));
+    // A layer is digested as it streams in (on its writer thread and one helper); a resumed one
+    // from the finished file.
+    let digest = resumed_from == 0 && spec.compression.is_some();
     if let Some(reporter) = reporter {
         if resumed_from > 0 {
             reporter.layer(
@@ -173,7 +224,7 @@ async fn download_once<F: FnMut(Event)>(
             );
         }
     }
-    let (tx, writer) = spawn_writer(ingest, digester);
+    let (tx, writer) = spawn_writer(ingest, digest);
     let transfer = transfer(session, repository, spec, resumed_from, &tx, reporter).await;
     drop(tx);
     let outcome = writer

@@ -6,7 +6,9 @@ use std::io::Write;
 use berth_digest::Digest;
 
 use super::*;
-use crate::{check_layer, ingest_layer, Compression, Entries, Error, LayerDigester, Limits};
+use crate::{
+    check_layer, ingest_layer, Compression, Entries, Error, LayerDigester, Limits, Threads,
+};
 
 /// `Ok(())` or the name of the expected error variant.
 type Expect = Result<(), &'static str>;
@@ -393,9 +395,15 @@ fn pushed_and_read_digests_agree() {
         }
     }
     for (label, input) in &cases {
-        let read = LayerDigester::read(&input[..], Entries::Count, &Limits::default())
-            .unwrap_or_else(|e| panic!("{label}: {e:?}"));
+        let read =
+            LayerDigester::read(&input[..], Entries::Count, &Limits::default(), Threads::Two)
+                .unwrap_or_else(|e| panic!("{label}: {e:?}"));
         assert_eq!(pushed(input), vec![End::Complete(read.clone())], "{label}");
+        // A pull's one-thread pass learns the same.
+        let inline =
+            LayerDigester::read(&input[..], Entries::Count, &Limits::default(), Threads::One)
+                .unwrap_or_else(|e| panic!("{label}, one thread: {e:?}"));
+        assert_eq!(inline, read, "{label}, one thread");
         if !label.starts_with("not a tar") {
             let checked = check_layer(&input[..], &Limits::default())
                 .unwrap_or_else(|e| panic!("{label}: {e:?}"));
@@ -429,6 +437,14 @@ fn pushed(input: &[u8]) -> Vec<End> {
             }
         })
         .collect();
+    // And read on one thread, as a pull's download is.
+    verdicts.push(
+        match LayerDigester::read(input, Entries::Count, &Limits::default(), Threads::One) {
+            Ok(digests) => End::Complete(digests),
+            Err(Error::Truncated | Error::RefusedEnd(_)) => End::Refused,
+            Err(error) => panic!("{error:?}"),
+        },
+    );
     verdicts.dedup();
     verdicts
 }
