@@ -20,9 +20,6 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
-/// The key Docker Hub logins are stored under (Docker's `registry.IndexServer`).
-pub const DOCKER_HUB_AUTH_KEY: &str = "https://index.docker.io/v1/";
-
 /// What a helper returns as user name when the secret is an identity (refresh) token.
 const TOKEN_USERNAME: &str = "<token>";
 
@@ -77,7 +74,9 @@ pub fn convert_to_hostname(address: &str) -> String {
 
 /// The key a registry's login is stored under: Docker Hub's legacy URL, else the host.
 pub fn auth_key(registry_host: &str) -> String {
-    use crate::hosts::{DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN, DOCKER_HUB_INDEX_HOST};
+    use crate::hosts::{
+        DOCKER_HUB_API_HOST, DOCKER_HUB_AUTH_KEY, DOCKER_HUB_DOMAIN, DOCKER_HUB_INDEX_HOST,
+    };
     if [
         DOCKER_HUB_DOMAIN,
         DOCKER_HUB_INDEX_HOST,

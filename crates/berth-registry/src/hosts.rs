@@ -34,11 +34,14 @@ use crate::error::{Error, Result};
 /// The file name of the client config inside the config directory.
 pub const REGISTRIES_FILE: &str = "registries.json";
 
-/// Docker Hub: the name in references and the index host (search, auth key) are the reference
-/// grammar's (`berth_reference`); the API host is the registry's own.
+/// Docker Hub, all in one place: the name in references and the index host (search, auth key) are
+/// the reference grammar's (`berth_reference`); the API host and the key its logins are stored
+/// under are the registry's own.
 pub const DOCKER_HUB_DOMAIN: &str = berth_reference::DEFAULT_DOMAIN;
 pub const DOCKER_HUB_API_HOST: &str = "registry-1.docker.io";
 pub const DOCKER_HUB_INDEX_HOST: &str = berth_reference::LEGACY_DEFAULT_DOMAIN;
+/// The key Docker Hub logins are stored under (Docker's `registry.IndexServer`).
+pub const DOCKER_HUB_AUTH_KEY: &str = "https://index.docker.io/v1/";
 
 const MAX_REGISTRIES_FILE_BYTES: u64 = 1024 * 1024;
 

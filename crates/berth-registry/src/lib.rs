@@ -120,12 +120,11 @@ pub use address::{check_url, GuardedResolver, Refused};
 pub use client::{Client, ClientOptions};
 pub use config::{
     auth_key, convert_to_hostname, default_docker_config_path, Credentials, DockerConfig,
-    DOCKER_HUB_AUTH_KEY,
 };
 pub use error::{Error, RegistryErrorDetail, Result};
 pub use hosts::{
-    is_loopback_host, HostsConfig, DOCKER_HUB_API_HOST, DOCKER_HUB_DOMAIN, DOCKER_HUB_INDEX_HOST,
-    REGISTRIES_FILE,
+    is_loopback_host, HostsConfig, DOCKER_HUB_API_HOST, DOCKER_HUB_AUTH_KEY, DOCKER_HUB_DOMAIN,
+    DOCKER_HUB_INDEX_HOST, REGISTRIES_FILE,
 };
 pub use login::{LoginOutcome, LogoutOutcome};
 pub use progress::{Event, LayerProgress, LayerStatus};

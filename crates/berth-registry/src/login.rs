@@ -9,8 +9,9 @@ use crate::{
     auth::fetch_token,
     challenge::Challenge,
     client::{error_details, status_error, Client},
-    config::{convert_to_hostname, Credentials, DOCKER_HUB_AUTH_KEY},
+    config::{convert_to_hostname, Credentials},
     error::{Error, Result},
+    hosts::DOCKER_HUB_AUTH_KEY,
     hosts::{DOCKER_HUB_DOMAIN, DOCKER_HUB_INDEX_HOST},
 };
 
