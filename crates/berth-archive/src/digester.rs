@@ -8,10 +8,12 @@
 //!       ─> Tee (plain bytes ─> Ingest, for bzip2/xz) ─> Digesting (diff_id) ─> tar walk
 //! ```
 //!
-//! Two cores for one layer (pipeline.rs): the calling thread reads, stores and decompresses; a helper
-//! thread hashes the decompressed stream and walks its tar entries. [`digest_layer`] is driven by a
-//! reader (load, import, `system check`); [`LayerDigester`] is the same pass pushed through `Write`
-//! (a pull's download, commit's tar writer), with the reading side on a thread of its own.
+//! [`Threads::Two`], two cores for one layer (pipeline.rs): the calling thread reads, stores and
+//! decompresses; a helper thread hashes the decompressed stream and walks its tar entries (load,
+//! import, `system check`). [`Threads::One`] does it all on the calling thread (a pull's download,
+//! whose layers are digested side by side already). [`digest_layer`] and [`LayerDigester::read`] are
+//! driven by a reader; [`LayerDigester`] is the same pass pushed through `Write` (commit's tar
+//! writer), with the reading side on a thread of its own.
 //!
 //! The blob digest is not computed here: whoever stores the bytes hashes them as it writes them (the
 //! store's `Ingest`, so that the bytes renamed are the bytes hashed), and an uncompressed layer's
@@ -190,9 +192,15 @@ fn walk_plain(reader: impl Read, entries: Entries) -> Result<LayerInfo> {
         }
         count_entry(entry, &mut content_size);
         Ok::<(), Error>(())
-    });
+    })
+    .map(drop);
     let content_size = match (walked, entries) {
-        (Ok(_), _) => Some(content_size),
+        (Ok(()), _) => Some(content_size),
+        // The stream below failed (a read or decompression error): that is the error, whatever
+        // the tar parser made of it.
+        (Err(Error::InvalidTar(source)), _) if digesting.read_failed() => {
+            return Err(Error::from_io(source, Error::io("read the layer")));
+        }
         // Not a tar the walk can follow: no size rather than a wrong one.
         (Err(Error::InvalidTar(_) | Error::InvalidArchive(_)), Entries::Count) => None,
         (Err(error), _) => return Err(error),
@@ -206,8 +214,8 @@ fn walk_plain(reader: impl Read, entries: Entries) -> Result<LayerInfo> {
     })
 }
 
-/// The layer digest pushed through `Write`: the bytes written are the layer as it arrives (for a
-/// pull, the download; for commit, the tar it writes). Write errors never come from here: a layer
+/// The layer digest pushed through `Write`: the bytes written are the layer as it is made (commit's
+/// tar). Write errors never come from here: a layer
 /// the digester refuses is reported by [`LayerDigester::finish`], and the writes before that point
 /// are simply dropped, so the caller's own sink (the store's ingest) keeps every byte.
 pub struct LayerDigester {

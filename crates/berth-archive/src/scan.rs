@@ -285,6 +285,9 @@ pub struct Digesting<R> {
     inner: R,
     hasher: Hasher,
     count: u64,
+    /// The stream below failed (a read or decompression error): what the tar walk then reports is
+    /// that failure, not a verdict on the tar.
+    read_failed: bool,
 }
 
 impl<R: Read> Digesting<R> {
@@ -293,19 +296,29 @@ impl<R: Read> Digesting<R> {
             inner,
             hasher: Hasher::sha256(),
             count: 0,
+            read_failed: false,
         }
+    }
+
+    /// Whether a read of the stream below failed.
+    pub fn read_failed(&self) -> bool {
+        self.read_failed
     }
 
     /// Reads the rest of the stream and returns the digest and length of all of it.
     pub fn drain(mut self) -> Result<(Digest, u64)> {
-        io::copy(&mut self, &mut io::sink()).map_err(|e| Error::from_io(e, Error::InvalidTar))?;
+        // Only the stream below can fail here: a read or decompression error, reported as itself.
+        io::copy(&mut self, &mut io::sink())
+            .map_err(|e| Error::from_io(e, Error::io("read the layer")))?;
         Ok((self.hasher.finish(), self.count))
     }
 }
 
 impl<R: Read> Read for Digesting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = self.inner.read(buf).inspect_err(|error| {
+            self.read_failed |= error.kind() != io::ErrorKind::Interrupted;
+        })?;
         self.hasher.update(&buf[..n]);
         self.count += n as u64;
         Ok(n)

@@ -1,5 +1,5 @@
 //! Downloading one blob into the store: resumable, verified while streaming, and (for layers)
-//! pushed through berth-archive's layer digester on the way in to learn the diff_id and sizes.
+//! read by berth-archive's layer digester on the way in to learn the diff_id and sizes.
 //!
 //! The bytes go to the store's persistent partial file for the digest (`Store::resume_ingest`), so
 //! an interrupted download (network cut, Ctrl-C, crash) continues with `Range: bytes=N-` next time.
@@ -81,8 +81,8 @@ struct WriterOutcome {
 }
 
 /// The blob's writer thread: every chunk goes to the ingest (which hashes it); a layer's chunks are
-/// also read by the digester, driven from this same thread (it decompresses here, and hashes and
-/// walks the plain stream on one helper thread: two threads per layer, as `load` digests one).
+/// also read by the digester on this same thread (`Threads::One`: a pull digests its layers side by
+/// side already, and a helper thread per layer only added hand-offs and copies on busy cores).
 fn spawn_writer(
     mut ingest: Ingest,
     digest: bool,

@@ -142,7 +142,7 @@ impl<'s> ImageDeleter<'s> {
 
     /// Deletes what `arg` (a name, a digest reference or an ID) names, as `rmi` does. What it did
     /// goes to `done`, in Docker's order, also when it then fails. An image that is not there is
-    /// [`Error::NoSuchImage`] with the name as Docker echoes it ([`not_found_name`]).
+    /// [`Error::NoImageNamed`] with the name as Docker echoes it ([`not_found_name`]).
     pub fn delete(
         &mut self,
         arg: &str,
@@ -193,7 +193,8 @@ impl<'s> ImageDeleter<'s> {
         };
         for argument in arguments {
             match self.delete(&argument, options, done) {
-                Ok(()) | Err(Error::NoSuchImage(_)) => {}
+                // Removed meanwhile by another command.
+                Ok(()) | Err(Error::NoImageNamed(_) | Error::NoSuchImage(_)) => {}
                 Err(error) if error.is_delete_conflict() => {}
                 Err(error) => tracing::warn!(
                     image = %argument,
@@ -249,7 +250,11 @@ impl Deletion<'_, '_> {
         let image = self
             .store()
             .resolve(arg)
-            .map_err(|_| Error::NoSuchImage(not_found_name(arg)))?;
+            .map_err(|error| match error {
+                Error::NoSuchImage(_) => Error::NoImageNamed(not_found_name(arg)),
+                // The store could not be read: not a missing image, and not one `-f` forgives.
+                other => other,
+            })?;
         let users = self.deleter.users_of(&image.id);
 
         if let Some(name) = named_reference(arg, &image) {

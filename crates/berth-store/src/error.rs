@@ -44,6 +44,10 @@ pub enum Error {
     },
     #[error("No such image: {0}")]
     NoSuchImage(String),
+    /// What `rmi` was asked to delete is not there (the only miss `rmi -f` does not fail for; an
+    /// image that goes missing half-way through a deletion is [`Error::NoSuchImage`]).
+    #[error("No such image: {0}")]
+    NoImageNamed(String),
     #[error("invalid reference in index.json: {0}")]
     InvalidStoredReference(String),
     /// A name cannot go without force: a container uses the image it names (moby's words).

@@ -396,9 +396,9 @@ fn ingest_in_parallel(
         .map(|(name, (offset, size))| (name, offset, size))
         .collect();
     jobs.sort_by_key(|(_, _, size)| *size);
-    // Two jobs per core: a plain layer is one thread's work (the scheduler shares the cores out
-    // evenly, where a fixed pair of workers would leave the last of three layers to one core);
-    // a compressed one already uses two threads.
+    // Two jobs per core (each layer's digest is itself two threads, pipeline.rs): the scheduler
+    // shares the cores out evenly, where a fixed pair of workers would leave the last of three
+    // layers to one core.
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get() * 2)
         .min(jobs.len());

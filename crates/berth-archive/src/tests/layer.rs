@@ -520,3 +520,35 @@ fn a_stream_may_end_where_go_lets_it_and_nowhere_else() {
         assert_eq!(gzipped.is_ok(), expected.is_some(), "{label} (gzip)");
     }
 }
+
+/// A read that fails below the walk is that failure, never "not a tar" (which a pull would take as
+/// a layer without a content size and hash a prefix of): on every path, in both modes.
+#[test]
+fn a_failed_read_is_reported_as_itself() {
+    struct FailsAfter(Vec<u8>, usize);
+    impl std::io::Read for FailsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.1 >= self.0.len() {
+                return Err(std::io::Error::from_raw_os_error(5));
+            }
+            let n = buf.len().min(self.0.len() - self.1);
+            buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
+    }
+    let whole = tar(&[file("a", &[b'x'; 700]), file("b", &[b'y'; 1000])]);
+    for cut in [0, 100, 512, 1000, 2048] {
+        for entries in [Entries::Check, Entries::Count] {
+            for threads in [Threads::Two, Threads::One] {
+                let input = FailsAfter(whole[..cut].to_vec(), 0);
+                let result = LayerDigester::read(input, entries, &Limits::default(), threads);
+                assert!(
+                    matches!(&result, Err(Error::Io { source, .. }) if source.raw_os_error() == Some(5))
+                        || (cut == 0 && matches!(&result, Err(Error::Io { .. }))),
+                    "cut {cut}, {entries:?}, {threads:?}: {result:?}"
+                );
+            }
+        }
+    }
+}

@@ -49,7 +49,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
         }
         if let Err(error) = result {
             output::eprintln(&format!("Error: {}", berth_store::error_chain(&error)));
-            failed |= !(args.force && matches!(error, berth_store::Error::NoSuchImage(_)));
+            // `-f` forgives an argument that names nothing, not an image lost half-way.
+            failed |= !(args.force && matches!(error, berth_store::Error::NoImageNamed(_)));
         }
     }
     // The roots read again (records only, no runtime): a container created meanwhile keeps its image.

@@ -689,3 +689,32 @@ fn docker_echoes_a_missing_name_with_its_tag() {
         assert_eq!(not_found_name(arg), want, "{arg}");
     }
 }
+
+/// `rmi -f` forgives an argument that names nothing (`NoImageNamed`); an image lost half-way or a
+/// store that cannot be read is another error, which it does not forgive.
+#[test]
+fn a_missing_argument_is_its_own_error() {
+    let world = World::new(&[("a", &["a:1"], None)], &[]);
+    let options = DeleteOptions {
+        force: true,
+        prune: true,
+    };
+    let mut done = Vec::new();
+    let missing = world.deleter().delete("nosuch", options, &mut done);
+    assert!(
+        matches!(&missing, Err(Error::NoImageNamed(name)) if name == "nosuch:latest"),
+        "{missing:?}"
+    );
+    assert_eq!(
+        missing.unwrap_err().to_string(),
+        "No such image: nosuch:latest"
+    );
+    // index.json unreadable: the store's own error, not a missing image.
+    std::fs::write(world.store.root().join("index.json"), b"{not json").unwrap();
+    let broken = world.deleter().delete("a:1", options, &mut done);
+    assert!(
+        matches!(&broken, Err(error) if !matches!(error, Error::NoImageNamed(_) | Error::NoSuchImage(_))),
+        "{broken:?}"
+    );
+    assert!(done.is_empty());
+}
