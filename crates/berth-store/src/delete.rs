@@ -247,14 +247,11 @@ impl Deletion<'_, '_> {
     }
 
     fn remove(&mut self, arg: &str, options: DeleteOptions) -> Result<()> {
-        let image = self
-            .store()
-            .resolve(arg)
-            .map_err(|error| match error {
-                Error::NoSuchImage(_) => Error::NoImageNamed(not_found_name(arg)),
-                // The store could not be read: not a missing image, and not one `-f` forgives.
-                other => other,
-            })?;
+        let image = self.store().resolve(arg).map_err(|error| match error {
+            Error::NoSuchImage(_) => Error::NoImageNamed(not_found_name(arg)),
+            // The store could not be read: not a missing image, and not one `-f` forgives.
+            other => other,
+        })?;
         let users = self.deleter.users_of(&image.id);
 
         if let Some(name) = named_reference(arg, &image) {
