@@ -37,7 +37,7 @@ pub(crate) struct RuntimeLog {
 impl RuntimeLog {
     /// The log at `path` (emptied) and the PID file `pid_file` (removed), for a new start.
     pub(crate) fn create(path: &Path, pid_file: &Path) -> crate::error::Result<RuntimeLog> {
-        std::fs::File::create(path).map_err(crate::error::Error::io(format!(
+        crate::diagnostic::create_log(path).map_err(crate::error::Error::io(format!(
             "create {}",
             path.display()
         )))?;
@@ -76,9 +76,7 @@ impl RuntimeLog {
             Ok(meta) if meta.len() > 0 => {}
             _ => return Vec::new(),
         }
-        std::fs::read_to_string(&self.path)
-            .map(|text| errors_in(&text))
-            .unwrap_or_default()
+        errors_in(&crate::diagnostic::read_log(&self.path))
     }
 
     /// Whether `chunk` of the runtime's stderr is the runtime printing an error it logged (runc and

@@ -70,6 +70,7 @@ mod status;
 
 mod console;
 mod containers;
+mod diagnostic;
 mod failure;
 mod filter;
 mod kill;

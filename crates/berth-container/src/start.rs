@@ -339,7 +339,7 @@ impl Containers<'_> {
         container.state.status = Status::Created;
         container.state.error = None;
         self.write_state(container)?;
-        let monitor_log = std::fs::File::create(container.dir.join("monitor.log"))
+        let monitor_log = crate::diagnostic::create_log(&container.dir.join("monitor.log"))
             .map_err(Error::io("create the monitor log"))?;
         let mut child = std::process::Command::new(&monitor.program)
             .args(&monitor.args)
@@ -375,8 +375,7 @@ impl Containers<'_> {
                 };
             }
             if let Ok(Some(status)) = child.try_wait() {
-                let log =
-                    std::fs::read_to_string(container.dir.join("monitor.log")).unwrap_or_default();
+                let log = crate::diagnostic::read_log(&container.dir.join("monitor.log"));
                 return Err(Error::Monitor(format!(
                     "monitor exited with {status}: {}",
                     log.trim()
