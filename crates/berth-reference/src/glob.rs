@@ -15,10 +15,11 @@
 
 /// The pattern is malformed (Go's `path.ErrBadPattern`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct BadPattern;
+pub struct BadPattern;
 
-/// Reports whether all of `name` matches `pattern`.
-pub(crate) fn path_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
+/// Reports whether all of `name` matches `pattern`: Go's `path.Match`, which is also
+/// `filepath.Match` on Unix (`.dockerignore` patterns are checked with it).
+pub fn path_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let mut pattern = pattern.as_bytes();
     let mut name = name.as_bytes();
     'pattern: while !pattern.is_empty() {

@@ -48,6 +48,7 @@ pub use any::AnyReference;
 pub use berth_digest::Digest;
 pub use error::Error;
 pub use familiar::{familiar_match, try_familiar_match};
+pub use glob::{path_match, BadPattern};
 pub use parse::MAX_PATH_LEN;
 pub use reference::{validate_tag, Reference};
 

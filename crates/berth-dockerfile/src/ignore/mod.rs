@@ -13,7 +13,6 @@
 //! # Ok::<(), berth_dockerfile::Error>(())
 //! ```
 
-mod glob;
 mod path;
 mod regex;
 
@@ -109,7 +108,8 @@ impl Matcher {
                 exclusions = true;
                 pattern.remove(0);
             }
-            if glob::validate(&pattern).is_err() {
+            // patternmatcher refuses what Go's `filepath.Match(pattern, ".")` calls malformed.
+            if berth_reference::path_match(&pattern, ".").is_err() {
                 return Err(Error::BadPattern { pattern });
             }
             let kind = compile(&pattern);
