@@ -105,8 +105,12 @@ impl TimeBound {
         let now_secs = now
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        if let Some(seconds) = parse_go_duration(value) {
-            return Ok(TimeBound(now_secs - seconds));
+        // Docker's `GetTimestamp`: "0" is a Unix time, any other Go duration is a time ago.
+        if let Some(nanos) = (value != "0")
+            .then(|| berth_manifest::parse_go_duration(value).ok())
+            .flatten()
+        {
+            return Ok(TimeBound(now_secs.saturating_sub(nanos / 1_000_000_000)));
         }
         if let Ok(seconds) = value.split('.').next().unwrap_or_default().parse::<i64>() {
             return Ok(TimeBound(seconds));
@@ -131,36 +135,6 @@ impl TimeBound {
     pub fn admits(self, created: i64) -> bool {
         created < self.0
     }
-}
-
-/// A Go duration (`1h30m`, `90s`, `1.5h`) in whole seconds; `None` if it is not one.
-fn parse_go_duration(value: &str) -> Option<i64> {
-    if value.is_empty() || !value.ends_with(|c: char| c.is_ascii_alphabetic()) {
-        return None;
-    }
-    let mut total = 0f64;
-    let mut rest = value;
-    while !rest.is_empty() {
-        let number_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let number: f64 = rest[..number_end].parse().ok()?;
-        rest = &rest[number_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_end] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        total += number * factor;
-        rest = &rest[unit_end..];
-    }
-    #[allow(clippy::cast_possible_truncation)]
-    Some(total as i64)
 }
 
 #[cfg(test)]
@@ -202,6 +176,12 @@ mod tests {
             ("1h", 1_000_000 - 3600),
             ("1h30m", 1_000_000 - 5400),
             ("90s", 1_000_000 - 90),
+            ("1.5h", 1_000_000 - 5400),
+            ("1500ms", 1_000_000 - 1),
+            // Go's durations may be signed: a bound in the future.
+            ("-10m", 1_000_000 + 600),
+            // "0" is a Unix time, not a duration (Docker's GetTimestamp).
+            ("0", 0),
             ("500000", 500_000),
             ("1970-01-02", 86400),
             ("1970-01-01T00:01:00Z", 60),

@@ -7,7 +7,7 @@ use crate::instruction::{
     KeyValue, Located, Onbuild, Run, SourceContent, SourcesAndDest,
 };
 use crate::parser::{chomp_heredoc_content, parse_heredoc, Node};
-use crate::{duration, quote, suggest};
+use crate::{quote, suggest};
 
 const INSTRUCTIONS: &[&str] = &[
     "ADD",
@@ -302,7 +302,7 @@ fn healthcheck(node: &Node, flags: &mut Flags<'_>) -> Result<Healthcheck, String
         let Some(value) = flags.string(name).filter(|v| !v.is_empty()) else {
             return Ok(0);
         };
-        let nanos = duration::parse(&value)?;
+        let nanos = berth_manifest::parse_go_duration(&value)?;
         if nanos == 0 {
             return Ok(0);
         }

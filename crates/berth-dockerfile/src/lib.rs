@@ -32,7 +32,6 @@
 #![forbid(unsafe_code)]
 
 mod convert;
-mod duration;
 mod error;
 mod expand;
 mod flags;

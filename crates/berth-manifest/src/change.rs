@@ -9,8 +9,11 @@
 //! Not supported: line continuations and heredocs inside one change.
 
 use crate::config::{empty_object, ContainerConfig, Healthcheck};
-use crate::words::{clean_path, parse_go_duration, process_word, split_words};
 use crate::Error;
+use crate::{
+    duration::parse_go_duration,
+    words::{clean_path, process_word, split_words},
+};
 
 const VALID_CHANGE_COMMANDS: &[&str] = &[
     "cmd",

@@ -54,6 +54,7 @@ mod platform;
 
 // Dockerfile `--change` instructions.
 mod change;
+mod duration;
 mod words;
 
 // Writing new documents.
@@ -74,6 +75,7 @@ pub use build::{
 pub use chain::chain_ids;
 pub use change::{apply_change, apply_changes};
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
+pub use duration::parse_go_duration;
 pub use error::Error;
 pub use labels::LabelFilter;
 pub use media_type::Compression;

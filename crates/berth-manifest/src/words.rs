@@ -114,50 +114,6 @@ fn lookup(name: &str, env: &[String]) -> Option<String> {
     })
 }
 
-/// Go's `time.ParseDuration`, in nanoseconds (`1m30s`, `1.5h`, `300ms`).
-pub(crate) fn parse_go_duration(input: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {input:?}");
-    let (negative, mut rest) = match input.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, input.strip_prefix('+').unwrap_or(input)),
-    };
-    if rest == "0" {
-        return Ok(0);
-    }
-    if rest.is_empty() {
-        return Err(invalid());
-    }
-    let mut total: f64 = 0.0;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number: f64 = rest[..number_len].parse().map_err(|_| invalid())?;
-        rest = &rest[number_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale: f64 = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            "" => return Err(format!("time: missing unit in duration {input:?}")),
-            unit => return Err(format!("time: unknown unit {unit:?} in duration {input:?}")),
-        };
-        rest = &rest[unit_len..];
-        total += number * scale;
-    }
-    if total > 9.2e18 {
-        return Err(invalid());
-    }
-    #[allow(clippy::cast_possible_truncation)] // bounded just above
-    let nanos = total.round() as i64;
-    Ok(if negative { -nanos } else { nanos })
-}
-
 /// Lexical `path.Clean` for absolute paths (Go semantics: `/a/./b/../c` -> `/a/c`).
 pub(crate) fn clean_path(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();

@@ -18,7 +18,7 @@ pub fn parse(value: &str, now: OffsetDateTime, local: UtcOffset) -> Result<Bound
         return Ok(None);
     }
     if value != "0" {
-        if let Some(duration) = go_duration(value) {
+        if let Ok(duration) = berth_manifest::parse_go_duration(value).map(i128::from) {
             // Go's `Time.Unix()`: whole seconds, rounded down.
             let at = now
                 .unix_timestamp_nanos()
@@ -84,68 +84,6 @@ fn unix_timestamp(value: &str) -> Option<i128> {
         }
     };
     Some(i128::from(seconds) * NANOS + nanos)
-}
-
-/// Go's `time.ParseDuration`, in nanoseconds; `None` where Go fails.
-fn go_duration(value: &str) -> Option<i128> {
-    let (negative, mut rest) = match value.as_bytes().first()? {
-        b'-' => (true, &value[1..]),
-        b'+' => (false, &value[1..]),
-        _ => (false, value),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: i128 = 0;
-    while !rest.is_empty() {
-        let whole_end = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let whole = &rest[..whole_end];
-        rest = &rest[whole_end..];
-        let mut fraction = "";
-        if let Some(after_dot) = rest.strip_prefix('.') {
-            let end = after_dot
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(after_dot.len());
-            fraction = &after_dot[..end];
-            rest = &after_dot[end..];
-            if whole.is_empty() && fraction.is_empty() {
-                return None;
-            }
-        } else if whole.is_empty() {
-            return None;
-        }
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale: i128 = match &rest[..unit_end] {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => NANOS,
-            "m" => 60 * NANOS,
-            "h" => 3600 * NANOS,
-            _ => return None,
-        };
-        rest = &rest[unit_end..];
-        let whole: i128 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().ok()?
-        };
-        total = total.checked_add(whole.checked_mul(scale)?)?;
-        // The fraction's first digits (Go keeps what fits in nanoseconds).
-        let mut unit = scale;
-        for digit in fraction.bytes() {
-            unit /= 10;
-            total += i128::from(digit - b'0') * unit;
-        }
-    }
-    Some(if negative { -total } else { total })
 }
 
 /// Go's `time.Parse` (or `ParseInLocation` with `local`) for the layouts of [`layout_for`], with
