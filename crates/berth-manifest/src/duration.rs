@@ -76,7 +76,7 @@ pub fn parse_go_duration(text: &str) -> Result<i64, String> {
                 clippy::cast_sign_loss
             )]
             let nanos = (fraction as f64 * (scale as f64 / fraction_scale)) as u128;
-            value += nanos;
+            value = value.checked_add(nanos).ok_or_else(invalid)?;
         }
         total = total.checked_add(value).ok_or_else(invalid)?;
         if total > 1 << 63 {
@@ -165,6 +165,11 @@ mod tests {
                 Err("time: invalid duration \"9223372036854775.808us\""),
             ),
             ("1d", Err("time: unknown unit \"d\" in duration \"1d\"")),
+            // Near u128's end: an error, never an overflow.
+            (
+                "94522879700260684295381835.9h",
+                Err("time: invalid duration \"94522879700260684295381835.9h\""),
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(
