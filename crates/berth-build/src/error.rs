@@ -1,0 +1,43 @@
+//! The build crate's one error type.
+
+use berth_dockerfile::Lines;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The Dockerfile does not parse (BuildKit's words, with its line).
+    #[error(transparent)]
+    Dockerfile(#[from] berth_dockerfile::Error),
+    /// `--target` names no stage: BuildKit's `target stage "x" could not be found`.
+    #[error("target stage {0:?} could not be found")]
+    NoTarget(String),
+    /// A `COPY --from` or `FROM` names a stage that comes later or is the stage itself.
+    #[error("circular dependency detected on stage: {name}")]
+    Circular { name: String, lines: Lines },
+    /// A Dockerfile with no FROM.
+    #[error("the Dockerfile (Dockerfile) cannot be empty")]
+    Empty,
+    #[error(transparent)]
+    Store(#[from] berth_store::Error),
+    #[error(transparent)]
+    Container(#[from] berth_container::Error),
+    #[error(transparent)]
+    Archive(#[from] berth_archive::Error),
+    #[error(transparent)]
+    Manifest(#[from] berth_manifest::Error),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with what was being done.
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+        let what = what.into();
+        move |source| Error::Io { what, source }
+    }
+}
