@@ -201,7 +201,7 @@ mod tests {
 
     fn planned(text: &str, target: Option<&str>) -> Result<Vec<(usize, Base)>> {
         let dockerfile = parse(text).unwrap();
-        let global = Scope::global(&dockerfile, Vec::new(), &Default::default()).unwrap();
+        let global = Scope::global(&dockerfile, Vec::new(), &std::collections::BTreeMap::new()).unwrap();
         Ok(plan(&dockerfile, &global, target)?
             .stages
             .into_iter()
@@ -216,7 +216,8 @@ mod tests {
     #[test]
     fn stages_in_dependency_order() {
         use Base::{Scratch, Stage};
-        let cases: &[(&str, Option<&str>, Vec<(usize, Base)>)] = &[
+        type Case<'a> = (&'a str, Option<&'a str>, Vec<(usize, Base)>);
+        let cases: &[Case] = &[
             ("FROM alpine\nRUN true\n", None, vec![(0, image("alpine"))]),
             ("FROM scratch\n", None, vec![(0, Scratch)]),
             ("FROM SCRATCH\n", None, vec![(0, Scratch)]),
@@ -283,7 +284,7 @@ mod tests {
         let dockerfile =
             parse("FROM alpine AS a\nCOPY --from=busybox / /\nFROM alpine\nCOPY --from=a / /\nCOPY --from=busybox / /\n")
                 .unwrap();
-        let global = Scope::global(&dockerfile, Vec::new(), &Default::default()).unwrap();
+        let global = Scope::global(&dockerfile, Vec::new(), &std::collections::BTreeMap::new()).unwrap();
         let plan = plan(&dockerfile, &global, None).unwrap();
         assert_eq!(plan.images(), ["alpine", "busybox"]);
         assert_eq!(plan.target().index, 1);
