@@ -64,7 +64,11 @@ pub(crate) fn display(path: &RootPath) -> String {
     path.to_absolute()
 }
 
+/// `a/b` as `.dockerignore` patterns see it (`""` for the root).
 fn joined(path: &RootPath) -> String {
+    if path.0.is_empty() {
+        return String::new();
+    }
     String::from_utf8_lossy(&path.to_relative()).into_owned()
 }
 

@@ -157,10 +157,13 @@ impl<'r> Writer<'r> {
         if existing_dir {
             return Err(Error::ReplaceDirectory(display(&path)));
         }
+        let inode = (visit.stat.st_dev, visit.stat.st_ino);
+        if visit.stat.st_nlink > 1 && self.links.get(&inode) == Some(&path) {
+            return Ok(()); // the same file again (`*.txt` onto one name matched its link)
+        }
         if existing.is_some() {
             remove_all_at(dir.as_fd(), name).map_err(at(&path, "replace"))?;
         }
-        let inode = (visit.stat.st_dev, visit.stat.st_ino);
         if visit.stat.st_nlink > 1 {
             if let Some(first) = self.links.get(&inode) {
                 if let Some((first_parent, first_name)) = first.split_last() {
