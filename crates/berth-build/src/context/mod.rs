@@ -12,12 +12,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use berth_container::unpack::{
-    self,
-    fs::open_in_root,
-    path::RootPath,
-    UnpackOptions, Whiteouts,
-};
+use berth_container::unpack::{self, fs::open_in_root, path::RootPath, UnpackOptions, Whiteouts};
 use berth_dockerfile::ignore::{ignore_file_for, read_patterns, Matcher};
 use rustix::fs::OFlags;
 
@@ -63,7 +58,12 @@ impl Context {
                     OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
                     rustix::fs::Mode::empty(),
                 )
-                .map_err(|e| Error::io(format!("unable to prepare context: path {:?} not found", dir.display().to_string()))(e.into()))?;
+                .map_err(|e| {
+                    Error::io(format!(
+                        "unable to prepare context: path {:?} not found",
+                        dir.display().to_string()
+                    ))(e.into())
+                })?;
                 root
             }
             ContextSource::Tar(reader) => {

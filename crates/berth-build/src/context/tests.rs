@@ -53,11 +53,47 @@ fn dockerignore_as_buildkit() {
     // (ignore file name, its text, -f, what COPY . sees) — as the 20.10 engine's BuildKit: the
     // Dockerfile and the ignore file are ignored too when a pattern says so, and still read.
     let cases: &[(&str, &str, &str, &[&str])] = &[
-        (".dockerignore", "Dockerfile*\n.dockerignore\nb.txt\nd/sub\n", "Dockerfile", &["a.txt", "d", "d/c"]),
-        (".dockerignore", "*.txt\n!a.txt\n", "Dockerfile", &[".dockerignore", "Dockerfile", "a.txt", "d", "d/c", "d/sub", "d/sub/s"]),
-        (".dockerignore", "d\n!d/sub/s\n", "Dockerfile", &[".dockerignore", "Dockerfile", "a.txt", "b.txt", "d", "d/sub", "d/sub/s"]),
+        (
+            ".dockerignore",
+            "Dockerfile*\n.dockerignore\nb.txt\nd/sub\n",
+            "Dockerfile",
+            &["a.txt", "d", "d/c"],
+        ),
+        (
+            ".dockerignore",
+            "*.txt\n!a.txt\n",
+            "Dockerfile",
+            &[
+                ".dockerignore",
+                "Dockerfile",
+                "a.txt",
+                "d",
+                "d/c",
+                "d/sub",
+                "d/sub/s",
+            ],
+        ),
+        (
+            ".dockerignore",
+            "d\n!d/sub/s\n",
+            "Dockerfile",
+            &[
+                ".dockerignore",
+                "Dockerfile",
+                "a.txt",
+                "b.txt",
+                "d",
+                "d/sub",
+                "d/sub/s",
+            ],
+        ),
         // NAME.dockerignore wins over .dockerignore.
-        ("build/Dockerfile.dev.dockerignore", "**\n!a.txt\n", "build/Dockerfile.dev", &["a.txt"]),
+        (
+            "build/Dockerfile.dev.dockerignore",
+            "**\n!a.txt\n",
+            "build/Dockerfile.dev",
+            &["a.txt"],
+        ),
     ];
     for (file, text, dockerfile, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -72,12 +108,21 @@ fn dockerignore_as_buildkit() {
         }
         write(&ctx.join(file), text);
         let before = listing(&ctx);
-        let mut context = Context::open(ContextSource::Dir(ctx.clone()), &dir.path().join("scratch")).unwrap();
+        let mut context =
+            Context::open(ContextSource::Dir(ctx.clone()), &dir.path().join("scratch")).unwrap();
         context.apply_ignore(dockerfile).unwrap();
         assert_eq!(context.dockerfile(dockerfile).unwrap(), "FROM scratch\n");
         copy_all(&context, &dir.path().join("rootfs")).unwrap();
-        assert_eq!(listing(&dir.path().join("rootfs")), *expected, "{file}: {text:?}");
-        assert_eq!(listing(&ctx), before, "the context directory is never written");
+        assert_eq!(
+            listing(&dir.path().join("rootfs")),
+            *expected,
+            "{file}: {text:?}"
+        );
+        assert_eq!(
+            listing(&ctx),
+            before,
+            "the context directory is never written"
+        );
     }
 }
 
@@ -86,13 +131,17 @@ fn dockerfile_names() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = dir.path().join("ctx");
     write(&ctx.join("dockerfile"), "FROM lower\n");
-    let context = Context::open(ContextSource::Dir(ctx.clone()), &dir.path().join("scratch")).unwrap();
+    let context =
+        Context::open(ContextSource::Dir(ctx.clone()), &dir.path().join("scratch")).unwrap();
     assert_eq!(context.dockerfile("Dockerfile").unwrap(), "FROM lower\n");
     assert_eq!(
         context.dockerfile("other").unwrap_err().to_string(),
         "failed to read dockerfile: open other: no such file or directory"
     );
-    let missing = Context::open(ContextSource::Dir(dir.path().join("nope")), &dir.path().join("scratch"));
+    let missing = Context::open(
+        ContextSource::Dir(dir.path().join("nope")),
+        &dir.path().join("scratch"),
+    );
     assert!(missing.unwrap_err().to_string().contains("not found"));
 }
 
@@ -112,23 +161,36 @@ fn tar_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[test]
 fn tar_contexts() {
-    let tar = tar_bytes(&[("Dockerfile", b"FROM scratch\n"), ("src/main.rs", b"fn main() {}\n")]);
+    let tar = tar_bytes(&[
+        ("Dockerfile", b"FROM scratch\n"),
+        ("src/main.rs", b"fn main() {}\n"),
+    ]);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&tar).unwrap();
     let gz = gz.finish().unwrap();
     let zst = zstd::encode_all(tar.as_slice(), 3).unwrap();
     for stream in [tar.clone(), gz, zst] {
         let dir = tempfile::tempdir().unwrap();
-        let context = Context::open(ContextSource::Tar(Box::new(std::io::Cursor::new(stream))), dir.path()).unwrap();
+        let context = Context::open(
+            ContextSource::Tar(Box::new(std::io::Cursor::new(stream))),
+            dir.path(),
+        )
+        .unwrap();
         assert_eq!(context.dockerfile("Dockerfile").unwrap(), "FROM scratch\n");
         copy_all(&context, &dir.path().join("rootfs")).unwrap();
-        assert_eq!(fs::read_to_string(dir.path().join("rootfs/src/main.rs")).unwrap(), "fn main() {}\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("rootfs/src/main.rs")).unwrap(),
+            "fn main() {}\n"
+        );
     }
     // Hostile tars are refused as `load` refuses them; nothing lands outside the scratch dir.
     let evil = tar_bytes(&[("../../evil", b"x")]);
     let dir = tempfile::tempdir().unwrap();
     let scratch = dir.path().join("a/b");
-    let result = Context::open(ContextSource::Tar(Box::new(std::io::Cursor::new(evil))), &scratch);
+    let result = Context::open(
+        ContextSource::Tar(Box::new(std::io::Cursor::new(evil))),
+        &scratch,
+    );
     assert!(result.is_err());
     assert!(!dir.path().join("evil").exists() && !dir.path().join("a/evil").exists());
 
@@ -151,5 +213,8 @@ fn tar_contexts() {
         },
     )
     .unwrap_err();
-    assert_eq!(error.to_string(), r#"failed to compute cache key: "/a" not found: not found"#);
+    assert_eq!(
+        error.to_string(),
+        r#"failed to compute cache key: "/a" not found: not found"#
+    );
 }

@@ -37,7 +37,10 @@ fn is_archive(magic: &[u8], stream: impl Read) -> bool {
         return false;
     };
     let mut archive = tar::Archive::new(reader);
-    let first = archive.entries().ok().and_then(|mut entries| entries.next());
+    let first = archive
+        .entries()
+        .ok()
+        .and_then(|mut entries| entries.next());
     matches!(first, Some(Ok(_)))
 }
 
@@ -102,7 +105,11 @@ pub(crate) fn url_file_name(url: &str) -> String {
         .unwrap_or_default()
         .split_once('/')
         .map_or("", |(_, path)| path);
-    let base = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let base = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     if base.is_empty() || base == "." {
         "__unnamed__".to_owned()
     } else {
@@ -137,9 +144,8 @@ pub(crate) fn url(
         .map_err(Error::io(format!("failed to load cache key: {url}")))?;
     let (data, digest) = read_body(body, url)?;
     if let Some(expected) = checksum {
-        let expected = Digest::parse(expected).map_err(|_| {
-            Error::Checksum(format!("invalid checksum digest format: {expected}"))
-        })?;
+        let expected = Digest::parse(expected)
+            .map_err(|_| Error::Checksum(format!("invalid checksum digest format: {expected}")))?;
         if expected != digest {
             return Err(Error::Checksum(format!(
                 "digest mismatch for {url}: {digest} (expected: {expected})"
@@ -148,7 +154,9 @@ pub(crate) fn url(
     }
     let name = RootPath(vec![url_file_name(url).into_bytes()]);
     if unpack {
-        let magic = &data[..data.len().min(berth_manifest::media_type::COMPRESSION_MAGIC_LEN)];
+        let magic = &data[..data
+            .len()
+            .min(berth_manifest::media_type::COMPRESSION_MAGIC_LEN)];
         if is_archive(magic, data.as_slice()) {
             writer.mkdir_all(dest)?;
             let dest_fd = open_in_root(writer.root, dest, OFlags::RDONLY | OFlags::DIRECTORY)
@@ -164,7 +172,12 @@ pub(crate) fn url(
         }
     }
     let target = writer.target(dest, dest_is_dir, &name, false)?;
-    writer.write_bytes(&target, &mut data.as_slice(), 0o600, Some(modified.unwrap_or(0)))
+    writer.write_bytes(
+        &target,
+        &mut data.as_slice(),
+        0o600,
+        Some(modified.unwrap_or(0)),
+    )
 }
 
 /// The digest of a URL's body (the cache key of an ADD of a URL).

@@ -85,7 +85,11 @@ impl SourceRoot<'_> {
 /// The destination of a COPY: its path inside the rootfs and whether it names a directory
 /// (BuildKit's `pathRelativeToWorkingDir` and `cleanPath`: a trailing `/` or `/.`, or `.`).
 fn destination(dest: &str, workdir: &str) -> (RootPath, bool) {
-    let dest = if dest.is_empty() || dest == "." { "./" } else { dest };
+    let dest = if dest.is_empty() || dest == "." {
+        "./"
+    } else {
+        dest
+    };
     let joined = if dest.starts_with('/') {
         dest.to_owned()
     } else {
@@ -113,7 +117,11 @@ fn is_url(source: &str) -> bool {
 /// Copies into `rootfs` (the step's mounted root filesystem, a directory fd): every write fd-relative and
 /// resolved inside `rootfs` (never through a symlink out of it), directory and trailing-slash semantics,
 /// ownership (default 0:0), modes, mtimes as BuildKit keeps them. Errors in BuildKit's words.
-pub fn copy(from: &SourceRoot<'_>, rootfs: BorrowedFd<'_>, request: &CopyRequest<'_>) -> Result<()> {
+pub fn copy(
+    from: &SourceRoot<'_>,
+    rootfs: BorrowedFd<'_>,
+    request: &CopyRequest<'_>,
+) -> Result<()> {
     options::check(request)?;
     let attributes = Attributes {
         owner: options::owner(request.chown, rootfs)?,
@@ -125,18 +133,49 @@ pub fn copy(from: &SourceRoot<'_>, rootfs: BorrowedFd<'_>, request: &CopyRequest
     let source = from.source();
     for pattern in request.sources {
         let writer = Writer::new(rootfs, attributes);
-        if let (CopyKind::Add { checksum, unpack, fetch }, true) = (&request.kind, is_url(pattern)) {
-            add::url(&writer, pattern, &dest, dest_is_dir, *checksum, unpack.unwrap_or(false), *fetch)?;
+        if let (
+            CopyKind::Add {
+                checksum,
+                unpack,
+                fetch,
+            },
+            true,
+        ) = (&request.kind, is_url(pattern))
+        {
+            add::url(
+                &writer,
+                pattern,
+                &dest,
+                dest_is_dir,
+                *checksum,
+                unpack.unwrap_or(false),
+                *fetch,
+            )?;
             continue;
         }
         let unpack = match request.kind {
             CopyKind::Add { unpack, .. } => unpack.unwrap_or(true),
             CopyKind::Copy => false,
         };
-        copy_source(&source, writer, pattern, &dest, dest_is_dir, exclude.as_ref(), request.parents, unpack)?;
+        copy_source(
+            &source,
+            writer,
+            pattern,
+            &dest,
+            dest_is_dir,
+            exclude.as_ref(),
+            request.parents,
+            unpack,
+        )?;
     }
     for content in request.contents {
-        let writer = Writer::new(rootfs, Attributes { from_context: true, ..attributes });
+        let writer = Writer::new(
+            rootfs,
+            Attributes {
+                from_context: true,
+                ..attributes
+            },
+        );
         let name = RootPath::clean_clamped(content.path.as_bytes());
         let target = writer.target(&dest, dest_is_dir, &name, false)?;
         writer.write_bytes(&target, &mut content.data.as_bytes(), 0o644, None)?;
@@ -165,13 +204,20 @@ fn copy_source(
 ) -> Result<()> {
     let (parent, rest) = pivot(pattern, parents);
     let parent_path = RootPath::clean_clamped(parent.as_bytes());
-    let full = if parent.is_empty() { rest.to_owned() } else { format!("{parent}/{rest}") };
+    let full = if parent.is_empty() {
+        rest.to_owned()
+    } else {
+        format!("{parent}/{rest}")
+    };
     let wildcard = source::has_wildcards(&full);
     let mut matches = source.resolve(&full)?;
     if wildcard {
         if let Some(exclude) = exclude {
             matches.retain(|m| {
-                let base = m.0.last().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+                let base =
+                    m.0.last()
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .unwrap_or_default();
                 !exclude.matches(&base).unwrap_or(false)
             });
         }
@@ -189,7 +235,13 @@ fn copy_source(
             continue;
         }
         let target = if parents {
-            let rel = RootPath(found.0.get(parent_path.0.len()..).unwrap_or_default().to_vec());
+            let rel = RootPath(
+                found
+                    .0
+                    .get(parent_path.0.len()..)
+                    .unwrap_or_default()
+                    .to_vec(),
+            );
             RootPath(dest.0.iter().chain(rel.0.iter()).cloned().collect())
         } else {
             let is_dir = source.is_dir(&found)?;
@@ -209,15 +261,23 @@ fn copy_source(
 impl Writer<'_> {
     /// fsutil's `prepareTargetDir`: a file (or a directory copied whole) goes into an existing
     /// directory under its own name; otherwise it becomes the destination.
-    fn target(&self, dest: &RootPath, dest_is_dir: bool, base: &RootPath, source_is_dir: bool) -> Result<RootPath> {
+    fn target(
+        &self,
+        dest: &RootPath,
+        dest_is_dir: bool,
+        base: &RootPath,
+        source_is_dir: bool,
+    ) -> Result<RootPath> {
         if source_is_dir {
             return Ok(dest.clone());
         }
-        let existing_dir = self
-            .stat(dest)?
-            .is_some_and(|st| rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Directory);
+        let existing_dir = self.stat(dest)?.is_some_and(|st| {
+            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Directory
+        });
         if existing_dir || dest_is_dir {
-            return Ok(RootPath(dest.0.iter().chain(base.0.iter()).cloned().collect()));
+            return Ok(RootPath(
+                dest.0.iter().chain(base.0.iter()).cloned().collect(),
+            ));
         }
         Ok(dest.clone())
     }
@@ -239,7 +299,11 @@ pub fn sources_checksum(from: &SourceRoot<'_>, request: &CopyRequest<'_>) -> Res
             continue;
         }
         let (parent, rest) = pivot(pattern, request.parents);
-        let full = if parent.is_empty() { rest.to_owned() } else { format!("{parent}/{rest}") };
+        let full = if parent.is_empty() {
+            rest.to_owned()
+        } else {
+            format!("{parent}/{rest}")
+        };
         for found in source.resolve(&full)? {
             record(&mut hasher, b"match", &found.to_relative());
             source.walk(&found, exclude.as_ref(), &mut |visit| {
@@ -261,15 +325,28 @@ fn record(hasher: &mut Hasher, tag: &[u8], value: &[u8]) {
     hasher.update(value);
 }
 
-fn checksum_visit(hasher: &mut Hasher, visit: &source::Visit<'_>, from_context: bool) -> Result<()> {
+fn checksum_visit(
+    hasher: &mut Hasher,
+    visit: &source::Visit<'_>,
+    from_context: bool,
+) -> Result<()> {
     let path = RootPath(visit.rel.to_vec()).to_relative();
     record(hasher, b"path", &path);
     if let Node::Leave { .. } = visit.node {
         return Ok(());
     }
     let stat = visit.stat;
-    let (uid, gid) = if from_context { (0, 0) } else { (stat.st_uid, stat.st_gid) };
-    let meta = format!("{:o} {uid} {gid} {} {}", stat.st_mode, stat.st_rdev, stat.st_nlink > 1);
+    let (uid, gid) = if from_context {
+        (0, 0)
+    } else {
+        (stat.st_uid, stat.st_gid)
+    };
+    let meta = format!(
+        "{:o} {uid} {gid} {} {}",
+        stat.st_mode,
+        stat.st_rdev,
+        stat.st_nlink > 1
+    );
     record(hasher, b"meta", meta.as_bytes());
     for (name, value) in visit.xattrs {
         record(hasher, b"xattr", name.as_bytes());
@@ -278,7 +355,9 @@ fn checksum_visit(hasher: &mut Hasher, visit: &source::Visit<'_>, from_context: 
     match &visit.node {
         Node::File(fd) => {
             let mut content = Hasher::sha256();
-            let fd = fd.try_clone_to_owned().map_err(Error::io("read a source"))?;
+            let fd = fd
+                .try_clone_to_owned()
+                .map_err(Error::io("read a source"))?;
             std::io::copy(&mut std::fs::File::from(fd), &mut content)
                 .map_err(Error::io("read a source"))?;
             record(hasher, b"content", content.finish().to_string().as_bytes());

@@ -34,7 +34,9 @@ pub(crate) enum Node<'n> {
     /// A FIFO or device node.
     Special,
     /// The end of a directory; `empty` when nothing was visited inside it.
-    Leave { empty: bool },
+    Leave {
+        empty: bool,
+    },
 }
 
 /// What the walker hands out: the path relative to the matched source (empty for the source
@@ -264,14 +266,16 @@ impl Walker<'_, '_> {
             if !walk_anyway {
                 return Ok(false);
             }
-            let child = open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
+            let child =
+                open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
             if !self.any_visible(&full, child.as_fd())? {
                 return Ok(false);
             }
         }
         match file_type {
             FileType::Directory => {
-                let child = open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
+                let child =
+                    open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
                 self.dir(top, rel, child.as_fd(), &stat, visit)?;
             }
             FileType::RegularFile => {
@@ -285,8 +289,8 @@ impl Walker<'_, '_> {
                 })?;
             }
             FileType::Symlink => {
-                let target = rustix::fs::readlinkat(dir, os(&name), Vec::new())
-                    .map_err(|e| at(e.into()))?;
+                let target =
+                    rustix::fs::readlinkat(dir, os(&name), Vec::new()).map_err(|e| at(e.into()))?;
                 visit(Visit {
                     rel,
                     stat: &stat,
@@ -336,7 +340,9 @@ pub(crate) fn read_xattrs(fd: BorrowedFd<'_>) -> Vec<(String, Vec<u8>)> {
     };
     let mut out = Vec::new();
     for name in names[..len].split(|&b| b == 0).filter(|n| !n.is_empty()) {
-        let Ok(name) = std::str::from_utf8(name) else { continue };
+        let Ok(name) = std::str::from_utf8(name) else {
+            continue;
+        };
         if name.starts_with("trusted.") || name.starts_with("security.") {
             continue;
         }

@@ -30,14 +30,17 @@ fn write(path: &Path, data: &str) {
 }
 
 fn set_mtime(path: &Path, secs: i64) {
-    let fd = rustix::fs::open(path, rustix::fs::OFlags::PATH | rustix::fs::OFlags::NOFOLLOW, rustix::fs::Mode::empty()).unwrap();
-    let time = rustix::fs::Timespec { tv_sec: secs, tv_nsec: 0 };
-    let proc = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
-    let _ = proc;
+    let time = rustix::fs::Timespec {
+        tv_sec: secs,
+        tv_nsec: 0,
+    };
     rustix::fs::utimensat(
         rustix::fs::CWD,
         path,
-        &rustix::fs::Timestamps { last_access: time, last_modification: time },
+        &rustix::fs::Timestamps {
+            last_access: time,
+            last_modification: time,
+        },
         rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
     )
     .unwrap();
@@ -64,7 +67,11 @@ fn fixture() -> Fixture {
     set_mtime(&ctx.join("d"), 978_307_200);
     let context = Context::open(ContextSource::Dir(ctx), &dir.path().join("scratch")).unwrap();
     let rootfs = open_root(&dir.path().join("rootfs")).unwrap();
-    Fixture { dir, context, rootfs }
+    Fixture {
+        dir,
+        context,
+        rootfs,
+    }
 }
 
 impl Fixture {
@@ -77,12 +84,12 @@ impl Fixture {
     }
 
     fn run(&self, sources: &[&str], dest: &str, workdir: &str) -> Result<()> {
-        self.run_with(sources, dest, workdir, |request| copy(&SourceRoot::Context(&self.context), self.rootfs.as_fd(), request))
-    }
-
-    fn run_with(&self, sources: &[&str], dest: &str, workdir: &str, f: impl FnOnce(&CopyRequest<'_>) -> Result<()>) -> Result<()> {
         let sources: Vec<String> = sources.iter().map(|s| (*s).to_owned()).collect();
-        f(&request(&sources, dest, workdir))
+        copy(
+            &SourceRoot::Context(&self.context),
+            self.rootfs.as_fd(),
+            &request(&sources, dest, workdir),
+        )
     }
 
     /// Every path under the rootfs with its kind, sorted: `f path content`, `d path`, `l path -> target`.
@@ -114,30 +121,74 @@ fn list(root: &Path, dir: &Path, out: &mut Vec<String>) {
         let rel = path.strip_prefix(root).unwrap().display().to_string();
         let meta = fs::symlink_metadata(&path).unwrap();
         if meta.file_type().is_symlink() {
-            out.push(format!("l {rel} -> {}", fs::read_link(&path).unwrap().display()));
+            out.push(format!(
+                "l {rel} -> {}",
+                fs::read_link(&path).unwrap().display()
+            ));
         } else if meta.is_dir() {
             out.push(format!("d {rel}"));
             list(root, &path, out);
         } else {
-            out.push(format!("f {rel} {}", fs::read_to_string(&path).unwrap().trim_end()));
+            out.push(format!(
+                "f {rel} {}",
+                fs::read_to_string(&path).unwrap().trim_end()
+            ));
         }
     }
 }
 
+/// Sources, dest, workdir, a directory made first, the expected listing.
+type DestinationCase<'a> = (
+    &'a [&'a str],
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a [&'a str],
+);
+
 #[test]
 fn destinations_as_buildkit() {
-    // (sources, dest, workdir, a directory made first, expected listing)
-    let cases: &[(&[&str], &str, &str, Option<&str>, &[&str])] = &[
+    let cases: &[DestinationCase<'_>] = &[
         (&["a.txt"], "/x", "/", None, &["f x a"]),
         (&["a.txt"], "/dir/", "/", None, &["d dir", "f dir/a.txt a"]),
-        (&["a.txt"], "/exists", "/", Some("exists"), &["d exists", "f exists/a.txt a"]),
-        (&["d"], "/dd", "/", None, &["d dd", "d dd/sub", "f dd/c c", "f dd/sub/s s", "l dd/out -> ../../etc/passwd"]),
-        (&["*.txt"], "/w/", "/", None, &["d w", "f w/a.txt a", "f w/b.txt b", "f w/hard.txt b"]),
+        (
+            &["a.txt"],
+            "/exists",
+            "/",
+            Some("exists"),
+            &["d exists", "f exists/a.txt a"],
+        ),
+        (
+            &["d"],
+            "/dd",
+            "/",
+            None,
+            &[
+                "d dd",
+                "d dd/sub",
+                "f dd/c c",
+                "f dd/sub/s s",
+                "l dd/out -> ../../etc/passwd",
+            ],
+        ),
+        (
+            &["*.txt"],
+            "/w/",
+            "/",
+            None,
+            &["d w", "f w/a.txt a", "f w/b.txt b", "f w/hard.txt b"],
+        ),
         // BuildKit has no "more than one source" error: the last source wins (engine 20.10 checked).
         (&["a.txt", "b.txt"], "/x", "/", None, &["f x b"]),
         (&["*.txt"], "/x", "/", None, &["f x b"]),
         (&["a.txt"], "rel", "/wd", None, &["d wd", "f wd/rel a"]),
-        (&["*.txt"], ".", "/wd", None, &["d wd", "f wd/a.txt a", "f wd/b.txt b", "f wd/hard.txt b"]),
+        (
+            &["*.txt"],
+            ".",
+            "/wd",
+            None,
+            &["d wd", "f wd/a.txt a", "f wd/b.txt b", "f wd/hard.txt b"],
+        ),
         (&["a.txt"], "", "/wd/", None, &["d wd", "f wd/a.txt a"]),
         // `..` is cleaned inside the context, as BuildKit.
         (&["../a.txt"], "/x", "/", None, &["f x a"]),
@@ -148,7 +199,13 @@ fn destinations_as_buildkit() {
         (&["link"], "/l", "/", None, &["f l a"]),
         (&["link"], "/ld/", "/", None, &["d ld", "f ld/link a"]),
         (&["d/s*/s"], "/m/", "/", None, &["d m", "f m/s s"]),
-        (&["[ab].txt"], "/m/", "/", None, &["d m", "f m/a.txt a", "f m/b.txt b"]),
+        (
+            &["[ab].txt"],
+            "/m/",
+            "/",
+            None,
+            &["d m", "f m/a.txt a", "f m/b.txt b"],
+        ),
         (&["e"], "/e2", "/", None, &["d e2"]),
     ];
     for (sources, dest, workdir, existing, expected) in cases {
@@ -156,18 +213,38 @@ fn destinations_as_buildkit() {
         if let Some(existing) = existing {
             fs::create_dir_all(fx.root().join(existing)).unwrap();
         }
-        fx.run(sources, dest, workdir).unwrap_or_else(|e| panic!("{sources:?} {dest}: {e}"));
-        assert_eq!(fx.listing(), *expected, "{sources:?} -> {dest} in {workdir}");
+        fx.run(sources, dest, workdir)
+            .unwrap_or_else(|e| panic!("{sources:?} {dest}: {e}"));
+        assert_eq!(
+            fx.listing(),
+            *expected,
+            "{sources:?} -> {dest} in {workdir}"
+        );
     }
 }
 
 #[test]
 fn errors_in_buildkit_words() {
     let cases: &[(&[&str], &str, Option<&str>, &str)] = &[
-        (&["nope"], "/x", None, r#"failed to compute cache key: "/nope" not found: not found"#),
-        (&["d/nope/x"], "/x", None, r#"failed to compute cache key: "/d/nope/x" not found: not found"#),
+        (
+            &["nope"],
+            "/x",
+            None,
+            r#"failed to compute cache key: "/nope" not found: not found"#,
+        ),
+        (
+            &["d/nope/x"],
+            "/x",
+            None,
+            r#"failed to compute cache key: "/d/nope/x" not found: not found"#,
+        ),
         (&["d"], "/f", Some("f"), "cannot copy to non-directory: /f"),
-        (&["d"], "/dd", Some("dd/c/"), "cannot replace to directory /dd/c with file"),
+        (
+            &["d"],
+            "/dd",
+            Some("dd/c/"),
+            "cannot replace to directory /dd/c with file",
+        ),
     ];
     for (sources, dest, existing, message) in cases {
         let fx = fixture();
@@ -183,11 +260,20 @@ fn errors_in_buildkit_words() {
     }
     let fx = fixture();
     let sources = vec!["a.txt".to_owned()];
-    for (chmod, ok) in [("0700", true), ("7777", true), ("999", false), ("17777", false), ("u+x", false)] {
+    for (chmod, ok) in [
+        ("0700", true),
+        ("7777", true),
+        ("999", false),
+        ("17777", false),
+        ("u+x", false),
+    ] {
         let result = copy(
             &SourceRoot::Context(&fx.context),
             fx.rootfs.as_fd(),
-            &CopyRequest { chmod: Some(chmod), ..request(&sources, "/x", "/") },
+            &CopyRequest {
+                chmod: Some(chmod),
+                ..request(&sources, "/x", "/")
+            },
         );
         match result {
             Ok(()) => assert!(ok, "{chmod}"),
@@ -211,17 +297,29 @@ fn owners_modes_and_times() {
     let root = fx.root();
     // The context's owners are not kept (0:0, as the CLI sends them); modes and file times are.
     assert_eq!(owner_mode(&root.join("all/a.txt")), (0, 0, 0o644));
-    assert_eq!(fs::metadata(root.join("all/a.txt")).unwrap().mtime(), 978_307_200);
+    assert_eq!(
+        fs::metadata(root.join("all/a.txt")).unwrap().mtime(),
+        978_307_200
+    );
     assert_eq!(owner_mode(&root.join("all/sub")), (0, 0, 0o751));
     assert_eq!(owner_mode(&root.join("all/c")), (0, 0, 0o755));
     // An empty directory keeps its time; one with entries has the copy's (BuildKit's context).
     let fx2 = fixture();
     fx2.run(&["."], "/all/", "/").unwrap();
-    assert_eq!(fs::metadata(fx2.root().join("all/e")).unwrap().mtime(), 978_307_200);
-    assert_ne!(fs::metadata(fx2.root().join("all/d")).unwrap().mtime(), 978_307_200);
+    assert_eq!(
+        fs::metadata(fx2.root().join("all/e")).unwrap().mtime(),
+        978_307_200
+    );
+    assert_ne!(
+        fs::metadata(fx2.root().join("all/d")).unwrap().mtime(),
+        978_307_200
+    );
     // Hard links inside one source stay linked.
     let all = fx2.root().join("all");
-    assert_eq!(fs::metadata(all.join("b.txt")).unwrap().ino(), fs::metadata(all.join("hard.txt")).unwrap().ino());
+    assert_eq!(
+        fs::metadata(all.join("b.txt")).unwrap().ino(),
+        fs::metadata(all.join("hard.txt")).unwrap().ino()
+    );
 
     // --chown: every entry and the parents COPY creates; --chmod: files and directories.
     let fx = fixture();
@@ -229,7 +327,11 @@ fn owners_modes_and_times() {
     copy(
         &SourceRoot::Context(&fx.context),
         fx.rootfs.as_fd(),
-        &CopyRequest { chown: Some("5:6"), chmod: Some("0700"), ..request(&sources, "/p/q/", "/") },
+        &CopyRequest {
+            chown: Some("5:6"),
+            chmod: Some("0700"),
+            ..request(&sources, "/p/q/", "/")
+        },
     )
     .unwrap();
     let root = fx.root();
@@ -258,13 +360,22 @@ fn chown_names_from_the_destination() {
     ];
     for (chown, expected) in cases {
         let fx = fixture();
-        write(&fx.root().join("etc/passwd"), "root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n");
-        write(&fx.root().join("etc/group"), "root:x:0:\napp:x:1000:\nstaff:x:50:\n");
+        write(
+            &fx.root().join("etc/passwd"),
+            "root:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n",
+        );
+        write(
+            &fx.root().join("etc/group"),
+            "root:x:0:\napp:x:1000:\nstaff:x:50:\n",
+        );
         let sources = vec!["a.txt".to_owned()];
         copy(
             &SourceRoot::Context(&fx.context),
             fx.rootfs.as_fd(),
-            &CopyRequest { chown: Some(chown), ..request(&sources, "/x", "/") },
+            &CopyRequest {
+                chown: Some(chown),
+                ..request(&sources, "/x", "/")
+            },
         )
         .unwrap();
         let (uid, gid, _) = owner_mode(&fx.root().join("x"));
@@ -273,7 +384,15 @@ fn chown_names_from_the_destination() {
     // No database at all (FROM scratch): 0 as well.
     let fx = fixture();
     let sources = vec!["a.txt".to_owned()];
-    copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { chown: Some("app"), ..request(&sources, "/x", "/") }).unwrap();
+    copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            chown: Some("app"),
+            ..request(&sources, "/x", "/")
+        },
+    )
+    .unwrap();
     assert_eq!(owner_mode(&fx.root().join("x")).0, 0);
 }
 
@@ -287,12 +406,25 @@ fn from_a_rootfs_keeps_owners_and_times() {
     symlink("/srv/app", other.join("current")).unwrap();
     let other_fd = open_root(&other).unwrap();
     let sources = vec!["current".to_owned()];
-    copy(&SourceRoot::Rootfs(other_fd.as_fd()), fx.rootfs.as_fd(), &request(&sources, "/copy/", "/")).unwrap();
+    copy(
+        &SourceRoot::Rootfs(other_fd.as_fd()),
+        fx.rootfs.as_fd(),
+        &request(&sources, "/copy/", "/"),
+    )
+    .unwrap();
     // The absolute symlink of the source is followed inside the source rootfs.
     assert_eq!(owner_mode(&fx.root().join("copy/bin")), (7, 8, 0o644));
     let sources = vec!["srv".to_owned()];
-    copy(&SourceRoot::Rootfs(other_fd.as_fd()), fx.rootfs.as_fd(), &request(&sources, "/s", "/")).unwrap();
-    assert_eq!(fs::metadata(fx.root().join("s/app")).unwrap().mtime(), 1_000_000_000);
+    copy(
+        &SourceRoot::Rootfs(other_fd.as_fd()),
+        fx.rootfs.as_fd(),
+        &request(&sources, "/s", "/"),
+    )
+    .unwrap();
+    assert_eq!(
+        fs::metadata(fx.root().join("s/app")).unwrap().mtime(),
+        1_000_000_000
+    );
 }
 
 #[test]
@@ -300,26 +432,83 @@ fn exclude_parents_and_heredocs() {
     let fx = fixture();
     let sources = vec![".".to_owned()];
     let exclude = vec!["*.txt".to_owned(), "d/sub".to_owned()];
-    copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { exclude: &exclude, ..request(&sources, "/x/", "/") }).unwrap();
+    copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            exclude: &exclude,
+            ..request(&sources, "/x/", "/")
+        },
+    )
+    .unwrap();
     let listing = fx.listing();
-    assert!(!listing.iter().any(|l| l.starts_with("f x/a.txt") || l.contains("sub")), "{listing:?}");
+    assert!(
+        !listing
+            .iter()
+            .any(|l| l.starts_with("f x/a.txt") || l.contains("sub")),
+        "{listing:?}"
+    );
     assert!(listing.contains(&"f x/d/c c".to_owned()), "{listing:?}");
 
     let fx = fixture();
-    let sources = vec!["d/sub/s".to_owned(), "d/./sub".to_owned(), "[ab].txt".to_owned()];
-    copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { parents: true, ..request(&sources, "/p/", "/") }).unwrap();
+    let sources = vec![
+        "d/sub/s".to_owned(),
+        "d/./sub".to_owned(),
+        "[ab].txt".to_owned(),
+    ];
+    copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            parents: true,
+            ..request(&sources, "/p/", "/")
+        },
+    )
+    .unwrap();
     assert_eq!(
         fx.listing(),
-        ["d p", "d p/d", "d p/d/sub", "d p/sub", "f p/a.txt a", "f p/b.txt b", "f p/d/sub/s s", "f p/sub/s s"]
+        [
+            "d p",
+            "d p/d",
+            "d p/d/sub",
+            "d p/sub",
+            "f p/a.txt a",
+            "f p/b.txt b",
+            "f p/d/sub/s s",
+            "f p/sub/s s"
+        ]
     );
 
     let fx = fixture();
-    let contents = vec![SourceContent { path: "EOF".to_owned(), data: "hi\n".to_owned(), expand: true }];
-    copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { contents: &contents, ..request(&[], "/h", "/") }).unwrap();
+    let contents = vec![SourceContent {
+        path: "EOF".to_owned(),
+        data: "hi\n".to_owned(),
+        expand: true,
+    }];
+    copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            contents: &contents,
+            ..request(&[], "/h", "/")
+        },
+    )
+    .unwrap();
     assert_eq!(fs::read_to_string(fx.root().join("h")).unwrap(), "hi\n");
     assert_eq!(owner_mode(&fx.root().join("h")), (0, 0, 0o644));
-    copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { contents: &contents, ..request(&[], "/hd/", "/") }).unwrap();
-    assert_eq!(fs::read_to_string(fx.root().join("hd/EOF")).unwrap(), "hi\n");
+    copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            contents: &contents,
+            ..request(&[], "/hd/", "/")
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        fs::read_to_string(fx.root().join("hd/EOF")).unwrap(),
+        "hi\n"
+    );
 }
 
 /// A rootfs whose `/etc` is a symlink to `/` (and `/abs` to the host directory next to it):
@@ -334,15 +523,20 @@ fn hostile_rootfs_symlinks_stay_inside() {
     symlink("../../../../../../outside", fx.root().join("rel")).unwrap();
     symlink(outside.join("target"), fx.root().join("file")).unwrap();
     for dest in ["/etc/x", "/abs/x", "/rel/x", "/etc/sub/", "/abs/sub/dir/"] {
-        fx.run(&["a.txt", "d"], if dest.ends_with('/') { dest } else { dest }, "/").ok();
+        fx.run(&["a.txt", "d"], dest, "/").ok();
         fx.run(&["a.txt"], dest, "/").unwrap();
     }
     // A file destination that is a symlink out is replaced, not written through.
     fx.run(&["a.txt"], "/file", "/").unwrap();
-    assert!(fs::read_dir(&outside).unwrap().next().is_none(), "something was written outside");
+    assert!(
+        fs::read_dir(&outside).unwrap().next().is_none(),
+        "something was written outside"
+    );
     assert!(!Path::new("/x").exists() && !Path::new("/sub").exists());
     assert_eq!(fs::read_to_string(fx.root().join("x")).unwrap(), "a\n"); // /etc/x -> /x in the root
-    assert!(fs::symlink_metadata(fx.root().join("file")).unwrap().is_file());
+    assert!(fs::symlink_metadata(fx.root().join("file"))
+        .unwrap()
+        .is_file());
 }
 
 /// Context symlinks are copied as symlinks and never followed out of the context, even as a
@@ -359,8 +553,14 @@ fn context_symlinks_never_leave_the_context() {
         assert!(error.to_string().contains("not found"), "{source}: {error}");
     }
     fx.run(&["."], "/all/", "/").unwrap();
-    assert!(fs::symlink_metadata(fx.root().join("all/abs")).unwrap().file_type().is_symlink());
-    assert!(!fx.listing().iter().any(|l| l.contains("secret") && l.starts_with('f')));
+    assert!(fs::symlink_metadata(fx.root().join("all/abs"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(!fx
+        .listing()
+        .iter()
+        .any(|l| l.contains("secret") && l.starts_with('f')));
 }
 
 fn tar_of(entries: &[(&str, &str)]) -> Vec<u8> {
@@ -405,7 +605,9 @@ fn compressed(kind: &str, data: &[u8]) -> Vec<u8> {
 struct NoFetch;
 impl Fetch for NoFetch {
     fn fetch(&self, url: &str) -> std::io::Result<(Box<dyn std::io::Read + Send>, Option<i64>)> {
-        Err(std::io::Error::other(format!("no network in this test: {url}")))
+        Err(std::io::Error::other(format!(
+            "no network in this test: {url}"
+        )))
     }
 }
 
@@ -413,27 +615,64 @@ impl Fetch for NoFetch {
 fn add_extracts_local_archives() {
     let tar = tar_of(&[("t/f", "t\n")]);
     // (file, extracted?) — the 20.10 engine extracts plain, gzip, bzip2 and xz tars, not zstd.
-    let cases = [("plain.tar", "", true), ("g.tar.gz", "gz", true), ("b.tbz", "bz2", true), ("x.txz", "xz", true), ("z.tar.zst", "zst", false)];
+    let cases = [
+        ("plain.tar", "", true),
+        ("g.tar.gz", "gz", true),
+        ("b.tbz", "bz2", true),
+        ("x.txz", "xz", true),
+        ("z.tar.zst", "zst", false),
+    ];
     for (name, kind, extracted) in cases {
         let fx = fixture();
         fs::write(fx.ctx().join(name), compressed(kind, &tar)).unwrap();
         fs::write(fx.ctx().join("a.gz"), compressed("gz", b"not a tar")).unwrap();
         let sources = vec![name.to_owned(), "a.gz".to_owned()];
-        let kind = CopyKind::Add { checksum: None, unpack: None, fetch: &NoFetch };
-        copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { kind, chown: Some("7:7"), ..request(&sources, "/out/", "/") }).unwrap();
+        let kind = CopyKind::Add {
+            checksum: None,
+            unpack: None,
+            fetch: &NoFetch,
+        };
+        copy(
+            &SourceRoot::Context(&fx.context),
+            fx.rootfs.as_fd(),
+            &CopyRequest {
+                kind,
+                chown: Some("7:7"),
+                ..request(&sources, "/out/", "/")
+            },
+        )
+        .unwrap();
         let root = fx.root();
-        assert!(root.join("out/a.gz").is_file(), "a gzip file that is no tar is copied");
+        assert!(
+            root.join("out/a.gz").is_file(),
+            "a gzip file that is no tar is copied"
+        );
         assert_eq!(root.join("out/t/f").is_file(), extracted, "{name}");
         assert_eq!(root.join("out").join(name).is_file(), !extracted, "{name}");
         if extracted {
             // The archive's owners, modes and times are kept; --chown only makes the directory.
             let meta = fs::metadata(root.join("out/t/f")).unwrap();
-            assert_eq!((meta.uid(), meta.gid(), meta.mode() & 0o7777, meta.mtime()), (1234, 4321, 0o640, 1_012_608_000));
+            assert_eq!(
+                (meta.uid(), meta.gid(), meta.mode() & 0o7777, meta.mtime()),
+                (1234, 4321, 0o640, 1_012_608_000)
+            );
             assert_eq!(owner_mode(&root.join("out")), (7, 7, 0o755));
         }
         // --unpack=false copies the archive as a file.
-        let kind = CopyKind::Add { checksum: None, unpack: Some(false), fetch: &NoFetch };
-        copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { kind, ..request(&sources[..1], "/raw/", "/") }).unwrap();
+        let kind = CopyKind::Add {
+            checksum: None,
+            unpack: Some(false),
+            fetch: &NoFetch,
+        };
+        copy(
+            &SourceRoot::Context(&fx.context),
+            fx.rootfs.as_fd(),
+            &CopyRequest {
+                kind,
+                ..request(&sources[..1], "/raw/", "/")
+            },
+        )
+        .unwrap();
         assert!(root.join("raw").join(name).is_file());
     }
     // A hostile archive is refused and writes nothing outside.
@@ -447,8 +686,20 @@ fn add_extracts_local_archives() {
     evil.append(&header, &b"x"[..]).unwrap();
     fs::write(fx.ctx().join("evil.tar"), evil.into_inner().unwrap()).unwrap();
     let sources = vec!["evil.tar".to_owned()];
-    let kind = CopyKind::Add { checksum: None, unpack: None, fetch: &NoFetch };
-    assert!(copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { kind, ..request(&sources, "/out/", "/") }).is_err());
+    let kind = CopyKind::Add {
+        checksum: None,
+        unpack: None,
+        fetch: &NoFetch,
+    };
+    assert!(copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            kind,
+            ..request(&sources, "/out/", "/")
+        }
+    )
+    .is_err());
     assert!(!fx.dir.path().join("escape").exists() && !fx.root().join("escape").exists());
 }
 
@@ -473,31 +724,94 @@ fn add_urls() {
     for (url, dest, path) in cases {
         let fx = fixture();
         let sources = vec![url.to_owned()];
-        let kind = CopyKind::Add { checksum: Some(&digest), unpack: None, fetch: &body };
-        copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { kind, ..request(&sources, dest, "/") }).unwrap();
+        let kind = CopyKind::Add {
+            checksum: Some(&digest),
+            unpack: None,
+            fetch: &body,
+        };
+        copy(
+            &SourceRoot::Context(&fx.context),
+            fx.rootfs.as_fd(),
+            &CopyRequest {
+                kind,
+                ..request(&sources, dest, "/")
+            },
+        )
+        .unwrap();
         let meta = fs::metadata(fx.root().join(path)).unwrap();
-        assert_eq!((meta.mode() & 0o7777, meta.mtime()), (0o600, 1_600_000_000), "{url}");
-        let checksum = sources_checksum(&SourceRoot::Context(&fx.context), &CopyRequest { kind: CopyKind::Add { checksum: None, unpack: None, fetch: &body }, ..request(&sources, dest, "/") }).unwrap();
+        assert_eq!(
+            (meta.mode() & 0o7777, meta.mtime()),
+            (0o600, 1_600_000_000),
+            "{url}"
+        );
+        let checksum = sources_checksum(
+            &SourceRoot::Context(&fx.context),
+            &CopyRequest {
+                kind: CopyKind::Add {
+                    checksum: None,
+                    unpack: None,
+                    fetch: &body,
+                },
+                ..request(&sources, dest, "/")
+            },
+        )
+        .unwrap();
         assert_ne!(checksum.to_string(), "");
     }
     let fx = fixture();
     let sources = vec!["http://127.0.0.1:1/f".to_owned()];
     let wrong = berth_digest::Digest::sha256(b"other").to_string();
-    let kind = CopyKind::Add { checksum: Some(&wrong), unpack: None, fetch: &body };
-    let error = copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { kind, ..request(&sources, "/x", "/") }).unwrap_err();
-    assert_eq!(error.to_string(), format!("digest mismatch for http://127.0.0.1:1/f: {digest} (expected: {wrong})"));
+    let kind = CopyKind::Add {
+        checksum: Some(&wrong),
+        unpack: None,
+        fetch: &body,
+    };
+    let error = copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            kind,
+            ..request(&sources, "/x", "/")
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("digest mismatch for http://127.0.0.1:1/f: {digest} (expected: {wrong})")
+    );
     assert!(!fx.root().join("x").exists());
     let sources = vec!["a.txt".to_owned()];
-    let kind = CopyKind::Add { checksum: Some(&wrong), unpack: None, fetch: &body };
-    let error = copy(&SourceRoot::Context(&fx.context), fx.rootfs.as_fd(), &CopyRequest { kind, ..request(&sources, "/x", "/") }).unwrap_err();
-    assert_eq!(error.to_string(), "checksum requires HTTP(S) or Git sources");
+    let kind = CopyKind::Add {
+        checksum: Some(&wrong),
+        unpack: None,
+        fetch: &body,
+    };
+    let error = copy(
+        &SourceRoot::Context(&fx.context),
+        fx.rootfs.as_fd(),
+        &CopyRequest {
+            kind,
+            ..request(&sources, "/x", "/")
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "checksum requires HTTP(S) or Git sources"
+    );
 }
 
 #[test]
 fn checksum_follows_content_not_mtime() {
     let fx = fixture();
     let sources = vec![".".to_owned()];
-    let sum = |fx: &Fixture| sources_checksum(&SourceRoot::Context(&fx.context), &request(&sources, "/", "/")).unwrap();
+    let sum = |fx: &Fixture| {
+        sources_checksum(
+            &SourceRoot::Context(&fx.context),
+            &request(&sources, "/", "/"),
+        )
+        .unwrap()
+    };
     let first = sum(&fx);
     assert_eq!(sum(&fx), first, "same sources, same digest");
     set_mtime(&fx.ctx().join("d/c"), 5);
@@ -516,5 +830,8 @@ fn checksum_follows_content_not_mtime() {
     let one = vec!["a.txt".to_owned()];
     let a = sources_checksum(&SourceRoot::Context(&fx.context), &request(&one, "/", "/")).unwrap();
     fs::write(fx.ctx().join("b.txt"), "changed").unwrap();
-    assert_eq!(sources_checksum(&SourceRoot::Context(&fx.context), &request(&one, "/", "/")).unwrap(), a);
+    assert_eq!(
+        sources_checksum(&SourceRoot::Context(&fx.context), &request(&one, "/", "/")).unwrap(),
+        a
+    );
 }

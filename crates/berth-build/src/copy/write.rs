@@ -9,10 +9,14 @@ use std::{
 };
 
 use berth_container::unpack::{
-    fs::{lstat_at, mkdir_all_in_root, open_dir_in_root, open_in_root, open_nofollow, remove_all_at},
+    fs::{
+        lstat_at, mkdir_all_in_root, open_dir_in_root, open_in_root, open_nofollow, remove_all_at,
+    },
     path::{os, RootPath},
 };
-use rustix::fs::{AtFlags, FileType, Gid, Mode, OFlags, Stat, Timespec, Timestamps, Uid, XattrFlags};
+use rustix::fs::{
+    AtFlags, FileType, Gid, Mode, OFlags, Stat, Timespec, Timestamps, Uid, XattrFlags,
+};
 
 use super::source::{display, missing, Node, Visit};
 use crate::error::{Error, Result};
@@ -65,8 +69,8 @@ impl<'r> Writer<'r> {
     /// `mkdir -p` inside the root: missing directories created 0755 and owned by the
     /// `--chown` user (or 0:0), existing ones left as they are.
     pub fn mkdir_all(&self, path: &RootPath) -> Result<OwnedFd> {
-        let mut dir = open_dir_in_root(self.root, &RootPath(Vec::new()))
-            .map_err(at(path, "open"))?;
+        let mut dir =
+            open_dir_in_root(self.root, &RootPath(Vec::new())).map_err(at(path, "open"))?;
         for (i, component) in path.0.iter().enumerate() {
             let prefix = RootPath(path.0[..=i].to_vec());
             match open_dir_in_root(self.root, &prefix) {
@@ -102,7 +106,9 @@ impl<'r> Writer<'r> {
     /// The `stat` of `path` followed inside the root; `None` when missing.
     pub fn stat(&self, path: &RootPath) -> Result<Option<Stat>> {
         match open_in_root(self.root, path, OFlags::PATH) {
-            Ok(fd) => Ok(Some(rustix::fs::fstat(&fd).map_err(|e| at(path, "stat")(errno(e)))?)),
+            Ok(fd) => Ok(Some(
+                rustix::fs::fstat(&fd).map_err(|e| at(path, "stat")(errno(e)))?,
+            )),
             Err(e) if missing(&e) => Ok(None),
             Err(e) => Err(at(path, "stat")(e)),
         }
@@ -116,7 +122,7 @@ impl<'r> Writer<'r> {
         if let Node::Leave { empty } = visit.node {
             if let Some(pos) = self.pending_dirs.iter().rposition(|(p, _)| *p == path) {
                 let (_, time) = self.pending_dirs.remove(pos);
-                let keep_time = !(self.attributes.from_context && !empty);
+                let keep_time = !self.attributes.from_context || empty;
                 if let (Some(time), true) = (time, keep_time) {
                     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW;
                     if let Ok(fd) = open_in_root(self.root, &path, flags) {
@@ -169,8 +175,14 @@ impl<'r> Writer<'r> {
                 if let Some((first_parent, first_name)) = first.split_last() {
                     let first_dir = open_dir_in_root(self.root, &first_parent)
                         .map_err(at(&first_parent, "open"))?;
-                    rustix::fs::linkat(&first_dir, os(first_name), &dir, os(name), AtFlags::empty())
-                        .map_err(|e| at(&path, "link")(errno(e)))?;
+                    rustix::fs::linkat(
+                        &first_dir,
+                        os(first_name),
+                        &dir,
+                        os(name),
+                        AtFlags::empty(),
+                    )
+                    .map_err(|e| at(&path, "link")(errno(e)))?;
                     return Ok(());
                 }
             }
@@ -181,7 +193,11 @@ impl<'r> Writer<'r> {
                 let fd = rustix::fs::openat(
                     &dir,
                     os(name),
-                    OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    OFlags::WRONLY
+                        | OFlags::CREATE
+                        | OFlags::EXCL
+                        | OFlags::NOFOLLOW
+                        | OFlags::CLOEXEC,
                     Mode::from_raw_mode(0o600),
                 )
                 .map_err(|e| at(&path, "create")(errno(e)))?;
@@ -224,7 +240,11 @@ impl<'r> Writer<'r> {
                 let fd = open_nofollow(&dir, name, OFlags::PATH).map_err(at(&path, "open"))?;
                 let (uid, gid) = self.owner(visit.stat);
                 let proc = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
-                let _ = rustix::fs::chown(proc.as_str(), Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid)));
+                let _ = rustix::fs::chown(
+                    proc.as_str(),
+                    Some(Uid::from_raw(uid)),
+                    Some(Gid::from_raw(gid)),
+                );
                 let mode = self.attributes.mode.unwrap_or(visit.stat.st_mode & 0o7777);
                 let _ = rustix::fs::chmod(proc.as_str(), Mode::from_raw_mode(mode));
             }
@@ -247,7 +267,8 @@ impl<'r> Writer<'r> {
         rustix::fs::fchown(fd, Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid)))
             .map_err(|e| at(path, "chown")(errno(e)))?;
         let mode = self.attributes.mode.unwrap_or(visit.stat.st_mode & 0o7777);
-        rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| at(path, "chmod")(errno(e)))?;
+        rustix::fs::fchmod(fd, Mode::from_raw_mode(mode))
+            .map_err(|e| at(path, "chmod")(errno(e)))?;
         for (name, value) in visit.xattrs {
             if let Err(e) = rustix::fs::fsetxattr(fd, name.as_str(), value, XattrFlags::empty()) {
                 tracing::debug!(xattr = %name, error = %e, "xattr not copied");
@@ -257,7 +278,13 @@ impl<'r> Writer<'r> {
     }
 
     /// Writes a file from bytes (a heredoc or a download) at `path`, replacing a non-directory.
-    pub fn write_bytes(&self, path: &RootPath, data: &mut dyn io::Read, mode: u32, mtime: Option<i64>) -> Result<()> {
+    pub fn write_bytes(
+        &self,
+        path: &RootPath,
+        data: &mut dyn io::Read,
+        mode: u32,
+        mtime: Option<i64>,
+    ) -> Result<()> {
         let Some((parent, name)) = path.split_last() else {
             return Err(Error::ReplaceDirectory("/".to_owned()));
         };
@@ -282,9 +309,16 @@ impl<'r> Writer<'r> {
         rustix::fs::fchown(&out, Some(Uid::from_raw(uid)), Some(Gid::from_raw(gid)))
             .map_err(|e| at(path, "chown")(errno(e)))?;
         let mode = self.attributes.mode.unwrap_or(mode);
-        rustix::fs::fchmod(&out, Mode::from_raw_mode(mode)).map_err(|e| at(path, "chmod")(errno(e)))?;
+        rustix::fs::fchmod(&out, Mode::from_raw_mode(mode))
+            .map_err(|e| at(path, "chmod")(errno(e)))?;
         if let Some(mtime) = mtime {
-            let _ = rustix::fs::futimens(&out, &times(Timespec { tv_sec: mtime, tv_nsec: 0 }));
+            let _ = rustix::fs::futimens(
+                &out,
+                &times(Timespec {
+                    tv_sec: mtime,
+                    tv_nsec: 0,
+                }),
+            );
         }
         Ok(())
     }
@@ -293,7 +327,7 @@ impl<'r> Writer<'r> {
 fn mtime(stat: &Stat) -> Timespec {
     Timespec {
         tv_sec: stat.st_mtime,
-        tv_nsec: stat.st_mtime_nsec as _,
+        tv_nsec: i64::try_from(stat.st_mtime_nsec).unwrap_or(0),
     }
 }
 
