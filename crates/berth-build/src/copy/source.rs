@@ -331,8 +331,9 @@ impl Walker<'_, '_> {
     }
 }
 
-/// The extended attributes of an open file or directory, `trusted.*` and `security.*` left out
-/// (the kernel and LSMs own those); none where the filesystem has none.
+/// The extended attributes of an open file or directory (file capabilities included, as fsutil
+/// copies them), `trusted.*` and the SELinux label left out (the kernel and the LSM own those);
+/// none where the filesystem has none.
 pub(crate) fn read_xattrs(fd: BorrowedFd<'_>) -> Vec<(String, Vec<u8>)> {
     let mut names = vec![0u8; 4096];
     let Ok(len) = rustix::fs::flistxattr(fd, &mut names) else {
@@ -343,7 +344,7 @@ pub(crate) fn read_xattrs(fd: BorrowedFd<'_>) -> Vec<(String, Vec<u8>)> {
         let Ok(name) = std::str::from_utf8(name) else {
             continue;
         };
-        if name.starts_with("trusted.") || name.starts_with("security.") {
+        if name.starts_with("trusted.") || name == "security.selinux" {
             continue;
         }
         let mut value = vec![0u8; 64 * 1024];

@@ -404,6 +404,25 @@ fn from_a_rootfs_keeps_owners_and_times() {
     std::os::unix::fs::chown(other.join("srv/app/bin"), Some(7), Some(8)).unwrap();
     set_mtime(&other.join("srv/app"), 1_000_000_000);
     symlink("/srv/app", other.join("current")).unwrap();
+    // xattrs are copied, file capabilities (cap_net_raw, as ping has) included.
+    let capability: [u8; 20] = [
+        1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+    let bin = other.join("srv/app/bin");
+    rustix::fs::setxattr(
+        &bin,
+        "user.origin",
+        b"test",
+        rustix::fs::XattrFlags::empty(),
+    )
+    .unwrap();
+    rustix::fs::setxattr(
+        &bin,
+        "security.capability",
+        &capability,
+        rustix::fs::XattrFlags::empty(),
+    )
+    .unwrap();
     let other_fd = open_root(&other).unwrap();
     let sources = vec!["current".to_owned()];
     copy(
@@ -414,6 +433,12 @@ fn from_a_rootfs_keeps_owners_and_times() {
     .unwrap();
     // The absolute symlink of the source is followed inside the source rootfs.
     assert_eq!(owner_mode(&fx.root().join("copy/bin")), (7, 8, 0o644));
+    let copied = fx.root().join("copy/bin");
+    let mut value = [0u8; 64];
+    let n = rustix::fs::getxattr(&copied, "user.origin", &mut value).unwrap();
+    assert_eq!(&value[..n], b"test");
+    let n = rustix::fs::getxattr(&copied, "security.capability", &mut value).unwrap();
+    assert_eq!(&value[..n], &capability);
     let sources = vec!["srv".to_owned()];
     copy(
         &SourceRoot::Rootfs(other_fd.as_fd()),
