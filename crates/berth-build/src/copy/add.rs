@@ -81,19 +81,50 @@ pub(crate) fn unpack_archive(
         return Ok(false);
     }
     rewind(&file)?;
+    extract(writer, dest, file)?;
+    Ok(true)
+}
+
+/// Extracts an archive into `dest` (created as a directory). The destination directory is the
+/// root of the unpack: nothing in the archive, not even a symlink it creates, can reach outside
+/// it. As moby's `Untar`, an entry for the archive's root (`./`) does not change the
+/// destination's owner or mode.
+fn extract(writer: &Writer<'_>, dest: &RootPath, archive: impl Read) -> Result<()> {
     writer.mkdir_all(dest)?;
-    let dest_fd = open_in_root(writer.root, dest, OFlags::RDONLY | OFlags::DIRECTORY)
-        .map_err(Error::io(format!("open {}", display(dest))))?;
-    let layer = unpack::decompress(file)?;
-    // The destination directory is the root of the unpack: nothing in the archive, not even a
-    // symlink it creates, can reach outside it.
+    let at = |e: io::Error| Error::io(format!("open {}", display(dest)))(e);
+    let dest_fd =
+        open_in_root(writer.root, dest, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
+    let before = rustix::fs::fstat(&dest_fd).map_err(|e| at(e.into()))?;
+    let layer = unpack::decompress(archive)?;
     unpack::unpack_layer(
         dest_fd.as_fd(),
         layer,
         None,
         &UnpackOptions::new(Whiteouts::Apply),
     )?;
-    Ok(true)
+    let restore = || -> rustix::io::Result<()> {
+        rustix::fs::fchown(
+            &dest_fd,
+            Some(rustix::fs::Uid::from_raw(before.st_uid)),
+            Some(rustix::fs::Gid::from_raw(before.st_gid)),
+        )?;
+        rustix::fs::fchmod(
+            &dest_fd,
+            rustix::fs::Mode::from_raw_mode(before.st_mode & 0o7777),
+        )?;
+        let now = rustix::fs::Timespec {
+            tv_sec: 0,
+            tv_nsec: rustix::fs::UTIME_NOW,
+        };
+        rustix::fs::futimens(
+            &dest_fd,
+            &rustix::fs::Timestamps {
+                last_access: now,
+                last_modification: now,
+            },
+        )
+    };
+    restore().map_err(|e| at(e.into()))
 }
 
 /// The file name BuildKit gives a download: the URL path's last element, else `__unnamed__`.
@@ -158,17 +189,7 @@ pub(crate) fn url(
             .len()
             .min(berth_manifest::media_type::COMPRESSION_MAGIC_LEN)];
         if is_archive(magic, data.as_slice()) {
-            writer.mkdir_all(dest)?;
-            let dest_fd = open_in_root(writer.root, dest, OFlags::RDONLY | OFlags::DIRECTORY)
-                .map_err(Error::io(format!("open {}", display(dest))))?;
-            let layer = unpack::decompress(io::Cursor::new(data))?;
-            unpack::unpack_layer(
-                dest_fd.as_fd(),
-                layer,
-                None,
-                &UnpackOptions::new(Whiteouts::Apply),
-            )?;
-            return Ok(());
+            return extract(writer, dest, io::Cursor::new(data));
         }
     }
     let target = writer.target(dest, dest_is_dir, &name, false)?;

@@ -590,6 +590,16 @@ fn context_symlinks_never_leave_the_context() {
 
 fn tar_of(entries: &[(&str, &str)]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
+    // `tar -C dir -c .` writes the root first: it must not change the destination's owner or mode.
+    let mut root = tar::Header::new_gnu();
+    root.set_size(0);
+    root.set_mode(0o777);
+    root.set_uid(99);
+    root.set_gid(99);
+    root.set_entry_type(tar::EntryType::Directory);
+    root.as_gnu_mut().unwrap().name[..2].copy_from_slice(b"./");
+    root.set_cksum();
+    builder.append(&root, &[][..]).unwrap();
     for (name, data) in entries {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
