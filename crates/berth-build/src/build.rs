@@ -119,7 +119,6 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
         runner: StepRunner::new(&containers, options),
         bases: &bases,
         results: BTreeMap::new(),
-        created: berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc()),
         current_copy_source: None,
     };
     for stage in &plan.stages {
@@ -132,6 +131,21 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
         .remove(&plan.target().index)
         .expect("the target stage was built");
     crate::image::store_image(store, target, options, progress)
+}
+
+/// The images a build of `dockerfile` reads (FROM and `COPY --from` images of the stages the
+/// target needs), as written: what the CLI resolves in the store or pulls before [`build`].
+pub fn base_images(
+    dockerfile: &str,
+    build_args: &BTreeMap<String, String>,
+    target: Option<&str>,
+    platform: &Platform,
+) -> Result<Vec<String>> {
+    let dockerfile = parse(dockerfile)?;
+    let predefined = predefined_args(platform, platform, target, build_args);
+    let global = Scope::global(&dockerfile, predefined, build_args)?;
+    let plan = plan(&dockerfile, &global, target)?;
+    Ok(plan.images().into_iter().map(str::to_owned).collect())
 }
 
 /// BuildKit's name for a stage in progress: its name, `stage-N`, or none for a lone stage.
@@ -170,7 +184,6 @@ struct Builder<'a, 's> {
     runner: StepRunner<'a, 's>,
     bases: &'a BTreeMap<String, berth_store::Image>,
     results: BTreeMap<usize, StageResult>,
-    created: String,
     /// The `--from` source of the COPY being dispatched.
     current_copy_source: Option<CopySource>,
 }
@@ -297,7 +310,8 @@ impl Builder<'_, '_> {
         progress: &mut Progress,
     ) -> Result<()> {
         let _ = planned;
-        let created = self.created.clone();
+        // Metadata entries get their time at export; layer steps the time they completed.
+        let created = String::new();
         if let Instruction::Arg(definitions) = &located.instruction {
             return self.arg(result, definitions, &created);
         }
@@ -326,11 +340,14 @@ impl Builder<'_, '_> {
                 } else {
                     None
                 };
-                if makes {
-                    self.push_layer(result, &format!("WORKDIR {wd}"), layer, &created);
-                } else {
-                    result.image.config.history.push(history(&format!("WORKDIR {wd}"), false, &created));
+                // `commitToHistory` without a state: no ` # buildkit`, a layer when made.
+                let mut entry = history(&format!("WORKDIR {wd}"), false, &now());
+                entry.empty_layer = layer.is_none();
+                if let Some(layer) = layer {
+                    result.image.config.rootfs.diff_ids.push(layer.diff_id.clone());
+                    result.layers.push(layer);
                 }
+                result.image.config.history.push(entry);
             }
             Instruction::Copy(copy) => {
                 let source = self.current_copy_source.take();
@@ -368,7 +385,8 @@ impl Builder<'_, '_> {
     /// A layer step's history; a step that changed nothing is an empty layer (as moby's
     /// exporter drops the empty layer and marks its history entry).
     fn push_layer(&self, result: &mut StageResult, created_by: &str, layer: Option<LayerRef>, created: &str) {
-        let mut entry = history(created_by, true, created);
+        let _ = created;
+        let mut entry = history(created_by, true, &now());
         match layer {
             Some(layer) => {
                 result.image.config.rootfs.diff_ids.push(layer.diff_id.clone());
@@ -408,6 +426,10 @@ impl Builder<'_, '_> {
             .push(history(&format!("ARG {}", parts.join(" ")), false, created));
         Ok(())
     }
+}
+
+fn now() -> String {
+    berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc())
 }
 
 /// The vertex name of a step: the instruction as written, keyword upper case.

@@ -72,10 +72,11 @@ pub fn add_env(env: &mut Vec<String>, key: &str, value: &str) {
     }
 }
 
-/// A history entry as `commitToHistory` writes it; `layer` steps get ` # buildkit`.
+/// A history entry as `commitToHistory` writes it; `layer` steps get ` # buildkit`. An empty
+/// `created` is filled in at export ([`fill_history_times`]).
 pub fn history(created_by: &str, layer: bool, created: &str) -> History {
     History {
-        created: Some(created.to_owned()),
+        created: (!created.is_empty()).then(|| created.to_owned()),
         created_by: Some(if layer {
             format!("{created_by} # buildkit")
         } else {
@@ -84,6 +85,38 @@ pub fn history(created_by: &str, layer: bool, created: &str) -> History {
         comment: Some(HISTORY_COMMENT.to_owned()),
         empty_layer: !layer,
         ..History::default()
+    }
+}
+
+/// The exporter's `normalizeLayersAndHistory`: an entry without a time takes the time of the
+/// first layer after the first such entry, then of the latest timed entry before it.
+pub fn fill_history_times(history: &mut [History]) {
+    let mut created: Option<String> = None;
+    let mut untimed = false;
+    for entry in history.iter() {
+        match &entry.created {
+            Some(time) => {
+                created = Some(time.clone());
+                if untimed {
+                    break;
+                }
+            }
+            None => untimed = true,
+        }
+    }
+    untimed = false;
+    for entry in history.iter_mut() {
+        match &entry.created {
+            Some(time) => {
+                if untimed {
+                    created = Some(time.clone());
+                }
+            }
+            None => {
+                untimed = true;
+                entry.created.clone_from(&created);
+            }
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub mod progress;
 mod steps;
 
 pub use berth_dockerfile::Lines;
-pub use build::{build, BuildOptions, Built};
+pub use build::{base_images, build, BuildOptions, Built};
 pub use context::{Context, ContextSource};
 pub use copy::{copy, sources_checksum, CopyKind, CopyRequest, Fetch, SourceRoot};
 pub use error::{Error, Result};

@@ -64,7 +64,8 @@ fn pairs(layers: &[LayerRef]) -> Vec<(Digest, Digest)> {
 }
 
 fn committed(step: Step<'_>) -> Result<Option<LayerRef>> {
-    Ok(step.commit()?.map(|layer| LayerRef {
+    let layer = step.commit()?;
+    Ok(Some(LayerRef {
         blob: layer.blob,
         diff_id: layer.diff_id,
         size: layer.size,

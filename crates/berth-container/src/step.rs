@@ -16,7 +16,7 @@ use std::{
 
 use berth_archive::{Entries, LayerDigester, Limits};
 use berth_digest::Digest;
-use berth_manifest::{chain_ids, EMPTY_TAR_DIFF_ID};
+use berth_manifest::chain_ids;
 use berth_store::Store;
 use rustix::fs::FlockOperation;
 
@@ -209,11 +209,12 @@ impl<'s> Step<'s> {
         Ok(code)
     }
 
-    /// Unmounts the step and commits its upper directory as a layer (gzip, through the store);
-    /// `None` when the step changed nothing (BuildKit then records an empty layer). The upper
+    /// Unmounts the step and commits its upper directory as a layer (gzip, through the store),
+    /// even an empty one (Docker 20.10's BuildKit keeps a step that changed nothing as a layer
+    /// with the empty tar's diff_id). The upper
     /// directory becomes the new layer's snapshot. The caller holds the store's content guard
     /// until an image references the blob.
-    pub fn commit(self) -> Result<Option<StepLayer>> {
+    pub fn commit(self) -> Result<StepLayer> {
         rootfs::unmount(&self.paths.target)?;
         let ingest = self.store.ingest()?;
         let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
@@ -233,19 +234,15 @@ impl<'s> Step<'s> {
             .map_err(Error::io("compress the layer"))?;
         let pending = ingest.finish()?;
         let diff_id = info.diff_id.clone();
-        if diff_id.to_string() == EMPTY_TAR_DIFF_ID {
-            pending.discard();
-            return Ok(None);
-        }
         let size = pending.size();
         let blob = self.store.commit_blob(pending, None)?;
         let _ = self.store.record_layer(&blob, &info);
         self.adopt_upper(&diff_id);
-        Ok(Some(StepLayer {
+        Ok(StepLayer {
             blob,
             diff_id,
             size,
-        }))
+        })
     }
 
     /// Keeps the upper directory as the snapshot of the layer just committed on top of the
