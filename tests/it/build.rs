@@ -5,7 +5,9 @@ use std::process::{Command, Output, Stdio};
 
 use crate::common::{busybox_tree, dockerd, render, require, tar_tree, Dockerd, Env};
 
-const APPLETS: &[&str] = &["sh", "echo", "mkdir", "id", "pwd", "cat", "env", "false", "true", "rm", "touch"];
+const APPLETS: &[&str] = &[
+    "sh", "echo", "mkdir", "id", "pwd", "cat", "env", "false", "true", "rm", "touch",
+];
 
 /// A busybox image with users, made by Docker (`import`) and loaded by berth from `docker save`,
 /// so both builders start from the same image under the same name.
@@ -17,7 +19,11 @@ fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
     )
     .unwrap();
     std::fs::write(tree.join("etc/group"), "root:x:0:\napp:x:1000:\n").unwrap();
-    std::fs::set_permissions(tree.join("tmp"), std::os::unix::fs::PermissionsExt::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(
+        tree.join("tmp"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o1777),
+    )
+    .unwrap();
     // The mount points of a build container: Docker 20.10's BuildKit leaves those the runtime
     // creates in the RUN's layer (berth's never do, as newer BuildKit removes them).
     for dir in ["dev", "proc", "sys"] {
@@ -38,7 +44,10 @@ fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
 
 fn with_stdin(mut command: Command, stdin: &str) -> Output {
     use std::io::Write;
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = command.spawn().expect("spawn");
     child
         .stdin
@@ -68,7 +77,13 @@ fn berth_build(env: &Env, args: &[&str], dockerfile: &str) -> Output {
 /// history entry's `created_by`, comment and whether it is an empty layer.
 fn facts(inspect: impl Fn(&[&str]) -> String, image: &str) -> (String, String, Vec<String>) {
     let config = inspect(&["image", "inspect", "--format", "{{json .Config}}", image]);
-    let layers = inspect(&["image", "inspect", "--format", "{{len .RootFS.Layers}}", image]);
+    let layers = inspect(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{len .RootFS.Layers}}",
+        image,
+    ]);
     let history = inspect(&[
         "history",
         "--no-trunc",
@@ -115,7 +130,11 @@ fn build_gives_buildkits_config_and_history() {
     let env = Env::new();
     base_on_both(docker, &env, "bb-build:1");
     docker_build(docker, "built-meta:1", METADATA);
-    let out = berth_build(&env, &["-t", "built-meta:1", "--progress", "plain"], METADATA);
+    let out = berth_build(
+        &env,
+        &["-t", "built-meta:1", "--progress", "plain"],
+        METADATA,
+    );
     assert!(out.status.success(), "berth build:\n{}", render(&out));
     let theirs = facts(|args| docker.ok(args), "built-meta:1");
     let ours = facts(|args| env.ok(args), "built-meta:1");
@@ -124,7 +143,12 @@ fn build_gives_buildkits_config_and_history() {
     // The files: the RUN's file is there, the removed directory is gone (a whiteout), the
     // WORKDIRs exist.
     let listing = env.ok(&[
-        "run", "--rm", "--entrypoint", "sh", "built-meta:1", "-c",
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        "built-meta:1",
+        "-c",
         "cat /hello; ls -d /w/x/y; ls /gone 2>&1 || true",
     ]);
     assert!(listing.contains("hello 1 b"), "{listing}");
@@ -152,22 +176,40 @@ fn multi_stage_builds_what_the_target_needs() {
     base_on_both(docker, &env, "bb-build:1");
     let dockerfile = "FROM bb-build:1 AS base\nARG V=1\nRUN echo $V > /v\nFROM base AS second\nRUN cat /v > /w\nFROM bb-build:1 AS unused\nRUN false\nFROM second\nENV Z=1\n";
     docker_build(docker, "built-multi:1", dockerfile);
-    let out = berth_build(&env, &["-t", "built-multi:1", "--progress", "plain"], dockerfile);
+    let out = berth_build(
+        &env,
+        &["-t", "built-multi:1", "--progress", "plain"],
+        dockerfile,
+    );
     assert!(out.status.success(), "berth build:\n{}", render(&out));
     let progress = String::from_utf8_lossy(&out.stderr);
-    assert!(progress.contains("[base 2/2] RUN echo $V > /v"), "{progress}");
+    assert!(
+        progress.contains("[base 2/2] RUN echo $V > /v"),
+        "{progress}"
+    );
     assert!(!progress.contains("RUN false"), "{progress}");
     assert_eq!(
         facts(|args| env.ok(args), "built-multi:1"),
         facts(|args| docker.ok(args), "built-multi:1")
     );
-    assert_eq!(env.ok(&["run", "--rm", "built-multi:1", "cat", "/w"]), "1\n");
+    assert_eq!(
+        env.ok(&["run", "--rm", "built-multi:1", "cat", "/w"]),
+        "1\n"
+    );
 
     // --target stops at a stage; -q prints the ID alone; --iidfile writes it.
     let iid = env.path("iid");
     let out = berth_build(
         &env,
-        &["-q", "--target", "base", "--iidfile", iid.to_str().unwrap(), "-t", "built-base:1"],
+        &[
+            "-q",
+            "--target",
+            "base",
+            "--iidfile",
+            iid.to_str().unwrap(),
+            "-t",
+            "built-base:1",
+        ],
         dockerfile,
     );
     assert!(out.status.success(), "{}", render(&out));
@@ -185,7 +227,12 @@ fn a_failed_build_leaves_nothing_behind() {
         return;
     }
     let env = Env::new();
-    assert!(crate::common::import_busybox(&env, "bb-fail:1", APPLETS, &[]));
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-fail:1",
+        APPLETS,
+        &[]
+    ));
     let before = env.store_state();
     let dockerfile = "FROM bb-fail:1\nRUN echo one > /one\nRUN echo out && false\nENV A=b\n";
     let out = berth_build(&env, &["-t", "failed:1", "--progress", "plain"], dockerfile);
@@ -200,12 +247,16 @@ fn a_failed_build_leaves_nothing_behind() {
         "{stderr}"
     );
     // No image, no tag, no step directory, no mount.
-    assert!(env.fails(&["image", "inspect", "failed:1"]).contains("No such image"));
+    assert!(env
+        .fails(&["image", "inspect", "failed:1"])
+        .contains("No such image"));
     // index.json is untouched (the completed step's layer stays as an unreferenced blob, as
     // BuildKit keeps completed steps, until GC).
     assert_eq!(env.store_state().0, before.0);
     let steps = env.root().join("berth/containers/steps");
-    let left: Vec<_> = std::fs::read_dir(&steps).map(|d| d.flatten().collect()).unwrap_or_default();
+    let left: Vec<_> = std::fs::read_dir(&steps)
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
     let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");

@@ -95,7 +95,10 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
     berth_container::Step::sweep(&containers);
     let mut bases = BTreeMap::new();
     for name in plan.images() {
-        let vertex = progress.start(&format!("[internal] load metadata for {}", normalized(name)));
+        let vertex = progress.start(&format!(
+            "[internal] load metadata for {}",
+            normalized(name)
+        ));
         match store.resolve(name) {
             Ok(image) => {
                 bases.insert(name.to_owned(), image);
@@ -203,7 +206,10 @@ impl Counter {
         }
         self.index += 1;
         let width = self.total.to_string().len();
-        let name = self.label.as_ref().map_or_else(String::new, |l| format!("{l} "));
+        let name = self
+            .label
+            .as_ref()
+            .map_or_else(String::new, |l| format!("{l} "));
         format!("[{name}{:>width$}/{}] {text}", self.index, self.total)
     }
 }
@@ -223,7 +229,10 @@ impl Builder<'_, '_> {
             .filter(|l| {
                 matches!(
                     l.instruction,
-                    Instruction::Run(_) | Instruction::Copy(_) | Instruction::Add(_) | Instruction::Workdir(_)
+                    Instruction::Run(_)
+                        | Instruction::Copy(_)
+                        | Instruction::Add(_)
+                        | Instruction::Workdir(_)
                 )
             })
             .count();
@@ -252,13 +261,9 @@ impl Builder<'_, '_> {
             }
             Base::Image(name) => {
                 let image = &self.bases[name];
-                let vertex = progress.start(&counter.prefix(&format!(
-                    "FROM {}@{}",
-                    normalized(name),
-                    image.manifest_digest
-                )));
-                let config = berth_manifest::parse_config(&image.config)
-                    .map_err(|e| at(lines, e.into()))?;
+                let vertex = progress.start(&counter.prefix(&format!("FROM {}", normalized(name))));
+                let config =
+                    berth_manifest::parse_config(&image.config).map_err(|e| at(lines, e.into()))?;
                 let layers = LayerRef::of_image(image).map_err(|e| at(lines, e))?;
                 progress.done(vertex);
                 StageResult {
@@ -268,13 +273,14 @@ impl Builder<'_, '_> {
                 }
             }
         };
-        if !matches!(planned.base, Base::Stage(_)) {
-            result.scope = Scope::stage(&result.image.container_ref().env);
-        } else {
+        if matches!(planned.base, Base::Stage(_)) {
+            // BuildKit's child stage continues the parent's state, ARG values included.
             for entry in &result.image.container_ref().env {
                 let (k, v) = entry.split_once('=').unwrap_or((entry, ""));
                 result.scope.set(k, v.to_owned());
             }
+        } else {
+            result.scope = Scope::stage(&result.image.container_ref().env);
         }
         // ONBUILD triggers of the base run first, then are cleared.
         let triggers = std::mem::take(&mut result.image.container().on_build);
@@ -344,7 +350,12 @@ impl Builder<'_, '_> {
                 let mut entry = history(&format!("WORKDIR {wd}"), false, &now());
                 entry.empty_layer = layer.is_none();
                 if let Some(layer) = layer {
-                    result.image.config.rootfs.diff_ids.push(layer.diff_id.clone());
+                    result
+                        .image
+                        .config
+                        .rootfs
+                        .diff_ids
+                        .push(layer.diff_id.clone());
                     result.layers.push(layer);
                 }
                 result.image.config.history.push(entry);
@@ -354,7 +365,10 @@ impl Builder<'_, '_> {
                 let from = match &source {
                     Some(CopySource::Stage(index)) => Some(self.results[index].layers.clone()),
                     Some(CopySource::Image(name)) => {
-                        let image = self.bases.get(name).ok_or_else(|| Error::NoBaseImage(normalized(name)))?;
+                        let image = self
+                            .bases
+                            .get(name)
+                            .ok_or_else(|| Error::NoBaseImage(normalized(name)))?;
                         Some(LayerRef::of_image(image)?)
                     }
                     None => None,
@@ -362,14 +376,18 @@ impl Builder<'_, '_> {
                 let mut sources = copy.paths.sources.clone();
                 sources.extend(copy.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("COPY {} {}", sources.join(" "), copy.paths.dest);
-                let layer = self.runner.copy(result, &instruction, from.as_deref(), &name, progress)?;
+                let layer =
+                    self.runner
+                        .copy(result, &instruction, from.as_deref(), &name, progress)?;
                 self.push_layer(result, &created_by, layer, &created);
             }
             Instruction::Add(add) => {
                 let mut sources = add.paths.sources.clone();
                 sources.extend(add.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("ADD {} {}", sources.join(" "), add.paths.dest);
-                let layer = self.runner.copy(result, &instruction, None, &name, progress)?;
+                let layer = self
+                    .runner
+                    .copy(result, &instruction, None, &name, progress)?;
                 self.push_layer(result, &created_by, layer, &created);
             }
             other => {
@@ -384,12 +402,23 @@ impl Builder<'_, '_> {
 
     /// A layer step's history; a step that changed nothing is an empty layer (as moby's
     /// exporter drops the empty layer and marks its history entry).
-    fn push_layer(&self, result: &mut StageResult, created_by: &str, layer: Option<LayerRef>, created: &str) {
+    fn push_layer(
+        &self,
+        result: &mut StageResult,
+        created_by: &str,
+        layer: Option<LayerRef>,
+        created: &str,
+    ) {
         let _ = created;
         let mut entry = history(created_by, true, &now());
         match layer {
             Some(layer) => {
-                result.image.config.rootfs.diff_ids.push(layer.diff_id.clone());
+                result
+                    .image
+                    .config
+                    .rootfs
+                    .diff_ids
+                    .push(layer.diff_id.clone());
                 result.layers.push(layer);
             }
             None => entry.empty_layer = true,
@@ -400,7 +429,12 @@ impl Builder<'_, '_> {
 
     /// `dispatchArg`: the history names the defaults as written (expanded); the value comes from
     /// the build args, else the default, else the global ARG.
-    fn arg(&mut self, result: &mut StageResult, definitions: &[ArgDefinition], created: &str) -> Result<()> {
+    fn arg(
+        &mut self,
+        result: &mut StageResult,
+        definitions: &[ArgDefinition],
+        created: &str,
+    ) -> Result<()> {
         let mut parts = Vec::new();
         for definition in definitions {
             let default = match &definition.value {
@@ -417,13 +451,16 @@ impl Builder<'_, '_> {
                 &self.options.build_args,
                 self.global,
             )?;
-            result.image.build_args.push((definition.key.clone(), value));
+            result
+                .image
+                .build_args
+                .push((definition.key.clone(), value));
         }
-        result
-            .image
-            .config
-            .history
-            .push(history(&format!("ARG {}", parts.join(" ")), false, created));
+        result.image.config.history.push(history(
+            &format!("ARG {}", parts.join(" ")),
+            false,
+            created,
+        ));
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! comments, `empty_layer` for metadata-only instructions.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use berth_dockerfile::{Command, Healthcheck, Instruction, KeyValue};
 use berth_manifest::{ContainerConfig, History, ImageConfig};
@@ -180,7 +181,7 @@ pub fn go_quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
+                let _ = write!(out, "\\x{:02x}", c as u32);
             }
             c => out.push(c),
         }
@@ -224,9 +225,9 @@ pub fn go_duration(nanos: i64) -> String {
         let minutes = (u / 60_000_000_000) % 60;
         let seconds = u % 60_000_000_000;
         if hours > 0 {
-            out.push_str(&format!("{hours}h{minutes}m"));
+            let _ = write!(out, "{hours}h{minutes}m");
         } else if minutes > 0 {
-            out.push_str(&format!("{minutes}m"));
+            let _ = write!(out, "{minutes}m");
         }
         out.push_str(&fraction(seconds, 1_000_000_000));
         out.push('s');
@@ -300,15 +301,19 @@ impl StageImage {
     }
 
     pub fn container(&mut self) -> &mut ContainerConfig {
-        self.config.config.get_or_insert_with(ContainerConfig::default)
+        self.config
+            .config
+            .get_or_insert_with(ContainerConfig::default)
     }
 
     pub fn container_ref(&self) -> ContainerConfig {
         self.config.config.clone().unwrap_or_default()
     }
 
-    fn commit(&mut self, created_by: String, created: &str) {
-        self.config.history.push(history(&created_by, false, created));
+    fn commit(&mut self, created_by: &str, created: &str) {
+        self.config
+            .history
+            .push(history(created_by, false, created));
     }
 
     /// Applies a metadata-only instruction (already expanded) and adds its history entry.
@@ -319,22 +324,22 @@ impl StageImage {
             Instruction::Env(pairs) => {
                 let mut message = String::from("ENV");
                 for KeyValue { key, value, .. } in pairs {
-                    message.push_str(&format!(" {key}={value}"));
+                    let _ = write!(message, " {key}={value}");
                     add_env(&mut self.container().env, key, value);
                 }
-                self.commit(message, created);
+                self.commit(&message, created);
             }
             Instruction::Label(pairs) => {
                 let mut message = String::from("LABEL");
                 for KeyValue { key, value, .. } in pairs {
-                    message.push_str(&format!(" {key}={value}"));
+                    let _ = write!(message, " {key}={value}");
                     self.container().labels.insert(key.clone(), value.clone());
                 }
-                self.commit(message, created);
+                self.commit(&message, created);
             }
             Instruction::Maintainer(name) => {
                 self.config.author = Some(name.clone());
-                self.commit(format!("MAINTAINER {name}"), created);
+                self.commit(&format!("MAINTAINER {name}"), created);
             }
             Instruction::Cmd(line) => {
                 let args = with_shell(&self.container_ref(), &line.command);
@@ -342,7 +347,7 @@ impl StageImage {
                 container.cmd.clone_from(&args);
                 container.args_escaped = true;
                 self.cmd_set = true;
-                self.commit(format!("CMD {}", go_quote_list(&args)), created);
+                self.commit(&format!("CMD {}", go_quote_list(&args)), created);
             }
             Instruction::Entrypoint(line) => {
                 let args = with_shell(&self.container_ref(), &line.command);
@@ -352,7 +357,7 @@ impl StageImage {
                 if !cmd_set {
                     container.cmd = Vec::new();
                 }
-                self.commit(format!("ENTRYPOINT {}", go_quote_list(&args)), created);
+                self.commit(&format!("ENTRYPOINT {}", go_quote_list(&args)), created);
             }
             Instruction::Healthcheck(check) => {
                 let health = match check {
@@ -378,7 +383,7 @@ impl StageImage {
                     go_quote_rune(health.retries),
                 );
                 self.container().healthcheck = Some(health);
-                self.commit(message, created);
+                self.commit(&message, created);
             }
             Instruction::Expose(specs) => {
                 let ports = parse_ports(specs)?;
@@ -391,11 +396,11 @@ impl StageImage {
                         .insert(port.clone(), serde_json::json!({}));
                 }
                 let listed: Vec<String> = set.iter().map(|p| format!("{p}:{{}}")).collect();
-                self.commit(format!("EXPOSE map[{}]", listed.join(" ")), created);
+                self.commit(&format!("EXPOSE map[{}]", listed.join(" ")), created);
             }
             Instruction::User(user) => {
                 self.container().user.clone_from(user);
-                self.commit(format!("USER {user}"), created);
+                self.commit(&format!("USER {user}"), created);
             }
             Instruction::Volume(volumes) => {
                 for volume in volumes {
@@ -408,17 +413,17 @@ impl StageImage {
                         .volumes
                         .insert(volume.clone(), serde_json::json!({}));
                 }
-                self.commit(format!("VOLUME [{}]", volumes.join(" ")), created);
+                self.commit(&format!("VOLUME [{}]", volumes.join(" ")), created);
             }
             Instruction::Stopsignal(signal) => {
                 berth_container::parse_signal(signal)
                     .map_err(|_| Error::Invalid(format!("Invalid signal: {signal}")))?;
                 self.container().stop_signal.clone_from(signal);
-                self.commit(format!("STOPSIGNAL {signal}"), created);
+                self.commit(&format!("STOPSIGNAL {signal}"), created);
             }
             Instruction::Shell(shell) => {
                 self.container().shell.clone_from(shell);
-                self.commit(format!("SHELL [{}]", shell.join(" ")), created);
+                self.commit(&format!("SHELL [{}]", shell.join(" ")), created);
             }
             Instruction::Onbuild(onbuild) => {
                 self.container().on_build.push(onbuild.expression.clone());

@@ -22,7 +22,10 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
     /// A RUN whose process exited non-zero.
-    #[error("process {} did not complete successfully: exit code: {code}", crate::config::go_quote(command))]
+    #[error(
+        "process {} did not complete successfully: exit code: {code}",
+        crate::config::go_quote(command)
+    )]
     RunFailed { command: String, code: i32 },
     /// A base image that is not in the store (the CLI pulls before the build).
     #[error("{0}: not found")]

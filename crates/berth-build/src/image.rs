@@ -55,7 +55,11 @@ pub(crate) fn store_image(
         manifest_bytes.len() as u64,
     );
     progress_line(progress, &vertex, "exporting layers done");
-    progress_line(progress, &vertex, &format!("writing image {config_digest} done"));
+    progress_line(
+        progress,
+        &vertex,
+        &format!("writing image {config_digest} done"),
+    );
     store.add_image(&entry, &options.tags, &[])?;
     for tag in &options.tags {
         progress_line(progress, &vertex, &format!("naming to {tag} done"));

@@ -2,6 +2,7 @@
 //! `#N NAME`, output lines `#N 0.123 text`, then `#N DONE 0.1s`, `#N CACHED` or `#N ERROR: ...`.
 //! `quiet` prints nothing.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Instant;
 
@@ -86,7 +87,7 @@ impl Progress {
     }
 
     /// The vertex came from the cache.
-    pub fn cached(&mut self, vertex: Vertex) {
+    pub fn cached(&mut self, vertex: &Vertex) {
         self.write(&format!("#{} CACHED\n\n", vertex.index));
     }
 
@@ -127,7 +128,7 @@ pub fn excerpt(name: &str, text: &str, lines: Lines) -> String {
         } else {
             "   "
         };
-        out.push_str(&format!(" {i:>3} | {prefix} {}\n", all[i - 1]));
+        let _ = writeln!(out, " {i:>3} | {prefix} {}", all[i - 1]);
     }
     out.push_str("--------------------\n");
     out
@@ -147,19 +148,21 @@ mod tests {
         assert_eq!(excerpt("Dockerfile", text, Lines::new(9, 9)), "");
     }
 
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn output_lines_are_numbered() {
         let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-        impl Write for Shared {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let mut progress = Progress::plain(Box::new(Shared(buffer.clone())));
         let mut vertex = progress.start("[1/2] RUN echo");
         progress.output(&mut vertex, b"a\nb");
@@ -170,11 +173,20 @@ mod tests {
             .lines()
             .map(|l| {
                 l.split(' ')
-                    .map(|w| if w.contains('.') && w.chars().next().is_some_and(|c| c.is_ascii_digit()) { "T" } else { w })
+                    .map(|w| {
+                        if w.contains('.') && w.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                            "T"
+                        } else {
+                            w
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(" ")
             })
             .collect();
-        assert_eq!(lines, ["#1 [1/2] RUN echo", "#1 T a", "#1 T bc", "#1 DONE T", ""]);
+        assert_eq!(
+            lines,
+            ["#1 [1/2] RUN echo", "#1 T a", "#1 T bc", "#1 DONE T", ""]
+        );
     }
 }

@@ -51,7 +51,9 @@ fn oci_layer_type(media_type: &str) -> &str {
     match media_type {
         media_type::DOCKER_LAYER_TAR_GZIP => media_type::OCI_LAYER_TAR_GZIP,
         media_type::DOCKER_LAYER_TAR => media_type::OCI_LAYER_TAR,
-        media_type::DOCKER_LAYER_FOREIGN_TAR_GZIP => media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP,
+        media_type::DOCKER_LAYER_FOREIGN_TAR_GZIP => {
+            media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP
+        }
         other => other,
     }
 }
@@ -79,7 +81,10 @@ pub(crate) struct StepRunner<'a, 's> {
 }
 
 impl<'a, 's> StepRunner<'a, 's> {
-    pub fn new(containers: &'a Containers<'s>, options: &'a BuildOptions<'a>) -> StepRunner<'a, 's> {
+    pub fn new(
+        containers: &'a Containers<'s>,
+        options: &'a BuildOptions<'a>,
+    ) -> StepRunner<'a, 's> {
         StepRunner {
             containers,
             options,
@@ -95,7 +100,13 @@ impl<'a, 's> StepRunner<'a, 's> {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        for name in ["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY"] {
+        for name in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "FTP_PROXY",
+            "NO_PROXY",
+            "ALL_PROXY",
+        ] {
             let value = self
                 .options
                 .build_args
@@ -104,7 +115,10 @@ impl<'a, 's> StepRunner<'a, 's> {
                 .map(|(_, v)| v.clone());
             if let Some(value) = value {
                 for key in [name.to_owned(), name.to_ascii_lowercase()] {
-                    if !env.iter().any(|e| e.split('=').next() == Some(key.as_str())) {
+                    if !env
+                        .iter()
+                        .any(|e| e.split('=').next() == Some(key.as_str()))
+                    {
                         env.push(format!("{key}={value}"));
                     }
                 }
@@ -220,7 +234,11 @@ impl<'a, 's> StepRunner<'a, 's> {
                 None => None,
             };
             let workdir = result.image.container_ref().working_dir;
-            let workdir = if workdir.is_empty() { "/".to_owned() } else { workdir };
+            let workdir = if workdir.is_empty() {
+                "/".to_owned()
+            } else {
+                workdir
+            };
             let source = match &source_root {
                 Some(fd) => SourceRoot::Rootfs(fd.as_fd()),
                 None => match self.options.context {
@@ -313,14 +331,32 @@ pub fn mkdir_all(root: BorrowedFd<'_>, dir: &str, owner: Option<(u32, u32)>) -> 
 /// Links followed before giving up (Linux's own limit).
 const MAX_LINKS: usize = 40;
 
-fn mkdir_in(root: BorrowedFd<'_>, dir: &str, owner: Option<(u32, u32)>, depth: usize) -> Result<()> {
+fn mkdir_in(
+    root: BorrowedFd<'_>,
+    dir: &str,
+    owner: Option<(u32, u32)>,
+    depth: usize,
+) -> Result<()> {
     if depth > MAX_LINKS {
-        return Err(Error::Invalid(format!("mkdir {dir}: too many levels of symbolic links")));
+        return Err(Error::Invalid(format!(
+            "mkdir {dir}: too many levels of symbolic links"
+        )));
     }
-    let components: Vec<&str> = dir.split('/').filter(|c| !c.is_empty() && *c != ".").collect();
+    let components: Vec<&str> = dir
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
     let resolve = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
     let flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
-    let open = |path: &str| rustix::fs::openat2(root, if path.is_empty() { "." } else { path }, flags, Mode::empty(), resolve);
+    let open = |path: &str| {
+        rustix::fs::openat2(
+            root,
+            if path.is_empty() { "." } else { path },
+            flags,
+            Mode::empty(),
+            resolve,
+        )
+    };
     let mut parent: OwnedFd = open("").map_err(|e| Error::io(format!("open {dir}"))(e.into()))?;
     let mut path = String::new();
     for component in components {
@@ -345,7 +381,8 @@ fn mkdir_in(root: BorrowedFd<'_>, dir: &str, owner: Option<(u32, u32)>, depth: u
                             format!("/{parent_path}/{target}")
                         };
                         mkdir_in(root, &target, owner, depth + 1)?;
-                        parent = open(&path).map_err(|e| Error::io(format!("open /{path}"))(e.into()))?;
+                        parent = open(&path)
+                            .map_err(|e| Error::io(format!("open /{path}"))(e.into()))?;
                         continue;
                     }
                     Err(e) => return Err(Error::io(format!("mkdir /{path}"))(e.into())),
@@ -384,7 +421,12 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), root.path().join("escape")).unwrap();
         std::os::unix::fs::symlink("/real", root.path().join("link")).unwrap();
         std::fs::create_dir(root.path().join("real")).unwrap();
-        let fd = rustix::fs::open(root.path(), OFlags::DIRECTORY | OFlags::RDONLY, Mode::empty()).unwrap();
+        let fd = rustix::fs::open(
+            root.path(),
+            OFlags::DIRECTORY | OFlags::RDONLY,
+            Mode::empty(),
+        )
+        .unwrap();
         for (dir, made) in [
             ("/a/b/c", "a/b/c"),
             ("/escape/x", "tmp"),

@@ -8,6 +8,7 @@
 //! step succeeded or not; a berth killed in the middle leaves it for [`Step::sweep`].
 
 use std::{
+    fmt::Write as _,
     io::Read,
     os::fd::{AsFd, OwnedFd},
     path::{Path, PathBuf},
@@ -139,7 +140,10 @@ impl<'s> Step<'s> {
             &etc.join("resolv.conf"),
             spec::resolv_conf(process.network).as_bytes(),
         )?;
-        record::write_atomic(&etc.join("hostname"), format!("{}\n", process.hostname).as_bytes())?;
+        record::write_atomic(
+            &etc.join("hostname"),
+            format!("{}\n", process.hostname).as_bytes(),
+        )?;
         let root = self.rootfs()?;
         let passwd = user::read_database(root.as_fd(), "passwd")?;
         let group = user::read_database(root.as_fd(), "group")?;
@@ -169,10 +173,10 @@ impl<'s> Step<'s> {
             self.dir.file_name().unwrap_or_default().to_string_lossy()
         );
         let log = RuntimeLog::create(&self.dir.join("runtime.log"), &self.dir.join("pid"))?;
-        let (mut reader, writer) = std::io::pipe().map_err(Error::io("create a pipe"))?;
-        let writer2 = writer
-            .try_clone()
-            .map_err(Error::io("duplicate a pipe"))?;
+        let (reader, writer) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+            .map_err(|e| Error::io("create a pipe")(e.into()))?;
+        let writer2 = writer.try_clone().map_err(Error::io("duplicate a pipe"))?;
+        let mut reader = std::fs::File::from(reader);
         let mut command = runtime.run_command(&bundle, &id, log.path(), log.pid_file());
         command
             .stdin(Stdio::null())
@@ -203,7 +207,9 @@ impl<'s> Step<'s> {
                 .or_else(|| status.signal().map(|s| 128 + s))
                 .unwrap_or(crate::containers::LOST_EXIT_CODE)
         };
-        if let Some(failure) = log.start_failure(code, process.args.first().map_or("", String::as_str)) {
+        if let Some(failure) =
+            log.start_failure(code, process.args.first().map_or("", String::as_str))
+        {
             return Err(Error::StartFailed(failure));
         }
         Ok(code)
@@ -270,7 +276,10 @@ impl Drop for Step<'_> {
 }
 
 /// The snapshot directories of `layers` (base first), unpacking the missing ones.
-pub fn snapshot_dirs(containers: &Containers<'_>, layers: &[(Digest, Digest)]) -> Result<Vec<PathBuf>> {
+pub fn snapshot_dirs(
+    containers: &Containers<'_>,
+    layers: &[(Digest, Digest)],
+) -> Result<Vec<PathBuf>> {
     containers.snapshots().ensure(containers.store, layers)
 }
 
@@ -281,7 +290,7 @@ fn hosts_file(process: &StepProcess) -> String {
         process.hostname
     );
     for (host, ip) in &process.extra_hosts {
-        hosts.push_str(&format!("{ip}\t{host}\n"));
+        let _ = writeln!(hosts, "{ip}\t{host}");
     }
     hosts
 }

@@ -34,13 +34,19 @@ fn history_strings_are_buildkits() {
         ("CMD [\"a\", \"b c\"]", "CMD [\"a\" \"b c\"]"),
         ("CMD []", "CMD []"),
         ("ENTRYPOINT [\"/x\"]", "ENTRYPOINT [\"/x\"]"),
-        ("EXPOSE 80 53/udp 8000-8001", "EXPOSE map[53/udp:{} 80/tcp:{} 8000/tcp:{} 8001/tcp:{}]"),
+        (
+            "EXPOSE 80 53/udp 8000-8001",
+            "EXPOSE map[53/udp:{} 80/tcp:{} 8000/tcp:{} 8001/tcp:{}]",
+        ),
         ("USER app:app", "USER app:app"),
         ("VOLUME /a /b", "VOLUME [/a /b]"),
         ("VOLUME [\"/c\"]", "VOLUME [/c]"),
         ("STOPSIGNAL SIGKILL", "STOPSIGNAL SIGKILL"),
         ("SHELL [\"/bin/bash\", \"-c\"]", "SHELL [/bin/bash -c]"),
-        ("HEALTHCHECK NONE", "HEALTHCHECK &{[\"NONE\"] \"0s\" \"0s\" \"0s\" '\\x00'}"),
+        (
+            "HEALTHCHECK NONE",
+            "HEALTHCHECK &{[\"NONE\"] \"0s\" \"0s\" \"0s\" '\\x00'}",
+        ),
         (
             "HEALTHCHECK --interval=5m --timeout=3s --retries=3 CMD curl -f http://x/",
             "HEALTHCHECK &{[\"CMD-SHELL\" \"curl -f http://x/\"] \"5m0s\" \"3s\" \"0s\" '\\x03'}",
@@ -50,7 +56,10 @@ fn history_strings_are_buildkits() {
         let image = applied(&format!("FROM scratch\n{line}\n"));
         assert_eq!(created_by(&image), [*want], "{line}");
         assert!(image.config.history[0].empty_layer, "{line}");
-        assert_eq!(image.config.history[0].comment.as_deref(), Some(HISTORY_COMMENT));
+        assert_eq!(
+            image.config.history[0].comment.as_deref(),
+            Some(HISTORY_COMMENT)
+        );
     }
 }
 
@@ -101,22 +110,38 @@ fn workdir_is_relative_to_the_previous() {
     }
 }
 
+type Case<'a> = (
+    &'a [(&'a str, Option<&'a str>)],
+    &'a [(&'a str, &'a str)],
+    &'a str,
+);
+
 #[test]
 fn run_strings_name_the_stage_args() {
     let args = vec!["/bin/sh".to_owned(), "-c".to_owned(), "make".to_owned()];
-    let cases: &[(&[(&str, Option<&str>)], &[(&str, &str)], &str)] = &[
+    let cases: &[Case] = &[
         (&[], &[], "RUN /bin/sh -c make"),
-        (&[("X", Some("1"))], &[("X", "1")], "RUN |1 X=1 /bin/sh -c make"),
+        (
+            &[("X", Some("1"))],
+            &[("X", "1")],
+            "RUN |1 X=1 /bin/sh -c make",
+        ),
         // An ENV of the same name wins (the step's env); an ARG without value is empty.
-        (&[("X", Some("1")), ("Y", None)], &[("X", "env")], "RUN |2 X=env Y= /bin/sh -c make"),
+        (
+            &[("X", Some("1")), ("Y", None)],
+            &[("X", "env")],
+            "RUN |2 X=env Y= /bin/sh -c make",
+        ),
     ];
     for (build_args, env, want) in cases {
         let build_args: Vec<(String, Option<String>)> = build_args
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.map(str::to_owned)))
             .collect();
-        let env: Vec<(String, String)> =
-            env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         assert_eq!(run_created_by(&args, &build_args, &env), *want);
     }
 }
@@ -143,11 +168,16 @@ fn go_formats() {
 fn base_configs_keep_only_buildkits_fields() {
     let mut base = scratch_config("linux", "amd64", None);
     base.created = Some("2020".into());
-    base.extra.insert("container".into(), serde_json::json!("abc"));
+    base.extra
+        .insert("container".into(), serde_json::json!("abc"));
     let inner = base.config.as_mut().unwrap();
     inner.env.clear();
-    inner.extra.insert("Hostname".into(), serde_json::json!("h"));
-    inner.extra.insert("StopTimeout".into(), serde_json::json!(5));
+    inner
+        .extra
+        .insert("Hostname".into(), serde_json::json!("h"));
+    inner
+        .extra
+        .insert("StopTimeout".into(), serde_json::json!(5));
     let base = base_config(base);
     assert_eq!(base.created, None);
     assert!(base.extra.is_empty());

@@ -42,13 +42,20 @@ pub trait Fetch {
 }
 
 /// Copies into `rootfs`.
-pub fn copy(from: &SourceRoot<'_>, rootfs: std::os::fd::BorrowedFd<'_>, request: &CopyRequest<'_>) -> Result<()> {
+pub fn copy(
+    from: &SourceRoot<'_>,
+    rootfs: std::os::fd::BorrowedFd<'_>,
+    request: &CopyRequest<'_>,
+) -> Result<()> {
     let _ = (from, rootfs, request);
     unimplemented!("merged from the files branch")
 }
 
 /// The cache key part of a COPY/ADD.
-pub fn sources_checksum(from: &SourceRoot<'_>, request: &CopyRequest<'_>) -> Result<berth_digest::Digest> {
+pub fn sources_checksum(
+    from: &SourceRoot<'_>,
+    request: &CopyRequest<'_>,
+) -> Result<berth_digest::Digest> {
     let _ = (from, request);
     unimplemented!("merged from the files branch")
 }

@@ -7,8 +7,9 @@
 use clap::{error::ErrorKind, ArgMatches, FromArgMatches, Subcommand};
 
 use crate::commands::{
+    build,
     container::{commit, create, diff, export, kill, logs, ps, rm, run, start, stop},
-    build, history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
+    history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
     version,
 };
 

@@ -16,7 +16,7 @@ pub struct Args {
     pub add_hosts: Vec<String>,
     /// Set build-time variables
     #[arg(long = "build-arg", value_name = "list")]
-    pub build_args: Vec<String>,
+    pub build_arg: Vec<String>,
     /// Name of the Dockerfile (Default is 'PATH/Dockerfile')
     #[arg(short = 'f', long = "file", value_name = "string")]
     pub file: Option<String>,
@@ -95,11 +95,15 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let build_args = key_values(&args.build_args, true);
+    let build_args = key_values(&args.build_arg, true);
     let labels = key_values(&args.labels, false);
     let platform = host_platform(args.platform.as_deref())?;
-    let network = berth_container::Network::parse(&args.network)
-        .map_err(|_| Plain(format!("network mode \"{}\" not supported by buildkit", args.network)))?;
+    let network = berth_container::Network::parse(&args.network).map_err(|_| {
+        Plain(format!(
+            "network mode \"{}\" not supported by buildkit",
+            args.network
+        ))
+    })?;
     let add_hosts = args
         .add_hosts
         .iter()
@@ -138,13 +142,20 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     context.apply_ignore(&dockerfile_name)?;
     let display_name = std::path::Path::new(&dockerfile_name)
         .file_name()
-        .map_or_else(|| dockerfile_name.clone(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(
+            || dockerfile_name.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        );
 
     // Base images come from the store; missing ones (all with --pull) are pulled first.
-    let images = berth_build::base_images(&dockerfile, &build_args, args.target.as_deref(), &platform)
-        .map_err(|e| failed(&display_name, &dockerfile, &e))?;
+    let images =
+        berth_build::base_images(&dockerfile, &build_args, args.target.as_deref(), &platform)
+            .map_err(|e| failed(&display_name, &dockerfile, &e))?;
     for image in images {
-        let missing = matches!(store.resolve(&image), Err(berth_store::Error::NoSuchImage(_)));
+        let missing = matches!(
+            store.resolve(&image),
+            Err(berth_store::Error::NoSuchImage(_))
+        );
         if args.pull || missing {
             pull(ctx, &image, &platform)?;
         }
@@ -246,12 +257,19 @@ fn context_source(ctx: &Ctx, args: &Args) -> anyhow::Result<(ContextSource, Opti
     let stdin_file = args.file.as_deref() == Some("-");
     if args.context == "-" {
         if stdin_file {
-            return Err(Plain("invalid argument: can't use stdin for both build context and dockerfile".to_owned()).into());
+            return Err(Plain(
+                "invalid argument: can't use stdin for both build context and dockerfile"
+                    .to_owned(),
+            )
+            .into());
         }
         let mut data = Vec::new();
         std::io::stdin().lock().read_to_end(&mut data)?;
         if looks_like_archive(&data) {
-            return Ok((ContextSource::Tar(Box::new(std::io::Cursor::new(data))), None));
+            return Ok((
+                ContextSource::Tar(Box::new(std::io::Cursor::new(data))),
+                None,
+            ));
         }
         let text = String::from_utf8(data).context("the Dockerfile is not UTF-8")?;
         return Ok((ContextSource::Empty, Some(text)));
@@ -315,7 +333,11 @@ fn pull(ctx: &Ctx, image: &str, platform: &berth_dockerfile::Platform) -> anyhow
 /// A private scratch directory under the store (a Tar context is unpacked there), removed when
 /// the build ends.
 fn tempdir_in(dir: &std::path::Path) -> anyhow::Result<Scratch> {
-    let path = dir.join(format!("ctx-{}-{}", std::process::id(), time::OffsetDateTime::now_utc().unix_timestamp_nanos()));
+    let path = dir.join(format!(
+        "ctx-{}-{}",
+        std::process::id(),
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+    ));
     std::fs::create_dir(&path).with_context(|| format!("create {}", path.display()))?;
     Ok(Scratch(path))
 }
