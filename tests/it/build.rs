@@ -268,3 +268,67 @@ fn a_failed_build_leaves_nothing_behind() {
     assert!(stderr.contains(">>> RUNN x"), "{stderr}");
     assert!(stderr.contains("unknown instruction: RUNN"), "{stderr}");
 }
+
+/// An interrupted build (SIGTERM while a RUN runs) kills the RUN, unmounts its root filesystem,
+/// removes its directories and names nothing.
+#[test]
+fn an_interrupted_build_leaves_nothing_behind() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    let mut applets = APPLETS.to_vec();
+    applets.push("sleep");
+    assert!(crate::common::import_busybox(&env, "bb-int:1", &applets, &[]));
+    let mut command = env.berth();
+    command
+        .args(["build", "-t", "interrupted:1", "--progress", "plain", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"FROM bb-int:1\nRUN echo started && sleep 60\n")
+            .unwrap();
+    }
+    let steps = env.root().join("berth/containers/steps");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let running = || {
+        std::fs::read_dir(&steps).is_ok_and(|d| {
+            d.flatten()
+                .any(|e| e.path().join("runtime.log").exists())
+        })
+    };
+    while !running() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(running(), "the RUN never started");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", render(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let left: Vec<_> = std::fs::read_dir(&steps)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");
+    let ps = Command::new("sh")
+        .args(["-c", "ps -eo args | grep '[s]leep 60' || true"])
+        .output()
+        .unwrap();
+    assert!(ps.stdout.is_empty(), "{}", String::from_utf8_lossy(&ps.stdout));
+    assert!(env.fails(&["image", "inspect", "interrupted:1"]).contains("No such image"));
+    let build_dir: Vec<_> = std::fs::read_dir(env.root().join("berth/build"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(build_dir.is_empty(), "{build_dir:?}");
+}

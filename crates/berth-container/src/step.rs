@@ -37,6 +37,15 @@ use crate::{
 };
 
 const STEPS_DIR: &str = "steps";
+
+/// The steps of this process: their directories, and the runtime container of a RUN while it
+/// runs, for [`Step::abort_all`].
+static LIVE: std::sync::Mutex<Vec<(PathBuf, Option<(Runtime, String)>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<(PathBuf, Option<(Runtime, String)>)>> {
+    LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 const LOCK_FILE: &str = "lock";
 
 /// What a RUN step runs and how.
@@ -89,6 +98,7 @@ impl<'s> Step<'s> {
         let lock = std::fs::File::create(dir.join(LOCK_FILE))
             .map_err(Error::io(format!("create {}", dir.display())))?;
         let _ = rustix::fs::flock(lock.as_fd(), FlockOperation::LockExclusive);
+        live().push((dir.clone(), None));
         let step = Step {
             store: containers.store,
             snapshots: containers.snapshots(),
@@ -121,6 +131,27 @@ impl<'s> Step<'s> {
                 let _ = rootfs::unmount(&RootfsPaths::new(&dir).target);
                 let _ = snapshot::remove_tree(&dir);
             }
+        }
+    }
+
+    /// What an interrupted build leaves undone (the CLI calls it from its signal handler): the
+    /// RUN containers of this process's steps are killed and deleted, their root filesystems
+    /// unmounted and their directories removed.
+    pub fn abort_all() {
+        let steps = std::mem::take(&mut *live());
+        for (dir, running) in steps {
+            if let Some((runtime, id)) = running {
+                let _ = runtime.kill(&id, "KILL");
+                let _ = runtime.delete(&id, true);
+            }
+            let _ = rootfs::unmount(&RootfsPaths::new(&dir).target);
+            let _ = snapshot::remove_tree(&dir);
+        }
+    }
+
+    fn set_running(&self, running: Option<(Runtime, String)>) {
+        if let Some(entry) = live().iter_mut().find(|(dir, _)| *dir == self.dir) {
+            entry.1 = running;
         }
     }
 
@@ -182,6 +213,7 @@ impl<'s> Step<'s> {
             .stdin(Stdio::null())
             .stdout(Stdio::from(writer))
             .stderr(Stdio::from(writer2));
+        self.set_running(Some((runtime.clone(), id.clone())));
         let spawned = command.spawn();
         drop(command);
         let mut child = spawned.map_err(Error::io(format!("run {}", runtime.name)))?;
@@ -200,6 +232,7 @@ impl<'s> Step<'s> {
         }
         let status = child.wait().map_err(Error::io("wait for the runtime"))?;
         let _ = runtime.delete(&id, true);
+        self.set_running(None);
         let code = {
             use std::os::unix::process::ExitStatusExt;
             status
@@ -268,6 +301,7 @@ impl<'s> Step<'s> {
 
 impl Drop for Step<'_> {
     fn drop(&mut self) {
+        live().retain(|(dir, _)| *dir != self.dir);
         if let Err(e) = rootfs::unmount(&self.paths.target) {
             tracing::warn!(error = %berth_store::error_chain(&e), "could not unmount a build step");
         }

@@ -129,6 +129,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
 
     let store = ctx.store()?;
     let scratch = tempdir_in(&store.state_dir("build")?)?;
+    // An interrupt ends the RUN containers, unmounts the steps and removes the scratch directory.
+    let scratch_path = scratch.path().to_path_buf();
+    let _undo = crate::interrupt::on_interrupt(move || {
+        berth_container::Step::abort_all();
+        let _ = std::fs::remove_dir_all(&scratch_path);
+    });
     let (source, stdin_dockerfile) = context_source(ctx, args)?;
     let mut context = Context::open(source, scratch.path())?;
     let dockerfile_name = match args.file.as_deref() {
