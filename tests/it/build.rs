@@ -279,7 +279,12 @@ fn an_interrupted_build_leaves_nothing_behind() {
     let env = Env::new();
     let mut applets = APPLETS.to_vec();
     applets.push("sleep");
-    assert!(crate::common::import_busybox(&env, "bb-int:1", &applets, &[]));
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-int:1",
+        &applets,
+        &[]
+    ));
     let mut command = env.berth();
     command
         .args(["build", "-t", "interrupted:1", "--progress", "plain", "-"])
@@ -297,10 +302,8 @@ fn an_interrupted_build_leaves_nothing_behind() {
     let steps = env.root().join("berth/containers/steps");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let running = || {
-        std::fs::read_dir(&steps).is_ok_and(|d| {
-            d.flatten()
-                .any(|e| e.path().join("runtime.log").exists())
-        })
+        std::fs::read_dir(&steps)
+            .is_ok_and(|d| d.flatten().any(|e| e.path().join("runtime.log").exists()))
     };
     while !running() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -325,8 +328,14 @@ fn an_interrupted_build_leaves_nothing_behind() {
         .args(["-c", "ps -eo args | grep '[s]leep 60' || true"])
         .output()
         .unwrap();
-    assert!(ps.stdout.is_empty(), "{}", String::from_utf8_lossy(&ps.stdout));
-    assert!(env.fails(&["image", "inspect", "interrupted:1"]).contains("No such image"));
+    assert!(
+        ps.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&ps.stdout)
+    );
+    assert!(env
+        .fails(&["image", "inspect", "interrupted:1"])
+        .contains("No such image"));
     let build_dir: Vec<_> = std::fs::read_dir(env.root().join("berth/build"))
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();

@@ -40,11 +40,14 @@ const STEPS_DIR: &str = "steps";
 
 /// The steps of this process: their directories, and the runtime container of a RUN while it
 /// runs, for [`Step::abort_all`].
-static LIVE: std::sync::Mutex<Vec<(PathBuf, Option<(Runtime, String)>)>> =
-    std::sync::Mutex::new(Vec::new());
+static LIVE: std::sync::Mutex<Vec<LiveStep>> = std::sync::Mutex::new(Vec::new());
 
-fn live() -> std::sync::MutexGuard<'static, Vec<(PathBuf, Option<(Runtime, String)>)>> {
-    LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+/// A step's directory, and its runtime and container ID while a RUN runs.
+type LiveStep = (PathBuf, Option<(Runtime, String)>);
+
+fn live() -> std::sync::MutexGuard<'static, Vec<LiveStep>> {
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 const LOCK_FILE: &str = "lock";
 
