@@ -2,6 +2,7 @@
 //! against real peers (the CNCF registry, skopeo, umoci, runc/crun, a Docker 20.10 engine) started on loopback.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod build;
 mod chapter;
 mod cli;
 mod common;

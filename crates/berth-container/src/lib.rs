@@ -82,6 +82,7 @@ mod stop;
 mod archive;
 mod changes;
 mod commit;
+mod step;
 
 pub use changes::{Change, ChangeKind};
 pub use commit::{CommitOptions, Committed};
@@ -95,7 +96,9 @@ pub use pause::CommitPause;
 pub use record::{Container, Record, State};
 pub use rootfs::RootfsKind;
 pub use runtime::{parse_signal, Runtime, RuntimeState};
+pub use snapshot::image_layers;
 pub use spec::{Bind, HostConfig, Network};
 pub use start::{AttachIo, MonitorCommand};
 pub use status::{RuntimeStatus, Status};
+pub use step::{snapshot_dirs, Step, StepLayer, StepProcess};
 pub use user::{read_database, resolve_user, ExecUser};
