@@ -79,7 +79,7 @@ impl Containers<'_> {
         std::fs::create_dir_all(&etc).map_err(Error::io(format!("create {}", etc.display())))?;
         record::write_atomic(
             &etc.join("hosts"),
-            spec::hosts_file(host.network, &hostname).as_bytes(),
+            spec::hosts_file(host, &hostname).as_bytes(),
         )?;
         record::write_atomic(
             &etc.join("resolv.conf"),
