@@ -182,9 +182,11 @@ impl Ulimit {
                 let hard = number(hard)?;
                 (number(soft)?, hard)
             }
-            _ => return Err(invalid(format!(
+            _ => {
+                return Err(invalid(format!(
                 "too many limit value arguments - {limits}, can only have up to two, `soft[:hard]`"
-            ))),
+            )))
+            }
         };
         if hard != -1 {
             if soft == -1 {
