@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod containers;
 mod crash;
+mod debian;
 mod docker;
 mod hardening;
 mod images;

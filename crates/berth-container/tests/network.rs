@@ -368,10 +368,9 @@ fn no_helper_left(runtime: &str) {
 }
 
 fn debian_apt_get(runtime: &str) {
-    let cache = std::env::current_exe()
-        .unwrap()
-        .ancestors()
-        .nth(3)
+    // The target directory, shared with tests/it and `cargo xtask debian-minbase`.
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
         .unwrap()
         .to_path_buf();
     let minbase = debian_minbase::minbase(&cache).unwrap_or_else(|e| {

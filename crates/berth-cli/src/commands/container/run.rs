@@ -1,7 +1,9 @@
 //! `berth run [OPTIONS] IMAGE [COMMAND] [ARG...]`
 
 use anyhow::Context as _;
-use berth_container::{AttachIo, Bind, CreateOptions, HostConfig, Network};
+use berth_container::{
+    parse_shm_size, AttachIo, Bind, CreateOptions, ExtraHost, HostConfig, Network, Ulimit,
+};
 use berth_reference::Reference;
 
 use crate::{context::Ctx, exit::ExitStatus, interrupt, output};
@@ -45,6 +47,15 @@ pub struct CreateArgs {
     /// Container host name
     #[arg(short = 'h', long, value_name = "string")]
     pub hostname: Option<String>,
+    /// Add a custom host-to-IP mapping (host:ip)
+    #[arg(long, value_name = "list")]
+    pub add_host: Vec<String>,
+    /// Size of /dev/shm
+    #[arg(long, value_name = "bytes")]
+    pub shm_size: Option<String>,
+    /// Ulimit options
+    #[arg(long, value_name = "ulimit")]
+    pub ulimit: Vec<String>,
     /// Runtime to use for this container (runc, crun, or a path)
     #[arg(long, value_name = "string", env = "BERTH_RUNTIME")]
     pub runtime: Option<String>,
@@ -223,6 +234,17 @@ fn create_from(
             hostname: args.hostname.clone().unwrap_or_default(),
             runtime: args.runtime.clone().unwrap_or_default(),
             detached,
+            extra_hosts: args
+                .add_host
+                .iter()
+                .map(|h| ExtraHost::parse(h))
+                .collect::<Result<_, _>>()?,
+            shm_size: args.shm_size.as_deref().map(parse_shm_size).transpose()?,
+            ulimits: args
+                .ulimit
+                .iter()
+                .map(|u| Ulimit::parse(u))
+                .collect::<Result<_, _>>()?,
         },
         rootfs: None,
     };
