@@ -363,11 +363,13 @@ pub fn hosts_file(host: &HostConfig, hostname: &str) -> String {
     }
     match host.network {
         Network::Host => {}
-        Network::None => hosts.push_str(&format!("127.0.0.1\t{hostname}\n")),
-        Network::Slirp => hosts.push_str(&format!(
-            "{}\t{hostname}\n",
-            crate::network::SLIRP_GUEST_ADDRESS
-        )),
+        Network::None => hosts.push_str("127.0.0.1"),
+        Network::Slirp => hosts.push_str(crate::network::SLIRP_GUEST_ADDRESS),
+    }
+    if host.network.is_private() {
+        hosts.push('\t');
+        hosts.push_str(hostname);
+        hosts.push('\n');
     }
     hosts
 }
@@ -399,10 +401,9 @@ fn resolv_conf_from(host: &str, network: Network) -> String {
     };
     let mut out = String::new();
     if network == Network::Slirp {
-        out.push_str(&format!(
-            "nameserver {}\n",
-            crate::network::SLIRP_DNS_ADDRESS
-        ));
+        out.push_str("nameserver ");
+        out.push_str(crate::network::SLIRP_DNS_ADDRESS);
+        out.push('\n');
     }
     for line in host.lines().filter(keep) {
         out.push_str(line);

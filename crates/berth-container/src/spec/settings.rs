@@ -12,6 +12,15 @@ use crate::error::{Error, Result};
 /// `/dev/shm`'s size when `--shm-size` is not given or 0: Docker's `DefaultSHMSize`, 64 MiB.
 pub const DEFAULT_SHM_SIZE: u64 = 64 * 1024 * 1024;
 
+/// go-units' `binaryMap`.
+const BINARY_UNITS: &[(char, u64)] = &[
+    ('k', 1 << 10),
+    ('m', 1 << 20),
+    ('g', 1 << 30),
+    ('t', 1 << 40),
+    ('p', 1 << 50),
+];
+
 /// What `--add-host` takes instead of an address where Docker's daemon has a bridge gateway.
 const HOST_GATEWAY: &str = "host-gateway";
 
@@ -87,7 +96,10 @@ pub fn parse_shm_size(value: &str) -> Result<u64> {
     let multiplier: u64 = match rest.chars().next() {
         Some(c @ ('k' | 'm' | 'g' | 't' | 'p')) => {
             rest = &rest[1..];
-            1024_u64.pow(1 + "kmgtp".find(c).unwrap_or(0) as u32)
+            BINARY_UNITS
+                .iter()
+                .find(|(unit, _)| *unit == c)
+                .map_or(1, |(_, bytes)| *bytes)
         }
         _ => 1,
     };

@@ -2,7 +2,12 @@ use std::path::Path;
 
 use berth_manifest::parse_config;
 
+use oci_spec::runtime::PosixRlimitType;
+
 use super::*;
+
+/// A table row: the input and what it parses to, or the error message.
+type Row<T> = (&'static str, Result<T, &'static str>);
 
 /// Builds the spec for an image config (JSON) and run overrides, and returns its process and namespaces.
 fn bundle(image_config: &str, host: &HostConfig) -> Result<Spec> {
@@ -222,7 +227,7 @@ fn binds() {
 
 #[test]
 fn add_host_as_docker_20_10_parses_it() {
-    let cases: &[(&str, Result<(&str, &str), &str>)] = &[
+    let cases: &[Row<(&str, &str)>] = &[
         ("db:10.0.0.7", Ok(("db", "10.0.0.7"))),
         ("v6:::1", Ok(("v6", "::1"))),
         ("v6:2001:db8::1", Ok(("v6", "2001:db8::1"))),
@@ -268,7 +273,7 @@ fn add_host_as_docker_20_10_parses_it() {
 
 #[test]
 fn shm_size_as_go_units_parses_it() {
-    let cases: &[(&str, Result<u64, &str>)] = &[
+    let cases: &[Row<u64>] = &[
         ("64m", Ok(64 << 20)),
         ("1g", Ok(1 << 30)),
         ("1GiB", Ok(1 << 30)),
@@ -308,7 +313,7 @@ fn shm_size_as_go_units_parses_it() {
 
 #[test]
 fn ulimit_as_go_units_parses_it() {
-    let cases: &[(&str, Result<(i64, i64), &str>)] = &[
+    let cases: &[Row<(i64, i64)>] = &[
         ("nofile=512", Ok((512, 512))),
         ("nofile=512:1024", Ok((512, 1024))),
         ("core=-1", Ok((-1, -1))),
@@ -362,10 +367,12 @@ fn shm_size_and_ulimits_reach_the_spec() {
         .iter()
         .map(|r| (r.typ(), r.soft(), r.hard()))
         .collect();
-    use oci_spec::runtime::PosixRlimitType::{RlimitCore, RlimitNofile};
     assert_eq!(
         got,
-        [(RlimitCore, u64::MAX, u64::MAX), (RlimitNofile, 300, 300)]
+        [
+            (PosixRlimitType::RlimitCore, u64::MAX, u64::MAX),
+            (PosixRlimitType::RlimitNofile, 300, 300),
+        ]
     );
     let shm = spec
         .mounts()
