@@ -368,7 +368,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,6 +427,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -700,7 +712,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,6 +771,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -858,7 +882,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -917,6 +941,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1916,7 +1952,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1975,6 +2011,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
