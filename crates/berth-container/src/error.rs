@@ -108,6 +108,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// What a command-line parser prints after `invalid argument "VALUE" for "FLAG" flag: `: the
+    /// reason of an [`Error::InvalidFlag`], the whole message of any other error.
+    pub fn flag_reason(&self) -> String {
+        match self {
+            Error::InvalidFlag { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
         let action = action.into();
         move |source| Error::Io { action, source }
