@@ -99,8 +99,8 @@ pub use record::{Container, Record, State};
 pub use rootfs::RootfsKind;
 pub use runtime::{parse_signal, Runtime, RuntimeState};
 pub use spec::{
-    build_spec, hosts_file, parse_shm_size, resolv_conf, Bind, ExtraHost, HostConfig, Network,
-    Ulimit, DEFAULT_SHM_SIZE,
+    build_spec, hosts_file, parse_shm_size, resolv_conf, write_etc_files, Bind, ExtraHost,
+    HostConfig, Network, Ulimit, DEFAULT_SHM_SIZE,
 };
 pub use start::{AttachIo, MonitorCommand};
 pub use status::{RuntimeStatus, Status};

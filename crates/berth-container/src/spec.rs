@@ -344,6 +344,24 @@ fn working_dir(dir: &str) -> Result<String> {
     Ok(cleaned)
 }
 
+/// Writes a container's `hosts`, `resolv.conf` and `hostname` into `etc_dir` (atomically), the files
+/// [`build_spec`] bind-mounts over the rootfs's.
+pub fn write_etc_files(etc_dir: &Path, host: &HostConfig, hostname: &str) -> Result<()> {
+    std::fs::create_dir_all(etc_dir).map_err(Error::io(format!("create {}", etc_dir.display())))?;
+    crate::record::write_atomic(
+        &etc_dir.join("hosts"),
+        hosts_file(host, hostname).as_bytes(),
+    )?;
+    crate::record::write_atomic(
+        &etc_dir.join("resolv.conf"),
+        resolv_conf(host.network).as_bytes(),
+    )?;
+    crate::record::write_atomic(
+        &etc_dir.join("hostname"),
+        format!("{hostname}\n").as_bytes(),
+    )
+}
+
 /// `/etc/hosts` for a container: the host's with host networking (as Docker), else loopback only,
 /// then the `--add-host` lines, then (in a namespace of its own) the container's own name: on its
 /// slirp4netns address, or on loopback when it has no other.

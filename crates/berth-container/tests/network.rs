@@ -25,8 +25,8 @@ use std::{
 };
 
 use berth_container::{
-    build_spec, hosts_file, resolv_conf, resolve_user, ExtraHost, HostConfig, Network, Runtime,
-    Ulimit, UserNetwork,
+    build_spec, resolve_user, write_etc_files, ExtraHost, HostConfig, Network, Runtime, Ulimit,
+    UserNetwork,
 };
 use berth_manifest::ContainerConfig;
 
@@ -158,11 +158,8 @@ fn run_step(
     let bundle = dir.path().join("bundle");
     let etc = dir.path().join("etc");
     std::fs::create_dir_all(&bundle).unwrap();
-    std::fs::create_dir_all(&etc).unwrap();
     let hostname = "buildkitsandbox";
-    std::fs::write(etc.join("hosts"), hosts_file(host, hostname)).unwrap();
-    std::fs::write(etc.join("resolv.conf"), resolv_conf(host.network)).unwrap();
-    std::fs::write(etc.join("hostname"), format!("{hostname}\n")).unwrap();
+    write_etc_files(&etc, host, hostname).unwrap();
     let config = ContainerConfig {
         cmd: vec!["/bin/sh".into(), "-c".into(), script.into()],
         env: vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()],
