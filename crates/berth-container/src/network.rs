@@ -11,6 +11,28 @@
 //! and [`UserNetwork::stop`] (or dropping it) kills and reaps both. If berth itself dies (SIGKILL
 //! included), the kernel closes its end of the pipe: the holder reads end-of-file and exits, and
 //! slirp4netns, whose `--exit-fd` is that pipe, exits too. Nothing is mounted, so nothing is left.
+//!
+//! A RUN step on it, as the build executor runs one (needs root and slirp4netns, so not run here):
+//!
+//! ```no_run
+//! use berth_container::{build_spec, resolve_user, write_etc_files, HostConfig, Network, UserNetwork};
+//! # fn main() -> Result<(), berth_container::Error> {
+//! let host = HostConfig { network: Network::parse_build("default")?, ..HostConfig::default() };
+//! let network = UserNetwork::start()?; // once per build; stopped on drop too
+//! let etc = std::path::Path::new("/tmp/step/etc");
+//! write_etc_files(etc, &host, "buildkitsandbox")?;
+//! let config = berth_manifest::ContainerConfig {
+//!     cmd: vec!["/bin/sh".into(), "-c".into(), "apt-get update".into()],
+//!     ..Default::default()
+//! };
+//! let user = resolve_user("root", "root:x:0:0::/root:/bin/sh\n", "root:x:0:\n")?;
+//! let mut spec = build_spec(&config, &host, &user, "buildkitsandbox", etc)?;
+//! network.join(&mut spec); // the spec's network namespace is now the build network's
+//! // ... write config.json, then `Runtime::run_command` as for any container ...
+//! network.stop()?;
+//! # Ok(())
+//! # }
+//! ```
 
 use std::{
     io::Read,
