@@ -460,7 +460,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__create)
-            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +519,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -792,7 +804,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__container__subcmd__run)
-            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -851,6 +863,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -950,7 +974,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__create)
-            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-i -t -e -w -u -v -h -q -V --help --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1009,6 +1033,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2094,7 +2130,7 @@ _berth() {
             return 0
             ;;
         berth__subcmd__run)
-            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --runtime --pull --quiet --root --config --log-level --version"
+            opts="-d -i -t -e -w -u -v -h -q -V --help --detach --interactive --tty --rm --name --env --env-file --workdir --user --entrypoint --volume --network --hostname --add-host --shm-size --ulimit --runtime --pull --quiet --root --config --log-level --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2153,6 +2189,18 @@ _berth() {
                     return 0
                     ;;
                 -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod containers;
 mod crash;
+mod debian;
 mod docker;
 mod hardening;
 mod images;

@@ -24,6 +24,10 @@ const PEERS: &[(&str, &str)] = &[
     // machines policy-rc.d keeps apt from starting the system service; where apt does start it,
     // the tests neither use nor disturb it.
     ("docker.io", "dockerd"),
+    // A build's default network (berth-container's UserNetwork) and its tests.
+    ("slirp4netns", "slirp4netns"),
+    // The Debian minbase base image of the build tests and the bench (tests/support/debian_minbase.rs).
+    ("debootstrap", "debootstrap"),
 ];
 
 /// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands.
