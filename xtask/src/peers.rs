@@ -30,8 +30,9 @@ const PEERS: &[(&str, &str)] = &[
     ("debootstrap", "debootstrap"),
 ];
 
-/// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands.
-pub const BENCH_PEERS: &[(&str, &str)] = &[("hyperfine", "hyperfine")];
+/// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands; buildah
+/// builds beside `berth build`.
+pub const BENCH_PEERS: &[(&str, &str)] = &[("hyperfine", "hyperfine"), ("buildah", "buildah")];
 
 /// Installs every missing test peer with one `apt-get update` and one `apt-get install`.
 pub fn ensure_installed() -> anyhow::Result<()> {
