@@ -72,7 +72,7 @@ impl Engine {
     /// The Docker 20.10 client (BuildKit built in) pointed at this engine, as a shell prefix.
     pub fn docker(&self) -> String {
         format!(
-            "DOCKER_BUILDKIT=1 /usr/bin/docker -H {}",
+            "env DOCKER_BUILDKIT=1 /usr/bin/docker -H {}",
             quote(&self.host())
         )
     }
