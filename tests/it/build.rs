@@ -341,3 +341,57 @@ fn an_interrupted_build_leaves_nothing_behind() {
         .unwrap_or_default();
     assert!(build_dir.is_empty(), "{build_dir:?}");
 }
+
+/// A rebuild with nothing changed runs nothing (`CACHED`), writes no layer and gives the same
+/// image; `--no-cache` runs every step again; a changed step reruns it and those after it only;
+/// `builder prune` drops the cache, and image GC keeps the layers the cache names.
+#[test]
+fn rebuilds_come_from_the_cache() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-cache:1",
+        APPLETS,
+        &[]
+    ));
+    let dockerfile = |x: &str| {
+        format!("FROM bb-cache:1\nRUN echo one > /one\nARG X={x}\nRUN echo $X > /x\nWORKDIR /w\n")
+    };
+    let build = |text: &str, extra: &[&str]| {
+        let mut args = vec!["-t", "cached:1", "--progress", "plain"];
+        args.extend_from_slice(extra);
+        let out = berth_build(&env, &args, text);
+        assert!(out.status.success(), "{}", render(&out));
+        let id = env.ok(&["image", "inspect", "--format", "{{.Id}}", "cached:1"]);
+        (String::from_utf8(out.stderr).unwrap(), id)
+    };
+    let (first, id) = build(&dockerfile("1"), &[]);
+    assert!(!first.contains("CACHED"), "{first}");
+    let blobs = env.store_state().1;
+    let (again, same) = build(&dockerfile("1"), &[]);
+    assert_eq!(same, id);
+    assert_eq!(again.matches("CACHED").count(), 3, "{again}");
+    assert_eq!(env.store_state().1, blobs, "a cached rebuild wrote a blob");
+    // A change reruns that step and what follows, not what comes before.
+    let (changed, other) = build(&dockerfile("2"), &[]);
+    assert_ne!(other, id);
+    assert!(
+        changed.contains("[2/4] RUN echo one > /one\n#4 CACHED"),
+        "{changed}"
+    );
+    assert_eq!(changed.matches("CACHED").count(), 1, "{changed}");
+    assert_eq!(env.ok(&["run", "--rm", "cached:1", "cat", "/x"]), "2\n");
+    let (uncached, _) = build(&dockerfile("2"), &["--no-cache"]);
+    assert!(!uncached.contains("CACHED"), "{uncached}");
+    // GC (rmi) keeps what the cache names; `builder prune` lets it go.
+    env.ok(&["rmi", "cached:1"]);
+    let (after_rmi, _) = build(&dockerfile("2"), &[]);
+    assert_eq!(after_rmi.matches("CACHED").count(), 3, "{after_rmi}");
+    let pruned = env.ok(&["builder", "prune", "-f"]);
+    assert!(pruned.starts_with("Total reclaimed space: "), "{pruned}");
+    let (after_prune, _) = build(&dockerfile("2"), &[]);
+    assert!(!after_prune.contains("CACHED"), "{after_prune}");
+}

@@ -64,6 +64,8 @@ pub(crate) struct StageResult {
     pub image: StageImage,
     pub layers: Vec<LayerRef>,
     pub scope: Scope,
+    /// The cache key of the stage's last layer step (of its base at the start).
+    pub key: Digest,
 }
 
 /// Builds the Dockerfile. Base images must be in the store (the CLI pulls them first with
@@ -114,12 +116,11 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
     }
     let named_stages = plan.stages.len() > 1 || dockerfile.stages.len() > 1;
     let mut builder = Builder {
-        store,
         options,
         dockerfile: &dockerfile,
         global: &global,
         lexer: Lexer::new(dockerfile.directives.escape),
-        runner: StepRunner::new(&containers, options),
+        runner: StepRunner::new(&containers, options)?,
         bases: &bases,
         results: BTreeMap::new(),
         current_copy_source: None,
@@ -179,7 +180,6 @@ pub(crate) fn normalized(name: &str) -> String {
 }
 
 struct Builder<'a, 's> {
-    store: &'s Store,
     options: &'a BuildOptions<'a>,
     dockerfile: &'a Dockerfile,
     global: &'a Scope,
@@ -250,6 +250,7 @@ impl Builder<'_, '_> {
                 )),
                 layers: Vec::new(),
                 scope: Scope::default(),
+                key: crate::cache::key(&["scratch"]),
             },
             Base::Stage(index) => {
                 let parent = self.results.get(index).expect("planned before").clone();
@@ -257,6 +258,7 @@ impl Builder<'_, '_> {
                     image: StageImage::new(parent.image.config),
                     layers: parent.layers,
                     scope: parent.scope,
+                    key: parent.key,
                 }
             }
             Base::Image(name) => {
@@ -270,6 +272,7 @@ impl Builder<'_, '_> {
                     image: StageImage::new(base_config(config)),
                     layers,
                     scope: Scope::default(),
+                    key: crate::cache::key(&["image", &image.id.to_string()]),
                 }
             }
         };
@@ -336,29 +339,21 @@ impl Builder<'_, '_> {
                 let args = with_shell(&result.image.container_ref(), &run.command);
                 let created_by =
                     run_created_by(&args, &result.image.build_args, &result.scope.vars);
-                let layer = self.runner.run(result, &args, &name, progress)?;
-                self.push_layer(result, &created_by, layer, &created);
+                let (layer, key) = self.runner.run(result, &args, &name, progress)?;
+                result.key = key;
+                push_layer(result, &created_by, layer, true);
             }
             Instruction::Workdir(path) => {
                 let (wd, makes) = result.image.workdir(path);
-                let layer = if makes {
-                    self.runner.mkdir(result, &wd, &name, progress)?
-                } else {
-                    None
-                };
                 // `commitToHistory` without a state: no ` # buildkit`, a layer when made.
-                let mut entry = history(&format!("WORKDIR {wd}"), false, &now());
-                entry.empty_layer = layer.is_none();
-                if let Some(layer) = layer {
-                    result
-                        .image
-                        .config
-                        .rootfs
-                        .diff_ids
-                        .push(layer.diff_id.clone());
-                    result.layers.push(layer);
+                if makes {
+                    let (layer, key) = self.runner.mkdir(result, &wd, &name, progress)?;
+                    result.key = key;
+                    push_layer(result, &format!("WORKDIR {wd}"), layer, false);
+                } else {
+                    let entry = history(&format!("WORKDIR {wd}"), false, &created);
+                    result.image.config.history.push(entry);
                 }
-                result.image.config.history.push(entry);
             }
             Instruction::Copy(copy) => {
                 let source = self.current_copy_source.take();
@@ -376,19 +371,21 @@ impl Builder<'_, '_> {
                 let mut sources = copy.paths.sources.clone();
                 sources.extend(copy.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("COPY {} {}", sources.join(" "), copy.paths.dest);
-                let layer =
+                let (layer, key) =
                     self.runner
                         .copy(result, &instruction, from.as_deref(), &name, progress)?;
-                self.push_layer(result, &created_by, layer, &created);
+                result.key = key;
+                push_layer(result, &created_by, layer, true);
             }
             Instruction::Add(add) => {
                 let mut sources = add.paths.sources.clone();
                 sources.extend(add.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("ADD {} {}", sources.join(" "), add.paths.dest);
-                let layer = self
+                let (layer, key) = self
                     .runner
                     .copy(result, &instruction, None, &name, progress)?;
-                self.push_layer(result, &created_by, layer, &created);
+                result.key = key;
+                push_layer(result, &created_by, layer, true);
             }
             other => {
                 return Err(Error::Invalid(format!(
@@ -398,33 +395,6 @@ impl Builder<'_, '_> {
             }
         }
         Ok(())
-    }
-
-    /// A layer step's history; a step that changed nothing is an empty layer (as moby's
-    /// exporter drops the empty layer and marks its history entry).
-    fn push_layer(
-        &self,
-        result: &mut StageResult,
-        created_by: &str,
-        layer: Option<LayerRef>,
-        created: &str,
-    ) {
-        let _ = created;
-        let mut entry = history(created_by, true, &now());
-        match layer {
-            Some(layer) => {
-                result
-                    .image
-                    .config
-                    .rootfs
-                    .diff_ids
-                    .push(layer.diff_id.clone());
-                result.layers.push(layer);
-            }
-            None => entry.empty_layer = true,
-        }
-        let _ = self.store;
-        result.image.config.history.push(entry);
     }
 
     /// `dispatchArg`: the history names the defaults as written (expanded); the value comes from
@@ -465,8 +435,19 @@ impl Builder<'_, '_> {
     }
 }
 
-fn now() -> String {
-    berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc())
+/// A layer step's layer and history entry (at the time the step ran, kept by the cache);
+/// `buildkit` adds ` # buildkit` (steps `commitToHistory` gets a state for: RUN, COPY, ADD).
+fn push_layer(result: &mut StageResult, created_by: &str, layer: LayerRef, buildkit: bool) {
+    let mut entry = history(created_by, buildkit, &layer.created);
+    entry.empty_layer = false;
+    result
+        .image
+        .config
+        .rootfs
+        .diff_ids
+        .push(layer.diff_id.clone());
+    result.layers.push(layer);
+    result.image.config.history.push(entry);
 }
 
 /// The vertex name of a step: the instruction as written, keyword upper case.

@@ -45,6 +45,17 @@ static LIVE: std::sync::Mutex<Vec<LiveStep>> = std::sync::Mutex::new(Vec::new())
 /// A step's directory, and its runtime and container ID while a RUN runs.
 type LiveStep = (PathBuf, Option<(Runtime, String)>);
 
+/// Set by [`Step::abort_all`]: the process is about to exit.
+static ABORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// After [`Step::abort_all`] the thread that ran a step waits for the exit the signal handler is
+/// about to make, rather than report the RUN it killed as failed.
+fn park_if_aborted() {
+    while ABORTED.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::park();
+    }
+}
+
 fn live() -> std::sync::MutexGuard<'static, Vec<LiveStep>> {
     LIVE.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -94,6 +105,7 @@ pub struct Step<'s> {
 impl<'s> Step<'s> {
     /// Mounts the overlay of `layers` (blob, diff_id; base first) with a new upper directory.
     pub fn mount(containers: &Containers<'s>, layers: &[(Digest, Digest)]) -> Result<Step<'s>> {
+        park_if_aborted();
         let base = containers.dir.join(STEPS_DIR);
         std::fs::create_dir_all(&base).map_err(Error::io(format!("create {}", base.display())))?;
         let dir = base.join(crate::names::random_hex::<16>());
@@ -141,6 +153,7 @@ impl<'s> Step<'s> {
     /// RUN containers of this process's steps are killed and deleted, their root filesystems
     /// unmounted and their directories removed.
     pub fn abort_all() {
+        ABORTED.store(true, std::sync::atomic::Ordering::SeqCst);
         let steps = std::mem::take(&mut *live());
         for (dir, running) in steps {
             if let Some((runtime, id)) = running {
@@ -233,7 +246,9 @@ impl<'s> Step<'s> {
                 Err(e) => return Err(Error::io("read the step's output")(e)),
             }
         }
-        let status = child.wait().map_err(Error::io("wait for the runtime"))?;
+        let status = child.wait().map_err(Error::io("wait for the runtime"));
+        park_if_aborted();
+        let status = status?;
         let _ = runtime.delete(&id, true);
         self.set_running(None);
         let code = {
