@@ -333,7 +333,7 @@ impl Builder<'_, '_> {
             }
             return Ok(());
         }
-        let name = counter.prefix(&vertex_name(located));
+        let name = counter.prefix(&vertex_name(located, self.lexer, &result.scope));
         match &instruction {
             Instruction::Run(run) => {
                 let args = with_shell(&result.image.container_ref(), &run.command);
@@ -450,9 +450,24 @@ fn push_layer(result: &mut StageResult, created_by: &str, layer: LayerRef, build
     result.image.config.history.push(entry);
 }
 
-/// The vertex name of a step: the instruction as written, keyword upper case.
-fn vertex_name(located: &Located) -> String {
-    let text = located.original.trim();
+/// The vertex name of a step (`processCmdEnv`): the instruction with the stage's variables
+/// expanded (RUN keeps its quotes and unset variables), keyword upper case; as written when
+/// expansion fails.
+fn vertex_name(located: &Located, lexer: Lexer, scope: &Scope) -> String {
+    let lexer = if matches!(located.instruction, Instruction::Run(_)) {
+        Lexer {
+            raw_quotes: true,
+            skip_unset_env: true,
+            ..lexer
+        }
+    } else {
+        lexer
+    };
+    let original = located.original.trim();
+    let expanded = lexer
+        .word(original, &scope.vars)
+        .unwrap_or_else(|_| original.to_owned());
+    let text = expanded.as_str();
     match text.split_once(char::is_whitespace) {
         Some((keyword, rest)) => format!("{} {}", keyword.to_ascii_uppercase(), rest.trim_start()),
         None => text.to_ascii_uppercase(),
