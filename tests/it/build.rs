@@ -395,3 +395,44 @@ fn rebuilds_come_from_the_cache() {
     let (after_prune, _) = build(&dockerfile("2"), &[]);
     assert!(!after_prune.contains("CACHED"), "{after_prune}");
 }
+
+/// `berth build`'s plain progress and failure output, pinned (times and IDs filtered).
+#[test]
+fn build_output_pinned() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-out:1",
+        APPLETS,
+        &[]
+    ));
+    // Not the shared table filters: the excerpt's spacing is part of what is pinned.
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"(#\d+) \d+\.\d{3} ", "$1 [T] ");
+    settings.add_filter(r"(?m)^\d+\.\d{3} ", "[T] ");
+    settings.add_filter(r"DONE \d+\.\ds", "DONE [T]s");
+    settings.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[ID]");
+    let cases = [
+        (
+            "build_plain",
+            "FROM bb-out:1\nARG X=1\nENV A=b\nRUN echo hello $X $A\nWORKDIR /w\nCMD [\"sh\"]\n",
+        ),
+        (
+            "build_run_fails",
+            "FROM bb-out:1\nRUN echo out && false\nENV A=b\n",
+        ),
+        ("build_parse_error", "FROM bb-out:1\nRUNN x\n"),
+        ("build_no_base", "FROM scratch\nRUN true\n"),
+    ];
+    for (name, dockerfile) in cases {
+        let out = berth_build(&env, &["-t", "out:1", "--progress", "plain"], dockerfile);
+        let rendered = format!(
+            "$ berth build -t out:1 --progress plain - <<EOF\n{dockerfile}EOF\n{}",
+            render(&out)
+        );
+        settings.bind(|| insta::assert_snapshot!(name, rendered));
+    }
+}

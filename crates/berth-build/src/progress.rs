@@ -15,7 +15,13 @@ pub struct Vertex {
     started: Instant,
     /// The end of the last output line was written (a partial line waits for the rest).
     partial: Vec<u8>,
+    name: String,
+    /// The last output lines, for the summary of a failure.
+    tail: std::collections::VecDeque<String>,
 }
+
+/// Output lines a failure's summary repeats (BuildKit's).
+const TAIL_LINES: usize = 10;
 
 /// Where progress goes.
 pub struct Progress {
@@ -50,6 +56,8 @@ impl Progress {
             index: self.next,
             started: Instant::now(),
             partial: Vec::new(),
+            name: name.to_owned(),
+            tail: std::collections::VecDeque::new(),
         };
         self.next += 1;
         self.write(&format!("#{} {name}\n", vertex.index));
@@ -64,6 +72,10 @@ impl Progress {
             let text = String::from_utf8_lossy(&line[..line.len() - 1]).into_owned();
             let elapsed = vertex.started.elapsed().as_secs_f64();
             self.write(&format!("#{} {elapsed:.3} {text}\n", vertex.index));
+            if vertex.tail.len() == TAIL_LINES {
+                vertex.tail.pop_front();
+            }
+            vertex.tail.push_back(format!("{elapsed:.3} {text}"));
         }
     }
 
@@ -91,10 +103,18 @@ impl Progress {
         self.write(&format!("#{} CACHED\n\n", vertex.index));
     }
 
-    /// The vertex failed with `message`.
+    /// The vertex failed with `message`; then BuildKit's summary of the failed step: its name and
+    /// its last output lines between rules.
     pub fn error(&mut self, mut vertex: Vertex, message: &str) {
         self.flush_partial(&mut vertex);
         self.write(&format!("#{} ERROR: {message}\n", vertex.index));
+        let mut summary = format!("------\n > {}:\n", vertex.name);
+        for line in &vertex.tail {
+            summary.push_str(line);
+            summary.push('\n');
+        }
+        summary.push_str("------\n");
+        self.write(&summary);
     }
 }
 
