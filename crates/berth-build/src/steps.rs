@@ -200,7 +200,7 @@ impl<'a, 's> StepRunner<'a, 's> {
             return Ok((layer, key));
         }
         let outcome = (|| {
-            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let step = Step::mount_for_run(self.containers, &pairs(&result.layers))?;
             let code = step.run(&process, &mut |bytes| progress.output(&mut vertex, bytes))?;
             Ok::<_, Error>((step, code))
         })();

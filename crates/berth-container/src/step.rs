@@ -103,8 +103,26 @@ pub struct Step<'s> {
 }
 
 impl<'s> Step<'s> {
-    /// Mounts the overlay of `layers` (blob, diff_id; base first) with a new upper directory.
+    /// Mounts the overlay of `layers` (blob, diff_id; base first) with a new upper directory:
+    /// the stage's files exactly (COPY, ADD, WORKDIR, a `COPY --from` source).
     pub fn mount(containers: &Containers<'s>, layers: &[(Digest, Digest)]) -> Result<Step<'s>> {
+        Self::mount_with(containers, layers, false)
+    }
+
+    /// [`Step::mount`] for a RUN: with the init layer on top (the mount points the runtime
+    /// needs, so that it creates none in the upper directory and the layer holds none).
+    pub fn mount_for_run(
+        containers: &Containers<'s>,
+        layers: &[(Digest, Digest)],
+    ) -> Result<Step<'s>> {
+        Self::mount_with(containers, layers, true)
+    }
+
+    fn mount_with(
+        containers: &Containers<'s>,
+        layers: &[(Digest, Digest)],
+        init: bool,
+    ) -> Result<Step<'s>> {
         park_if_aborted();
         let base = containers.dir.join(STEPS_DIR);
         std::fs::create_dir_all(&base).map_err(Error::io(format!("create {}", base.display())))?;
@@ -126,7 +144,9 @@ impl<'s> Step<'s> {
         std::fs::create_dir_all(step.dir.join("bundle"))
             .map_err(Error::io(format!("create {}", step.dir.display())))?;
         let mut lowers = snapshot::visible_lowers(step.snapshots.ensure(step.store, layers)?);
-        lowers.push(rootfs::make_init_layer(&step.dir)?);
+        if init {
+            lowers.push(rootfs::make_init_layer(&step.dir)?);
+        }
         rootfs::mount_overlay(&lowers, &step.paths)?;
         Ok(step)
     }
