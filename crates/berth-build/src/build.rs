@@ -126,6 +126,7 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
         current_copy_source: None,
     };
     for stage in &plan.stages {
+        check_platform(&dockerfile, &global, stage.index, &options.platform)?;
         let label = stage_label(&dockerfile, stage.index, named_stages);
         let result = builder.stage(stage, label, progress)?;
         builder.results.insert(stage.index, result);
@@ -150,6 +151,46 @@ pub fn base_images(
     let global = Scope::global(&dockerfile, predefined, build_args)?;
     let plan = plan(&dockerfile, &global, target)?;
     Ok(plan.images().into_iter().map(str::to_owned).collect())
+}
+
+/// `FROM --platform=P` (expanded with the global scope) must be the build's platform: berth runs
+/// RUN natively and pulls the host's platform of an index.
+fn check_platform(
+    dockerfile: &Dockerfile,
+    global: &Scope,
+    index: usize,
+    platform: &Platform,
+) -> Result<()> {
+    let stage = &dockerfile.stages[index];
+    let Some(written) = &stage.from.platform else {
+        return Ok(());
+    };
+    let lexer = Lexer::new(dockerfile.directives.escape);
+    let at = |message: String| Error::At {
+        lines: stage.lines,
+        source: Box::new(Error::Invalid(message)),
+    };
+    let value = lexer.word(written, &global.vars).map_err(|e| {
+        at(format!(
+            "failed to process arguments for platform {written}: {e}"
+        ))
+    })?;
+    let wanted = berth_manifest::Platform::parse(&value)
+        .map_err(|e| at(format!("failed to parse platform {value}: {e}")))?;
+    let build = berth_manifest::Platform::parse(&platform.format()).map_err(|e| {
+        at(format!(
+            "failed to parse platform {}: {e}",
+            platform.format()
+        ))
+    })?;
+    if wanted.matches(&build) {
+        Ok(())
+    } else {
+        Err(at(format!(
+            "platform {value} is not supported: berth builds for the host's platform ({})",
+            platform.format()
+        )))
+    }
 }
 
 /// BuildKit's name for a stage in progress: its name, `stage-N`, or none for a lone stage.
@@ -484,3 +525,6 @@ fn at(lines: berth_dockerfile::Lines, error: Error) -> Error {
         source: Box::new(error),
     }
 }
+
+#[cfg(test)]
+mod tests;

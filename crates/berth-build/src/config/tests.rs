@@ -185,3 +185,20 @@ fn base_configs_keep_only_buildkits_fields() {
     assert_eq!(inner.env, [format!("PATH={DEFAULT_PATH}")]);
     assert_eq!(inner.extra.keys().collect::<Vec<_>>(), ["StopTimeout"]);
 }
+
+#[test]
+fn signals_are_mobys() {
+    for (signal, valid) in [
+        ("SIGTERM", true),
+        ("term", true),
+        ("9", true),
+        ("0", false),
+        ("SIGRTMIN+3", true),
+        ("RTMAX-15", true),
+        ("RTMIN+16", false),
+        ("NOPE", false),
+        ("", false),
+    ] {
+        assert_eq!(valid_signal(signal), valid, "{signal}");
+    }
+}
