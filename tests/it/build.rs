@@ -155,6 +155,23 @@ fn build_gives_buildkits_config_and_history() {
     assert!(listing.contains("/w/x/y"), "{listing}");
     assert!(listing.contains("/gone: No such file"), "{listing}");
 
+    // The image berth built loads into Docker and runs there.
+    env.ok(&["tag", "built-meta:1", "berth-built:1"]);
+    let saved = env.path("berth-built.tar");
+    env.ok(&["save", "-o", saved.to_str().unwrap(), "berth-built:1"]);
+    docker.ok(&["load", "-i", saved.to_str().unwrap()]);
+    let ran = docker.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--entrypoint",
+        "cat",
+        "berth-built:1",
+        "/hello",
+    ]);
+    assert_eq!(ran, "hello 1 b\n");
+
     // A child of the built image runs its ONBUILD trigger, and clears it.
     let child = "FROM built-meta:1\nRUN echo child\n";
     docker_build(docker, "built-child:1", child);
