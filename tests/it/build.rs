@@ -407,8 +407,12 @@ fn rebuilds_come_from_the_cache() {
     env.ok(&["rmi", "cached:1"]);
     let (after_rmi, _) = build(&dockerfile("2"), &[]);
     assert_eq!(after_rmi.matches("CACHED").count(), 3, "{after_rmi}");
+    let df = env.ok(&["system", "df", "--format", "{{.Type}} {{.TotalCount}}"]);
+    assert!(df.contains("Build Cache 5\n"), "{df}");
     let pruned = env.ok(&["builder", "prune", "-f"]);
     assert!(pruned.starts_with("Total reclaimed space: "), "{pruned}");
+    let df = env.ok(&["system", "df", "--format", "{{.Type}} {{.TotalCount}}"]);
+    assert!(df.contains("Build Cache 0\n"), "{df}");
     let (after_prune, _) = build(&dockerfile("2"), &[]);
     assert!(!after_prune.contains("CACHED"), "{after_prune}");
 }

@@ -108,6 +108,12 @@ pub fn roots(store: &Store) -> Vec<Digest> {
     records(store).into_iter().map(|(_, r)| r.blob).collect()
 }
 
+/// The cache's records and the size of the layers they name (`system df`'s Build Cache row).
+pub fn usage(store: &Store) -> (usize, u64) {
+    let records = records(store);
+    (records.len(), records.iter().map(|(_, r)| r.size).sum())
+}
+
 /// Removes every cache record (`builder prune`); returns how many and the size of the layers
 /// they named (what a GC can now reclaim unless an image uses them).
 pub fn prune(store: &Store) -> Result<(usize, u64)> {
