@@ -446,6 +446,10 @@ fn build_output_pinned() {
             "FROM bb-out:1\nRUN echo out && false\nENV A=b\n",
         ),
         ("build_parse_error", "FROM bb-out:1\nRUNN x\n"),
+        (
+            "build_run_heredoc",
+            "FROM bb-out:1\nRUN <<EOF\necho from a heredoc\necho second line\nEOF\n",
+        ),
         ("build_no_base", "FROM scratch\nRUN true\n"),
     ];
     for (name, dockerfile) in cases {

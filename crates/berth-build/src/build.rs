@@ -12,7 +12,7 @@ use berth_dockerfile::{
 use berth_reference::Reference;
 use berth_store::Store;
 
-use crate::config::{base_config, history, run_created_by, scratch_config, with_shell, StageImage};
+use crate::config::{base_config, history, run_created_by, scratch_config, StageImage};
 use crate::context::Context;
 use crate::copy::Fetch;
 use crate::error::{Error, Result};
@@ -377,7 +377,7 @@ impl Builder<'_, '_> {
         let name = counter.prefix(&vertex_name(located, self.lexer, &result.scope));
         match &instruction {
             Instruction::Run(run) => {
-                let args = with_shell(&result.image.container_ref(), &run.command);
+                let args = crate::config::run_args(&result.image.container_ref(), run);
                 let created_by =
                     run_created_by(&args, &result.image.build_args, &result.scope.vars);
                 let (layer, key) = self.runner.run(result, &args, &name, progress)?;

@@ -140,6 +140,47 @@ pub fn with_shell(config: &ContainerConfig, command: &Command) -> Vec<String> {
     out
 }
 
+/// RUN's command (BuildKit's `dispatchRun`): with heredocs, a command that is only `<<EOF`
+/// runs the heredoc's content through the shell (tabs removed for `<<-`); any other command
+/// gets each heredoc's content and delimiter appended, for the shell to read.
+pub fn run_args(config: &ContainerConfig, run: &berth_dockerfile::Run) -> Vec<String> {
+    let line = match &run.command {
+        Command::Shell(line) if !run.heredocs.is_empty() => line,
+        _ => return with_shell(config, &run.command),
+    };
+    let only_heredoc = run.heredocs.len() == 1 && {
+        let rest = line.trim().trim_start_matches(|c: char| c.is_ascii_digit());
+        rest.strip_prefix("<<").is_some_and(|rest| {
+            let name = rest
+                .trim_start_matches('-')
+                .trim()
+                .trim_matches(['"', '\'']);
+            name == run.heredocs[0].name
+        })
+    };
+    let script = if only_heredoc {
+        let heredoc = &run.heredocs[0];
+        if heredoc.chomp {
+            heredoc
+                .content
+                .split_inclusive('\n')
+                .map(|l| l.trim_start_matches('\t'))
+                .collect()
+        } else {
+            heredoc.content.clone()
+        }
+    } else {
+        let mut full = line.clone();
+        for heredoc in &run.heredocs {
+            full.push('\n');
+            full.push_str(&heredoc.content);
+            full.push_str(&heredoc.name);
+        }
+        full
+    };
+    with_shell(config, &Command::Shell(script))
+}
+
 /// `runCommandString`: `|N K=V ... args`, the stage's ARGs with their values in the step's env.
 pub fn run_created_by(
     args: &[String],

@@ -202,3 +202,32 @@ fn signals_are_mobys() {
         assert_eq!(valid_signal(signal), valid, "{signal}");
     }
 }
+
+#[test]
+fn run_heredocs_as_buildkit_runs_them() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "RUN <<EOF\necho a\necho b\nEOF\n",
+            &["/bin/sh", "-c", "echo a\necho b\n"],
+        ),
+        (
+            "RUN <<-EOF\n\techo a\nEOF\n",
+            &["/bin/sh", "-c", "echo a\n"],
+        ),
+        (
+            "RUN cat <<EOF > /x\nhello\nEOF\n",
+            &["/bin/sh", "-c", "cat <<EOF > /x\nhello\nEOF"],
+        ),
+        ("RUN echo plain\n", &["/bin/sh", "-c", "echo plain"]),
+        ("RUN [\"a\", \"b\"]\n", &["a", "b"]),
+    ];
+    for (line, want) in cases {
+        let dockerfile = parse(&format!("FROM scratch\n{line}")).unwrap();
+        let berth_dockerfile::Instruction::Run(run) =
+            &dockerfile.stages[0].instructions[0].instruction
+        else {
+            panic!("{line}");
+        };
+        assert_eq!(run_args(&ContainerConfig::default(), run), *want, "{line}");
+    }
+}
