@@ -380,7 +380,8 @@ impl Builder<'_, '_> {
                 let args = crate::config::run_args(&result.image.container_ref(), run);
                 let created_by =
                     run_created_by(&args, &result.image.build_args, &result.scope.vars);
-                let (layer, key) = self.runner.run(result, &args, &name, progress)?;
+                let network = run_network(run)?;
+                let (layer, key) = self.runner.run(result, &args, network, &name, progress)?;
                 result.key = key;
                 push_layer(result, &created_by, layer, true);
             }
@@ -489,6 +490,28 @@ fn push_layer(result: &mut StageResult, created_by: &str, layer: LayerRef, build
         .push(layer.diff_id.clone());
     result.layers.push(layer);
     result.image.config.history.push(entry);
+}
+
+/// `RUN --network=default|none|host` (BuildKit's words for another value); the other RUN flags
+/// (`--mount`, `--security`, `--device`) are refused rather than ignored.
+fn run_network(run: &berth_dockerfile::Run) -> Result<Option<Network>> {
+    let mut network = None;
+    for (name, value) in &run.flags {
+        match name.as_str() {
+            "network" => {
+                network =
+                    Some(Network::parse(value).map_err(|_| {
+                        Error::Invalid(format!("unsupported network mode {value:?}"))
+                    })?);
+            }
+            other => {
+                return Err(Error::Invalid(format!(
+                    "RUN --{other} is not supported by berth yet"
+                )))
+            }
+        }
+    }
+    Ok(network)
 }
 
 /// The vertex name of a step (`processCmdEnv`): the instruction with the stage's variables

@@ -166,6 +166,7 @@ impl<'a, 's> StepRunner<'a, 's> {
         &self,
         result: &StageResult,
         args: &[String],
+        network: Option<berth_container::Network>,
         name: &str,
         progress: &mut Progress,
     ) -> Result<Stepped> {
@@ -180,7 +181,7 @@ impl<'a, 's> StepRunner<'a, 's> {
                 config.working_dir.clone()
             },
             user: config.user.clone(),
-            network: self.options.network,
+            network: network.unwrap_or(self.options.network),
             hostname: HOSTNAME.to_owned(),
             extra_hosts: self.options.add_hosts.clone(),
             runtime: self.options.runtime.clone(),
