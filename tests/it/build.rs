@@ -450,6 +450,10 @@ fn build_output_pinned() {
             "build_run_heredoc",
             "FROM bb-out:1\nRUN <<EOF\necho from a heredoc\necho second line\nEOF\n",
         ),
+        (
+            "build_run_heredoc_script",
+            "FROM bb-out:1\nRUN <<EOF\n#!/bin/sh\necho running $0\nEOF\n",
+        ),
         ("build_no_base", "FROM scratch\nRUN true\n"),
     ];
     for (name, dockerfile) in cases {

@@ -377,11 +377,13 @@ impl Builder<'_, '_> {
         let name = counter.prefix(&vertex_name(located, self.lexer, &result.scope));
         match &instruction {
             Instruction::Run(run) => {
-                let args = crate::config::run_args(&result.image.container_ref(), run);
+                let (args, script) = crate::config::run_args(&result.image.container_ref(), run);
                 let created_by =
                     run_created_by(&args, &result.image.build_args, &result.scope.vars);
                 let network = run_network(run)?;
-                let (layer, key) = self.runner.run(result, &args, network, &name, progress)?;
+                let (layer, key) =
+                    self.runner
+                        .run(result, &args, script.as_ref(), network, &name, progress)?;
                 result.key = key;
                 push_layer(result, &created_by, layer, true);
             }

@@ -140,13 +140,20 @@ pub fn with_shell(config: &ContainerConfig, command: &Command) -> Vec<String> {
     out
 }
 
+/// Where BuildKit mounts a RUN heredoc script that starts with `#!`.
+pub const HEREDOC_PIPES: &str = "/dev/pipes";
+
 /// RUN's command (BuildKit's `dispatchRun`): with heredocs, a command that is only `<<EOF`
-/// runs the heredoc's content through the shell (tabs removed for `<<-`); any other command
-/// gets each heredoc's content and delimiter appended, for the shell to read.
-pub fn run_args(config: &ContainerConfig, run: &berth_dockerfile::Run) -> Vec<String> {
+/// runs the heredoc's content through the shell (tabs removed for `<<-`), or, when it starts
+/// with `#!`, as a file mounted at `/dev/pipes/NAME` (returned with its content); any other
+/// command gets each heredoc's content and delimiter appended, for the shell to read.
+pub fn run_args(
+    config: &ContainerConfig,
+    run: &berth_dockerfile::Run,
+) -> (Vec<String>, Option<(String, String)>) {
     let line = match &run.command {
         Command::Shell(line) if !run.heredocs.is_empty() => line,
-        _ => return with_shell(config, &run.command),
+        _ => return (with_shell(config, &run.command), None),
     };
     let only_heredoc = run.heredocs.len() == 1 && {
         let rest = line.trim().trim_start_matches(|c: char| c.is_ascii_digit());
@@ -160,7 +167,7 @@ pub fn run_args(config: &ContainerConfig, run: &berth_dockerfile::Run) -> Vec<St
     };
     let script = if only_heredoc {
         let heredoc = &run.heredocs[0];
-        if heredoc.chomp {
+        let data: String = if heredoc.chomp {
             heredoc
                 .content
                 .split_inclusive('\n')
@@ -168,7 +175,12 @@ pub fn run_args(config: &ContainerConfig, run: &berth_dockerfile::Run) -> Vec<St
                 .collect()
         } else {
             heredoc.content.clone()
+        };
+        if data.starts_with("#!") {
+            let file = format!("{HEREDOC_PIPES}/{}", heredoc.name);
+            return (vec![file], Some((heredoc.name.clone(), data)));
         }
+        data
     } else {
         let mut full = line.clone();
         for heredoc in &run.heredocs {
@@ -178,7 +190,7 @@ pub fn run_args(config: &ContainerConfig, run: &berth_dockerfile::Run) -> Vec<St
         }
         full
     };
-    with_shell(config, &Command::Shell(script))
+    (with_shell(config, &Command::Shell(script)), None)
 }
 
 /// `runCommandString`: `|N K=V ... args`, the stage's ARGs with their values in the step's env.

@@ -166,6 +166,7 @@ impl<'a, 's> StepRunner<'a, 's> {
         &self,
         result: &StageResult,
         args: &[String],
+        script: Option<&(String, String)>,
         network: Option<berth_container::Network>,
         name: &str,
         progress: &mut Progress,
@@ -185,6 +186,7 @@ impl<'a, 's> StepRunner<'a, 's> {
             hostname: HOSTNAME.to_owned(),
             extra_hosts: self.options.add_hosts.clone(),
             runtime: self.options.runtime.clone(),
+            binds: Vec::new(),
         };
         let key = cache::key(&[
             &result.key.to_string(),
@@ -195,6 +197,7 @@ impl<'a, 's> StepRunner<'a, 's> {
             &process.user,
             process.network.name(),
             &json(&process.extra_hosts),
+            &json(&script),
         ]);
         if let Some(layer) = self.cached(&key) {
             progress.cached(&vertex);
@@ -202,6 +205,24 @@ impl<'a, 's> StepRunner<'a, 's> {
         }
         let outcome = (|| {
             let step = Step::mount_for_run(self.containers, &pairs(&result.layers))?;
+            let mut process = process;
+            if let Some((name, data)) = script {
+                // The heredoc script, mounted read-only where BuildKit mounts it.
+                let dir = step.dir().join("pipes");
+                std::fs::create_dir_all(&dir).map_err(Error::io("create the heredoc script"))?;
+                let file = dir.join(name);
+                std::fs::write(&file, data).map_err(Error::io("write the heredoc script"))?;
+                std::fs::set_permissions(
+                    &file,
+                    std::os::unix::fs::PermissionsExt::from_mode(0o755),
+                )
+                .map_err(Error::io("write the heredoc script"))?;
+                process.binds.push(berth_container::Bind {
+                    source: file.to_string_lossy().into_owned(),
+                    destination: format!("{}/{name}", crate::config::HEREDOC_PIPES),
+                    read_only: true,
+                });
+            }
             let code = step.run(&process, &mut |bytes| progress.output(&mut vertex, bytes))?;
             Ok::<_, Error>((step, code))
         })();

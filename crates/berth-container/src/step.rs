@@ -78,6 +78,8 @@ pub struct StepProcess {
     pub extra_hosts: Vec<(String, String)>,
     /// `--runtime`; found on PATH when empty.
     pub runtime: String,
+    /// Bind mounts (a RUN heredoc script at `/dev/pipes/NAME`).
+    pub binds: Vec<crate::spec::Bind>,
 }
 
 /// A layer a step committed.
@@ -223,6 +225,7 @@ impl<'s> Step<'s> {
         };
         let host = HostConfig {
             network: process.network,
+            binds: process.binds.clone(),
             ..HostConfig::default()
         };
         let mut spec = spec::build_spec(&config, &host, &exec_user, &process.hostname, &etc)?;

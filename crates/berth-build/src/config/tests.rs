@@ -228,6 +228,22 @@ fn run_heredocs_as_buildkit_runs_them() {
         else {
             panic!("{line}");
         };
-        assert_eq!(run_args(&ContainerConfig::default(), run), *want, "{line}");
+        assert_eq!(
+            run_args(&ContainerConfig::default(), run),
+            (want.iter().map(|s| (*s).to_owned()).collect(), None),
+            "{line}"
+        );
     }
+    let dockerfile = parse("FROM scratch\nRUN <<-SCRIPT\n\t#!/bin/cat\n\thi\nSCRIPT\n").unwrap();
+    let berth_dockerfile::Instruction::Run(run) = &dockerfile.stages[0].instructions[0].instruction
+    else {
+        panic!();
+    };
+    assert_eq!(
+        run_args(&ContainerConfig::default(), run),
+        (
+            vec!["/dev/pipes/SCRIPT".to_owned()],
+            Some(("SCRIPT".to_owned(), "#!/bin/cat\nhi\n".to_owned()))
+        )
+    );
 }
