@@ -75,6 +75,14 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
         "[internal] load build definition from {}",
         options.dockerfile_name
     ));
+    let elapsed = Progress::elapsed(&vertex);
+    progress.line(
+        &vertex,
+        &format!(
+            "transferring dockerfile: {}B {elapsed} done",
+            options.dockerfile.len()
+        ),
+    );
     let dockerfile = match parse(options.dockerfile) {
         Ok(dockerfile) => dockerfile,
         Err(e) => {
@@ -82,6 +90,8 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
             return Err(e.into());
         }
     };
+    progress.done(vertex);
+    let vertex = progress.start("[internal] load .dockerignore");
     progress.done(vertex);
     let predefined = predefined_args(
         &options.platform,

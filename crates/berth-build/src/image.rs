@@ -51,7 +51,12 @@ pub(crate) fn store_image(
         manifest_digest.clone(),
         manifest_bytes.len() as u64,
     );
-    progress_line(progress, &vertex, "exporting layers done");
+    let elapsed = Progress::elapsed(&vertex);
+    progress_line(
+        progress,
+        &vertex,
+        &format!("exporting layers {elapsed} done"),
+    );
     progress_line(
         progress,
         &vertex,

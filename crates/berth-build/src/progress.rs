@@ -16,12 +16,7 @@ pub struct Vertex {
     /// The end of the last output line was written (a partial line waits for the rest).
     partial: Vec<u8>,
     name: String,
-    /// The last output lines, for the summary of a failure.
-    tail: std::collections::VecDeque<String>,
 }
-
-/// Output lines a failure's summary repeats (BuildKit's).
-const TAIL_LINES: usize = 10;
 
 /// Where progress goes.
 pub struct Progress {
@@ -57,10 +52,15 @@ impl Progress {
             started: Instant::now(),
             partial: Vec::new(),
             name: name.to_owned(),
-            tail: std::collections::VecDeque::new(),
         };
         self.next += 1;
-        self.write(&format!("#{} {name}\n", vertex.index));
+        // Docker 20.10 prints each vertex's digest (BuildKit's LLB digest) under its name; berth's
+        // vertices are no LLB: the digest of the name stands in.
+        let digest = berth_digest::Digest::sha256(format!("{}\n{name}", vertex.index).as_bytes());
+        self.write(&format!(
+            "#{} {name}\n#{} {digest}\n",
+            vertex.index, vertex.index
+        ));
         vertex
     }
 
@@ -72,10 +72,6 @@ impl Progress {
             let text = String::from_utf8_lossy(&line[..line.len() - 1]).into_owned();
             let elapsed = vertex.started.elapsed().as_secs_f64();
             self.write(&format!("#{} {elapsed:.3} {text}\n", vertex.index));
-            if vertex.tail.len() == TAIL_LINES {
-                vertex.tail.pop_front();
-            }
-            vertex.tail.push_back(format!("{elapsed:.3} {text}"));
         }
     }
 
@@ -103,18 +99,17 @@ impl Progress {
         self.write(&format!("#{} CACHED\n\n", vertex.index));
     }
 
-    /// The vertex failed with `message`; then BuildKit's summary of the failed step: its name and
-    /// its last output lines between rules.
+    /// The vertex failed with `message`; then Docker 20.10's summary of the failed step (its name
+    /// between rules; newer BuildKit also repeats the last output lines there).
     pub fn error(&mut self, mut vertex: Vertex, message: &str) {
         self.flush_partial(&mut vertex);
         self.write(&format!("#{} ERROR: {message}\n", vertex.index));
-        let mut summary = format!("------\n > {}:\n", vertex.name);
-        for line in &vertex.tail {
-            summary.push_str(line);
-            summary.push('\n');
-        }
-        summary.push_str("------\n");
-        self.write(&summary);
+        self.write(&format!("------\n > {}:\n------\n", vertex.name));
+    }
+
+    /// The time since the vertex started, as BuildKit prints it in status lines (`0.0s`).
+    pub fn elapsed(vertex: &Vertex) -> String {
+        format!("{:.1}s", vertex.started.elapsed().as_secs_f64())
     }
 }
 
@@ -204,8 +199,10 @@ mod tests {
                     .join(" ")
             })
             .collect();
+        assert_eq!(lines.len(), 6, "{lines:?}");
+        assert!(lines[1].starts_with("#1 sha256:"), "{lines:?}");
         assert_eq!(
-            lines,
+            [&lines[..1], &lines[2..]].concat(),
             ["#1 [1/2] RUN echo", "#1 T a", "#1 T bc", "#1 DONE T", ""]
         );
     }
