@@ -19,6 +19,9 @@ _berth() {
             berth,build)
                 cmd="berth__subcmd__build"
                 ;;
+            berth,builder)
+                cmd="berth__subcmd__builder"
+                ;;
             berth,commit)
                 cmd="berth__subcmd__commit"
                 ;;
@@ -102,6 +105,9 @@ _berth() {
                 ;;
             berth,version)
                 cmd="berth__subcmd__version"
+                ;;
+            berth__subcmd__builder,prune)
+                cmd="berth__subcmd__builder__subcmd__prune"
                 ;;
             berth__subcmd__container,commit)
                 cmd="berth__subcmd__container__subcmd__commit"
@@ -206,7 +212,7 @@ _berth() {
 
     case "${cmd}" in
         berth)
-            opts="-h -V --root --config --log-level --help --version build images tag import load save pull push search login logout rmi inspect history image run create start stop kill logs ps rm export diff commit container system version"
+            opts="-h -V --root --config --log-level --help --version build images tag import load save pull push search login logout rmi inspect history image builder run create start stop kill logs ps rm export diff commit container system version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,6 +304,58 @@ _berth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__builder)
+            opts="-h -V --root --config --log-level --help --version prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -W "trace debug info warn error fatal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berth__subcmd__builder__subcmd__prune)
+            opts="-a -f -h -V --all --force --root --config --log-level --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

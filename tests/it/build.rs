@@ -155,6 +155,23 @@ fn build_gives_buildkits_config_and_history() {
     assert!(listing.contains("/w/x/y"), "{listing}");
     assert!(listing.contains("/gone: No such file"), "{listing}");
 
+    // The image berth built loads into Docker and runs there.
+    env.ok(&["tag", "built-meta:1", "berth-built:1"]);
+    let saved = env.path("berth-built.tar");
+    env.ok(&["save", "-o", saved.to_str().unwrap(), "berth-built:1"]);
+    docker.ok(&["load", "-i", saved.to_str().unwrap()]);
+    let ran = docker.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--entrypoint",
+        "cat",
+        "berth-built:1",
+        "/hello",
+    ]);
+    assert_eq!(ran, "hello 1 b\n");
+
     // A child of the built image runs its ONBUILD trigger, and clears it.
     let child = "FROM built-meta:1\nRUN echo child\n";
     docker_build(docker, "built-child:1", child);
@@ -184,7 +201,7 @@ fn multi_stage_builds_what_the_target_needs() {
     assert!(out.status.success(), "berth build:\n{}", render(&out));
     let progress = String::from_utf8_lossy(&out.stderr);
     assert!(
-        progress.contains("[base 2/2] RUN echo $V > /v"),
+        progress.contains("[base 2/2] RUN echo 1 > /v"),
         "{progress}"
     );
     assert!(!progress.contains("RUN false"), "{progress}");
@@ -238,7 +255,7 @@ fn a_failed_build_leaves_nothing_behind() {
     let out = berth_build(&env, &["-t", "failed:1", "--progress", "plain"], dockerfile);
     assert_eq!(out.status.code(), Some(1), "{}", render(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("#5 ERROR: process \"/bin/sh -c echo out && false\" did not complete successfully: exit code: 1"), "{stderr}");
+    assert!(stderr.contains("#6 ERROR: process \"/bin/sh -c echo out && false\" did not complete successfully: exit code: 1"), "{stderr}");
     assert!(stderr.contains("out\n"), "{stderr}");
     assert!(
         stderr.contains(
@@ -340,4 +357,114 @@ fn an_interrupted_build_leaves_nothing_behind() {
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     assert!(build_dir.is_empty(), "{build_dir:?}");
+}
+
+/// A rebuild with nothing changed runs nothing (`CACHED`), writes no layer and gives the same
+/// image; `--no-cache` runs every step again; a changed step reruns it and those after it only;
+/// `builder prune` drops the cache, and image GC keeps the layers the cache names.
+#[test]
+fn rebuilds_come_from_the_cache() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-cache:1",
+        APPLETS,
+        &[]
+    ));
+    let dockerfile = |x: &str| {
+        format!("FROM bb-cache:1\nRUN echo one > /one\nARG X={x}\nRUN echo $X > /x\nWORKDIR /w\n")
+    };
+    let build = |text: &str, extra: &[&str]| {
+        let mut args = vec!["-t", "cached:1", "--progress", "plain"];
+        args.extend_from_slice(extra);
+        let out = berth_build(&env, &args, text);
+        assert!(out.status.success(), "{}", render(&out));
+        let id = env.ok(&["image", "inspect", "--format", "{{.Id}}", "cached:1"]);
+        (String::from_utf8(out.stderr).unwrap(), id)
+    };
+    let (first, id) = build(&dockerfile("1"), &[]);
+    assert!(!first.contains("CACHED"), "{first}");
+    let blobs = env.store_state().1;
+    let (again, same) = build(&dockerfile("1"), &[]);
+    assert_eq!(same, id);
+    assert_eq!(again.matches("CACHED").count(), 3, "{again}");
+    assert_eq!(env.store_state().1, blobs, "a cached rebuild wrote a blob");
+    // A change reruns that step and what follows, not what comes before.
+    let (changed, other) = build(&dockerfile("2"), &[]);
+    assert_ne!(other, id);
+    let after_first_run = changed
+        .split("[2/4] RUN echo one > /one\n")
+        .nth(1)
+        .unwrap_or_default();
+    let first_status = after_first_run.lines().nth(1).unwrap_or_default();
+    assert!(first_status.ends_with(" CACHED"), "{changed}");
+    assert_eq!(changed.matches("CACHED").count(), 1, "{changed}");
+    assert_eq!(env.ok(&["run", "--rm", "cached:1", "cat", "/x"]), "2\n");
+    let (uncached, _) = build(&dockerfile("2"), &["--no-cache"]);
+    assert!(!uncached.contains("CACHED"), "{uncached}");
+    // GC (rmi) keeps what the cache names; `builder prune` lets it go.
+    env.ok(&["rmi", "cached:1"]);
+    let (after_rmi, _) = build(&dockerfile("2"), &[]);
+    assert_eq!(after_rmi.matches("CACHED").count(), 3, "{after_rmi}");
+    let df = env.ok(&["system", "df", "--format", "{{.Type}} {{.TotalCount}}"]);
+    assert!(df.contains("Build Cache 5\n"), "{df}");
+    let pruned = env.ok(&["builder", "prune", "-f"]);
+    assert!(pruned.starts_with("Total reclaimed space: "), "{pruned}");
+    let df = env.ok(&["system", "df", "--format", "{{.Type}} {{.TotalCount}}"]);
+    assert!(df.contains("Build Cache 0\n"), "{df}");
+    let (after_prune, _) = build(&dockerfile("2"), &[]);
+    assert!(!after_prune.contains("CACHED"), "{after_prune}");
+}
+
+/// `berth build`'s plain progress and failure output, pinned (times and IDs filtered).
+#[test]
+fn build_output_pinned() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-out:1",
+        APPLETS,
+        &[]
+    ));
+    // Not the shared table filters: the excerpt's spacing is part of what is pinned.
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"(#\d+) \d+\.\d{3} ", "$1 [T] ");
+    settings.add_filter(r"(?m)^\d+\.\d{3} ", "[T] ");
+    settings.add_filter(r"DONE \d+\.\ds", "DONE [T]s");
+    settings.add_filter(r" \d+\.\ds done", " [T]s done");
+    settings.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[ID]");
+    let cases = [
+        (
+            "build_plain",
+            "FROM bb-out:1\nARG X=1\nENV A=b\nRUN echo hello $X $A\nWORKDIR /w\nCMD [\"sh\"]\n",
+        ),
+        (
+            "build_run_fails",
+            "FROM bb-out:1\nRUN echo out && false\nENV A=b\n",
+        ),
+        ("build_parse_error", "FROM bb-out:1\nRUNN x\n"),
+        (
+            "build_run_heredoc",
+            "FROM bb-out:1\nRUN <<EOF\necho from a heredoc\necho second line\nEOF\n",
+        ),
+        (
+            "build_run_heredoc_script",
+            "FROM bb-out:1\nRUN <<EOF\n#!/bin/sh\necho running $0\nEOF\n",
+        ),
+        ("build_no_base", "FROM scratch\nRUN true\n"),
+    ];
+    for (name, dockerfile) in cases {
+        let out = berth_build(&env, &["-t", "out:1", "--progress", "plain"], dockerfile);
+        let rendered = format!(
+            "$ berth build -t out:1 --progress plain - <<EOF\n{dockerfile}EOF\n{}",
+            render(&out)
+        );
+        settings.bind(|| insta::assert_snapshot!(name, rendered));
+    }
 }

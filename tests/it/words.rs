@@ -65,6 +65,8 @@ fn refused_command_lines_read_as_dockers() {
         &["commit"],
         &["commit", "a", "b", "c"],
         &["export"],
+        &["build"],
+        &["build", "a", "b"],
         &["images", "--bogus"],
         &["images", "--bogus=1"],
         &["images", "-x"],

@@ -12,7 +12,7 @@ use berth_dockerfile::{
 use berth_reference::Reference;
 use berth_store::Store;
 
-use crate::config::{base_config, history, run_created_by, scratch_config, with_shell, StageImage};
+use crate::config::{base_config, history, run_created_by, scratch_config, StageImage};
 use crate::context::Context;
 use crate::copy::Fetch;
 use crate::error::{Error, Result};
@@ -64,6 +64,8 @@ pub(crate) struct StageResult {
     pub image: StageImage,
     pub layers: Vec<LayerRef>,
     pub scope: Scope,
+    /// The cache key of the stage's last layer step (of its base at the start).
+    pub key: Digest,
 }
 
 /// Builds the Dockerfile. Base images must be in the store (the CLI pulls them first with
@@ -73,6 +75,14 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
         "[internal] load build definition from {}",
         options.dockerfile_name
     ));
+    let elapsed = Progress::elapsed(&vertex);
+    progress.line(
+        &vertex,
+        &format!(
+            "transferring dockerfile: {}B {elapsed} done",
+            options.dockerfile.len()
+        ),
+    );
     let dockerfile = match parse(options.dockerfile) {
         Ok(dockerfile) => dockerfile,
         Err(e) => {
@@ -80,6 +90,8 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
             return Err(e.into());
         }
     };
+    progress.done(vertex);
+    let vertex = progress.start("[internal] load .dockerignore");
     progress.done(vertex);
     let predefined = predefined_args(
         &options.platform,
@@ -114,17 +126,17 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
     }
     let named_stages = plan.stages.len() > 1 || dockerfile.stages.len() > 1;
     let mut builder = Builder {
-        store,
         options,
         dockerfile: &dockerfile,
         global: &global,
         lexer: Lexer::new(dockerfile.directives.escape),
-        runner: StepRunner::new(&containers, options),
+        runner: StepRunner::new(&containers, options)?,
         bases: &bases,
         results: BTreeMap::new(),
         current_copy_source: None,
     };
     for stage in &plan.stages {
+        check_platform(&dockerfile, &global, stage.index, &options.platform)?;
         let label = stage_label(&dockerfile, stage.index, named_stages);
         let result = builder.stage(stage, label, progress)?;
         builder.results.insert(stage.index, result);
@@ -149,6 +161,46 @@ pub fn base_images(
     let global = Scope::global(&dockerfile, predefined, build_args)?;
     let plan = plan(&dockerfile, &global, target)?;
     Ok(plan.images().into_iter().map(str::to_owned).collect())
+}
+
+/// `FROM --platform=P` (expanded with the global scope) must be the build's platform: berth runs
+/// RUN natively and pulls the host's platform of an index.
+fn check_platform(
+    dockerfile: &Dockerfile,
+    global: &Scope,
+    index: usize,
+    platform: &Platform,
+) -> Result<()> {
+    let stage = &dockerfile.stages[index];
+    let Some(written) = &stage.from.platform else {
+        return Ok(());
+    };
+    let lexer = Lexer::new(dockerfile.directives.escape);
+    let at = |message: String| Error::At {
+        lines: stage.lines,
+        source: Box::new(Error::Invalid(message)),
+    };
+    let value = lexer.word(written, &global.vars).map_err(|e| {
+        at(format!(
+            "failed to process arguments for platform {written}: {e}"
+        ))
+    })?;
+    let wanted = berth_manifest::Platform::parse(&value)
+        .map_err(|e| at(format!("failed to parse platform {value}: {e}")))?;
+    let build = berth_manifest::Platform::parse(&platform.format()).map_err(|e| {
+        at(format!(
+            "failed to parse platform {}: {e}",
+            platform.format()
+        ))
+    })?;
+    if wanted.matches(&build) {
+        Ok(())
+    } else {
+        Err(at(format!(
+            "platform {value} is not supported: berth builds for the host's platform ({})",
+            platform.format()
+        )))
+    }
 }
 
 /// BuildKit's name for a stage in progress: its name, `stage-N`, or none for a lone stage.
@@ -179,7 +231,6 @@ pub(crate) fn normalized(name: &str) -> String {
 }
 
 struct Builder<'a, 's> {
-    store: &'s Store,
     options: &'a BuildOptions<'a>,
     dockerfile: &'a Dockerfile,
     global: &'a Scope,
@@ -250,6 +301,7 @@ impl Builder<'_, '_> {
                 )),
                 layers: Vec::new(),
                 scope: Scope::default(),
+                key: crate::cache::key(&["scratch"]),
             },
             Base::Stage(index) => {
                 let parent = self.results.get(index).expect("planned before").clone();
@@ -257,6 +309,7 @@ impl Builder<'_, '_> {
                     image: StageImage::new(parent.image.config),
                     layers: parent.layers,
                     scope: parent.scope,
+                    key: parent.key,
                 }
             }
             Base::Image(name) => {
@@ -270,6 +323,7 @@ impl Builder<'_, '_> {
                     image: StageImage::new(base_config(config)),
                     layers,
                     scope: Scope::default(),
+                    key: crate::cache::key(&["image", &image.id.to_string()]),
                 }
             }
         };
@@ -330,35 +384,30 @@ impl Builder<'_, '_> {
             }
             return Ok(());
         }
-        let name = counter.prefix(&vertex_name(located));
+        let name = counter.prefix(&vertex_name(located, self.lexer, &result.scope));
         match &instruction {
             Instruction::Run(run) => {
-                let args = with_shell(&result.image.container_ref(), &run.command);
+                let (args, script) = crate::config::run_args(&result.image.container_ref(), run);
                 let created_by =
                     run_created_by(&args, &result.image.build_args, &result.scope.vars);
-                let layer = self.runner.run(result, &args, &name, progress)?;
-                self.push_layer(result, &created_by, layer, &created);
+                let network = run_network(run)?;
+                let (layer, key) =
+                    self.runner
+                        .run(result, &args, script.as_ref(), network, &name, progress)?;
+                result.key = key;
+                push_layer(result, &created_by, layer, true);
             }
             Instruction::Workdir(path) => {
                 let (wd, makes) = result.image.workdir(path);
-                let layer = if makes {
-                    self.runner.mkdir(result, &wd, &name, progress)?
-                } else {
-                    None
-                };
                 // `commitToHistory` without a state: no ` # buildkit`, a layer when made.
-                let mut entry = history(&format!("WORKDIR {wd}"), false, &now());
-                entry.empty_layer = layer.is_none();
-                if let Some(layer) = layer {
-                    result
-                        .image
-                        .config
-                        .rootfs
-                        .diff_ids
-                        .push(layer.diff_id.clone());
-                    result.layers.push(layer);
+                if makes {
+                    let (layer, key) = self.runner.mkdir(result, &wd, &name, progress)?;
+                    result.key = key;
+                    push_layer(result, &format!("WORKDIR {wd}"), layer, false);
+                } else {
+                    let entry = history(&format!("WORKDIR {wd}"), false, &created);
+                    result.image.config.history.push(entry);
                 }
-                result.image.config.history.push(entry);
             }
             Instruction::Copy(copy) => {
                 let source = self.current_copy_source.take();
@@ -376,19 +425,21 @@ impl Builder<'_, '_> {
                 let mut sources = copy.paths.sources.clone();
                 sources.extend(copy.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("COPY {} {}", sources.join(" "), copy.paths.dest);
-                let layer =
+                let (layer, key) =
                     self.runner
                         .copy(result, &instruction, from.as_deref(), &name, progress)?;
-                self.push_layer(result, &created_by, layer, &created);
+                result.key = key;
+                push_layer(result, &created_by, layer, true);
             }
             Instruction::Add(add) => {
                 let mut sources = add.paths.sources.clone();
                 sources.extend(add.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("ADD {} {}", sources.join(" "), add.paths.dest);
-                let layer = self
+                let (layer, key) = self
                     .runner
                     .copy(result, &instruction, None, &name, progress)?;
-                self.push_layer(result, &created_by, layer, &created);
+                result.key = key;
+                push_layer(result, &created_by, layer, true);
             }
             other => {
                 return Err(Error::Invalid(format!(
@@ -398,33 +449,6 @@ impl Builder<'_, '_> {
             }
         }
         Ok(())
-    }
-
-    /// A layer step's history; a step that changed nothing is an empty layer (as moby's
-    /// exporter drops the empty layer and marks its history entry).
-    fn push_layer(
-        &self,
-        result: &mut StageResult,
-        created_by: &str,
-        layer: Option<LayerRef>,
-        created: &str,
-    ) {
-        let _ = created;
-        let mut entry = history(created_by, true, &now());
-        match layer {
-            Some(layer) => {
-                result
-                    .image
-                    .config
-                    .rootfs
-                    .diff_ids
-                    .push(layer.diff_id.clone());
-                result.layers.push(layer);
-            }
-            None => entry.empty_layer = true,
-        }
-        let _ = self.store;
-        result.image.config.history.push(entry);
     }
 
     /// `dispatchArg`: the history names the defaults as written (expanded); the value comes from
@@ -465,13 +489,61 @@ impl Builder<'_, '_> {
     }
 }
 
-fn now() -> String {
-    berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc())
+/// A layer step's layer and history entry (at the time the step ran, kept by the cache);
+/// `buildkit` adds ` # buildkit` (steps `commitToHistory` gets a state for: RUN, COPY, ADD).
+fn push_layer(result: &mut StageResult, created_by: &str, layer: LayerRef, buildkit: bool) {
+    let mut entry = history(created_by, buildkit, &layer.created);
+    entry.empty_layer = false;
+    result
+        .image
+        .config
+        .rootfs
+        .diff_ids
+        .push(layer.diff_id.clone());
+    result.layers.push(layer);
+    result.image.config.history.push(entry);
 }
 
-/// The vertex name of a step: the instruction as written, keyword upper case.
-fn vertex_name(located: &Located) -> String {
-    let text = located.original.trim();
+/// `RUN --network=default|none|host` (BuildKit's words for another value); the other RUN flags
+/// (`--mount`, `--security`, `--device`) are refused rather than ignored.
+fn run_network(run: &berth_dockerfile::Run) -> Result<Option<Network>> {
+    let mut network = None;
+    for (name, value) in &run.flags {
+        match name.as_str() {
+            "network" => {
+                network =
+                    Some(Network::parse(value).map_err(|_| {
+                        Error::Invalid(format!("unsupported network mode {value:?}"))
+                    })?);
+            }
+            other => {
+                return Err(Error::Invalid(format!(
+                    "RUN --{other} is not supported by berth yet"
+                )))
+            }
+        }
+    }
+    Ok(network)
+}
+
+/// The vertex name of a step (`processCmdEnv`): the instruction with the stage's variables
+/// expanded (RUN keeps its quotes and unset variables), keyword upper case; as written when
+/// expansion fails.
+fn vertex_name(located: &Located, lexer: Lexer, scope: &Scope) -> String {
+    let lexer = if matches!(located.instruction, Instruction::Run(_)) {
+        Lexer {
+            raw_quotes: true,
+            skip_unset_env: true,
+            ..lexer
+        }
+    } else {
+        lexer
+    };
+    let original = located.original.trim();
+    let expanded = lexer
+        .word(original, &scope.vars)
+        .unwrap_or_else(|_| original.to_owned());
+    let text = expanded.as_str();
     match text.split_once(char::is_whitespace) {
         Some((keyword, rest)) => format!("{} {}", keyword.to_ascii_uppercase(), rest.trim_start()),
         None => text.to_ascii_uppercase(),
@@ -488,3 +560,6 @@ fn at(lines: berth_dockerfile::Lines, error: Error) -> Error {
         source: Box::new(error),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -90,8 +90,9 @@ pub fn history(created_by: &str, layer: bool, created: &str) -> History {
 }
 
 /// The exporter's `normalizeLayersAndHistory`: an entry without a time takes the time of the
-/// first layer after the first such entry, then of the latest timed entry before it.
-pub fn fill_history_times(history: &mut [History]) {
+/// first layer after the first such entry, then of the latest timed entry before it; `now` when
+/// no entry has a time.
+pub fn fill_history_times(history: &mut [History], now: &str) {
     let mut created: Option<String> = None;
     let mut untimed = false;
     for entry in history.iter() {
@@ -104,6 +105,9 @@ pub fn fill_history_times(history: &mut [History]) {
             }
             None => untimed = true,
         }
+    }
+    if created.is_none() {
+        created = Some(now.to_owned());
     }
     untimed = false;
     for entry in history.iter_mut() {
@@ -134,6 +138,59 @@ pub fn with_shell(config: &ContainerConfig, command: &Command) -> Vec<String> {
     };
     out.push(args.join(" "));
     out
+}
+
+/// Where BuildKit mounts a RUN heredoc script that starts with `#!`.
+pub const HEREDOC_PIPES: &str = "/dev/pipes";
+
+/// RUN's command (BuildKit's `dispatchRun`): with heredocs, a command that is only `<<EOF`
+/// runs the heredoc's content through the shell (tabs removed for `<<-`), or, when it starts
+/// with `#!`, as a file mounted at `/dev/pipes/NAME` (returned with its content); any other
+/// command gets each heredoc's content and delimiter appended, for the shell to read.
+pub fn run_args(
+    config: &ContainerConfig,
+    run: &berth_dockerfile::Run,
+) -> (Vec<String>, Option<(String, String)>) {
+    let line = match &run.command {
+        Command::Shell(line) if !run.heredocs.is_empty() => line,
+        _ => return (with_shell(config, &run.command), None),
+    };
+    let only_heredoc = run.heredocs.len() == 1 && {
+        let rest = line.trim().trim_start_matches(|c: char| c.is_ascii_digit());
+        rest.strip_prefix("<<").is_some_and(|rest| {
+            let name = rest
+                .trim_start_matches('-')
+                .trim()
+                .trim_matches(['"', '\'']);
+            name == run.heredocs[0].name
+        })
+    };
+    let script = if only_heredoc {
+        let heredoc = &run.heredocs[0];
+        let data: String = if heredoc.chomp {
+            heredoc
+                .content
+                .split_inclusive('\n')
+                .map(|l| l.trim_start_matches('\t'))
+                .collect()
+        } else {
+            heredoc.content.clone()
+        };
+        if data.starts_with("#!") {
+            let file = format!("{HEREDOC_PIPES}/{}", heredoc.name);
+            return (vec![file], Some((heredoc.name.clone(), data)));
+        }
+        data
+    } else {
+        let mut full = line.clone();
+        for heredoc in &run.heredocs {
+            full.push('\n');
+            full.push_str(&heredoc.content);
+            full.push_str(&heredoc.name);
+        }
+        full
+    };
+    (with_shell(config, &Command::Shell(script)), None)
 }
 
 /// `runCommandString`: `|N K=V ... args`, the stage's ARGs with their values in the step's env.
@@ -416,8 +473,9 @@ impl StageImage {
                 self.commit(&format!("VOLUME [{}]", volumes.join(" ")), created);
             }
             Instruction::Stopsignal(signal) => {
-                berth_container::parse_signal(signal)
-                    .map_err(|_| Error::Invalid(format!("Invalid signal: {signal}")))?;
+                if !valid_signal(signal) {
+                    return Err(Error::Invalid(format!("Invalid signal: {signal}")));
+                }
                 self.container().stop_signal.clone_from(signal);
                 self.commit(&format!("STOPSIGNAL {signal}"), created);
             }
@@ -446,6 +504,32 @@ impl StageImage {
         let layer = wd != "/";
         (wd, layer)
     }
+}
+
+/// moby's `signal.ParseSignal` on Linux: a non-zero number, or a name of its `SignalMap`
+/// (any case, `SIG` optional).
+pub fn valid_signal(signal: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT",
+        "KILL", "PIPE", "POLL", "PROF", "PWR", "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM",
+        "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU", "XFSZ",
+        "RTMIN", "RTMAX",
+    ];
+    if let Ok(number) = signal.parse::<i64>() {
+        return number != 0 && i32::try_from(number).is_ok();
+    }
+    let upper = signal.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    if NAMES.contains(&name) {
+        return true;
+    }
+    let offset = |prefix: &str, sign: char| {
+        name.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix(sign))
+            .and_then(|n| n.parse::<u8>().ok())
+            .is_some_and(|n| (1..=15).contains(&n) && !n.to_string().starts_with('0'))
+    };
+    offset("RTMIN", '+') || offset("RTMAX", '-')
 }
 
 /// Go's `path.Clean` for absolute paths.

@@ -20,17 +20,14 @@ pub(crate) fn store_image(
         image.container().labels.insert(key.clone(), value.clone());
     }
     let mut config = image.config;
-    crate::config::fill_history_times(&mut config.history);
+    let now = berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc());
+    crate::config::fill_history_times(&mut config.history, &now);
     // The image's time is its last step's (as the exporter writes it).
     config.created = config
         .history
         .last()
         .and_then(|h| h.created.clone())
-        .or_else(|| {
-            Some(berth_manifest::timefmt::format_rfc3339_nano(
-                time::OffsetDateTime::now_utc(),
-            ))
-        });
+        .or(Some(now));
     config.rootfs.diff_ids = target.layers.iter().map(|l| l.diff_id.clone()).collect();
     let config_bytes = config.to_bytes();
     let config_digest = store.write_blob(&config_bytes)?;
@@ -54,7 +51,12 @@ pub(crate) fn store_image(
         manifest_digest.clone(),
         manifest_bytes.len() as u64,
     );
-    progress_line(progress, &vertex, "exporting layers done");
+    let elapsed = Progress::elapsed(&vertex);
+    progress_line(
+        progress,
+        &vertex,
+        &format!("exporting layers {elapsed} done"),
+    );
     progress_line(
         progress,
         &vertex,

@@ -23,6 +23,7 @@
 //! ```
 
 mod build;
+pub mod cache;
 pub mod config;
 pub mod context;
 pub mod copy;

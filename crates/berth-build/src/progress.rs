@@ -15,6 +15,7 @@ pub struct Vertex {
     started: Instant,
     /// The end of the last output line was written (a partial line waits for the rest).
     partial: Vec<u8>,
+    name: String,
 }
 
 /// Where progress goes.
@@ -50,9 +51,16 @@ impl Progress {
             index: self.next,
             started: Instant::now(),
             partial: Vec::new(),
+            name: name.to_owned(),
         };
         self.next += 1;
-        self.write(&format!("#{} {name}\n", vertex.index));
+        // Docker 20.10 prints each vertex's digest (BuildKit's LLB digest) under its name; berth's
+        // vertices are no LLB: the digest of the name stands in.
+        let digest = berth_digest::Digest::sha256(format!("{}\n{name}", vertex.index).as_bytes());
+        self.write(&format!(
+            "#{} {name}\n#{} {digest}\n",
+            vertex.index, vertex.index
+        ));
         vertex
     }
 
@@ -91,10 +99,17 @@ impl Progress {
         self.write(&format!("#{} CACHED\n\n", vertex.index));
     }
 
-    /// The vertex failed with `message`.
+    /// The vertex failed with `message`; then Docker 20.10's summary of the failed step (its name
+    /// between rules; newer BuildKit also repeats the last output lines there).
     pub fn error(&mut self, mut vertex: Vertex, message: &str) {
         self.flush_partial(&mut vertex);
         self.write(&format!("#{} ERROR: {message}\n", vertex.index));
+        self.write(&format!("------\n > {}:\n------\n", vertex.name));
+    }
+
+    /// The time since the vertex started, as BuildKit prints it in status lines (`0.0s`).
+    pub fn elapsed(vertex: &Vertex) -> String {
+        format!("{:.1}s", vertex.started.elapsed().as_secs_f64())
     }
 }
 
@@ -184,8 +199,10 @@ mod tests {
                     .join(" ")
             })
             .collect();
+        assert_eq!(lines.len(), 6, "{lines:?}");
+        assert!(lines[1].starts_with("#1 sha256:"), "{lines:?}");
         assert_eq!(
-            lines,
+            [&lines[..1], &lines[2..]].concat(),
             ["#1 [1/2] RUN echo", "#1 T a", "#1 T bc", "#1 DONE T", ""]
         );
     }

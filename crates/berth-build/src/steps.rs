@@ -11,6 +11,7 @@ use berth_manifest::media_type;
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 
 use crate::build::{BuildOptions, StageResult};
+use crate::cache::{self, Cache};
 use crate::copy::{CopyKind, CopyRequest, SourceRoot};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -25,6 +26,8 @@ pub struct LayerRef {
     pub diff_id: Digest,
     pub size: u64,
     pub media_type: String,
+    /// When the step that wrote it ran (its history time); empty for a base image's layers.
+    pub created: String,
 }
 
 impl LayerRef {
@@ -41,6 +44,7 @@ impl LayerRef {
                 diff_id,
                 size: descriptor.size(),
                 media_type: oci_layer_type(descriptor.media_type().as_ref()).to_owned(),
+                created: String::new(),
             })
             .collect())
     }
@@ -65,29 +69,58 @@ fn pairs(layers: &[LayerRef]) -> Vec<(Digest, Digest)> {
         .collect()
 }
 
-fn committed(step: Step<'_>) -> Result<Option<LayerRef>> {
+fn committed(step: Step<'_>) -> Result<LayerRef> {
     let layer = step.commit()?;
-    Ok(Some(LayerRef {
+    Ok(LayerRef {
         blob: layer.blob,
         diff_id: layer.diff_id,
         size: layer.size,
         media_type: media_type::OCI_LAYER_TAR_GZIP.to_owned(),
-    }))
+        created: now(),
+    })
 }
+
+fn now() -> String {
+    berth_manifest::timefmt::format_rfc3339_nano(time::OffsetDateTime::now_utc())
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A layer step's outcome: its layer and its cache key (the parent of the next step's).
+pub(crate) type Stepped = (LayerRef, Digest);
 
 pub(crate) struct StepRunner<'a, 's> {
     containers: &'a Containers<'s>,
     options: &'a BuildOptions<'a>,
+    cache: Cache,
 }
 
 impl<'a, 's> StepRunner<'a, 's> {
     pub fn new(
         containers: &'a Containers<'s>,
         options: &'a BuildOptions<'a>,
-    ) -> StepRunner<'a, 's> {
-        StepRunner {
+    ) -> Result<StepRunner<'a, 's>> {
+        Ok(StepRunner {
             containers,
             options,
+            cache: Cache::open(containers.store())?,
+        })
+    }
+
+    /// The layer cached under `key`, unless `--no-cache`.
+    fn cached(&self, key: &Digest) -> Option<LayerRef> {
+        if self.options.no_cache {
+            return None;
+        }
+        self.cache.get(self.containers.store(), key)
+    }
+
+    /// Records a completed step (a cache that cannot be written only costs the next build time).
+    fn remember(&self, key: &Digest, layer: &LayerRef) {
+        if let Err(e) = self.cache.put(key, layer) {
+            tracing::warn!(error = %e, "the build cache record was not written");
         }
     }
 
@@ -127,14 +160,17 @@ impl<'a, 's> StepRunner<'a, 's> {
         env
     }
 
-    /// RUN: the command in a container on the stage's root filesystem.
+    /// RUN: the command in a container on the stage's root filesystem. Its key: the parent's,
+    /// the command, its environment, working directory, user and network.
     pub fn run(
         &self,
         result: &StageResult,
         args: &[String],
+        script: Option<&(String, String)>,
+        network: Option<berth_container::Network>,
         name: &str,
         progress: &mut Progress,
-    ) -> Result<Option<LayerRef>> {
+    ) -> Result<Stepped> {
         let mut vertex = progress.start(name);
         let config = result.image.container_ref();
         let process = StepProcess {
@@ -146,13 +182,47 @@ impl<'a, 's> StepRunner<'a, 's> {
                 config.working_dir.clone()
             },
             user: config.user.clone(),
-            network: self.options.network,
+            network: network.unwrap_or(self.options.network),
             hostname: HOSTNAME.to_owned(),
             extra_hosts: self.options.add_hosts.clone(),
             runtime: self.options.runtime.clone(),
+            binds: Vec::new(),
         };
+        let key = cache::key(&[
+            &result.key.to_string(),
+            "RUN",
+            &json(&process.args),
+            &json(&process.env),
+            &process.cwd,
+            &process.user,
+            process.network.name(),
+            &json(&process.extra_hosts),
+            &json(&script),
+        ]);
+        if let Some(layer) = self.cached(&key) {
+            progress.cached(&vertex);
+            return Ok((layer, key));
+        }
         let outcome = (|| {
-            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let step = Step::mount_for_run(self.containers, &pairs(&result.layers))?;
+            let mut process = process;
+            if let Some((name, data)) = script {
+                // The heredoc script, mounted read-only where BuildKit mounts it.
+                let dir = step.dir().join("pipes");
+                std::fs::create_dir_all(&dir).map_err(Error::io("create the heredoc script"))?;
+                let file = dir.join(name);
+                std::fs::write(&file, data).map_err(Error::io("write the heredoc script"))?;
+                std::fs::set_permissions(
+                    &file,
+                    std::os::unix::fs::PermissionsExt::from_mode(0o755),
+                )
+                .map_err(Error::io("write the heredoc script"))?;
+                process.binds.push(berth_container::Bind {
+                    source: file.to_string_lossy().into_owned(),
+                    destination: format!("{}/{name}", crate::config::HEREDOC_PIPES),
+                    read_only: true,
+                });
+            }
             let code = step.run(&process, &mut |bytes| progress.output(&mut vertex, bytes))?;
             Ok::<_, Error>((step, code))
         })();
@@ -171,16 +241,8 @@ impl<'a, 's> StepRunner<'a, 's> {
             progress.error(vertex, &error.to_string());
             return Err(error);
         }
-        match committed(step) {
-            Ok(layer) => {
-                progress.done(vertex);
-                Ok(layer)
-            }
-            Err(e) => {
-                progress.error(vertex, &e.to_string());
-                Err(e)
-            }
-        }
+        let outcome = committed(step);
+        self.finish(progress, vertex, key, outcome)
     }
 
     /// WORKDIR: the directory and its missing parents, mode 0755, owned by the stage's user.
@@ -190,12 +252,17 @@ impl<'a, 's> StepRunner<'a, 's> {
         dir: &str,
         name: &str,
         progress: &mut Progress,
-    ) -> Result<Option<LayerRef>> {
+    ) -> Result<Stepped> {
         let vertex = progress.start(name);
+        let user = result.image.container_ref().user;
+        let key = cache::key(&[&result.key.to_string(), "WORKDIR", dir, &user]);
+        if let Some(layer) = self.cached(&key) {
+            progress.cached(&vertex);
+            return Ok((layer, key));
+        }
         let outcome = (|| {
             let step = Step::mount(self.containers, &pairs(&result.layers))?;
             let root = step.rootfs()?;
-            let user = result.image.container_ref().user;
             let owner = if user.is_empty() {
                 None
             } else {
@@ -208,11 +275,12 @@ impl<'a, 's> StepRunner<'a, 's> {
             drop(root);
             committed(step)
         })();
-        finish(progress, vertex, outcome)
+        self.finish(progress, vertex, key, outcome)
     }
 
     /// COPY and ADD, through the `copy` module, from the context or `from` (a stage's or an
-    /// image's layers, mounted for the copy).
+    /// image's layers, mounted for the copy). Their key: the parent's, the instruction as
+    /// expanded, and the sources' content digest.
     pub fn copy(
         &self,
         result: &StageResult,
@@ -220,11 +288,16 @@ impl<'a, 's> StepRunner<'a, 's> {
         from: Option<&[LayerRef]>,
         name: &str,
         progress: &mut Progress,
-    ) -> Result<Option<LayerRef>> {
+    ) -> Result<Stepped> {
         let vertex = progress.start(name);
+        let workdir = result.image.container_ref().working_dir;
+        let workdir = if workdir.is_empty() {
+            "/".to_owned()
+        } else {
+            workdir
+        };
+        let mut key = None;
         let outcome = (|| {
-            let step = Step::mount(self.containers, &pairs(&result.layers))?;
-            let root = step.rootfs()?;
             let source_step = match from {
                 Some(layers) => Some(Step::mount(self.containers, &pairs(layers))?),
                 None => None,
@@ -232,12 +305,6 @@ impl<'a, 's> StepRunner<'a, 's> {
             let source_root: Option<OwnedFd> = match &source_step {
                 Some(step) => Some(step.rootfs()?),
                 None => None,
-            };
-            let workdir = result.image.container_ref().working_dir;
-            let workdir = if workdir.is_empty() {
-                "/".to_owned()
-            } else {
-                workdir
             };
             let source = match &source_root {
                 Some(fd) => SourceRoot::Rootfs(fd.as_fd()),
@@ -250,74 +317,105 @@ impl<'a, 's> StepRunner<'a, 's> {
                     }
                 },
             };
-            request_and_copy(instruction, &source, root.as_fd(), &workdir, self.options)?;
+            let checksum = with_request(instruction, &workdir, self.options, |request| {
+                crate::copy::sources_checksum(&source, request)
+            })?;
+            let step_key = cache::key(&[
+                &result.key.to_string(),
+                &format!("{instruction:?}"),
+                &workdir,
+                &checksum.to_string(),
+            ]);
+            key = Some(step_key.clone());
+            if self.cached(&step_key).is_some() {
+                return Ok(None);
+            }
+            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let root = step.rootfs()?;
+            with_request(instruction, &workdir, self.options, |request| {
+                crate::copy::copy(&source, root.as_fd(), request)
+            })?;
             drop(root);
             drop(source_root);
             drop(source_step);
-            committed(step)
+            committed(step).map(Some)
         })();
-        finish(progress, vertex, outcome)
+        match (outcome, key) {
+            (Ok(None), Some(key)) => {
+                let layer = self
+                    .cached(&key)
+                    .ok_or_else(|| Error::Invalid("the cache record vanished".to_owned()))?;
+                progress.cached(&vertex);
+                Ok((layer, key))
+            }
+            (Ok(Some(layer)), Some(key)) => self.finish(progress, vertex, key, Ok(layer)),
+            (Err(e), _) => {
+                progress.error(vertex, &e.to_string());
+                Err(e)
+            }
+            (Ok(_), None) => unreachable!("a key is made before any layer"),
+        }
+    }
+
+    fn finish(
+        &self,
+        progress: &mut Progress,
+        vertex: crate::progress::Vertex,
+        key: Digest,
+        outcome: Result<LayerRef>,
+    ) -> Result<Stepped> {
+        match outcome {
+            Ok(layer) => {
+                self.remember(&key, &layer);
+                progress.done(vertex);
+                Ok((layer, key))
+            }
+            Err(e) => {
+                progress.error(vertex, &e.to_string());
+                Err(e)
+            }
+        }
     }
 }
 
-fn finish(
-    progress: &mut Progress,
-    vertex: crate::progress::Vertex,
-    outcome: Result<Option<LayerRef>>,
-) -> Result<Option<LayerRef>> {
-    match outcome {
-        Ok(layer) => {
-            progress.done(vertex);
-            Ok(layer)
-        }
-        Err(e) => {
-            progress.error(vertex, &e.to_string());
-            Err(e)
-        }
-    }
-}
-
-fn request_and_copy(
+/// The [`CopyRequest`] of a COPY or ADD, handed to `f`.
+fn with_request<T>(
     instruction: &Instruction,
-    source: &SourceRoot<'_>,
-    root: BorrowedFd<'_>,
     workdir: &str,
     options: &BuildOptions<'_>,
-) -> Result<()> {
+    f: impl FnOnce(&CopyRequest<'_>) -> Result<T>,
+) -> Result<T> {
     match instruction {
-        Instruction::Copy(copy) => {
-            let request = CopyRequest {
-                sources: &copy.paths.sources,
-                contents: &copy.paths.contents,
-                dest: &copy.paths.dest,
-                workdir,
-                chown: copy.chown.as_deref(),
-                chmod: copy.chmod.as_deref(),
-                exclude: &copy.exclude,
-                parents: copy.parents,
-                kind: CopyKind::Copy,
-            };
-            crate::copy::copy(source, root, &request)
-        }
-        Instruction::Add(add) => {
-            let request = CopyRequest {
-                sources: &add.paths.sources,
-                contents: &add.paths.contents,
-                dest: &add.paths.dest,
-                workdir,
-                chown: add.chown.as_deref(),
-                chmod: add.chmod.as_deref(),
-                exclude: &add.exclude,
-                parents: false,
-                kind: CopyKind::Add {
-                    checksum: add.checksum.as_deref(),
-                    unpack: add.unpack,
-                    fetch: options.fetch,
-                },
-            };
-            crate::copy::copy(source, root, &request)
-        }
-        _ => Ok(()),
+        Instruction::Copy(copy) => f(&CopyRequest {
+            sources: &copy.paths.sources,
+            contents: &copy.paths.contents,
+            dest: &copy.paths.dest,
+            workdir,
+            chown: copy.chown.as_deref(),
+            chmod: copy.chmod.as_deref(),
+            exclude: &copy.exclude,
+            parents: copy.parents,
+            kind: CopyKind::Copy,
+        }),
+        Instruction::Add(add) => f(&CopyRequest {
+            sources: &add.paths.sources,
+            contents: &add.paths.contents,
+            dest: &add.paths.dest,
+            workdir,
+            chown: add.chown.as_deref(),
+            chmod: add.chmod.as_deref(),
+            exclude: &add.exclude,
+            parents: false,
+            kind: CopyKind::Add {
+                checksum: add.checksum.as_deref(),
+                unpack: add.unpack,
+                fetch: options.fetch,
+            },
+        }),
+        _ => Err(Error::Invalid(format!(
+            "{} copies nothing",
+            instruction.keyword()
+        ))),
     }
 }
 

@@ -45,6 +45,17 @@ static LIVE: std::sync::Mutex<Vec<LiveStep>> = std::sync::Mutex::new(Vec::new())
 /// A step's directory, and its runtime and container ID while a RUN runs.
 type LiveStep = (PathBuf, Option<(Runtime, String)>);
 
+/// Set by [`Step::abort_all`]: the process is about to exit.
+static ABORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// After [`Step::abort_all`] the thread that ran a step waits for the exit the signal handler is
+/// about to make, rather than report the RUN it killed as failed.
+fn park_if_aborted() {
+    while ABORTED.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::park();
+    }
+}
+
 fn live() -> std::sync::MutexGuard<'static, Vec<LiveStep>> {
     LIVE.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -67,6 +78,8 @@ pub struct StepProcess {
     pub extra_hosts: Vec<(String, String)>,
     /// `--runtime`; found on PATH when empty.
     pub runtime: String,
+    /// Bind mounts (a RUN heredoc script at `/dev/pipes/NAME`).
+    pub binds: Vec<crate::spec::Bind>,
 }
 
 /// A layer a step committed.
@@ -92,8 +105,27 @@ pub struct Step<'s> {
 }
 
 impl<'s> Step<'s> {
-    /// Mounts the overlay of `layers` (blob, diff_id; base first) with a new upper directory.
+    /// Mounts the overlay of `layers` (blob, diff_id; base first) with a new upper directory:
+    /// the stage's files exactly (COPY, ADD, WORKDIR, a `COPY --from` source).
     pub fn mount(containers: &Containers<'s>, layers: &[(Digest, Digest)]) -> Result<Step<'s>> {
+        Self::mount_with(containers, layers, false)
+    }
+
+    /// [`Step::mount`] for a RUN: with the init layer on top (the mount points the runtime
+    /// needs, so that it creates none in the upper directory and the layer holds none).
+    pub fn mount_for_run(
+        containers: &Containers<'s>,
+        layers: &[(Digest, Digest)],
+    ) -> Result<Step<'s>> {
+        Self::mount_with(containers, layers, true)
+    }
+
+    fn mount_with(
+        containers: &Containers<'s>,
+        layers: &[(Digest, Digest)],
+        init: bool,
+    ) -> Result<Step<'s>> {
+        park_if_aborted();
         let base = containers.dir.join(STEPS_DIR);
         std::fs::create_dir_all(&base).map_err(Error::io(format!("create {}", base.display())))?;
         let dir = base.join(crate::names::random_hex::<16>());
@@ -114,7 +146,9 @@ impl<'s> Step<'s> {
         std::fs::create_dir_all(step.dir.join("bundle"))
             .map_err(Error::io(format!("create {}", step.dir.display())))?;
         let mut lowers = snapshot::visible_lowers(step.snapshots.ensure(step.store, layers)?);
-        lowers.push(rootfs::make_init_layer(&step.dir)?);
+        if init {
+            lowers.push(rootfs::make_init_layer(&step.dir)?);
+        }
         rootfs::mount_overlay(&lowers, &step.paths)?;
         Ok(step)
     }
@@ -141,6 +175,7 @@ impl<'s> Step<'s> {
     /// RUN containers of this process's steps are killed and deleted, their root filesystems
     /// unmounted and their directories removed.
     pub fn abort_all() {
+        ABORTED.store(true, std::sync::atomic::Ordering::SeqCst);
         let steps = std::mem::take(&mut *live());
         for (dir, running) in steps {
             if let Some((runtime, id)) = running {
@@ -190,6 +225,7 @@ impl<'s> Step<'s> {
         };
         let host = HostConfig {
             network: process.network,
+            binds: process.binds.clone(),
             ..HostConfig::default()
         };
         let mut spec = spec::build_spec(&config, &host, &exec_user, &process.hostname, &etc)?;
@@ -233,7 +269,9 @@ impl<'s> Step<'s> {
                 Err(e) => return Err(Error::io("read the step's output")(e)),
             }
         }
-        let status = child.wait().map_err(Error::io("wait for the runtime"))?;
+        let status = child.wait().map_err(Error::io("wait for the runtime"));
+        park_if_aborted();
+        let status = status?;
         let _ = runtime.delete(&id, true);
         self.set_running(None);
         let code = {

@@ -185,3 +185,65 @@ fn base_configs_keep_only_buildkits_fields() {
     assert_eq!(inner.env, [format!("PATH={DEFAULT_PATH}")]);
     assert_eq!(inner.extra.keys().collect::<Vec<_>>(), ["StopTimeout"]);
 }
+
+#[test]
+fn signals_are_mobys() {
+    for (signal, valid) in [
+        ("SIGTERM", true),
+        ("term", true),
+        ("9", true),
+        ("0", false),
+        ("SIGRTMIN+3", true),
+        ("RTMAX-15", true),
+        ("RTMIN+16", false),
+        ("NOPE", false),
+        ("", false),
+    ] {
+        assert_eq!(valid_signal(signal), valid, "{signal}");
+    }
+}
+
+#[test]
+fn run_heredocs_as_buildkit_runs_them() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "RUN <<EOF\necho a\necho b\nEOF\n",
+            &["/bin/sh", "-c", "echo a\necho b\n"],
+        ),
+        (
+            "RUN <<-EOF\n\techo a\nEOF\n",
+            &["/bin/sh", "-c", "echo a\n"],
+        ),
+        (
+            "RUN cat <<EOF > /x\nhello\nEOF\n",
+            &["/bin/sh", "-c", "cat <<EOF > /x\nhello\nEOF"],
+        ),
+        ("RUN echo plain\n", &["/bin/sh", "-c", "echo plain"]),
+        ("RUN [\"a\", \"b\"]\n", &["a", "b"]),
+    ];
+    for (line, want) in cases {
+        let dockerfile = parse(&format!("FROM scratch\n{line}")).unwrap();
+        let berth_dockerfile::Instruction::Run(run) =
+            &dockerfile.stages[0].instructions[0].instruction
+        else {
+            panic!("{line}");
+        };
+        assert_eq!(
+            run_args(&ContainerConfig::default(), run),
+            (want.iter().map(|s| (*s).to_owned()).collect(), None),
+            "{line}"
+        );
+    }
+    let dockerfile = parse("FROM scratch\nRUN <<-SCRIPT\n\t#!/bin/cat\n\thi\nSCRIPT\n").unwrap();
+    let berth_dockerfile::Instruction::Run(run) = &dockerfile.stages[0].instructions[0].instruction
+    else {
+        panic!();
+    };
+    assert_eq!(
+        run_args(&ContainerConfig::default(), run),
+        (
+            vec!["/dev/pipes/SCRIPT".to_owned()],
+            Some(("SCRIPT".to_owned(), "#!/bin/cat\nhi\n".to_owned()))
+        )
+    );
+}

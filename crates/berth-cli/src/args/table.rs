@@ -7,7 +7,7 @@
 use clap::{error::ErrorKind, ArgMatches, FromArgMatches, Subcommand};
 
 use crate::commands::{
-    build,
+    build, builder,
     container::{commit, create, diff, export, kill, logs, ps, rm, run, start, stop},
     history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
     version,
@@ -17,6 +17,7 @@ use crate::commands::{
 #[derive(Debug)]
 pub enum Command {
     Build(build::Args),
+    BuilderPrune(builder::PruneArgs),
     Images(images::Args),
     Tag(tag::Args),
     Import(import::Args),
@@ -125,6 +126,12 @@ fn table() -> Vec<Row> {
         ),
         Row::Group(Image),
         command(
+            "Remove build cache",
+            &[In(Builder, "prune", &[])],
+            Command::BuilderPrune,
+        ),
+        Row::Group(Builder),
+        command(
             "Create and run a new container from an image",
             &[Top("run"), In(Container, "run", &[])],
             Command::Run,
@@ -197,17 +204,19 @@ fn table() -> Vec<Row> {
 /// A management command: the commands of one kind of object under one word (`berth image …`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Group {
+    Builder,
     Image,
     Container,
 }
 
-use Group::{Container, Image};
+use Group::{Builder, Container, Image};
 
 impl Group {
-    const ALL: [Group; 2] = [Image, Container];
+    const ALL: [Group; 3] = [Builder, Image, Container];
 
     fn name(self) -> &'static str {
         match self {
+            Builder => "builder",
             Image => "image",
             Container => "container",
         }
@@ -215,6 +224,7 @@ impl Group {
 
     fn about(self) -> &'static str {
         match self {
+            Builder => "Manage builds",
             Image => "Manage images",
             Container => "Manage containers",
         }

@@ -21,7 +21,7 @@ pub struct Args {
     #[arg(short = 'f', long = "file", value_name = "string")]
     pub file: Option<String>,
     /// Always remove intermediate containers
-    #[arg(long)]
+    #[arg(long, overrides_with = "force_rm")]
     pub force_rm: bool,
     /// Write the image ID to the file
     #[arg(long, value_name = "string")]
@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, value_name = "string", default_value = "default")]
     pub network: String,
     /// Do not use cache when building the image
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_cache")]
     pub no_cache: bool,
     /// Set platform if server is multi-platform capable
     #[arg(long, value_name = "string", env = "DOCKER_DEFAULT_PLATFORM")]
@@ -42,14 +42,15 @@ pub struct Args {
     #[arg(long, value_name = "string", default_value = "auto")]
     pub progress: String,
     /// Always attempt to pull a newer version of the image
-    #[arg(long)]
+    #[arg(long, overrides_with = "pull")]
     pub pull: bool,
     /// Suppress the build output and print image ID on success
-    #[arg(short = 'q', long)]
+    #[arg(short = 'q', long, overrides_with = "quiet")]
     pub quiet: bool,
     /// Remove intermediate containers after a successful build
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "bool",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+          num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          overrides_with = "rm")]
     pub rm: bool,
     /// Size of /dev/shm
     #[arg(long, value_name = "bytes")]

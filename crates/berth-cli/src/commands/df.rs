@@ -79,7 +79,11 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         images_row,
         summary_row("Containers", listed.len(), running, size, reclaimable),
         summary_row("Local Volumes", 0, 0, 0, 0),
-        summary_row("Build Cache", 0, 0, 0, 0),
+        {
+            // Every record is reclaimable: `builder prune` removes them all.
+            let (count, size) = berth_build::cache::usage(containers.store());
+            summary_row("Build Cache", count, 0, size, size)
+        },
     ];
     let format = Format::parse(args.format.as_deref(), SUMMARY_TABLE, Missing::Error)?;
     let header = json!({

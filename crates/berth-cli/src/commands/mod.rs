@@ -1,6 +1,7 @@
 //! One module per command. Each exposes `Args` (its clap flags) and `run(ctx, args)`.
 
 pub mod build;
+pub mod builder;
 pub mod container;
 pub mod df;
 pub mod history;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let ctx = &Ctx::new(cli.global);
     match cli.command {
         Command::Build(args) => build::run(ctx, &args).map(Into::into),
+        Command::BuilderPrune(args) => builder::prune(ctx, &args).map(Into::into),
         Command::Images(args) => images::run(ctx, &args).map(Into::into),
         Command::Tag(args) => tag::run(ctx, &args).map(Into::into),
         Command::Import(args) => import::run(ctx, &args).map(Into::into),

@@ -54,9 +54,19 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<ExitStatus> {
         }
     }
     // The roots read again (records only, no runtime): a container created meanwhile keeps its image.
-    store.gc(&containers.image_roots()?)?;
+    store.gc(&gc_roots(&containers)?)?;
     if failed {
         return Ok(ExitStatus::FAILURE);
     }
     Ok(ExitStatus::SUCCESS)
+}
+
+/// What GC keeps besides the named images: the images of containers, and the layers of the
+/// build cache.
+pub(crate) fn gc_roots(
+    containers: &berth_container::Containers<'_>,
+) -> anyhow::Result<Vec<berth_digest::Digest>> {
+    let mut roots = containers.image_roots()?;
+    roots.extend(berth_build::cache::roots(containers.store()));
+    Ok(roots)
 }

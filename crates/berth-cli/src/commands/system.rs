@@ -40,6 +40,8 @@ pub fn run(ctx: &Ctx, command: SystemCommand) -> anyhow::Result<ExitStatus> {
             let filter = PruneFilter::parse(&args.filters, std::time::SystemTime::now())?;
             let containers = crate::commands::container::containers(ctx)?;
             let kept = prune_containers(&containers)?;
+            // `system prune` removes the build cache too; GC then reclaims its layers.
+            berth_build::cache::prune(containers.store())?;
             let users = kept.iter().map(Container::image_user).collect();
             prune_images(&containers, args.all, &filter, users).map(Into::into)
         }
@@ -132,7 +134,7 @@ fn prune_images(
         })
         .collect();
     // The roots read again (records only, no runtime): a container created meanwhile keeps its image.
-    let report = store.gc(&containers.image_roots()?)?;
+    let report = store.gc(&crate::commands::rmi::gc_roots(containers)?)?;
     if !lines.is_empty() {
         output::println("Deleted Images:")?;
         for line in &lines {
