@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod chapter;
+mod build_corpus;
 mod cli;
 mod common;
 mod containers;

@@ -24,6 +24,9 @@ const PEERS: &[(&str, &str)] = &[
     // machines policy-rc.d keeps apt from starting the system service; where apt does start it,
     // the tests neither use nor disturb it.
     ("docker.io", "dockerd"),
+    // The second builder the build corpus (tests/it/build_corpus) compares with BuildKit: daemonless,
+    // run with --isolation chroot on a vfs store of its own (Debian bookworm: buildah 1.28).
+    ("buildah", "buildah"),
 ];
 
 /// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands.
