@@ -165,25 +165,18 @@ fn against_buildkit(tool: Tool) {
         let built = match tool {
             Tool::Buildah => tools::buildah(case, &context, &out.join("store"), &out, &tag),
             Tool::Berth => tools::berth(case, &context, &env, &out, &tag),
-            Tool::BuildKit => unreachable!("BuildKit is the oracle"),
         };
-        if let Some(message) = &case.error {
-            if let Some(problem) = error_problem(tool, message, oracle_built, &built) {
-                let _ = writeln!(failures, "{}: {problem}\n{}", case.name, built.text());
+        let differences = match (&case.error, &oracle_built.archive, &built.archive) {
+            (Some(message), _, _) => error_differences(tool, message, oracle_built, &built),
+            (None, Some(theirs), Some(ours)) => {
+                compare(&read_docker_archive(theirs), &read_docker_archive(ours))
             }
-            continue;
-        }
-        let (Some(theirs), Some(ours)) = (&oracle_built.archive, &built.archive) else {
-            let _ = writeln!(
-                failures,
-                "{}: {} failed to build it\n{}",
-                case.name,
-                tool.name(),
-                built.text()
-            );
-            continue;
+            (None, _, _) => vec![compare::Difference {
+                place: "build".to_owned(),
+                left: "an image".to_owned(),
+                right: format!("no image: {}", last_line(&built)),
+            }],
         };
-        let differences = compare(&read_docker_archive(theirs), &read_docker_archive(ours));
         let (left, explained) = unexplained(tool, case, differences, &mut used);
         for difference in left {
             let _ = writeln!(failures, "{}: {difference}", case.name);
@@ -217,16 +210,47 @@ fn against_buildkit(tool: Tool) {
 
 /// A build that must fail: it fails as BuildKit's does, with BuildKit's exit code; berth also
 /// with BuildKit's key message (buildah words its own).
-fn error_problem(tool: Tool, message: &str, oracle: &Built, built: &Built) -> Option<String> {
+fn error_differences(
+    tool: Tool,
+    message: &str,
+    oracle: &Built,
+    built: &Built,
+) -> Vec<compare::Difference> {
+    let mut out = Vec::new();
     if built.archive.is_some() {
-        return Some(format!("{} built what BuildKit refuses", tool.name()));
+        out.push(compare::Difference {
+            place: "build".to_owned(),
+            left: "refused".to_owned(),
+            right: "an image".to_owned(),
+        });
+        return out;
     }
     let (theirs, ours) = (oracle.output.status.code(), built.output.status.code());
     if theirs != ours {
-        return Some(format!("exit code {ours:?}, BuildKit's is {theirs:?}"));
+        out.push(compare::Difference {
+            place: "exit code".to_owned(),
+            left: format!("{theirs:?}"),
+            right: format!("{ours:?}"),
+        });
     }
-    (tool == Tool::Berth && !contains_all(&built.text(), message))
-        .then(|| format!("the output lacks BuildKit's {message:?}"))
+    if tool == Tool::Berth && !contains_all(&built.text(), message) {
+        out.push(compare::Difference {
+            place: "message".to_owned(),
+            left: message.to_owned(),
+            right: last_line(built),
+        });
+    }
+    out
+}
+
+/// The last line a build printed on stderr (its error).
+fn last_line(built: &Built) -> String {
+    String::from_utf8_lossy(&built.output.stderr)
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]

@@ -11,8 +11,8 @@ use crate::common::{dockerd, render, Env};
 use super::world::Case;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The builders compared with the oracle, BuildKit.
 pub enum Tool {
-    BuildKit,
     Buildah,
     Berth,
 }
@@ -20,7 +20,6 @@ pub enum Tool {
 impl Tool {
     pub fn name(self) -> &'static str {
         match self {
-            Tool::BuildKit => "BuildKit",
             Tool::Buildah => "buildah",
             Tool::Berth => "berth",
         }

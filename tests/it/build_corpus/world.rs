@@ -70,7 +70,7 @@ fn read_case(dir: &Path) -> Case {
 
 /// The registry, the HTTP server and the placeholders the Dockerfiles use.
 pub struct World {
-    pub registry: Registry,
+    _registry: Registry,
     pub http_port: u16,
     pub base: String,
     pub data: String,
@@ -90,7 +90,7 @@ impl World {
         make_data(dir.path(), &data);
         let http_port = serve_http(Path::new(CORPUS).join("http"));
         Some(World {
-            registry,
+            _registry: registry,
             http_port,
             base,
             data,
