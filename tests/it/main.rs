@@ -2,8 +2,8 @@
 //! against real peers (the CNCF registry, skopeo, umoci, runc/crun, a Docker 20.10 engine) started on loopback.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
-mod chapter;
 mod build_corpus;
+mod chapter;
 mod cli;
 mod common;
 mod containers;

@@ -3,7 +3,7 @@
 //! listed by place in [`super::known`].
 
 use std::collections::BTreeSet;
-use std::fmt;
+use std::fmt::{self, Write};
 
 use super::image::{Entry, Image};
 
@@ -20,7 +20,11 @@ pub struct Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:\n    - {}\n    + {}", self.place, self.left, self.right)
+        write!(
+            f,
+            "{}:\n    - {}\n    + {}",
+            self.place, self.left, self.right
+        )
     }
 }
 
@@ -80,12 +84,27 @@ pub fn compare(left: &Image, right: &Image) -> Vec<Difference> {
 
 fn compare_entries(out: &mut Vec<Difference>, path: &str, l: &Entry, r: &Entry) {
     if l.kind != r.kind {
-        differ(out, format!("fs /{path}"), describe(Some(l)), describe(Some(r)));
+        differ(
+            out,
+            format!("fs /{path}"),
+            describe(Some(l)),
+            describe(Some(r)),
+        );
         return;
     }
     let place = |what: &str| format!("fs /{path} {what}");
-    differ(out, place("mode"), format!("{:o}", l.mode), format!("{:o}", r.mode));
-    differ(out, place("owner"), format!("{}:{}", l.uid, l.gid), format!("{}:{}", r.uid, r.gid));
+    differ(
+        out,
+        place("mode"),
+        format!("{:o}", l.mode),
+        format!("{:o}", r.mode),
+    );
+    differ(
+        out,
+        place("owner"),
+        format!("{}:{}", l.uid, l.gid),
+        format!("{}:{}", r.uid, r.gid),
+    );
     differ(out, place("link"), l.link.clone(), r.link.clone());
     differ(out, place("content"), l.sha256.clone(), r.sha256.clone());
 }
@@ -96,10 +115,10 @@ fn describe(entry: Option<&Entry>) -> String {
         Some(e) => {
             let mut text = format!("{} {:o} {}:{}", e.kind, e.mode, e.uid, e.gid);
             if !e.link.is_empty() {
-                text += &format!(" -> {}", e.link);
+                let _ = write!(text, " -> {}", e.link);
             }
             if !e.sha256.is_empty() {
-                text += &format!(" sha256:{}", &e.sha256[..12]);
+                let _ = write!(text, " sha256:{}", &e.sha256[..12]);
             }
             text
         }

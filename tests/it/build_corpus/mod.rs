@@ -84,7 +84,9 @@ fn buildkit_builds_the_corpus_as_each_case_says() {
             let _ = writeln!(failures, "{}: {problem}\n{}", case.name, built.text());
         }
         if let Some(message) = case.twin.as_ref().filter(|m| !m.starts_with("not run:")) {
-            let context = oracle.world.context(case, &oracle.world.dir.path().join("twin"));
+            let context = oracle
+                .world
+                .context(case, &oracle.world.dir.path().join("twin"));
             let mut original = case.clone();
             original.twin = None;
             let out = oracle.world.dir.path();
@@ -130,11 +132,18 @@ fn buildkit_rebuilt_without_cache_compares_equal() {
     std::fs::create_dir_all(&out).unwrap();
     let mut failures = String::new();
     for (case, first) in oracle.cases.iter().zip(&oracle.buildkit) {
-        let Some(first_archive) = &first.archive else { continue };
+        let Some(first_archive) = &first.archive else {
+            continue;
+        };
         let context = oracle.world.context(case, &out.join("ctx"));
         let again = tools::buildkit(case, &context, &out, &tag(case, "again"), &["--no-cache"]);
         let Some(archive) = &again.archive else {
-            let _ = writeln!(failures, "{}: the rebuild failed\n{}", case.name, again.text());
+            let _ = writeln!(
+                failures,
+                "{}: the rebuild failed\n{}",
+                case.name,
+                again.text()
+            );
             continue;
         };
         let differences = compare(
@@ -145,7 +154,10 @@ fn buildkit_rebuilt_without_cache_compares_equal() {
             let _ = writeln!(failures, "{}: {difference}", case.name);
         }
     }
-    assert!(failures.is_empty(), "BuildKit differs from itself:\n{failures}");
+    assert!(
+        failures.is_empty(),
+        "BuildKit differs from itself:\n{failures}"
+    );
 }
 
 /// Each tool's image of each case against BuildKit's: every difference is in the table of

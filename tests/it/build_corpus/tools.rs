@@ -55,7 +55,15 @@ pub fn buildkit(case: &Case, context: &Path, out: &Path, tag: &str, extra: &[&st
     let output = docker
         .docker()
         .env("DOCKER_BUILDKIT", "1")
-        .args(["build", "--network", "host", "--progress", "plain", "-t", tag])
+        .args([
+            "build",
+            "--network",
+            "host",
+            "--progress",
+            "plain",
+            "-t",
+            tag,
+        ])
         .args(extra)
         .args(flags(case, context, true))
         .arg(context)
@@ -75,7 +83,11 @@ pub fn buildkit(case: &Case, context: &Path, out: &Path, tag: &str, extra: &[&st
         .arg(tag)
         .output()
         .expect("run docker save");
-    assert!(saved.status.success(), "docker save {tag}:\n{}", render(&saved));
+    assert!(
+        saved.status.success(),
+        "docker save {tag}:\n{}",
+        render(&saved)
+    );
     let _ = docker.docker().args(["rmi", tag]).output();
     Built {
         output,
@@ -98,7 +110,14 @@ pub fn buildah(case: &Case, context: &Path, root: &Path, out: &Path, tag: &str) 
         cmd
     };
     let output = base()
-        .args(["bud", "--isolation", "chroot", "--tls-verify=false", "--network", "host"])
+        .args([
+            "bud",
+            "--isolation",
+            "chroot",
+            "--tls-verify=false",
+            "--network",
+            "host",
+        ])
         .args(["--layers", "--format", "docker", "-t", tag])
         .args(flags(case, context, true))
         .arg(context)
@@ -116,7 +135,11 @@ pub fn buildah(case: &Case, context: &Path, root: &Path, out: &Path, tag: &str) 
         .arg(format!("docker-archive:{}:{tag}", archive.display()))
         .output()
         .expect("run buildah push");
-    assert!(pushed.status.success(), "buildah push {tag}:\n{}", render(&pushed));
+    assert!(
+        pushed.status.success(),
+        "buildah push {tag}:\n{}",
+        render(&pushed)
+    );
     Built {
         output,
         archive: Some(archive),
@@ -127,7 +150,15 @@ pub fn buildah(case: &Case, context: &Path, root: &Path, out: &Path, tag: &str) 
 pub fn berth(case: &Case, context: &Path, env: &Env, out: &Path, tag: &str) -> Built {
     let output = env
         .berth()
-        .args(["build", "--network", "host", "--progress", "plain", "-t", tag])
+        .args([
+            "build",
+            "--network",
+            "host",
+            "--progress",
+            "plain",
+            "-t",
+            tag,
+        ])
         .args(flags(case, context, false))
         .arg(context)
         .output()
@@ -146,7 +177,11 @@ pub fn berth(case: &Case, context: &Path, env: &Env, out: &Path, tag: &str) -> B
         .arg(tag)
         .output()
         .expect("run berth save");
-    assert!(saved.status.success(), "berth save {tag}:\n{}", render(&saved));
+    assert!(
+        saved.status.success(),
+        "berth save {tag}:\n{}",
+        render(&saved)
+    );
     Built {
         output,
         archive: Some(archive),

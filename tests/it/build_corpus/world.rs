@@ -52,7 +52,9 @@ fn read_case(dir: &Path) -> Case {
             .unwrap_or_else(|| panic!("{}/corpus.case: bad line {line:?}", dir.display()));
         let value = value.trim().to_owned();
         match key {
-            "args" => case.args.extend(value.split_whitespace().map(str::to_owned)),
+            "args" => case
+                .args
+                .extend(value.split_whitespace().map(str::to_owned)),
             "error" => case.error = Some(value),
             "twin" => case.twin = Some(value),
             _ => panic!("{}/corpus.case: unknown key {key:?}", dir.display()),
@@ -108,7 +110,10 @@ impl World {
     /// The case's flags for a context at `context`.
     pub fn args(case: &Case, context: &Path) -> Vec<String> {
         let context = context.display().to_string();
-        case.args.iter().map(|a| a.replace("@CTX@", &context)).collect()
+        case.args
+            .iter()
+            .map(|a| a.replace("@CTX@", &context))
+            .collect()
     }
 
     /// A copy of the case's context under `into` (modes and symlinks kept, `corpus.case` left out,
@@ -184,7 +189,17 @@ fn import_and_push(tree: &Path, reference: &str, changes: &[&str]) {
 /// for `--chown` and USER, and the directories a Debian image has.
 fn make_base(dir: &Path, reference: &str) {
     let tree = dir.join("base");
-    for sub in ["bin", "etc", "tmp", "root", "home/app", "dev", "proc", "sys", "var/empty"] {
+    for sub in [
+        "bin",
+        "etc",
+        "tmp",
+        "root",
+        "home/app",
+        "dev",
+        "proc",
+        "sys",
+        "var/empty",
+    ] {
         std::fs::create_dir_all(tree.join(sub)).unwrap();
     }
     let busybox = Command::new("sh")
@@ -193,7 +208,10 @@ fn make_base(dir: &Path, reference: &str) {
         .expect("sh");
     let busybox = String::from_utf8(busybox.stdout).unwrap();
     std::fs::copy(busybox.trim(), tree.join("bin/busybox")).unwrap();
-    let list = Command::new(busybox.trim()).arg("--list").output().expect("busybox --list");
+    let list = Command::new(busybox.trim())
+        .arg("--list")
+        .output()
+        .expect("busybox --list");
     for applet in String::from_utf8(list.stdout).unwrap().split_whitespace() {
         if applet != "busybox" {
             std::os::unix::fs::symlink("busybox", tree.join("bin").join(applet)).unwrap();
@@ -211,11 +229,18 @@ fn make_base(dir: &Path, reference: &str) {
     )
     .unwrap();
     set_mode(&tree.join("tmp"), 0o1777);
-    run_ok(Command::new("chown").arg("1000:1000").arg(tree.join("home/app")));
+    run_ok(
+        Command::new("chown")
+            .arg("1000:1000")
+            .arg(tree.join("home/app")),
+    );
     import_and_push(
         &tree,
         reference,
-        &["ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "CMD [\"sh\"]"],
+        &[
+            "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "CMD [\"sh\"]",
+        ],
     );
 }
 
@@ -231,8 +256,16 @@ fn make_data(dir: &Path, reference: &str) {
     std::fs::write(tree.join("opt/data/secret"), "s\n").unwrap();
     set_mode(&tree.join("opt/data/secret"), 0o600);
     std::os::unix::fs::symlink("a.txt", tree.join("opt/data/link")).unwrap();
-    run_ok(Command::new("chown").arg("1000:50").arg(tree.join("opt/data/sub/b.txt")));
-    run_ok(Command::new("chown").arg("2:2").arg(tree.join("opt/data/secret")));
+    run_ok(
+        Command::new("chown")
+            .arg("1000:50")
+            .arg(tree.join("opt/data/sub/b.txt")),
+    );
+    run_ok(
+        Command::new("chown")
+            .arg("2:2")
+            .arg(tree.join("opt/data/secret")),
+    );
     import_and_push(&tree, reference, &["USER 1000", "WORKDIR /opt/data"]);
 }
 
