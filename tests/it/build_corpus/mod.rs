@@ -5,6 +5,7 @@
 //! built once per run and shared by the tests below; builds run in sequence on the one dockerd.
 
 mod compare;
+mod flatten;
 mod image;
 mod known;
 mod tools;
