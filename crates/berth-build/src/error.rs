@@ -18,6 +18,28 @@ pub enum Error {
     /// A Dockerfile with no FROM.
     #[error("the Dockerfile (Dockerfile) cannot be empty")]
     Empty,
+    /// The Dockerfile is not in the context.
+    #[error("failed to read dockerfile: open {0}: no such file or directory")]
+    NoDockerfile(String),
+    /// A COPY/ADD source that does not exist (or is excluded by `.dockerignore`): the 20.10
+    /// engine's BuildKit words (newer ones say `failed to calculate checksum of ref ...: "/x": not found`).
+    #[error("failed to compute cache key: \"{0}\" not found: not found")]
+    SourceNotFound(String),
+    /// A wildcard source that is no valid Go `filepath.Match` pattern.
+    #[error("syntax error in pattern: {0}")]
+    BadSourcePattern(String),
+    /// A directory copied onto something that is not one (fsutil's words).
+    #[error("cannot copy to non-directory: {0}")]
+    NotADirectory(String),
+    /// A file copied onto an existing directory.
+    #[error("cannot replace to directory {0} with file")]
+    ReplaceDirectory(String),
+    /// `--chmod` that is no octal mode (BuildKit's `dispatchCopy` words).
+    #[error("invalid chmod parameter: '{0}'. it should be octal string and between 0 and 07777")]
+    Chmod(String),
+    /// `--checksum` misused or not matching (BuildKit's words).
+    #[error("{0}")]
+    Checksum(String),
     #[error(transparent)]
     Store(#[from] berth_store::Error),
     #[error(transparent)]

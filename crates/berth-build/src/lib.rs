@@ -22,8 +22,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod context;
+mod copy;
 mod error;
 mod plan;
 
+pub use context::{Context, ContextSource};
+pub use copy::{copy, sources_checksum, CopyKind, CopyRequest, Fetch, SourceRoot};
 pub use error::{Error, Result};
 pub use plan::{from_lines, plan, Base, CopySource, Plan, PlannedStage};

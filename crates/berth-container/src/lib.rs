@@ -98,4 +98,4 @@ pub use runtime::{parse_signal, Runtime, RuntimeState};
 pub use spec::{Bind, HostConfig, Network};
 pub use start::{AttachIo, MonitorCommand};
 pub use status::{RuntimeStatus, Status};
-pub use user::{resolve_user, ExecUser};
+pub use user::{read_database, resolve_user, ExecUser};

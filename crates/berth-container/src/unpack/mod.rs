@@ -8,9 +8,9 @@
 //! overlayfs form (a 0:0 character device, `trusted.overlay.opaque=y`) for layer snapshots that become
 //! overlay `lowerdir`s. The stream is read to its end and its digest compared with the layer's `diff_id`.
 
-pub(crate) mod fs;
+pub mod fs;
 mod header;
-pub(crate) mod path;
+pub mod path;
 
 use std::{
     collections::HashSet,

@@ -60,6 +60,7 @@ impl RootPath {
         Some((RootPath(parent.to_vec()), last.as_slice()))
     }
 
+    #[must_use]
     pub fn join(&self, name: &[u8]) -> RootPath {
         let mut components = self.0.clone();
         components.push(name.to_vec());

@@ -1,0 +1,363 @@
+//! Reading COPY/ADD sources: wildcards resolved as BuildKit's fsutil does (Go `filepath.Match`
+//! per path element), each match followed inside its root, and its tree walked fd-relatively
+//! without following any symlink, `.dockerignore` and `--exclude` applied.
+
+use std::{
+    io,
+    os::fd::{AsFd, BorrowedFd},
+};
+
+use berth_container::unpack::{
+    fs::{list_dir, lstat_at, open_in_root, open_nofollow},
+    path::{os, RootPath},
+};
+use berth_dockerfile::ignore::Matcher;
+use rustix::fs::{FileType, OFlags, Stat};
+
+use crate::{
+    context::Context,
+    error::{Error, Result},
+};
+
+/// Where sources are read from: a root directory fd, and the context's ignore rules.
+pub(crate) struct Source<'a> {
+    pub root: BorrowedFd<'a>,
+    pub context: Option<&'a Context>,
+}
+
+/// One entry of a walked source tree.
+pub(crate) enum Node<'n> {
+    /// A directory: visited before its children; `Leave` follows them.
+    Dir,
+    File(BorrowedFd<'n>),
+    Symlink(&'n [u8]),
+    /// A FIFO or device node.
+    Special,
+    /// The end of a directory; `empty` when nothing was visited inside it.
+    Leave {
+        empty: bool,
+    },
+}
+
+/// What the walker hands out: the path relative to the matched source (empty for the source
+/// itself), its `lstat`, and the node.
+pub(crate) struct Visit<'v> {
+    pub rel: &'v [Vec<u8>],
+    pub stat: &'v Stat,
+    pub xattrs: &'v [(String, Vec<u8>)],
+    pub node: Node<'v>,
+}
+
+pub(crate) fn has_wildcards(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'*' | b'?' | b'[' => return true,
+            b'\\' => i += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+pub(crate) fn display(path: &RootPath) -> String {
+    path.to_absolute()
+}
+
+/// `a/b` as `.dockerignore` patterns see it (`""` for the root).
+fn joined(path: &RootPath) -> String {
+    if path.0.is_empty() {
+        return String::new();
+    }
+    String::from_utf8_lossy(&path.to_relative()).into_owned()
+}
+
+impl Source<'_> {
+    /// The paths `pattern` names (BuildKit's `ResolveWildcards`, `..` cleaned inside the root):
+    /// a literal path must exist (BuildKit's `"/x" not found`), a wildcard may match nothing.
+    pub fn resolve(&self, pattern: &str) -> Result<Vec<RootPath>> {
+        let cleaned = RootPath::clean_clamped(pattern.as_bytes());
+        if !has_wildcards(pattern) {
+            if self.exists(&cleaned)? {
+                return Ok(vec![cleaned]);
+            }
+            return Err(Error::SourceNotFound(display(&cleaned)));
+        }
+        let mut current = vec![RootPath(Vec::new())];
+        for component in &cleaned.0 {
+            let text = String::from_utf8_lossy(component);
+            let mut next = Vec::new();
+            for base in &current {
+                if !has_wildcards(&text) {
+                    let path = base.join(component);
+                    if self.exists(&path)? {
+                        next.push(path);
+                    }
+                    continue;
+                }
+                let Ok(dir) = open_in_root(self.root, base, OFlags::RDONLY | OFlags::DIRECTORY)
+                else {
+                    continue;
+                };
+                for name in list_dir(dir.as_fd()).map_err(Error::io("read a source directory"))? {
+                    let name_text = String::from_utf8_lossy(&name);
+                    let hit = berth_reference::path_match(&text, &name_text)
+                        .map_err(|_| Error::BadSourcePattern(pattern.to_owned()))?;
+                    let path = base.join(&name);
+                    if hit && !self.ignored(&path)? {
+                        next.push(path);
+                    }
+                }
+            }
+            current = next;
+        }
+        Ok(current)
+    }
+
+    /// Whether `path` (followed inside the root) is a directory.
+    pub fn is_dir(&self, path: &RootPath) -> Result<bool> {
+        let fd = open_in_root(self.root, path, OFlags::PATH)
+            .map_err(Error::io(format!("stat {}", display(path))))?;
+        let stat = rustix::fs::fstat(&fd)
+            .map_err(|e| Error::io(format!("stat {}", display(path)))(e.into()))?;
+        Ok(FileType::from_raw_mode(stat.st_mode) == FileType::Directory)
+    }
+
+    /// Opens a regular file (followed inside the root); `None` for anything else.
+    pub fn open_file(&self, path: &RootPath) -> Result<Option<std::fs::File>> {
+        if self.is_dir(path)? {
+            return Ok(None);
+        }
+        let fd = open_in_root(self.root, path, OFlags::RDONLY | OFlags::NONBLOCK)
+            .map_err(Error::io(format!("open {}", display(path))))?;
+        let file = std::fs::File::from(fd);
+        let is_file = file.metadata().is_ok_and(|m| m.is_file());
+        Ok(is_file.then_some(file))
+    }
+
+    /// Whether `path` exists (followed inside the root) and is not ignored.
+    fn exists(&self, path: &RootPath) -> Result<bool> {
+        if self.ignored(path)? {
+            return Ok(false);
+        }
+        match open_in_root(self.root, path, OFlags::PATH) {
+            Ok(_) => Ok(true),
+            Err(e) if missing(&e) => Ok(false),
+            Err(e) => Err(Error::io(format!("stat {}", display(path)))(e)),
+        }
+    }
+
+    fn ignored(&self, path: &RootPath) -> Result<bool> {
+        match self.context {
+            Some(context) => context.is_ignored(&joined(path)),
+            None => Ok(false),
+        }
+    }
+
+    /// Walks `path` (followed inside the root) and everything below it, children in name
+    /// order, directories before and after their children. `exclude` is matched against paths
+    /// relative to `path`.
+    pub fn walk(
+        &self,
+        path: &RootPath,
+        exclude: Option<&Matcher>,
+        visit: &mut dyn FnMut(Visit<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let at = |e: io::Error| Error::io(format!("open {}", display(path)))(e);
+        let fd = open_in_root(self.root, path, OFlags::PATH).map_err(at)?;
+        let stat = rustix::fs::fstat(&fd).map_err(|e| at(e.into()))?;
+        let file_type = FileType::from_raw_mode(stat.st_mode);
+        let walker = Walker {
+            source: self,
+            exclude,
+        };
+        let mut rel = Vec::new();
+        match file_type {
+            FileType::Directory => {
+                let dir = open_in_root(self.root, path, OFlags::RDONLY | OFlags::DIRECTORY)
+                    .map_err(at)?;
+                walker.dir(path, &mut rel, dir.as_fd(), &stat, visit)
+            }
+            FileType::RegularFile => {
+                let file = open_in_root(self.root, path, OFlags::RDONLY).map_err(at)?;
+                let xattrs = read_xattrs(file.as_fd());
+                visit(Visit {
+                    rel: &rel,
+                    stat: &stat,
+                    xattrs: &xattrs,
+                    node: Node::File(file.as_fd()),
+                })
+            }
+            _ => visit(Visit {
+                rel: &rel,
+                stat: &stat,
+                xattrs: &[],
+                node: Node::Special,
+            }),
+        }
+    }
+}
+
+struct Walker<'w, 's> {
+    source: &'w Source<'s>,
+    exclude: Option<&'w Matcher>,
+}
+
+impl Walker<'_, '_> {
+    /// Visits the directory `dir` (at `top` + `rel`), then its children, then leaves it.
+    fn dir(
+        &self,
+        top: &RootPath,
+        rel: &mut Vec<Vec<u8>>,
+        dir: BorrowedFd<'_>,
+        stat: &Stat,
+        visit: &mut dyn FnMut(Visit<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let xattrs = read_xattrs(dir);
+        visit(Visit {
+            rel,
+            stat,
+            xattrs: &xattrs,
+            node: Node::Dir,
+        })?;
+        let names = list_dir(dir).map_err(Error::io(format!("read {}", display(top))))?;
+        let mut empty = true;
+        for name in names {
+            rel.push(name);
+            let visited = self.child(top, rel, dir, visit);
+            rel.pop();
+            empty &= !visited?;
+        }
+        visit(Visit {
+            rel,
+            stat,
+            xattrs: &xattrs,
+            node: Node::Leave { empty },
+        })
+    }
+
+    /// Visits one child (the last of `rel`) of `dir`; false when it is ignored or excluded.
+    fn child(
+        &self,
+        top: &RootPath,
+        rel: &mut Vec<Vec<u8>>,
+        dir: BorrowedFd<'_>,
+        visit: &mut dyn FnMut(Visit<'_>) -> Result<()>,
+    ) -> Result<bool> {
+        let name = rel.last().expect("a child has a name").clone();
+        let full = RootPath(top.0.iter().chain(rel.iter()).cloned().collect());
+        let at = |e: io::Error| Error::io(format!("read {}", display(&full)))(e);
+        let Some(stat) = lstat_at(dir, &name).map_err(at)? else {
+            return Ok(false); // gone while we walked
+        };
+        let file_type = FileType::from_raw_mode(stat.st_mode);
+        let excluded = match self.exclude {
+            Some(matcher) => matcher.matches(&joined(&RootPath(rel.clone())))?,
+            None => false,
+        };
+        let ignored = excluded || self.source.ignored(&full)?;
+        if ignored {
+            // An exception (`!keep`) below an ignored directory brings the directory back.
+            let walk_anyway = file_type == FileType::Directory
+                && !excluded
+                && self.source.context.is_some_and(Context::walk_ignored_dirs);
+            if !walk_anyway {
+                return Ok(false);
+            }
+            let child =
+                open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
+            if !self.any_visible(&full, child.as_fd())? {
+                return Ok(false);
+            }
+        }
+        match file_type {
+            FileType::Directory => {
+                let child =
+                    open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
+                self.dir(top, rel, child.as_fd(), &stat, visit)?;
+            }
+            FileType::RegularFile => {
+                let file = open_nofollow(dir, &name, OFlags::RDONLY).map_err(at)?;
+                let xattrs = read_xattrs(file.as_fd());
+                visit(Visit {
+                    rel,
+                    stat: &stat,
+                    xattrs: &xattrs,
+                    node: Node::File(file.as_fd()),
+                })?;
+            }
+            FileType::Symlink => {
+                let target =
+                    rustix::fs::readlinkat(dir, os(&name), Vec::new()).map_err(|e| at(e.into()))?;
+                visit(Visit {
+                    rel,
+                    stat: &stat,
+                    xattrs: &[],
+                    node: Node::Symlink(target.as_bytes()),
+                })?;
+            }
+            _ => visit(Visit {
+                rel,
+                stat: &stat,
+                xattrs: &[],
+                node: Node::Special,
+            })?,
+        }
+        Ok(true)
+    }
+
+    /// Whether anything below the ignored directory `path` is re-included by an exception.
+    fn any_visible(&self, path: &RootPath, dir: BorrowedFd<'_>) -> Result<bool> {
+        for name in list_dir(dir).map_err(Error::io(format!("read {}", display(path))))? {
+            let child = path.join(&name);
+            if !self.source.ignored(&child)? {
+                return Ok(true);
+            }
+            let is_dir = lstat_at(dir, &name)
+                .ok()
+                .flatten()
+                .is_some_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory);
+            if is_dir {
+                if let Ok(fd) = open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY) {
+                    if self.any_visible(&child, fd.as_fd())? {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// The extended attributes of an open file or directory (file capabilities included, as fsutil
+/// copies them), `trusted.*` and the SELinux label left out (the kernel and the LSM own those);
+/// none where the filesystem has none.
+pub(crate) fn read_xattrs(fd: BorrowedFd<'_>) -> Vec<(String, Vec<u8>)> {
+    let mut names = vec![0u8; 4096];
+    let Ok(len) = rustix::fs::flistxattr(fd, &mut names) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for name in names[..len].split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let Ok(name) = std::str::from_utf8(name) else {
+            continue;
+        };
+        if name.starts_with("trusted.") || name == "security.selinux" {
+            continue;
+        }
+        let mut value = vec![0u8; 64 * 1024];
+        if let Ok(n) = rustix::fs::fgetxattr(fd, name, &mut value) {
+            value.truncate(n);
+            out.push((name.to_owned(), value));
+        }
+    }
+    out.sort();
+    out
+}
+
+pub(crate) fn missing(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::NotFound
+        || e.raw_os_error() == Some(rustix::io::Errno::NOTDIR.raw_os_error())
+}
