@@ -176,7 +176,10 @@ fn against_buildkit(tool: Tool) {
         let context = oracle.world.context(case, &out.join("ctx"));
         let tag = tag(case, tool.name());
         let built = match tool {
-            Tool::Buildah => tools::buildah(case, &context, &out.join("store"), &out, &tag),
+            Tool::Buildah => {
+                let store = (out.join("store"), oracle.world.buildah_driver);
+                tools::buildah(case, &context, (&store.0, store.1), &out, &tag)
+            }
             Tool::Berth => tools::berth(case, &context, &env, &out, &tag),
         };
         let differences = match (&case.error, &oracle_built.archive, &built.archive) {

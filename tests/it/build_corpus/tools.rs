@@ -95,17 +95,23 @@ pub fn buildkit(case: &Case, context: &Path, out: &Path, tag: &str, extra: &[&st
     }
 }
 
-/// buildah with its own store under `root` (vfs: works wherever this runs, as root, without
-/// overlay mounts inside mounts) and chroot isolation (no user namespace or runc needed);
+/// buildah with its own store under `root` (`driver`: overlay where it mounts, else vfs) and chroot
+/// isolation (no user namespace or runc needed);
 /// `--tls-verify=false` for the loopback registry, `--layers` for one layer per step as Docker.
-pub fn buildah(case: &Case, context: &Path, root: &Path, out: &Path, tag: &str) -> Built {
+pub fn buildah(
+    case: &Case,
+    context: &Path,
+    (root, driver): (&Path, &str),
+    out: &Path,
+    tag: &str,
+) -> Built {
     let base = || {
         let mut cmd = Command::new("buildah");
         cmd.arg("--root")
             .arg(root.join("storage"))
             .arg("--runroot")
             .arg(root.join("run"))
-            .args(["--storage-driver", "vfs"])
+            .args(["--storage-driver", driver])
             .env("BUILDAH_ISOLATION", "chroot");
         cmd
     };
