@@ -259,14 +259,16 @@ fn error_differences(
     out
 }
 
-/// The last line a build printed on stderr (its error).
+/// The error a build printed: its last stderr line that names an error (or a panic), else its last.
 fn last_line(built: &Built) -> String {
-    String::from_utf8_lossy(&built.output.stderr)
-        .lines()
+    let stderr = String::from_utf8_lossy(&built.output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines
+        .iter()
         .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default()
-        .to_owned()
+        .find(|l| l.contains("rror") || l.contains("panicked") || l.contains("not implemented"))
+        .or(lines.last())
+        .map_or_else(String::new, |l| (*l).to_owned())
 }
 
 #[test]
