@@ -34,6 +34,7 @@ error\t''
 fatal\t''"
 complete -c berth -n "__fish_berth_needs_command" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_needs_command" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_needs_command" -f -a "build" -d 'Build an image from a Dockerfile'
 complete -c berth -n "__fish_berth_needs_command" -f -a "images" -d 'List images'
 complete -c berth -n "__fish_berth_needs_command" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
 complete -c berth -n "__fish_berth_needs_command" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
@@ -62,6 +63,34 @@ complete -c berth -n "__fish_berth_needs_command" -f -a "commit" -d 'Create a ne
 complete -c berth -n "__fish_berth_needs_command" -f -a "container" -d 'Manage containers'
 complete -c berth -n "__fish_berth_needs_command" -f -a "system" -d 'Manage berth'
 complete -c berth -n "__fish_berth_needs_command" -f -a "version" -d 'Show the berth version information'
+complete -c berth -n "__fish_berth_using_subcommand build" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l build-arg -d 'Set build-time variables' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -s f -l file -d 'Name of the Dockerfile (Default is \'PATH/Dockerfile\')' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l iidfile -d 'Write the image ID to the file' -r -F
+complete -c berth -n "__fish_berth_using_subcommand build" -l label -d 'Set metadata for an image' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l network -d 'Set the networking mode for the RUN instructions during build' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l platform -d 'Set platform if server is multi-platform capable' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l progress -d 'Set type of progress output (auto, plain, tty, quiet). Use plain to show container output' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l rm -d 'Remove intermediate containers after a successful build' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand build" -l shm-size -d 'Size of /dev/shm' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -s t -l tag -d 'Name and optionally a tag in the \'name:tag\' format' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l target -d 'Set the target build stage to build' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l ulimit -d 'Ulimit options' -r
+complete -c berth -n "__fish_berth_using_subcommand build" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand build" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand build" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''"
+complete -c berth -n "__fish_berth_using_subcommand build" -l force-rm -d 'Always remove intermediate containers'
+complete -c berth -n "__fish_berth_using_subcommand build" -l no-cache -d 'Do not use cache when building the image'
+complete -c berth -n "__fish_berth_using_subcommand build" -l pull -d 'Always attempt to pull a newer version of the image'
+complete -c berth -n "__fish_berth_using_subcommand build" -s q -l quiet -d 'Suppress the build output and print image ID on success'
+complete -c berth -n "__fish_berth_using_subcommand build" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand build" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand images" -s f -l filter -d 'Filter output based on conditions provided (dangling, label, label!, before, since, reference, until)' -r
 complete -c berth -n "__fish_berth_using_subcommand images" -l format -d 'Format output using a custom template: \'table\', \'table TEMPLATE\', \'json\', or a Go template' -r
 complete -c berth -n "__fish_berth_using_subcommand images" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
@@ -235,29 +264,58 @@ complete -c berth -n "__fish_berth_using_subcommand history" -l no-trunc -d 'Don
 complete -c berth -n "__fish_berth_using_subcommand history" -s q -l quiet -d 'Only show image IDs'
 complete -c berth -n "__fish_berth_using_subcommand history" -s h -l help -d 'Print help'
 complete -c berth -n "__fish_berth_using_subcommand history" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
 debug\t''
 info\t''
 warn\t''
 error\t''
 fatal\t''"
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -s h -l help -d 'Print help'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -s V -l version -d 'Print version'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "ls" -d 'List images'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "list" -d 'List images'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "load" -d 'Load an image from a tar archive or STDIN'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "save" -d 'Save one or more images to a tar archive (streamed to STDOUT by default)'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "pull" -d 'Download an image from a registry'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "push" -d 'Upload an image to a registry'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "rm" -d 'Remove one or more images'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "remove" -d 'Remove one or more images'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "inspect" -d 'Display detailed information on one or more images'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "history" -d 'Show the history of an image'
-complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from ls list tag import load save pull push rm remove inspect history prune" -f -a "prune" -d 'Remove unused images and unreferenced content'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -s V -l version -d 'Print version'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "build" -d 'Build an image from a Dockerfile'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "ls" -d 'List images'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "list" -d 'List images'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "load" -d 'Load an image from a tar archive or STDIN'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "save" -d 'Save one or more images to a tar archive (streamed to STDOUT by default)'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "pull" -d 'Download an image from a registry'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "push" -d 'Upload an image to a registry'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "rm" -d 'Remove one or more images'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "remove" -d 'Remove one or more images'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "inspect" -d 'Display detailed information on one or more images'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "history" -d 'Show the history of an image'
+complete -c berth -n "__fish_berth_using_subcommand image; and not __fish_seen_subcommand_from build ls list tag import load save pull push rm remove inspect history prune" -f -a "prune" -d 'Remove unused images and unreferenced content'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l build-arg -d 'Set build-time variables' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -s f -l file -d 'Name of the Dockerfile (Default is \'PATH/Dockerfile\')' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l iidfile -d 'Write the image ID to the file' -r -F
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l label -d 'Set metadata for an image' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l network -d 'Set the networking mode for the RUN instructions during build' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l platform -d 'Set platform if server is multi-platform capable' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l progress -d 'Set type of progress output (auto, plain, tty, quiet). Use plain to show container output' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l rm -d 'Remove intermediate containers after a successful build' -r -f -a "true\t''
+false\t''"
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l shm-size -d 'Size of /dev/shm' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -s t -l tag -d 'Name and optionally a tag in the \'name:tag\' format' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l target -d 'Set the target build stage to build' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l ulimit -d 'Ulimit options' -r
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l config -d 'Location of the client configuration files [default: $DOCKER_CONFIG or ~/.docker]' -r -F
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l log-level -d 'Set the logging level' -r -f -a "trace\t''
+debug\t''
+info\t''
+warn\t''
+error\t''
+fatal\t''"
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l force-rm -d 'Always remove intermediate containers'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l no-cache -d 'Do not use cache when building the image'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -l pull -d 'Always attempt to pull a newer version of the image'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -s q -l quiet -d 'Suppress the build output and print image ID on success'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help'
+complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from build" -s V -l version -d 'Print version'
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output based on conditions provided (dangling, label, label!, before, since, reference, until)' -r
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a custom template: \'table\', \'table TEMPLATE\', \'json\', or a Go template' -r
 complete -c berth -n "__fish_berth_using_subcommand image; and __fish_seen_subcommand_from ls" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
@@ -442,6 +500,9 @@ complete -c berth -n "__fish_berth_using_subcommand run" -l entrypoint -d 'Overw
 complete -c berth -n "__fish_berth_using_subcommand run" -s v -l volume -d 'Bind mount a volume' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l network -d 'Connect a container to a network (berth: host or none)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -s h -l hostname -d 'Container host name' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l shm-size -d 'Size of /dev/shm' -r
+complete -c berth -n "__fish_berth_using_subcommand run" -l ulimit -d 'Ulimit options' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l runtime -d 'Runtime to use for this container (runc, crun, or a path)' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c berth -n "__fish_berth_using_subcommand run" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
@@ -468,6 +529,9 @@ complete -c berth -n "__fish_berth_using_subcommand create" -l entrypoint -d 'Ov
 complete -c berth -n "__fish_berth_using_subcommand create" -s v -l volume -d 'Bind mount a volume' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l network -d 'Connect a container to a network (berth: host or none)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -s h -l hostname -d 'Container host name' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l shm-size -d 'Size of /dev/shm' -r
+complete -c berth -n "__fish_berth_using_subcommand create" -l ulimit -d 'Ulimit options' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l runtime -d 'Runtime to use for this container (runc, crun, or a path)' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c berth -n "__fish_berth_using_subcommand create" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
@@ -637,6 +701,9 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s v -l volume -d 'Bind mount a volume' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l network -d 'Connect a container to a network (berth: host or none)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -s h -l hostname -d 'Container host name' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l shm-size -d 'Size of /dev/shm' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l ulimit -d 'Ulimit options' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l runtime -d 'Runtime to use for this container (runc, crun, or a path)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F
@@ -663,6 +730,9 @@ complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_s
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s v -l volume -d 'Bind mount a volume' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l network -d 'Connect a container to a network (berth: host or none)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -s h -l hostname -d 'Container host name' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l shm-size -d 'Size of /dev/shm' -r
+complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l ulimit -d 'Ulimit options' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l runtime -d 'Runtime to use for this container (runc, crun, or a path)' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c berth -n "__fish_berth_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Location of the image store [default: /var/lib/berth as root, else $XDG_DATA_HOME/berth]' -r -F

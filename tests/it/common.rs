@@ -14,6 +14,24 @@ pub const FIXTURE_SAVE: &str = concat!(
     "/../shared/fixtures/docker-20.10-save.tar"
 );
 
+#[path = "../support/debian_minbase.rs"]
+pub mod debian_minbase;
+
+/// The Debian minbase (debootstrap from this machine's mirror, made once and cached in the target
+/// directory) imported into `env`'s store as `reference`: the base image of the build tests. Docker
+/// and buildah get it from there through the harness's registry (`berth push`). Panics when it
+/// cannot be made (no debootstrap, no mirror): the tests that need it must not pass without it.
+pub fn import_debian_minbase(env: &Env, reference: &str) -> debian_minbase::Minbase {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target directory")
+        .to_path_buf();
+    let minbase = debian_minbase::minbase(&cache)
+        .unwrap_or_else(|e| panic!("no Debian minbase (is the Debian mirror reachable?): {e}"));
+    env.ok(&["import", minbase.tar.to_str().unwrap(), reference]);
+    minbase
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     let path = Path::new(FIXTURES).join(name);
     assert!(

@@ -616,3 +616,72 @@ fn system_prune_with_a_bad_filter_removes_no_container() {
     assert!(failed.contains("Invalid filter 'nope'"), "{failed}");
     assert_eq!(env.ok(&["ps", "-a", "-q", "--no-trunc"]).trim(), id);
 }
+
+/// `run --add-host`, `--shm-size` and `--ulimit` (issue #15, shared with `build`) as the container
+/// sees them; bad values fail before a container exists, in the Docker CLI's words.
+#[test]
+fn add_host_shm_size_and_ulimit_reach_the_container() {
+    let env = Env::new();
+    if !crate::common::import_busybox(&env, "berth-it/settings:1", &["sh", "cat", "df"], &[]) {
+        return;
+    }
+    for runtime in ["runc", "crun"] {
+        let out = env.ok(&[
+            "run",
+            "--rm",
+            "--runtime",
+            runtime,
+            "--network",
+            "none",
+            "--add-host",
+            "db.internal:10.9.8.7",
+            "--add-host=v6:::1",
+            "--shm-size",
+            "8m",
+            "--ulimit",
+            "nofile=300:400",
+            "berth-it/settings:1",
+            "sh",
+            "-c",
+            "cat /etc/hosts; df -k /dev/shm; ulimit -n; ulimit -Hn",
+        ]);
+        assert!(
+            out.contains("10.9.8.7\tdb.internal\n::1\tv6\n"),
+            "{runtime}: {out}"
+        );
+        let shm = out
+            .lines()
+            .find(|l| l.ends_with("/dev/shm"))
+            .unwrap_or_default();
+        assert_eq!(
+            shm.split_whitespace().nth(1),
+            Some("8192"),
+            "{runtime}: {out}"
+        );
+        assert!(out.ends_with("300\n400\n"), "{runtime}: {out}");
+    }
+    let cases = [
+        (
+            "--ulimit=nofile=x",
+            "invalid argument \"nofile=x\" for \"--ulimit\" flag: strconv.ParseInt: parsing \"x\": invalid syntax",
+        ),
+        (
+            "--ulimit=nofile=2:1",
+            "invalid argument \"nofile=2:1\" for \"--ulimit\" flag: ulimit soft limit must be less than or equal to hard limit: 2 > 1",
+        ),
+        ("--shm-size=lots", "invalid argument \"lots\" for \"--shm-size\" flag: invalid size: 'lots'"),
+        ("--add-host=db", "invalid argument \"db\" for \"--add-host\" flag: bad format for add-host: \"db\""),
+        ("--add-host=gw:host-gateway", "unable to derive the IP value for host-gateway"),
+    ];
+    for (flag, message) in cases {
+        let out = env
+            .berth()
+            .args(["run", flag, "berth-it/settings:1", "true"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{flag}: {stderr}");
+        assert!(stderr.contains(message), "{flag}: {stderr}");
+    }
+    assert_eq!(env.ok(&["ps", "-aq"]), "", "no container was created");
+}

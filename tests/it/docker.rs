@@ -1193,3 +1193,85 @@ fn rmi_of_pulled_images_matches_docker() {
     );
     ours.ok(&["system", "check"]);
 }
+
+/// `run --add-host`, `--shm-size` and `--ulimit` (issue #15: `build` takes the same) give the
+/// container what Docker's give it, and bad values are refused with the Docker CLI's words.
+/// (`host-gateway` is left out: this engine has a bridge gateway to map it to; berth, like an
+/// engine without one, refuses it, which `containers.rs` checks.)
+#[test]
+fn run_host_settings_match_docker() {
+    let docker = dockerd();
+    let env = Env::new();
+    let image = "berth-it/settings:1";
+    busybox_on_both(docker, &env, "settings", image);
+    let script = "busybox grep -E 'db|v6' /etc/hosts; busybox df -k /dev/shm | busybox tail -1 | \
+                  busybox awk '{print $2}'; ulimit -n; ulimit -Hn; ulimit -c";
+    for flags in [
+        &["--add-host", "db.internal:10.9.8.7", "--add-host=v6:::1"][..],
+        &[
+            "--shm-size",
+            "8m",
+            "--ulimit",
+            "nofile=300:400",
+            "--ulimit",
+            "core=-1",
+        ][..],
+        &["--shm-size", "1.5M", "--ulimit", "nofile=512"][..],
+        &[][..],
+    ] {
+        let args = [
+            &["run", "--rm", "--network", "none"][..],
+            flags,
+            &[image, "sh", "-c", script],
+        ]
+        .concat();
+        let ours = env.ok(&args);
+        let theirs = docker.ok(&args);
+        // Docker's engine keeps its own default nofile limit (from dockerd's): compare it only where set.
+        if flags.iter().any(|f| f.starts_with("nofile")) {
+            assert_eq!(ours, theirs, "{flags:?}");
+        } else {
+            let cut = |out: &str| {
+                out.lines()
+                    .take(out.lines().count() - 3)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(cut(&ours), cut(&theirs), "{flags:?}");
+        }
+    }
+    for flag in [
+        "--ulimit=nofile=x",
+        "--ulimit=as=1",
+        "--shm-size=lots",
+        "--add-host=db",
+        "--add-host=db:1.2.3",
+    ] {
+        let ours = env
+            .berth()
+            .args(["run", flag, image, "true"])
+            .output()
+            .unwrap();
+        let theirs = docker
+            .docker()
+            .args(["run", flag, image, "true"])
+            .output()
+            .unwrap();
+        let first_line = |stderr: &[u8]| {
+            let text = String::from_utf8_lossy(stderr).into_owned();
+            let line = text.lines().next().unwrap_or_default().to_owned();
+            line.trim_start_matches("berth: ")
+                .trim_start_matches("docker: ")
+                .trim_start_matches("Error response from daemon: ")
+                .to_owned()
+        };
+        assert_eq!(ours.status.code(), theirs.status.code(), "{flag}");
+        assert_eq!(
+            first_line(&ours.stderr),
+            first_line(&theirs.stderr),
+            "{flag}: {:?} {:?}",
+            String::from_utf8_lossy(&ours.stderr),
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+    }
+}

@@ -2,12 +2,14 @@
 //! against real peers (the CNCF registry, skopeo, umoci, runc/crun, a Docker 20.10 engine) started on loopback.
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod build;
 mod build_corpus;
 mod chapter;
 mod cli;
 mod common;
 mod containers;
 mod crash;
+mod debian;
 mod docker;
 mod hardening;
 mod images;

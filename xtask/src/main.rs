@@ -3,6 +3,8 @@
 
 mod bench;
 mod ci;
+#[path = "../../tests/support/debian_minbase.rs"]
+mod debian_minbase;
 mod demo;
 mod docs;
 mod fuzz;
@@ -32,6 +34,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run the cargo-fuzz targets for a while each (needs cargo-fuzz; installs it when missing)
     Fuzz(fuzz::FuzzArgs),
+    /// Make (once; cached under target/) the Debian minbase root filesystem of the build tests and the
+    /// bench with debootstrap from this machine's Debian mirror, and print the path of its tar
+    DebianMinbase,
     /// Generate the CLI reference, man pages and shell completions into docs/
     Docs {
         /// Fail if the generated files are stale instead of writing them
@@ -48,5 +53,17 @@ fn main() -> anyhow::Result<()> {
         Command::Demo => demo::run(),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::DebianMinbase => debian_minbase(),
     }
+}
+
+/// `cargo xtask debian-minbase`: installs debootstrap when missing, then prints the cached tar's path
+/// (the bench imports it into berth and serves it to Docker and buildah through its registry).
+fn debian_minbase() -> anyhow::Result<()> {
+    peers::ensure_installed()?;
+    let cache = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| util::root().join("target"), std::path::PathBuf::from);
+    let minbase = debian_minbase::minbase(&cache).map_err(anyhow::Error::msg)?;
+    println!("{}", minbase.tar.display());
+    Ok(())
 }

@@ -24,13 +24,18 @@ const PEERS: &[(&str, &str)] = &[
     // machines policy-rc.d keeps apt from starting the system service; where apt does start it,
     // the tests neither use nor disturb it.
     ("docker.io", "dockerd"),
+    // A build's default network (berth-container's UserNetwork) and its tests.
+    ("slirp4netns", "slirp4netns"),
+    // The Debian minbase base image of the build tests and the bench (tests/support/debian_minbase.rs).
+    ("debootstrap", "debootstrap"),
     // The second builder the build corpus (tests/it/build_corpus) compares with BuildKit: daemonless,
-    // run with --isolation chroot on a vfs store of its own (Debian bookworm: buildah 1.28).
+    // run with --isolation chroot on a store of its own (Debian bookworm: buildah 1.28).
     ("buildah", "buildah"),
 ];
 
-/// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands.
-pub const BENCH_PEERS: &[(&str, &str)] = &[("hyperfine", "hyperfine")];
+/// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands; buildah
+/// builds beside `berth build`.
+pub const BENCH_PEERS: &[(&str, &str)] = &[("hyperfine", "hyperfine"), ("buildah", "buildah")];
 
 /// Installs every missing test peer with one `apt-get update` and one `apt-get install`.
 pub fn ensure_installed() -> anyhow::Result<()> {

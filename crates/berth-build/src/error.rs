@@ -40,6 +40,25 @@ pub enum Error {
     /// `--checksum` misused or not matching (BuildKit's words).
     #[error("{0}")]
     Checksum(String),
+    /// An instruction BuildKit refuses (its words).
+    #[error("{0}")]
+    Invalid(String),
+    /// A RUN whose process exited non-zero.
+    #[error(
+        "process {} did not complete successfully: exit code: {code}",
+        crate::config::go_quote(command)
+    )]
+    RunFailed { command: String, code: i32 },
+    /// A base image that is not in the store (the CLI pulls before the build).
+    #[error("{0}: not found")]
+    NoBaseImage(String),
+    /// An error of the instruction at `lines` (printed with the Dockerfile excerpt).
+    #[error("{source}")]
+    At {
+        lines: Lines,
+        #[source]
+        source: Box<Error>,
+    },
     #[error(transparent)]
     Store(#[from] berth_store::Error),
     #[error(transparent)]
@@ -57,6 +76,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// The Dockerfile lines the error belongs to, if any.
+    pub fn lines(&self) -> Option<Lines> {
+        match self {
+            Error::At { lines, .. } | Error::Circular { lines, .. } => Some(*lines),
+            Error::Dockerfile(e) => e.lines(),
+            _ => None,
+        }
+    }
+
     /// Wraps an I/O error with what was being done.
     pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
         let what = what.into();

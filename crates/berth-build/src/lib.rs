@@ -22,12 +22,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod context;
-mod copy;
+mod build;
+pub mod config;
+pub mod context;
+pub mod copy;
 mod error;
+mod image;
 mod plan;
+pub mod progress;
+mod steps;
 
+pub use berth_dockerfile::Lines;
+pub use build::{base_images, build, BuildOptions, Built};
 pub use context::{Context, ContextSource};
 pub use copy::{copy, sources_checksum, CopyKind, CopyRequest, Fetch, SourceRoot};
 pub use error::{Error, Result};
 pub use plan::{from_lines, plan, Base, CopySource, Plan, PlannedStage};
+pub use progress::{excerpt, Progress};
+pub use steps::{mkdir_all, LayerRef, HOSTNAME};

@@ -250,9 +250,9 @@ fn oci_layer_type(media_type: &str) -> &str {
 }
 
 /// A commit layer's tar on its way out: every byte to the layer digester and to the compressor.
-struct LayerWriter<W> {
-    digester: LayerDigester,
-    out: W,
+pub(crate) struct LayerWriter<W> {
+    pub(crate) digester: LayerDigester,
+    pub(crate) out: W,
 }
 
 impl<W: Write> Write for LayerWriter<W> {

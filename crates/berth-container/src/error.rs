@@ -70,6 +70,24 @@ pub enum Error {
     UnknownFilter(String),
     #[error("invalid {what}: {value}")]
     InvalidArgument { what: &'static str, value: String },
+    /// A flag value Docker's CLI refuses, in its (pflag's) words: `--ulimit`, `--shm-size`, `--add-host`.
+    #[error("invalid argument {value:?} for {flag:?} flag: {reason}")]
+    InvalidFlag {
+        flag: &'static str,
+        value: String,
+        reason: String,
+    },
+    /// `--add-host NAME:host-gateway`: dockerd's words when it has no bridge gateway to put there.
+    #[error("unable to derive the IP value for host-gateway")]
+    NoHostGateway,
+    /// `--network` of a build names a mode BuildKit does not have.
+    #[error("network mode {0:?} not supported by buildkit")]
+    BuildNetworkMode(String),
+    #[error("slirp4netns not found: the default network of a build needs it (install the Debian package `slirp4netns`)")]
+    NoSlirp4netns,
+    /// The user-mode network could not be set up; `stderr` is what slirp4netns said.
+    #[error("failed to set up the build network: {action}: {stderr}")]
+    NetworkSetup { action: String, stderr: String },
     #[error("container record {path} is corrupt")]
     CorruptRecord {
         path: PathBuf,
@@ -90,6 +108,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// What a command-line parser prints after `invalid argument "VALUE" for "FLAG" flag: `: the
+    /// reason of an [`Error::InvalidFlag`], the whole message of any other error.
+    pub fn flag_reason(&self) -> String {
+        match self {
+            Error::InvalidFlag { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn io(action: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
         let action = action.into();
         move |source| Error::Io { action, source }

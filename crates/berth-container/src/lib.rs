@@ -48,7 +48,8 @@
 //! assert_eq!(user.home, "/home/app");
 //! ```
 //!
-//! Reading order: `unpack` (and its breakout tests), `snapshot`, `rootfs`, `user`, `spec`, `runtime`,
+//! Reading order: `unpack` (and its breakout tests), `snapshot`, `rootfs`, `user`, `spec`, `network`
+//! (a build's default network), `runtime`,
 //! `id`, `status`, `record`, `containers`, `filter`, `pause`, `start` (and `console`, the terminal of `-t` without
 //! one of our own), `stop`, `kill`, `logs`, `commit`, `changes`.
 
@@ -61,6 +62,7 @@ mod snapshot;
 mod spec;
 mod user;
 
+mod network;
 mod runtime;
 
 mod id;
@@ -82,6 +84,7 @@ mod stop;
 mod archive;
 mod changes;
 mod commit;
+mod step;
 
 pub use changes::{Change, ChangeKind};
 pub use commit::{CommitOptions, Committed};
@@ -91,11 +94,17 @@ pub use failure::StartFailure;
 pub use filter::ContainerFilter;
 pub use id::ContainerId;
 pub use logs::{read_logs, LogEntry};
+pub use network::{UserNetwork, SLIRP_DNS_ADDRESS, SLIRP_GUEST_ADDRESS};
 pub use pause::CommitPause;
 pub use record::{Container, Record, State};
 pub use rootfs::RootfsKind;
 pub use runtime::{parse_signal, Runtime, RuntimeState};
-pub use spec::{Bind, HostConfig, Network};
+pub use snapshot::image_layers;
+pub use spec::{
+    build_spec, hosts_file, parse_shm_size, resolv_conf, write_etc_files, Bind, ExtraHost,
+    HostConfig, Network, Ulimit, DEFAULT_SHM_SIZE,
+};
 pub use start::{AttachIo, MonitorCommand};
 pub use status::{RuntimeStatus, Status};
+pub use step::{snapshot_dirs, Step, StepLayer, StepProcess};
 pub use user::{read_database, resolve_user, ExecUser};

@@ -257,7 +257,7 @@ fn hybrid_with_v2_controllers() -> bool {
         .is_ok_and(|controllers| !controllers.trim().is_empty())
 }
 
-fn search(name: &str) -> Option<PathBuf> {
+pub(crate) fn search(name: &str) -> Option<PathBuf> {
     let path_var = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path_var)
         .chain(EXTRA_DIRS.iter().map(PathBuf::from))

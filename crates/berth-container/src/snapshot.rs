@@ -91,6 +91,11 @@ impl Snapshots {
         Snapshots { dir }
     }
 
+    /// The directory holding the snapshots.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The snapshot directories of `layers` (base first), unpacking those not cached yet.
     pub fn ensure(&self, store: &Store, layers: &[(Digest, Digest)]) -> Result<Vec<PathBuf>> {
         // 0700: the snapshots hold the images' files, setuid programs and device nodes included

@@ -3,8 +3,14 @@
 //! What Docker does by default, minus the daemon: the image's Entrypoint + Cmd, Env (with `PATH`,
 //! `HOSTNAME`, `HOME` and `TERM` filled in like moby's `daemon/oci_linux.go`), WorkingDir, the user
 //! resolved from the image's own passwd file, Docker's default capability set, mount/pid/ipc/uts
-//! namespaces, host networking unless `--network none` asks for a fresh network namespace, and
-//! `/etc/hosts`, `/etc/resolv.conf`, `/etc/hostname` bind-mounted from the container's directory.
+//! namespaces, host networking unless `--network none` asks for a fresh network namespace (or a
+//! build's default network, [`crate::UserNetwork`], gives it one), `/etc/hosts` (with `--add-host`
+//! lines), `/etc/resolv.conf`, `/etc/hostname` bind-mounted from the container's directory, a
+//! `/dev/shm` of `--shm-size` and the `--ulimit` rlimits.
+
+mod settings;
+
+pub use settings::{parse_shm_size, ExtraHost, Ulimit, DEFAULT_SHM_SIZE};
 
 use std::{collections::HashSet, path::Path};
 
@@ -51,6 +57,11 @@ pub enum Network {
     Host,
     /// A new network namespace with only a loopback device.
     None,
+    /// A new network namespace with outbound access through slirp4netns and no way to the host's
+    /// loopback services: a build's `--network default` ([`crate::UserNetwork`] sets it up; until
+    /// its path is put into the spec the namespace is empty, so a forgotten step fails closed).
+    #[serde(rename = "slirp4netns")]
+    Slirp,
 }
 
 impl Network {
@@ -65,11 +76,27 @@ impl Network {
         }
     }
 
+    /// A build's `--network` (BuildKit's modes): `default` is the user-mode network.
+    pub fn parse_build(value: &str) -> Result<Network> {
+        match value {
+            "default" | "" => Ok(Network::Slirp),
+            "host" => Ok(Network::Host),
+            "none" => Ok(Network::None),
+            _ => Err(Error::BuildNetworkMode(value.to_owned())),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Network::Host => "host",
             Network::None => "none",
+            Network::Slirp => "slirp4netns",
         }
+    }
+
+    /// Whether the container gets a network namespace of its own.
+    pub fn is_private(self) -> bool {
+        self != Network::Host
     }
 }
 
@@ -141,6 +168,15 @@ pub struct HostConfig {
     /// as a committed image's `ContainerConfig` shows).
     #[serde(default)]
     pub detached: bool,
+    /// `--add-host`: lines appended to `/etc/hosts`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_hosts: Vec<ExtraHost>,
+    /// `--shm-size` in bytes; [`DEFAULT_SHM_SIZE`] when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shm_size: Option<u64>,
+    /// `--ulimit`s, in the order given (a later one of the same name wins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ulimits: Vec<Ulimit>,
 }
 
 /// The process arguments: Entrypoint then Cmd (Docker's rule).
@@ -217,6 +253,9 @@ pub fn build_spec(
     process.set_capabilities(Some(caps));
     // Docker leaves no_new_privileges off, so set-user-ID programs (sudo, su) work as they do there.
     process.set_no_new_privileges(Some(false));
+    let rlimits =
+        settings::apply_ulimits(process.rlimits().clone().unwrap_or_default(), &host.ulimits)?;
+    process.set_rlimits(Some(rlimits));
 
     let mut spec = Spec::default();
     spec.set_process(Some(process));
@@ -226,6 +265,17 @@ pub fn build_spec(
         root.set_readonly(Some(false));
     }
     let mut mounts = spec.mounts().clone().unwrap_or_default();
+    let shm_size = host.shm_size.unwrap_or(DEFAULT_SHM_SIZE);
+    for mount in &mut mounts {
+        if mount.destination() == Path::new("/dev/shm") {
+            let options = ["nosuid", "noexec", "nodev", "mode=1777"]
+                .into_iter()
+                .map(str::to_owned)
+                .chain([format!("size={shm_size}")])
+                .collect();
+            mount.set_options(Some(options));
+        }
+    }
     for name in ["hosts", "resolv.conf", "hostname"] {
         mounts.push(bind_mount(
             &etc_dir.join(name).to_string_lossy(),
@@ -244,7 +294,7 @@ pub fn build_spec(
             namespace(LinuxNamespaceType::Uts),
             namespace(LinuxNamespaceType::Mount),
         ];
-        if host.network == Network::None {
+        if host.network.is_private() {
             namespaces.push(namespace(LinuxNamespaceType::Network));
         }
         linux.set_namespaces(Some(namespaces));
@@ -294,38 +344,90 @@ fn working_dir(dir: &str) -> Result<String> {
     Ok(cleaned)
 }
 
-/// `/etc/hosts` for a container: the host's with host networking (as Docker), else loopback only.
-pub fn hosts_file(network: Network, hostname: &str) -> String {
+/// Writes a container's `hosts`, `resolv.conf` and `hostname` into `etc_dir` (atomically), the files
+/// [`build_spec`] bind-mounts over the rootfs's.
+pub fn write_etc_files(etc_dir: &Path, host: &HostConfig, hostname: &str) -> Result<()> {
+    std::fs::create_dir_all(etc_dir).map_err(Error::io(format!("create {}", etc_dir.display())))?;
+    crate::record::write_atomic(
+        &etc_dir.join("hosts"),
+        hosts_file(host, hostname).as_bytes(),
+    )?;
+    crate::record::write_atomic(
+        &etc_dir.join("resolv.conf"),
+        resolv_conf(host.network).as_bytes(),
+    )?;
+    crate::record::write_atomic(
+        &etc_dir.join("hostname"),
+        format!("{hostname}\n").as_bytes(),
+    )
+}
+
+/// `/etc/hosts` for a container: the host's with host networking (as Docker), else loopback only,
+/// then the `--add-host` lines, then (in a namespace of its own) the container's own name: on its
+/// slirp4netns address, or on loopback when it has no other.
+pub fn hosts_file(host: &HostConfig, hostname: &str) -> String {
     let base = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
                 fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n\
                 ff02::2\tip6-allrouters\n";
-    match network {
+    let mut hosts = match host.network {
         Network::Host => std::fs::read_to_string("/etc/hosts").unwrap_or_else(|_| base.to_owned()),
-        Network::None => format!("{base}127.0.0.1\t{hostname}\n"),
+        Network::None | Network::Slirp => base.to_owned(),
+    };
+    if !hosts.is_empty() && !hosts.ends_with('\n') {
+        hosts.push('\n');
     }
+    for extra in &host.extra_hosts {
+        hosts.push_str(&extra.line());
+    }
+    match host.network {
+        Network::Host => {}
+        Network::None => hosts.push_str("127.0.0.1"),
+        Network::Slirp => hosts.push_str(crate::network::SLIRP_GUEST_ADDRESS),
+    }
+    if host.network.is_private() {
+        hosts.push('\t');
+        hosts.push_str(hostname);
+        hosts.push('\n');
+    }
+    hosts
 }
 
 /// `/etc/resolv.conf`: the host's, without loopback name servers unless the container shares the
-/// host's network (a `127.0.0.53` resolver is unreachable from a new network namespace).
+/// host's network (a `127.0.0.53` resolver is unreachable from a new network namespace). On the
+/// user-mode network, slirp4netns's DNS forwarder is the only name server (it asks the host's).
 pub fn resolv_conf(network: Network) -> String {
     let host = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    match network {
-        Network::Host => host,
-        Network::None => host
-            .lines()
-            .filter(|line| {
-                let mut words = line.split_whitespace();
-                !(words.next() == Some("nameserver")
+    resolv_conf_from(&host, network)
+}
+
+fn resolv_conf_from(host: &str, network: Network) -> String {
+    if network == Network::Host {
+        return host.to_owned();
+    }
+    let keep = |line: &&str| {
+        let mut words = line.split_whitespace();
+        let is_nameserver = words.next() == Some("nameserver");
+        match network {
+            Network::Host | Network::None => {
+                !(is_nameserver
                     && words
                         .next()
                         .is_some_and(|ip| ip.starts_with("127.") || ip == "::1"))
-            })
-            .fold(String::new(), |mut out, line| {
-                out.push_str(line);
-                out.push('\n');
-                out
-            }),
+            }
+            Network::Slirp => !is_nameserver,
+        }
+    };
+    let mut out = String::new();
+    if network == Network::Slirp {
+        out.push_str("nameserver ");
+        out.push_str(crate::network::SLIRP_DNS_ADDRESS);
+        out.push('\n');
     }
+    for line in host.lines().filter(keep) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]

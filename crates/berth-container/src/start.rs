@@ -76,16 +76,7 @@ impl Containers<'_> {
             host.hostname.clone()
         };
         let etc = container.dir.join("etc");
-        std::fs::create_dir_all(&etc).map_err(Error::io(format!("create {}", etc.display())))?;
-        record::write_atomic(
-            &etc.join("hosts"),
-            spec::hosts_file(host.network, &hostname).as_bytes(),
-        )?;
-        record::write_atomic(
-            &etc.join("resolv.conf"),
-            spec::resolv_conf(host.network).as_bytes(),
-        )?;
-        record::write_atomic(&etc.join("hostname"), format!("{hostname}\n").as_bytes())?;
+        spec::write_etc_files(&etc, host, &hostname)?;
         let rootfs = unpack::open_root(&RootfsPaths::new(&container.dir).target)?;
         let passwd = user::read_database(rootfs.as_fd(), "passwd")?;
         let group = user::read_database(rootfs.as_fd(), "group")?;

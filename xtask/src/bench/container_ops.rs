@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use super::{
     image::FAMILIAR_NAME,
     measure::{Case, Measurement, Role},
-    q, setup, Bench,
+    q, setup, Bench, Outcome,
 };
 use crate::util;
 
@@ -22,11 +22,6 @@ pub const COMMIT_FLOOR: &str = "commit/floor";
 const FIRST_RUN_RUNS: usize = 3;
 const SMALL_NAME: &str = "bench/small:latest";
 const COMMIT_CONTAINER: &str = "bench-commit";
-
-pub enum Outcome {
-    Measured(Vec<Measurement>),
-    Skipped(String),
-}
 
 pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
     let runs = Command::new(&bench.berth)

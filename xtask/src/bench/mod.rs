@@ -8,7 +8,9 @@
 //! alone; nothing here enforces a threshold.
 
 mod archive_ops;
+mod build_ops;
 mod container_ops;
+mod engine;
 mod floors;
 mod image;
 mod image_ops;
@@ -48,6 +50,10 @@ pub struct BenchArgs {
     /// Keep the scratch directory (stores, registries, outputs) for inspection
     #[arg(long)]
     keep: bool,
+    /// Only the `build` group (berth build beside BuildKit and buildah); the report then holds only
+    /// its rows, so it is written to the temporary directory unless --write is given
+    #[arg(long)]
+    only_build: bool,
 }
 
 /// What every group of operations needs: the binaries, the workloads and a scratch directory.
@@ -131,7 +137,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         runner: Runner::new(&scratch.join("hyperfine"), heavy_runs, args.quick)?,
         quick: args.quick,
     };
-    let result = measure_all(&bench);
+    let result = if args.only_build {
+        measure_build(&bench).and_then(|(rows, notes)| Ok((rows, sha256::measure(&bench)?, notes)))
+    } else {
+        measure_all(&bench)
+    };
     let leaked_mounts = unmount_under(&scratch);
     if !args.keep {
         let _ = std::fs::remove_dir_all(&scratch);
@@ -146,7 +156,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let load_after = machine::load_average();
 
     let docs = util::root().join("docs");
-    let (markdown_path, svg_path) = if args.quick && !args.write {
+    let (markdown_path, svg_path) = if (args.quick || args.only_build) && !args.write {
         let dir = std::env::temp_dir();
         (
             dir.join("berth-benchmarks-quick.md"),
@@ -197,6 +207,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What a group that may not run on this machine gives.
+pub enum Outcome {
+    Measured(Vec<Measurement>),
+    Skipped(String),
+}
+
 /// Every group in turn; a group that cannot run on this machine says why in a note.
 fn measure_all(
     bench: &Bench,
@@ -216,13 +232,24 @@ fn measure_all(
     measurements.extend(registry_ops::measure(bench, &registries)?);
     drop(registries);
     match container_ops::measure(bench)? {
-        container_ops::Outcome::Measured(rows) => {
+        Outcome::Measured(rows) => {
             measurements.extend(rows);
             measurements.extend(whiteout_ops::measure(bench)?);
         }
-        container_ops::Outcome::Skipped(why) => notes.push(why),
+        Outcome::Skipped(why) => notes.push(why),
     }
+    let (rows, build_notes) = measure_build(bench)?;
+    measurements.extend(rows);
+    notes.extend(build_notes);
     Ok((measurements, sha256, notes))
+}
+
+/// The `build` group: its rows, or a note saying why it could not run.
+fn measure_build(bench: &Bench) -> anyhow::Result<(Vec<Measurement>, Vec<String>)> {
+    Ok(match build_ops::measure(bench)? {
+        Outcome::Measured(rows) => (rows, Vec::new()),
+        Outcome::Skipped(why) => (Vec::new(), vec![why]),
+    })
 }
 
 fn require(programs: &[&str]) -> anyhow::Result<()> {

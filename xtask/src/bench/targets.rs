@@ -4,7 +4,7 @@
 //! profile showed about it (`explanation`).
 
 use super::{
-    archive_ops, container_ops, floors, image_ops,
+    archive_ops, build_ops, container_ops, floors, image_ops,
     measure::{mebibytes, seconds, Measurement},
     registry_ops,
     sha256::Throughput,
@@ -290,6 +290,72 @@ pub fn evaluate(measurements: &[Measurement], sha256: &Throughput) -> Vec<Target
             median(container_ops::COMMIT),
             median(container_ops::COMMIT_FLOOR),
             1.0,
+        ),
+    );
+    let cold = median(build_ops::COLD);
+    push(
+        15,
+        "build-cold-buildkit",
+        "cold `build` (minbase, COPY 20,000 files, RUN writing ~100 MB) at most 0.5x BuildKit's time",
+        at_most(cold, median(build_ops::COLD_BUILDKIT), 0.5),
+    );
+    push(
+        15,
+        "build-cold-buildah",
+        "cold `build` at most 0.5x buildah's time",
+        at_most(cold, median(build_ops::COLD_BUILDAH), 0.5),
+    );
+    push(
+        15,
+        "build-noop",
+        "no-op rebuild under 150 ms",
+        under(median(build_ops::NOOP), 0.150),
+    );
+    push(
+        15,
+        "build-noop-buildkit",
+        "no-op rebuild at most 0.2x BuildKit's",
+        at_most(
+            median(build_ops::NOOP),
+            median(build_ops::NOOP_BUILDKIT),
+            0.2,
+        ),
+    );
+    push(
+        15,
+        "build-change",
+        "rebuild after one context file changed at most 0.5x BuildKit's",
+        at_most(
+            median(build_ops::CHANGE),
+            median(build_ops::CHANGE_BUILDKIT),
+            0.5,
+        ),
+    );
+    push(
+        15,
+        "build-run-layer",
+        "a RUN layer's commit within 1.3x of `tar -c` + gzip + sha256 of its files (measured with the RUN's own copying on both sides)",
+        at_most(
+            median(build_ops::RUN_LAYER),
+            median(build_ops::RUN_LAYER_FLOOR),
+            1.3,
+        ),
+    );
+    push(
+        15,
+        "build-memory",
+        "`build` peak memory under 200 MiB",
+        memory_under(
+            [
+                build_ops::COLD,
+                build_ops::NOOP,
+                build_ops::CHANGE,
+                build_ops::RUN_LAYER,
+            ]
+            .into_iter()
+            .filter_map(rss)
+            .max(),
+            200,
         ),
     );
     targets

@@ -7,6 +7,7 @@
 use clap::{error::ErrorKind, ArgMatches, FromArgMatches, Subcommand};
 
 use crate::commands::{
+    build,
     container::{commit, create, diff, export, kill, logs, ps, rm, run, start, stop},
     history, images, import, inspect, load, login, pull, push, rmi, save, search, system, tag,
     version,
@@ -15,6 +16,7 @@ use crate::commands::{
 /// Every command berth runs, once, whichever name it was given.
 #[derive(Debug)]
 pub enum Command {
+    Build(build::Args),
     Images(images::Args),
     Tag(tag::Args),
     Import(import::Args),
@@ -49,6 +51,11 @@ pub enum Command {
 
 fn table() -> Vec<Row> {
     vec![
+        command(
+            "Build an image from a Dockerfile",
+            &[Top("build"), In(Image, "build", &[])],
+            Command::Build,
+        ),
         command(
             "List images",
             &[Top("images"), In(Image, "ls", &["list"])],

@@ -1,5 +1,6 @@
 //! One module per command. Each exposes `Args` (its clap flags) and `run(ctx, args)`.
 
+pub mod build;
 pub mod container;
 pub mod df;
 pub mod history;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     crate::interrupt::install();
     let ctx = &Ctx::new(cli.global);
     match cli.command {
+        Command::Build(args) => build::run(ctx, &args).map(Into::into),
         Command::Images(args) => images::run(ctx, &args).map(Into::into),
         Command::Tag(args) => tag::run(ctx, &args).map(Into::into),
         Command::Import(args) => import::run(ctx, &args).map(Into::into),

@@ -1,7 +1,9 @@
 //! `berth run [OPTIONS] IMAGE [COMMAND] [ARG...]`
 
 use anyhow::Context as _;
-use berth_container::{AttachIo, Bind, CreateOptions, HostConfig, Network};
+use berth_container::{
+    parse_shm_size, AttachIo, Bind, CreateOptions, ExtraHost, HostConfig, Network, Ulimit,
+};
 use berth_reference::Reference;
 
 use crate::{context::Ctx, exit::ExitStatus, interrupt, output};
@@ -45,6 +47,15 @@ pub struct CreateArgs {
     /// Container host name
     #[arg(short = 'h', long, value_name = "string")]
     pub hostname: Option<String>,
+    /// Add a custom host-to-IP mapping (host:ip)
+    #[arg(long, value_name = "list", value_parser = add_host_flag)]
+    pub add_host: Vec<String>,
+    /// Size of /dev/shm
+    #[arg(long, value_name = "bytes", value_parser = shm_size_flag)]
+    pub shm_size: Option<u64>,
+    /// Ulimit options
+    #[arg(long, value_name = "ulimit", value_parser = ulimit_flag)]
+    pub ulimit: Vec<Ulimit>,
     /// Runtime to use for this container (runc, crun, or a path)
     #[arg(long, value_name = "string", env = "BERTH_RUNTIME")]
     pub runtime: Option<String>,
@@ -223,10 +234,34 @@ fn create_from(
             hostname: args.hostname.clone().unwrap_or_default(),
             runtime: args.runtime.clone().unwrap_or_default(),
             detached,
+            extra_hosts: args
+                .add_host
+                .iter()
+                .map(|h| ExtraHost::parse(h))
+                .collect::<Result<_, _>>()?,
+            shm_size: args.shm_size,
+            ulimits: args.ulimit.clone(),
         },
         rootfs: None,
     };
     Ok(containers.create(image, &options)?)
+}
+
+/// `--add-host` as the Docker CLI checks it while parsing flags; `host-gateway` passes here and is
+/// refused when the container is made (dockerd's error, as Docker's engine refuses it without a bridge).
+fn add_host_flag(value: &str) -> Result<String, String> {
+    match ExtraHost::parse(value) {
+        Ok(_) | Err(berth_container::Error::NoHostGateway) => Ok(value.to_owned()),
+        Err(e) => Err(e.flag_reason()),
+    }
+}
+
+fn shm_size_flag(value: &str) -> Result<u64, String> {
+    parse_shm_size(value).map_err(|e| e.flag_reason())
+}
+
+fn ulimit_flag(value: &str) -> Result<Ulimit, String> {
+    Ulimit::parse(value).map_err(|e| e.flag_reason())
 }
 
 /// `-e KEY` takes the value from berth's own environment (dropped if unset), as Docker does.

@@ -1,0 +1,445 @@
+//! The steps that write a layer: RUN in a container, WORKDIR's directory, COPY and ADD. Each
+//! mounts the stage's layers with a fresh upper directory (berth_container::Step), changes it,
+//! and commits the upper directory as the step's layer.
+
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+
+use berth_container::{Containers, Step, StepProcess};
+use berth_digest::Digest;
+use berth_dockerfile::{Instruction, PROXY_ARGS};
+use berth_manifest::media_type;
+use rustix::fs::{Mode, OFlags, ResolveFlags};
+
+use crate::build::{BuildOptions, StageResult};
+use crate::copy::{CopyKind, CopyRequest, SourceRoot};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// BuildKit's host name for build containers.
+pub const HOSTNAME: &str = "buildkitsandbox";
+
+/// A layer of a stage: its blob (as stored), diff_id, size and media type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerRef {
+    pub blob: Digest,
+    pub diff_id: Digest,
+    pub size: u64,
+    pub media_type: String,
+}
+
+impl LayerRef {
+    /// The layers of a stored image, base first.
+    pub fn of_image(image: &berth_store::Image) -> Result<Vec<LayerRef>> {
+        let pairs = berth_container::image_layers(image)?;
+        Ok(image
+            .manifest
+            .layers()
+            .iter()
+            .zip(pairs)
+            .map(|(descriptor, (blob, diff_id))| LayerRef {
+                blob,
+                diff_id,
+                size: descriptor.size(),
+                media_type: oci_layer_type(descriptor.media_type().as_ref()).to_owned(),
+            })
+            .collect())
+    }
+}
+
+/// The OCI media type of a layer (Docker's are the same bytes).
+fn oci_layer_type(media_type: &str) -> &str {
+    match media_type {
+        media_type::DOCKER_LAYER_TAR_GZIP => media_type::OCI_LAYER_TAR_GZIP,
+        media_type::DOCKER_LAYER_TAR => media_type::OCI_LAYER_TAR,
+        media_type::DOCKER_LAYER_FOREIGN_TAR_GZIP => {
+            media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP
+        }
+        other => other,
+    }
+}
+
+fn pairs(layers: &[LayerRef]) -> Vec<(Digest, Digest)> {
+    layers
+        .iter()
+        .map(|l| (l.blob.clone(), l.diff_id.clone()))
+        .collect()
+}
+
+fn committed(step: Step<'_>) -> Result<Option<LayerRef>> {
+    let layer = step.commit()?;
+    Ok(Some(LayerRef {
+        blob: layer.blob,
+        diff_id: layer.diff_id,
+        size: layer.size,
+        media_type: media_type::OCI_LAYER_TAR_GZIP.to_owned(),
+    }))
+}
+
+pub(crate) struct StepRunner<'a, 's> {
+    containers: &'a Containers<'s>,
+    options: &'a BuildOptions<'a>,
+}
+
+impl<'a, 's> StepRunner<'a, 's> {
+    pub fn new(
+        containers: &'a Containers<'s>,
+        options: &'a BuildOptions<'a>,
+    ) -> StepRunner<'a, 's> {
+        StepRunner {
+            containers,
+            options,
+        }
+    }
+
+    /// The process environment of a RUN: the stage's variables (base ENV, ENV, ARGs), then the
+    /// proxy build args not declared (BuildKit's `ProxyEnv`, in both cases of each name).
+    fn env(&self, result: &StageResult) -> Vec<String> {
+        let mut env: Vec<String> = result
+            .scope
+            .vars
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        for name in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "FTP_PROXY",
+            "NO_PROXY",
+            "ALL_PROXY",
+        ] {
+            let value = self
+                .options
+                .build_args
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name) && PROXY_ARGS.contains(&k.as_str()))
+                .map(|(_, v)| v.clone());
+            if let Some(value) = value {
+                for key in [name.to_owned(), name.to_ascii_lowercase()] {
+                    if !env
+                        .iter()
+                        .any(|e| e.split('=').next() == Some(key.as_str()))
+                    {
+                        env.push(format!("{key}={value}"));
+                    }
+                }
+            }
+        }
+        env
+    }
+
+    /// RUN: the command in a container on the stage's root filesystem.
+    pub fn run(
+        &self,
+        result: &StageResult,
+        args: &[String],
+        name: &str,
+        progress: &mut Progress,
+    ) -> Result<Option<LayerRef>> {
+        let mut vertex = progress.start(name);
+        let config = result.image.container_ref();
+        let process = StepProcess {
+            args: args.to_vec(),
+            env: self.env(result),
+            cwd: if config.working_dir.is_empty() {
+                "/".to_owned()
+            } else {
+                config.working_dir.clone()
+            },
+            user: config.user.clone(),
+            network: self.options.network,
+            hostname: HOSTNAME.to_owned(),
+            extra_hosts: self.options.add_hosts.clone(),
+            runtime: self.options.runtime.clone(),
+        };
+        let outcome = (|| {
+            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let code = step.run(&process, &mut |bytes| progress.output(&mut vertex, bytes))?;
+            Ok::<_, Error>((step, code))
+        })();
+        let (step, code) = match outcome {
+            Ok(done) => done,
+            Err(e) => {
+                progress.error(vertex, &e.to_string());
+                return Err(e);
+            }
+        };
+        if code != 0 {
+            let error = Error::RunFailed {
+                command: args.join(" "),
+                code,
+            };
+            progress.error(vertex, &error.to_string());
+            return Err(error);
+        }
+        match committed(step) {
+            Ok(layer) => {
+                progress.done(vertex);
+                Ok(layer)
+            }
+            Err(e) => {
+                progress.error(vertex, &e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// WORKDIR: the directory and its missing parents, mode 0755, owned by the stage's user.
+    pub fn mkdir(
+        &self,
+        result: &StageResult,
+        dir: &str,
+        name: &str,
+        progress: &mut Progress,
+    ) -> Result<Option<LayerRef>> {
+        let vertex = progress.start(name);
+        let outcome = (|| {
+            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let root = step.rootfs()?;
+            let user = result.image.container_ref().user;
+            let owner = if user.is_empty() {
+                None
+            } else {
+                let passwd = berth_container::read_database(root.as_fd(), "passwd")?;
+                let group = berth_container::read_database(root.as_fd(), "group")?;
+                let user = berth_container::resolve_user(&user, &passwd, &group)?;
+                Some((user.uid, user.gid))
+            };
+            mkdir_all(root.as_fd(), dir, owner)?;
+            drop(root);
+            committed(step)
+        })();
+        finish(progress, vertex, outcome)
+    }
+
+    /// COPY and ADD, through the `copy` module, from the context or `from` (a stage's or an
+    /// image's layers, mounted for the copy).
+    pub fn copy(
+        &self,
+        result: &StageResult,
+        instruction: &Instruction,
+        from: Option<&[LayerRef]>,
+        name: &str,
+        progress: &mut Progress,
+    ) -> Result<Option<LayerRef>> {
+        let vertex = progress.start(name);
+        let outcome = (|| {
+            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let root = step.rootfs()?;
+            let source_step = match from {
+                Some(layers) => Some(Step::mount(self.containers, &pairs(layers))?),
+                None => None,
+            };
+            let source_root: Option<OwnedFd> = match &source_step {
+                Some(step) => Some(step.rootfs()?),
+                None => None,
+            };
+            let workdir = result.image.container_ref().working_dir;
+            let workdir = if workdir.is_empty() {
+                "/".to_owned()
+            } else {
+                workdir
+            };
+            let source = match &source_root {
+                Some(fd) => SourceRoot::Rootfs(fd.as_fd()),
+                None => match self.options.context {
+                    Some(context) => SourceRoot::Context(context),
+                    None => {
+                        return Err(Error::Invalid(
+                            "no build context: COPY and ADD need one".to_owned(),
+                        ))
+                    }
+                },
+            };
+            request_and_copy(instruction, &source, root.as_fd(), &workdir, self.options)?;
+            drop(root);
+            drop(source_root);
+            drop(source_step);
+            committed(step)
+        })();
+        finish(progress, vertex, outcome)
+    }
+}
+
+fn finish(
+    progress: &mut Progress,
+    vertex: crate::progress::Vertex,
+    outcome: Result<Option<LayerRef>>,
+) -> Result<Option<LayerRef>> {
+    match outcome {
+        Ok(layer) => {
+            progress.done(vertex);
+            Ok(layer)
+        }
+        Err(e) => {
+            progress.error(vertex, &e.to_string());
+            Err(e)
+        }
+    }
+}
+
+fn request_and_copy(
+    instruction: &Instruction,
+    source: &SourceRoot<'_>,
+    root: BorrowedFd<'_>,
+    workdir: &str,
+    options: &BuildOptions<'_>,
+) -> Result<()> {
+    match instruction {
+        Instruction::Copy(copy) => {
+            let request = CopyRequest {
+                sources: &copy.paths.sources,
+                contents: &copy.paths.contents,
+                dest: &copy.paths.dest,
+                workdir,
+                chown: copy.chown.as_deref(),
+                chmod: copy.chmod.as_deref(),
+                exclude: &copy.exclude,
+                parents: copy.parents,
+                kind: CopyKind::Copy,
+            };
+            crate::copy::copy(source, root, &request)
+        }
+        Instruction::Add(add) => {
+            let request = CopyRequest {
+                sources: &add.paths.sources,
+                contents: &add.paths.contents,
+                dest: &add.paths.dest,
+                workdir,
+                chown: add.chown.as_deref(),
+                chmod: add.chmod.as_deref(),
+                exclude: &add.exclude,
+                parents: false,
+                kind: CopyKind::Add {
+                    checksum: add.checksum.as_deref(),
+                    unpack: add.unpack,
+                    fetch: options.fetch,
+                },
+            };
+            crate::copy::copy(source, root, &request)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `mkdir -p` inside `root`: every component resolved inside it (symlinks followed, never out
+/// of it: a dangling link's target is created inside the root); directories created 0755 and
+/// given to `owner`.
+pub fn mkdir_all(root: BorrowedFd<'_>, dir: &str, owner: Option<(u32, u32)>) -> Result<()> {
+    mkdir_in(root, dir, owner, 0)
+}
+
+/// Links followed before giving up (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+fn mkdir_in(
+    root: BorrowedFd<'_>,
+    dir: &str,
+    owner: Option<(u32, u32)>,
+    depth: usize,
+) -> Result<()> {
+    if depth > MAX_LINKS {
+        return Err(Error::Invalid(format!(
+            "mkdir {dir}: too many levels of symbolic links"
+        )));
+    }
+    let components: Vec<&str> = dir
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let resolve = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
+    let flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
+    let open = |path: &str| {
+        rustix::fs::openat2(
+            root,
+            if path.is_empty() { "." } else { path },
+            flags,
+            Mode::empty(),
+            resolve,
+        )
+    };
+    let mut parent: OwnedFd = open("").map_err(|e| Error::io(format!("open {dir}"))(e.into()))?;
+    let mut path = String::new();
+    for component in components {
+        let parent_path = path.clone();
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(component);
+        match open(&path) {
+            Ok(fd) => parent = fd,
+            Err(rustix::io::Errno::NOENT) => {
+                match rustix::fs::mkdirat(&parent, component, Mode::from_raw_mode(0o755)) {
+                    Ok(()) => {}
+                    // A dangling symlink: its target is made (inside the root), then used.
+                    Err(rustix::io::Errno::EXIST) => {
+                        let target = rustix::fs::readlinkat(&parent, component, Vec::new())
+                            .map_err(|e| Error::io(format!("mkdir /{path}"))(e.into()))?;
+                        let target = target.to_string_lossy().into_owned();
+                        let target = if target.starts_with('/') {
+                            target
+                        } else {
+                            format!("/{parent_path}/{target}")
+                        };
+                        mkdir_in(root, &target, owner, depth + 1)?;
+                        parent = open(&path)
+                            .map_err(|e| Error::io(format!("open /{path}"))(e.into()))?;
+                        continue;
+                    }
+                    Err(e) => return Err(Error::io(format!("mkdir /{path}"))(e.into())),
+                }
+                let fd = open(&path).map_err(|e| Error::io(format!("open /{path}"))(e.into()))?;
+                if let Some((uid, gid)) = owner {
+                    rustix::fs::fchown(
+                        &fd,
+                        Some(rustix::fs::Uid::from_raw(uid)),
+                        Some(rustix::fs::Gid::from_raw(gid)),
+                    )
+                    .map_err(|e| Error::io(format!("chown /{path}"))(e.into()))?;
+                }
+                // The mode exactly, whatever the umask.
+                rustix::fs::fchmod(&fd, Mode::from_raw_mode(0o755))
+                    .map_err(|e| Error::io(format!("chmod /{path}"))(e.into()))?;
+                parent = fd;
+            }
+            Err(rustix::io::Errno::NOTDIR) => {
+                return Err(Error::Invalid(format!("mkdir /{path}: not a directory")))
+            }
+            Err(e) => return Err(Error::io(format!("open /{path}"))(e.into())),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mkdir_all_stays_inside_the_root() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("escape")).unwrap();
+        std::os::unix::fs::symlink("/real", root.path().join("link")).unwrap();
+        std::fs::create_dir(root.path().join("real")).unwrap();
+        let fd = rustix::fs::open(
+            root.path(),
+            OFlags::DIRECTORY | OFlags::RDONLY,
+            Mode::empty(),
+        )
+        .unwrap();
+        for (dir, made) in [
+            ("/a/b/c", "a/b/c"),
+            ("/escape/x", "tmp"),
+            ("link/y", "real/y"),
+            ("/../../z", "z"),
+        ] {
+            mkdir_all(fd.as_fd(), dir, None).unwrap();
+            let path = root.path().join(made);
+            assert!(path.is_dir(), "{dir}");
+        }
+        // `/escape` resolved inside the root: the outside directory is untouched.
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+        std::fs::write(root.path().join("file"), "").unwrap();
+        assert!(mkdir_all(fd.as_fd(), "/file/x", None).is_err());
+    }
+}

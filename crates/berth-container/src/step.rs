@@ -1,0 +1,340 @@
+//! Build steps (`berth build`): a root filesystem made of layer snapshots and a fresh upper
+//! directory, a process run in it on the runtime (RUN), and the upper directory taken back as a
+//! layer, committed through the store as `commit` commits one, then kept as the snapshot of the
+//! new layer so the next step stacks it without unpacking it again.
+//!
+//! A step is no container: it has no record, no name, no log and is never listed. Its directory
+//! (`containers/steps/<random>`) is unmounted and removed when the [`Step`] is dropped, whether the
+//! step succeeded or not; a berth killed in the middle leaves it for [`Step::sweep`].
+
+use std::{
+    fmt::Write as _,
+    io::Read,
+    os::fd::{AsFd, OwnedFd},
+    path::{Path, PathBuf},
+    process::Stdio,
+};
+
+use berth_archive::{Entries, LayerDigester, Limits};
+use berth_digest::Digest;
+use berth_manifest::chain_ids;
+use berth_store::Store;
+use rustix::fs::FlockOperation;
+
+use crate::{
+    archive::{Source, TreeWriter},
+    commit::LayerWriter,
+    containers::Containers,
+    error::{Error, Result},
+    failure::RuntimeLog,
+    record,
+    rootfs::{self, RootfsPaths},
+    runtime::Runtime,
+    snapshot::{self, Snapshots},
+    spec::{self, HostConfig, Network},
+    unpack::{self, path::RootPath},
+    user,
+};
+
+const STEPS_DIR: &str = "steps";
+
+/// The steps of this process: their directories, and the runtime container of a RUN while it
+/// runs, for [`Step::abort_all`].
+static LIVE: std::sync::Mutex<Vec<LiveStep>> = std::sync::Mutex::new(Vec::new());
+
+/// A step's directory, and its runtime and container ID while a RUN runs.
+type LiveStep = (PathBuf, Option<(Runtime, String)>);
+
+fn live() -> std::sync::MutexGuard<'static, Vec<LiveStep>> {
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+const LOCK_FILE: &str = "lock";
+
+/// What a RUN step runs and how.
+#[derive(Debug, Clone, Default)]
+pub struct StepProcess {
+    pub args: Vec<String>,
+    /// The complete environment, `KEY=VALUE` (nothing is added).
+    pub env: Vec<String>,
+    /// The working directory (absolute); the runtime creates it when missing.
+    pub cwd: String,
+    /// `USER` as written, resolved in the step's own /etc/passwd and /etc/group.
+    pub user: String,
+    pub network: Network,
+    pub hostname: String,
+    /// `--add-host` entries: (host name, address).
+    pub extra_hosts: Vec<(String, String)>,
+    /// `--runtime`; found on PATH when empty.
+    pub runtime: String,
+}
+
+/// A layer a step committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLayer {
+    /// The gzip blob in the store.
+    pub blob: Digest,
+    pub diff_id: Digest,
+    pub size: u64,
+}
+
+/// One step's root filesystem: `lowers` (the stage's layers) with a fresh upper directory.
+pub struct Step<'s> {
+    store: &'s Store,
+    snapshots: Snapshots,
+    runtime_root: PathBuf,
+    dir: PathBuf,
+    paths: RootfsPaths,
+    /// The stage's layers below this step.
+    layers: Vec<(Digest, Digest)>,
+    /// Held while the step lives: [`Step::sweep`] leaves locked directories alone.
+    _lock: std::fs::File,
+}
+
+impl<'s> Step<'s> {
+    /// Mounts the overlay of `layers` (blob, diff_id; base first) with a new upper directory.
+    pub fn mount(containers: &Containers<'s>, layers: &[(Digest, Digest)]) -> Result<Step<'s>> {
+        let base = containers.dir.join(STEPS_DIR);
+        std::fs::create_dir_all(&base).map_err(Error::io(format!("create {}", base.display())))?;
+        let dir = base.join(crate::names::random_hex::<16>());
+        std::fs::create_dir(&dir).map_err(Error::io(format!("create {}", dir.display())))?;
+        let lock = std::fs::File::create(dir.join(LOCK_FILE))
+            .map_err(Error::io(format!("create {}", dir.display())))?;
+        let _ = rustix::fs::flock(lock.as_fd(), FlockOperation::LockExclusive);
+        live().push((dir.clone(), None));
+        let step = Step {
+            store: containers.store,
+            snapshots: containers.snapshots(),
+            runtime_root: containers.runtime_root(),
+            paths: RootfsPaths::new(&dir),
+            dir,
+            layers: layers.to_vec(),
+            _lock: lock,
+        };
+        std::fs::create_dir_all(step.dir.join("bundle"))
+            .map_err(Error::io(format!("create {}", step.dir.display())))?;
+        let mut lowers = snapshot::visible_lowers(step.snapshots.ensure(step.store, layers)?);
+        lowers.push(rootfs::make_init_layer(&step.dir)?);
+        rootfs::mount_overlay(&lowers, &step.paths)?;
+        Ok(step)
+    }
+
+    /// Removes the step directories a killed berth left (none is locked by a live step).
+    pub fn sweep(containers: &Containers<'_>) {
+        let base = containers.dir.join(STEPS_DIR);
+        let Ok(entries) = std::fs::read_dir(&base) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let dir = entry.path();
+            let Ok(lock) = std::fs::File::open(dir.join(LOCK_FILE)) else {
+                continue;
+            };
+            if rustix::fs::flock(lock.as_fd(), FlockOperation::NonBlockingLockExclusive).is_ok() {
+                let _ = rootfs::unmount(&RootfsPaths::new(&dir).target);
+                let _ = snapshot::remove_tree(&dir);
+            }
+        }
+    }
+
+    /// What an interrupted build leaves undone (the CLI calls it from its signal handler): the
+    /// RUN containers of this process's steps are killed and deleted, their root filesystems
+    /// unmounted and their directories removed.
+    pub fn abort_all() {
+        let steps = std::mem::take(&mut *live());
+        for (dir, running) in steps {
+            if let Some((runtime, id)) = running {
+                let _ = runtime.kill(&id, "KILL");
+                let _ = runtime.delete(&id, true);
+            }
+            let _ = rootfs::unmount(&RootfsPaths::new(&dir).target);
+            let _ = snapshot::remove_tree(&dir);
+        }
+    }
+
+    fn set_running(&self, running: Option<(Runtime, String)>) {
+        if let Some(entry) = live().iter_mut().find(|(dir, _)| *dir == self.dir) {
+            entry.1 = running;
+        }
+    }
+
+    /// The step's mounted root directory (COPY and ADD write through it).
+    pub fn rootfs(&self) -> Result<OwnedFd> {
+        unpack::open_root(&self.paths.target)
+    }
+
+    /// Runs `process` in the step's root filesystem and returns its exit code; everything it
+    /// writes (stdout and stderr together) goes to `output` as it comes.
+    pub fn run(&self, process: &StepProcess, output: &mut dyn FnMut(&[u8])) -> Result<i32> {
+        let runtime = Runtime::find(&process.runtime, &self.runtime_root)?;
+        let etc = self.dir.join("etc");
+        std::fs::create_dir_all(&etc).map_err(Error::io(format!("create {}", etc.display())))?;
+        record::write_atomic(&etc.join("hosts"), hosts_file(process).as_bytes())?;
+        record::write_atomic(
+            &etc.join("resolv.conf"),
+            spec::resolv_conf(process.network).as_bytes(),
+        )?;
+        record::write_atomic(
+            &etc.join("hostname"),
+            format!("{}\n", process.hostname).as_bytes(),
+        )?;
+        let root = self.rootfs()?;
+        let passwd = user::read_database(root.as_fd(), "passwd")?;
+        let group = user::read_database(root.as_fd(), "group")?;
+        let exec_user = user::resolve_user(&process.user, &passwd, &group)?;
+        drop(root);
+        let config = berth_manifest::ContainerConfig {
+            cmd: process.args.clone(),
+            working_dir: process.cwd.clone(),
+            ..Default::default()
+        };
+        let host = HostConfig {
+            network: process.network,
+            ..HostConfig::default()
+        };
+        let mut spec = spec::build_spec(&config, &host, &exec_user, &process.hostname, &etc)?;
+        if let Some(p) = spec.process_mut() {
+            p.set_env(Some(process.env.clone()));
+        }
+        let bytes = serde_json::to_vec_pretty(&spec).map_err(|e| Error::Io {
+            action: "serialize config.json".into(),
+            source: e.into(),
+        })?;
+        let bundle = self.dir.join("bundle");
+        record::write_atomic(&bundle.join("config.json"), &bytes)?;
+        let id = format!(
+            "berth-step-{}",
+            self.dir.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let log = RuntimeLog::create(&self.dir.join("runtime.log"), &self.dir.join("pid"))?;
+        let (reader, writer) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+            .map_err(|e| Error::io("create a pipe")(e.into()))?;
+        let writer2 = writer.try_clone().map_err(Error::io("duplicate a pipe"))?;
+        let mut reader = std::fs::File::from(reader);
+        let mut command = runtime.run_command(&bundle, &id, log.path(), log.pid_file());
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(writer))
+            .stderr(Stdio::from(writer2));
+        self.set_running(Some((runtime.clone(), id.clone())));
+        let spawned = command.spawn();
+        drop(command);
+        let mut child = spawned.map_err(Error::io(format!("run {}", runtime.name)))?;
+        let mut buffer = vec![0_u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if !log.is_echo(&buffer[..n]) {
+                        output(&buffer[..n]);
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io("read the step's output")(e)),
+            }
+        }
+        let status = child.wait().map_err(Error::io("wait for the runtime"))?;
+        let _ = runtime.delete(&id, true);
+        self.set_running(None);
+        let code = {
+            use std::os::unix::process::ExitStatusExt;
+            status
+                .code()
+                .or_else(|| status.signal().map(|s| 128 + s))
+                .unwrap_or(crate::containers::LOST_EXIT_CODE)
+        };
+        if let Some(failure) =
+            log.start_failure(code, process.args.first().map_or("", String::as_str))
+        {
+            return Err(Error::StartFailed(failure));
+        }
+        Ok(code)
+    }
+
+    /// Unmounts the step and commits its upper directory as a layer (gzip, through the store),
+    /// even an empty one (Docker 20.10's BuildKit keeps a step that changed nothing as a layer
+    /// with the empty tar's diff_id). The upper
+    /// directory becomes the new layer's snapshot. The caller holds the store's content guard
+    /// until an image references the blob.
+    pub fn commit(self) -> Result<StepLayer> {
+        rootfs::unmount(&self.paths.target)?;
+        let ingest = self.store.ingest()?;
+        let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
+        let layer = LayerWriter {
+            digester: LayerDigester::plain(Entries::Count, Limits::default()),
+            out: gzip,
+        };
+        let upper = unpack::open_root(&self.paths.upper)?;
+        let mut tree = TreeWriter::new(layer, Source::OverlayUpper);
+        tree.append_tree(upper.as_fd(), &RootPath(Vec::new()))?;
+        let layer = tree.finish()?;
+        drop(upper);
+        let info = layer.digester.finish()?.info;
+        let ingest = layer
+            .out
+            .finish()
+            .map_err(Error::io("compress the layer"))?;
+        let pending = ingest.finish()?;
+        let diff_id = info.diff_id.clone();
+        let size = pending.size();
+        let blob = self.store.commit_blob(pending, None)?;
+        let _ = self.store.record_layer(&blob, &info);
+        self.adopt_upper(&diff_id);
+        Ok(StepLayer {
+            blob,
+            diff_id,
+            size,
+        })
+    }
+
+    /// Keeps the upper directory as the snapshot of the layer just committed on top of the
+    /// stage's layers (best effort: without it the next step unpacks the layer instead).
+    fn adopt_upper(&self, diff_id: &Digest) {
+        let mut diff_ids: Vec<Digest> = self.layers.iter().map(|(_, d)| d.clone()).collect();
+        diff_ids.push(diff_id.clone());
+        let Some(chain) = chain_ids(&diff_ids).pop() else {
+            return;
+        };
+        let target = self.snapshots.dir().join(chain.encoded());
+        if !target.exists() {
+            let _ = std::fs::rename(&self.paths.upper, &target);
+        }
+    }
+}
+
+impl Drop for Step<'_> {
+    fn drop(&mut self) {
+        live().retain(|(dir, _)| *dir != self.dir);
+        if let Err(e) = rootfs::unmount(&self.paths.target) {
+            tracing::warn!(error = %berth_store::error_chain(&e), "could not unmount a build step");
+        }
+        let _ = snapshot::remove_tree(&self.dir);
+    }
+}
+
+/// The snapshot directories of `layers` (base first), unpacking the missing ones.
+pub fn snapshot_dirs(
+    containers: &Containers<'_>,
+    layers: &[(Digest, Digest)],
+) -> Result<Vec<PathBuf>> {
+    containers.snapshots().ensure(containers.store, layers)
+}
+
+/// BuildKit's /etc/hosts for a build container, with the `--add-host` entries.
+fn hosts_file(process: &StepProcess) -> String {
+    let mut hosts = format!(
+        "127.0.0.1\tlocalhost {}\n::1\tlocalhost ip6-localhost ip6-loopback\n",
+        process.hostname
+    );
+    for (host, ip) in &process.extra_hosts {
+        let _ = writeln!(hosts, "{ip}\t{host}");
+    }
+    hosts
+}
+
+/// Where a step writes; for tests.
+impl Step<'_> {
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}

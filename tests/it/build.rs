@@ -1,0 +1,343 @@
+//! `berth build` against Docker 20.10's BuildKit: the same Dockerfile on the same base image
+//! gives the same config and history; failures leave nothing behind.
+
+use std::process::{Command, Output, Stdio};
+
+use crate::common::{busybox_tree, dockerd, render, require, tar_tree, Dockerd, Env};
+
+const APPLETS: &[&str] = &[
+    "sh", "echo", "mkdir", "id", "pwd", "cat", "env", "false", "true", "rm", "touch",
+];
+
+/// A busybox image with users, made by Docker (`import`) and loaded by berth from `docker save`,
+/// so both builders start from the same image under the same name.
+fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
+    let tree = busybox_tree(env, "build-base", APPLETS);
+    std::fs::write(
+        tree.join("etc/passwd"),
+        "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+    )
+    .unwrap();
+    std::fs::write(tree.join("etc/group"), "root:x:0:\napp:x:1000:\n").unwrap();
+    std::fs::set_permissions(
+        tree.join("tmp"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o1777),
+    )
+    .unwrap();
+    // The mount points of a build container: Docker 20.10's BuildKit leaves those the runtime
+    // creates in the RUN's layer (berth's never do, as newer BuildKit removes them).
+    for dir in ["dev", "proc", "sys"] {
+        std::fs::create_dir_all(tree.join(dir)).unwrap();
+    }
+    for file in ["etc/hosts", "etc/resolv.conf"] {
+        std::fs::write(tree.join(file), "").unwrap();
+    }
+    std::fs::create_dir_all(tree.join("gone")).unwrap();
+    std::fs::write(tree.join("gone/file"), "x").unwrap();
+    let tarball = env.path("build-base.tar");
+    tar_tree(&tree, &tarball, "");
+    docker.ok(&["import", tarball.to_str().unwrap(), image]);
+    let saved = env.path("build-base-saved.tar");
+    docker.ok(&["save", "-o", saved.to_str().unwrap(), image]);
+    env.ok(&["load", "-i", saved.to_str().unwrap()]);
+}
+
+fn with_stdin(mut command: Command, stdin: &str) -> Output {
+    use std::io::Write;
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("spawn");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn docker_build(docker: &Dockerd, tag: &str, dockerfile: &str) {
+    let mut command = docker.docker();
+    command
+        .env("DOCKER_BUILDKIT", "1")
+        .args(["build", "--network", "host", "-t", tag, "-"]);
+    let out = with_stdin(command, dockerfile);
+    assert!(out.status.success(), "docker build:\n{}", render(&out));
+}
+
+fn berth_build(env: &Env, args: &[&str], dockerfile: &str) -> Output {
+    let mut command = env.berth();
+    command.arg("build").args(args).arg("-");
+    with_stdin(command, dockerfile)
+}
+
+/// What both sides must agree on: the config as `inspect` shows it, the layer count, and every
+/// history entry's `created_by`, comment and whether it is an empty layer.
+fn facts(inspect: impl Fn(&[&str]) -> String, image: &str) -> (String, String, Vec<String>) {
+    let config = inspect(&["image", "inspect", "--format", "{{json .Config}}", image]);
+    let layers = inspect(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{len .RootFS.Layers}}",
+        image,
+    ]);
+    let history = inspect(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}|{{.Comment}}|{{if eq .Size \"0B\"}}empty{{else}}layer{{end}}",
+        image,
+    ]);
+    (
+        config.trim().to_owned(),
+        layers.trim().to_owned(),
+        history.lines().map(str::to_owned).collect(),
+    )
+}
+
+const METADATA: &str = r#"FROM bb-build:1
+ARG X=1
+ARG Y
+ENV A=b C="d e"
+LABEL l1=v1 "l 2"=v2
+RUN echo hello $X $A > /hello && rm -r /gone
+RUN true
+WORKDIR /w
+WORKDIR x/y
+WORKDIR /
+USER app
+RUN id && pwd && touch /tmp/t
+EXPOSE 80 53/udp
+VOLUME /data
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=5m --timeout=3s --retries=3 CMD cat /hello
+SHELL ["/bin/sh", "-ec"]
+CMD echo run
+ENTRYPOINT ["/bin/sh", "-c"]
+ONBUILD RUN echo triggered
+MAINTAINER someone
+"#;
+
+#[test]
+fn build_gives_buildkits_config_and_history() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let docker = dockerd();
+    let env = Env::new();
+    base_on_both(docker, &env, "bb-build:1");
+    docker_build(docker, "built-meta:1", METADATA);
+    let out = berth_build(
+        &env,
+        &["-t", "built-meta:1", "--progress", "plain"],
+        METADATA,
+    );
+    assert!(out.status.success(), "berth build:\n{}", render(&out));
+    let theirs = facts(|args| docker.ok(args), "built-meta:1");
+    let ours = facts(|args| env.ok(args), "built-meta:1");
+    assert_eq!(ours, theirs);
+
+    // The files: the RUN's file is there, the removed directory is gone (a whiteout), the
+    // WORKDIRs exist.
+    let listing = env.ok(&[
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        "built-meta:1",
+        "-c",
+        "cat /hello; ls -d /w/x/y; ls /gone 2>&1 || true",
+    ]);
+    assert!(listing.contains("hello 1 b"), "{listing}");
+    assert!(listing.contains("/w/x/y"), "{listing}");
+    assert!(listing.contains("/gone: No such file"), "{listing}");
+
+    // A child of the built image runs its ONBUILD trigger, and clears it.
+    let child = "FROM built-meta:1\nRUN echo child\n";
+    docker_build(docker, "built-child:1", child);
+    let out = berth_build(&env, &["-t", "built-child:1"], child);
+    assert!(out.status.success(), "berth build:\n{}", render(&out));
+    assert_eq!(
+        facts(|args| env.ok(args), "built-child:1"),
+        facts(|args| docker.ok(args), "built-child:1")
+    );
+}
+
+#[test]
+fn multi_stage_builds_what_the_target_needs() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let docker = dockerd();
+    let env = Env::new();
+    base_on_both(docker, &env, "bb-build:1");
+    let dockerfile = "FROM bb-build:1 AS base\nARG V=1\nRUN echo $V > /v\nFROM base AS second\nRUN cat /v > /w\nFROM bb-build:1 AS unused\nRUN false\nFROM second\nENV Z=1\n";
+    docker_build(docker, "built-multi:1", dockerfile);
+    let out = berth_build(
+        &env,
+        &["-t", "built-multi:1", "--progress", "plain"],
+        dockerfile,
+    );
+    assert!(out.status.success(), "berth build:\n{}", render(&out));
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        progress.contains("[base 2/2] RUN echo $V > /v"),
+        "{progress}"
+    );
+    assert!(!progress.contains("RUN false"), "{progress}");
+    assert_eq!(
+        facts(|args| env.ok(args), "built-multi:1"),
+        facts(|args| docker.ok(args), "built-multi:1")
+    );
+    assert_eq!(
+        env.ok(&["run", "--rm", "built-multi:1", "cat", "/w"]),
+        "1\n"
+    );
+
+    // --target stops at a stage; -q prints the ID alone; --iidfile writes it.
+    let iid = env.path("iid");
+    let out = berth_build(
+        &env,
+        &[
+            "-q",
+            "--target",
+            "base",
+            "--iidfile",
+            iid.to_str().unwrap(),
+            "-t",
+            "built-base:1",
+        ],
+        dockerfile,
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let id = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(id.starts_with("sha256:") && id.trim().len() == 71, "{id}");
+    assert!(out.stderr.is_empty(), "{}", render(&out));
+    assert_eq!(std::fs::read_to_string(&iid).unwrap(), id.trim());
+    let image_id = env.ok(&["image", "inspect", "--format", "{{.Id}}", "built-base:1"]);
+    assert_eq!(image_id.trim(), id.trim());
+}
+
+#[test]
+fn a_failed_build_leaves_nothing_behind() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-fail:1",
+        APPLETS,
+        &[]
+    ));
+    let before = env.store_state();
+    let dockerfile = "FROM bb-fail:1\nRUN echo one > /one\nRUN echo out && false\nENV A=b\n";
+    let out = berth_build(&env, &["-t", "failed:1", "--progress", "plain"], dockerfile);
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("#5 ERROR: process \"/bin/sh -c echo out && false\" did not complete successfully: exit code: 1"), "{stderr}");
+    assert!(stderr.contains("out\n"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Dockerfile:3\n--------------------\n   1 |     FROM bb-fail:1\n   2 |     RUN echo one > /one\n   3 | >>> RUN echo out && false\n   4 |     ENV A=b\n   5 |     \n--------------------\nERROR: failed to solve: process \"/bin/sh -c echo out && false\" did not complete successfully: exit code: 1\n"
+        ),
+        "{stderr}"
+    );
+    // No image, no tag, no step directory, no mount.
+    assert!(env
+        .fails(&["image", "inspect", "failed:1"])
+        .contains("No such image"));
+    // index.json is untouched (the completed step's layer stays as an unreferenced blob, as
+    // BuildKit keeps completed steps, until GC).
+    assert_eq!(env.store_state().0, before.0);
+    let steps = env.root().join("berth/containers/steps");
+    let left: Vec<_> = std::fs::read_dir(&steps)
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");
+
+    // A Dockerfile error names its line; an unknown base image is an error before anything runs.
+    let out = berth_build(&env, &[], "FROM bb-fail:1\nRUNN x\n");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(">>> RUNN x"), "{stderr}");
+    assert!(stderr.contains("unknown instruction: RUNN"), "{stderr}");
+}
+
+/// An interrupted build (SIGTERM while a RUN runs) kills the RUN, unmounts its root filesystem,
+/// removes its directories and names nothing.
+#[test]
+fn an_interrupted_build_leaves_nothing_behind() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    let mut applets = APPLETS.to_vec();
+    applets.push("sleep");
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-int:1",
+        &applets,
+        &[]
+    ));
+    let mut command = env.berth();
+    command
+        .args(["build", "-t", "interrupted:1", "--progress", "plain", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"FROM bb-int:1\nRUN echo started && sleep 60\n")
+            .unwrap();
+    }
+    let steps = env.root().join("berth/containers/steps");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let running = || {
+        std::fs::read_dir(&steps)
+            .is_ok_and(|d| d.flatten().any(|e| e.path().join("runtime.log").exists()))
+    };
+    while !running() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(running(), "the RUN never started");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", render(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let left: Vec<_> = std::fs::read_dir(&steps)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");
+    let ps = Command::new("sh")
+        .args(["-c", "ps -eo args | grep '[s]leep 60' || true"])
+        .output()
+        .unwrap();
+    assert!(
+        ps.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&ps.stdout)
+    );
+    assert!(env
+        .fails(&["image", "inspect", "interrupted:1"])
+        .contains("No such image"));
+    let build_dir: Vec<_> = std::fs::read_dir(env.root().join("berth/build"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(build_dir.is_empty(), "{build_dir:?}");
+}
