@@ -28,6 +28,9 @@ const PEERS: &[(&str, &str)] = &[
     ("slirp4netns", "slirp4netns"),
     // The Debian minbase base image of the build tests and the bench (tests/support/debian_minbase.rs).
     ("debootstrap", "debootstrap"),
+    // The second builder the build corpus (tests/it/build_corpus) compares with BuildKit: daemonless,
+    // run with --isolation chroot on a store of its own (Debian bookworm: buildah 1.28).
+    ("buildah", "buildah"),
 ];
 
 /// What `cargo xtask bench` needs beside the test peers: hyperfine times the commands; buildah

@@ -1,0 +1,2 @@
+FROM @BASE@
+COPY . /ctx

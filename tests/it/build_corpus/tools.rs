@@ -1,0 +1,195 @@
+//! The three builders, each driven with the same context and flags, each giving its image back as a
+//! docker archive: Docker 20.10's BuildKit (`DOCKER_BUILDKIT=1 docker build --network host`, the
+//! engine has no bridge; `docker save`), buildah (`buildah bud --isolation chroot --layers` on its
+//! own vfs store; `buildah push docker-archive:`) and berth (`berth build`; `berth save`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::{dockerd, render, Env};
+
+use super::world::Case;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The builders compared with the oracle, BuildKit.
+pub enum Tool {
+    Buildah,
+    Berth,
+}
+
+impl Tool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Buildah => "buildah",
+            Tool::Berth => "berth",
+        }
+    }
+}
+
+/// What a build gave: its output, and the image as a docker archive when it succeeded.
+pub struct Built {
+    pub output: Output,
+    pub archive: Option<PathBuf>,
+}
+
+impl Built {
+    pub fn text(&self) -> String {
+        render(&self.output)
+    }
+}
+
+/// The flags every tool gets: the case's `args`, and `-f Dockerfile.twin` for the oracles of a
+/// twin case.
+fn flags(case: &Case, context: &Path, oracle: bool) -> Vec<String> {
+    let mut flags = super::world::World::args(case, context);
+    if oracle && case.twin.is_some() {
+        flags.push("-f".to_owned());
+        flags.push(context.join("Dockerfile.twin").display().to_string());
+    }
+    flags
+}
+
+/// BuildKit in the run's dockerd; `tag` names the image (`extra` adds flags, e.g. `--no-cache`).
+pub fn buildkit(case: &Case, context: &Path, out: &Path, tag: &str, extra: &[&str]) -> Built {
+    let docker = dockerd();
+    let output = docker
+        .docker()
+        .env("DOCKER_BUILDKIT", "1")
+        .args([
+            "build",
+            "--network",
+            "host",
+            "--progress",
+            "plain",
+            "-t",
+            tag,
+        ])
+        .args(extra)
+        .args(flags(case, context, true))
+        .arg(context)
+        .output()
+        .expect("run docker build");
+    if !output.status.success() {
+        return Built {
+            output,
+            archive: None,
+        };
+    }
+    let archive = out.join(format!("{}.buildkit.tar", tag.replace(['/', ':'], "-")));
+    let saved = docker
+        .docker()
+        .args(["save", "-o"])
+        .arg(&archive)
+        .arg(tag)
+        .output()
+        .expect("run docker save");
+    assert!(
+        saved.status.success(),
+        "docker save {tag}:\n{}",
+        render(&saved)
+    );
+    let _ = docker.docker().args(["rmi", tag]).output();
+    Built {
+        output,
+        archive: Some(archive),
+    }
+}
+
+/// buildah with its own store under `root` (`driver`: overlay where it mounts, else vfs) and chroot
+/// isolation (no user namespace or runc needed);
+/// `--tls-verify=false` for the loopback registry, `--layers` for one layer per step as Docker.
+pub fn buildah(
+    case: &Case,
+    context: &Path,
+    (root, driver): (&Path, &str),
+    out: &Path,
+    tag: &str,
+) -> Built {
+    let base = || {
+        let mut cmd = Command::new("buildah");
+        cmd.arg("--root")
+            .arg(root.join("storage"))
+            .arg("--runroot")
+            .arg(root.join("run"))
+            .args(["--storage-driver", driver])
+            .env("BUILDAH_ISOLATION", "chroot");
+        cmd
+    };
+    let output = base()
+        .args([
+            "bud",
+            "--isolation",
+            "chroot",
+            "--tls-verify=false",
+            "--network",
+            "host",
+        ])
+        .args(["--layers", "--format", "docker", "-t", tag])
+        .args(flags(case, context, true))
+        .arg(context)
+        .output()
+        .expect("run buildah bud");
+    if !output.status.success() {
+        return Built {
+            output,
+            archive: None,
+        };
+    }
+    let archive = out.join(format!("{}.buildah.tar", tag.replace(['/', ':'], "-")));
+    let pushed = base()
+        .args(["push", "--quiet", tag])
+        .arg(format!("docker-archive:{}:{tag}", archive.display()))
+        .output()
+        .expect("run buildah push");
+    assert!(
+        pushed.status.success(),
+        "buildah push {tag}:\n{}",
+        render(&pushed)
+    );
+    Built {
+        output,
+        archive: Some(archive),
+    }
+}
+
+/// berth in `env`'s store.
+pub fn berth(case: &Case, context: &Path, env: &Env, out: &Path, tag: &str) -> Built {
+    let output = env
+        .berth()
+        .args([
+            "build",
+            "--network",
+            "host",
+            "--progress",
+            "plain",
+            "-t",
+            tag,
+        ])
+        .args(flags(case, context, false))
+        .arg(context)
+        .output()
+        .expect("run berth build");
+    if !output.status.success() {
+        return Built {
+            output,
+            archive: None,
+        };
+    }
+    let archive = out.join(format!("{}.berth.tar", tag.replace(['/', ':'], "-")));
+    let saved = env
+        .berth()
+        .args(["save", "-o"])
+        .arg(&archive)
+        .arg(tag)
+        .output()
+        .expect("run berth save");
+    assert!(
+        saved.status.success(),
+        "berth save {tag}:\n{}",
+        render(&saved)
+    );
+    Built {
+        output,
+        archive: Some(archive),
+    }
+}
