@@ -1,0 +1,389 @@
+//! berth on a terminal (issue #16): run in a pseudo-terminal (`portable-pty`), its output fed to a
+//! screen model (`vt100`), the screen pinned with insta at chosen moments: mid-transfer (through the
+//! throttling proxy), after success, after an error, after Ctrl-C, at 80 and 200 columns. stdout goes
+//! to a file, so the screen is stderr alone and stdout is checked to be data only.
+//!
+//! Screens that depend on timing are pinned with their numbers normalized (sizes, bars, times left)
+//! and taken at moments a condition on the screen defines; the final screens are exact.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    thread::JoinHandle,
+    time::{Duration, Instant},
+};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+use crate::{
+    common::{fixture, Env, Registry},
+    crash::Proxy,
+};
+
+/// How long a screen condition may take to come true on two loaded cores.
+const PATIENCE: Duration = Duration::from_secs(120);
+const ROWS: u16 = 24;
+
+/// berth running in a pseudo-terminal of `cols` columns.
+struct Terminal {
+    child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    reader: Option<JoinHandle<()>>,
+    stdout: PathBuf,
+}
+
+impl Terminal {
+    fn spawn(env: &Env, cols: u16, args: &[&str], extra_env: &[(&str, &str)]) -> Terminal {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pseudo-terminal");
+        let stdout = env.path(&format!("stdout-{}", args.join("-").replace('/', "_")));
+        // stdin and stderr on the terminal, stdout to a file: `exec` keeps berth the process the
+        // terminal's Ctrl-C reaches.
+        let mut cmd = CommandBuilder::new("/bin/sh");
+        cmd.arg("-c");
+        cmd.arg("out=$1; shift; exec \"$@\" >\"$out\"");
+        cmd.arg("sh");
+        cmd.arg(&stdout);
+        cmd.arg(env!("CARGO_BIN_EXE_berth"));
+        cmd.arg("--root");
+        cmd.arg(env.root());
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.env("HOME", env.dir.path());
+        cmd.env("DOCKER_CONFIG", env.dir.path().join("docker-config"));
+        cmd.env("TERM", "xterm-256color");
+        for (key, value) in extra_env {
+            cmd.env(key, value);
+        }
+        cmd.cwd(env.dir.path());
+        let child = pty.slave.spawn_command(cmd).expect("spawn berth");
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, cols, 0)));
+        let mut source = pty.master.try_clone_reader().expect("pty reader");
+        let reader = {
+            let parser = Arc::clone(&parser);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                // EIO once berth and every copy of the terminal's other side are gone.
+                while let Ok(n) = source.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    parser.lock().unwrap().process(&buf[..n]);
+                }
+            })
+        };
+        let writer = pty.master.take_writer().expect("pty writer");
+        Terminal {
+            child,
+            master: pty.master,
+            writer,
+            parser,
+            reader: Some(reader),
+            stdout,
+        }
+    }
+
+    /// The screen as text, trailing blanks cut, and where the cursor is.
+    fn screen(&self) -> String {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let text = screen.contents();
+        let (row, col) = screen.cursor_position();
+        let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+        let mut text = lines.join("\n").trim_end().to_owned();
+        text += &format!("\n[cursor at row {row}, column {col}]");
+        text
+    }
+
+    /// Waits until the screen satisfies `ready`; panics with the screen after [`PATIENCE`].
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {what}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn ctrl_c(&mut self) {
+        self.writer.write_all(b"\x03").expect("type Ctrl-C");
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for berth to exit and for its last bytes to reach the screen; its exit code.
+    fn wait(&mut self) -> u32 {
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait for berth") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "berth did not exit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
+        status.exit_code()
+    }
+
+    fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Insta settings for screens: the registry's port, digests, and (for `timing`) the numbers that
+/// depend on speed.
+fn screen_settings(host: &str, timing: bool) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&host.replace('.', r"\."), "[REGISTRY]");
+    settings.add_filter("sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
+    if timing {
+        settings.add_filter(r"\[=*>? *\]", "[BAR]");
+        settings.add_filter(r"\d+(\.\d+)?(B|kB|MB|GB)\b", "[SIZE]");
+        settings.add_filter(r"\b(\d+h)?(\d+m)?\d+s\b", "[TIME]");
+        settings.add_filter(r"\(\d+%\)", "([PERCENT])");
+        // Columns move with the width of the numbers.
+        settings.add_filter(r" {2,}", " ");
+    }
+    settings
+}
+
+/// A registry with the fixture's two-layer `fixture/busybox:1` as `term/pull:1`.
+fn registry_with_image() -> Option<Registry> {
+    let registry = Registry::start()?;
+    let env = Env::new();
+    env.load_fixture();
+    let name = format!("{}/term/pull:1", registry.host());
+    env.ok(&["tag", "fixture/busybox:1", &name]);
+    env.ok(&["push", "-q", &name]);
+    Some(registry)
+}
+
+/// The two layers of the fixture, big one first.
+const BIG_LAYER: &str = "91dac5b9671e";
+const SMALL_LAYER: &str = "8e16c8df3772";
+
+/// Bytes per second through the proxy while the mid-transfer screen is taken: the 2.1 MB layer
+/// takes about 16 s, so the moment lasts.
+const SLOW: u64 = 128 * 1024;
+
+fn downloading(screen: &str) -> bool {
+    screen.lines().any(|line| {
+        line.starts_with(&format!("{BIG_LAYER}: Downloading")) && line.contains("kB/")
+    }) && screen.lines().any(|line| {
+        line.starts_with(&format!("{SMALL_LAYER}: Download complete"))
+    }) && screen.contains("Downloaded ")
+}
+
+fn pull_on_a_terminal(cols: u16) {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let proxy = Proxy::start(registry.port, SLOW);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", proxy.host());
+    let mut term = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+    let middle = term.wait_for("a layer downloading", downloading);
+    proxy.set_rate(0);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    let done = term.screen();
+    assert_eq!(term.stdout(), format!("{name}\n"), "stdout is data only");
+    screen_settings(&proxy.host(), true).bind(|| {
+        insta::assert_snapshot!(format!("pull_middle_{cols}"), middle);
+    });
+    screen_settings(&proxy.host(), false).bind(|| {
+        insta::assert_snapshot!(format!("pull_done_{cols}"), done);
+    });
+}
+
+#[test]
+fn pull_on_a_terminal_80() {
+    pull_on_a_terminal(80);
+}
+
+#[test]
+fn pull_on_a_terminal_200() {
+    pull_on_a_terminal(200);
+}
+
+/// Ctrl-C mid-transfer: berth exits 130, each layer line in the state it had, no half-drawn
+/// whole-image line, the cursor at the start of a line of its own.
+fn pull_interrupted(cols: u16) {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let proxy = Proxy::start(registry.port, SLOW / 4);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", proxy.host());
+    let mut term = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+    term.wait_for("a layer downloading", downloading);
+    term.ctrl_c();
+    assert_eq!(term.wait(), 130, "{}", term.screen());
+    let screen = term.screen();
+    assert_eq!(term.stdout(), "");
+    assert!(!screen.contains("Downloaded "), "{screen}");
+    screen_settings(&proxy.host(), true).bind(|| {
+        insta::assert_snapshot!(format!("pull_interrupted_{cols}"), screen);
+    });
+}
+
+#[test]
+fn pull_interrupted_on_a_terminal_80() {
+    pull_interrupted(80);
+}
+
+#[test]
+fn pull_interrupted_on_a_terminal_200() {
+    pull_interrupted(200);
+}
+
+/// The registry lost a layer: the error comes after each layer line's last state.
+#[test]
+fn pull_error_on_a_terminal() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let digest = Env::new();
+    digest.load_fixture();
+    let layers = digest.ok(&[
+        "inspect",
+        "-f",
+        "{{range .RootFS.Layers}}{{println .}}{{end}}",
+        "fixture/busybox:1",
+    ]);
+    let big = layers
+        .lines()
+        .find(|l| l.contains(BIG_LAYER))
+        .expect("the big layer");
+    delete_blob(&registry.host(), "term/pull", big);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", registry.host());
+    for cols in [80, 200] {
+        let mut term = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+        assert_eq!(term.wait(), 1, "{}", term.screen());
+        let screen = term.screen();
+        assert_eq!(term.stdout(), "");
+        screen_settings(&registry.host(), false).bind(|| {
+            insta::assert_snapshot!(format!("pull_error_{cols}"), screen);
+        });
+    }
+}
+
+/// `DELETE /v2/<name>/blobs/<digest>`, which the test registry allows.
+fn delete_blob(host: &str, name: &str, digest: &str) {
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "DELETE /v2/{name}/blobs/{digest} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 202"), "{response}");
+}
+
+/// `load` on a terminal: Docker's `Loading layer` line per layer file, left full.
+#[test]
+fn load_on_a_terminal() {
+    let archive = fixture("docker-20.10-save.tar");
+    for cols in [80, 200] {
+        let env = Env::new();
+        let mut term = Terminal::spawn(&env, cols, &["load", "-i", archive.to_str().unwrap()], &[]);
+        assert_eq!(term.wait(), 0, "{}", term.screen());
+        let screen = term.screen();
+        assert_eq!(
+            term.stdout(),
+            "Loaded image: fixture/busybox:1\nLoaded image: fixture/busybox:latest\nLoaded image: fixture/busybox:base\n"
+        );
+        screen_settings("unused", false).bind(|| {
+            insta::assert_snapshot!(format!("load_{cols}"), screen);
+        });
+    }
+}
+
+/// `-q` on a terminal prints what Docker prints with `-q`: the name on stdout, nothing on the screen.
+#[test]
+fn quiet_pull_on_a_terminal() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", registry.host());
+    let mut term = Terminal::spawn(&env, 80, &["pull", "-q", &name], &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    assert_eq!(term.screen(), "\n[cursor at row 0, column 0]");
+    assert_eq!(term.stdout(), format!("{name}\n"));
+}
+
+/// `TERM=dumb`: the plain form on a terminal too, one line per state change.
+#[test]
+fn dumb_terminal_gets_the_plain_form() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", registry.host());
+    let mut term = Terminal::spawn(&env, 80, &["pull", &name], &[("TERM", "dumb")]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    let screen = term.screen();
+    assert!(!screen.contains("Downloading"), "{screen}");
+    screen_settings(&registry.host(), false).bind(|| {
+        insta::assert_snapshot!("pull_dumb", screen);
+    });
+}
+
+/// stderr a pipe: Docker's plain form, no escape sequence, no byte counts.
+#[test]
+fn plain_form_when_stderr_is_a_pipe() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let proxy = Proxy::start(registry.port, 0);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", proxy.host());
+    let pull = env.berth().args(["pull", &name]).output().unwrap();
+    assert!(pull.status.success());
+    let stderr = String::from_utf8(pull.stderr).unwrap();
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    let load = env
+        .berth()
+        .args(["load", "-i", fixture("docker-20.10-save.tar").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(load.status.success());
+    let load_stderr = String::from_utf8(load.stderr).unwrap();
+    screen_settings(&proxy.host(), false).bind(|| {
+        insta::assert_snapshot!(
+            "plain",
+            format!("$ berth pull\n{stderr}$ berth load\n{load_stderr}")
+        );
+    });
+}
