@@ -29,7 +29,8 @@ const ROWS: u16 = 24;
 /// berth running in a pseudo-terminal of `cols` columns.
 struct Terminal {
     child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
+    /// Kept open: the terminal lives as long as its master side.
+    _master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     reader: Option<JoinHandle<()>>,
@@ -69,7 +70,11 @@ impl Terminal {
         cmd.cwd(env.dir.path());
         let child = pty.slave.spawn_command(cmd).expect("spawn berth");
         drop(pty.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, cols, 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            nonzero(ROWS),
+            nonzero(cols),
+            0,
+        )));
         let mut source = pty.master.try_clone_reader().expect("pty reader");
         let reader = {
             let parser = Arc::clone(&parser);
@@ -87,7 +92,7 @@ impl Terminal {
         let writer = pty.master.take_writer().expect("pty writer");
         Terminal {
             child,
-            master: pty.master,
+            _master: pty.master,
             writer,
             parser,
             reader: Some(reader),
@@ -99,9 +104,14 @@ impl Terminal {
     fn screen(&self) -> String {
         let parser = self.parser.lock().unwrap();
         let screen = parser.screen();
-        let text = screen.contents();
+        let (_, cols) = screen.size();
         let (row, col) = screen.cursor_position();
-        let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+        // Row by row: indicatif fills each line to the last column, which a terminal shows as
+        // separate rows however it records the wrap.
+        let lines: Vec<String> = screen
+            .rows(0, cols.get())
+            .map(|line| line.trim_end().to_owned())
+            .collect();
         let mut text = lines.join("\n").trim_end().to_owned();
         text += &format!("\n[cursor at row {row}, column {col}]");
         text
@@ -110,14 +120,19 @@ impl Terminal {
     /// Waits until the screen satisfies `ready`; panics with the screen after [`PATIENCE`].
     fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + PATIENCE;
+        let mut seen: Vec<String> = Vec::new();
         loop {
             let screen = self.screen();
             if ready(&screen) {
                 return screen;
             }
+            if seen.last() != Some(&screen) {
+                seen.push(screen.clone());
+            }
             assert!(
                 Instant::now() < deadline,
-                "the screen never showed {what}:\n{screen}"
+                "the screen never showed {what}; it showed:\n{}",
+                seen.join("\n----------\n")
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -159,6 +174,10 @@ impl Drop for Terminal {
     }
 }
 
+fn nonzero(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("a terminal has rows and columns")
+}
+
 /// Insta settings for screens: the registry's port, digests, and (for `timing`) the numbers that
 /// depend on speed.
 fn screen_settings(host: &str, timing: bool) -> insta::Settings {
@@ -176,31 +195,42 @@ fn screen_settings(host: &str, timing: bool) -> insta::Settings {
     settings
 }
 
-/// A registry with the fixture's two-layer `fixture/busybox:1` as `term/pull:1`.
+/// A registry with the fixture's two-layer `fixture/busybox:1` as `term/pull:1`, and its one-layer
+/// `fixture/busybox:base` as `term/pull:base` (one layer: the order of the plain form's lines is
+/// fixed).
 fn registry_with_image() -> Option<Registry> {
     let registry = Registry::start()?;
     let env = Env::new();
     env.load_fixture();
-    let name = format!("{}/term/pull:1", registry.host());
-    env.ok(&["tag", "fixture/busybox:1", &name]);
-    env.ok(&["push", "-q", &name]);
+    for tag in ["1", "base"] {
+        let name = format!("{}/term/pull:{tag}", registry.host());
+        env.ok(&["tag", &format!("fixture/busybox:{tag}"), &name]);
+        env.ok(&["push", "-q", &name]);
+    }
     Some(registry)
 }
 
-/// The two layers of the fixture, big one first.
-const BIG_LAYER: &str = "91dac5b9671e";
-const SMALL_LAYER: &str = "8e16c8df3772";
+/// The two layers of the fixture as berth pushes them (gzip-compressed), big one first.
+const BIG_LAYER: &str = "26498a51076d";
+const SMALL_LAYER: &str = "7d011eb562b7";
 
 /// Bytes per second through the proxy while the mid-transfer screen is taken: the 2.1 MB layer
 /// takes about 16 s, so the moment lasts.
 const SLOW: u64 = 128 * 1024;
 
+/// The moment a pull's screen is pinned at: the big layer downloading, with its time left; the
+/// small one done; the whole-image line with its rate and time left.
 fn downloading(screen: &str) -> bool {
     screen.lines().any(|line| {
-        line.starts_with(&format!("{BIG_LAYER}: Downloading")) && line.contains("kB/")
-    }) && screen.lines().any(|line| {
-        line.starts_with(&format!("{SMALL_LAYER}: Download complete"))
-    }) && screen.contains("Downloaded ")
+        line.starts_with(&format!("{BIG_LAYER}: Downloading"))
+            && line.contains("B/")
+            && line.ends_with('s')
+    }) && screen
+        .lines()
+        .any(|line| line.starts_with(&format!("{SMALL_LAYER}: Pull complete")))
+        && screen.lines().any(|line| {
+            line.starts_with("Downloaded ") && line.contains("/s, ") && line.contains(" left; ")
+        })
 }
 
 fn pull_on_a_terminal(cols: u16) {
@@ -271,23 +301,31 @@ fn pull_error_on_a_terminal() {
     let Some(registry) = registry_with_image() else {
         return;
     };
-    let digest = Env::new();
-    digest.load_fixture();
-    let layers = digest.ok(&[
-        "inspect",
-        "-f",
-        "{{range .RootFS.Layers}}{{println .}}{{end}}",
-        "fixture/busybox:1",
-    ]);
-    let big = layers
-        .lines()
-        .find(|l| l.contains(BIG_LAYER))
-        .expect("the big layer");
-    delete_blob(&registry.host(), "term/pull", big);
+    let manifest = get(
+        &registry.host(),
+        "/v2/term/pull/manifests/1",
+        "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let big = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|layer| layer["digest"].as_str())
+        .find(|digest| digest.contains(BIG_LAYER))
+        .expect("the big layer")
+        .to_owned();
+    delete_blob(&registry.host(), "term/pull", &big);
     let env = Env::new();
     let name = format!("{}/term/pull:1", registry.host());
     for cols in [80, 200] {
-        let mut term = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+        // One download at a time: the small layer is still waiting when the big one fails.
+        let mut term = Terminal::spawn(
+            &env,
+            cols,
+            &["pull", "--max-concurrent-downloads", "1", &name],
+            &[],
+        );
         assert_eq!(term.wait(), 1, "{}", term.screen());
         let screen = term.screen();
         assert_eq!(term.stdout(), "");
@@ -295,6 +333,23 @@ fn pull_error_on_a_terminal() {
             insta::assert_snapshot!(format!("pull_error_{cols}"), screen);
         });
     }
+}
+
+/// The body of a GET on the registry.
+fn get(host: &str, path: &str, accept: &str) -> String {
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
 }
 
 /// `DELETE /v2/<name>/blobs/<digest>`, which the test registry allows.
@@ -350,7 +405,7 @@ fn dumb_terminal_gets_the_plain_form() {
         return;
     };
     let env = Env::new();
-    let name = format!("{}/term/pull:1", registry.host());
+    let name = format!("{}/term/pull:base", registry.host());
     let mut term = Terminal::spawn(&env, 80, &["pull", &name], &[("TERM", "dumb")]);
     assert_eq!(term.wait(), 0, "{}", term.screen());
     let screen = term.screen();
@@ -368,14 +423,18 @@ fn plain_form_when_stderr_is_a_pipe() {
     };
     let proxy = Proxy::start(registry.port, 0);
     let env = Env::new();
-    let name = format!("{}/term/pull:1", proxy.host());
+    let name = format!("{}/term/pull:base", proxy.host());
     let pull = env.berth().args(["pull", &name]).output().unwrap();
     assert!(pull.status.success());
     let stderr = String::from_utf8(pull.stderr).unwrap();
     assert!(!stderr.contains('\x1b'), "{stderr:?}");
     let load = env
         .berth()
-        .args(["load", "-i", fixture("docker-20.10-save.tar").to_str().unwrap()])
+        .args([
+            "load",
+            "-i",
+            fixture("docker-20.10-save.tar").to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(load.status.success());

@@ -17,7 +17,11 @@ pub enum Progress {
     /// `load`: a large file of the archive (a layer) is being stored and checked: `current` of
     /// `total` bytes. `id` is the first 12 hex digits of the digest its name carries
     /// (`blobs/sha256/<hex>`, `<hex>/layer.tar`), else its name.
-    Layer { id: String, current: u64, total: u64 },
+    Layer {
+        id: String,
+        current: u64,
+        total: u64,
+    },
     /// `save`: bytes of the whole archive written so far, of `total` (the blobs' sizes).
     Bytes { current: u64, total: u64 },
 }
@@ -29,10 +33,6 @@ pub struct Reporter(Option<Arc<dyn Fn(Progress) + Send + Sync>>);
 impl Reporter {
     pub fn new(callback: impl Fn(Progress) + Send + Sync + 'static) -> Reporter {
         Reporter(Some(Arc::new(callback)))
-    }
-
-    pub(crate) fn is_active(&self) -> bool {
-        self.0.is_some()
     }
 
     pub(crate) fn emit(&self, progress: Progress) {
@@ -168,6 +168,8 @@ mod tests {
             .collect();
         assert_eq!(currents.last(), Some(&(600 * 1024)));
         assert!(currents.len() >= 3, "{currents:?}");
-        assert!(currents.windows(2).all(|w| w[1] - w[0] >= STEP || w[1] == 600 * 1024));
+        assert!(currents
+            .windows(2)
+            .all(|w| w[1] - w[0] >= STEP || w[1] == 600 * 1024));
     }
 }

@@ -166,7 +166,9 @@ fn visit(
         Visit::Open => {
             let stage = &dockerfile.stages[index];
             return Err(Error::Circular {
-                name: stage.name().map_or_else(|| index.to_string(), str::to_owned),
+                name: stage
+                    .name()
+                    .map_or_else(|| index.to_string(), str::to_owned),
                 lines: stage.lines,
             });
         }
@@ -201,7 +203,8 @@ mod tests {
 
     fn planned(text: &str, target: Option<&str>) -> Result<Vec<(usize, Base)>> {
         let dockerfile = parse(text).unwrap();
-        let global = Scope::global(&dockerfile, Vec::new(), &std::collections::BTreeMap::new()).unwrap();
+        let global =
+            Scope::global(&dockerfile, Vec::new(), &std::collections::BTreeMap::new()).unwrap();
         Ok(plan(&dockerfile, &global, target)?
             .stages
             .into_iter()
@@ -266,16 +269,28 @@ mod tests {
     #[test]
     fn refusals() {
         let cases: &[(&str, Option<&str>, &str)] = &[
-            ("FROM alpine\n", Some("nope"), "target stage \"nope\" could not be found"),
+            (
+                "FROM alpine\n",
+                Some("nope"),
+                "target stage \"nope\" could not be found",
+            ),
             (
                 "FROM alpine AS a\nCOPY --from=b / /\nFROM alpine AS b\nCOPY --from=a / /\n",
                 None,
                 "circular dependency detected on stage: b",
             ),
-            ("FROM a AS a\n", None, "circular dependency detected on stage: a"),
+            (
+                "FROM a AS a\n",
+                None,
+                "circular dependency detected on stage: a",
+            ),
         ];
         for (text, target, want) in cases {
-            assert_eq!(planned(text, *target).unwrap_err().to_string(), *want, "{text}");
+            assert_eq!(
+                planned(text, *target).unwrap_err().to_string(),
+                *want,
+                "{text}"
+            );
         }
     }
 
@@ -284,7 +299,8 @@ mod tests {
         let dockerfile =
             parse("FROM alpine AS a\nCOPY --from=busybox / /\nFROM alpine\nCOPY --from=a / /\nCOPY --from=busybox / /\n")
                 .unwrap();
-        let global = Scope::global(&dockerfile, Vec::new(), &std::collections::BTreeMap::new()).unwrap();
+        let global =
+            Scope::global(&dockerfile, Vec::new(), &std::collections::BTreeMap::new()).unwrap();
         let plan = plan(&dockerfile, &global, None).unwrap();
         assert_eq!(plan.images(), ["alpine", "busybox"]);
         assert_eq!(plan.target().index, 1);

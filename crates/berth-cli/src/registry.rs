@@ -116,9 +116,7 @@ impl Progress {
             ),
             _ => matches!(
                 layer.status,
-                LayerStatus::Pushed
-                    | LayerStatus::LayerAlreadyExists
-                    | LayerStatus::MountedFrom(_)
+                LayerStatus::Pushed | LayerStatus::LayerAlreadyExists | LayerStatus::MountedFrom(_)
             ),
         };
         let count = counted.then_some((layer.current, layer.total));
@@ -140,7 +138,7 @@ impl Progress {
             _ => "pushed",
         };
         self.screen.note(format!(
-            "{} of {} layers {what}",
+            "{}/{} {what}",
             self.finished.len().min(self.layers),
             self.layers
         ));

@@ -205,8 +205,7 @@ impl Files {
                 // A small bzip2/xz layer still needs converting into a blob: through the ingest path.
                 Content::Memory(bytes) if needs_conversion(&bytes) => {
                     self.memory_used -= size;
-                    Self::ingest_file(store, name, &mut Cursor::new(bytes), size, limits)
-                        .map(Some)
+                    Self::ingest_file(store, name, &mut Cursor::new(bytes), size, limits).map(Some)
                 }
                 content => Ok(Some(content)),
             };

@@ -32,8 +32,8 @@ pub use files::{MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES, MAX_ENTRIES};
 use crate::{
     compression::{decompressing_reader, Compression},
     digester::Limits,
-    progress::Reporter,
     error::{Error, Result},
+    progress::Reporter,
 };
 pub use dir::load_dir;
 use files::Files;
@@ -145,7 +145,8 @@ pub fn load_file(store: &Store, file: &File, options: &LoadOptions) -> Result<Ve
         if Compression::detect(&prefix[..n]) == Compression::None {
             tracing::debug!("loading an uncompressed image archive with positioned reads");
             let _guard = store.content_guard()?;
-            let mut files = Files::read_seekable(store, file, start, &options.limits, &options.progress)?;
+            let mut files =
+                Files::read_seekable(store, file, start, &options.limits, &options.progress)?;
             let images = plan(&files, options)?;
             let parents = parent_links(&files, &images)?;
             return commit::commit(store, &mut files, &images, &parents);

@@ -62,8 +62,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         (Box::new(reader), size)
     } else {
         // Docker's CLI opens the file itself, and says so in Go's words.
-        let file =
-            File::open(&args.source).map_err(|e| plain(go_open_error(&args.source, &e)))?;
+        let file = File::open(&args.source).map_err(|e| plain(go_open_error(&args.source, &e)))?;
         let size = file.metadata().ok().map(|metadata| metadata.len());
         (Box::new(file), size)
     };

@@ -107,9 +107,21 @@ mod tests {
             "[==============>                                    ]  52.27MB/179.4MB 24s",
         );
         // 80 columns: no box, the numbers and the time left.
-        check(52_270_000, Some(179_400_000), 80, 10_000, " 52.27MB/179.4MB 24s");
+        check(
+            52_270_000,
+            Some(179_400_000),
+            80,
+            10_000,
+            " 52.27MB/179.4MB 24s",
+        );
         // 50 columns or fewer: no time left either.
-        check(52_270_000, Some(179_400_000), 50, 10_000, " 52.27MB/179.4MB");
+        check(
+            52_270_000,
+            Some(179_400_000),
+            50,
+            10_000,
+            " 52.27MB/179.4MB",
+        );
         // A count past the total: the total is dropped, the box stays full.
         check(
             200,
@@ -123,15 +135,13 @@ mod tests {
 
     #[test]
     fn go_durations() {
-        for (seconds, want) in [
-            (0, "0s"),
-            (59, "59s"),
-            (60, "1m0s"),
-            (3_723, "1h2m3s"),
-        ] {
+        for (seconds, want) in [(0, "0s"), (59, "59s"), (60, "1m0s"), (3_723, "1h2m3s")] {
             assert_eq!(go_seconds(seconds), want);
         }
         assert_eq!(layer_line("abc", "Waiting", ""), "abc: Waiting");
-        assert_eq!(layer_line("abc", "Pushing", " 1B/2B"), "abc: Pushing  1B/2B");
+        assert_eq!(
+            layer_line("abc", "Pushing", " 1B/2B"),
+            "abc: Pushing  1B/2B"
+        );
     }
 }

@@ -92,14 +92,15 @@ impl Overall {
         rate
     }
 
-    /// `Downloaded 45.2MB of 93.1MB (48%), 12.1MB/s, 4s left; 1 of 3 layers verified`.
+    /// `Downloaded 45.2MB/93.1MB (48%), 12.1MB/s, 4s left; 1/3 verified`: short enough for an
+    /// 80-column terminal whatever the numbers.
     fn line(&self) -> String {
         let rate = self.rate();
         let mut line = format!("{} {}", self.operation.verb(), human::size4(self.done));
         if let Some(total) = self.total.filter(|&t| t > 0) {
             let done = self.done.min(total);
             line += &format!(
-                " of {} ({}%)",
+                "/{} ({}%)",
                 human::size4(total),
                 u128::from(done) * 100 / u128::from(total)
             );

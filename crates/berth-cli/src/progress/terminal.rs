@@ -1,6 +1,7 @@
 //! The terminal form, drawn with `indicatif`'s `MultiProgress`: one line per layer, rewritten in
-//! place, then the whole-operation line; at most 10 redraws a second, each line cut to the
-//! terminal's width (`{wide_msg}` truncates, so a narrow terminal never wraps a line).
+//! place, then the whole-operation line; at most 10 redraws a second, each line cut short of the
+//! terminal's last column, so a narrow terminal never wraps a line (and no line leaves the cursor
+//! in the last column's pending wrap).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -10,6 +11,49 @@ use crate::{interrupt, output};
 
 /// Redraws per second, at most.
 const REFRESH_HZ: u8 = 10;
+
+/// `text` cut to one column less than the terminal's width: a narrow terminal truncates a line,
+/// never wraps it.
+fn fit(text: &str) -> String {
+    let columns = super::width().saturating_sub(1).max(1);
+    text.chars().take(usize::from(columns)).collect()
+}
+
+/// While lines are drawn, a Ctrl-C that the terminal echoes as `^C` would move the cursor onto a new
+/// line (indicatif leaves it in the last column), and the redraw that tidies the screen would then
+/// put every line one row too low. So the terminal echoes control characters as themselves
+/// (invisible) until the board closes: `ECHOCTL` off, as it was found afterwards.
+struct QuietControls {
+    saved: Option<rustix::termios::Termios>,
+}
+
+impl QuietControls {
+    fn new() -> QuietControls {
+        use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+        let stderr = std::io::stderr();
+        let saved = tcgetattr(&stderr)
+            .ok()
+            .filter(|termios| termios.local_modes.contains(LocalModes::ECHOCTL));
+        if let Some(saved) = &saved {
+            let mut quiet = saved.clone();
+            quiet.local_modes.remove(LocalModes::ECHOCTL);
+            if tcsetattr(&stderr, OptionalActions::Now, &quiet).is_err() {
+                return QuietControls { saved: None };
+            }
+        }
+        QuietControls { saved }
+    }
+
+    fn restore(&mut self) {
+        if let Some(saved) = self.saved.take() {
+            let _ = rustix::termios::tcsetattr(
+                std::io::stderr(),
+                rustix::termios::OptionalActions::Now,
+                &saved,
+            );
+        }
+    }
+}
 
 /// The lines being drawn, shared with the Ctrl-C hook that tidies them before the process exits.
 pub struct Board {
@@ -23,21 +67,28 @@ struct Inner {
     multi: Option<MultiProgress>,
     layers: Vec<(String, ProgressBar)>,
     overall: Option<ProgressBar>,
+    /// Set when a signal ends the process: the screen is final, nothing more is drawn.
+    interrupted: bool,
+    controls: Option<QuietControls>,
 }
 
 fn line_bar() -> ProgressBar {
-    let style = ProgressStyle::with_template("{wide_msg}").expect("a valid template");
+    let style = ProgressStyle::with_template("{msg}").expect("a valid template");
     ProgressBar::hidden().with_style(style)
 }
 
 impl Inner {
     fn multi(&mut self) -> &MultiProgress {
+        self.controls.get_or_insert_with(QuietControls::new);
         self.multi.get_or_insert_with(|| {
             MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(REFRESH_HZ))
         })
     }
 
     fn layer(&mut self, id: &str, text: String) {
+        if self.interrupted {
+            return;
+        }
         if let Some((_, bar)) = self.layers.iter().find(|(known, _)| known == id) {
             bar.set_message(text);
             return;
@@ -55,6 +106,9 @@ impl Inner {
     }
 
     fn overall(&mut self, text: String) {
+        if self.interrupted {
+            return;
+        }
         if let Some(bar) = &self.overall {
             bar.set_message(text);
             return;
@@ -73,6 +127,9 @@ impl Inner {
             overall.finish_and_clear();
         }
         self.multi = None;
+        if let Some(mut controls) = self.controls.take() {
+            controls.restore();
+        }
     }
 }
 
@@ -82,7 +139,9 @@ impl Board {
         let on_interrupt = {
             let inner = Arc::clone(&inner);
             interrupt::on_interrupt(move || {
-                inner.lock().unwrap_or_else(PoisonError::into_inner).close();
+                let mut inner = inner.lock().unwrap_or_else(PoisonError::into_inner);
+                inner.close();
+                inner.interrupted = true;
             })
         };
         Board {
@@ -96,18 +155,20 @@ impl Board {
     }
 
     pub fn layer(&mut self, id: &str, text: &str) {
-        self.with(|inner| inner.layer(id, text.to_owned()));
+        self.with(|inner| inner.layer(id, fit(text)));
     }
 
     pub fn overall(&mut self, text: &str) {
-        self.with(|inner| inner.overall(text.to_owned()));
+        self.with(|inner| inner.overall(fit(text)));
     }
 
     /// A line of its own below the layer lines, which are final from now on.
     pub fn message(&mut self, line: &str) {
         self.with(|inner| {
             inner.close();
-            output::eprintln(line);
+            if !inner.interrupted {
+                output::eprintln(line);
+            }
         });
     }
 
