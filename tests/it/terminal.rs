@@ -7,6 +7,7 @@
 //! and taken at moments a condition on the screen defines; the final screens are exact.
 
 use std::{
+    fmt::Write as _,
     io::{Read, Write},
     net::TcpStream,
     path::PathBuf,
@@ -113,7 +114,7 @@ impl Terminal {
             .map(|line| line.trim_end().to_owned())
             .collect();
         let mut text = lines.join("\n").trim_end().to_owned();
-        text += &format!("\n[cursor at row {row}, column {col}]");
+        let _ = write!(text, "\n[cursor at row {row}, column {col}]");
         text
     }
 

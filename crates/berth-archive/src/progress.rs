@@ -162,8 +162,7 @@ mod tests {
             .unwrap()
             .iter()
             .map(|p| match p {
-                Progress::Layer { current, .. } => *current,
-                Progress::Bytes { current, .. } => *current,
+                Progress::Layer { current, .. } | Progress::Bytes { current, .. } => *current,
             })
             .collect();
         assert_eq!(currents.last(), Some(&(600 * 1024)));

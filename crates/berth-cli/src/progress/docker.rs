@@ -1,7 +1,7 @@
 //! Docker's words for a progress line, as its CLI renders the daemon's JSON messages (moby's
 //! `pkg/jsonmessage`, `JSONProgress.String` in 20.10): `[====>     ]  52.27MB/179.4MB 3s`.
 
-use std::time::Duration;
+use std::{fmt::Write as _, time::Duration};
 
 use berth_format::human;
 
@@ -34,13 +34,9 @@ pub fn progress(current: u64, total: Option<u64>, width: u16, elapsed: Duration)
     }
     if current > total {
         // Docker drops the total when the count is wonky.
-        text.push_str(&format!("{:>8}", human::size4(current)));
+        let _ = write!(text, "{:>8}", human::size4(current));
     } else {
-        text.push_str(&format!(
-            "{:>8}/{}",
-            human::size4(current),
-            human::size4(total)
-        ));
+        let _ = write!(text, "{:>8}/{}", human::size4(current), human::size4(total));
     }
     if current > 0 && percentage < BAR_CELLS && width > ETA_MIN_WIDTH {
         // Go: the time per byte so far, times the bytes left, cut to whole seconds.

@@ -16,6 +16,7 @@ mod docker;
 mod terminal;
 
 use std::{
+    fmt::Write as _,
     io::IsTerminal,
     time::{Duration, Instant},
 };
@@ -99,16 +100,18 @@ impl Overall {
         let mut line = format!("{} {}", self.operation.verb(), human::size4(self.done));
         if let Some(total) = self.total.filter(|&t| t > 0) {
             let done = self.done.min(total);
-            line += &format!(
+            let _ = write!(
+                line,
                 "/{} ({}%)",
                 human::size4(total),
                 u128::from(done) * 100 / u128::from(total)
             );
         }
         if rate > 0 {
-            line += &format!(", {}/s", human::size4(rate));
+            let _ = write!(line, ", {}/s", human::size4(rate));
             if let Some(total) = self.total.filter(|&t| t > self.done) {
-                line += &format!(", {} left", docker::go_seconds((total - self.done) / rate));
+                let left = docker::go_seconds((total - self.done) / rate);
+                let _ = write!(line, ", {left} left");
             }
         }
         if !self.note.is_empty() {
