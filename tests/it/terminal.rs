@@ -447,3 +447,55 @@ fn plain_form_when_stderr_is_a_pipe() {
         );
     });
 }
+
+/// `push` on a terminal: each layer's line ends in its final state (`Pushed`, then on a second push
+/// `Layer already exists`), the whole-image line is gone, and the digest lines are on stdout.
+#[test]
+fn push_on_a_terminal() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    env.load_fixture();
+    let name = format!("{}/term/push:1", registry.host());
+    env.ok(&["tag", "fixture/busybox:1", &name]);
+    let mut screens = Vec::new();
+    for _ in 0..2 {
+        let mut term = Terminal::spawn(&env, 80, &["push", &name], &[]);
+        assert_eq!(term.wait(), 0, "{}", term.screen());
+        assert!(
+            term.stdout().starts_with("1: digest: sha256:"),
+            "{}",
+            term.stdout()
+        );
+        screens.push(term.screen());
+    }
+    screen_settings(&registry.host(), false).bind(|| {
+        insta::assert_snapshot!("push", screens.join("\n----------\n"));
+    });
+}
+
+/// `save`, `import` (a file and stdin) and `commit`'s whole-operation line is gone when they end:
+/// the screen is as empty as Docker's, and stdout carries the data alone.
+#[test]
+fn archive_commands_leave_a_clean_screen() {
+    let env = Env::new();
+    env.load_fixture();
+    let saved = env.path("saved.tar");
+    let rootfs = env.path("rootfs.tar");
+    let mut runs: Vec<(Vec<String>, String)> = Vec::new();
+    let save = ["save", "-o", saved.to_str().unwrap(), "fixture/busybox:1"];
+    let mut term = Terminal::spawn(&env, 80, &save, &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    runs.push((vec!["save".to_owned()], term.screen()));
+    assert_eq!(term.stdout(), "");
+    std::fs::copy(fixture("docker-20.10-save.tar"), &rootfs).unwrap();
+    let import = ["import", rootfs.to_str().unwrap(), "term/imported:1"];
+    let mut term = Terminal::spawn(&env, 80, &import, &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    runs.push((vec!["import".to_owned()], term.screen()));
+    assert!(term.stdout().starts_with("sha256:"), "{}", term.stdout());
+    for (what, screen) in &runs {
+        assert_eq!(screen, "\n[cursor at row 0, column 0]", "{what:?}");
+    }
+}
