@@ -19,7 +19,7 @@ use std::{
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 use crate::{
-    common::{fixture, Env, Registry},
+    common::{dockerd, fixture, Env, Registry},
     crash::Proxy,
 };
 
@@ -40,14 +40,6 @@ struct Terminal {
 
 impl Terminal {
     fn spawn(env: &Env, cols: u16, args: &[&str], extra_env: &[(&str, &str)]) -> Terminal {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pseudo-terminal");
         let stdout = env.path(&format!("stdout-{}", args.join("-").replace('/', "_")));
         // stdin and stderr on the terminal, stdout to a file: `exec` keeps berth the process the
         // terminal's Ctrl-C reaches.
@@ -69,6 +61,33 @@ impl Terminal {
             cmd.env(key, value);
         }
         cmd.cwd(env.dir.path());
+        Terminal::spawn_command(cmd, cols, stdout)
+    }
+
+    /// Any program on the terminal, stdout included (the docker CLI).
+    fn spawn_all(program: &std::process::Command, cols: u16, stdout: PathBuf) -> Terminal {
+        let mut cmd = CommandBuilder::new(program.get_program());
+        cmd.args(program.get_args());
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.env("TERM", "xterm-256color");
+        for (key, value) in program.get_envs() {
+            if let Some(value) = value {
+                cmd.env(key, value);
+            }
+        }
+        Terminal::spawn_command(cmd, cols, stdout)
+    }
+
+    fn spawn_command(cmd: CommandBuilder, cols: u16, stdout: PathBuf) -> Terminal {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pseudo-terminal");
         let child = pty.slave.spawn_command(cmd).expect("spawn berth");
         drop(pty.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
@@ -498,4 +517,45 @@ fn archive_commands_leave_a_clean_screen() {
     for (what, screen) in &runs {
         assert_eq!(screen, "\n[cursor at row 0, column 0]", "{what:?}");
     }
+}
+
+/// The oracle: Docker 20.10's CLI pulling the same image on the same terminal ends on the same
+/// screen, once berth's stdout line (its own, off the screen) is put back under it.
+#[test]
+fn pull_screen_matches_docker() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let docker = dockerd();
+    let name = format!("{}/term/pull:1", registry.host());
+    for cols in [80, 200] {
+        let env = Env::new();
+        let _ = docker.docker().args(["rmi", &name]).output();
+        let mut pull = docker.docker();
+        pull.args(["pull", &name]);
+        let mut theirs = Terminal::spawn_all(&pull, cols, env.path("unused"));
+        assert_eq!(theirs.wait(), 0, "{}", theirs.screen());
+        let theirs = theirs.screen();
+        assert!(
+            theirs.contains(&format!("{BIG_LAYER}: Pull complete")),
+            "{theirs}"
+        );
+        let mut ours = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+        assert_eq!(ours.wait(), 0, "{}", ours.screen());
+        let (text, cursor) = ours
+            .screen()
+            .rsplit_once('\n')
+            .map(|(t, c)| (t.to_owned(), c.to_owned()))
+            .unwrap();
+        let ours = format!("{text}\n{}{cursor}", ours.stdout());
+        // Docker's last line is its stdout's: the cursor is below it, as below berth's.
+        let theirs_text = theirs.rsplit_once('\n').unwrap().0;
+        let ours_text = ours.rsplit_once('\n').unwrap().0;
+        assert_eq!(
+            ours_text.trim_end(),
+            theirs_text.trim_end(),
+            "at {cols} columns"
+        );
+    }
+    let _ = docker.docker().args(["rmi", &name]).output();
 }
