@@ -559,3 +559,34 @@ fn pull_screen_matches_docker() {
     }
     let _ = docker.docker().args(["rmi", &name]).output();
 }
+
+/// Off a terminal, a long transfer gets one whole-image line every 5 seconds at most, and at least
+/// one when it lasts longer than that; the layer lines are Docker's, without byte counts.
+#[test]
+fn plain_form_reports_a_long_transfer_every_few_seconds() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    // About 8 s for the 1.06 MB layer.
+    let proxy = Proxy::start(registry.port, SLOW);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", proxy.host());
+    let started = Instant::now();
+    let pull = env.berth().args(["pull", &name]).output().unwrap();
+    let elapsed = started.elapsed().as_secs();
+    assert!(pull.status.success());
+    let stderr = String::from_utf8(pull.stderr).unwrap();
+    let progress = stderr
+        .lines()
+        .filter(|line| line.starts_with("Downloaded "))
+        .count();
+    assert!(elapsed >= 5, "the throttle did not hold: {elapsed} s");
+    assert!(
+        progress >= 1 && progress <= usize::try_from(elapsed / 5 + 1).unwrap(),
+        "{progress} progress lines in {elapsed} s:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains("Downloading"),
+        "{stderr}"
+    );
+}
