@@ -514,6 +514,12 @@ fn archive_commands_leave_a_clean_screen() {
     assert_eq!(term.wait(), 0, "{}", term.screen());
     runs.push((vec!["import".to_owned()], term.screen()));
     assert!(term.stdout().starts_with("sha256:"), "{}", term.stdout());
+    env.ok(&["create", "--name", "term-commit", "fixture/busybox:1"]);
+    let commit = ["commit", "term-commit", "term/committed:1"];
+    let mut term = Terminal::spawn(&env, 80, &commit, &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    runs.push((vec!["commit".to_owned()], term.screen()));
+    assert!(term.stdout().starts_with("sha256:"), "{}", term.stdout());
     for (what, screen) in &runs {
         assert_eq!(screen, "\n[cursor at row 0, column 0]", "{what:?}");
     }
