@@ -125,7 +125,7 @@ impl Meter {
 }
 
 /// Docker's 12-digit ID from an archive file's name, or the name itself.
-fn layer_id(name: &str) -> String {
+pub(crate) fn layer_id(name: &str) -> String {
     name.split('/')
         .find(|part| part.len() == 64 && part.bytes().all(|b| b.is_ascii_hexdigit()))
         .map_or_else(|| name.to_owned(), |hex| hex[..12].to_owned())

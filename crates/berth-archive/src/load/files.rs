@@ -27,7 +27,7 @@ use crate::{
     entry::{check_layer_entry, check_name, clean_components},
     error::{Error, Result},
     fileat::FileAt,
-    progress::Reporter,
+    progress::{layer_id, Progress, Reporter},
     scan::{copy_entry, count_entry, for_each_entry, for_each_entry_seeking},
 };
 
@@ -284,6 +284,19 @@ impl Files {
             blob: ingest.finish()?,
             layer,
         })
+    }
+
+    /// Tells the reporter about a layer small enough to have been read into memory (its bytes were
+    /// not reported as they came, as it was not yet known to be a layer): one report, complete.
+    pub fn report_in_memory_layer(&self, key: &str) {
+        if let Some(Content::Memory(bytes)) = self.contents.get(key) {
+            let size = bytes.len() as u64;
+            self.reporter.emit(Progress::Layer {
+                id: layer_id(key),
+                current: size,
+                total: size,
+            });
+        }
     }
 
     fn read_into_memory<R: Read>(
