@@ -23,5 +23,6 @@ mod rmi;
 mod save_load;
 mod store;
 mod templates;
+mod terminal;
 mod umoci_layers;
 mod words;

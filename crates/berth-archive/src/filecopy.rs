@@ -21,13 +21,21 @@ use berth_store::Store;
 
 use crate::error::{Error, Result};
 
-/// Bytes per `copy_file_range` call (the kernel caps one call at about 2 GiB anyway).
-const COPY_STEP: u64 = 1 << 30;
+/// Bytes per `copy_file_range` call: well under the kernel's cap (about 2 GiB), so that a large layer's progress moves (one call per 64 MiB costs
+/// nothing measurable).
+const COPY_STEP: u64 = 64 << 20;
 /// Buffer for hashing a blob, and for the plain copy when the kernel cannot do it.
 const READ_BUFFER: usize = 1 << 20;
 
-/// Copies exactly `size` bytes from `source`'s start to `out`'s current position.
-pub(crate) fn copy_exact(mut source: File, out: &File, size: u64, what: &str) -> Result<()> {
+/// Copies exactly `size` bytes from `source`'s start to `out`'s current position, telling `copied`
+/// the bytes of each step.
+pub(crate) fn copy_exact(
+    mut source: File,
+    out: &File,
+    size: u64,
+    what: &str,
+    copied: &dyn Fn(u64),
+) -> Result<()> {
     let mut done = 0u64;
     while done < size {
         match rustix::fs::copy_file_range(
@@ -42,7 +50,10 @@ pub(crate) fn copy_exact(mut source: File, out: &File, size: u64, what: &str) ->
                     "{what}: expected {size} bytes, read {done}"
                 )))
             }
-            Ok(n) => done += n as u64,
+            Ok(n) => {
+                done += n as u64;
+                copied(n as u64);
+            }
             Err(rustix::io::Errno::INTR) => {}
             // Filesystems or file kinds the kernel cannot copy between (or an `O_APPEND` output):
             // copy through memory from where the kernel stopped.
@@ -52,7 +63,11 @@ pub(crate) fn copy_exact(mut source: File, out: &File, size: u64, what: &str) ->
                 | rustix::io::Errno::OPNOTSUPP
                 | rustix::io::Errno::INVAL
                 | rustix::io::Errno::BADF,
-            ) => return copy_through_memory(&mut source, out, size - done, size, what),
+            ) => {
+                copy_through_memory(&mut source, out, size - done, size, what)?;
+                copied(size - done);
+                return Ok(());
+            }
             Err(e) => return Err(Error::io(format!("copy {what} into the archive"))(e.into())),
         }
     }

@@ -71,6 +71,7 @@ mod save;
 mod tarball;
 
 mod atomic;
+mod progress;
 
 pub use atomic::write_atomically;
 pub use check::check_layers;
@@ -84,6 +85,7 @@ pub use load::{
     load, load_dir, load_file, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES,
     MAX_ENTRIES,
 };
+pub use progress::{Progress, Reporter};
 pub use save::{resolve_for_save, save, save_to_file, SaveFormat, SaveImage, SaveOptions};
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ use crate::{
     compression::{Compression, Decompressor},
     error::{Error, Result},
     filecopy::{copy_exact, Verifier},
+    progress::{Meter, Reporter},
     tarball::Tarball,
 };
 
@@ -63,11 +64,13 @@ pub enum SaveFormat {
     Oci,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct SaveOptions {
     pub format: SaveFormat,
     /// Write every layer as plain tar (decompressing gzip/zstd blobs on the way).
     pub uncompressed: bool,
+    /// Told the bytes written, of the blobs' total ([`Progress::Bytes`](crate::Progress::Bytes)).
+    pub progress: Reporter,
 }
 
 /// One image to save and the tags to save it under (none: saved by ID, `RepoTags: null`).
@@ -146,6 +149,22 @@ enum Source {
     Bytes(Vec<u8>),
 }
 
+impl Source {
+    /// The bytes the blob takes in the archive.
+    fn size(&self) -> u64 {
+        match self {
+            Source::Stored { size } | Source::Decompressed { size, .. } => *size,
+            Source::Bytes(bytes) => bytes.len() as u64,
+        }
+    }
+}
+
+impl Plan {
+    fn meter(&self, reporter: &Reporter) -> Meter {
+        Meter::new(reporter, self.blobs.values().map(Source::size).sum())
+    }
+}
+
 /// Everything that goes into the archive, worked out before the first byte is written.
 #[derive(Default)]
 struct Plan {
@@ -187,11 +206,16 @@ pub fn save(
     out: impl Write,
 ) -> Result<()> {
     let plan = plan_images(store, images, options)?;
+    let meter = plan.meter(&options.progress);
     let mut out = write_archive(
         &plan,
         options,
         Tarball::new(out),
-        |tarball, digest, source| write_blob(store, tarball, digest, source),
+        |tarball, digest, source| {
+            write_blob(store, tarball, digest, source)?;
+            meter.add(source.size());
+            Ok(())
+        },
     )?;
     out.flush().map_err(Error::io("write the archive"))
 }
@@ -228,6 +252,7 @@ pub fn save_to_file(
         })
         .collect();
     let verifier = Verifier::new(store, stored);
+    let meter = plan.meter(&options.progress);
     let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(2, 4) - 1);
     let written = std::thread::scope(|scope| {
         for _ in 0..helpers {
@@ -243,12 +268,18 @@ pub fn save_to_file(
                 Source::Stored { size } => {
                     let blob = store.open_blob(digest)?;
                     tarball.file_copied(&blob_path(digest), *size, |out| {
-                        copy_exact(blob, out, *size, &format!("blob {digest}"))
+                        copy_exact(blob, out, *size, &format!("blob {digest}"), &|n| {
+                            meter.add(n);
+                        })
                     })?;
                     writeback.wrote(out, *size);
                     Ok(())
                 }
-                _ => write_blob(store, tarball, digest, source),
+                _ => {
+                    write_blob(store, tarball, digest, source)?;
+                    meter.add(source.size());
+                    Ok(())
+                }
             },
         );
         match written {

@@ -81,6 +81,7 @@ fn skopeo_reads_saved_archives_in_every_format() {
             &SaveOptions {
                 format,
                 uncompressed,
+                ..SaveOptions::default()
             },
         );
         let path = path.to_str().unwrap();

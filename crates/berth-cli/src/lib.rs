@@ -16,6 +16,7 @@ mod interrupt;
 mod logging;
 mod names;
 mod output;
+mod progress;
 mod registry;
 mod url;
 mod usage;

@@ -61,7 +61,7 @@ pub fn open(url: &str, config_dir: &Path) -> anyhow::Result<UrlReader> {
         .with_context(|| format!("failed to download {url}"))?;
     let client = http_client(allow_link_local)?;
     let (sender, receiver) = mpsc::sync_channel::<io::Result<Vec<u8>>>(CHANNEL_DEPTH);
-    let (status_sender, status_receiver) = mpsc::sync_channel::<anyhow::Result<()>>(1);
+    let (status_sender, status_receiver) = mpsc::sync_channel::<anyhow::Result<Option<u64>>>(1);
     let url_owned = url.to_owned();
     thread::spawn(move || {
         let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -91,7 +91,7 @@ pub fn open(url: &str, config_dir: &Path) -> anyhow::Result<UrlReader> {
                     return;
                 }
             };
-            let _ = status_sender.send(Ok(()));
+            let _ = status_sender.send(Ok(response.content_length()));
             let mut body = response.bytes_stream();
             while let Some(chunk) = body.next().await {
                 let item = chunk.map(|bytes| bytes.to_vec()).map_err(io::Error::other);
@@ -103,7 +103,8 @@ pub fn open(url: &str, config_dir: &Path) -> anyhow::Result<UrlReader> {
         });
     });
     match status_receiver.recv() {
-        Ok(Ok(())) => Ok(UrlReader {
+        Ok(Ok(content_length)) => Ok(UrlReader {
+            content_length,
             receiver,
             current: Vec::new(),
             offset: 0,
@@ -114,9 +115,17 @@ pub fn open(url: &str, config_dir: &Path) -> anyhow::Result<UrlReader> {
 }
 
 pub struct UrlReader {
+    /// The body's size, when the server said (`Content-Length`).
+    content_length: Option<u64>,
     receiver: mpsc::Receiver<io::Result<Vec<u8>>>,
     current: Vec<u8>,
     offset: usize,
+}
+
+impl UrlReader {
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
 }
 
 impl Read for UrlReader {

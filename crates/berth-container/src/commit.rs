@@ -18,7 +18,7 @@ use crate::{
     unpack::{self, path::RootPath},
 };
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct CommitOptions<'a> {
     /// `-a`
     pub author: &'a str,
@@ -30,6 +30,20 @@ pub struct CommitOptions<'a> {
     pub pause: bool,
     /// The name to give the image; without one it is dangling, as in Docker.
     pub reference: Option<&'a Reference>,
+    /// Told the bytes of the layer's tar written so far, as they grow (the CLI draws them).
+    pub progress: Option<&'a dyn Fn(u64)>,
+}
+
+impl std::fmt::Debug for CommitOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommitOptions")
+            .field("author", &self.author)
+            .field("message", &self.message)
+            .field("changes", &self.changes)
+            .field("pause", &self.pause)
+            .field("reference", &self.reference)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a commit made.
@@ -87,10 +101,7 @@ impl Containers<'_> {
         //                 -> gzip -> store ingest (blob digest).
         let ingest = store.ingest()?;
         let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
-        let layer = LayerWriter {
-            digester: LayerDigester::plain(Entries::Count, Limits::default()),
-            out: gzip,
-        };
+        let layer = LayerWriter::new(gzip, options.progress);
         let layer = self.write_changes(container, layer)?;
         let info = layer.digester.finish()?.info;
         let ingest = layer
@@ -250,15 +261,41 @@ fn oci_layer_type(media_type: &str) -> &str {
 }
 
 /// A commit layer's tar on its way out: every byte to the layer digester and to the compressor.
-pub(crate) struct LayerWriter<W> {
+pub(crate) struct LayerWriter<'a, W> {
     pub(crate) digester: LayerDigester,
     pub(crate) out: W,
+    progress: Option<&'a dyn Fn(u64)>,
+    written: u64,
+    reported: u64,
 }
 
-impl<W: Write> Write for LayerWriter<W> {
+impl<'a, W> LayerWriter<'a, W> {
+    /// A layer's tar into `out` (the compressor), digested on the way, its bytes told to `progress`.
+    pub(crate) fn new(out: W, progress: Option<&'a dyn Fn(u64)>) -> LayerWriter<'a, W> {
+        LayerWriter {
+            digester: LayerDigester::plain(Entries::Count, Limits::default()),
+            out,
+            progress,
+            written: 0,
+            reported: 0,
+        }
+    }
+}
+
+/// Progress is told every this many bytes of the layer's tar.
+const PROGRESS_STEP: u64 = 256 * 1024;
+
+impl<W: Write> Write for LayerWriter<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.out.write(buf)?;
         self.digester.write_all(&buf[..n])?;
+        self.written += n as u64;
+        if let Some(progress) = self.progress {
+            if self.written - self.reported >= PROGRESS_STEP {
+                self.reported = self.written;
+                progress(self.written);
+            }
+        }
         Ok(n)
     }
 

@@ -15,7 +15,6 @@ use std::{
     process::Stdio,
 };
 
-use berth_archive::{Entries, LayerDigester, Limits};
 use berth_digest::Digest;
 use berth_manifest::chain_ids;
 use berth_store::Store;
@@ -298,10 +297,7 @@ impl<'s> Step<'s> {
         rootfs::unmount(&self.paths.target)?;
         let ingest = self.store.ingest()?;
         let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
-        let layer = LayerWriter {
-            digester: LayerDigester::plain(Entries::Count, Limits::default()),
-            out: gzip,
-        };
+        let layer = LayerWriter::new(gzip, None);
         let upper = unpack::open_root(&self.paths.upper)?;
         let mut tree = TreeWriter::new(layer, Source::OverlayUpper);
         tree.append_tree(upper.as_fd(), &RootPath(Vec::new()))?;

@@ -440,6 +440,7 @@ fn commit(env: &Env) {
                 changes: &["CMD [\"cat\", \"/etc/newfile\"]".to_owned()],
                 pause: true,
                 reference: Some(&reference),
+                progress: None,
             },
         )
         .unwrap();

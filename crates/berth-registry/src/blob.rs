@@ -25,8 +25,11 @@ use crate::{
 
 /// Chunks in flight between the network and the writer thread.
 const WRITE_QUEUE: usize = 32;
-/// Bytes between two `Downloading` events.
+/// Bytes between two `Downloading` events...
 const PROGRESS_STEP: u64 = 512 * 1024;
+/// ...or less, once this long has passed (moby's progress reader reports at most every 100 ms): on
+/// a slow link a layer's bar moves every tenth of a second, not every 512 KiB.
+const PROGRESS_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// A blob to fetch: what the manifest says about it.
 #[derive(Debug, Clone)]
@@ -318,6 +321,7 @@ async fn transfer<F: FnMut(Event)>(
     let max_attempts = session.client.options.max_attempts.max(1);
     let mut attempt = 0;
     let mut last_reported = have;
+    let mut last_reported_at = std::time::Instant::now();
     let blob_url = session.url(&format!("v2/{repository}/blobs/{}", spec.digest))?;
     loop {
         if have == spec.size {
@@ -326,8 +330,12 @@ async fn transfer<F: FnMut(Event)>(
         attempt += 1;
         let result = fetch_range(session, &blob_url, spec, have, tx, |now| {
             if let Some(reporter) = reporter {
-                if now - last_reported >= PROGRESS_STEP || now == spec.size {
+                if now - last_reported >= PROGRESS_STEP
+                    || now == spec.size
+                    || (now > last_reported && last_reported_at.elapsed() >= PROGRESS_INTERVAL)
+                {
                     last_reported = now;
+                    last_reported_at = std::time::Instant::now();
                     reporter.layer(&spec.digest, LayerStatus::Downloading, now, Some(spec.size));
                 }
             }

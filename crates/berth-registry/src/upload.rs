@@ -65,7 +65,15 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
         blobs: &[(PushBlob, Vec<String>)],
         concurrency: usize,
     ) -> Result<()> {
-        for (i, (blob, _)) in blobs.iter().filter(|(b, _)| b.report).enumerate() {
+        // Docker lists a push's layers from the top one down (moby walks from the top layer to
+        // its parents); the uploads themselves start from the base.
+        let reported: Vec<(usize, &PushBlob)> = blobs
+            .iter()
+            .filter(|(b, _)| b.report)
+            .map(|(b, _)| b)
+            .enumerate()
+            .collect();
+        for &(i, blob) in reported.iter().rev() {
             let size = Some(blob.size);
             self.reporter
                 .layer(&blob.digest, LayerStatus::Preparing, 0, size);

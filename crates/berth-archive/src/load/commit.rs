@@ -21,8 +21,12 @@ pub(crate) fn commit(
 ) -> Result<Vec<Loaded>> {
     let mut committed: BTreeSet<(String, bool)> = BTreeSet::new();
     let mut entries = Vec::new();
+    let mut reported = BTreeSet::new();
     for image in images {
         for layer in &image.layers {
+            if reported.insert(layer.key.as_str()) {
+                files.report_in_memory_layer(&layer.key);
+            }
             if let Some(digest) =
                 commit_file(store, files, &mut committed, &layer.key, layer.converted)?
             {

@@ -27,6 +27,7 @@ use crate::{
     entry::{check_layer_entry, check_name, clean_components},
     error::{Error, Result},
     fileat::FileAt,
+    progress::{layer_id, Progress, Reporter},
     scan::{copy_entry, count_entry, for_each_entry, for_each_entry_seeking},
 };
 
@@ -74,12 +75,22 @@ pub(crate) struct Files {
     memory_used: u64,
     /// Entries seen so far.
     entries: usize,
+    /// Told about the large files (layers) as they are stored.
+    reporter: Reporter,
 }
 
 impl Files {
     /// Streams the archive `reader` (already decompressed) into memory and the store's ingest area.
-    pub fn read(store: &Store, reader: impl Read, limits: &Limits) -> Result<Files> {
-        let mut files = Files::default();
+    pub fn read(
+        store: &Store,
+        reader: impl Read,
+        limits: &Limits,
+        reporter: &Reporter,
+    ) -> Result<Files> {
+        let mut files = Files {
+            reporter: reporter.clone(),
+            ..Files::default()
+        };
         let rest = for_each_entry(reader, |entry| files.visit(store, entry, limits, None))?;
         drain(rest)?;
         Ok(files)
@@ -93,15 +104,19 @@ impl Files {
         archive: &File,
         start: u64,
         limits: &Limits,
+        reporter: &Reporter,
     ) -> Result<Files> {
-        let mut files = Files::default();
+        let mut files = Files {
+            reporter: reporter.clone(),
+            ..Files::default()
+        };
         let mut deferred = BTreeMap::new();
         let whole = FileAt::new(archive, start, u64::MAX - start);
         let rest = for_each_entry_seeking(whole, |entry| {
             files.visit(store, entry, limits, Some(&mut deferred))
         })?;
         drain(rest)?;
-        let ingested = ingest_in_parallel(store, archive, start, deferred, limits)?;
+        let ingested = ingest_in_parallel(store, archive, start, deferred, limits, reporter)?;
         files.contents.extend(ingested);
         Ok(files)
     }
@@ -198,7 +213,8 @@ impl Files {
         if defer {
             return Ok(None);
         }
-        Self::ingest_file(store, name, entry, size, limits).map(Some)
+        let mut metered = self.reporter.layer_reader(name, size, entry);
+        Self::ingest_file(store, name, &mut metered, size, limits).map(Some)
     }
 
     fn ingest_file(
@@ -268,6 +284,19 @@ impl Files {
             blob: ingest.finish()?,
             layer,
         })
+    }
+
+    /// Tells the reporter about a layer small enough to have been read into memory (its bytes were
+    /// not reported as they came, as it was not yet known to be a layer): one report, complete.
+    pub fn report_in_memory_layer(&self, key: &str) {
+        if let Some(Content::Memory(bytes)) = self.contents.get(key) {
+            let size = bytes.len() as u64;
+            self.reporter.emit(Progress::Layer {
+                id: layer_id(key),
+                current: size,
+                total: size,
+            });
+        }
     }
 
     fn read_into_memory<R: Read>(
@@ -390,6 +419,7 @@ fn ingest_in_parallel(
     start: u64,
     deferred: BTreeMap<String, (u64, u64)>,
     limits: &Limits,
+    reporter: &Reporter,
 ) -> Result<Vec<(String, Content)>> {
     let mut jobs: Vec<(String, u64, u64)> = deferred
         .into_iter()
@@ -414,7 +444,12 @@ fn ingest_in_parallel(
                     else {
                         return;
                     };
-                    match ingest_range(store, archive, start + offset, size, &name, limits) {
+                    let range = Range {
+                        offset: start + offset,
+                        size,
+                        name: &name,
+                    };
+                    match ingest_range(store, archive, &range, limits, reporter) {
                         Ok(content) => {
                             if let Ok(mut done) = done.lock() {
                                 done.push((name, content));
@@ -439,25 +474,32 @@ fn ingest_in_parallel(
 
 /// Stores one large file of an archive file, scanned as a layer: a plain tar with [`ingest_plain`],
 /// anything else through the streaming scan.
+/// A large file inside an archive file.
+struct Range<'a> {
+    offset: u64,
+    size: u64,
+    name: &'a str,
+}
+
 fn ingest_range(
     store: &Store,
     archive: &File,
-    offset: u64,
-    size: u64,
-    name: &str,
+    range: &Range<'_>,
     limits: &Limits,
+    reporter: &Reporter,
 ) -> Result<Content> {
+    let &Range { offset, size, name } = range;
     let mut prefix = [0u8; 8];
     let n = archive
         .read_at(&mut prefix, offset)
         .map_err(Error::io(format!("read {name}")))?;
     if n > 0 && Compression::detect(&prefix[..n]) == Compression::None {
-        return ingest_plain(store, archive, offset, size, name, limits);
+        return ingest_plain(store, archive, range, limits, reporter);
     }
     Files::ingest_file(
         store,
         name,
-        &mut FileAt::new(archive, offset, size),
+        &mut reporter.layer_reader(name, size, FileAt::new(archive, offset, size)),
         size,
         limits,
     )
@@ -469,11 +511,12 @@ fn ingest_range(
 fn ingest_plain(
     store: &Store,
     archive: &File,
-    offset: u64,
-    size: u64,
-    name: &str,
+    range: &Range<'_>,
     limits: &Limits,
+    reporter: &Reporter,
 ) -> Result<Content> {
+    let &Range { offset, size, name } = range;
+    let mut meter = reporter.layer_reader(name, size, io::empty());
     let mut ingest = store.ingest()?;
     ingest.defer_digest();
     let mut hasher = berth_digest::Hasher::sha256();
@@ -493,6 +536,7 @@ fn ingest_plain(
         io::Write::write_all(&mut ingest, &buffer[..n])
             .map_err(Error::io("write into the store"))?;
         done += n as u64;
+        meter.add(n as u64);
     }
     let diff_id = hasher.finish();
     let mut content_size = 0u64;

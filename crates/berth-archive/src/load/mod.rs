@@ -33,6 +33,7 @@ use crate::{
     compression::{decompressing_reader, Compression},
     digester::Limits,
     error::{Error, Result},
+    progress::Reporter,
 };
 pub use dir::load_dir;
 use files::Files;
@@ -45,6 +46,8 @@ pub struct LoadOptions {
     pub platform: Option<Platform>,
     /// Decompression budget, for the whole archive and for each layer.
     pub limits: Limits,
+    /// Told how each layer file's storing goes.
+    pub progress: Reporter,
 }
 
 /// What `load` reports per image, in archive order.
@@ -114,7 +117,7 @@ pub fn load(store: &Store, input: impl Read, options: &LoadOptions) -> Result<Ve
     };
     tracing::debug!(%compression, "loading image archive");
     let _guard = store.content_guard()?;
-    let mut files = Files::read(store, reader, &options.limits)?;
+    let mut files = Files::read(store, reader, &options.limits, &options.progress)?;
     let images = plan(&files, options)?;
     let parents = parent_links(&files, &images)?;
     commit::commit(store, &mut files, &images, &parents)
@@ -142,7 +145,8 @@ pub fn load_file(store: &Store, file: &File, options: &LoadOptions) -> Result<Ve
         if Compression::detect(&prefix[..n]) == Compression::None {
             tracing::debug!("loading an uncompressed image archive with positioned reads");
             let _guard = store.content_guard()?;
-            let mut files = Files::read_seekable(store, file, start, &options.limits)?;
+            let mut files =
+                Files::read_seekable(store, file, start, &options.limits, &options.progress)?;
             let images = plan(&files, options)?;
             let parents = parent_links(&files, &images)?;
             return commit::commit(store, &mut files, &images, &parents);

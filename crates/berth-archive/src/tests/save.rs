@@ -161,6 +161,7 @@ fn saving_twice_gives_identical_bytes() {
             let options = SaveOptions {
                 format,
                 uncompressed,
+                ..SaveOptions::default()
             };
             let first = save_bytes(&store, &["fixture/busybox"], &options);
             let second = save_bytes(&store, &["fixture/busybox"], &options);
@@ -189,6 +190,7 @@ fn round_trips_keep_ids_and_tags() {
             let save_options = SaveOptions {
                 format,
                 uncompressed,
+                ..SaveOptions::default()
             };
             let archive = save_bytes(
                 &store,
@@ -311,6 +313,7 @@ fn saving_into_a_file_gives_the_streamed_bytes() {
             let options = SaveOptions {
                 format,
                 uncompressed,
+                ..SaveOptions::default()
             };
             let streamed = save_bytes(&store, &names, &options);
             let mut file = tempfile::tempfile().unwrap();
@@ -366,5 +369,91 @@ fn saving_into_a_file_verifies_every_blob() {
             matches!(&error, Error::BlobMismatch { expected, .. } if *expected == victim),
             "{victim}: {error:?}"
         );
+    }
+}
+
+/// A recording [`crate::Reporter`].
+fn recorder() -> (
+    crate::Reporter,
+    std::sync::Arc<std::sync::Mutex<Vec<crate::Progress>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reporter = {
+        let seen = std::sync::Arc::clone(&seen);
+        crate::Reporter::new(move |progress| seen.lock().unwrap().push(progress))
+    };
+    (reporter, seen)
+}
+
+/// Save reports its bytes as they go, streamed or copied by the kernel, up to the blobs' total.
+#[test]
+fn save_reports_its_bytes() {
+    let (_dir, store) = loaded_store();
+    let images = resolve_for_save(&store, &["fixture/busybox:1"]).unwrap();
+    for to_file in [false, true] {
+        let (reporter, seen) = recorder();
+        let options = SaveOptions {
+            progress: reporter,
+            ..SaveOptions::default()
+        };
+        if to_file {
+            save_to_file(&store, &images, &options, &tempfile::tempfile().unwrap()).unwrap();
+        } else {
+            save(&store, &images, &options, &mut Vec::new()).unwrap();
+        }
+        let seen = seen.lock().unwrap();
+        let counts: Vec<(u64, u64)> = seen
+            .iter()
+            .map(|progress| match progress {
+                crate::Progress::Bytes { current, total } => (*current, *total),
+                crate::Progress::Layer { .. } => panic!("save reports no layers: {progress:?}"),
+            })
+            .collect();
+        let (last, total) = *counts.last().expect("some progress");
+        // Two layers (2,129,920 and 4,608 bytes), a config and a manifest at least.
+        assert!(total > 2_134_528, "{counts:?}");
+        assert_eq!(last, total, "to_file {to_file}: {counts:?}");
+        assert!(counts.windows(2).all(|w| w[0].0 <= w[1].0), "{counts:?}");
+    }
+}
+
+/// Load reports each large layer file's bytes, up to its size, with Docker's 12-digit ID, on both
+/// paths (a stream, and positioned reads of an archive file).
+#[test]
+fn load_reports_layer_files() {
+    for from_file in [false, true] {
+        let (_dir, store) = store();
+        let (reporter, seen) = recorder();
+        let options = LoadOptions {
+            progress: reporter,
+            ..LoadOptions::default()
+        };
+        if from_file {
+            crate::load_file(&store, &std::fs::File::open(FIXTURE).unwrap(), &options).unwrap();
+        } else {
+            let archive = std::fs::read(FIXTURE).unwrap();
+            load(&store, &archive[..], &options).unwrap();
+        }
+        let seen = seen.lock().unwrap();
+        let last_of = |id: &str| {
+            seen.iter()
+                .rev()
+                .find(|p| matches!(p, crate::Progress::Layer { id: i, .. } if i == id))
+                .cloned()
+        };
+        // The fixture's 2,129,920-byte layer.tar, under its v1 directory, reported as it is read;
+        // the 4,608-byte one, read into memory, reported once whole when it is stored.
+        for (id, size) in [("91dac5b9671e", 2_129_920), ("8e16c8df3772", 4_608)] {
+            assert_eq!(
+                last_of(id),
+                Some(crate::Progress::Layer {
+                    id: id.to_owned(),
+                    current: size,
+                    total: size,
+                }),
+                "from_file {from_file}: {seen:?}"
+            );
+        }
+        assert!(seen.len() > 2, "{seen:?}");
     }
 }

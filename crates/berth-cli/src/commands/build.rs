@@ -329,7 +329,7 @@ fn pull(ctx: &Ctx, image: &str, platform: &berth_dockerfile::Platform) -> anyhow
         platform: Some(berth_manifest::Platform::parse(&platform.format())?),
         ..berth_registry::PullOptions::default()
     };
-    let mut progress = crate::registry::Progress::new(true);
+    let mut progress = crate::registry::Progress::new(crate::progress::Operation::Pull, true);
     crate::registry::block_on(client.pull(store, &reference, &options, |event| {
         progress.event(event);
     }))?

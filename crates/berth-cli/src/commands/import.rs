@@ -5,7 +5,13 @@ use std::{fs::File, io::Read};
 use anyhow::Context as _;
 use berth_reference::Reference;
 
-use crate::{context::Ctx, exit::plain, output, url};
+use crate::{
+    context::Ctx,
+    exit::plain,
+    output,
+    progress::{archive::Shared, Operation},
+    url,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,14 +48,26 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
                 .map(Reference::with_default_tag)
         })
         .transpose()?;
-    let input: Box<dyn Read> = if args.source == "-" {
-        Box::new(std::io::stdin().lock())
+    let (input, size): (Box<dyn Read>, Option<u64>) = if args.source == "-" {
+        let stdin = std::io::stdin().lock();
+        // Redirected from a file (`< rootfs.tar`), its size is known.
+        let size = rustix::fs::fstat(&stdin)
+            .ok()
+            .filter(|stat| rustix::fs::FileType::from_raw_mode(stat.st_mode).is_file())
+            .and_then(|stat| u64::try_from(stat.st_size).ok());
+        (Box::new(stdin), size)
     } else if url::is_url(&args.source) {
-        Box::new(url::open(&args.source, &ctx.config_dir())?)
+        let reader = url::open(&args.source, &ctx.config_dir())?;
+        let size = reader.content_length();
+        (Box::new(reader), size)
     } else {
         // Docker's CLI opens the file itself, and says so in Go's words.
-        Box::new(File::open(&args.source).map_err(|e| plain(go_open_error(&args.source, &e)))?)
+        let file = File::open(&args.source).map_err(|e| plain(go_open_error(&args.source, &e)))?;
+        let size = file.metadata().ok().map(|metadata| metadata.len());
+        (Box::new(file), size)
     };
+    let progress = Shared::new(Operation::Import, false, size);
+    let input = progress.reader(input);
     let options = berth_archive::ImportOptions {
         source: comment_source(&args.source).to_owned(),
         message: args.message.clone(),
@@ -62,6 +80,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let id = berth_archive::import(store, input, &options)
         .with_context(|| format!("failed to import {}", args.source))?;
+    progress.finish();
     output::println(&id.to_string())?;
     Ok(())
 }

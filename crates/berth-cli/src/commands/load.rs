@@ -4,7 +4,11 @@ use std::{fs::File, io::IsTerminal};
 
 use anyhow::{bail, Context as _};
 
-use crate::{context::Ctx, output};
+use crate::{
+    context::Ctx,
+    output,
+    progress::{archive::Shared, Operation},
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,8 +29,17 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .as_deref()
         .map(berth_manifest::Platform::parse)
         .transpose()?;
+    let archive_size = args
+        .input
+        .as_deref()
+        .and_then(|path| std::fs::metadata(path).ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|metadata| metadata.len());
+    // Docker's `Loading layer` lines, which `-q` hides.
+    let progress = Shared::new(Operation::Load, args.quiet, archive_size);
     let options = berth_archive::LoadOptions {
         platform,
+        progress: progress.reporter(),
         ..berth_archive::LoadOptions::default()
     };
     if let Some(dir) = args
@@ -37,6 +50,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     {
         // An OCI image layout directory (e.g. `skopeo copy ... oci:DIR`).
         let loaded = berth_archive::load_dir(ctx.store()?, dir, &options)?;
+        progress.finish();
         return report(&loaded);
     }
     let store = ctx.store()?;
@@ -56,11 +70,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             berth_archive::load_file(store, &File::from(duplicate), &options)?
         }
     };
+    progress.finish();
     report(&loaded)
 }
 
 /// Docker prints what was loaded (and which names moved) on stdout with or without `-q`: `-q` only
-/// hides the per-layer progress bars, which berth does not draw.
+/// hides the per-layer progress bars.
 fn report(loaded: &[berth_archive::Loaded]) -> anyhow::Result<()> {
     for image in loaded {
         output::println(&image.to_string())?;

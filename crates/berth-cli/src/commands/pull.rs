@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     };
     let store = ctx.store()?;
     let client = registry::client(ctx)?;
-    let mut progress = registry::Progress::new(args.quiet);
+    let mut progress = registry::Progress::new(crate::progress::Operation::Pull, args.quiet);
     let result = registry::block_on(
         client.pull(store, &reference, &options, |event| progress.event(event)),
     )??;

@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             reference.name()
         ));
     }
-    let mut progress = registry::Progress::new(args.quiet);
+    let mut progress = registry::Progress::new(crate::progress::Operation::Push, args.quiet);
     let result = registry::block_on(
         client.push(store, &reference, &options, |event| progress.event(event)),
     )??;

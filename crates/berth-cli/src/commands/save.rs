@@ -8,7 +8,11 @@ use std::{
 
 use berth_archive::{SaveFormat, SaveOptions};
 
-use crate::{context::Ctx, exit::Plain};
+use crate::{
+    context::Ctx,
+    exit::Plain,
+    progress::{archive::Shared, Operation},
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,6 +45,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             FormatArg::Oci => SaveFormat::Oci,
         },
         uncompressed: args.uncompressed,
+        progress: berth_archive::Reporter::default(),
     };
     if let Some(output) = &args.output {
         validate_output_path(output).map_err(|reason| {
@@ -60,6 +65,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     }
     let store = ctx.store()?;
     let images = berth_archive::resolve_for_save(store, &args.images)?;
+    // Docker's `save` shows nothing while it writes; berth shows the whole-archive line.
+    let progress = Shared::new(Operation::Save, false, None);
+    let options = SaveOptions {
+        progress: progress.reporter(),
+        ..options
+    };
     match &args.output {
         Some(path) => berth_archive::write_atomically(path, |out| {
             berth_archive::save_to_file(store, &images, &options, out)
@@ -72,6 +83,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             drop(stdout);
         }
     }
+    progress.finish();
     Ok(())
 }
 

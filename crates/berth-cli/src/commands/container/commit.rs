@@ -3,7 +3,11 @@
 use berth_container::{CommitOptions, CommitPause};
 use berth_reference::Reference;
 
-use crate::{context::Ctx, interrupt, output};
+use crate::{
+    context::Ctx,
+    interrupt, output,
+    progress::{Operation, Screen},
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -61,6 +65,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     } else {
         Pause::NotPaused
     };
+    // Docker's commit shows nothing while it works; berth shows the bytes of the new layer.
+    let screen = std::cell::RefCell::new(Screen::new(Operation::Commit, false));
+    let progress = |written: u64| screen.borrow_mut().done(written);
     let committed = containers.commit(
         &mut container,
         &CommitOptions {
@@ -69,8 +76,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
             changes: &args.change,
             pause: false,
             reference: reference.as_ref(),
+            progress: Some(&progress),
         },
     );
+    screen.borrow_mut().finish();
     let warning = pause.resume();
     let committed = committed?;
     if let Some(warning) = warning {

@@ -312,7 +312,7 @@ fn image(ctx: &Ctx, args: &CreateArgs) -> anyhow::Result<berth_store::Image> {
 fn pull_image(ctx: &Ctx, reference: &Reference, quiet: bool) -> anyhow::Result<()> {
     let store = ctx.store()?;
     let client = crate::registry::client(ctx)?;
-    let mut progress = crate::registry::Progress::new(quiet);
+    let mut progress = crate::registry::Progress::new(crate::progress::Operation::Pull, quiet);
     let options = berth_registry::PullOptions::default();
     crate::registry::block_on(client.pull(store, reference, &options, |event| {
         progress.event(event);

@@ -1,0 +1,174 @@
+//! What a long archive operation reports while it runs. The library never prints: the caller puts a
+//! [`Reporter`] in the options and draws what it is told (the CLI: Docker's `Loading layer` lines and
+//! berth's whole-operation line).
+
+use std::{
+    fmt,
+    io::{self, Read},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+};
+
+/// One report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// `load`: a large file of the archive (a layer) is being stored and checked: `current` of
+    /// `total` bytes. `id` is the first 12 hex digits of the digest its name carries
+    /// (`blobs/sha256/<hex>`, `<hex>/layer.tar`), else its name.
+    Layer {
+        id: String,
+        current: u64,
+        total: u64,
+    },
+    /// `save`: bytes of the whole archive written so far, of `total` (the blobs' sizes).
+    Bytes { current: u64, total: u64 },
+}
+
+/// Where reports go; the default drops them.
+#[derive(Clone, Default)]
+pub struct Reporter(Option<Arc<dyn Fn(Progress) + Send + Sync>>);
+
+impl Reporter {
+    pub fn new(callback: impl Fn(Progress) + Send + Sync + 'static) -> Reporter {
+        Reporter(Some(Arc::new(callback)))
+    }
+
+    pub(crate) fn emit(&self, progress: Progress) {
+        if let Some(callback) = &self.0 {
+            callback(progress);
+        }
+    }
+
+    /// A reader that reports its bytes as `Progress::Layer` of the file `name`.
+    pub(crate) fn layer_reader<R: Read>(&self, name: &str, total: u64, inner: R) -> Metered<R> {
+        Metered {
+            inner,
+            reporter: self.clone(),
+            id: layer_id(name),
+            current: 0,
+            reported: 0,
+            total,
+        }
+    }
+}
+
+impl fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Reporter(..)"
+        } else {
+            "Reporter(none)"
+        })
+    }
+}
+
+/// Reports are sent every this many bytes (and at the end): a redraw is cheap, but not per read.
+const STEP: u64 = 256 * 1024;
+
+/// A reader that reports the bytes read through it.
+pub(crate) struct Metered<R> {
+    inner: R,
+    reporter: Reporter,
+    id: String,
+    current: u64,
+    reported: u64,
+    total: u64,
+}
+
+impl<R> Metered<R> {
+    pub(crate) fn add(&mut self, n: u64) {
+        self.current += n;
+        if self.current - self.reported >= STEP || self.current >= self.total {
+            self.reported = self.current;
+            self.reporter.emit(Progress::Layer {
+                id: self.id.clone(),
+                current: self.current,
+                total: self.total,
+            });
+        }
+    }
+}
+
+impl<R: Read> Read for Metered<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.add(n as u64);
+        Ok(n)
+    }
+}
+
+/// The bytes of a whole operation, shared by the threads that do it.
+pub(crate) struct Meter {
+    reporter: Reporter,
+    total: u64,
+    done: AtomicU64,
+}
+
+impl Meter {
+    pub(crate) fn new(reporter: &Reporter, total: u64) -> Meter {
+        Meter {
+            reporter: reporter.clone(),
+            total,
+            done: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn add(&self, n: u64) {
+        let current = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        self.reporter.emit(Progress::Bytes {
+            current,
+            total: self.total,
+        });
+    }
+}
+
+/// Docker's 12-digit ID from an archive file's name, or the name itself.
+pub(crate) fn layer_id(name: &str) -> String {
+    name.split('/')
+        .find(|part| part.len() == 64 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(|| name.to_owned(), |hex| hex[..12].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_ids_from_archive_names() {
+        let hex = "a".repeat(64);
+        for (name, want) in [
+            (format!("blobs/sha256/{hex}"), "aaaaaaaaaaaa"),
+            (format!("{hex}/layer.tar"), "aaaaaaaaaaaa"),
+            ("layers/one.tar".to_owned(), "layers/one.tar"),
+        ] {
+            assert_eq!(layer_id(&name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn metered_readers_report_in_steps_and_at_the_end() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reporter = {
+            let seen = Arc::clone(&seen);
+            Reporter::new(move |p| seen.lock().unwrap().push(p))
+        };
+        let data = vec![0u8; 600 * 1024];
+        let mut reader = reporter.layer_reader("x.tar", data.len() as u64, &data[..]);
+        io::copy(&mut reader, &mut io::sink()).unwrap();
+        let currents: Vec<u64> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|p| match p {
+                Progress::Layer { current, .. } | Progress::Bytes { current, .. } => *current,
+            })
+            .collect();
+        assert_eq!(currents.last(), Some(&(600 * 1024)));
+        assert!(currents.len() >= 3, "{currents:?}");
+        assert!(currents
+            .windows(2)
+            .all(|w| w[1] - w[0] >= STEP || w[1] == 600 * 1024));
+    }
+}

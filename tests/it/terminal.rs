@@ -1,0 +1,598 @@
+//! berth on a terminal (issue #16): run in a pseudo-terminal (`portable-pty`), its output fed to a
+//! screen model (`vt100`), the screen pinned with insta at chosen moments: mid-transfer (through the
+//! throttling proxy), after success, after an error, after Ctrl-C, at 80 and 200 columns. stdout goes
+//! to a file, so the screen is stderr alone and stdout is checked to be data only.
+//!
+//! Screens that depend on timing are pinned with their numbers normalized (sizes, bars, times left)
+//! and taken at moments a condition on the screen defines; the final screens are exact.
+
+use std::{
+    fmt::Write as _,
+    io::{Read, Write},
+    net::TcpStream,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    thread::JoinHandle,
+    time::{Duration, Instant},
+};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+use crate::{
+    common::{dockerd, fixture, Env, Registry},
+    crash::Proxy,
+};
+
+/// How long a screen condition may take to come true on two loaded cores.
+const PATIENCE: Duration = Duration::from_secs(120);
+const ROWS: u16 = 24;
+
+/// berth running in a pseudo-terminal of `cols` columns.
+struct Terminal {
+    child: Box<dyn Child + Send + Sync>,
+    /// Kept open: the terminal lives as long as its master side.
+    _master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    reader: Option<JoinHandle<()>>,
+    stdout: PathBuf,
+}
+
+impl Terminal {
+    fn spawn(env: &Env, cols: u16, args: &[&str], extra_env: &[(&str, &str)]) -> Terminal {
+        let stdout = env.path(&format!("stdout-{}", args.join("-").replace('/', "_")));
+        // stdin and stderr on the terminal, stdout to a file: `exec` keeps berth the process the
+        // terminal's Ctrl-C reaches.
+        let mut cmd = CommandBuilder::new("/bin/sh");
+        cmd.arg("-c");
+        cmd.arg("out=$1; shift; exec \"$@\" >\"$out\"");
+        cmd.arg("sh");
+        cmd.arg(&stdout);
+        cmd.arg(env!("CARGO_BIN_EXE_berth"));
+        cmd.arg("--root");
+        cmd.arg(env.root());
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.env("HOME", env.dir.path());
+        cmd.env("DOCKER_CONFIG", env.dir.path().join("docker-config"));
+        cmd.env("TERM", "xterm-256color");
+        for (key, value) in extra_env {
+            cmd.env(key, value);
+        }
+        cmd.cwd(env.dir.path());
+        Terminal::spawn_command(cmd, cols, stdout)
+    }
+
+    /// Any program on the terminal, stdout included (the docker CLI).
+    fn spawn_all(program: &std::process::Command, cols: u16, stdout: PathBuf) -> Terminal {
+        let mut cmd = CommandBuilder::new(program.get_program());
+        cmd.args(program.get_args());
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        cmd.env("TERM", "xterm-256color");
+        for (key, value) in program.get_envs() {
+            if let Some(value) = value {
+                cmd.env(key, value);
+            }
+        }
+        Terminal::spawn_command(cmd, cols, stdout)
+    }
+
+    fn spawn_command(cmd: CommandBuilder, cols: u16, stdout: PathBuf) -> Terminal {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pseudo-terminal");
+        let child = pty.slave.spawn_command(cmd).expect("spawn berth");
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            nonzero(ROWS),
+            nonzero(cols),
+            0,
+        )));
+        let mut source = pty.master.try_clone_reader().expect("pty reader");
+        let reader = {
+            let parser = Arc::clone(&parser);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                // EIO once berth and every copy of the terminal's other side are gone.
+                while let Ok(n) = source.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    parser.lock().unwrap().process(&buf[..n]);
+                }
+            })
+        };
+        let writer = pty.master.take_writer().expect("pty writer");
+        Terminal {
+            child,
+            _master: pty.master,
+            writer,
+            parser,
+            reader: Some(reader),
+            stdout,
+        }
+    }
+
+    /// The screen as text, trailing blanks cut, and where the cursor is.
+    fn screen(&self) -> String {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let (_, cols) = screen.size();
+        let (row, col) = screen.cursor_position();
+        // Row by row: indicatif fills each line to the last column, which a terminal shows as
+        // separate rows however it records the wrap.
+        let lines: Vec<String> = screen
+            .rows(0, cols.get())
+            .map(|line| line.trim_end().to_owned())
+            .collect();
+        let mut text = lines.join("\n").trim_end().to_owned();
+        let _ = write!(text, "\n[cursor at row {row}, column {col}]");
+        text
+    }
+
+    /// Waits until the screen satisfies `ready`; panics with the screen after [`PATIENCE`].
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut seen: Vec<String> = Vec::new();
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            if seen.last() != Some(&screen) {
+                seen.push(screen.clone());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {what}; it showed:\n{}",
+                seen.join("\n----------\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn ctrl_c(&mut self) {
+        self.writer.write_all(b"\x03").expect("type Ctrl-C");
+        self.writer.flush().unwrap();
+    }
+
+    /// Waits for berth to exit and for its last bytes to reach the screen; its exit code.
+    fn wait(&mut self) -> u32 {
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait for berth") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "berth did not exit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
+        status.exit_code()
+    }
+
+    fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn nonzero(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("a terminal has rows and columns")
+}
+
+/// Insta settings for screens: the registry's port, digests, and (for `timing`) the numbers that
+/// depend on speed.
+fn screen_settings(host: &str, timing: bool) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&host.replace('.', r"\."), "[REGISTRY]");
+    settings.add_filter("sha256:[0-9a-f]{64}", "sha256:[DIGEST]");
+    if timing {
+        settings.add_filter(r"\[=*>? *\]", "[BAR]");
+        settings.add_filter(r"\d+(\.\d+)?(B|kB|MB|GB)\b", "[SIZE]");
+        settings.add_filter(r"\b(\d+h)?(\d+m)?\d+s\b", "[TIME]");
+        settings.add_filter(r"\(\d+%\)", "([PERCENT])");
+        // Columns move with the width of the numbers.
+        settings.add_filter(r" {2,}", " ");
+    }
+    settings
+}
+
+/// A registry with the fixture's two-layer `fixture/busybox:1` as `term/pull:1`, and its one-layer
+/// `fixture/busybox:base` as `term/pull:base` (one layer: the order of the plain form's lines is
+/// fixed).
+fn registry_with_image() -> Option<Registry> {
+    let registry = Registry::start()?;
+    let env = Env::new();
+    env.load_fixture();
+    for tag in ["1", "base"] {
+        let name = format!("{}/term/pull:{tag}", registry.host());
+        env.ok(&["tag", &format!("fixture/busybox:{tag}"), &name]);
+        env.ok(&["push", "-q", &name]);
+    }
+    Some(registry)
+}
+
+/// The two layers of the fixture as berth pushes them (gzip-compressed), big one first.
+const BIG_LAYER: &str = "26498a51076d";
+const SMALL_LAYER: &str = "7d011eb562b7";
+
+/// Bytes per second through the proxy while the mid-transfer screen is taken: the 2.1 MB layer
+/// takes about 16 s, so the moment lasts.
+const SLOW: u64 = 128 * 1024;
+
+/// The moment a pull's screen is pinned at: the big layer downloading, with its time left; the
+/// small one done; the whole-image line with its rate and time left.
+fn downloading(screen: &str) -> bool {
+    screen.lines().any(|line| {
+        line.starts_with(&format!("{BIG_LAYER}: Downloading"))
+            && line.contains("B/")
+            && line.ends_with('s')
+    }) && screen
+        .lines()
+        .any(|line| line.starts_with(&format!("{SMALL_LAYER}: Pull complete")))
+        && screen.lines().any(|line| {
+            line.starts_with("Downloaded ") && line.contains("/s, ") && line.contains(" left; ")
+        })
+}
+
+fn pull_on_a_terminal(cols: u16) {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let proxy = Proxy::start(registry.port, SLOW);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", proxy.host());
+    let mut term = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+    let middle = term.wait_for("a layer downloading", downloading);
+    proxy.set_rate(0);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    let done = term.screen();
+    assert_eq!(term.stdout(), format!("{name}\n"), "stdout is data only");
+    screen_settings(&proxy.host(), true).bind(|| {
+        insta::assert_snapshot!(format!("pull_middle_{cols}"), middle);
+    });
+    screen_settings(&proxy.host(), false).bind(|| {
+        insta::assert_snapshot!(format!("pull_done_{cols}"), done);
+    });
+}
+
+#[test]
+fn pull_on_a_terminal_80() {
+    pull_on_a_terminal(80);
+}
+
+#[test]
+fn pull_on_a_terminal_200() {
+    pull_on_a_terminal(200);
+}
+
+/// Ctrl-C mid-transfer: berth exits 130, each layer line in the state it had, no half-drawn
+/// whole-image line, the cursor at the start of a line of its own.
+fn pull_interrupted(cols: u16) {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let proxy = Proxy::start(registry.port, SLOW / 4);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", proxy.host());
+    let mut term = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+    term.wait_for("a layer downloading", downloading);
+    term.ctrl_c();
+    assert_eq!(term.wait(), 130, "{}", term.screen());
+    let screen = term.screen();
+    assert_eq!(term.stdout(), "");
+    assert!(!screen.contains("Downloaded "), "{screen}");
+    screen_settings(&proxy.host(), true).bind(|| {
+        insta::assert_snapshot!(format!("pull_interrupted_{cols}"), screen);
+    });
+}
+
+#[test]
+fn pull_interrupted_on_a_terminal_80() {
+    pull_interrupted(80);
+}
+
+#[test]
+fn pull_interrupted_on_a_terminal_200() {
+    pull_interrupted(200);
+}
+
+/// The registry lost a layer: the error comes after each layer line's last state.
+#[test]
+fn pull_error_on_a_terminal() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let manifest = get(
+        &registry.host(),
+        "/v2/term/pull/manifests/1",
+        "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    let big = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|layer| layer["digest"].as_str())
+        .find(|digest| digest.contains(BIG_LAYER))
+        .expect("the big layer")
+        .to_owned();
+    delete_blob(&registry.host(), "term/pull", &big);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", registry.host());
+    for cols in [80, 200] {
+        // One download at a time: the small layer is still waiting when the big one fails.
+        let mut term = Terminal::spawn(
+            &env,
+            cols,
+            &["pull", "--max-concurrent-downloads", "1", &name],
+            &[],
+        );
+        assert_eq!(term.wait(), 1, "{}", term.screen());
+        let screen = term.screen();
+        assert_eq!(term.stdout(), "");
+        screen_settings(&registry.host(), false).bind(|| {
+            insta::assert_snapshot!(format!("pull_error_{cols}"), screen);
+        });
+    }
+}
+
+/// The body of a GET on the registry.
+fn get(host: &str, path: &str, accept: &str) -> String {
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: {accept}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
+
+/// `DELETE /v2/<name>/blobs/<digest>`, which the test registry allows.
+fn delete_blob(host: &str, name: &str, digest: &str) {
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "DELETE /v2/{name}/blobs/{digest} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 202"), "{response}");
+}
+
+/// `load` on a terminal: Docker's `Loading layer` line per layer file, left full.
+#[test]
+fn load_on_a_terminal() {
+    let archive = fixture("docker-20.10-save.tar");
+    for cols in [80, 200] {
+        let env = Env::new();
+        let mut term = Terminal::spawn(&env, cols, &["load", "-i", archive.to_str().unwrap()], &[]);
+        assert_eq!(term.wait(), 0, "{}", term.screen());
+        let screen = term.screen();
+        assert_eq!(
+            term.stdout(),
+            "Loaded image: fixture/busybox:1\nLoaded image: fixture/busybox:latest\nLoaded image: fixture/busybox:base\n"
+        );
+        screen_settings("unused", false).bind(|| {
+            insta::assert_snapshot!(format!("load_{cols}"), screen);
+        });
+    }
+}
+
+/// `-q` on a terminal prints what Docker prints with `-q`: the name on stdout, nothing on the screen.
+#[test]
+fn quiet_pull_on_a_terminal() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", registry.host());
+    let mut term = Terminal::spawn(&env, 80, &["pull", "-q", &name], &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    assert_eq!(term.screen(), "\n[cursor at row 0, column 0]");
+    assert_eq!(term.stdout(), format!("{name}\n"));
+}
+
+/// `TERM=dumb`: the plain form on a terminal too, one line per state change.
+#[test]
+fn dumb_terminal_gets_the_plain_form() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let env = Env::new();
+    let name = format!("{}/term/pull:base", registry.host());
+    let mut term = Terminal::spawn(&env, 80, &["pull", &name], &[("TERM", "dumb")]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    let screen = term.screen();
+    assert!(!screen.contains("Downloading"), "{screen}");
+    screen_settings(&registry.host(), false).bind(|| {
+        insta::assert_snapshot!("pull_dumb", screen);
+    });
+}
+
+/// stderr a pipe: Docker's plain form, no escape sequence, no byte counts.
+#[test]
+fn plain_form_when_stderr_is_a_pipe() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let proxy = Proxy::start(registry.port, 0);
+    let env = Env::new();
+    let name = format!("{}/term/pull:base", proxy.host());
+    let pull = env.berth().args(["pull", &name]).output().unwrap();
+    assert!(pull.status.success());
+    let stderr = String::from_utf8(pull.stderr).unwrap();
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+    let load = env
+        .berth()
+        .args([
+            "load",
+            "-i",
+            fixture("docker-20.10-save.tar").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(load.status.success());
+    let load_stderr = String::from_utf8(load.stderr).unwrap();
+    screen_settings(&proxy.host(), false).bind(|| {
+        insta::assert_snapshot!(
+            "plain",
+            format!("$ berth pull\n{stderr}$ berth load\n{load_stderr}")
+        );
+    });
+}
+
+/// `push` on a terminal: each layer's line ends in its final state (`Pushed`, then on a second push
+/// `Layer already exists`), the whole-image line is gone, and the digest lines are on stdout.
+#[test]
+fn push_on_a_terminal() {
+    let Some(registry) = Registry::start() else {
+        return;
+    };
+    let env = Env::new();
+    env.load_fixture();
+    let name = format!("{}/term/push:1", registry.host());
+    env.ok(&["tag", "fixture/busybox:1", &name]);
+    let mut screens = Vec::new();
+    for _ in 0..2 {
+        let mut term = Terminal::spawn(&env, 80, &["push", &name], &[]);
+        assert_eq!(term.wait(), 0, "{}", term.screen());
+        assert!(
+            term.stdout().starts_with("1: digest: sha256:"),
+            "{}",
+            term.stdout()
+        );
+        screens.push(term.screen());
+    }
+    screen_settings(&registry.host(), false).bind(|| {
+        insta::assert_snapshot!("push", screens.join("\n----------\n"));
+    });
+}
+
+/// `save`, `import` (a file and stdin) and `commit`'s whole-operation line is gone when they end:
+/// the screen is as empty as Docker's, and stdout carries the data alone.
+#[test]
+fn archive_commands_leave_a_clean_screen() {
+    let env = Env::new();
+    env.load_fixture();
+    let saved = env.path("saved.tar");
+    let rootfs = env.path("rootfs.tar");
+    let mut runs: Vec<(Vec<String>, String)> = Vec::new();
+    let save = ["save", "-o", saved.to_str().unwrap(), "fixture/busybox:1"];
+    let mut term = Terminal::spawn(&env, 80, &save, &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    runs.push((vec!["save".to_owned()], term.screen()));
+    assert_eq!(term.stdout(), "");
+    std::fs::copy(fixture("docker-20.10-save.tar"), &rootfs).unwrap();
+    let import = ["import", rootfs.to_str().unwrap(), "term/imported:1"];
+    let mut term = Terminal::spawn(&env, 80, &import, &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    runs.push((vec!["import".to_owned()], term.screen()));
+    assert!(term.stdout().starts_with("sha256:"), "{}", term.stdout());
+    env.ok(&["create", "--name", "term-commit", "fixture/busybox:1"]);
+    let commit = ["commit", "term-commit", "term/committed:1"];
+    let mut term = Terminal::spawn(&env, 80, &commit, &[]);
+    assert_eq!(term.wait(), 0, "{}", term.screen());
+    runs.push((vec!["commit".to_owned()], term.screen()));
+    assert!(term.stdout().starts_with("sha256:"), "{}", term.stdout());
+    for (what, screen) in &runs {
+        assert_eq!(screen, "\n[cursor at row 0, column 0]", "{what:?}");
+    }
+}
+
+/// The oracle: Docker 20.10's CLI pulling the same image on the same terminal ends on the same
+/// screen, once berth's stdout line (its own, off the screen) is put back under it.
+#[test]
+fn pull_screen_matches_docker() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    let docker = dockerd();
+    let name = format!("{}/term/pull:1", registry.host());
+    for cols in [80, 200] {
+        let env = Env::new();
+        let _ = docker.docker().args(["rmi", &name]).output();
+        let mut pull = docker.docker();
+        pull.args(["pull", &name]);
+        let mut theirs = Terminal::spawn_all(&pull, cols, env.path("unused"));
+        assert_eq!(theirs.wait(), 0, "{}", theirs.screen());
+        let theirs = theirs.screen();
+        assert!(
+            theirs.contains(&format!("{BIG_LAYER}: Pull complete")),
+            "{theirs}"
+        );
+        let mut ours = Terminal::spawn(&env, cols, &["pull", &name], &[]);
+        assert_eq!(ours.wait(), 0, "{}", ours.screen());
+        let (text, cursor) = ours
+            .screen()
+            .rsplit_once('\n')
+            .map(|(t, c)| (t.to_owned(), c.to_owned()))
+            .unwrap();
+        let ours = format!("{text}\n{}{cursor}", ours.stdout());
+        // Docker's last line is its stdout's: the cursor is below it, as below berth's.
+        let theirs_text = theirs.rsplit_once('\n').unwrap().0;
+        let ours_text = ours.rsplit_once('\n').unwrap().0;
+        assert_eq!(
+            ours_text.trim_end(),
+            theirs_text.trim_end(),
+            "at {cols} columns"
+        );
+    }
+    let _ = docker.docker().args(["rmi", &name]).output();
+}
+
+/// Off a terminal, a long transfer gets one whole-image line every 5 seconds at most, and at least
+/// one when it lasts longer than that; the layer lines are Docker's, without byte counts.
+#[test]
+fn plain_form_reports_a_long_transfer_every_few_seconds() {
+    let Some(registry) = registry_with_image() else {
+        return;
+    };
+    // About 8 s for the 1.06 MB layer.
+    let proxy = Proxy::start(registry.port, SLOW);
+    let env = Env::new();
+    let name = format!("{}/term/pull:1", proxy.host());
+    let started = Instant::now();
+    let pull = env.berth().args(["pull", &name]).output().unwrap();
+    let elapsed = started.elapsed().as_secs();
+    assert!(pull.status.success());
+    let stderr = String::from_utf8(pull.stderr).unwrap();
+    let progress = stderr
+        .lines()
+        .filter(|line| line.starts_with("Downloaded "))
+        .count();
+    assert!(elapsed >= 5, "the throttle did not hold: {elapsed} s");
+    assert!(
+        progress >= 1 && progress <= usize::try_from(elapsed / 5 + 1).unwrap(),
+        "{progress} progress lines in {elapsed} s:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains("Downloading"),
+        "{stderr}"
+    );
+}
