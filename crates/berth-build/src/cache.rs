@@ -17,6 +17,8 @@ use crate::error::{Error, Result};
 use crate::steps::LayerRef;
 
 const DIR: &str = "build-cache";
+/// Where the CLI keeps each directory context's file digests between builds.
+pub const CONTEXT_DIGESTS: &str = "build-context";
 
 /// What a cached step wrote.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,6 +125,13 @@ pub fn prune(store: &Store) -> Result<(usize, u64)> {
         std::fs::remove_file(&path).map_err(Error::io(format!("remove {}", path.display())))?;
         count += 1;
         size += record.size;
+    }
+    // The contexts' remembered file digests (context/digests.rs) go with the records.
+    let memos = store.state_dir(CONTEXT_DIGESTS)?;
+    if let Ok(entries) = std::fs::read_dir(&memos) {
+        for entry in entries.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
     Ok((count, size))
 }

@@ -24,6 +24,7 @@
 
 mod build;
 pub mod cache;
+pub use cache::CONTEXT_DIGESTS;
 pub mod config;
 pub mod context;
 pub mod copy;

@@ -18,6 +18,10 @@ use rustix::fs::OFlags;
 
 use crate::error::{Error, Result};
 
+mod digests;
+
+pub(crate) use digests::FileDigests;
+
 /// Largest Dockerfile or ignore file read (BuildKit refuses larger Dockerfiles too).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -37,6 +41,8 @@ pub enum ContextSource {
 pub struct Context {
     root: OwnedFd,
     ignore: Option<Matcher>,
+    /// A directory context's remembered file digests ([`Context::remember_digests`]).
+    digests: Option<FileDigests>,
 }
 
 impl std::fmt::Debug for Context {
@@ -79,7 +85,11 @@ impl Context {
             }
             ContextSource::Empty => unpack::open_root(&scratch.join("context"))?,
         };
-        Ok(Context { root, ignore: None })
+        Ok(Context {
+            root,
+            ignore: None,
+            digests: None,
+        })
     }
 
     /// The Dockerfile's text: `name` is the `-f` path inside the context (default `Dockerfile`);
@@ -110,6 +120,27 @@ impl Context {
         let patterns = read_patterns(&text);
         self.ignore = Some(Matcher::new(&patterns)?);
         Ok(())
+    }
+
+    /// Remembers the digests of a directory context's files in `memo_dir` between builds (one
+    /// file per context directory), so a rebuild reads only what changed. Saved by
+    /// [`Context::save_digests`].
+    pub fn remember_digests(&mut self, memo_dir: &Path, context_dir: &Path) {
+        self.digests = Some(FileDigests::load(
+            memo_dir.join(digests::memo_name(context_dir)),
+        ));
+    }
+
+    /// Writes the digests this build used (see [`Context::remember_digests`]).
+    pub fn save_digests(&self) {
+        if let Some(digests) = &self.digests {
+            digests.save();
+        }
+    }
+
+    /// The remembered digests, for the checksum of COPY/ADD sources.
+    pub(crate) fn digests(&self) -> Option<&FileDigests> {
+        self.digests.as_ref()
     }
 
     /// The context's directory.

@@ -16,7 +16,7 @@ use berth_digest::{Digest, Hasher};
 use berth_dockerfile::{ignore::Matcher, SourceContent};
 
 use crate::{
-    context::Context,
+    context::{Context, FileDigests},
     error::{Error, Result},
 };
 use source::{Node, Source};
@@ -289,6 +289,10 @@ impl Writer<'_> {
 pub fn sources_checksum(from: &SourceRoot<'_>, request: &CopyRequest<'_>) -> Result<Digest> {
     let mut hasher = Hasher::sha256();
     let from_context = matches!(from, SourceRoot::Context(_));
+    let digests = match from {
+        SourceRoot::Context(context) => context.digests(),
+        SourceRoot::Rootfs(_) => None,
+    };
     let exclude = exclude_matcher(request.exclude)?;
     let source = from.source();
     for pattern in request.sources {
@@ -307,7 +311,7 @@ pub fn sources_checksum(from: &SourceRoot<'_>, request: &CopyRequest<'_>) -> Res
         for found in source.resolve(&full)? {
             record(&mut hasher, b"match", &found.to_relative());
             source.walk(&found, exclude.as_ref(), &mut |visit| {
-                checksum_visit(&mut hasher, &visit, from_context)
+                checksum_visit(&mut hasher, &visit, from_context, digests)
             })?;
         }
     }
@@ -329,6 +333,7 @@ fn checksum_visit(
     hasher: &mut Hasher,
     visit: &source::Visit<'_>,
     from_context: bool,
+    digests: Option<&FileDigests>,
 ) -> Result<()> {
     let path = RootPath(visit.rel.to_vec()).to_relative();
     record(hasher, b"path", &path);
@@ -354,13 +359,20 @@ fn checksum_visit(
     }
     match &visit.node {
         Node::File(fd) => {
-            let mut content = Hasher::sha256();
-            let fd = fd
-                .try_clone_to_owned()
-                .map_err(Error::io("read a source"))?;
-            std::io::copy(&mut std::fs::File::from(fd), &mut content)
-                .map_err(Error::io("read a source"))?;
-            record(hasher, b"content", content.finish().to_string().as_bytes());
+            let read = || -> std::io::Result<Digest> {
+                let mut content = Hasher::sha256();
+                std::io::copy(
+                    &mut std::fs::File::from(fd.try_clone_to_owned()?),
+                    &mut content,
+                )?;
+                Ok(content.finish())
+            };
+            let digest = match digests {
+                Some(digests) => digests.digest(stat, read),
+                None => read(),
+            }
+            .map_err(Error::io("read a source"))?;
+            record(hasher, b"content", digest.to_string().as_bytes());
         }
         Node::Symlink(target) => record(hasher, b"link", target),
         Node::Dir | Node::Special | Node::Leave { .. } => {}

@@ -137,7 +137,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&scratch_path);
     });
     let (source, stdin_dockerfile) = context_source(ctx, args)?;
+    let context_dir = match &source {
+        ContextSource::Dir(dir) => Some(dir.clone()),
+        _ => None,
+    };
     let mut context = Context::open(source, scratch.path())?;
+    if let Some(dir) = &context_dir {
+        context.remember_digests(&store.state_dir(berth_build::CONTEXT_DIGESTS)?, dir);
+    }
     let dockerfile_name = match args.file.as_deref() {
         None | Some("-") => "Dockerfile".to_owned(),
         Some(name) => name.to_owned(),
@@ -191,8 +198,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         context: Some(&context),
         fetch: &fetch,
     };
-    let built = berth_build::build(store, &options, &mut progress)
-        .map_err(|e| failed(&display_name, &dockerfile, &e))?;
+    let built = berth_build::build(store, &options, &mut progress);
+    context.save_digests();
+    let built = built.map_err(|e| failed(&display_name, &dockerfile, &e))?;
     if let Some(path) = &args.iidfile {
         std::fs::write(path, built.id.to_string())
             .with_context(|| format!("failed to write {}", path.display()))?;

@@ -1,0 +1,216 @@
+//! Content digests of a directory context's files, remembered between builds, so that a rebuild
+//! reads only the files that changed (BuildKit keeps the same in its content-hash cache).
+//!
+//! A digest is reused only for the same file in the same state: the same device and inode, size,
+//! modification time and status-change time (nanoseconds). Writing a file's bytes, `touch`,
+//! `chmod`, a rename over it or a new file at its inode all move its ctime, which no process can set
+//! back. As git's index does with "racily clean" entries, a file whose ctime is within
+//! [`SETTLE`] of the moment it was hashed is not remembered: a write in the same instant could
+//! leave the times unchanged.
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    sync::Mutex,
+    time::{Duration, SystemTime},
+};
+
+use berth_digest::Digest;
+use berth_store::fs::{read_file_bounded, write_atomic_path, Permissions};
+use rustix::fs::Stat;
+use serde::{Deserialize, Serialize};
+
+/// Files changed this recently are hashed every time.
+const SETTLE: Duration = Duration::from_secs(2);
+/// A memo file larger than this is ignored (and replaced).
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What identifies one state of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+struct FileState {
+    dev: u64,
+    ino: u64,
+    size: i64,
+    mtime: (i64, u64),
+    ctime: (i64, u64),
+}
+
+impl FileState {
+    fn of(stat: &Stat) -> FileState {
+        FileState {
+            dev: stat.st_dev,
+            ino: stat.st_ino,
+            size: stat.st_size,
+            mtime: (stat.st_mtime, stat.st_mtime_nsec),
+            ctime: (stat.st_ctime, stat.st_ctime_nsec),
+        }
+    }
+
+    /// Whether the file last changed at least [`SETTLE`] before `now`.
+    fn settled(&self, now: SystemTime) -> bool {
+        let Ok(since_epoch) = now.duration_since(SystemTime::UNIX_EPOCH) else {
+            return false;
+        };
+        let Ok(secs) = u64::try_from(self.ctime.0) else {
+            return false;
+        };
+        let nanos = u32::try_from(self.ctime.1).unwrap_or(0);
+        Duration::new(secs, nanos) + SETTLE <= since_epoch
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Memo {
+    files: Vec<(FileState, Digest)>,
+}
+
+/// The digests known for one context, and those used by this build (what is saved).
+#[derive(Debug)]
+pub struct FileDigests {
+    path: PathBuf,
+    known: BTreeMap<FileState, Digest>,
+    used: Mutex<BTreeMap<FileState, Digest>>,
+}
+
+impl FileDigests {
+    /// The memo at `path`; empty when it is missing or unreadable (it is only a memo).
+    pub fn load(path: PathBuf) -> FileDigests {
+        let known = std::fs::File::open(&path)
+            .and_then(|file| read_file_bounded(&file, MAX_BYTES))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Memo>(&bytes).ok())
+            .map(|memo| memo.files.into_iter().collect())
+            .unwrap_or_default();
+        FileDigests {
+            path,
+            known,
+            used: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The digest of the file in state `stat`: remembered, or computed by `hash` (and remembered
+    /// when the file has settled).
+    pub fn digest(
+        &self,
+        stat: &Stat,
+        hash: impl FnOnce() -> std::io::Result<Digest>,
+    ) -> std::io::Result<Digest> {
+        let state = FileState::of(stat);
+        if let Some(digest) = self.known.get(&state) {
+            self.remember(state, digest.clone());
+            return Ok(digest.clone());
+        }
+        let digest = hash()?;
+        if state.settled(SystemTime::now()) {
+            self.remember(state, digest.clone());
+        }
+        Ok(digest)
+    }
+
+    fn remember(&self, state: FileState, digest: Digest) {
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(state, digest);
+        }
+    }
+
+    /// Writes the digests this build used (and only those, so the memo stays the size of the
+    /// context), atomically. A memo that cannot be written only costs the next build time.
+    pub fn save(&self) {
+        let Ok(used) = self.used.lock() else { return };
+        let memo = Memo {
+            files: used.iter().map(|(s, d)| (*s, d.clone())).collect(),
+        };
+        let Ok(bytes) = serde_json::to_vec(&memo) else {
+            return;
+        };
+        if let Err(e) = write_atomic_path(&self.path, &bytes, Permissions::Create(0o600)) {
+            tracing::debug!(error = %e, path = %self.path.display(), "the context digests were not saved");
+        }
+    }
+}
+
+/// The memo's file name for the context directory `dir`: one per context.
+pub fn memo_name(dir: &Path) -> String {
+    let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    let digest = Digest::sha256(canonical.as_os_str().as_encoded_bytes());
+    format!("{}.json", &digest.encoded()[..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsFd;
+
+    fn stat(path: &Path) -> Stat {
+        let file = std::fs::File::open(path).unwrap();
+        rustix::fs::fstat(file.as_fd()).unwrap()
+    }
+
+    fn sha(bytes: &[u8]) -> Digest {
+        Digest::sha256(bytes)
+    }
+
+    #[test]
+    fn a_settled_file_is_read_once_and_any_change_reads_it_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"one").unwrap();
+        // Settle it: its ctime two seconds and more in the past.
+        std::thread::sleep(SETTLE + Duration::from_millis(50));
+        let memo = dir.path().join("memo.json");
+        let digests = FileDigests::load(memo.clone());
+        let first = digests.digest(&stat(&file), || Ok(sha(b"one"))).unwrap();
+        digests.save();
+
+        let digests = FileDigests::load(memo.clone());
+        let reused = digests
+            .digest(&stat(&file), || {
+                panic!("a settled, unchanged file is not read again")
+            })
+            .unwrap();
+        assert_eq!(reused, first);
+
+        // Same size, new bytes: its ctime moves, so it is read again.
+        std::fs::write(&file, b"two").unwrap();
+        let mut read = false;
+        let changed = digests
+            .digest(&stat(&file), || {
+                read = true;
+                Ok(sha(b"two"))
+            })
+            .unwrap();
+        assert!(read);
+        assert_eq!(changed, sha(b"two"));
+    }
+
+    #[test]
+    fn a_file_changed_just_now_is_not_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"fresh").unwrap();
+        let memo = dir.path().join("memo.json");
+        let digests = FileDigests::load(memo.clone());
+        digests.digest(&stat(&file), || Ok(sha(b"fresh"))).unwrap();
+        digests.save();
+        let digests = FileDigests::load(memo);
+        let mut read = false;
+        digests
+            .digest(&stat(&file), || {
+                read = true;
+                Ok(sha(b"fresh"))
+            })
+            .unwrap();
+        assert!(read, "a racily-clean file is hashed again");
+    }
+
+    #[test]
+    fn a_missing_or_corrupt_memo_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo.json");
+        std::fs::write(&memo, b"{not json").unwrap();
+        assert!(FileDigests::load(memo).known.is_empty());
+        assert!(FileDigests::load(dir.path().join("missing"))
+            .known
+            .is_empty());
+    }
+}
