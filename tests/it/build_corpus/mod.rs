@@ -35,6 +35,15 @@ struct Oracle {
 
 static ORACLE: OnceLock<Option<Oracle>> = OnceLock::new();
 
+/// The corpus's own dockerd: BuildKit's cache and images there are the corpus's alone, so another
+/// test removing an image with the same layers (the busybox trees are alike) from the shared
+/// engine cannot take a cached snapshot from under a corpus build. Stopped when the run ends.
+static CORPUS_DOCKERD: OnceLock<crate::common::Dockerd> = OnceLock::new();
+
+fn corpus_dockerd() -> &'static crate::common::Dockerd {
+    CORPUS_DOCKERD.get_or_init(|| crate::common::private_dockerd("corpus"))
+}
+
 /// The world and BuildKit's builds, made by the first test that needs them.
 fn oracle() -> Option<&'static Oracle> {
     ORACLE

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{dockerd, render, Env};
+use crate::common::{render, Env};
 
 use super::world::Case;
 
@@ -51,7 +51,7 @@ fn flags(case: &Case, context: &Path, oracle: bool) -> Vec<String> {
 
 /// BuildKit in the run's dockerd; `tag` names the image (`extra` adds flags, e.g. `--no-cache`).
 pub fn buildkit(case: &Case, context: &Path, out: &Path, tag: &str, extra: &[&str]) -> Built {
-    let docker = dockerd();
+    let docker = super::corpus_dockerd();
     let output = docker
         .docker()
         .env("DOCKER_BUILDKIT", "1")

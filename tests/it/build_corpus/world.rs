@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
 
-use crate::common::{dockerd, require, Registry};
+use crate::common::{require, Registry};
 
 pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/build-corpus");
 
@@ -234,7 +234,7 @@ fn import_and_push(tree: &Path, reference: &str, changes: &[&str]) {
             .arg(tree)
             .arg("."),
     );
-    let docker = dockerd();
+    let docker = super::corpus_dockerd();
     let mut import = docker.docker();
     import.arg("import");
     for change in changes {

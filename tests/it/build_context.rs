@@ -1,0 +1,91 @@
+//! `berth build` of a directory context: COPY is cached on the bytes of what it copies, and
+//! the digests berth remembers between builds never hide a change (same size, same mtime, new
+//! bytes), while an untouched context is not read again.
+
+use std::{os::unix::fs::MetadataExt, path::Path, time::Duration};
+
+use crate::common::{render, Env};
+
+fn build(env: &Env, context: &Path) -> String {
+    let out = env
+        .berth()
+        .args(["build", "--progress", "plain", "-t", "ctx:1"])
+        .arg(context)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", render(&out));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn copy_cached(progress: &str) -> bool {
+    // The step's own lines, up to the blank line that ends them.
+    let after = progress.split("COPY app /app\n").nth(1).unwrap_or_default();
+    after
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .any(|line| line.ends_with(" CACHED"))
+}
+
+#[test]
+fn copy_is_cached_on_the_bytes_it_copies() {
+    let env = Env::new();
+    let context = env.path("context");
+    std::fs::create_dir_all(context.join("app")).unwrap();
+    std::fs::write(context.join("Dockerfile"), "FROM scratch\nCOPY app /app\n").unwrap();
+    let file = context.join("app/data");
+    std::fs::write(&file, b"first").unwrap();
+    for n in 0..50 {
+        std::fs::write(context.join(format!("app/f{n}")), n.to_string()).unwrap();
+    }
+    // Let the files settle: one changed within 2 s of being hashed is hashed again next time.
+    std::thread::sleep(Duration::from_millis(2100));
+
+    let first = build(&env, &context);
+    assert!(!copy_cached(&first), "{first}");
+    let again = build(&env, &context);
+    assert!(copy_cached(&again), "{again}");
+    let memo_dir = env.root().join("berth/build-context");
+    assert_eq!(std::fs::read_dir(&memo_dir).unwrap().count(), 1);
+
+    let layers_before = env.ok(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{json .RootFS.Layers}}",
+        "ctx:1",
+    ]);
+    // New bytes of the same size, the modification time put back: COPY runs again.
+    let before = std::fs::metadata(&file).unwrap();
+    std::fs::write(&file, b"again").unwrap();
+    let mtime = filetime_of(&before);
+    set_mtime(&file, mtime);
+    assert_eq!(std::fs::metadata(&file).unwrap().mtime(), before.mtime());
+    let changed = build(&env, &context);
+    assert!(
+        !copy_cached(&changed),
+        "a same-size, same-mtime change was missed:\n{changed}"
+    );
+    let layers_after = env.ok(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{json .RootFS.Layers}}",
+        "ctx:1",
+    ]);
+    assert_ne!(layers_after, layers_before, "the image holds the new bytes");
+
+    // `builder prune` forgets the remembered digests with the records.
+    env.ok(&["builder", "prune", "-f"]);
+    assert_eq!(std::fs::read_dir(&memo_dir).unwrap().count(), 0);
+}
+
+fn filetime_of(meta: &std::fs::Metadata) -> (i64, i64) {
+    (meta.mtime(), meta.mtime_nsec())
+}
+
+fn set_mtime(path: &Path, (secs, nanos): (i64, i64)) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    let time = std::time::UNIX_EPOCH
+        + Duration::new(u64::try_from(secs).unwrap(), u32::try_from(nanos).unwrap());
+    file.set_modified(time).unwrap();
+}
