@@ -19,7 +19,7 @@ use std::{
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 use crate::{
-    common::{dockerd, fixture, Env, Registry},
+    common::{fixture, private_dockerd, Env, Registry},
     crash::Proxy,
 };
 
@@ -532,7 +532,9 @@ fn pull_screen_matches_docker() {
     let Some(registry) = registry_with_image() else {
         return;
     };
-    let docker = dockerd();
+    // An engine of its own: on the shared one, another image holding the same layer makes
+    // Docker print `Already exists` instead of the download this compares.
+    let docker = &private_dockerd("terminal");
     let name = format!("{}/term/pull:1", registry.host());
     for cols in [80, 200] {
         let env = Env::new();
