@@ -98,7 +98,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             cold,
             Role::Berth,
             "berth build --no-cache",
-            format!("{berth} build -q --no-cache -t {BUILT} {ctx}"),
+            format!("{berth} build -q --network host --no-cache -t {BUILT} {ctx}"),
         )
         .prepare(reset_store.clone())
         .max_runs(SLOW_RUNS),
@@ -131,7 +131,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
 
     // Warm: one build each to fill the caches, then the same build again.
     setup(&format!(
-        "{reset_store} && {berth} build -q -t {BUILT} {ctx} > /dev/null"
+        "{reset_store} && {berth} build -q --network host -t {BUILT} {ctx} > /dev/null"
     ))?;
     setup(&format!(
         "{docker} build -q --network host -t {BUILT} {ctx} > /dev/null"
@@ -143,7 +143,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             noop,
             Role::Berth,
             "berth build",
-            format!("{berth} build -q -t {BUILT} {ctx}"),
+            format!("{berth} build -q --network host -t {BUILT} {ctx}"),
         )
         .light(),
         Case::new(
@@ -163,7 +163,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             change,
             Role::Berth,
             "berth build",
-            format!("{berth} build -q -t {BUILT} {ctx}"),
+            format!("{berth} build -q --network host -t {BUILT} {ctx}"),
         )
         .prepare(touch.clone())
         .max_runs(SLOW_RUNS),
@@ -217,7 +217,7 @@ fn run_layer(bench: &Bench, pristine: &Path, context: &Path) -> anyhow::Result<V
             Role::Berth,
             "berth build (RUN + commit)",
             format!(
-                "{} build -q --no-cache -t {BUILT} {}",
+                "{} build -q --network host --no-cache -t {BUILT} {}",
                 bench.berth(&store),
                 q(&run_context)
             ),
