@@ -39,6 +39,8 @@ fn build_text(
         no_cache: false,
         network: Network::None,
         add_hosts: Vec::new(),
+        shm_size: None,
+        ulimits: Vec::new(),
         runtime: String::new(),
         context: None,
         fetch: &NoFetch,

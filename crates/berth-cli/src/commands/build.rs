@@ -7,12 +7,17 @@ use anyhow::Context as _;
 use berth_build::{BuildOptions, Context, ContextSource, Progress};
 use berth_reference::Reference;
 
-use crate::{context::Ctx, exit::Plain, output, url};
+use crate::{
+    commands::container::run::{add_host_flag, shm_size_flag, ulimit_flag},
+    context::Ctx,
+    exit::Plain,
+    output, url,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Add a custom host-to-IP mapping (host:ip)
-    #[arg(long = "add-host", value_name = "list")]
+    #[arg(long = "add-host", value_name = "list", value_parser = add_host_flag)]
     pub add_hosts: Vec<String>,
     /// Set build-time variables
     #[arg(long = "build-arg", value_name = "list")]
@@ -53,8 +58,8 @@ pub struct Args {
           overrides_with = "rm")]
     pub rm: bool,
     /// Size of /dev/shm
-    #[arg(long, value_name = "bytes")]
-    pub shm_size: Option<String>,
+    #[arg(long, value_name = "bytes", value_parser = shm_size_flag)]
+    pub shm_size: Option<u64>,
     /// Name and optionally a tag in the 'name:tag' format
     #[arg(short = 't', long = "tag", value_name = "list")]
     pub tags: Vec<String>,
@@ -62,8 +67,8 @@ pub struct Args {
     #[arg(long, value_name = "string")]
     pub target: Option<String>,
     /// Ulimit options
-    #[arg(long, value_name = "ulimit")]
-    pub ulimit: Vec<String>,
+    #[arg(long, value_name = "ulimit", value_parser = ulimit_flag)]
+    pub ulimit: Vec<berth_container::Ulimit>,
     /// The build context: a directory, an http(s) URL of a tarball, or - (a tarball or a
     /// Dockerfile on stdin)
     #[arg(value_name = "PATH | URL | -")]
@@ -99,30 +104,13 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let build_args = key_values(&args.build_arg, true);
     let labels = key_values(&args.labels, false);
     let platform = host_platform(args.platform.as_deref())?;
-    let network = berth_container::Network::parse(&args.network).map_err(|_| {
-        Plain(format!(
-            "network mode \"{}\" not supported by buildkit",
-            args.network
-        ))
-    })?;
+    // --add-host, --shm-size and --ulimit are parsed as `berth run` parses them (Docker's words).
+    let network = berth_container::Network::parse_build(&args.network)?;
     let add_hosts = args
         .add_hosts
         .iter()
-        .map(|entry| {
-            entry
-                .split_once(':')
-                .map(|(host, ip)| (host.to_owned(), ip.to_owned()))
-                .ok_or_else(|| Plain(format!("invalid argument \"{entry}\" for \"--add-host\" flag: bad format for add-host: \"{entry}\"")))
-        })
+        .map(|entry| berth_container::ExtraHost::parse(entry))
         .collect::<Result<Vec<_>, _>>()?;
-    for limit in &args.ulimit {
-        if !limit.contains('=') {
-            return Err(Plain(format!(
-                "invalid argument \"{limit}\" for \"--ulimit\" flag: invalid ulimit argument: {limit}"
-            ))
-            .into());
-        }
-    }
     let quiet_progress = args.quiet || args.progress == "quiet";
     if !["auto", "plain", "tty", "quiet"].contains(&args.progress.as_str()) {
         return Err(Plain(format!("invalid progress mode: {}", args.progress)).into());
@@ -187,6 +175,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         no_cache: args.no_cache,
         network,
         add_hosts,
+        shm_size: args.shm_size,
+        ulimits: args.ulimit.clone(),
         runtime: String::new(),
         context: Some(&context),
         fetch: &fetch,
