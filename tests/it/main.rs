@@ -4,6 +4,7 @@
 
 mod build;
 mod build_corpus;
+mod build_network;
 mod chapter;
 mod cli;
 mod common;

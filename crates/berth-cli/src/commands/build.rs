@@ -125,12 +125,18 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&scratch_path);
     });
     let (source, stdin_dockerfile) = context_source(ctx, args)?;
-    let mut context = Context::open(source, scratch.path())?;
-    let dockerfile_name = match args.file.as_deref() {
-        None | Some("-") => "Dockerfile".to_owned(),
-        Some(name) => name.to_owned(),
+    // A local directory's -f is a path from the current directory (docker/cli): inside the
+    // context it is read from there; outside, from where it is.
+    let outside = match (&source, args.file.as_deref()) {
+        (ContextSource::Dir(dir), Some(file)) if file != "-" => dockerfile_in_dir(dir, file)?,
+        _ => DockerfileAt::Context(args.file.clone().filter(|f| f != "-")),
     };
-    let dockerfile = match stdin_dockerfile {
+    let mut context = Context::open(source, scratch.path())?;
+    let (dockerfile_name, outside_text) = match outside {
+        DockerfileAt::Context(name) => (name.unwrap_or_else(|| "Dockerfile".to_owned()), None),
+        DockerfileAt::Outside(name, text) => (name, Some(text)),
+    };
+    let dockerfile = match stdin_dockerfile.or(outside_text) {
         Some(text) => text,
         None => context.dockerfile(&dockerfile_name)?,
     };
@@ -291,6 +297,57 @@ fn context_source(ctx: &Ctx, args: &Args) -> anyhow::Result<(ContextSource, Opti
         .into());
     }
     Ok((ContextSource::Dir(dir), stdin_dockerfile))
+}
+
+/// Where a local directory's Dockerfile is: a path inside the context (`None`: the default), or
+/// outside it (its base name and text).
+enum DockerfileAt {
+    Context(Option<String>),
+    Outside(String, String),
+}
+
+/// docker/cli's `GetContextFromLocalDir`: `-f` made absolute from the current directory, symlinks
+/// evaluated (in the context's path too), then taken relative to the context.
+fn dockerfile_in_dir(dir: &std::path::Path, file: &str) -> anyhow::Result<DockerfileAt> {
+    let prepare = |message: String| Plain(format!("unable to prepare context: {message}"));
+    let context = std::fs::canonicalize(dir).map_err(|e| {
+        prepare(format!(
+            "unable to evaluate symlinks in context path: lstat {}: {}",
+            dir.display(),
+            go_error(&e)
+        ))
+    })?;
+    let given = std::path::absolute(file).map_err(|e| {
+        prepare(format!(
+            "unable to get absolute path to Dockerfile: {}",
+            go_error(&e)
+        ))
+    })?;
+    let real = std::fs::canonicalize(&given).map_err(|e| {
+        prepare(format!(
+            "unable to evaluate symlinks in Dockerfile path: lstat {}: {}",
+            given.display(),
+            go_error(&e)
+        ))
+    })?;
+    if let Ok(relative) = real.strip_prefix(&context) {
+        return Ok(DockerfileAt::Context(Some(
+            relative.to_string_lossy().into_owned(),
+        )));
+    }
+    let text = std::fs::read_to_string(&real)
+        .with_context(|| format!("failed to read dockerfile {}", real.display()))?;
+    let name = real
+        .file_name()
+        .map_or_else(|| "Dockerfile".to_owned(), |n| n.to_string_lossy().into_owned());
+    Ok(DockerfileAt::Outside(name, text))
+}
+
+/// An OS error as Go prints it (`no such file or directory`).
+fn go_error(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" (os error").next().unwrap_or_default();
+    text.to_lowercase()
 }
 
 /// A tar stream (plain or compressed) rather than a Dockerfile.
