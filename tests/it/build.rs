@@ -486,7 +486,11 @@ fn dockerfile_paths_inside_and_outside_the_context() {
     let context = env.path("ctx");
     std::fs::create_dir_all(context.join("sub")).unwrap();
     std::fs::write(context.join("a.txt"), "a\n").unwrap();
-    std::fs::write(context.join("sub/in.Dockerfile"), "FROM scratch\nCOPY a.txt /in\n").unwrap();
+    std::fs::write(
+        context.join("sub/in.Dockerfile"),
+        "FROM scratch\nCOPY a.txt /in\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(env.path("elsewhere")).unwrap();
     std::fs::write(
         env.path("elsewhere/out.Dockerfile"),
@@ -500,9 +504,7 @@ fn dockerfile_paths_inside_and_outside_the_context() {
             .output()
             .unwrap()
     };
-    let history = |tag: &str| {
-        env.ok(&["history", "--no-trunc", "--format", "{{.CreatedBy}}", tag])
-    };
+    let history = |tag: &str| env.ok(&["history", "--no-trunc", "--format", "{{.CreatedBy}}", tag]);
     let inside = env.path("ctx/sub/in.Dockerfile");
     for (file, tag) in [
         (inside.to_str().unwrap(), "f-abs-in:1"),
@@ -519,7 +521,10 @@ fn dockerfile_paths_inside_and_outside_the_context() {
     ] {
         let out = build(file, tag);
         assert!(out.status.success(), "{file}: {}", render(&out));
-        assert!(history(tag).contains("COPY a.txt /out # buildkit"), "{file}");
+        assert!(
+            history(tag).contains("COPY a.txt /out # buildkit"),
+            "{file}"
+        );
     }
     let out = build("ctx/missing.Dockerfile", "f-missing:1");
     assert_eq!(out.status.code(), Some(1), "{}", render(&out));

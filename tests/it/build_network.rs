@@ -47,9 +47,7 @@ pub(crate) fn helpers_of(parent: u32) -> Vec<(u32, String)> {
             continue;
         };
         // pid (comm) state ppid ...
-        let Some((comm, rest)) = stat
-            .split_once(" (")
-            .and_then(|(_, r)| r.rsplit_once(") "))
+        let Some((comm, rest)) = stat.split_once(" (").and_then(|(_, r)| r.rsplit_once(") "))
         else {
             continue;
         };
@@ -148,7 +146,15 @@ fn build_default_network_reaches_the_host_but_not_its_loopback() {
     let (out, helpers) = build_watching(&env, &["-t", "net:1", "--progress", "plain"], &dockerfile);
     assert!(out.status.success(), "{}", render(&out));
     assert_helpers_gone(&helpers, &out);
-    let seen = env.ok(&["run", "--rm", "net:1", "cat", "/outside", "/loopback", "/gateway"]);
+    let seen = env.ok(&[
+        "run",
+        "--rm",
+        "net:1",
+        "cat",
+        "/outside",
+        "/loopback",
+        "/gateway",
+    ]);
     assert_eq!(seen, "outside-reached\n");
 
     // RUN --network=default in a build whose network is none: that step alone is on the network.
@@ -171,7 +177,8 @@ fn build_default_network_reaches_the_host_but_not_its_loopback() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", render(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("did not complete successfully: exit code: 3"),
+        String::from_utf8_lossy(&out.stderr)
+            .contains("did not complete successfully: exit code: 3"),
         "{}",
         render(&out)
     );
@@ -208,9 +215,15 @@ fn build_add_host_shm_size_and_ulimit_are_seen_by_run() {
     let hosts = env.ok(&["run", "--rm", "set:1", "cat", "/hosts"]);
     assert!(hosts.contains("10.9.8.7\tdb.internal\n"), "{hosts}");
     let shm = env.ok(&["run", "--rm", "set:1", "cat", "/shm"]);
-    let line = shm.lines().find(|l| l.ends_with("/dev/shm")).unwrap_or_default();
+    let line = shm
+        .lines()
+        .find(|l| l.ends_with("/dev/shm"))
+        .unwrap_or_default();
     assert_eq!(line.split_whitespace().nth(1), Some("8192"), "{shm}");
-    assert_eq!(env.ok(&["run", "--rm", "set:1", "cat", "/nofile"]), "300\n400\n");
+    assert_eq!(
+        env.ok(&["run", "--rm", "set:1", "cat", "/nofile"]),
+        "300\n400\n"
+    );
     // Without the flags, Docker's defaults: 64 MiB of /dev/shm, no extra host.
     let out = crate::build::berth_build(&env, &["-t", "set:2"], dockerfile);
     assert!(out.status.success(), "{}", render(&out));
@@ -221,7 +234,11 @@ fn build_add_host_shm_size_and_ulimit_are_seen_by_run() {
         .contains("db.internal"));
     // Bad values are refused in Docker's words before anything is built.
     for (flag, value, words) in [
-        ("--add-host", "nocolon", "bad format for add-host: \"nocolon\""),
+        (
+            "--add-host",
+            "nocolon",
+            "bad format for add-host: \"nocolon\"",
+        ),
         ("--shm-size", "lots", "invalid size: 'lots'"),
         ("--ulimit", "nofile", "invalid ulimit argument: nofile"),
     ] {
@@ -240,11 +257,15 @@ fn build_add_host_shm_size_and_ulimit_are_seen_by_run() {
 /// is unreachable.
 #[test]
 fn build_installs_a_debian_package_on_the_default_network() {
-    assert!(require("slirp4netns") && require("runc"), "needs slirp4netns and runc");
+    assert!(
+        require("slirp4netns") && require("runc"),
+        "needs slirp4netns and runc"
+    );
     let env = Env::new();
     let minbase = import_debian_minbase(&env, "debian-min:build");
     let dockerfile = "FROM debian-min:build\nRUN apt-get update && apt-get install -y hello\n";
-    let out = crate::build::berth_build(&env, &["-t", "hello:1", "--progress", "plain"], dockerfile);
+    let out =
+        crate::build::berth_build(&env, &["-t", "hello:1", "--progress", "plain"], dockerfile);
     assert!(
         out.status.success(),
         "apt-get in a RUN on the default network failed; is the Debian mirror of suite {} \

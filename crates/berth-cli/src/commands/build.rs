@@ -337,9 +337,10 @@ fn dockerfile_in_dir(dir: &std::path::Path, file: &str) -> anyhow::Result<Docker
     }
     let text = std::fs::read_to_string(&real)
         .with_context(|| format!("failed to read dockerfile {}", real.display()))?;
-    let name = real
-        .file_name()
-        .map_or_else(|| "Dockerfile".to_owned(), |n| n.to_string_lossy().into_owned());
+    let name = real.file_name().map_or_else(
+        || "Dockerfile".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     Ok(DockerfileAt::Outside(name, text))
 }
 
