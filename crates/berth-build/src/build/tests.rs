@@ -130,3 +130,34 @@ fn refusals_name_the_instruction() {
     // Nothing was named.
     assert!(store.images().unwrap().is_empty());
 }
+
+#[test]
+fn run_network_flags_are_buildkits_modes() {
+    let run = |flags: &[(&str, &str)]| berth_dockerfile::Run {
+        command: berth_dockerfile::Command::Shell("true".into()),
+        heredocs: Vec::new(),
+        flags: flags
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+    };
+    let cases: &[(&[(&str, &str)], Result<Option<Network>, &str>)] = &[
+        (&[], Ok(None)),
+        (&[("network", "default")], Ok(Some(Network::Slirp))),
+        (&[("network", "none")], Ok(Some(Network::None))),
+        (&[("network", "host")], Ok(Some(Network::Host))),
+        (&[("network", "")], Err("unsupported network mode \"\"")),
+        (
+            &[("network", "bridge")],
+            Err("unsupported network mode \"bridge\""),
+        ),
+        (
+            &[("mount", "type=cache,target=/c")],
+            Err("RUN --mount is not supported by berth yet"),
+        ),
+    ];
+    for (flags, want) in cases {
+        let got = run_network(&run(flags)).map_err(|e| e.to_string());
+        assert_eq!(got, want.map_err(str::to_owned), "{flags:?}");
+    }
+}
