@@ -131,6 +131,9 @@ fn refusals_name_the_instruction() {
     assert!(store.images().unwrap().is_empty());
 }
 
+/// A RUN's flags and what `run_network` makes of them.
+type NetworkCase<'a> = (&'a [(&'a str, &'a str)], Result<Option<Network>, &'a str>);
+
 #[test]
 fn run_network_flags_are_buildkits_modes() {
     let run = |flags: &[(&str, &str)]| berth_dockerfile::Run {
@@ -141,7 +144,7 @@ fn run_network_flags_are_buildkits_modes() {
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect(),
     };
-    let cases: &[(&[(&str, &str)], Result<Option<Network>, &str>)] = &[
+    let cases: &[NetworkCase<'_>] = &[
         (&[], Ok(None)),
         (&[("network", "default")], Ok(Some(Network::Slirp))),
         (&[("network", "none")], Ok(Some(Network::None))),
