@@ -105,7 +105,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let labels = key_values(&args.labels, false);
     let platform = host_platform(args.platform.as_deref())?;
     // --add-host, --shm-size and --ulimit are parsed as `berth run` parses them (Docker's words).
-    let network = berth_container::Network::parse_build(&args.network)?;
+    let network =
+        berth_container::Network::parse_build(&args.network).map_err(|e| Plain(e.to_string()))?;
     let add_hosts = args
         .add_hosts
         .iter()
