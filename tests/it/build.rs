@@ -67,7 +67,7 @@ fn docker_build(docker: &Dockerd, tag: &str, dockerfile: &str) {
     assert!(out.status.success(), "docker build:\n{}", render(&out));
 }
 
-fn berth_build(env: &Env, args: &[&str], dockerfile: &str) -> Output {
+pub(crate) fn berth_build(env: &Env, args: &[&str], dockerfile: &str) -> Output {
     let mut command = env.berth();
     command.arg("build").args(args).arg("-");
     with_stdin(command, dockerfile)
@@ -327,6 +327,9 @@ fn an_interrupted_build_leaves_nothing_behind() {
     }
     assert!(running(), "the RUN never started");
     std::thread::sleep(std::time::Duration::from_millis(300));
+    // The RUN is on the default network: its helpers must go with the build.
+    let helpers = crate::build_network::helpers_of(child.id());
+    assert_eq!(helpers.len(), 2, "{helpers:?}");
     let started = std::time::Instant::now();
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -335,6 +338,12 @@ fn an_interrupted_build_leaves_nothing_behind() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(143), "{}", render(&out));
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    for (pid, comm) in helpers {
+        assert!(
+            crate::build_network::gone(pid),
+            "{comm} ({pid}) outlived the interrupted build"
+        );
+    }
     let left: Vec<_> = std::fs::read_dir(&steps)
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -467,4 +476,64 @@ fn build_output_pinned() {
         );
         settings.bind(|| insta::assert_snapshot!(name, rendered));
     }
+}
+
+/// `-f` of a directory context is a path from the current directory (docker/cli), absolute or
+/// relative, inside the context or outside it; a missing one is refused in Docker's words.
+#[test]
+fn dockerfile_paths_inside_and_outside_the_context() {
+    let env = Env::new();
+    let context = env.path("ctx");
+    std::fs::create_dir_all(context.join("sub")).unwrap();
+    std::fs::write(context.join("a.txt"), "a\n").unwrap();
+    std::fs::write(
+        context.join("sub/in.Dockerfile"),
+        "FROM scratch\nCOPY a.txt /in\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(env.path("elsewhere")).unwrap();
+    std::fs::write(
+        env.path("elsewhere/out.Dockerfile"),
+        "FROM scratch\nCOPY a.txt /out\n",
+    )
+    .unwrap();
+    let build = |file: &str, tag: &str| {
+        env.berth()
+            .current_dir(env.path(""))
+            .args(["build", "-q", "-t", tag, "-f", file, "ctx"])
+            .output()
+            .unwrap()
+    };
+    let history = |tag: &str| env.ok(&["history", "--no-trunc", "--format", "{{.CreatedBy}}", tag]);
+    let inside = env.path("ctx/sub/in.Dockerfile");
+    for (file, tag) in [
+        (inside.to_str().unwrap(), "f-abs-in:1"),
+        ("ctx/sub/in.Dockerfile", "f-rel-in:1"),
+    ] {
+        let out = build(file, tag);
+        assert!(out.status.success(), "{file}: {}", render(&out));
+        assert!(history(tag).contains("COPY a.txt /in # buildkit"), "{file}");
+    }
+    let outside = env.path("elsewhere/out.Dockerfile");
+    for (file, tag) in [
+        (outside.to_str().unwrap(), "f-abs-out:1"),
+        ("elsewhere/out.Dockerfile", "f-rel-out:1"),
+    ] {
+        let out = build(file, tag);
+        assert!(out.status.success(), "{file}: {}", render(&out));
+        assert!(
+            history(tag).contains("COPY a.txt /out # buildkit"),
+            "{file}"
+        );
+    }
+    let out = build("ctx/missing.Dockerfile", "f-missing:1");
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {}: no such file or directory",
+            env.path("ctx/missing.Dockerfile").display()
+        )),
+        "{stderr}"
+    );
 }

@@ -5,6 +5,7 @@
 mod build;
 mod build_context;
 mod build_corpus;
+mod build_network;
 mod chapter;
 mod cli;
 mod common;

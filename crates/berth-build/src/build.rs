@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use berth_container::{Containers, Network};
+use berth_container::{Containers, ExtraHost, Network, Ulimit};
 use berth_digest::Digest;
 use berth_dockerfile::{
     expand, parse, parse_instructions, predefined_args, ArgDefinition, Dockerfile, Instruction,
@@ -38,10 +38,15 @@ pub struct BuildOptions<'a> {
     pub tags: Vec<Reference>,
     /// `--no-cache`.
     pub no_cache: bool,
-    /// The network of RUN steps.
+    /// The network of RUN steps (`--network`, [`Network::parse_build`]): on [`Network::Slirp`]
+    /// the build starts one user-mode network when a RUN first needs it and stops it at the end.
     pub network: Network,
-    /// `--add-host` entries (name, address).
-    pub add_hosts: Vec<(String, String)>,
+    /// `--add-host` entries, in every RUN's /etc/hosts.
+    pub add_hosts: Vec<ExtraHost>,
+    /// `--shm-size` of every RUN, in bytes (Docker's 64 MiB when `None`).
+    pub shm_size: Option<u64>,
+    /// `--ulimit`s of every RUN.
+    pub ulimits: Vec<Ulimit>,
     /// The OCI runtime (`runc`/`crun`, found on PATH when empty).
     pub runtime: String,
     /// The build context (none for a Dockerfile given alone).
@@ -511,10 +516,13 @@ fn run_network(run: &berth_dockerfile::Run) -> Result<Option<Network>> {
     for (name, value) in &run.flags {
         match name.as_str() {
             "network" => {
-                network =
-                    Some(Network::parse(value).map_err(|_| {
-                        Error::Invalid(format!("unsupported network mode {value:?}"))
-                    })?);
+                // `RUN --network=` (empty) is no mode in BuildKit's parser, unlike `--network ""`.
+                let parsed = Some(value.as_str())
+                    .filter(|v| !v.is_empty())
+                    .and_then(|v| Network::parse_build(v).ok());
+                network = Some(parsed.ok_or_else(|| {
+                    Error::Invalid(format!("unsupported network mode {value:?}"))
+                })?);
             }
             other => {
                 return Err(Error::Invalid(format!(

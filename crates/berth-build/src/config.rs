@@ -493,15 +493,18 @@ impl StageImage {
 
     /// WORKDIR: the new working directory (relative to the previous one), and whether BuildKit
     /// creates it (a layer step: every directory but `/`). History is added by the caller.
+    ///
+    /// As Docker 20.10's BuildKit (v0.8 `dispatchWorkdir`), an absolute path is kept as written
+    /// (`/a/b/./c//d/` stays so in WorkingDir and the history); a relative one is joined to the
+    /// previous directory with Go's `path.Join`, which cleans it.
     pub fn workdir(&mut self, path: &str) -> (String, bool) {
-        let joined = if path.starts_with('/') {
+        let wd = if path.starts_with('/') {
             path.to_owned()
         } else {
-            format!("/{}/{path}", self.container_ref().working_dir)
+            clean(&format!("/{}/{path}", self.container_ref().working_dir))
         };
-        let wd = clean(&joined);
         self.container().working_dir.clone_from(&wd);
-        let layer = wd != "/";
+        let layer = clean(&wd) != "/";
         (wd, layer)
     }
 }

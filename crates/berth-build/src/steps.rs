@@ -4,7 +4,9 @@
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
-use berth_container::{Containers, Step, StepProcess};
+use std::cell::RefCell;
+
+use berth_container::{Containers, Network, Step, StepProcess, UserNetwork};
 use berth_digest::Digest;
 use berth_dockerfile::{Instruction, PROXY_ARGS};
 use berth_manifest::media_type;
@@ -95,6 +97,9 @@ pub(crate) struct StepRunner<'a, 's> {
     containers: &'a Containers<'s>,
     options: &'a BuildOptions<'a>,
     cache: Cache,
+    /// The build's user-mode network, started by the first RUN on it; stopped when the runner
+    /// is dropped (the build's end, its failure), or by `Step::abort_all` on an interrupt.
+    network: RefCell<Option<UserNetwork>>,
 }
 
 impl<'a, 's> StepRunner<'a, 's> {
@@ -106,7 +111,17 @@ impl<'a, 's> StepRunner<'a, 's> {
             containers,
             options,
             cache: Cache::open(containers.store())?,
+            network: RefCell::new(None),
         })
+    }
+
+    /// The build network, started when first needed.
+    fn user_network(&self) -> Result<std::cell::Ref<'_, Option<UserNetwork>>> {
+        if self.network.borrow().is_none() {
+            let network = UserNetwork::start()?;
+            *self.network.borrow_mut() = Some(network);
+        }
+        Ok(self.network.borrow())
     }
 
     /// The layer cached under `key`, unless `--no-cache`.
@@ -185,6 +200,8 @@ impl<'a, 's> StepRunner<'a, 's> {
             network: network.unwrap_or(self.options.network),
             hostname: HOSTNAME.to_owned(),
             extra_hosts: self.options.add_hosts.clone(),
+            shm_size: self.options.shm_size,
+            ulimits: self.options.ulimits.clone(),
             runtime: self.options.runtime.clone(),
             binds: Vec::new(),
         };
@@ -197,6 +214,8 @@ impl<'a, 's> StepRunner<'a, 's> {
             &process.user,
             process.network.name(),
             &json(&process.extra_hosts),
+            &json(&process.shm_size),
+            &json(&process.ulimits),
             &json(&script),
         ]);
         if let Some(layer) = self.cached(&key) {
@@ -223,7 +242,15 @@ impl<'a, 's> StepRunner<'a, 's> {
                     read_only: true,
                 });
             }
-            let code = step.run(&process, &mut |bytes| progress.output(&mut vertex, bytes))?;
+            let network = if process.network == Network::Slirp {
+                Some(self.user_network()?)
+            } else {
+                None
+            };
+            let network = network.as_ref().and_then(|n| n.as_ref());
+            let code = step.run(&process, network, &mut |bytes| {
+                progress.output(&mut vertex, bytes);
+            })?;
             Ok::<_, Error>((step, code))
         })();
         let (step, code) = match outcome {

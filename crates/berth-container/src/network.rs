@@ -58,6 +58,31 @@ const INTERFACE: &str = "eth0";
 /// How long slirp4netns may take to configure the namespace.
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The helpers of this process's running build networks (holder, slirp4netns), for
+/// [`kill_all`]. Their PIDs cannot be reused while listed: berth reaps them only after removing
+/// them here.
+static LIVE: std::sync::Mutex<Vec<(u32, u32)>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<(u32, u32)>> {
+    LIVE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Kills the helpers of every running build network (the interrupt path, `Step::abort_all`: the
+/// process exits right after, and the orphans' parent reaps them).
+pub(crate) fn kill_all() {
+    for (holder, slirp) in std::mem::take(&mut *live()) {
+        for pid in [slirp, holder] {
+            if let Some(pid) = i32::try_from(pid)
+                .ok()
+                .and_then(rustix::process::Pid::from_raw)
+            {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+        }
+    }
+}
+
 /// A running build network. Any number of containers may join it, one after the other or at once
 /// (they then share the namespace, as processes on one host do).
 #[derive(Debug)]
@@ -98,6 +123,7 @@ impl UserNetwork {
             let _ = network.stop_helpers();
             return Err(e);
         }
+        live().push(network.pids());
         if let Some(stderr) = network.slirp.stderr.take() {
             std::thread::spawn(move || log_lines(stderr));
         }
@@ -140,6 +166,8 @@ impl UserNetwork {
     }
 
     fn stop_helpers(&mut self) -> Result<()> {
+        let pids = self.pids();
+        live().retain(|p| *p != pids);
         self.lifeline = None;
         let mut first_error = None;
         for child in [&mut self.slirp, &mut self.holder] {

@@ -8,7 +8,6 @@
 //! step succeeded or not; a berth killed in the middle leaves it for [`Step::sweep`].
 
 use std::{
-    fmt::Write as _,
     io::Read,
     os::fd::{AsFd, OwnedFd},
     path::{Path, PathBuf},
@@ -26,11 +25,12 @@ use crate::{
     containers::Containers,
     error::{Error, Result},
     failure::RuntimeLog,
+    network::UserNetwork,
     record,
     rootfs::{self, RootfsPaths},
     runtime::Runtime,
     snapshot::{self, Snapshots},
-    spec::{self, HostConfig, Network},
+    spec::{self, ExtraHost, HostConfig, Network, Ulimit},
     unpack::{self, path::RootPath},
     user,
 };
@@ -73,8 +73,12 @@ pub struct StepProcess {
     pub user: String,
     pub network: Network,
     pub hostname: String,
-    /// `--add-host` entries: (host name, address).
-    pub extra_hosts: Vec<(String, String)>,
+    /// `--add-host` entries, appended to /etc/hosts.
+    pub extra_hosts: Vec<ExtraHost>,
+    /// `--shm-size` in bytes ([`crate::DEFAULT_SHM_SIZE`] when `None`).
+    pub shm_size: Option<u64>,
+    /// `--ulimit`s (a later one of the same name wins).
+    pub ulimits: Vec<Ulimit>,
     /// `--runtime`; found on PATH when empty.
     pub runtime: String,
     /// Bind mounts (a RUN heredoc script at `/dev/pipes/NAME`).
@@ -175,6 +179,8 @@ impl<'s> Step<'s> {
     /// unmounted and their directories removed.
     pub fn abort_all() {
         ABORTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        // The build network's helpers first: nothing may outlive the build.
+        crate::network::kill_all();
         let steps = std::mem::take(&mut *live());
         for (dir, running) in steps {
             if let Some((runtime, id)) = running {
@@ -198,8 +204,24 @@ impl<'s> Step<'s> {
     }
 
     /// Runs `process` in the step's root filesystem and returns its exit code; everything it
-    /// writes (stdout and stderr together) goes to `output` as it comes.
-    pub fn run(&self, process: &StepProcess, output: &mut dyn FnMut(&[u8])) -> Result<i32> {
+    /// writes (stdout and stderr together) goes to `output` as it comes. A process on
+    /// [`Network::Slirp`] joins `network` (the build's [`UserNetwork`]), which it then needs.
+    pub fn run(
+        &self,
+        process: &StepProcess,
+        network: Option<&UserNetwork>,
+        output: &mut dyn FnMut(&[u8]),
+    ) -> Result<i32> {
+        let user_network = match (process.network, network) {
+            (Network::Slirp, Some(network)) => Some(network),
+            (Network::Slirp, None) => {
+                return Err(Error::NetworkSetup {
+                    action: "join the build network".into(),
+                    stderr: "no build network was started".into(),
+                })
+            }
+            _ => None,
+        };
         let runtime = Runtime::find(&process.runtime, &self.runtime_root)?;
         let etc = self.dir.join("etc");
         std::fs::create_dir_all(&etc).map_err(Error::io(format!("create {}", etc.display())))?;
@@ -225,9 +247,15 @@ impl<'s> Step<'s> {
         let host = HostConfig {
             network: process.network,
             binds: process.binds.clone(),
+            extra_hosts: process.extra_hosts.clone(),
+            shm_size: process.shm_size,
+            ulimits: process.ulimits.clone(),
             ..HostConfig::default()
         };
         let mut spec = spec::build_spec(&config, &host, &exec_user, &process.hostname, &etc)?;
+        if let Some(network) = user_network {
+            network.join(&mut spec);
+        }
         if let Some(p) = spec.process_mut() {
             p.set_env(Some(process.env.clone()));
         }
@@ -360,8 +388,8 @@ fn hosts_file(process: &StepProcess) -> String {
         "127.0.0.1\tlocalhost {}\n::1\tlocalhost ip6-localhost ip6-loopback\n",
         process.hostname
     );
-    for (host, ip) in &process.extra_hosts {
-        let _ = writeln!(hosts, "{ip}\t{host}");
+    for extra in &process.extra_hosts {
+        hosts.push_str(&extra.line());
     }
     hosts
 }

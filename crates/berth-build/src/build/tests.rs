@@ -39,6 +39,8 @@ fn build_text(
         no_cache: false,
         network: Network::None,
         add_hosts: Vec::new(),
+        shm_size: None,
+        ulimits: Vec::new(),
         runtime: String::new(),
         context: None,
         fetch: &NoFetch,
@@ -127,4 +129,38 @@ fn refusals_name_the_instruction() {
     }
     // Nothing was named.
     assert!(store.images().unwrap().is_empty());
+}
+
+/// A RUN's flags and what `run_network` makes of them.
+type NetworkCase<'a> = (&'a [(&'a str, &'a str)], Result<Option<Network>, &'a str>);
+
+#[test]
+fn run_network_flags_are_buildkits_modes() {
+    let run = |flags: &[(&str, &str)]| berth_dockerfile::Run {
+        command: berth_dockerfile::Command::Shell("true".into()),
+        heredocs: Vec::new(),
+        flags: flags
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+    };
+    let cases: &[NetworkCase<'_>] = &[
+        (&[], Ok(None)),
+        (&[("network", "default")], Ok(Some(Network::Slirp))),
+        (&[("network", "none")], Ok(Some(Network::None))),
+        (&[("network", "host")], Ok(Some(Network::Host))),
+        (&[("network", "")], Err("unsupported network mode \"\"")),
+        (
+            &[("network", "bridge")],
+            Err("unsupported network mode \"bridge\""),
+        ),
+        (
+            &[("mount", "type=cache,target=/c")],
+            Err("RUN --mount is not supported by berth yet"),
+        ),
+    ];
+    for (flags, want) in cases {
+        let got = run_network(&run(flags)).map_err(|e| e.to_string());
+        assert_eq!(got, want.map_err(str::to_owned), "{flags:?}");
+    }
 }

@@ -103,7 +103,10 @@ fn workdir_is_relative_to_the_previous() {
         ("b", "/a/b", true),
         ("../c/./d/", "/a/c/d", true),
         ("/", "/", false),
-        ("/x/..", "/", false),
+        ("/x/..", "/x/..", false),
+        // Absolute: kept as written (Docker 20.10); relative: joined and cleaned.
+        ("/a/b/./c//d/", "/a/b/./c//d/", true),
+        ("e", "/a/b/c/d/e", true),
     ];
     for (path, want, layer) in cases {
         assert_eq!(image.workdir(path), (want.to_owned(), layer), "{path}");

@@ -27,13 +27,16 @@ pub(crate) fn check(request: &CopyRequest<'_>) -> Result<()> {
     Ok(())
 }
 
-/// `--chmod`: an octal number up to 07777 (BuildKit's message otherwise).
+/// `--chmod`: an octal number up to 07777 (BuildKit's message otherwise). Only the permission
+/// bits are applied, as Docker 20.10's BuildKit applies them (`os.FileMode(04750)` is Go's 0750:
+/// Go's setuid, setgid and sticky are other bits), so `--chmod=4750` gives 0750. Newer BuildKit
+/// keeps the special bits; berth follows 20.10, its oracle (docs/build.md).
 pub(crate) fn mode(chmod: Option<&str>) -> Result<Option<u32>> {
     let Some(chmod) = chmod.filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
     match u32::from_str_radix(chmod, 8) {
-        Ok(mode) if mode <= 0o7777 => Ok(Some(mode)),
+        Ok(mode) if mode <= 0o7777 => Ok(Some(mode & 0o777)),
         _ => Err(Error::Chmod(chmod.to_owned())),
     }
 }

@@ -7,12 +7,17 @@ use anyhow::Context as _;
 use berth_build::{BuildOptions, Context, ContextSource, Progress};
 use berth_reference::Reference;
 
-use crate::{context::Ctx, exit::Plain, output, url};
+use crate::{
+    commands::container::run::{add_host_flag, shm_size_flag, ulimit_flag},
+    context::Ctx,
+    exit::Plain,
+    output, url,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Add a custom host-to-IP mapping (host:ip)
-    #[arg(long = "add-host", value_name = "list")]
+    #[arg(long = "add-host", value_name = "list", value_parser = add_host_flag)]
     pub add_hosts: Vec<String>,
     /// Set build-time variables
     #[arg(long = "build-arg", value_name = "list")]
@@ -53,8 +58,8 @@ pub struct Args {
           overrides_with = "rm")]
     pub rm: bool,
     /// Size of /dev/shm
-    #[arg(long, value_name = "bytes")]
-    pub shm_size: Option<String>,
+    #[arg(long, value_name = "bytes", value_parser = shm_size_flag)]
+    pub shm_size: Option<u64>,
     /// Name and optionally a tag in the 'name:tag' format
     #[arg(short = 't', long = "tag", value_name = "list")]
     pub tags: Vec<String>,
@@ -62,8 +67,8 @@ pub struct Args {
     #[arg(long, value_name = "string")]
     pub target: Option<String>,
     /// Ulimit options
-    #[arg(long, value_name = "ulimit")]
-    pub ulimit: Vec<String>,
+    #[arg(long, value_name = "ulimit", value_parser = ulimit_flag)]
+    pub ulimit: Vec<berth_container::Ulimit>,
     /// The build context: a directory, an http(s) URL of a tarball, or - (a tarball or a
     /// Dockerfile on stdin)
     #[arg(value_name = "PATH | URL | -")]
@@ -99,30 +104,14 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let build_args = key_values(&args.build_arg, true);
     let labels = key_values(&args.labels, false);
     let platform = host_platform(args.platform.as_deref())?;
-    let network = berth_container::Network::parse(&args.network).map_err(|_| {
-        Plain(format!(
-            "network mode \"{}\" not supported by buildkit",
-            args.network
-        ))
-    })?;
+    // --add-host, --shm-size and --ulimit are parsed as `berth run` parses them (Docker's words).
+    let network =
+        berth_container::Network::parse_build(&args.network).map_err(|e| Plain(e.to_string()))?;
     let add_hosts = args
         .add_hosts
         .iter()
-        .map(|entry| {
-            entry
-                .split_once(':')
-                .map(|(host, ip)| (host.to_owned(), ip.to_owned()))
-                .ok_or_else(|| Plain(format!("invalid argument \"{entry}\" for \"--add-host\" flag: bad format for add-host: \"{entry}\"")))
-        })
+        .map(|entry| berth_container::ExtraHost::parse(entry))
         .collect::<Result<Vec<_>, _>>()?;
-    for limit in &args.ulimit {
-        if !limit.contains('=') {
-            return Err(Plain(format!(
-                "invalid argument \"{limit}\" for \"--ulimit\" flag: invalid ulimit argument: {limit}"
-            ))
-            .into());
-        }
-    }
     let quiet_progress = args.quiet || args.progress == "quiet";
     if !["auto", "plain", "tty", "quiet"].contains(&args.progress.as_str()) {
         return Err(Plain(format!("invalid progress mode: {}", args.progress)).into());
@@ -141,15 +130,21 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         ContextSource::Dir(dir) => Some(dir.clone()),
         _ => None,
     };
+    // A local directory's -f is a path from the current directory (docker/cli): inside the
+    // context it is read from there; outside, from where it is.
+    let outside = match (&source, args.file.as_deref()) {
+        (ContextSource::Dir(dir), Some(file)) if file != "-" => dockerfile_in_dir(dir, file)?,
+        _ => DockerfileAt::Context(args.file.clone().filter(|f| f != "-")),
+    };
     let mut context = Context::open(source, scratch.path())?;
     if let Some(dir) = &context_dir {
         context.remember_digests(&store.state_dir(berth_build::CONTEXT_DIGESTS)?, dir);
     }
-    let dockerfile_name = match args.file.as_deref() {
-        None | Some("-") => "Dockerfile".to_owned(),
-        Some(name) => name.to_owned(),
+    let (dockerfile_name, outside_text) = match outside {
+        DockerfileAt::Context(name) => (name.unwrap_or_else(|| "Dockerfile".to_owned()), None),
+        DockerfileAt::Outside(name, text) => (name, Some(text)),
     };
-    let dockerfile = match stdin_dockerfile {
+    let dockerfile = match stdin_dockerfile.or(outside_text) {
         Some(text) => text,
         None => context.dockerfile(&dockerfile_name)?,
     };
@@ -194,6 +189,8 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         no_cache: args.no_cache,
         network,
         add_hosts,
+        shm_size: args.shm_size,
+        ulimits: args.ulimit.clone(),
         runtime: String::new(),
         context: Some(&context),
         fetch: &fetch,
@@ -309,6 +306,58 @@ fn context_source(ctx: &Ctx, args: &Args) -> anyhow::Result<(ContextSource, Opti
         .into());
     }
     Ok((ContextSource::Dir(dir), stdin_dockerfile))
+}
+
+/// Where a local directory's Dockerfile is: a path inside the context (`None`: the default), or
+/// outside it (its base name and text).
+enum DockerfileAt {
+    Context(Option<String>),
+    Outside(String, String),
+}
+
+/// docker/cli's `GetContextFromLocalDir`: `-f` made absolute from the current directory, symlinks
+/// evaluated (in the context's path too), then taken relative to the context.
+fn dockerfile_in_dir(dir: &std::path::Path, file: &str) -> anyhow::Result<DockerfileAt> {
+    let prepare = |message: String| Plain(format!("unable to prepare context: {message}"));
+    let context = std::fs::canonicalize(dir).map_err(|e| {
+        prepare(format!(
+            "unable to evaluate symlinks in context path: lstat {}: {}",
+            dir.display(),
+            go_error(&e)
+        ))
+    })?;
+    let given = std::path::absolute(file).map_err(|e| {
+        prepare(format!(
+            "unable to get absolute path to Dockerfile: {}",
+            go_error(&e)
+        ))
+    })?;
+    let real = std::fs::canonicalize(&given).map_err(|e| {
+        prepare(format!(
+            "unable to evaluate symlinks in Dockerfile path: lstat {}: {}",
+            given.display(),
+            go_error(&e)
+        ))
+    })?;
+    if let Ok(relative) = real.strip_prefix(&context) {
+        return Ok(DockerfileAt::Context(Some(
+            relative.to_string_lossy().into_owned(),
+        )));
+    }
+    let text = std::fs::read_to_string(&real)
+        .with_context(|| format!("failed to read dockerfile {}", real.display()))?;
+    let name = real.file_name().map_or_else(
+        || "Dockerfile".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(DockerfileAt::Outside(name, text))
+}
+
+/// An OS error as Go prints it (`no such file or directory`).
+fn go_error(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" (os error").next().unwrap_or_default();
+    text.to_lowercase()
 }
 
 /// A tar stream (plain or compressed) rather than a Dockerfile.

@@ -249,18 +249,18 @@ fn create_from(
 
 /// `--add-host` as the Docker CLI checks it while parsing flags; `host-gateway` passes here and is
 /// refused when the container is made (dockerd's error, as Docker's engine refuses it without a bridge).
-fn add_host_flag(value: &str) -> Result<String, String> {
+pub(crate) fn add_host_flag(value: &str) -> Result<String, String> {
     match ExtraHost::parse(value) {
         Ok(_) | Err(berth_container::Error::NoHostGateway) => Ok(value.to_owned()),
         Err(e) => Err(e.flag_reason()),
     }
 }
 
-fn shm_size_flag(value: &str) -> Result<u64, String> {
+pub(crate) fn shm_size_flag(value: &str) -> Result<u64, String> {
     parse_shm_size(value).map_err(|e| e.flag_reason())
 }
 
-fn ulimit_flag(value: &str) -> Result<Ulimit, String> {
+pub(crate) fn ulimit_flag(value: &str) -> Result<Ulimit, String> {
     Ulimit::parse(value).map_err(|e| e.flag_reason())
 }
 
