@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+pub use berth_dockerfile::go_quote;
 use berth_dockerfile::{Command, Healthcheck, Instruction, KeyValue};
-use berth_manifest::{ContainerConfig, History, ImageConfig};
+use berth_manifest::{clean_path, ContainerConfig, History, ImageConfig};
 
 use crate::error::{Error, Result};
 
@@ -223,29 +224,6 @@ pub fn go_quote_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(" "))
 }
 
-/// Go's `strconv.Quote` (for the strings Dockerfiles hold).
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// Go's `%q` of an int: a quoted rune (`'\x03'`).
 fn go_quote_rune(n: i64) -> String {
@@ -501,10 +479,10 @@ impl StageImage {
         let wd = if path.starts_with('/') {
             path.to_owned()
         } else {
-            clean(&format!("/{}/{path}", self.container_ref().working_dir))
+            clean_path(&format!("/{}/{path}", self.container_ref().working_dir))
         };
         self.container().working_dir.clone_from(&wd);
-        let layer = clean(&wd) != "/";
+        let layer = clean_path(&wd) != "/";
         (wd, layer)
     }
 }
@@ -535,20 +513,6 @@ pub fn valid_signal(signal: &str) -> bool {
     offset("RTMIN", '+') || offset("RTMAX", '-')
 }
 
-/// Go's `path.Clean` for absolute paths.
-pub fn clean(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
 
 #[cfg(test)]
 mod tests;

@@ -50,6 +50,7 @@ mod words;
 mod tests;
 
 pub use error::Error;
+pub use quote::go_quote;
 pub use expand::{expand, expands_variables};
 pub use instruction::{
     Add, ArgDefinition, Command, CommandLine, Copy, From, HealthConfig, Healthcheck, Heredoc,

@@ -77,6 +77,7 @@ pub use change::{apply_change, apply_changes};
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
 pub use duration::parse_go_duration;
 pub use error::Error;
+pub use words::clean_path;
 pub use labels::LabelFilter;
 pub use media_type::Compression;
 pub use parse::{

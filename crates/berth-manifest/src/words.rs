@@ -115,7 +115,7 @@ fn lookup(name: &str, env: &[String]) -> Option<String> {
 }
 
 /// Lexical `path.Clean` for absolute paths (Go semantics: `/a/./b/../c` -> `/a/c`).
-pub(crate) fn clean_path(path: &str) -> String {
+pub fn clean_path(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
