@@ -10,11 +10,10 @@ use std::io::Read;
 
 use berth_digest::Digest;
 use berth_manifest::{
-    apply_changes, descriptor, host_platform, image_manifest, import_config, manifest_bytes,
-    media_type, ContainerConfig, Platform,
+    apply_changes, descriptor, host_platform, import_config, ContainerConfig, Platform,
 };
 use berth_reference::Reference;
-use berth_store::{IndexEntry, Store};
+use berth_store::Store;
 use time::OffsetDateTime;
 
 use crate::{
@@ -71,26 +70,11 @@ pub fn import(store: &Store, input: impl Read, options: &ImportOptions) -> Resul
     let layer_size = layer.blob.size();
     let layer_digest = store.commit_blob(layer.blob, None)?;
     store.record_layer(&layer_digest, &layer.digests.info)?;
-    let config_digest = store.write_blob(&config_bytes)?;
-    let manifest = image_manifest(
-        descriptor(
-            media_type::OCI_CONFIG,
-            &config_digest,
-            config_bytes.len() as u64,
-        ),
-        vec![descriptor(layer.media_type, &layer_digest, layer_size)],
-    );
-    let manifest_bytes = manifest_bytes(&manifest);
-    let manifest_digest = store.write_blob(&manifest_bytes)?;
     let names: Vec<Reference> = options.reference.iter().cloned().collect();
-    store.add_image(
-        &IndexEntry::new(
-            media_type::OCI_MANIFEST,
-            manifest_digest,
-            manifest_bytes.len() as u64,
-        ),
+    let (config_digest, _) = store.add_new_image(
+        &config_bytes,
+        vec![descriptor(layer.media_type, &layer_digest, layer_size)],
         &names,
-        &[],
     )?;
     tracing::debug!(id = %config_digest, layer = %layer_digest, "imported image");
     Ok(config_digest)

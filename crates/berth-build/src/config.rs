@@ -224,7 +224,6 @@ pub fn go_quote_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(" "))
 }
 
-
 /// Go's `%q` of an int: a quoted rune (`'\x03'`).
 fn go_quote_rune(n: i64) -> String {
     match u32::try_from(n).ok().and_then(char::from_u32) {
@@ -512,7 +511,6 @@ pub fn valid_signal(signal: &str) -> bool {
     };
     offset("RTMIN", '+') || offset("RTMAX", '-')
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,6 @@
 //! The target stage's image: config (BuildKit's fields), manifest, stored and named.
 
-use berth_manifest::media_type;
-use berth_store::{IndexEntry, Store};
+use berth_store::Store;
 
 use crate::build::{BuildOptions, Built, StageResult};
 use crate::error::Result;
@@ -29,28 +28,13 @@ pub(crate) fn store_image(
         .and_then(|h| h.created.clone())
         .or(Some(now));
     config.rootfs.diff_ids = target.layers.iter().map(|l| l.diff_id.clone()).collect();
-    let config_bytes = config.to_bytes();
-    let config_digest = store.write_blob(&config_bytes)?;
     let layers = target
         .layers
         .iter()
         .map(|layer| berth_manifest::descriptor(&layer.media_type, &layer.blob, layer.size))
         .collect();
-    let manifest = berth_manifest::image_manifest(
-        berth_manifest::descriptor(
-            media_type::OCI_CONFIG,
-            &config_digest,
-            config_bytes.len() as u64,
-        ),
-        layers,
-    );
-    let manifest_bytes = berth_manifest::manifest_bytes(&manifest);
-    let manifest_digest = store.write_blob(&manifest_bytes)?;
-    let entry = IndexEntry::new(
-        media_type::OCI_MANIFEST,
-        manifest_digest.clone(),
-        manifest_bytes.len() as u64,
-    );
+    let (config_digest, manifest_digest) =
+        store.add_new_image(&config.to_bytes(), layers, &options.tags)?;
     let elapsed = Progress::elapsed(&vertex);
     progress_line(
         progress,
@@ -62,7 +46,6 @@ pub(crate) fn store_image(
         &vertex,
         &format!("writing image {config_digest} done"),
     );
-    store.add_image(&entry, &options.tags, &[])?;
     for tag in &options.tags {
         progress_line(progress, &vertex, &format!("naming to {tag} done"));
     }

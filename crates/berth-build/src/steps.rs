@@ -45,22 +45,10 @@ impl LayerRef {
                 blob,
                 diff_id,
                 size: descriptor.size(),
-                media_type: oci_layer_type(descriptor.media_type().as_ref()).to_owned(),
+                media_type: media_type::oci_layer_type(descriptor.media_type().as_ref()).to_owned(),
                 created: String::new(),
             })
             .collect())
-    }
-}
-
-/// The OCI media type of a layer (Docker's are the same bytes).
-fn oci_layer_type(media_type: &str) -> &str {
-    match media_type {
-        media_type::DOCKER_LAYER_TAR_GZIP => media_type::OCI_LAYER_TAR_GZIP,
-        media_type::DOCKER_LAYER_TAR => media_type::OCI_LAYER_TAR,
-        media_type::DOCKER_LAYER_FOREIGN_TAR_GZIP => {
-            media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP
-        }
-        other => other,
     }
 }
 

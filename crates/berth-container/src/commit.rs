@@ -7,7 +7,6 @@ use berth_archive::{Entries, LayerDigester, Limits};
 use berth_digest::Digest;
 use berth_manifest::{media_type, EMPTY_TAR_DIFF_ID};
 use berth_reference::Reference;
-use berth_store::IndexEntry;
 
 use crate::{
     archive::{Source, TreeWriter},
@@ -121,7 +120,7 @@ impl Containers<'_> {
             .layers()
             .iter()
             .map(|layer| {
-                let media_type = oci_layer_type(layer.media_type().as_ref());
+                let media_type = media_type::oci_layer_type(layer.media_type().as_ref());
                 let mut layer = layer.clone();
                 layer.set_media_type(oci_spec::image::MediaType::from(media_type));
                 layer
@@ -155,25 +154,9 @@ impl Containers<'_> {
                 created: time::OffsetDateTime::now_utc(),
             },
         )?;
-        let config_bytes = config.to_bytes();
-        let config_digest = store.write_blob(&config_bytes)?;
-        let manifest = berth_manifest::image_manifest(
-            berth_manifest::descriptor(
-                media_type::OCI_CONFIG,
-                &config_digest,
-                config_bytes.len() as u64,
-            ),
-            layers,
-        );
-        let manifest_bytes = berth_manifest::manifest_bytes(&manifest);
-        let manifest_digest = store.write_blob(&manifest_bytes)?;
-        let entry = IndexEntry::new(
-            media_type::OCI_MANIFEST,
-            manifest_digest.clone(),
-            manifest_bytes.len() as u64,
-        );
         let names: Vec<Reference> = options.reference.into_iter().cloned().collect();
-        store.add_image(&entry, &names, &[])?;
+        let (config_digest, manifest_digest) =
+            store.add_new_image(&config.to_bytes(), layers, &names)?;
         match store.set_parent(&config_digest, &base_config_digest) {
             // Removed meanwhile by a concurrent `rmi`: nothing to link.
             Err(berth_store::Error::NoSuchImage(_)) => {}
@@ -247,17 +230,6 @@ fn docker_container_config(container: &Container) -> berth_manifest::ContainerCo
             .insert("Labels".to_owned(), Value::Object(serde_json::Map::new()));
     }
     config
-}
-
-fn oci_layer_type(media_type: &str) -> &str {
-    match media_type {
-        media_type::DOCKER_LAYER_TAR_GZIP => media_type::OCI_LAYER_TAR_GZIP,
-        media_type::DOCKER_LAYER_TAR => media_type::OCI_LAYER_TAR,
-        media_type::DOCKER_LAYER_FOREIGN_TAR_GZIP => {
-            media_type::OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP
-        }
-        other => other,
-    }
 }
 
 /// A commit layer's tar on its way out: every byte to the layer digester and to the compressor.

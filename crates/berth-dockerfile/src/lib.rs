@@ -50,12 +50,12 @@ mod words;
 mod tests;
 
 pub use error::Error;
-pub use quote::go_quote;
 pub use expand::{expand, expands_variables};
 pub use instruction::{
     Add, ArgDefinition, Command, CommandLine, Copy, From, HealthConfig, Healthcheck, Heredoc,
     Instruction, KeyValue, Located, Onbuild, Run, SourceContent, SourcesAndDest,
 };
+pub use quote::go_quote;
 pub use scope::{predefined_args, Platform, Scope, PROXY_ARGS};
 pub use shell::{Expansion, Lexer, NoVars, Vars};
 pub use stage::{parse, parse_instructions, Dockerfile, Stage};

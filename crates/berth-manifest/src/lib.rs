@@ -77,7 +77,6 @@ pub use change::{apply_change, apply_changes};
 pub use config::{ContainerConfig, Healthcheck, History, ImageConfig, RootFs, ROOTFS_TYPE_LAYERS};
 pub use duration::parse_go_duration;
 pub use error::Error;
-pub use words::clean_path;
 pub use labels::LabelFilter;
 pub use media_type::Compression;
 pub use parse::{
@@ -90,6 +89,7 @@ pub use platform::{
 };
 pub use view::history::{fill_ancestor_ids, history_rows, HistoryRow};
 pub use view::inspect::{ImageFacts, InspectView};
+pub use words::clean_path;
 
 #[cfg(test)]
 mod tests;

@@ -184,3 +184,13 @@ pub fn is_foreign_layer(media_type: &str) -> bool {
             | OCI_LAYER_NONDISTRIBUTABLE_TAR_ZSTD
     )
 }
+
+/// The OCI media type of a layer of a Docker media type (the same bytes); others as they are.
+pub fn oci_layer_type(media_type: &str) -> &str {
+    match media_type {
+        DOCKER_LAYER_TAR_GZIP => OCI_LAYER_TAR_GZIP,
+        DOCKER_LAYER_TAR => OCI_LAYER_TAR,
+        DOCKER_LAYER_FOREIGN_TAR_GZIP => OCI_LAYER_NONDISTRIBUTABLE_TAR_GZIP,
+        other => other,
+    }
+}

@@ -227,6 +227,32 @@ impl Store {
         self.load_group(groups.swap_remove(index))
     }
 
+    /// Writes a new image made here (import, commit, build): its config blob, an OCI manifest of
+    /// the config and `layers` (already in the store), and the image under `names`. Returns the
+    /// image ID (the config digest) and the manifest digest.
+    pub fn add_new_image(
+        &self,
+        config: &[u8],
+        layers: Vec<oci_spec::image::Descriptor>,
+        names: &[Reference],
+    ) -> Result<(Digest, Digest)> {
+        use berth_manifest::{descriptor, image_manifest, manifest_bytes, media_type};
+        let config_digest = self.write_blob(config)?;
+        let manifest = image_manifest(
+            descriptor(media_type::OCI_CONFIG, &config_digest, config.len() as u64),
+            layers,
+        );
+        let bytes = manifest_bytes(&manifest);
+        let manifest_digest = self.write_blob(&bytes)?;
+        let entry = IndexEntry::new(
+            media_type::OCI_MANIFEST,
+            manifest_digest.clone(),
+            bytes.len() as u64,
+        );
+        self.add_image(&entry, names, &[])?;
+        Ok((config_digest, manifest_digest))
+    }
+
     /// Records an image under `names` (moving each name off any image that had it) and its repo digests,
     /// as a tagging ([`TagTime::Now`]). An image left with no name stays, unnamed, like Docker's
     /// dangling images.
