@@ -98,16 +98,9 @@ impl Containers<'_> {
         let _guard = store.content_guard()?;
         // The layer: tar -> the layer digester (diff_id, sizes, content size, on its own threads)
         //                 -> gzip -> store ingest (blob digest).
-        let ingest = store.ingest()?;
-        let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
-        let layer = LayerWriter::new(gzip, options.progress);
-        let layer = self.write_changes(container, layer)?;
-        let info = layer.digester.finish()?.info;
-        let ingest = layer
-            .out
-            .finish()
-            .map_err(Error::io("compress the layer"))?;
-        let pending = ingest.finish()?;
+        let (pending, info) = gzip_layer(store, options.progress, |layer| {
+            self.write_changes(container, layer)
+        })?;
         let diff_id = info.diff_id.clone();
 
         let base_manifest = store.read_manifest(&container.record.image_manifest)?;
@@ -231,6 +224,28 @@ fn docker_container_config(container: &Container) -> berth_manifest::ContainerCo
     }
     config
 }
+
+/// The layer tar `write` produces, gzip-compressed into the store's ingest and digested on the
+/// way (diff_id, sizes, content size): the pending blob, for the caller to commit or discard, and
+/// what the digester learned. Used by `commit` and by build steps.
+pub(crate) fn gzip_layer<'a>(
+    store: &berth_store::Store,
+    progress: Option<&'a dyn Fn(u64)>,
+    write: impl FnOnce(GzLayerWriter<'a>) -> Result<GzLayerWriter<'a>>,
+) -> Result<(berth_store::PendingBlob, berth_store::LayerInfo)> {
+    let ingest = store.ingest()?;
+    let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
+    let layer = write(LayerWriter::new(gzip, progress))?;
+    let info = layer.digester.finish()?.info;
+    let ingest = layer
+        .out
+        .finish()
+        .map_err(Error::io("compress the layer"))?;
+    Ok((ingest.finish()?, info))
+}
+
+/// What [`gzip_layer`] hands its writer.
+pub(crate) type GzLayerWriter<'a> = LayerWriter<'a, flate2::write::GzEncoder<berth_store::Ingest>>;
 
 /// A commit layer's tar on its way out: every byte to the layer digester and to the compressor.
 pub(crate) struct LayerWriter<'a, W> {

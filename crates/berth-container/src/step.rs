@@ -21,7 +21,7 @@ use rustix::fs::FlockOperation;
 
 use crate::{
     archive::{Source, TreeWriter},
-    commit::LayerWriter,
+    commit::gzip_layer,
     containers::Containers,
     error::{Error, Result},
     failure::RuntimeLog,
@@ -323,20 +323,12 @@ impl<'s> Step<'s> {
     /// until an image references the blob.
     pub fn commit(self) -> Result<StepLayer> {
         rootfs::unmount(&self.paths.target)?;
-        let ingest = self.store.ingest()?;
-        let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
-        let layer = LayerWriter::new(gzip, None);
-        let upper = unpack::open_root(&self.paths.upper)?;
-        let mut tree = TreeWriter::new(layer, Source::OverlayUpper);
-        tree.append_tree(upper.as_fd(), &RootPath(Vec::new()))?;
-        let layer = tree.finish()?;
-        drop(upper);
-        let info = layer.digester.finish()?.info;
-        let ingest = layer
-            .out
-            .finish()
-            .map_err(Error::io("compress the layer"))?;
-        let pending = ingest.finish()?;
+        let (pending, info) = gzip_layer(self.store, None, |layer| {
+            let upper = unpack::open_root(&self.paths.upper)?;
+            let mut tree = TreeWriter::new(layer, Source::OverlayUpper);
+            tree.append_tree(upper.as_fd(), &RootPath(Vec::new()))?;
+            tree.finish()
+        })?;
         let diff_id = info.diff_id.clone();
         let size = pending.size();
         let blob = self.store.commit_blob(pending, None)?;
