@@ -2,7 +2,7 @@
 //! backend's `docopy` and fsutil's `copy`): wildcards, a directory's contents copied rather than
 //! the directory, the destination's trailing slash, missing parents created, `--chown`,
 //! `--chmod`, `--exclude`, `--parents`, heredocs, ADD's archives and URLs. Every write goes
-//! through [`write::Writer`], fd-relative inside the rootfs.
+//! through `write::Writer`, fd-relative inside the rootfs.
 
 mod add;
 mod options;
