@@ -69,30 +69,10 @@ pub fn buildkit(case: &Case, context: &Path, out: &Path, tag: &str, extra: &[&st
         .arg(context)
         .output()
         .expect("run docker build");
-    if !output.status.success() {
-        return Built {
-            output,
-            archive: None,
-        };
-    }
     let archive = out.join(format!("{}.buildkit.tar", tag.replace(['/', ':'], "-")));
-    let saved = docker
-        .docker()
-        .args(["save", "-o"])
-        .arg(&archive)
-        .arg(tag)
-        .output()
-        .expect("run docker save");
-    assert!(
-        saved.status.success(),
-        "docker save {tag}:\n{}",
-        render(&saved)
-    );
+    let built = saved(output, docker.docker(), tag, archive, "docker save");
     let _ = docker.docker().args(["rmi", tag]).output();
-    Built {
-        output,
-        archive: Some(archive),
-    }
+    built
 }
 
 /// buildah with its own store under `root` (`driver`: overlay where it mounts, else vfs) and chroot
@@ -169,24 +149,29 @@ pub fn berth(case: &Case, context: &Path, env: &Env, out: &Path, tag: &str) -> B
         .arg(context)
         .output()
         .expect("run berth build");
+    let archive = out.join(format!("{}.berth.tar", tag.replace(['/', ':'], "-")));
+    saved(output, env.berth(), tag, archive, "berth save")
+}
+
+/// A successful build's image saved as a docker archive by `save` (`docker` or `berth`, which both
+/// take `save -o FILE TAG`); a failed build as it is, with no archive.
+fn saved(output: Output, mut save: Command, tag: &str, archive: PathBuf, what: &str) -> Built {
     if !output.status.success() {
         return Built {
             output,
             archive: None,
         };
     }
-    let archive = out.join(format!("{}.berth.tar", tag.replace(['/', ':'], "-")));
-    let saved = env
-        .berth()
+    let result = save
         .args(["save", "-o"])
         .arg(&archive)
         .arg(tag)
         .output()
-        .expect("run berth save");
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
     assert!(
-        saved.status.success(),
-        "berth save {tag}:\n{}",
-        render(&saved)
+        result.status.success(),
+        "{what} {tag}:\n{}",
+        render(&result)
     );
     Built {
         output,
