@@ -3,7 +3,15 @@
 
 use std::process::{Command, Output, Stdio};
 
-use crate::common::{busybox_tree, dockerd, render, require, tar_tree, Dockerd, Env};
+use crate::common::{busybox_tree, private_dockerd, render, require, tar_tree, Dockerd, Env};
+
+/// The build tests' own dockerd: on the shared engine, another test removing an image with the same
+/// busybox layers can take BuildKit's cached FROM snapshot from under a build (seen in CI).
+static BUILD_DOCKERD: std::sync::OnceLock<Dockerd> = std::sync::OnceLock::new();
+
+fn build_dockerd() -> &'static Dockerd {
+    BUILD_DOCKERD.get_or_init(|| private_dockerd("build"))
+}
 
 const APPLETS: &[&str] = &[
     "sh", "echo", "mkdir", "id", "pwd", "cat", "env", "false", "true", "rm", "touch",
@@ -126,7 +134,7 @@ fn build_gives_buildkits_config_and_history() {
     if !(require("busybox") && require("runc")) {
         return;
     }
-    let docker = dockerd();
+    let docker = build_dockerd();
     let env = Env::new();
     base_on_both(docker, &env, "bb-build:1");
     docker_build(docker, "built-meta:1", METADATA);
@@ -188,7 +196,7 @@ fn multi_stage_builds_what_the_target_needs() {
     if !(require("busybox") && require("runc")) {
         return;
     }
-    let docker = dockerd();
+    let docker = build_dockerd();
     let env = Env::new();
     base_on_both(docker, &env, "bb-build:1");
     let dockerfile = "FROM bb-build:1 AS base\nARG V=1\nRUN echo $V > /v\nFROM base AS second\nRUN cat /v > /w\nFROM bb-build:1 AS unused\nRUN false\nFROM second\nENV Z=1\n";
