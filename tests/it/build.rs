@@ -9,7 +9,7 @@ use crate::common::{busybox_tree, private_dockerd, render, require, tar_tree, Do
 /// busybox layers can take BuildKit's cached FROM snapshot from under a build (seen in CI).
 static BUILD_DOCKERD: std::sync::OnceLock<Dockerd> = std::sync::OnceLock::new();
 
-fn build_dockerd() -> &'static Dockerd {
+pub(crate) fn build_dockerd() -> &'static Dockerd {
     BUILD_DOCKERD.get_or_init(|| private_dockerd("build"))
 }
 
@@ -17,9 +17,32 @@ const APPLETS: &[&str] = &[
     "sh", "echo", "mkdir", "id", "pwd", "cat", "env", "false", "true", "rm", "touch",
 ];
 
-/// A busybox image with users, made by Docker (`import`) and loaded by berth from `docker save`,
-/// so both builders start from the same image under the same name.
-fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
+/// A busybox image with users, made by Docker (`import`) once per engine and loaded by berth from
+/// its `docker save`, so both builders start from the same image under the same name. Once: two
+/// tests importing the same layers into one engine at once can leave BuildKit a FROM snapshot
+/// without its files (seen as `stat /bin/sh: no such file or directory`).
+pub(crate) fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
+    static SAVED: std::sync::Mutex<Vec<(String, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
+    let archive = {
+        let mut saved = SAVED.lock().unwrap_or_else(|e| e.into_inner());
+        match saved.iter().find(|(name, _)| name == image) {
+            Some((_, archive)) => archive.clone(),
+            None => {
+                let archive = import_base(docker, image);
+                saved.push((image.to_owned(), archive.clone()));
+                archive
+            }
+        }
+    };
+    let path = env.path("build-base-saved.tar");
+    std::fs::write(&path, archive).unwrap();
+    env.ok(&["load", "-i", path.to_str().unwrap()]);
+}
+
+/// Imports the base image into Docker; returns its `docker save` archive.
+fn import_base(docker: &Dockerd, image: &str) -> Vec<u8> {
+    let env = Env::new();
+    let env = &env;
     let tree = busybox_tree(env, "build-base", APPLETS);
     std::fs::write(
         tree.join("etc/passwd"),
@@ -47,7 +70,7 @@ fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
     docker.ok(&["import", tarball.to_str().unwrap(), image]);
     let saved = env.path("build-base-saved.tar");
     docker.ok(&["save", "-o", saved.to_str().unwrap(), image]);
-    env.ok(&["load", "-i", saved.to_str().unwrap()]);
+    std::fs::read(saved).unwrap()
 }
 
 fn with_stdin(mut command: Command, stdin: &str) -> Output {
@@ -66,13 +89,18 @@ fn with_stdin(mut command: Command, stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn docker_build(docker: &Dockerd, tag: &str, dockerfile: &str) {
+pub(crate) fn docker_build(docker: &Dockerd, tag: &str, dockerfile: &str) {
+    let out = docker_build_output(docker, tag, dockerfile);
+    assert!(out.status.success(), "docker build:\n{}", render(&out));
+}
+
+/// `docker build` with BuildKit of a Dockerfile on stdin, as it ended.
+pub(crate) fn docker_build_output(docker: &Dockerd, tag: &str, dockerfile: &str) -> Output {
     let mut command = docker.docker();
     command
         .env("DOCKER_BUILDKIT", "1")
         .args(["build", "--network", "host", "-t", tag, "-"]);
-    let out = with_stdin(command, dockerfile);
-    assert!(out.status.success(), "docker build:\n{}", render(&out));
+    with_stdin(command, dockerfile)
 }
 
 pub(crate) fn berth_build(env: &Env, args: &[&str], dockerfile: &str) -> Output {

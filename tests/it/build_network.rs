@@ -276,3 +276,53 @@ fn build_installs_a_debian_package_on_the_default_network() {
     let said = env.ok(&["run", "--rm", "hello:1", "hello"]);
     assert_eq!(said, "Hello, world!\n");
 }
+
+/// A build's network leaves the host's other containers alone: Docker's BuildKit builds, run while
+/// berth starts and stops default networks beside them, all find their root file systems.
+/// (slirp4netns's `--enable-sandbox` made a BuildKit RUN now and then fail with `stat /bin/sh: no
+/// such file or directory`; berth no longer asks for it.)
+#[test]
+fn build_networks_leave_other_builders_alone() {
+    if !(require("busybox") && require("runc") && require("slirp4netns")) {
+        return;
+    }
+    let docker = crate::build::build_dockerd();
+    let env = Env::new();
+    crate::build::base_on_both(docker, &env, "bb-build:1");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (docker_builds, berth_builds) = std::thread::scope(|scope| {
+        let berth = scope.spawn(|| {
+            let mut outs = Vec::new();
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                outs.push(crate::build::berth_build(
+                    &env,
+                    &["--no-cache", "-q"],
+                    "FROM bb-build:1\nRUN true\n",
+                ));
+            }
+            outs
+        });
+        let docker_builds: Vec<Output> = (0..6)
+            .map(|round| {
+                let dockerfile = format!(
+                    "FROM bb-build:1\nARG R={round}\nRUN echo $R > /r\nRUN cat /r\nRUN true\n"
+                );
+                crate::build::docker_build_output(
+                    docker,
+                    &format!("beside-berth:{round}"),
+                    &dockerfile,
+                )
+            })
+            .collect();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (docker_builds, berth.join().unwrap())
+    });
+    for out in docker_builds.iter().chain(&berth_builds) {
+        assert!(
+            out.status.success(),
+            "a build beside the others failed:\n{}",
+            render(out)
+        );
+    }
+    assert!(!berth_builds.is_empty());
+}

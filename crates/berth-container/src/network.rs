@@ -3,7 +3,7 @@
 //!
 //! Two helper processes make it: a holder that creates the namespace and keeps it alive (`cat` in a
 //! new network namespace, reading a pipe whose only write end berth keeps), and slirp4netns attached
-//! to the holder (`--configure --disable-host-loopback --enable-sandbox`), which gives it `eth0`
+//! to the holder (`--configure --disable-host-loopback --enable-seccomp`), which gives it `eth0`
 //! (10.0.2.100/24, gateway 10.0.2.2, DNS forwarder 10.0.2.3). Containers join the namespace by path
 //! ([`UserNetwork::join`] puts `/proc/HOLDER/ns/net` into their spec).
 //!
@@ -280,7 +280,7 @@ fn spawn_slirp(
     command
         .args(["--configure", "--mtu", SLIRP_MTU])
         .arg("--disable-host-loopback")
-        .arg("--enable-sandbox")
+        .args(seccomp_flag(slirp4netns))
         .arg(format!("--ready-fd={ready_fd}"))
         .arg(format!("--exit-fd={exit_fd}"))
         .arg(holder_pid.to_string())
@@ -303,6 +303,25 @@ fn spawn_slirp(
     command
         .spawn()
         .map_err(|e| setup("start slirp4netns", &e.to_string()))
+}
+
+/// `--enable-seccomp` when this slirp4netns was built with libseccomp (its `--version` says so),
+/// which narrows the system calls of the process that parses the build's packets.
+///
+/// Not `--enable-sandbox`: its mount namespace set-up made runc containers started beside it on the
+/// host (Docker's BuildKit, seen in the tests) now and then find an empty root file system
+/// (`stat /bin/sh: no such file or directory`), and berth must leave other tools' containers alone.
+fn seccomp_flag(slirp4netns: &std::path::Path) -> Option<&'static str> {
+    static SUPPORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let supported = *SUPPORTED.get_or_init(|| {
+        Command::new(slirp4netns)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("libseccomp"))
+    });
+    supported.then_some("--enable-seccomp")
 }
 
 /// What slirp4netns says after it started goes to the debug log.
