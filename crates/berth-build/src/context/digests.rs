@@ -1,9 +1,10 @@
-//! Content digests of a directory context's files, remembered between builds, so that a rebuild
-//! reads only the files that changed (BuildKit keeps the same in its content-hash cache).
+//! Content digests (and extended attributes) of a directory context's files, remembered between
+//! builds, so that a rebuild opens only the files that changed (BuildKit keeps the same in its
+//! content-hash cache).
 //!
-//! A digest is reused only for the same file in the same state: the same device and inode, size,
+//! What is remembered is reused only for the same file in the same state: the same device and inode, size,
 //! modification time and status-change time (nanoseconds). Writing a file's bytes, `touch`,
-//! `chmod`, a rename over it or a new file at its inode all move its ctime, which no process can set
+//! `chmod`, `setxattr`, a rename over it or a new file at its inode all move its ctime, which no process can set
 //! back. As git's index does with "racily clean" entries, a file whose ctime is within
 //! [`SETTLE`] of the moment it was hashed is not remembered: a write in the same instant could
 //! leave the times unchanged.
@@ -59,17 +60,26 @@ impl FileState {
     }
 }
 
+/// What a COPY's checksum needs of a file beyond its `lstat`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFacts {
+    pub digest: Digest,
+    /// Its extended attributes (as the walker reads them), mostly none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub xattrs: Vec<(String, Vec<u8>)>,
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Memo {
-    files: Vec<(FileState, Digest)>,
+    files: Vec<(FileState, FileFacts)>,
 }
 
 /// The digests known for one context, and those used by this build (what is saved).
 #[derive(Debug)]
 pub struct FileDigests {
     path: PathBuf,
-    known: BTreeMap<FileState, Digest>,
-    used: Mutex<BTreeMap<FileState, Digest>>,
+    known: BTreeMap<FileState, FileFacts>,
+    used: Mutex<BTreeMap<FileState, FileFacts>>,
 }
 
 impl FileDigests {
@@ -88,37 +98,41 @@ impl FileDigests {
         }
     }
 
-    /// The digest of the file in state `stat`: remembered, or computed by `hash` (and remembered
+    /// The facts of the file in state `stat`: remembered, or found by `read` (and remembered
     /// when the file has settled).
-    pub fn digest(
+    pub fn facts(
         &self,
         stat: &Stat,
-        hash: impl FnOnce() -> std::io::Result<Digest>,
-    ) -> std::io::Result<Digest> {
+        read: impl FnOnce() -> std::io::Result<FileFacts>,
+    ) -> std::io::Result<FileFacts> {
         let state = FileState::of(stat);
-        if let Some(digest) = self.known.get(&state) {
-            self.remember(state, digest.clone());
-            return Ok(digest.clone());
+        if let Some(facts) = self.known.get(&state) {
+            self.remember(state, facts.clone());
+            return Ok(facts.clone());
         }
-        let digest = hash()?;
+        let facts = read()?;
         if state.settled(SystemTime::now()) {
-            self.remember(state, digest.clone());
+            self.remember(state, facts.clone());
         }
-        Ok(digest)
+        Ok(facts)
     }
 
-    fn remember(&self, state: FileState, digest: Digest) {
+    fn remember(&self, state: FileState, facts: FileFacts) {
         if let Ok(mut used) = self.used.lock() {
-            used.insert(state, digest);
+            used.insert(state, facts);
         }
     }
 
-    /// Writes the digests this build used (and only those, so the memo stays the size of the
-    /// context), atomically. A memo that cannot be written only costs the next build time.
+    /// Writes the facts this build used (and only those, so the memo stays the size of the
+    /// context), atomically; nothing when they are what the memo already held (a no-op rebuild
+    /// writes nothing). A memo that cannot be written only costs the next build time.
     pub fn save(&self) {
         let Ok(used) = self.used.lock() else { return };
+        if *used == self.known {
+            return;
+        }
         let memo = Memo {
-            files: used.iter().map(|(s, d)| (*s, d.clone())).collect(),
+            files: used.iter().map(|(s, f)| (*s, f.clone())).collect(),
         };
         let Ok(bytes) = serde_json::to_vec(&memo) else {
             return;
@@ -146,8 +160,11 @@ mod tests {
         rustix::fs::fstat(file.as_fd()).unwrap()
     }
 
-    fn sha(bytes: &[u8]) -> Digest {
-        Digest::sha256(bytes)
+    fn sha(bytes: &[u8]) -> FileFacts {
+        FileFacts {
+            digest: Digest::sha256(bytes),
+            xattrs: Vec::new(),
+        }
     }
 
     #[test]
@@ -159,12 +176,12 @@ mod tests {
         std::thread::sleep(SETTLE + Duration::from_millis(50));
         let memo = dir.path().join("memo.json");
         let digests = FileDigests::load(memo.clone());
-        let first = digests.digest(&stat(&file), || Ok(sha(b"one"))).unwrap();
+        let first = digests.facts(&stat(&file), || Ok(sha(b"one"))).unwrap();
         digests.save();
 
         let digests = FileDigests::load(memo.clone());
         let reused = digests
-            .digest(&stat(&file), || {
+            .facts(&stat(&file), || {
                 panic!("a settled, unchanged file is not read again")
             })
             .unwrap();
@@ -174,7 +191,7 @@ mod tests {
         std::fs::write(&file, b"two").unwrap();
         let mut read = false;
         let changed = digests
-            .digest(&stat(&file), || {
+            .facts(&stat(&file), || {
                 read = true;
                 Ok(sha(b"two"))
             })
@@ -190,17 +207,58 @@ mod tests {
         std::fs::write(&file, b"fresh").unwrap();
         let memo = dir.path().join("memo.json");
         let digests = FileDigests::load(memo.clone());
-        digests.digest(&stat(&file), || Ok(sha(b"fresh"))).unwrap();
+        digests.facts(&stat(&file), || Ok(sha(b"fresh"))).unwrap();
         digests.save();
         let digests = FileDigests::load(memo);
         let mut read = false;
         digests
-            .digest(&stat(&file), || {
+            .facts(&stat(&file), || {
                 read = true;
                 Ok(sha(b"fresh"))
             })
             .unwrap();
         assert!(read, "a racily-clean file is hashed again");
+    }
+
+    #[test]
+    fn remembered_xattrs_follow_a_setxattr_and_a_no_op_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"same").unwrap();
+        let with = |value: &[u8]| FileFacts {
+            xattrs: vec![("user.k".to_owned(), value.to_vec())],
+            ..sha(b"same")
+        };
+        if rustix::fs::setxattr(&file, "user.k", b"1", rustix::fs::XattrFlags::empty()).is_err() {
+            return; // a filesystem without user xattrs: nothing to remember
+        }
+        std::thread::sleep(SETTLE + Duration::from_millis(50));
+        let memo = dir.path().join("memo.json");
+        let digests = FileDigests::load(memo.clone());
+        digests.facts(&stat(&file), || Ok(with(b"1"))).unwrap();
+        digests.save();
+        let written = std::fs::metadata(&memo).unwrap().modified().unwrap();
+
+        // Nothing changed: the memo answers and is not written again.
+        let digests = FileDigests::load(memo.clone());
+        let reused = digests
+            .facts(&stat(&file), || panic!("an unchanged file is not opened"))
+            .unwrap();
+        assert_eq!(reused, with(b"1"));
+        digests.save();
+        assert_eq!(std::fs::metadata(&memo).unwrap().modified().unwrap(), written);
+
+        // A new xattr value moves the ctime: the file is read again.
+        rustix::fs::setxattr(&file, "user.k", b"2", rustix::fs::XattrFlags::empty()).unwrap();
+        let mut read = false;
+        let changed = digests
+            .facts(&stat(&file), || {
+                read = true;
+                Ok(with(b"2"))
+            })
+            .unwrap();
+        assert!(read);
+        assert_eq!(changed, with(b"2"));
     }
 
     #[test]

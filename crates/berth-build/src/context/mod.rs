@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 
 mod digests;
 
-pub(crate) use digests::FileDigests;
+pub(crate) use digests::{FileDigests, FileFacts};
 
 /// Largest Dockerfile or ignore file read (BuildKit refuses larger Dockerfiles too).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

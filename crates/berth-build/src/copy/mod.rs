@@ -16,7 +16,7 @@ use berth_digest::{Digest, Hasher};
 use berth_dockerfile::{ignore::Matcher, SourceContent};
 
 use crate::{
-    context::{Context, FileDigests},
+    context::{Context, FileDigests, FileFacts},
     error::{Error, Result},
 };
 use source::{Node, Source};
@@ -353,31 +353,41 @@ fn checksum_visit(
         stat.st_nlink > 1
     );
     record(hasher, b"meta", meta.as_bytes());
-    for (name, value) in visit.xattrs {
+    let read_error = Error::io("read a source");
+    let Node::File(file) = &visit.node else {
+        record_xattrs(hasher, visit.xattrs().map_err(read_error)?);
+        if let Node::Symlink(target) = &visit.node {
+            record(hasher, b"link", target);
+        }
+        return Ok(());
+    };
+    // A file's xattrs and bytes: remembered for its state, or read (opening it).
+    let read = || -> std::io::Result<FileFacts> {
+        let mut content = Hasher::sha256();
+        std::io::copy(
+            &mut std::fs::File::from(file.fd()?.try_clone_to_owned()?),
+            &mut content,
+        )?;
+        Ok(FileFacts {
+            digest: content.finish(),
+            xattrs: file.xattrs()?.to_vec(),
+        })
+    };
+    let facts = match digests {
+        Some(digests) => digests.facts(stat, read),
+        None => read(),
+    }
+    .map_err(read_error)?;
+    record_xattrs(hasher, &facts.xattrs);
+    record(hasher, b"content", facts.digest.to_string().as_bytes());
+    Ok(())
+}
+
+fn record_xattrs(hasher: &mut Hasher, xattrs: &[(String, Vec<u8>)]) {
+    for (name, value) in xattrs {
         record(hasher, b"xattr", name.as_bytes());
         record(hasher, b"value", value);
     }
-    match &visit.node {
-        Node::File(fd) => {
-            let read = || -> std::io::Result<Digest> {
-                let mut content = Hasher::sha256();
-                std::io::copy(
-                    &mut std::fs::File::from(fd.try_clone_to_owned()?),
-                    &mut content,
-                )?;
-                Ok(content.finish())
-            };
-            let digest = match digests {
-                Some(digests) => digests.digest(stat, read),
-                None => read(),
-            }
-            .map_err(Error::io("read a source"))?;
-            record(hasher, b"content", digest.to_string().as_bytes());
-        }
-        Node::Symlink(target) => record(hasher, b"link", target),
-        Node::Dir | Node::Special | Node::Leave { .. } => {}
-    }
-    Ok(())
 }
 
 #[cfg(test)]

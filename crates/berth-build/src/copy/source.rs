@@ -3,8 +3,9 @@
 //! without following any symlink, `.dockerignore` and `--exclude` applied.
 
 use std::{
+    cell::OnceCell,
     io,
-    os::fd::{AsFd, BorrowedFd},
+    os::fd::{AsFd, BorrowedFd, OwnedFd},
 };
 
 use berth_container::unpack::{
@@ -29,7 +30,7 @@ pub(crate) struct Source<'a> {
 pub(crate) enum Node<'n> {
     /// A directory: visited before its children; `Leave` follows them.
     Dir,
-    File(BorrowedFd<'n>),
+    File(&'n FileNode<'n>),
     Symlink(&'n [u8]),
     /// A FIFO or device node.
     Special,
@@ -39,13 +40,71 @@ pub(crate) enum Node<'n> {
     },
 }
 
+/// A regular file met by the walker, opened only when its bytes or extended attributes are asked
+/// for: a rebuild whose context digests are remembered needs neither (its `lstat` is enough).
+pub(crate) struct FileNode<'n> {
+    /// The directory and name it is opened at (never following a symlink); `None` when it was
+    /// opened up front.
+    at: Option<(BorrowedFd<'n>, &'n [u8])>,
+    fd: OnceCell<OwnedFd>,
+    xattrs: OnceCell<Vec<(String, Vec<u8>)>>,
+}
+
+impl<'n> FileNode<'n> {
+    fn at(dir: BorrowedFd<'n>, name: &'n [u8]) -> FileNode<'n> {
+        FileNode {
+            at: Some((dir, name)),
+            fd: OnceCell::new(),
+            xattrs: OnceCell::new(),
+        }
+    }
+
+    fn opened(fd: OwnedFd) -> FileNode<'n> {
+        FileNode {
+            at: None,
+            fd: OnceCell::from(fd),
+            xattrs: OnceCell::new(),
+        }
+    }
+
+    /// The open file (read-only).
+    pub fn fd(&self) -> io::Result<BorrowedFd<'_>> {
+        if let Some(fd) = self.fd.get() {
+            return Ok(fd.as_fd());
+        }
+        let (dir, name) = self.at.expect("a file not opened up front has a place");
+        let fd = open_nofollow(dir, name, OFlags::RDONLY)?;
+        Ok(self.fd.get_or_init(|| fd).as_fd())
+    }
+
+    /// Its extended attributes, as [`read_xattrs`] reads them.
+    pub fn xattrs(&self) -> io::Result<&[(String, Vec<u8>)]> {
+        if let Some(xattrs) = self.xattrs.get() {
+            return Ok(xattrs);
+        }
+        let xattrs = read_xattrs(self.fd()?);
+        Ok(self.xattrs.get_or_init(|| xattrs))
+    }
+}
+
 /// What the walker hands out: the path relative to the matched source (empty for the source
 /// itself), its `lstat`, and the node.
 pub(crate) struct Visit<'v> {
     pub rel: &'v [Vec<u8>],
     pub stat: &'v Stat,
-    pub xattrs: &'v [(String, Vec<u8>)],
+    /// A directory's extended attributes (a file's come from its [`FileNode`]).
+    dir_xattrs: &'v [(String, Vec<u8>)],
     pub node: Node<'v>,
+}
+
+impl Visit<'_> {
+    /// The entry's extended attributes (a file is opened to read them).
+    pub fn xattrs(&self) -> io::Result<&[(String, Vec<u8>)]> {
+        match &self.node {
+            Node::File(file) => file.xattrs(),
+            _ => Ok(self.dir_xattrs),
+        }
+    }
 }
 
 pub(crate) fn has_wildcards(path: &str) -> bool {
@@ -182,18 +241,18 @@ impl Source<'_> {
             }
             FileType::RegularFile => {
                 let file = open_in_root(self.root, path, OFlags::RDONLY).map_err(at)?;
-                let xattrs = read_xattrs(file.as_fd());
+                let file = FileNode::opened(file);
                 visit(Visit {
                     rel: &rel,
                     stat: &stat,
-                    xattrs: &xattrs,
-                    node: Node::File(file.as_fd()),
+                    dir_xattrs: &[],
+                    node: Node::File(&file),
                 })
             }
             _ => visit(Visit {
                 rel: &rel,
                 stat: &stat,
-                xattrs: &[],
+                dir_xattrs: &[],
                 node: Node::Special,
             }),
         }
@@ -219,7 +278,7 @@ impl Walker<'_, '_> {
         visit(Visit {
             rel,
             stat,
-            xattrs: &xattrs,
+            dir_xattrs: &xattrs,
             node: Node::Dir,
         })?;
         let names = list_dir(dir).map_err(Error::io(format!("read {}", display(top))))?;
@@ -233,7 +292,7 @@ impl Walker<'_, '_> {
         visit(Visit {
             rel,
             stat,
-            xattrs: &xattrs,
+            dir_xattrs: &xattrs,
             node: Node::Leave { empty },
         })
     }
@@ -279,13 +338,12 @@ impl Walker<'_, '_> {
                 self.dir(top, rel, child.as_fd(), &stat, visit)?;
             }
             FileType::RegularFile => {
-                let file = open_nofollow(dir, &name, OFlags::RDONLY).map_err(at)?;
-                let xattrs = read_xattrs(file.as_fd());
+                let file = FileNode::at(dir, &name);
                 visit(Visit {
                     rel,
                     stat: &stat,
-                    xattrs: &xattrs,
-                    node: Node::File(file.as_fd()),
+                    dir_xattrs: &[],
+                    node: Node::File(&file),
                 })?;
             }
             FileType::Symlink => {
@@ -294,14 +352,14 @@ impl Walker<'_, '_> {
                 visit(Visit {
                     rel,
                     stat: &stat,
-                    xattrs: &[],
+                    dir_xattrs: &[],
                     node: Node::Symlink(target.as_bytes()),
                 })?;
             }
             _ => visit(Visit {
                 rel,
                 stat: &stat,
-                xattrs: &[],
+                dir_xattrs: &[],
                 node: Node::Special,
             })?,
         }

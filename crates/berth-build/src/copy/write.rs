@@ -202,7 +202,10 @@ impl<'r> Writer<'r> {
                 )
                 .map_err(|e| at(&path, "create")(errno(e)))?;
                 let mut out = std::fs::File::from(fd);
-                let source = source.try_clone_to_owned().map_err(at(&path, "read"))?;
+                let source = source
+                    .fd()
+                    .and_then(|fd| fd.try_clone_to_owned())
+                    .map_err(at(&path, "read"))?;
                 let mut input = std::fs::File::from(source);
                 io::copy(&mut input, &mut out).map_err(at(&path, "write"))?;
                 self.set_attributes(out.as_fd(), &path, visit)?;
@@ -269,7 +272,7 @@ impl<'r> Writer<'r> {
         let mode = self.attributes.mode.unwrap_or(visit.stat.st_mode & 0o7777);
         rustix::fs::fchmod(fd, Mode::from_raw_mode(mode))
             .map_err(|e| at(path, "chmod")(errno(e)))?;
-        for (name, value) in visit.xattrs {
+        for (name, value) in visit.xattrs().map_err(at(path, "read"))? {
             if let Err(e) = rustix::fs::fsetxattr(fd, name.as_str(), value, XattrFlags::empty()) {
                 tracing::debug!(xattr = %name, error = %e, "xattr not copied");
             }
