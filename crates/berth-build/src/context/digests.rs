@@ -246,7 +246,10 @@ mod tests {
             .unwrap();
         assert_eq!(reused, with(b"1"));
         digests.save();
-        assert_eq!(std::fs::metadata(&memo).unwrap().modified().unwrap(), written);
+        assert_eq!(
+            std::fs::metadata(&memo).unwrap().modified().unwrap(),
+            written
+        );
 
         // A new xattr value moves the ctime: the file is read again.
         rustix::fs::setxattr(&file, "user.k", b"2", rustix::fs::XattrFlags::empty()).unwrap();
