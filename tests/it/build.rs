@@ -573,3 +573,89 @@ fn dockerfile_paths_inside_and_outside_the_context() {
         "{stderr}"
     );
 }
+
+/// GC while a build runs takes nothing the build needs: `rmi` of its base, `builder prune`,
+/// `image prune -a` and `system prune -a`, started while a RUN runs, wait for the build or leave
+/// its layers alone; the image it names has every layer, and runs.
+#[test]
+fn prunes_during_a_build_leave_it_whole() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    let mut applets = APPLETS.to_vec();
+    applets.push("sleep");
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-gc:1",
+        &applets,
+        &[]
+    ));
+    // A cached step from an earlier build, then a build that reuses it and runs a slow RUN.
+    let first = "FROM bb-gc:1\nRUN echo one > /one\n";
+    let out = berth_build(&env, &["-t", "gc-first:1"], first);
+    assert!(out.status.success(), "{}", render(&out));
+    env.ok(&["rmi", "gc-first:1"]);
+    let mut command = env.berth();
+    command
+        .args(["build", "-t", "gc-built:1", "--network", "none", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut build = command.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = build.stdin.take().unwrap();
+        stdin
+            .write_all(b"FROM bb-gc:1\nRUN echo one > /one\nRUN sleep 3 && echo two > /two\nCOPY <<EOF /three\nthree\nEOF\n")
+            .unwrap();
+    }
+    let steps = env.root().join("berth/containers/steps");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let running = || {
+        std::fs::read_dir(&steps)
+            .is_ok_and(|d| d.flatten().any(|e| e.path().join("runtime.log").exists()))
+    };
+    while !running() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(running(), "the RUN never started");
+    let prunes: Vec<_> = [
+        &["rmi", "bb-gc:1"][..],
+        &["builder", "prune", "-f"],
+        &["image", "prune", "-a", "-f"],
+        &["system", "prune", "-a", "-f"],
+    ]
+    .into_iter()
+    .map(|args| {
+        env.berth()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    })
+    .collect();
+    let built = build.wait_with_output().unwrap();
+    assert!(built.status.success(), "{}", render(&built));
+    for prune in prunes {
+        let out = prune.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", render(&out));
+    }
+    // Whatever the prunes took, the built image is whole: every layer's blob is there, and the
+    // files of the cached step, the RUN and the COPY are in it.
+    let check = env.ok(&["system", "check"]);
+    assert!(check.is_empty(), "{check}");
+    let listing = env.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "gc-built:1",
+        "cat",
+        "/one",
+        "/two",
+        "/three",
+    ]);
+    assert_eq!(listing, "one\ntwo\nthree\n");
+}
