@@ -322,6 +322,37 @@ fn a_failed_build_leaves_nothing_behind() {
     assert!(stderr.contains("unknown instruction: RUNN"), "{stderr}");
 }
 
+/// `berth build ARGS -` of `dockerfile`, returned once one of its RUNs runs (its step directory
+/// has the runtime's log).
+fn spawn_build_until_run(env: &Env, args: &[&str], dockerfile: &str) -> std::process::Child {
+    let mut child = env
+        .berth()
+        .arg("build")
+        .args(args)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(dockerfile.as_bytes()).unwrap();
+    }
+    let steps = env.root().join("berth/containers/steps");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let running = || {
+        std::fs::read_dir(&steps)
+            .is_ok_and(|d| d.flatten().any(|e| e.path().join("runtime.log").exists()))
+    };
+    while !running() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(running(), "the RUN never started");
+    child
+}
+
 /// An interrupted build (SIGTERM while a RUN runs) kills the RUN, unmounts its root filesystem,
 /// removes its directories and names nothing.
 #[test]
@@ -338,30 +369,12 @@ fn an_interrupted_build_leaves_nothing_behind() {
         &applets,
         &[]
     ));
-    let mut command = env.berth();
-    command
-        .args(["build", "-t", "interrupted:1", "--progress", "plain", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all(b"FROM bb-int:1\nRUN echo started && sleep 60\n")
-            .unwrap();
-    }
+    let child = spawn_build_until_run(
+        &env,
+        &["-t", "interrupted:1", "--progress", "plain"],
+        "FROM bb-int:1\nRUN echo started && sleep 60\n",
+    );
     let steps = env.root().join("berth/containers/steps");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let running = || {
-        std::fs::read_dir(&steps)
-            .is_ok_and(|d| d.flatten().any(|e| e.path().join("runtime.log").exists()))
-    };
-    while !running() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    assert!(running(), "the RUN never started");
     std::thread::sleep(std::time::Duration::from_millis(300));
     // The RUN is on the default network: its helpers must go with the build.
     let helpers = crate::build_network::helpers_of(child.id());
@@ -575,8 +588,9 @@ fn dockerfile_paths_inside_and_outside_the_context() {
 }
 
 /// GC while a build runs takes nothing the build needs: `rmi` of its base, `builder prune`,
-/// `image prune -a` and `system prune -a`, started while a RUN runs, wait for the build or leave
-/// its layers alone; the image it names has every layer, and runs.
+/// `image prune` and `system prune` (which removes unused snapshots), started while a RUN runs,
+/// wait for the build or leave its layers and snapshots alone; the image it names has every
+/// layer, and runs.
 #[test]
 fn prunes_during_a_build_leave_it_whole() {
     if !(require("busybox") && require("runc")) {
@@ -596,35 +610,16 @@ fn prunes_during_a_build_leave_it_whole() {
     let out = berth_build(&env, &["-t", "gc-first:1"], first);
     assert!(out.status.success(), "{}", render(&out));
     env.ok(&["rmi", "gc-first:1"]);
-    let mut command = env.berth();
-    command
-        .args(["build", "-t", "gc-built:1", "--network", "none", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut build = command.spawn().unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = build.stdin.take().unwrap();
-        stdin
-            .write_all(b"FROM bb-gc:1\nRUN echo one > /one\nRUN sleep 3 && echo two > /two\nCOPY <<EOF /three\nthree\nEOF\n")
-            .unwrap();
-    }
-    let steps = env.root().join("berth/containers/steps");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let running = || {
-        std::fs::read_dir(&steps)
-            .is_ok_and(|d| d.flatten().any(|e| e.path().join("runtime.log").exists()))
-    };
-    while !running() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    assert!(running(), "the RUN never started");
+    let build = spawn_build_until_run(
+        &env,
+        &["-t", "gc-built:1", "--network", "none"],
+        "FROM bb-gc:1\nRUN echo one > /one\nRUN sleep 3 && cat /one > /two\nCOPY <<EOF /three\nthree\nEOF\n",
+    );
     let prunes: Vec<_> = [
         &["rmi", "bb-gc:1"][..],
         &["builder", "prune", "-f"],
-        &["image", "prune", "-a", "-f"],
-        &["system", "prune", "-a", "-f"],
+        &["image", "prune", "-f"],
+        &["system", "prune", "-f"],
     ]
     .into_iter()
     .map(|args| {
@@ -642,6 +637,7 @@ fn prunes_during_a_build_leave_it_whole() {
         let out = prune.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", render(&out));
     }
+    // The RUN's `cat` ran after the prunes began: its binary and /one come from the snapshots.
     // Whatever the prunes took, the built image is whole: every layer's blob is there, and the
     // files of the cached step, the RUN and the COPY are in it.
     let check = env.ok(&["system", "check"]);
@@ -649,6 +645,8 @@ fn prunes_during_a_build_leave_it_whole() {
     let listing = env.ok(&[
         "run",
         "--rm",
+        "--pull",
+        "never",
         "--network",
         "none",
         "gc-built:1",
@@ -657,5 +655,5 @@ fn prunes_during_a_build_leave_it_whole() {
         "/two",
         "/three",
     ]);
-    assert_eq!(listing, "one\ntwo\nthree\n");
+    assert_eq!(listing, "one\none\nthree\n");
 }

@@ -109,6 +109,8 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
     // The content guard keeps GC away from the layers written until the image names them.
     let _guard = store.content_guard()?;
     let containers = Containers::open(store)?;
+    // And the snapshot guard keeps `system prune` from the snapshots the steps stack.
+    let _snapshots = containers.snapshot_guard()?;
     berth_container::Step::sweep(&containers);
     let mut bases = BTreeMap::new();
     for name in plan.images() {

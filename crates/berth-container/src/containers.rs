@@ -30,6 +30,16 @@ use crate::{
 /// reports containers that were running when the daemon went away.
 pub const LOST_EXIT_CODE: i32 = 255;
 const LOCK_FILE: &str = ".lock";
+/// Shared by whatever uses snapshots without a container record naming them (a build); taken
+/// exclusively by [`Containers::prune_snapshots`]. Always taken before [`LOCK_FILE`].
+const SNAPSHOT_LOCK_FILE: &str = ".snapshots.lock";
+
+/// Keeps [`Containers::prune_snapshots`] waiting while it is held (a build holds one from its first
+/// step to its image): the snapshots a running build stacks are in no container's record.
+#[derive(Debug)]
+pub struct SnapshotGuard {
+    _file: File,
+}
 /// Random names tried before falling back to a short random ID.
 const MAX_NAME_ATTEMPTS: usize = 64;
 /// How long a container has to go after SIGKILL (`stop` after its timeout, `rm -f`).
@@ -83,6 +93,31 @@ impl<'s> Containers<'s> {
     /// The runtime that runs `container` (its record names it), with this store's runtime state root.
     pub fn runtime(&self, container: &Container) -> Result<Runtime> {
         Runtime::find(&container.record.runtime, &self.runtime_root())
+    }
+
+    /// Takes the snapshot lock, shared (`exclusive` for pruning).
+    fn snapshot_lock(&self, exclusive: bool) -> Result<File> {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(SNAPSHOT_LOCK_FILE))
+            .map_err(Error::io("lock the snapshots"))?;
+        let operation = if exclusive {
+            FlockOperation::LockExclusive
+        } else {
+            FlockOperation::LockShared
+        };
+        rustix::fs::flock(file.as_fd(), operation)
+            .map_err(|e| Error::io("lock the snapshots")(e.into()))?;
+        Ok(file)
+    }
+
+    /// Holds snapshot pruning off until the guard is dropped (see [`SnapshotGuard`]).
+    pub fn snapshot_guard(&self) -> Result<SnapshotGuard> {
+        Ok(SnapshotGuard {
+            _file: self.snapshot_lock(false)?,
+        })
     }
 
     fn lock(&self) -> Result<File> {
@@ -483,8 +518,10 @@ impl<'s> Containers<'s> {
         Ok(roots)
     }
 
-    /// Removes layer snapshots no container uses any more.
+    /// Removes layer snapshots no container uses any more; waits for running builds
+    /// ([`Containers::snapshot_guard`]).
     pub fn prune_snapshots(&self) -> Result<u64> {
+        let _builds = self.snapshot_lock(true)?;
         let _lock = self.lock()?;
         let mut keep = Vec::new();
         for container in self.list_records()? {

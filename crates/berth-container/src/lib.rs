@@ -88,7 +88,7 @@ mod step;
 
 pub use changes::{Change, ChangeKind};
 pub use commit::{CommitOptions, Committed};
-pub use containers::{Containers, CreateOptions, LOST_EXIT_CODE};
+pub use containers::{Containers, CreateOptions, SnapshotGuard, LOST_EXIT_CODE};
 pub use error::Error;
 pub use failure::StartFailure;
 pub use filter::ContainerFilter;
