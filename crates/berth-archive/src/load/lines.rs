@@ -21,7 +21,9 @@ use berth_manifest::{
 };
 use oci_spec::image::{Descriptor, ImageManifest};
 
-use super::{config_for_layers, files::MAX_DOCUMENT_BYTES, LoadOptions, MAX_ARCHIVE_MANIFEST_BYTES};
+use super::{
+    config_for_layers, files::MAX_DOCUMENT_BYTES, LoadOptions, MAX_ARCHIVE_MANIFEST_BYTES,
+};
 use crate::progress::{layer_id, Progress, Reporter};
 
 /// How deep indexes may nest, as the loader allows (`oci.rs`).
@@ -248,7 +250,12 @@ mod tests {
     fn check(images: &[&[(&str, u8)]], stored: &[&[u8]], want: &[(&str, u8)]) {
         let images: Vec<ImageLayers> = images
             .iter()
-            .map(|layers| layers.iter().map(|(f, n)| ((*f).to_owned(), diff(*n))).collect())
+            .map(|layers| {
+                layers
+                    .iter()
+                    .map(|(f, n)| ((*f).to_owned(), diff(*n)))
+                    .collect()
+            })
             .collect();
         let present = stored
             .iter()
@@ -283,11 +290,19 @@ mod tests {
         // Everything stored already: no line.
         check(&[&[("a", 1), ("b", 2)]], &[&[1], &[1, 2]], &[]);
         // The same diff_id over another base is another chain: it loads, and draws a line.
-        check(&[&[("a", 3), ("b", 2)]], &[&[1], &[1, 2]], &[("a", 3), ("b", 2)]);
+        check(
+            &[&[("a", 3), ("b", 2)]],
+            &[&[1], &[1, 2]],
+            &[("a", 3), ("b", 2)],
+        );
         // A base in the store: only the layer above it.
         check(&[&[("a", 1), ("b", 2)]], &[&[1]], &[("b", 2)]);
         // One diff_id at two heights (an empty layer twice): one line, as Docker's ID map has.
-        check(&[&[("e", 9), ("b", 2), ("e", 9)]], &[], &[("e", 9), ("b", 2)]);
+        check(
+            &[&[("e", 9), ("b", 2), ("e", 9)]],
+            &[],
+            &[("e", 9), ("b", 2)],
+        );
     }
 
     #[test]

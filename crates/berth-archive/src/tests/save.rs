@@ -436,8 +436,7 @@ fn load_reports_layer_files() {
                 ..LoadOptions::default()
             };
             if from_file {
-                crate::load_file(&store, &std::fs::File::open(FIXTURE).unwrap(), &options)
-                    .unwrap();
+                crate::load_file(&store, &std::fs::File::open(FIXTURE).unwrap(), &options).unwrap();
             } else {
                 let archive = std::fs::read(FIXTURE).unwrap();
                 load(&store, &archive[..], &options).unwrap();
