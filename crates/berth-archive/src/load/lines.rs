@@ -175,7 +175,7 @@ fn oci_images(docs: &impl Documents, options: &LoadOptions) -> Option<Vec<ImageL
         if is_attestation(descriptor) {
             continue;
         }
-        let Some((digest, manifest)) = manifest_of(docs, descriptor, options, 0)? else {
+        let Found::Manifest(digest, manifest) = manifest_of(docs, descriptor, options, 0)? else {
             continue;
         };
         if !manifests.insert(digest) {
@@ -208,14 +208,21 @@ fn blob(docs: &impl Documents, descriptor: &Descriptor) -> Option<String> {
     ))
 }
 
+/// Where a descriptor of `index.json` leads.
+enum Found {
+    Manifest(Digest, Box<ImageManifest>),
+    /// An index with nothing for the platform asked for: the loader skips it.
+    NotForPlatform,
+}
+
 /// The image manifest a descriptor leads to, through indexes (a platform chosen as the loader
-/// chooses it); `Some(None)` when an index has nothing for the platform asked for.
+/// chooses it); `None` when it cannot be indexed.
 fn manifest_of(
     docs: &impl Documents,
     descriptor: &Descriptor,
     options: &LoadOptions,
     depth: usize,
-) -> Option<Option<(Digest, ImageManifest)>> {
+) -> Option<Found> {
     if depth > MAX_INDEX_DEPTH {
         return None;
     }
@@ -225,13 +232,13 @@ fn manifest_of(
     match parse_document(&bytes, Some(&declared)).ok()? {
         Document::Manifest(manifest) => {
             let digest = Digest::parse(descriptor.digest().as_ref()).ok()?;
-            Some(Some((digest, manifest)))
+            Some(Found::Manifest(digest, Box::new(manifest)))
         }
         Document::Index(index) => {
             let want = options.platform.clone().unwrap_or_else(host_platform);
             match select_manifest(&index, &want) {
                 Some(chosen) => manifest_of(docs, chosen, options, depth + 1),
-                None if options.platform.is_some() => Some(None),
+                None if options.platform.is_some() => Some(Found::NotForPlatform),
                 None => None,
             }
         }
