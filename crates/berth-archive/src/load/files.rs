@@ -481,7 +481,8 @@ impl Documents for Index<'_> {
 
     fn size(&self, key: &str) -> Option<u64> {
         match self.files.contents.get(key) {
-            Some(_) => self.files.digest(key).ok().map(|(_, size)| size),
+            Some(Content::Memory(bytes)) => Some(bytes.len() as u64),
+            Some(Content::Pending { blob, .. }) => Some(blob.size()),
             None => self.deferred.get(key).map(|(_, size)| *size),
         }
     }
