@@ -19,7 +19,7 @@ use std::{
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 use crate::{
-    common::{fixture, private_dockerd, Env, Registry},
+    common::{fixture, private_dockerd, require, Dockerd, Env, Registry},
     crash::Proxy,
 };
 
@@ -566,6 +566,125 @@ fn pull_screen_matches_docker() {
         );
     }
     let _ = docker.docker().args(["rmi", &name]).output();
+}
+
+/// The oracle for `load`: Docker 20.10's CLI loading the same archive on the same terminal (stdout
+/// and stderr both on it, as a user sees them) ends on the same screen as berth, at 80 and 200
+/// columns: one `Loading layer` line per layer, named after its diff_id, in Docker's order, none
+/// for a layer whose chain is loaded already (the base image's, on the first load; every one, on a
+/// second load of the same archive), for Docker's own archive, skopeo's `docker-archive:` and
+/// berth's own `save` (gzip layers under `blobs/sha256/`, whose names are not their diff_ids).
+#[test]
+fn load_screen_matches_docker() {
+    if !require("skopeo") {
+        return;
+    }
+    let docker = &private_dockerd("load");
+    let scratch = Env::new();
+    let docker_made = fixture("docker-20.10-save.tar");
+    let skopeo_made = scratch.path("skopeo.tar");
+    let status = std::process::Command::new("skopeo")
+        .args(["copy", "-q"])
+        .arg(format!(
+            "docker-archive:{}:fixture/busybox:1",
+            docker_made.display()
+        ))
+        .arg(format!(
+            "docker-archive:{}:term/skopeo:1",
+            skopeo_made.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    scratch.load_fixture();
+    let berth_made = scratch.path("berth.tar");
+    scratch.ok(&[
+        "save",
+        "-o",
+        berth_made.to_str().unwrap(),
+        "fixture/busybox:1",
+    ]);
+    for cols in [80, 200] {
+        for (made_by, archive) in [
+            ("docker", &docker_made),
+            ("skopeo", &skopeo_made),
+            ("berth", &berth_made),
+        ] {
+            remove_every_image(docker);
+            let env = Env::new();
+            let archive = archive.to_str().unwrap();
+            for round in ["first", "second"] {
+                let what = format!("{round} load of {made_by}'s archive at {cols} columns");
+                let mut load = docker.docker();
+                load.args(["load", "-i", archive]);
+                let mut theirs = Terminal::spawn_all(&load, cols, env.path("unused"));
+                assert_eq!(theirs.wait(), 0, "{what}: {}", theirs.screen());
+                let theirs = theirs.screen();
+                let mut load = env.berth();
+                load.args(["load", "-i", archive]);
+                let mut ours = Terminal::spawn_all(&load, cols, env.path("unused"));
+                assert_eq!(ours.wait(), 0, "{what}: {}", ours.screen());
+                let ours = ours.screen();
+                assert_eq!(ours, theirs, "{what}");
+                let lines = ours.matches(": Loading layer").count();
+                assert_eq!(
+                    lines,
+                    if round == "first" { 2 } else { 0 },
+                    "{what}: {ours}"
+                );
+                if made_by == "docker" {
+                    insta::assert_snapshot!(format!("load_docker_{round}_{cols}"), ours);
+                }
+            }
+        }
+    }
+    // Off a terminal (stdout and stderr pipes), Docker's CLI asks for a quiet load: the names alone.
+    remove_every_image(docker);
+    let env = Env::new();
+    let archive = docker_made.to_str().unwrap();
+    let theirs = docker
+        .docker()
+        .args(["load", "-i", archive])
+        .output()
+        .unwrap();
+    let ours = env.berth().args(["load", "-i", archive]).output().unwrap();
+    assert!(theirs.status.success() && ours.status.success());
+    assert_eq!(
+        (
+            String::from_utf8_lossy(&ours.stdout),
+            String::from_utf8_lossy(&ours.stderr)
+        ),
+        (
+            String::from_utf8_lossy(&theirs.stdout),
+            String::from_utf8_lossy(&theirs.stderr)
+        ),
+    );
+    assert!(ours
+        .stdout
+        .starts_with(b"Loaded image: fixture/busybox:1\n"));
+    remove_every_image(docker);
+}
+
+/// Every image of the engine removed, and with them every layer: the next load finds none. A parent
+/// goes only once its children are gone, so children first, as often as it takes.
+fn remove_every_image(docker: &Dockerd) {
+    for _ in 0..4 {
+        let listed = docker
+            .docker()
+            .args(["image", "ls", "-aq"])
+            .output()
+            .unwrap();
+        let ids: Vec<String> = String::from_utf8(listed.stdout)
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if ids.is_empty() {
+            return;
+        }
+        let _ = docker.docker().args(["rmi", "-f"]).args(&ids).output();
+    }
+    panic!("the engine kept images after four rounds of rmi -f");
 }
 
 /// Off a terminal, a long transfer gets one whole-image line every 5 seconds at most, and at least

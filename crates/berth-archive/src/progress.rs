@@ -14,11 +14,17 @@ use std::{
 /// One report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
-    /// `load`: a large file of the archive (a layer) is being stored and checked: `current` of
-    /// `total` bytes. `id` is the first 12 hex digits of the digest its name carries
-    /// (`blobs/sha256/<hex>`, `<hex>/layer.tar`), else its name.
+    /// `load`: a layer file of the archive is being stored and checked: `current` of `total`
+    /// bytes. `file` is its path in the archive (one per file); `id` names the `Loading layer`
+    /// line it draws, `None` for a file that draws none. An archive file that was indexed first
+    /// (`load_file` of an uncompressed archive) has Docker's lines: `id` is the first 12 hex
+    /// digits of the layer's diff_id, and a layer whose chain is already in the store draws none
+    /// (moby's `tarexport.Load`). A streamed archive's layers are known only as they pass: `id` is
+    /// the first 12 hex digits of the digest the file's name carries (`blobs/sha256/<hex>`,
+    /// `<hex>/layer.tar`), else its name, and every large layer file draws a line.
     Layer {
-        id: String,
+        file: String,
+        id: Option<String>,
         current: u64,
         total: u64,
     },
@@ -41,12 +47,19 @@ impl Reporter {
         }
     }
 
-    /// A reader that reports its bytes as `Progress::Layer` of the file `name`.
-    pub(crate) fn layer_reader<R: Read>(&self, name: &str, total: u64, inner: R) -> Metered<R> {
+    /// A reader that reports its bytes as `Progress::Layer` of the file `file`, on the line `id`.
+    pub(crate) fn layer_reader<R: Read>(
+        &self,
+        file: &str,
+        id: Option<String>,
+        total: u64,
+        inner: R,
+    ) -> Metered<R> {
         Metered {
             inner,
             reporter: self.clone(),
-            id: layer_id(name),
+            file: file.to_owned(),
+            id,
             current: 0,
             reported: 0,
             total,
@@ -71,7 +84,8 @@ const STEP: u64 = 256 * 1024;
 pub(crate) struct Metered<R> {
     inner: R,
     reporter: Reporter,
-    id: String,
+    file: String,
+    id: Option<String>,
     current: u64,
     reported: u64,
     total: u64,
@@ -83,6 +97,7 @@ impl<R> Metered<R> {
         if self.current - self.reported >= STEP || self.current >= self.total {
             self.reported = self.current;
             self.reporter.emit(Progress::Layer {
+                file: self.file.clone(),
                 id: self.id.clone(),
                 current: self.current,
                 total: self.total,
@@ -124,7 +139,7 @@ impl Meter {
     }
 }
 
-/// Docker's 12-digit ID from an archive file's name, or the name itself.
+/// A streamed layer file's line: the 12-digit ID its name carries, or the name itself.
 pub(crate) fn layer_id(name: &str) -> String {
     name.split('/')
         .find(|part| part.len() == 64 && part.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -155,7 +170,8 @@ mod tests {
             Reporter::new(move |p| seen.lock().unwrap().push(p))
         };
         let data = vec![0u8; 600 * 1024];
-        let mut reader = reporter.layer_reader("x.tar", data.len() as u64, &data[..]);
+        let mut reader =
+            reporter.layer_reader("x.tar", Some("x".into()), data.len() as u64, &data[..]);
         io::copy(&mut reader, &mut io::sink()).unwrap();
         let currents: Vec<u64> = seen
             .lock()

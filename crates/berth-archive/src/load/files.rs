@@ -21,13 +21,17 @@ use std::{
 use berth_digest::Digest;
 use berth_store::{LayerInfo, PendingBlob, Store};
 
+use super::{
+    lines::{docker_lines, stored_chains, Documents, LayerLines},
+    LoadOptions,
+};
 use crate::{
     compression::{peek, Compression},
     digester::{digest_layer, Entries, LayerDigests, Limits, Sink, Tee},
     entry::{check_layer_entry, check_name, clean_components},
     error::{Error, Result},
     fileat::FileAt,
-    progress::{layer_id, Progress, Reporter},
+    progress::{Progress, Reporter},
     scan::{copy_entry, count_entry, for_each_entry, for_each_entry_seeking},
 };
 
@@ -77,6 +81,8 @@ pub(crate) struct Files {
     entries: usize,
     /// Told about the large files (layers) as they are stored.
     reporter: Reporter,
+    /// Which line each layer file draws.
+    lines: LayerLines,
 }
 
 impl Files {
@@ -97,15 +103,17 @@ impl Files {
     }
 
     /// Reads an uncompressed archive file that starts at `start` in `archive`. Small files are read
-    /// as the headers are walked; the large ones (layers) are skipped over, then stored and
-    /// scanned several at a time, one per core, each read with its own positioned reads.
+    /// as the headers are walked; the large ones (layers) are skipped over. The archive is then
+    /// indexed (its layout documents and configs read, the store's layer chains looked up), so the
+    /// layers draw Docker's lines ([`LayerLines`]); then the large files are stored and scanned
+    /// several at a time, one per core, each read with its own positioned reads.
     pub fn read_seekable(
         store: &Store,
         archive: &File,
         start: u64,
-        limits: &Limits,
-        reporter: &Reporter,
+        options: &LoadOptions,
     ) -> Result<Files> {
+        let (limits, reporter) = (&options.limits, &options.progress);
         let mut files = Files {
             reporter: reporter.clone(),
             ..Files::default()
@@ -116,7 +124,26 @@ impl Files {
             files.visit(store, entry, limits, Some(&mut deferred))
         })?;
         drain(rest)?;
-        let ingested = ingest_in_parallel(store, archive, start, deferred, limits, reporter)?;
+        let index = Index {
+            files: &files,
+            deferred: &deferred,
+            archive,
+            start,
+        };
+        files.lines = docker_lines(&index, stored_chains(store), options).unwrap_or_else(|| {
+            tracing::debug!("archive layout not indexed: layer lines named after their files");
+            LayerLines::ByFileName
+        });
+        files.lines.announce(reporter);
+        let run = IngestRun {
+            store,
+            archive,
+            start,
+            limits,
+            reporter,
+            lines: &files.lines,
+        };
+        let ingested = ingest_in_parallel(&run, deferred)?;
         files.contents.extend(ingested);
         Ok(files)
     }
@@ -213,7 +240,9 @@ impl Files {
         if defer {
             return Ok(None);
         }
-        let mut metered = self.reporter.layer_reader(name, size, entry);
+        let mut metered = self
+            .reporter
+            .layer_reader(name, self.lines.id(name), size, entry);
         Self::ingest_file(store, name, &mut metered, size, limits).map(Some)
     }
 
@@ -292,7 +321,8 @@ impl Files {
         if let Some(Content::Memory(bytes)) = self.contents.get(key) {
             let size = bytes.len() as u64;
             self.reporter.emit(Progress::Layer {
-                id: layer_id(key),
+                file: key.to_owned(),
+                id: self.lines.id(key),
                 current: size,
                 total: size,
             });
@@ -313,12 +343,17 @@ impl Files {
 
     /// The key of the file that `path` names: itself, or the target of a link (one hop).
     pub fn resolve(&self, path: &str) -> Result<String> {
+        self.resolve_among(path, |key| self.contents.contains_key(key))
+    }
+
+    /// [`Files::resolve`] among the files `exists` knows.
+    fn resolve_among(&self, path: &str, exists: impl Fn(&str) -> bool) -> Result<String> {
         let name = clean_archive_path(path)?;
-        if self.contents.contains_key(&name) {
+        if exists(&name) {
             return Ok(name);
         }
         if let Some(target) = self.links.get(&name) {
-            if self.contents.contains_key(target) {
+            if exists(target) {
                 return Ok(target.clone());
             }
         }
@@ -411,15 +446,63 @@ fn drain(rest: impl Read) -> Result<()> {
     Ok(())
 }
 
+/// An archive file read before its large files are: what indexing sees.
+struct Index<'a> {
+    files: &'a Files,
+    /// The large files, by key: offset from `start` and size.
+    deferred: &'a BTreeMap<String, (u64, u64)>,
+    archive: &'a File,
+    start: u64,
+}
+
+impl Documents for Index<'_> {
+    fn has(&self, key: &str) -> bool {
+        self.files.contents.contains_key(key) || self.deferred.contains_key(key)
+    }
+
+    fn resolve(&self, path: &str) -> Option<String> {
+        self.files.resolve_among(path, |key| self.has(key)).ok()
+    }
+
+    fn read(&self, key: &str, max: u64) -> Option<Vec<u8>> {
+        if self.files.contents.contains_key(key) {
+            return self.files.read_small(key, max).ok();
+        }
+        let &(offset, size) = self.deferred.get(key)?;
+        if size > max {
+            return None;
+        }
+        let mut bytes = vec![0u8; usize::try_from(size).ok()?];
+        self.archive
+            .read_exact_at(&mut bytes, self.start + offset)
+            .ok()?;
+        Some(bytes)
+    }
+
+    fn size(&self, key: &str) -> Option<u64> {
+        match self.files.contents.get(key) {
+            Some(Content::Memory(bytes)) => Some(bytes.len() as u64),
+            Some(Content::Pending { blob, .. }) => Some(blob.size()),
+            None => self.deferred.get(key).map(|(_, size)| *size),
+        }
+    }
+}
+
+/// What every large file's ingest of one archive file shares.
+struct IngestRun<'a> {
+    store: &'a Store,
+    archive: &'a File,
+    start: u64,
+    limits: &'a Limits,
+    reporter: &'a Reporter,
+    lines: &'a LayerLines,
+}
+
 /// Stores and scans the large files of an archive, largest first, one per core at a time. The first
 /// failure stops the others and is returned.
 fn ingest_in_parallel(
-    store: &Store,
-    archive: &File,
-    start: u64,
+    run: &IngestRun<'_>,
     deferred: BTreeMap<String, (u64, u64)>,
-    limits: &Limits,
-    reporter: &Reporter,
 ) -> Result<Vec<(String, Content)>> {
     let mut jobs: Vec<(String, u64, u64)> = deferred
         .into_iter()
@@ -445,11 +528,11 @@ fn ingest_in_parallel(
                         return;
                     };
                     let range = Range {
-                        offset: start + offset,
+                        offset: run.start + offset,
                         size,
                         name: &name,
                     };
-                    match ingest_range(store, archive, &range, limits, reporter) {
+                    match ingest_range(run, &range) {
                         Ok(content) => {
                             if let Ok(mut done) = done.lock() {
                                 done.push((name, content));
@@ -481,43 +564,38 @@ struct Range<'a> {
     name: &'a str,
 }
 
-fn ingest_range(
-    store: &Store,
-    archive: &File,
-    range: &Range<'_>,
-    limits: &Limits,
-    reporter: &Reporter,
-) -> Result<Content> {
+fn ingest_range(run: &IngestRun<'_>, range: &Range<'_>) -> Result<Content> {
     let &Range { offset, size, name } = range;
+    let archive = run.archive;
     let mut prefix = [0u8; 8];
     let n = archive
         .read_at(&mut prefix, offset)
         .map_err(Error::io(format!("read {name}")))?;
     if n > 0 && Compression::detect(&prefix[..n]) == Compression::None {
-        return ingest_plain(store, archive, range, limits, reporter);
+        return ingest_plain(run, range);
     }
+    let id = run.lines.id(name);
     Files::ingest_file(
-        store,
+        run.store,
         name,
-        &mut reporter.layer_reader(name, size, FileAt::new(archive, offset, size)),
+        &mut run
+            .reporter
+            .layer_reader(name, id, size, FileAt::new(archive, offset, size)),
         size,
-        limits,
+        run.limits,
     )
 }
 
 /// A plain-tar file of an archive file, in two cheap passes instead of one streaming scan: the bytes
 /// are copied into the store and hashed once (the blob digest is the diff_id), then the tar headers
 /// are walked with seeks over the file data. The outcome is what the streaming scan would give.
-fn ingest_plain(
-    store: &Store,
-    archive: &File,
-    range: &Range<'_>,
-    limits: &Limits,
-    reporter: &Reporter,
-) -> Result<Content> {
+fn ingest_plain(run: &IngestRun<'_>, range: &Range<'_>) -> Result<Content> {
     let &Range { offset, size, name } = range;
-    let mut meter = reporter.layer_reader(name, size, io::empty());
-    let mut ingest = store.ingest()?;
+    let (archive, limits) = (run.archive, run.limits);
+    let mut meter = run
+        .reporter
+        .layer_reader(name, run.lines.id(name), size, io::empty());
+    let mut ingest = run.store.ingest()?;
     ingest.defer_digest();
     let mut hasher = berth_digest::Hasher::sha256();
     let mut buffer = vec![0u8; PLAIN_BUFFER];

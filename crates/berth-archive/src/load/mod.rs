@@ -18,6 +18,7 @@ mod commit;
 mod dir;
 mod docker;
 mod files;
+mod lines;
 mod oci;
 
 use std::{fmt, fs::File, io::Read, os::unix::fs::FileExt};
@@ -145,8 +146,7 @@ pub fn load_file(store: &Store, file: &File, options: &LoadOptions) -> Result<Ve
         if Compression::detect(&prefix[..n]) == Compression::None {
             tracing::debug!("loading an uncompressed image archive with positioned reads");
             let _guard = store.content_guard()?;
-            let mut files =
-                Files::read_seekable(store, file, start, &options.limits, &options.progress)?;
+            let mut files = Files::read_seekable(store, file, start, options)?;
             let images = plan(&files, options)?;
             let parents = parent_links(&files, &images)?;
             return commit::commit(store, &mut files, &images, &parents);

@@ -25,7 +25,7 @@ const IMAGE_NAME: &str = "io.containerd.image.name";
 /// OCI's reference name annotation.
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// How deep indexes may nest (index -> index -> manifest is what real tools write).
-const MAX_INDEX_DEPTH: usize = 4;
+pub(crate) const MAX_INDEX_DEPTH: usize = 4;
 
 pub(crate) fn plan(files: &Files, options: &LoadOptions) -> Result<Vec<PlannedImage>> {
     check_layout_version(files)?;

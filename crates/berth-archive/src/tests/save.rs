@@ -417,43 +417,88 @@ fn save_reports_its_bytes() {
     }
 }
 
-/// Load reports each large layer file's bytes, up to its size, with Docker's 12-digit ID, on both
-/// paths (a stream, and positioned reads of an archive file).
+/// Load reports each layer file's bytes, up to its size. Streamed, a file's line is named after the
+/// file (its v1 directory); from an archive file, indexed first, it is Docker's: the diff_id's 12
+/// digits, drawn at once in Docker's order, and none for a layer whose chain is stored already (the
+/// base image's layer, loaded with the first image; every layer on a second load).
 #[test]
 fn load_reports_layer_files() {
+    // The fixture's 2,129,920-byte layer.tar, reported as it is read; the 4,608-byte one, read into
+    // memory, reported once whole when it is stored.
+    let streamed = [("91dac5b9671e", 2_129_920), ("8e16c8df3772", 4_608)];
+    let indexed = [("8259289a5efb", 2_129_920), ("b83be8e9bd82", 4_608)];
     for from_file in [false, true] {
         let (_dir, store) = store();
-        let (reporter, seen) = recorder();
-        let options = LoadOptions {
-            progress: reporter,
-            ..LoadOptions::default()
-        };
-        if from_file {
-            crate::load_file(&store, &std::fs::File::open(FIXTURE).unwrap(), &options).unwrap();
-        } else {
-            let archive = std::fs::read(FIXTURE).unwrap();
-            load(&store, &archive[..], &options).unwrap();
-        }
-        let seen = seen.lock().unwrap();
-        let last_of = |id: &str| {
-            seen.iter()
-                .rev()
-                .find(|p| matches!(p, crate::Progress::Layer { id: i, .. } if i == id))
-                .cloned()
-        };
-        // The fixture's 2,129,920-byte layer.tar, under its v1 directory, reported as it is read;
-        // the 4,608-byte one, read into memory, reported once whole when it is stored.
-        for (id, size) in [("91dac5b9671e", 2_129_920), ("8e16c8df3772", 4_608)] {
+        for round in 0..2 {
+            let (reporter, seen) = recorder();
+            let options = LoadOptions {
+                progress: reporter,
+                ..LoadOptions::default()
+            };
+            if from_file {
+                crate::load_file(&store, &std::fs::File::open(FIXTURE).unwrap(), &options).unwrap();
+            } else {
+                let archive = std::fs::read(FIXTURE).unwrap();
+                load(&store, &archive[..], &options).unwrap();
+            }
+            let seen = seen.lock().unwrap();
+            let layers: Vec<(Option<String>, u64, u64)> = seen
+                .iter()
+                .map(|p| match p {
+                    crate::Progress::Layer {
+                        id, current, total, ..
+                    } => (id.clone(), *current, *total),
+                    crate::Progress::Bytes { .. } => panic!("load reports layers: {p:?}"),
+                })
+                .collect();
+            let mut lines: Vec<&str> = Vec::new();
+            for (id, _, _) in &layers {
+                if let Some(id) = id.as_deref() {
+                    if !lines.contains(&id) {
+                        lines.push(id);
+                    }
+                }
+            }
+            let want: &[(&str, u64)] = match (from_file, round) {
+                (false, _) => &streamed,
+                (true, 0) => &indexed,
+                (true, _) => &[],
+            };
+            let context = format!("from_file {from_file}, round {round}: {layers:?}");
             assert_eq!(
-                last_of(id),
-                Some(crate::Progress::Layer {
-                    id: id.to_owned(),
-                    current: size,
-                    total: size,
-                }),
-                "from_file {from_file}: {seen:?}"
+                lines,
+                want.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+                "{context}"
+            );
+            for (id, size) in want {
+                let last = layers
+                    .iter()
+                    .rev()
+                    .find(|(line, _, _)| line.as_deref() == Some(id));
+                assert_eq!(
+                    last,
+                    Some(&(Some((*id).to_owned()), *size, *size)),
+                    "{context}"
+                );
+            }
+            if from_file && round == 0 {
+                // Drawn first, empty, in Docker's order.
+                assert_eq!(
+                    layers[..2],
+                    [
+                        (Some(indexed[0].0.to_owned()), 0, indexed[0].1),
+                        (Some(indexed[1].0.to_owned()), 0, indexed[1].1)
+                    ],
+                    "{context}"
+                );
+            }
+            // Every layer file's bytes are read and counted, with a line or without.
+            assert!(
+                layers
+                    .iter()
+                    .any(|(_, current, total)| *current == 2_129_920 && *total == 2_129_920),
+                "{context}"
             );
         }
-        assert!(seen.len() > 2, "{seen:?}");
     }
 }

@@ -22,7 +22,7 @@ pub struct Shared {
 
 struct State {
     screen: Screen,
-    /// Bytes per layer file of a load.
+    /// Bytes per layer file of a load, whether or not it draws a line.
     layers: BTreeMap<String, (u64, u64)>,
     /// The whole operation's size when the command knows it (a load's archive file).
     total: Option<u64>,
@@ -53,11 +53,18 @@ impl Shared {
 
     fn report(&self, progress: Progress) {
         self.with(|state| match progress {
-            Progress::Layer { id, current, total } => {
-                state
-                    .screen
-                    .layer(&id, LOADING_LAYER, Some((current, Some(total))));
-                state.layers.insert(id, (current, total));
+            Progress::Layer {
+                file,
+                id,
+                current,
+                total,
+            } => {
+                if let Some(id) = id {
+                    state
+                        .screen
+                        .layer(&id, LOADING_LAYER, Some((current, Some(total))));
+                }
+                state.layers.insert(file, (current, total));
                 let done = state.layers.values().map(|(current, _)| current).sum();
                 if state.total.is_none() {
                     let known = state.layers.values().map(|(_, total)| total).sum();
