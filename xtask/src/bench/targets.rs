@@ -105,9 +105,9 @@ pub fn explanation(key: &str, measurements: &[Measurement]) -> Option<String> {
             ))
         }
         "build-noop-buildkit" => Some(
-            "berth's no-op rebuild stats the 20,000 context files (one `openat` + `fstat` + \
-             `flistxattr` each, the remembered digests spare the reads) and reads nothing else; \
-             walking the tree without opening each file (`fstatat` by name) is what is left"
+            "berth's no-op rebuild makes one `fstatat` per context file (20,000; the remembered \
+             digests and xattrs spare opening them) and one `getdents64` pass per directory, \
+             and reads nothing else; the rest is the process start, the store and the cache look-ups"
                 .to_owned(),
         ),
         _ => None,
