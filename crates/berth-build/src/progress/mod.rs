@@ -128,7 +128,8 @@ impl Progress {
         });
     }
 
-    /// The vertex completed.
+    /// The vertex completed (it is over: taken).
+    #[allow(clippy::needless_pass_by_value)]
     pub fn done(&mut self, vertex: Vertex) {
         self.send(Event::Done {
             vertex: vertex.index,
@@ -143,7 +144,8 @@ impl Progress {
         });
     }
 
-    /// The vertex failed with `message`.
+    /// The vertex failed with `message` (it is over: taken).
+    #[allow(clippy::needless_pass_by_value)]
     pub fn error(&mut self, vertex: Vertex, message: &str) {
         self.send(Event::Error {
             vertex: vertex.index,

@@ -3,6 +3,7 @@
 //! `#N CACHED` or `#N ERROR: ...` with Docker 20.10's summary of the failed step.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
@@ -48,7 +49,7 @@ impl Plain {
         while let Some(at) = seen.partial.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = seen.partial.drain(..=at).collect();
             let line = String::from_utf8_lossy(&line[..line.len() - 1]);
-            text += &format!("#{vertex} {:.3} {line}\n", elapsed.as_secs_f64());
+            let _ = writeln!(text, "#{vertex} {:.3} {line}", elapsed.as_secs_f64());
         }
         self.write(&text);
     }

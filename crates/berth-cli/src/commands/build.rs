@@ -231,18 +231,22 @@ fn progress_mode(args: &Args) -> anyhow::Result<Mode> {
         return Err(Plain(format!("invalid progress mode: {mode}")).into());
     }
     let terminal = crate::progress::is_terminal();
-    match mode.as_str() {
-        _ if args.quiet => Ok(Mode::Quiet),
-        "quiet" => Ok(Mode::Quiet),
-        "auto" if terminal => Ok(Mode::Tty),
-        "auto" => Ok(Mode::Plain),
-        "tty" if terminal => Ok(Mode::Tty),
-        "tty" if std::io::IsTerminal::is_terminal(&std::io::stderr()) => Ok(Mode::Plain),
-        "tty" => {
-            Err(Plain("failed to get console: provided file is not a console".to_owned()).into())
-        }
-        _ => Ok(Mode::Plain), // "plain"
+    if args.quiet || mode == "quiet" {
+        return Ok(Mode::Quiet);
     }
+    if mode == "plain" || !(mode == "auto" || mode == "tty") {
+        return Ok(Mode::Plain);
+    }
+    if terminal {
+        return Ok(Mode::Tty);
+    }
+    // Off a terminal `auto` is plain, and so is `tty` on one that cannot move the cursor.
+    if mode == "tty" && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return Err(
+            Plain("failed to get console: provided file is not a console".to_owned()).into(),
+        );
+    }
+    Ok(Mode::Plain)
 }
 
 /// BuildKit's failure: the Dockerfile excerpt of the failing instruction, then the error.

@@ -4,6 +4,7 @@
 //! ` => => writing image sha256:...   0.0s`, times right-aligned to the width, and the last output
 //! lines of running vertices ` => => # line` while the screen has room for them.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use berth_build::progress::Event;
@@ -259,7 +260,7 @@ impl Trace {
     pub fn error_logs(&self) -> String {
         let mut text = String::new();
         for v in self.vertices.iter().filter(|v| v.failed) {
-            text += &format!("------\n > {}:\n", v.name);
+            let _ = writeln!(text, "------\n > {}:", v.name);
             for line in &v.logs {
                 text += line;
                 text.push('\n');
@@ -333,7 +334,7 @@ fn setup_outputs(jobs: &mut Vec<Job<'_>>, height: usize, all: bool) -> Vec<usize
     candidates.sort_by_key(|i| std::cmp::Reverse(rank(i)));
     #[allow(clippy::cast_possible_wrap)]
     let mut free = height as isize - 2 - in_use as isize;
-    let limit = (ROWS + 3) as isize;
+    let limit = isize::try_from(ROWS + 3).unwrap_or(isize::MAX);
     let mut hidden = 0;
     let mut shown = Vec::new();
     for i in candidates {
