@@ -319,3 +319,32 @@ fn masked_keeps_the_columns() {
         " => [2/2] RUN x   ##.#s\n => => writing image sha256:[D]   #.#s\n#5 #.### out 1.0\n[+] Building #.##s"
     );
 }
+
+/// Ctrl-C while a RUN runs: the last screen shows it `CANCELED`, berth exits 130 and leaves no
+/// image.
+#[test]
+fn build_screen_after_ctrl_c() {
+    let env = Env::new();
+    if !waiting_base(&env) {
+        return;
+    }
+    let dockerfile =
+        "FROM bt-wait:1\nRUN echo waiting; while [ ! -e /bt-never ]; do sleep 0.1; done\n";
+    let dir = context(&env, "ctx", dockerfile);
+    let mut ours = Terminal::spawn(
+        &env,
+        80,
+        &["build", "--network", "host", "-t", "bt-cancel:1", &dir],
+        &[],
+    );
+    ours.wait_for("the RUN's line", |s| s.contains("=> => # waiting"));
+    ours.ctrl_c();
+    assert_eq!(ours.wait(), 130, "{}", ours.screen());
+    let last = masked(&ours.screen());
+    screen_settings().bind(|| insta::assert_snapshot!("build_screen_canceled", last));
+    assert!(env
+        .berth()
+        .args(["image", "inspect", "bt-cancel:1"])
+        .output()
+        .is_ok_and(|out| !out.status.success()));
+}

@@ -167,7 +167,7 @@ impl Terminal {
         }
     }
 
-    fn ctrl_c(&mut self) {
+    pub(crate) fn ctrl_c(&mut self) {
         self.writer.write_all(b"\x03").expect("type Ctrl-C");
         self.writer.flush().unwrap();
     }
