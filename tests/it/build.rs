@@ -24,7 +24,7 @@ const APPLETS: &[&str] = &[
 pub(crate) fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
     static SAVED: std::sync::Mutex<Vec<(String, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
     let archive = {
-        let mut saved = SAVED.lock().unwrap_or_else(|e| e.into_inner());
+        let mut saved = SAVED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match saved.iter().find(|(name, _)| name == image) {
             Some((_, archive)) => archive.clone(),
             None => {

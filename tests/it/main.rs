@@ -6,6 +6,7 @@ mod build;
 mod build_context;
 mod build_corpus;
 mod build_network;
+mod build_terminal;
 mod chapter;
 mod cli;
 mod common;

@@ -25,10 +25,10 @@ use crate::{
 
 /// How long a screen condition may take to come true on two loaded cores.
 const PATIENCE: Duration = Duration::from_secs(120);
-const ROWS: u16 = 24;
+pub(crate) const ROWS: u16 = 24;
 
 /// berth running in a pseudo-terminal of `cols` columns.
-struct Terminal {
+pub(crate) struct Terminal {
     child: Box<dyn Child + Send + Sync>,
     /// Kept open: the terminal lives as long as its master side.
     _master: Box<dyn MasterPty + Send>,
@@ -39,7 +39,12 @@ struct Terminal {
 }
 
 impl Terminal {
-    fn spawn(env: &Env, cols: u16, args: &[&str], extra_env: &[(&str, &str)]) -> Terminal {
+    pub(crate) fn spawn(
+        env: &Env,
+        cols: u16,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+    ) -> Terminal {
         let stdout = env.path(&format!("stdout-{}", args.join("-").replace('/', "_")));
         // stdin and stderr on the terminal, stdout to a file: `exec` keeps berth the process the
         // terminal's Ctrl-C reaches.
@@ -65,7 +70,11 @@ impl Terminal {
     }
 
     /// Any program on the terminal, stdout included (the docker CLI).
-    fn spawn_all(program: &std::process::Command, cols: u16, stdout: PathBuf) -> Terminal {
+    pub(crate) fn spawn_all(
+        program: &std::process::Command,
+        cols: u16,
+        stdout: PathBuf,
+    ) -> Terminal {
         let mut cmd = CommandBuilder::new(program.get_program());
         cmd.args(program.get_args());
         cmd.env_clear();
@@ -121,7 +130,7 @@ impl Terminal {
     }
 
     /// The screen as text, trailing blanks cut, and where the cursor is.
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let parser = self.parser.lock().unwrap();
         let screen = parser.screen();
         let (_, cols) = screen.size();
@@ -138,7 +147,7 @@ impl Terminal {
     }
 
     /// Waits until the screen satisfies `ready`; panics with the screen after [`PATIENCE`].
-    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + PATIENCE;
         let mut seen: Vec<String> = Vec::new();
         loop {
@@ -158,13 +167,13 @@ impl Terminal {
         }
     }
 
-    fn ctrl_c(&mut self) {
+    pub(crate) fn ctrl_c(&mut self) {
         self.writer.write_all(b"\x03").expect("type Ctrl-C");
         self.writer.flush().unwrap();
     }
 
     /// Waits for berth to exit and for its last bytes to reach the screen; its exit code.
-    fn wait(&mut self) -> u32 {
+    pub(crate) fn wait(&mut self) -> u32 {
         let deadline = Instant::now() + PATIENCE;
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait for berth") {
@@ -183,7 +192,7 @@ impl Terminal {
         status.exit_code()
     }
 
-    fn stdout(&self) -> String {
+    pub(crate) fn stdout(&self) -> String {
         std::fs::read_to_string(&self.stdout).unwrap_or_default()
     }
 }

@@ -80,13 +80,10 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
         "[internal] load build definition from {}",
         options.dockerfile_name
     ));
-    let elapsed = Progress::elapsed(&vertex);
-    progress.line(
+    progress.status(
         &vertex,
-        &format!(
-            "transferring dockerfile: {}B {elapsed} done",
-            options.dockerfile.len()
-        ),
+        &format!("transferring dockerfile: {}B", options.dockerfile.len()),
+        true,
     );
     let dockerfile = match parse(options.dockerfile) {
         Ok(dockerfile) => dockerfile,

@@ -35,27 +35,14 @@ pub(crate) fn store_image(
         .collect();
     let (config_digest, manifest_digest) =
         store.add_new_image(&config.to_bytes(), layers, &options.tags)?;
-    let elapsed = Progress::elapsed(&vertex);
-    progress_line(
-        progress,
-        &vertex,
-        &format!("exporting layers {elapsed} done"),
-    );
-    progress_line(
-        progress,
-        &vertex,
-        &format!("writing image {config_digest} done"),
-    );
+    progress.status(&vertex, "exporting layers", true);
+    progress.status(&vertex, &format!("writing image {config_digest}"), false);
     for tag in &options.tags {
-        progress_line(progress, &vertex, &format!("naming to {tag} done"));
+        progress.status(&vertex, &format!("naming to {tag}"), false);
     }
     progress.done(vertex);
     Ok(Built {
         id: config_digest,
         manifest: manifest_digest,
     })
-}
-
-fn progress_line(progress: &mut Progress, vertex: &crate::progress::Vertex, text: &str) {
-    progress.line(vertex, text);
 }

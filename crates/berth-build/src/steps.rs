@@ -174,7 +174,7 @@ impl<'a, 's> StepRunner<'a, 's> {
         name: &str,
         progress: &mut Progress,
     ) -> Result<Stepped> {
-        let mut vertex = progress.start(name);
+        let vertex = progress.start(name);
         let config = result.image.container_ref();
         let process = StepProcess {
             args: args.to_vec(),
@@ -237,7 +237,7 @@ impl<'a, 's> StepRunner<'a, 's> {
             };
             let network = network.as_ref().and_then(|n| n.as_ref());
             let code = step.run(&process, network, &mut |bytes| {
-                progress.output(&mut vertex, bytes);
+                progress.output(&vertex, bytes);
             })?;
             Ok::<_, Error>((step, code))
         })();

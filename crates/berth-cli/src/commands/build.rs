@@ -112,10 +112,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         .iter()
         .map(|entry| berth_container::ExtraHost::parse(entry))
         .collect::<Result<Vec<_>, _>>()?;
-    let quiet_progress = args.quiet || args.progress == "quiet";
-    if !["auto", "plain", "tty", "quiet"].contains(&args.progress.as_str()) {
-        return Err(Plain(format!("invalid progress mode: {}", args.progress)).into());
-    }
+    let mode = progress_mode(args)?;
 
     let store = ctx.store()?;
     let scratch = tempdir_in(&store.state_dir("build")?)?;
@@ -170,10 +167,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
     }
 
-    let mut progress = if quiet_progress {
-        Progress::quiet()
-    } else {
-        Progress::plain(Box::new(std::io::stderr()))
+    let mut progress = match mode {
+        Mode::Quiet => Progress::quiet(),
+        Mode::Plain => Progress::plain(Box::new(std::io::stderr())),
+        Mode::Tty => Progress::new(Box::new(crate::progress::build::BuildScreen::new())),
     };
     let fetch = UrlFetch {
         config_dir: ctx.config_dir(),
@@ -196,6 +193,7 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         fetch: &fetch,
     };
     let built = berth_build::build(store, &options, &mut progress);
+    progress.finish();
     context.save_digests();
     let built = built.map_err(|e| failed(&display_name, &dockerfile, &e))?;
     if let Some(path) = &args.iidfile {
@@ -206,6 +204,49 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         output::println(&built.id.to_string())?;
     }
     Ok(())
+}
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Quiet,
+    Plain,
+    Tty,
+}
+
+/// `--progress`: `auto` (or `BUILDKIT_PROGRESS`, which replaces `auto` as in docker/cli) is the
+/// terminal view when stderr is a terminal that can move the cursor, plain otherwise; `tty` off a
+/// terminal is refused in buildx's words (Docker 20.10's own CLI quietly prints plain there).
+fn progress_mode(args: &Args) -> anyhow::Result<Mode> {
+    let mut mode = args.progress.clone();
+    if mode == "auto" {
+        if let Some(env) = std::env::var("BUILDKIT_PROGRESS")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            mode = env;
+        }
+    }
+    if !["auto", "plain", "tty", "quiet"].contains(&mode.as_str()) {
+        return Err(Plain(format!("invalid progress mode: {mode}")).into());
+    }
+    let terminal = crate::progress::is_terminal();
+    if args.quiet || mode == "quiet" {
+        return Ok(Mode::Quiet);
+    }
+    if mode == "plain" || !(mode == "auto" || mode == "tty") {
+        return Ok(Mode::Plain);
+    }
+    if terminal {
+        return Ok(Mode::Tty);
+    }
+    // Off a terminal `auto` is plain, and so is `tty` on one that cannot move the cursor.
+    if mode == "tty" && !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return Err(
+            Plain("failed to get console: provided file is not a console".to_owned()).into(),
+        );
+    }
+    Ok(Mode::Plain)
 }
 
 /// BuildKit's failure: the Dockerfile excerpt of the failing instruction, then the error.

@@ -1,4 +1,5 @@
-//! Progress on stderr for the long commands (pull, push, load, save, import, commit).
+//! Progress on stderr for the long commands (pull, push, load, save, import, commit); `build`'s
+//! terminal view is [`build`].
 //!
 //! Three forms, chosen once per command:
 //! - **terminal** (stderr is a TTY and `TERM` is not `dumb`): Docker's per-layer lines rewritten in
@@ -12,6 +13,7 @@
 //! Everything goes to stderr; stdout stays data only.
 
 pub mod archive;
+pub mod build;
 mod docker;
 mod terminal;
 

@@ -23,12 +23,12 @@ fn fit(text: &str) -> String {
 /// line (indicatif leaves it in the last column), and the redraw that tidies the screen would then
 /// put every line one row too low. So the terminal echoes control characters as themselves
 /// (invisible) until the board closes: `ECHOCTL` off, as it was found afterwards.
-struct QuietControls {
+pub(super) struct QuietControls {
     saved: Option<rustix::termios::Termios>,
 }
 
 impl QuietControls {
-    fn new() -> QuietControls {
+    pub(super) fn new() -> QuietControls {
         use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
         let stderr = std::io::stderr();
         let saved = tcgetattr(&stderr)
@@ -44,7 +44,7 @@ impl QuietControls {
         QuietControls { saved }
     }
 
-    fn restore(&mut self) {
+    pub(super) fn restore(&mut self) {
         if let Some(saved) = self.saved.take() {
             let _ = rustix::termios::tcsetattr(
                 std::io::stderr(),
