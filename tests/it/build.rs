@@ -24,7 +24,9 @@ const APPLETS: &[&str] = &[
 pub(crate) fn base_on_both(docker: &Dockerd, env: &Env, image: &str) {
     static SAVED: std::sync::Mutex<Vec<(String, Vec<u8>)>> = std::sync::Mutex::new(Vec::new());
     let archive = {
-        let mut saved = SAVED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut saved = SAVED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match saved.iter().find(|(name, _)| name == image) {
             Some((_, archive)) => archive.clone(),
             None => {
@@ -313,6 +315,18 @@ fn a_failed_build_leaves_nothing_behind() {
     assert!(left.is_empty(), "{left:?}");
     let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");
+
+    // Quiet, a failed build shows the progress it kept (docker/cli does), then the error.
+    let out = berth_build(&env, &["-q"], dockerfile);
+    assert_eq!(out.status.code(), Some(1), "{}", render(&out));
+    assert!(out.stdout.is_empty(), "{}", render(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("[3/3] RUN echo out && false\n"), "{stderr}");
+    assert!(stderr.contains(" out\n#6 ERROR: process"), "{stderr}");
+    assert!(
+        stderr.ends_with("did not complete successfully: exit code: 1\n"),
+        "{stderr}"
+    );
 
     // A Dockerfile error names its line; an unknown base image is an error before anything runs.
     let out = berth_build(&env, &[], "FROM bb-fail:1\nRUNN x\n");

@@ -167,8 +167,10 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         }
     }
 
+    // Quiet keeps the plain progress aside and shows it only if the build fails (docker/cli).
+    let kept = Kept::default();
     let mut progress = match mode {
-        Mode::Quiet => Progress::quiet(),
+        Mode::Quiet => Progress::plain(Box::new(kept.clone())),
         Mode::Plain => Progress::plain(Box::new(std::io::stderr())),
         Mode::Tty => Progress::new(Box::new(crate::progress::build::BuildScreen::new())),
     };
@@ -195,7 +197,12 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     let built = berth_build::build(store, &options, &mut progress);
     progress.finish();
     context.save_digests();
-    let built = built.map_err(|e| failed(&display_name, &dockerfile, &e))?;
+    let built = built.map_err(|e| {
+        if mode == Mode::Quiet {
+            kept.replay();
+        }
+        failed(&display_name, &dockerfile, &e)
+    })?;
     if let Some(path) = &args.iidfile {
         std::fs::write(path, built.id.to_string())
             .with_context(|| format!("failed to write {}", path.display()))?;
@@ -204,6 +211,35 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
         output::println(&built.id.to_string())?;
     }
     Ok(())
+}
+
+/// The progress of a quiet build, kept in memory for a failure to show.
+#[derive(Clone, Default)]
+struct Kept(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Kept {
+    /// Writes what was kept to stderr.
+    fn replay(&self) {
+        let kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        output::eprint(&String::from_utf8_lossy(&kept));
+    }
+}
+
+impl std::io::Write for Kept {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// How progress is shown.
