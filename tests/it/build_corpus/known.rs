@@ -181,7 +181,8 @@ pub const KNOWN: &[Known] = &[
         case: "41-arg-and-env",
         place: "fs /b content",
         when: any,
-        reason: "ENV B then ARG B with --build-arg B: BuildKit's RUN sees the ENV's value, buildah's the build arg",
+        reason: "ENV B then ARG B with --build-arg B=cli-b: Docker 20.10's BuildKit's RUN sees the build arg \
+                 (cli-b), buildah's the ENV's value (env-b, as the legacy builder)",
     },
     Known {
         tool: Tool::Buildah,
@@ -218,6 +219,142 @@ pub const KNOWN: &[Known] = &[
         place: "build",
         when: any,
         reason: "Docker 20.10's BuildKit lets a COPY wildcard match nothing; buildah refuses it",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "44-onbuild-triggers-run|45-onbuild-recorded",
+        place: "history",
+        when: any,
+        reason: "the legacy builder writes a history entry (an empty layer) for each ONBUILD, BuildKit none, \
+                 so the entries after them shift",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "*",
+        place: "history",
+        when: |d| !d.place.ends_with("empty_layer"),
+        reason: "the legacy builder writes its own history (`/bin/sh -c #(nop)  ENV X=1`, `/bin/sh -c CMD` \
+                 without `RUN`, `COPY file:<digest> in /x`) and no comment (BuildKit: buildkit.dockerfile.v0)",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "52-maintainer",
+        place: "history[2].empty_layer",
+        when: any,
+        reason: "a RUN that changes no file (`RUN true`) is an empty layer to the legacy builder; BuildKit \
+                 commits an empty layer",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "*",
+        place: "config.",
+        when: |d| {
+            null_for_empty(d) && (d.place == "config.User" || d.place == "config.WorkingDir")
+        },
+        reason: "the legacy builder writes \"\" for an unset User and WorkingDir; BuildKit null",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "01-from-scratch|33-copy-from-index",
+        place: "config.WorkingDir",
+        when: |d| d.left == "\"/\"" && d.right == "\"\"",
+        reason: "BuildKit gives a stage FROM scratch the working directory /; the legacy builder leaves it empty",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "78-error-run-fails",
+        place: "exit code",
+        when: any,
+        reason: "docker build with the legacy builder exits with the failed RUN's status (3); with BuildKit 1",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "02-run-shell-form|37-user",
+        place: "fs /",
+        when: |d| d.place.ends_with("/id content") || d.place.ends_with("/id2 content"),
+        reason: "the legacy builder's RUN has the user's primary group among its groups (root: groups=0(root); \
+                 USER app: groups=50(staff),1000(app); USER 1000:50: groups=50(staff)); BuildKit only the \
+                 groups that list the user",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "55-variable-operators",
+        place: "fs /env.txt content",
+        when: any,
+        reason: "the legacy builder's RUN has HOSTNAME in its environment (the host's name, with \
+                 --network host); BuildKit's not",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "41-arg-and-env",
+        place: "fs /b content",
+        when: any,
+        reason: "ENV B then ARG B with --build-arg B=cli-b: the legacy builder's RUN sees the ENV's value \
+                 (env-b), Docker 20.10's BuildKit the build arg (cli-b)",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "42-predefined-platform-args|61-from-platform",
+        place: "",
+        when: |d| d.place == "fs /platform content" || d.place == "build",
+        reason: "the legacy builder sets no automatic platform args (TARGETPLATFORM, BUILDPLATFORM, ...: \
+                 empty), so `FROM --platform=$BUILDPLATFORM` fails (`failed to parse platform`)",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "19-add-tar-chown",
+        place: "fs /opt owner",
+        when: any,
+        reason: "BuildKit's ADD --chown also owns the destination directory it creates; the legacy builder's \
+                 leaves it root's",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "35-copy-creates-parents|39-workdir-as-user",
+        place: "",
+        when: |d| d.place == "fs /home/app/w owner" || d.place == "build",
+        reason: "the legacy builder creates a WORKDIR as root whatever the USER (so USER app cannot write in \
+                 WORKDIR /home/app/sub: `touch mine` fails); BuildKit as the stage's USER",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "36-volume",
+        place: "fs /",
+        when: any,
+        reason: "the legacy builder creates each VOLUME's directory in the image and drops what RUN writes \
+                 into a volume after VOLUME; BuildKit does neither",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "50-healthcheck-none",
+        place: "config.Healthcheck",
+        when: any,
+        reason: "the legacy builder commits through the daemon, which fills the options HEALTHCHECK NONE \
+                 leaves unset from the inherited healthcheck (Retries 2)",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "76-per-dockerfile-ignore",
+        place: "fs /ctx/",
+        when: any,
+        reason: "with the legacy builder, the 20.10 CLI reads only .dockerignore, not the NAME.dockerignore \
+                 of the Dockerfile given by -f",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "20-add-chmod|30-copy-chmod|86-heredoc-add",
+        place: "build",
+        when: any,
+        reason: "Docker 20.10's legacy builder refuses --chmod (`the --chmod option requires BuildKit`); \
+                 86's twin uses it",
+    },
+    Known {
+        tool: Tool::Legacy,
+        case: "28-copy-wildcards|84-copy-empty-wildcard",
+        place: "build",
+        when: any,
+        reason: "the legacy builder refuses a COPY wildcard that matches nothing (`COPY failed: no source \
+                 files were specified`); BuildKit 20.10 copies nothing for it",
     },
 ];
 

@@ -1,8 +1,9 @@
 //! `berth build` proven against the real builders (issue #15): every Dockerfile of
-//! tests/build-corpus is built by Docker 20.10's BuildKit (the oracle), by buildah and by berth, and
-//! the images are compared by one function ([`compare::compare`]): config, history, file system.
-//! A build that must fail is compared by exit code and BuildKit's key message. The oracle's side is
-//! built once per run and shared by the tests below; builds run in sequence on the one dockerd.
+//! tests/build-corpus is built by Docker 20.10's BuildKit (the oracle), by Docker 20.10's legacy
+//! builder, by buildah and by berth, and the images are compared by one function
+//! ([`compare::compare`]): config, history, file system. A build that must fail is compared by exit
+//! code and BuildKit's key message. The oracle's side is built once per run and shared by the tests
+//! below; each test builds its cases in sequence.
 
 mod compare;
 mod flatten;
@@ -12,7 +13,7 @@ mod tools;
 mod world;
 
 use std::fmt::Write;
-use std::sync::OnceLock;
+use std::sync::{Once, OnceLock};
 use std::time::Instant;
 
 use crate::common::Env;
@@ -72,6 +73,41 @@ fn oracle() -> Option<&'static Oracle> {
             })
         })
         .as_ref()
+}
+
+/// The legacy builder's build of each case, in `cases` order. Each of its steps is a container
+/// committed by the dockerd, mostly waiting (~90 s for the corpus on 2 shared cores): the berth
+/// test starts these builds in a thread of their own, beside the test threads, and the legacy
+/// test compares them (or builds them itself when run alone).
+static LEGACY: OnceLock<Vec<Built>> = OnceLock::new();
+static LEGACY_STARTED: Once = Once::new();
+
+fn legacy_builds(oracle: &'static Oracle) -> &'static [Built] {
+    LEGACY.get_or_init(|| {
+        let started = Instant::now();
+        let out = oracle.world.dir.path().join("legacy");
+        std::fs::create_dir_all(&out).unwrap();
+        let built = oracle
+            .cases
+            .iter()
+            .map(|case| {
+                let context = oracle.world.context(case, &out.join("ctx"));
+                tools::legacy(case, &context, &out, &tag(case, "legacy"))
+            })
+            .collect();
+        eprintln!(
+            "build corpus: the legacy builder built {} cases in {:.1?}",
+            oracle.cases.len(),
+            started.elapsed()
+        );
+        built
+    })
+}
+
+fn start_legacy_builds(oracle: &'static Oracle) {
+    LEGACY_STARTED.call_once(|| {
+        std::thread::spawn(move || legacy_builds(oracle));
+    });
 }
 
 fn tag(case: &Case, tool: &str) -> String {
@@ -175,31 +211,42 @@ fn buildkit_rebuilt_without_cache_compares_equal() {
 fn against_buildkit(tool: Tool) {
     let Some(oracle) = oracle() else { return };
     let started = Instant::now();
+    if tool == Tool::Berth {
+        start_legacy_builds(oracle);
+    }
+    let legacy = (tool == Tool::Legacy).then(|| legacy_builds(oracle));
     let out = oracle.world.dir.path().join(tool.name());
     std::fs::create_dir_all(&out).unwrap();
     let env = Env::new();
     let mut used = vec![false; KNOWN.len()];
     let mut failures = String::new();
     let mut listed = String::new();
-    for (case, oracle_built) in oracle.cases.iter().zip(&oracle.buildkit) {
-        let context = oracle.world.context(case, &out.join("ctx"));
-        let tag = tag(case, tool.name());
-        let built = match tool {
-            Tool::Buildah => {
-                let store = (out.join("store"), oracle.world.buildah_driver);
-                tools::buildah(case, &context, (&store.0, store.1), &out, &tag)
-            }
-            Tool::Berth => tools::berth(case, &context, &env, &out, &tag),
+    for (i, (case, oracle_built)) in oracle.cases.iter().zip(&oracle.buildkit).enumerate() {
+        let own;
+        let built = if let Some(legacy) = legacy {
+            &legacy[i]
+        } else {
+            let tag = tag(case, tool.name());
+            let context = oracle.world.context(case, &out.join("ctx"));
+            own = match tool {
+                Tool::Buildah => {
+                    let store = (out.join("store"), oracle.world.buildah_driver);
+                    tools::buildah(case, &context, (&store.0, store.1), &out, &tag)
+                }
+                Tool::Berth => tools::berth(case, &context, &env, &out, &tag),
+                Tool::Legacy => unreachable!("the legacy builds are made by legacy_builds"),
+            };
+            &own
         };
         let differences = match (&case.error, &oracle_built.archive, &built.archive) {
-            (Some(message), _, _) => error_differences(tool, message, oracle_built, &built),
+            (Some(message), _, _) => error_differences(tool, message, oracle_built, built),
             (None, Some(theirs), Some(ours)) => {
                 compare(&read_docker_archive(theirs), &read_docker_archive(ours))
             }
             (None, _, _) => vec![compare::Difference {
                 place: "build".to_owned(),
                 left: "an image".to_owned(),
-                right: format!("no image: {}", last_line(&built)),
+                right: format!("no image: {}", last_line(built)),
             }],
         };
         let (left, explained) = unexplained(tool, case, differences, &mut used);
@@ -220,7 +267,8 @@ fn against_buildkit(tool: Tool) {
         }
     }
     eprintln!(
-        "build corpus: {} built {} cases in {:.1?}; known differences from BuildKit:\n{listed}",
+        "build corpus: {} built (or waited for) and compared {} cases in {:.1?}; \
+         known differences from BuildKit:\n{listed}",
         tool.name(),
         oracle.cases.len(),
         started.elapsed()
@@ -278,6 +326,11 @@ fn last_line(built: &Built) -> String {
         .find(|l| l.contains("rror") || l.contains("panicked") || l.contains("not implemented"))
         .or(lines.last())
         .map_or_else(String::new, |l| (*l).to_owned())
+}
+
+#[test]
+fn legacy_builder_differs_from_buildkit_only_as_listed() {
+    against_buildkit(Tool::Legacy);
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The three builders, each driven with the same context and flags, each giving its image back as a
+//! The four builders, each driven with the same context and flags, each giving its image back as a
 //! docker archive: Docker 20.10's BuildKit (`DOCKER_BUILDKIT=1 docker build --network host`, the
-//! engine has no bridge; `docker save`), buildah (`buildah bud --isolation chroot --layers` on its
+//! engine has no bridge; `docker save`), its legacy builder (`DOCKER_BUILDKIT=0`, the same
+//! otherwise), buildah (`buildah bud --isolation chroot --layers` on its
 //! own vfs store; `buildah push docker-archive:`) and berth (`berth build`; `berth save`).
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use super::world::Case;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// The builders compared with the oracle, BuildKit.
 pub enum Tool {
+    Legacy,
     Buildah,
     Berth,
 }
@@ -20,6 +22,7 @@ pub enum Tool {
 impl Tool {
     pub fn name(self) -> &'static str {
         match self {
+            Tool::Legacy => "legacy",
             Tool::Buildah => "buildah",
             Tool::Berth => "berth",
         }
@@ -51,25 +54,40 @@ fn flags(case: &Case, context: &Path, oracle: bool) -> Vec<String> {
 
 /// BuildKit in the run's dockerd; `tag` names the image (`extra` adds flags, e.g. `--no-cache`).
 pub fn buildkit(case: &Case, context: &Path, out: &Path, tag: &str, extra: &[&str]) -> Built {
+    docker_build(true, case, context, out, tag, extra)
+}
+
+/// The legacy builder in the run's dockerd (the corpus's own, so its cache is the corpus's alone).
+pub fn legacy(case: &Case, context: &Path, out: &Path, tag: &str) -> Built {
+    docker_build(false, case, context, out, tag, &[])
+}
+
+/// `docker build` with BuildKit or the legacy builder (which takes no `--progress`); the image is
+/// saved, then removed from the dockerd.
+fn docker_build(
+    buildkit: bool,
+    case: &Case,
+    context: &Path,
+    out: &Path,
+    tag: &str,
+    extra: &[&str],
+) -> Built {
     let docker = super::corpus_dockerd();
-    let output = docker
-        .docker()
-        .env("DOCKER_BUILDKIT", "1")
-        .args([
-            "build",
-            "--network",
-            "host",
-            "--progress",
-            "plain",
-            "-t",
-            tag,
-        ])
+    let mut build = docker.docker();
+    build
+        .env("DOCKER_BUILDKIT", if buildkit { "1" } else { "0" })
+        .args(["build", "--network", "host", "-t", tag]);
+    if buildkit {
+        build.args(["--progress", "plain"]);
+    }
+    let output = build
         .args(extra)
         .args(flags(case, context, true))
         .arg(context)
         .output()
         .expect("run docker build");
-    let archive = out.join(format!("{}.buildkit.tar", tag.replace(['/', ':'], "-")));
+    let which = if buildkit { "buildkit" } else { "legacy" };
+    let archive = out.join(format!("{}.{which}.tar", tag.replace(['/', ':'], "-")));
     let built = saved(output, docker.docker(), tag, archive, "docker save");
     let _ = docker.docker().args(["rmi", tag]).output();
     built
