@@ -336,9 +336,9 @@ fn a_failed_build_leaves_nothing_behind() {
     assert!(stderr.contains("unknown instruction: RUNN"), "{stderr}");
 }
 
-/// `berth build ARGS -` of `dockerfile`, returned once one of its RUNs runs (its step directory
-/// has the runtime's log).
-fn spawn_build_until_run(env: &Env, args: &[&str], dockerfile: &str) -> std::process::Child {
+/// `berth build ARGS -` started with `dockerfile` written to its stdin (then closed).
+pub(crate) fn spawn_build(env: &Env, args: &[&str], dockerfile: &str) -> std::process::Child {
+    use std::io::Write;
     let mut child = env
         .berth()
         .arg("build")
@@ -349,11 +349,22 @@ fn spawn_build_until_run(env: &Env, args: &[&str], dockerfile: &str) -> std::pro
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(dockerfile.as_bytes()).unwrap();
-    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(dockerfile.as_bytes()).unwrap();
+    child
+}
+
+/// Busybox with `sleep` (for a RUN that takes its time) as `image`.
+fn import_busybox_with_sleep(env: &Env, image: &str) {
+    let mut applets = APPLETS.to_vec();
+    applets.push("sleep");
+    assert!(crate::common::import_busybox(env, image, &applets, &[]));
+}
+
+/// `berth build ARGS -` of `dockerfile`, returned once one of its RUNs runs (its step directory
+/// has the runtime's log).
+fn spawn_build_until_run(env: &Env, args: &[&str], dockerfile: &str) -> std::process::Child {
+    let child = spawn_build(env, args, dockerfile);
     let steps = env.root().join("berth/containers/steps");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let running = || {
@@ -375,14 +386,7 @@ fn an_interrupted_build_leaves_nothing_behind() {
         return;
     }
     let env = Env::new();
-    let mut applets = APPLETS.to_vec();
-    applets.push("sleep");
-    assert!(crate::common::import_busybox(
-        &env,
-        "bb-int:1",
-        &applets,
-        &[]
-    ));
+    import_busybox_with_sleep(&env, "bb-int:1");
     let child = spawn_build_until_run(
         &env,
         &["-t", "interrupted:1", "--progress", "plain"],
@@ -611,14 +615,7 @@ fn prunes_during_a_build_leave_it_whole() {
         return;
     }
     let env = Env::new();
-    let mut applets = APPLETS.to_vec();
-    applets.push("sleep");
-    assert!(crate::common::import_busybox(
-        &env,
-        "bb-gc:1",
-        &applets,
-        &[]
-    ));
+    import_busybox_with_sleep(&env, "bb-gc:1");
     // A cached step from an earlier build, then a build that reuses it and runs a slow RUN.
     let first = "FROM bb-gc:1\nRUN echo one > /one\n";
     let out = berth_build(&env, &["-t", "gc-first:1"], first);

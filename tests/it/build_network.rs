@@ -7,7 +7,7 @@
 use std::{
     io::Write,
     net::{TcpListener, UdpSocket},
-    process::{Output, Stdio},
+    process::Output,
     time::{Duration, Instant},
 };
 
@@ -79,22 +79,7 @@ pub(crate) fn gone(pid: u32) -> bool {
 /// Runs `berth build` with `dockerfile` on stdin; while it runs, notes the build network's helpers
 /// it started. Returns the output and the helpers seen.
 fn build_watching(env: &Env, args: &[&str], dockerfile: &str) -> (Output, Vec<(u32, String)>) {
-    let mut child = env
-        .berth()
-        .arg("build")
-        .args(args)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(dockerfile.as_bytes())
-        .unwrap();
+    let child = crate::build::spawn_build(env, args, dockerfile);
     let pid = child.id();
     let watcher = std::thread::spawn(move || {
         let mut seen: Vec<(u32, String)> = Vec::new();
