@@ -24,6 +24,7 @@ use crate::{
 };
 
 mod archive;
+mod push;
 
 /// How long a screen condition may take to come true on two loaded cores.
 const PATIENCE: Duration = Duration::from_secs(120);

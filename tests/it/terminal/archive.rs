@@ -192,7 +192,12 @@ fn save_on_a_terminal(cols: u16) {
     let env = Env::new();
     env.load_fixture();
     let expected = env.path("expected.tar");
-    env.ok(&["save", "-o", expected.to_str().unwrap(), "fixture/busybox:1"]);
+    env.ok(&[
+        "save",
+        "-o",
+        expected.to_str().unwrap(),
+        "fixture/busybox:1",
+    ]);
     let pipe = fifo(&env, "save.fifo");
     let drain = drain_slowly(&pipe);
     let args = ["save", "fixture/busybox:1"];
