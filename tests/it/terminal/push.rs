@@ -10,9 +10,10 @@ use crate::{
     crash::Proxy,
 };
 
-/// The layer's size: well past what the loopback sockets between berth and the proxy hold, so
-/// the bytes berth has handed over are seen moving while the proxy lets them through.
-const LAYER_BYTES: usize = 8 * 1024 * 1024;
+/// The layer's size: well past what the loopback sockets between berth and the proxy take in at
+/// once (about 5 MB seen, socket buffers growing as they do), so the bytes berth has handed over
+/// are seen partway and moving while the proxy lets them through.
+const LAYER_BYTES: usize = 24 * 1024 * 1024;
 
 /// Bytes per second through the proxy until the screen is taken.
 const PUSH_RATE: u64 = 1024 * 1024;
@@ -32,11 +33,14 @@ fn noise_image(env: &Env, name: &str) {
     env.ok(&["import", path.to_str().unwrap(), name]);
 }
 
-/// The bytes done on the layer's `Pushing` line (`… 524.3kB/8.39MB` gives `524.3kB`) while some
-/// but not all are, with the whole-image line drawn below.
+/// The bytes done on the layer's `Pushing` line (`… 524.3kB/25.17MB 3s` gives `524.3kB`) while
+/// some but not all are, with the whole-image line drawn below (rate and time left shown).
 fn pushing(screen: &str) -> Option<String> {
     let done = screen.lines().find_map(|line| {
-        let (_, rest) = line.split_once(": Pushing ")?;
+        // With its time left, as the screen is pinned.
+        let (_, rest) = line
+            .split_once(": Pushing ")
+            .filter(|_| line.ends_with('s'))?;
         let (done, total) = rest
             .split_whitespace()
             .find(|word| word.contains("B/"))?
@@ -45,7 +49,7 @@ fn pushing(screen: &str) -> Option<String> {
     })?;
     screen
         .lines()
-        .any(|line| line.starts_with("Pushed ") && line.contains("/s"))
+        .any(|line| line.starts_with("Pushed ") && line.contains("/s, ") && line.contains(" left"))
         .then_some(done)
 }
 
