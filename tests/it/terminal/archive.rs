@@ -253,7 +253,7 @@ fn import_file_on_a_terminal(cols: u16) {
 }
 
 /// Large enough for the line to move a few times while berth is throttled.
-const IMPORT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+const IMPORT_FILE_BYTES: u64 = 128 * 1024 * 1024;
 
 #[test]
 fn import_file_on_a_terminal_80() {
