@@ -150,6 +150,20 @@ impl Drop for Proxy {
 
 /// Copies `from` to `to` in 16 KiB steps at the proxy's current rate; closes both ends when done.
 fn pump(mut from: TcpStream, mut to: TcpStream, rate: &AtomicU64, counter: Option<&AtomicU64>) {
+    throttled_copy(&mut from, &mut to, rate, counter);
+    let _ = from.shutdown(std::net::Shutdown::Both);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+/// Copies `from` to `to` in 16 KiB steps at `rate` bytes per second (read at each step: 0 is full
+/// speed), adding to `counter`, until `from` ends or either side fails. The terminal tests use it
+/// for the pipes and HTTP bodies they feed berth slowly.
+pub(crate) fn throttled_copy(
+    from: &mut impl Read,
+    to: &mut impl Write,
+    rate: &AtomicU64,
+    counter: Option<&AtomicU64>,
+) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let n = match from.read(&mut buf) {
@@ -166,8 +180,6 @@ fn pump(mut from: TcpStream, mut to: TcpStream, rate: &AtomicU64, counter: Optio
             std::thread::sleep(Duration::from_micros(micros));
         }
     }
-    let _ = from.shutdown(std::net::Shutdown::Both);
-    let _ = to.shutdown(std::net::Shutdown::Both);
 }
 
 // ---------------------------------------------------------------------------------------------

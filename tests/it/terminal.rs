@@ -10,7 +10,7 @@ use std::{
     fmt::Write as _,
     io::{Read, Write},
     net::TcpStream,
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::{Arc, Mutex},
     thread::JoinHandle,
     time::{Duration, Instant},
@@ -22,6 +22,9 @@ use crate::{
     common::{fixture, private_dockerd, require, Dockerd, Env, Registry},
     crash::Proxy,
 };
+
+mod archive;
+mod push;
 
 /// How long a screen condition may take to come true on two loaded cores.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -46,12 +49,28 @@ impl Terminal {
         extra_env: &[(&str, &str)],
     ) -> Terminal {
         let stdout = env.path(&format!("stdout-{}", args.join("-").replace('/', "_")));
-        // stdin and stderr on the terminal, stdout to a file: `exec` keeps berth the process the
-        // terminal's Ctrl-C reaches.
+        Terminal::spawn_redirected(env, cols, args, extra_env, None, stdout)
+    }
+
+    /// berth with stdout to `stdout` and, when given, stdin from `stdin` (FIFOs the test drains or
+    /// feeds at its own pace, or files).
+    fn spawn_redirected(
+        env: &Env,
+        cols: u16,
+        args: &[&str],
+        extra_env: &[(&str, &str)],
+        stdin: Option<&Path>,
+        stdout: PathBuf,
+    ) -> Terminal {
+        // stdin (unless redirected) and stderr on the terminal, stdout to a file: `exec` keeps
+        // berth the process the terminal's Ctrl-C reaches.
         let mut cmd = CommandBuilder::new("/bin/sh");
         cmd.arg("-c");
-        cmd.arg("out=$1; shift; exec \"$@\" >\"$out\"");
+        cmd.arg(
+            "in=$1; out=$2; shift 2; if [ -n \"$in\" ]; then exec <\"$in\"; fi; exec \"$@\" >\"$out\"",
+        );
         cmd.arg("sh");
+        cmd.arg(stdin.map_or_else(std::ffi::OsString::new, |path| path.as_os_str().to_owned()));
         cmd.arg(&stdout);
         cmd.arg(env!("CARGO_BIN_EXE_berth"));
         cmd.arg("--root");

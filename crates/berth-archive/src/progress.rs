@@ -28,7 +28,8 @@ pub enum Progress {
         current: u64,
         total: u64,
     },
-    /// `save`: bytes of the whole archive written so far, of `total` (the blobs' sizes).
+    /// `save`: bytes of the whole archive written so far, of `total`: the blobs' sizes (with
+    /// their tar headers when the archive streams into a pipe rather than a file).
     Bytes { current: u64, total: u64 },
 }
 
@@ -130,12 +131,47 @@ impl Meter {
         }
     }
 
+    /// `n` more bytes done; reported each [`STEP`] and at the total (never past it).
     pub(crate) fn add(&self, n: u64) {
         let current = self.done.fetch_add(n, Ordering::Relaxed) + n;
-        self.reporter.emit(Progress::Bytes {
-            current,
-            total: self.total,
-        });
+        if current / STEP != (current - n) / STEP || current >= self.total {
+            self.reporter.emit(Progress::Bytes {
+                current: current.min(self.total),
+                total: self.total,
+            });
+        }
+    }
+}
+
+/// Bytes go out in pieces of at most this size, each reported as it is written: a pipe read
+/// slowly shows the bytes moving rather than jumping by the megabyte the tar writer copies at once.
+const WRITE_STEP: usize = 64 * 1024;
+
+/// A writer that reports the bytes written through it to a [`Meter`].
+pub(crate) struct MeteredWriter<'a, W> {
+    inner: W,
+    meter: &'a Meter,
+}
+
+impl<'a, W> MeteredWriter<'a, W> {
+    pub(crate) fn new(inner: W, meter: &'a Meter) -> MeteredWriter<'a, W> {
+        MeteredWriter { inner, meter }
+    }
+
+    pub(crate) fn into_inner(self) -> W {
+        self.inner
+    }
+}
+
+impl<W: io::Write> io::Write for MeteredWriter<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(&buf[..buf.len().min(WRITE_STEP)])?;
+        self.meter.add(n as u64);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -160,6 +196,32 @@ mod tests {
         ] {
             assert_eq!(layer_id(&name), want, "{name}");
         }
+    }
+
+    #[test]
+    fn metered_writers_report_as_the_bytes_leave_never_past_the_total() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reporter = {
+            let seen = Arc::clone(&seen);
+            Reporter::new(move |p| seen.lock().unwrap().push(p))
+        };
+        // The archive's total leaves out its last bytes: the report stops at it.
+        let meter = Meter::new(&reporter, 1000 * 1024);
+        let mut out = MeteredWriter::new(Vec::new(), &meter);
+        io::Write::write_all(&mut out, &vec![0u8; 1024 * 1024]).unwrap();
+        assert_eq!(out.into_inner().len(), 1024 * 1024);
+        let currents: Vec<u64> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|p| match p {
+                Progress::Layer { current, .. } | Progress::Bytes { current, .. } => *current,
+            })
+            .collect();
+        // One report per STEP crossed, not one per 64 KiB piece or one for the whole megabyte.
+        assert_eq!(currents[..3], [STEP, 2 * STEP, 3 * STEP]);
+        assert!(currents.iter().all(|&c| c <= 1000 * 1024), "{currents:?}");
+        assert_eq!(currents.last(), Some(&(1000 * 1024)));
     }
 
     #[test]

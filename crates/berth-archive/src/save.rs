@@ -41,7 +41,7 @@ use crate::{
     compression::{Compression, Decompressor},
     error::{Error, Result},
     filecopy::{copy_exact, Verifier},
-    progress::{Meter, Reporter},
+    progress::{Meter, MeteredWriter, Reporter},
     tarball::Tarball,
 };
 
@@ -163,7 +163,23 @@ impl Plan {
     fn meter(&self, reporter: &Reporter) -> Meter {
         Meter::new(reporter, self.blobs.values().map(Source::size).sum())
     }
+
+    /// The archive's bytes but its last few (the JSON files and the end-of-archive blocks): the two
+    /// directory headers, then each blob's header and padded content.
+    fn archive_size(&self) -> u64 {
+        const BLOCK: u64 = 512;
+        2 * BLOCK
+            + self
+                .blobs
+                .values()
+                .map(|source| BLOCK + source.size().div_ceil(BLOCK) * BLOCK)
+                .sum::<u64>()
+    }
 }
+
+/// The output buffer when the archive streams into a pipe: no larger than the metered writer's
+/// pieces, so that they are written as they come.
+const STREAM_BUFFER: usize = 64 * 1024;
 
 /// Everything that goes into the archive, worked out before the first byte is written.
 #[derive(Default)]
@@ -206,18 +222,17 @@ pub fn save(
     out: impl Write,
 ) -> Result<()> {
     let plan = plan_images(store, images, options)?;
-    let meter = plan.meter(&options.progress);
-    let mut out = write_archive(
+    // The bytes as they leave: through a pipe read slowly, the line moves with the reader.
+    let meter = Meter::new(&options.progress, plan.archive_size());
+    let out = write_archive(
         &plan,
         options,
-        Tarball::new(out),
-        |tarball, digest, source| {
-            write_blob(store, tarball, digest, source)?;
-            meter.add(source.size());
-            Ok(())
-        },
+        Tarball::new(MeteredWriter::new(out, &meter)),
+        |tarball, digest, source| write_blob(store, tarball, digest, source),
     )?;
-    out.flush().map_err(Error::io("write the archive"))
+    out.into_inner()
+        .flush()
+        .map_err(Error::io("write the archive"))
 }
 
 /// [`save`] into a file (at its current position); for a regular file, the same bytes, faster: stored blobs
@@ -234,12 +249,14 @@ pub fn save_to_file(
         .map_err(Error::io("look at the output file"))?
         .is_file();
     if !regular {
-        // A pipe, a terminal or a device: the kernel copy does not apply.
+        // A pipe, a terminal or a device: the kernel copy does not apply. The buffer gathers the
+        // small writes (headers, padding); the blobs' large ones pass straight through, so the
+        // bytes reported are the bytes that left.
         return save(
             store,
             images,
             options,
-            std::io::BufWriter::with_capacity(1 << 20, out),
+            std::io::BufWriter::with_capacity(STREAM_BUFFER, out),
         );
     }
     let plan = plan_images(store, images, options)?;

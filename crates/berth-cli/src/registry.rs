@@ -101,7 +101,11 @@ impl Progress {
             }
             // berth checks the layer's diff_id as it decompresses it: Docker's `Extracting` bar.
             LayerStatus::Extracting => true,
-            LayerStatus::DownloadComplete | LayerStatus::Pushed => {
+            // A push's layers that the registry had or mounted are done too.
+            LayerStatus::DownloadComplete
+            | LayerStatus::Pushed
+            | LayerStatus::LayerAlreadyExists
+            | LayerStatus::MountedFrom(_) => {
                 if let Some(total) = layer.total {
                     self.current.insert(layer.id.clone(), total);
                 }

@@ -20,7 +20,8 @@ pub enum Event {
     /// Pull: one image is stored (Docker's `Digest:` line, once per tag of `pull -a`).
     Pulled { digest: Digest },
     /// The layers are known: the whole-image bar can start. `total_bytes` counts the compressed
-    /// size of every layer, including those already in the store (`done_bytes`).
+    /// size of every layer, including (pull) those already in the store (`done_bytes`); a push
+    /// counts every layer it pushes, mounts or finds in the registry.
     Plan {
         layers: usize,
         total_bytes: u64,

@@ -2,7 +2,15 @@
 //! repository if possible, else upload it (chunked PATCHes that resume from the registry's own
 //! offset after a failure, or one monolithic PUT).
 
-use std::{os::unix::fs::FileExt, sync::Arc};
+use std::{
+    future::Future,
+    os::unix::fs::FileExt,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use berth_digest::Digest;
 use bytes::Bytes;
@@ -19,6 +27,10 @@ use crate::{
 
 /// Read size when streaming a blob file into a request body.
 const READ_BUFFER: usize = 256 * 1024;
+
+/// How often a layer's line moves while its bytes stream into a request (Docker's push bar moves
+/// continuously, not once per chunk).
+const PROGRESS_TICK: Duration = Duration::from_millis(100);
 
 /// How blobs are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +85,13 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
             .map(|(b, _)| b)
             .enumerate()
             .collect();
+        // The whole-image line's total: every layer's bytes (those the registry has are done
+        // once it says so).
+        self.reporter.emit(Event::Plan {
+            layers: reported.len(),
+            total_bytes: reported.iter().map(|(_, blob)| blob.size).sum(),
+            done_bytes: 0,
+        });
         for &(i, blob) in reported.iter().rev() {
             let size = Some(blob.size);
             self.reporter
@@ -245,7 +264,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
                 self.reporter
                     .layer(&blob.digest, LayerStatus::Pushing, offset, Some(blob.size));
             }
-            match self.patch(&location, &file, offset, len).await {
+            match self.patch(blob, &location, &file, offset, len).await {
                 Ok((next, end)) => {
                     location = next;
                     offset = end;
@@ -315,6 +334,7 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
 
     async fn patch(
         &self,
+        blob: &PushBlob,
         location: &url::Url,
         file: &Arc<std::fs::File>,
         offset: u64,
@@ -323,21 +343,18 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
         let end = offset + len;
         let content_range = format!("{offset}-{}", end - 1);
         let file = file.clone();
-        let response = self
-            .session
-            .send(
-                Method::PATCH,
-                location.clone(),
-                Retry::Once,
-                false,
-                &move |r| {
-                    r.header(header::CONTENT_TYPE, "application/octet-stream")
-                        .header(header::CONTENT_RANGE, content_range.as_str())
-                        .header(header::CONTENT_LENGTH, len.to_string())
-                        .body(file_body(file.clone(), offset, len))
-                },
-            )
-            .await?;
+        let sent = Arc::new(AtomicU64::new(0));
+        let body_sent = sent.clone();
+        let build = move |r: reqwest::RequestBuilder| {
+            r.header(header::CONTENT_TYPE, "application/octet-stream")
+                .header(header::CONTENT_RANGE, content_range.as_str())
+                .header(header::CONTENT_LENGTH, len.to_string())
+                .body(file_body(file.clone(), offset, len, body_sent.clone()))
+        };
+        let request =
+            self.session
+                .send(Method::PATCH, location.clone(), Retry::Once, false, &build);
+        let response = self.reporting(blob, offset, &sent, request).await?;
         match response.status() {
             StatusCode::ACCEPTED | StatusCode::NO_CONTENT => {
                 let next = crate::upload::location(&response).unwrap_or_else(|| location.clone());
@@ -386,28 +403,63 @@ impl<F: FnMut(Event)> Uploader<'_, '_, F> {
         url.query_pairs_mut()
             .append_pair("digest", &blob.digest.to_string());
         let size = blob.size;
-        let response = self
+        let sent = Arc::new(AtomicU64::new(0));
+        let body_sent = sent.clone();
+        let with_body = body.is_some();
+        let build = move |r: reqwest::RequestBuilder| match &body {
+            Some(file) => r
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .header(header::CONTENT_LENGTH, size.to_string())
+                .body(file_body(file.clone(), 0, size, body_sent.clone())),
+            None => r.header(header::CONTENT_LENGTH, "0"),
+        };
+        let request = self
             .session
-            .send(
-                Method::PUT,
-                url,
-                Retry::Once,
-                false,
-                &move |r| match &body {
-                    Some(file) => r
-                        .header(header::CONTENT_TYPE, "application/octet-stream")
-                        .header(header::CONTENT_LENGTH, size.to_string())
-                        .body(file_body(file.clone(), 0, size)),
-                    None => r.header(header::CONTENT_LENGTH, "0"),
-                },
-            )
-            .await?;
+            .send(Method::PUT, url, Retry::Once, false, &build);
+        let response = if with_body {
+            self.reporting(blob, 0, &sent, request).await?
+        } else {
+            request.await?
+        };
         match response.status() {
             StatusCode::CREATED | StatusCode::ACCEPTED | StatusCode::NO_CONTENT => {
                 check_returned_digest(&response, &blob.digest)
             }
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(self.denied()),
             _ => Err(status_error(response).await),
+        }
+    }
+}
+
+impl<F: FnMut(Event)> Uploader<'_, '_, F> {
+    /// Awaits `request`, whose body counts the bytes it has handed over into `sent`, moving the
+    /// layer's line to `base` plus them every [`PROGRESS_TICK`] meanwhile.
+    async fn reporting<T>(
+        &self,
+        blob: &PushBlob,
+        base: u64,
+        sent: &AtomicU64,
+        request: impl Future<Output = T>,
+    ) -> T {
+        if !blob.report {
+            return request.await;
+        }
+        let mut request = std::pin::pin!(request);
+        let mut tick = tokio::time::interval(PROGRESS_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut shown = base;
+        loop {
+            tokio::select! {
+                out = &mut request => return out,
+                _ = tick.tick() => {
+                    let current = (base + sent.load(Ordering::Relaxed)).min(blob.size);
+                    if current != shown {
+                        shown = current;
+                        self.reporter
+                            .layer(&blob.digest, LayerStatus::Pushing, current, Some(blob.size));
+                    }
+                }
+            }
         }
     }
 }
@@ -454,11 +506,18 @@ fn range_end(response: &reqwest::Response) -> Option<u64> {
     end.trim().parse().ok()
 }
 
-/// A request body streaming `len` bytes of `file` from `offset` (pread, off the async threads).
-fn file_body(file: Arc<std::fs::File>, offset: u64, len: u64) -> reqwest::Body {
+/// A request body streaming `len` bytes of `file` from `offset` (pread, off the async threads),
+/// counting into `sent` (from 0: a retry starts a new body) the bytes it has handed over.
+fn file_body(
+    file: Arc<std::fs::File>,
+    offset: u64,
+    len: u64,
+    sent: Arc<AtomicU64>,
+) -> reqwest::Body {
+    sent.store(0, Ordering::Relaxed);
     let stream = futures_util::stream::unfold(
-        (file, offset, offset + len),
-        |(file, position, end)| async move {
+        (file, offset, offset + len, sent),
+        |(file, position, end, sent)| async move {
             if position >= end {
                 return None;
             }
@@ -487,10 +546,13 @@ fn file_body(file: Arc<std::fs::File>, offset: u64, len: u64) -> reqwest::Body {
                 Err(e) => Err(std::io::Error::other(e.to_string())),
             };
             let next = match &item {
-                Ok(bytes) => position + bytes.len() as u64,
+                Ok(bytes) => {
+                    sent.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                    position + bytes.len() as u64
+                }
                 Err(_) => end,
             };
-            Some((item, (file, next, end)))
+            Some((item, (file, next, end, sent)))
         },
     );
     reqwest::Body::wrap_stream(stream)

@@ -67,6 +67,9 @@ pub fn run(ctx: &Ctx, args: &Args) -> anyhow::Result<()> {
     };
     // Docker's commit shows nothing while it works; berth shows the bytes of the new layer.
     let screen = std::cell::RefCell::new(Screen::new(Operation::Commit, false));
+    screen
+        .borrow_mut()
+        .total(containers.changes_size_hint(&container), 0);
     let progress = |written: u64| screen.borrow_mut().done(written);
     let committed = containers.commit(
         &mut container,
