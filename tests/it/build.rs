@@ -668,3 +668,77 @@ fn prunes_during_a_build_leave_it_whole() {
     ]);
     assert_eq!(listing, "one\none\nthree\n");
 }
+
+/// Images cross between the builders and the registry: an image BuildKit built, `docker save`d and
+/// loaded into berth, is a FROM for berth; what berth builds on it goes through the registry
+/// (`berth push`, then `berth pull` into another store and `docker pull`) and runs in both.
+#[test]
+fn buildkit_images_are_bases_and_berth_images_travel() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let Some(registry) = crate::common::Registry::start() else {
+        return;
+    };
+    let docker = build_dockerd();
+    let env = Env::new();
+    base_on_both(docker, &env, "bb-build:1");
+    docker_build(
+        docker,
+        "bk-made:1",
+        "FROM bb-build:1\nRUN echo from-buildkit > /bk\nENV MADE_BY=buildkit\n",
+    );
+    let saved = env.path("bk-made.tar");
+    docker.ok(&["save", "-o", saved.to_str().unwrap(), "bk-made:1"]);
+    env.ok(&["load", "-i", saved.to_str().unwrap()]);
+
+    let remote = format!("{}/berth-it/built-on-buildkit:1", registry.host());
+    let out = berth_build(
+        &env,
+        &["-t", &remote],
+        "FROM bk-made:1\nRUN cat /bk > /copy && echo $MADE_BY >> /copy\nCMD [\"cat\", \"/copy\"]\n",
+    );
+    assert!(out.status.success(), "{}", render(&out));
+    let expected = "from-buildkit\nbuildkit\n";
+    assert_eq!(
+        env.ok(&[
+            "run",
+            "--rm",
+            "--pull",
+            "never",
+            "--network",
+            "none",
+            &remote
+        ]),
+        expected
+    );
+    env.ok(&["push", "-q", &remote]);
+
+    let other = Env::new();
+    other.ok(&["pull", "-q", &remote]);
+    assert_eq!(
+        other.ok(&[
+            "run",
+            "--rm",
+            "--pull",
+            "never",
+            "--network",
+            "none",
+            &remote
+        ]),
+        expected
+    );
+    assert_eq!(
+        other.ok(&["image", "inspect", "--format", "{{.Id}}", &remote]),
+        env.ok(&["image", "inspect", "--format", "{{.Id}}", &remote])
+    );
+    docker.ok(&["pull", "-q", &remote]);
+    assert_eq!(
+        docker.ok(&["run", "--rm", "--network", "none", &remote]),
+        expected
+    );
+    assert_eq!(
+        docker.ok(&["image", "inspect", "--format", "{{.Id}}", &remote]),
+        env.ok(&["image", "inspect", "--format", "{{.Id}}", &remote])
+    );
+}
