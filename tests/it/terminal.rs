@@ -601,7 +601,8 @@ fn pull_screen_matches_docker() {
 /// columns: one `Loading layer` line per layer, named after its diff_id, in Docker's order, none
 /// for a layer whose chain is loaded already (the base image's, on the first load; every one, on a
 /// second load of the same archive), for Docker's own archive, skopeo's `docker-archive:` and
-/// berth's own `save` (gzip layers under `blobs/sha256/`, whose names are not their diff_ids).
+/// berth's own `save` (gzip layers under `blobs/sha256/`, whose names are not their diff_ids), and
+/// Docker's archive gzipped whole (indexed in a first decompressing pass).
 #[test]
 fn load_screen_matches_docker() {
     if !require("skopeo") {
@@ -632,11 +633,24 @@ fn load_screen_matches_docker() {
         berth_made.to_str().unwrap(),
         "fixture/busybox:1",
     ]);
+    // A compressed archive (`docker save | gzip`), which Docker's engine unpacks before it loads.
+    let gzipped = scratch.path("docker.tar.gz");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "gzip -c '{}' > '{}'",
+            docker_made.display(),
+            gzipped.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
     for cols in [80, 200] {
         for (made_by, archive) in [
             ("docker", &docker_made),
             ("skopeo", &skopeo_made),
             ("berth", &berth_made),
+            ("gzip of docker", &gzipped),
         ] {
             remove_every_image(docker);
             let env = Env::new();

@@ -42,6 +42,11 @@ impl Reporter {
         Reporter(Some(Arc::new(callback)))
     }
 
+    /// Whether anyone listens (a terminal's screen); indexing for lines is skipped otherwise.
+    pub(crate) fn is_active(&self) -> bool {
+        self.0.is_some()
+    }
+
     pub(crate) fn emit(&self, progress: Progress) {
         if let Some(callback) = &self.0 {
             callback(progress);

@@ -81,25 +81,57 @@ pub(crate) struct Files {
     entries: usize,
     /// Told about the large files (layers) as they are stored.
     reporter: Reporter,
+    /// Reading only to index the archive (`index_stream`): nothing goes to the store.
+    index_only: bool,
     /// Which line each layer file draws.
     lines: LayerLines,
 }
 
 impl Files {
-    /// Streams the archive `reader` (already decompressed) into memory and the store's ingest area.
+    /// Streams the archive `reader` (already decompressed) into memory and the store's ingest area;
+    /// `lines` says which line each layer file draws (drawn at once when they are Docker's).
     pub fn read(
         store: &Store,
         reader: impl Read,
         limits: &Limits,
         reporter: &Reporter,
+        lines: LayerLines,
     ) -> Result<Files> {
         let mut files = Files {
             reporter: reporter.clone(),
+            lines,
             ..Files::default()
         };
+        files.lines.announce(reporter);
         let rest = for_each_entry(reader, |entry| files.visit(store, entry, limits, None))?;
         drain(rest)?;
         Ok(files)
+    }
+
+    /// Reads a whole (decompressed) archive stream for its layout alone, and decides Docker's lines
+    /// from it: the layout documents and small files are read into memory, the large files only
+    /// noted by size, links remembered; nothing goes to the store. `None` when the stream is no
+    /// archive berth can index (the load then names lines after files, and reports its own error).
+    pub fn index_stream(
+        store: &Store,
+        reader: impl Read,
+        options: &LoadOptions,
+    ) -> Option<LayerLines> {
+        let mut files = Files {
+            index_only: true,
+            ..Files::default()
+        };
+        let mut deferred = BTreeMap::new();
+        for_each_entry(reader, |entry| {
+            files.visit(store, entry, &options.limits, Some(&mut deferred))
+        })
+        .ok()?;
+        let index = Index {
+            files: &files,
+            deferred: &deferred,
+            archive: None,
+        };
+        docker_lines(&index, stored_chains(store), options)
     }
 
     /// Reads an uncompressed archive file that starts at `start` in `archive`. Small files are read
@@ -127,8 +159,7 @@ impl Files {
         let index = Index {
             files: &files,
             deferred: &deferred,
-            archive,
-            start,
+            archive: Some((archive, start)),
         };
         files.lines = docker_lines(&index, stored_chains(store), options).unwrap_or_else(|| {
             tracing::debug!("archive layout not indexed: layer lines named after their files");
@@ -229,8 +260,9 @@ impl Files {
         if size <= SMALL_FILE_MAX && self.memory_used + size <= MEMORY_BUDGET {
             let content = self.read_into_memory(name, entry, size)?;
             return match content {
-                // A small bzip2/xz layer still needs converting into a blob: through the ingest path.
-                Content::Memory(bytes) if needs_conversion(&bytes) => {
+                // A small bzip2/xz layer still needs converting into a blob: through the ingest path
+                // (not while only indexing).
+                Content::Memory(bytes) if needs_conversion(&bytes) && !self.index_only => {
                     self.memory_used -= size;
                     Self::ingest_file(store, name, &mut Cursor::new(bytes), size, limits).map(Some)
                 }
@@ -446,13 +478,14 @@ fn drain(rest: impl Read) -> Result<()> {
     Ok(())
 }
 
-/// An archive file read before its large files are: what indexing sees.
+/// An archive read before its large files are: what indexing sees.
 struct Index<'a> {
     files: &'a Files,
-    /// The large files, by key: offset from `start` and size.
+    /// The large files, by key: offset from the archive's start and size.
     deferred: &'a BTreeMap<String, (u64, u64)>,
-    archive: &'a File,
-    start: u64,
+    /// The archive file and where the archive starts in it; `None` for a stream, whose large
+    /// files are not read again.
+    archive: Option<(&'a File, u64)>,
 }
 
 impl Documents for Index<'_> {
@@ -469,13 +502,12 @@ impl Documents for Index<'_> {
             return self.files.read_small(key, max).ok();
         }
         let &(offset, size) = self.deferred.get(key)?;
+        let (archive, start) = self.archive?;
         if size > max {
             return None;
         }
         let mut bytes = vec![0u8; usize::try_from(size).ok()?];
-        self.archive
-            .read_exact_at(&mut bytes, self.start + offset)
-            .ok()?;
+        archive.read_exact_at(&mut bytes, start + offset).ok()?;
         Some(bytes)
     }
 

@@ -38,6 +38,7 @@ use crate::{
 };
 pub use dir::load_dir;
 use files::Files;
+use lines::LayerLines;
 
 /// Options of `berth load`.
 #[derive(Debug, Clone, Default)]
@@ -111,6 +112,16 @@ pub(crate) struct PlannedLayer {
 /// Loads every image of an archive (any layout, any whole-archive compression) into the store.
 /// On error nothing is referenced and no blob was committed.
 pub fn load(store: &Store, input: impl Read, options: &LoadOptions) -> Result<Vec<Loaded>> {
+    load_with_lines(store, input, options, LayerLines::ByFileName)
+}
+
+/// [`load`], each layer file drawing the line `lines` gives it.
+fn load_with_lines(
+    store: &Store,
+    input: impl Read,
+    options: &LoadOptions,
+    lines: LayerLines,
+) -> Result<Vec<Loaded>> {
     let Some((compression, reader)) =
         decompressing_reader(input, options.limits.max_uncompressed_size)?
     else {
@@ -118,7 +129,7 @@ pub fn load(store: &Store, input: impl Read, options: &LoadOptions) -> Result<Ve
     };
     tracing::debug!(%compression, "loading image archive");
     let _guard = store.content_guard()?;
-    let mut files = Files::read(store, reader, &options.limits, &options.progress)?;
+    let mut files = Files::read(store, reader, &options.limits, &options.progress, lines)?;
     let images = plan(&files, options)?;
     let parents = parent_links(&files, &images)?;
     commit::commit(store, &mut files, &images, &parents)
@@ -151,8 +162,29 @@ pub fn load_file(store: &Store, file: &File, options: &LoadOptions) -> Result<Ve
             let parents = parent_links(&files, &images)?;
             return commit::commit(store, &mut files, &images, &parents);
         }
+        if options.progress.is_active() {
+            // A compressed archive file is read twice when lines are drawn: once to index it (as
+            // Docker's engine unpacks the whole archive before it loads), so its lines are Docker's.
+            let lines = index_compressed(store, file, start, options);
+            return load_with_lines(store, file, options, lines);
+        }
     }
     load(store, file, options)
+}
+
+/// Docker's lines for the compressed archive in `file` from `start`, from one decompressing pass
+/// with positioned reads (the file's position stays where it is); lines named after files when the
+/// archive cannot be indexed.
+fn index_compressed(store: &Store, file: &File, start: u64, options: &LoadOptions) -> LayerLines {
+    let whole = crate::fileat::FileAt::new(file, start, u64::MAX - start);
+    let lines = decompressing_reader(whole, options.limits.max_uncompressed_size)
+        .ok()
+        .flatten()
+        .and_then(|(_, reader)| Files::index_stream(store, reader, options));
+    lines.unwrap_or_else(|| {
+        tracing::debug!("compressed archive not indexed: layer lines named after their files");
+        LayerLines::ByFileName
+    })
 }
 
 fn plan(files: &Files, options: &LoadOptions) -> Result<Vec<PlannedImage>> {
