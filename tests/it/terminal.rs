@@ -680,6 +680,44 @@ fn load_screen_matches_docker() {
             }
         }
     }
+    // From a pipe (`cat x.tar | docker load`): Docker's engine unpacks the stream, then draws its
+    // lines; berth draws Docker's lines, complete, once the stream is read. Same final screens.
+    let piped = |load: std::process::Command, archive: &str| {
+        let mut sh = std::process::Command::new("sh");
+        sh.args(["-c", "a=$1; shift; cat \"$a\" | \"$@\"", "sh", archive])
+            .arg(load.get_program())
+            .args(load.get_args());
+        for (key, value) in load.get_envs() {
+            if let Some(value) = value {
+                sh.env(key, value);
+            }
+        }
+        sh
+    };
+    for cols in [80, 200] {
+        remove_every_image(docker);
+        let env = Env::new();
+        for (round, lines) in [("first", 2), ("second", 0)] {
+            let what = format!("{round} piped load at {cols} columns");
+            let mut load = docker.docker();
+            load.arg("load");
+            let archive = docker_made.to_str().unwrap();
+            let mut theirs = Terminal::spawn_all(&piped(load, archive), cols, env.path("unused"));
+            assert_eq!(theirs.wait(), 0, "{what}: {}", theirs.screen());
+            let mut load = env.berth();
+            load.arg("load");
+            let mut ours = Terminal::spawn_all(&piped(load, archive), cols, env.path("unused"));
+            assert_eq!(ours.wait(), 0, "{what}: {}", ours.screen());
+            let (theirs, ours) = (theirs.screen(), ours.screen());
+            assert_eq!(ours, theirs, "{what}");
+            assert_eq!(
+                ours.matches(": Loading layer").count(),
+                lines,
+                "{what}: {ours}"
+            );
+        }
+    }
+
     // Off a terminal (stdout and stderr pipes), Docker's CLI asks for a quiet load: the names alone.
     remove_every_image(docker);
     let env = Env::new();

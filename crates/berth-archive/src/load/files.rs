@@ -108,6 +108,47 @@ impl Files {
         Ok(files)
     }
 
+    /// After a streamed read with [`LayerLines::AfterRead`]: draws Docker's lines for the layers
+    /// read, each complete (named after their files when the layout cannot be indexed).
+    pub fn draw_lines_read(&mut self, store: &Store, options: &LoadOptions) {
+        if !matches!(self.lines, LayerLines::AfterRead) {
+            return;
+        }
+        let deferred = BTreeMap::new();
+        let index = Index {
+            files: self,
+            deferred: &deferred,
+            archive: None,
+        };
+        let lines = docker_lines(&index, stored_chains(store), options);
+        let reporter = &self.reporter;
+        match &lines {
+            Some(LayerLines::Docker { order, .. }) => {
+                for (file, id, total) in order {
+                    reporter.emit(Progress::Layer {
+                        file: file.clone(),
+                        id: Some(id.clone()),
+                        current: *total,
+                        total: *total,
+                    });
+                }
+            }
+            _ => {
+                for (key, content) in &self.contents {
+                    if let Content::Pending { blob, .. } = content {
+                        reporter.emit(Progress::Layer {
+                            file: key.clone(),
+                            id: Some(crate::progress::layer_id(key)),
+                            current: blob.size(),
+                            total: blob.size(),
+                        });
+                    }
+                }
+            }
+        }
+        self.lines = lines.unwrap_or_default();
+    }
+
     /// Reads a whole (decompressed) archive stream for its layout alone, and decides Docker's lines
     /// from it: the layout documents and small files are read into memory, the large files only
     /// noted by size, links remembered; nothing goes to the store. `None` when the stream is no

@@ -46,6 +46,12 @@ pub(crate) enum LayerLines {
     /// A streamed archive: each large file draws a line named after its archive name.
     #[default]
     ByFileName,
+    /// A pipe, whose layout is known only at its end: no line while it streams; Docker's lines
+    /// are drawn, complete, once it has been read ([`Files::draw_lines_read`]), as Docker's engine
+    /// draws them after it has unpacked a streamed archive.
+    ///
+    /// [`Files::draw_lines_read`]: super::files::Files::draw_lines_read
+    AfterRead,
     /// Docker's lines: a file draws the line its key maps to, or none.
     Docker {
         ids: BTreeMap<String, String>,
@@ -59,6 +65,7 @@ impl LayerLines {
     pub fn id(&self, key: &str) -> Option<String> {
         match self {
             LayerLines::ByFileName => Some(layer_id(key)),
+            LayerLines::AfterRead => None,
             LayerLines::Docker { ids, .. } => ids.get(key).cloned(),
         }
     }

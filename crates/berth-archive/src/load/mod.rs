@@ -112,7 +112,13 @@ pub(crate) struct PlannedLayer {
 /// Loads every image of an archive (any layout, any whole-archive compression) into the store.
 /// On error nothing is referenced and no blob was committed.
 pub fn load(store: &Store, input: impl Read, options: &LoadOptions) -> Result<Vec<Loaded>> {
-    load_with_lines(store, input, options, LayerLines::ByFileName)
+    // A stream is read once: its lines can only be Docker's once it has been read.
+    let lines = if options.progress.is_active() {
+        LayerLines::AfterRead
+    } else {
+        LayerLines::ByFileName
+    };
+    load_with_lines(store, input, options, lines)
 }
 
 /// [`load`], each layer file drawing the line `lines` gives it.
@@ -130,6 +136,7 @@ fn load_with_lines(
     tracing::debug!(%compression, "loading image archive");
     let _guard = store.content_guard()?;
     let mut files = Files::read(store, reader, &options.limits, &options.progress, lines)?;
+    files.draw_lines_read(store, options);
     let images = plan(&files, options)?;
     let parents = parent_links(&files, &images)?;
     commit::commit(store, &mut files, &images, &parents)
