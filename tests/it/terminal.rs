@@ -487,10 +487,42 @@ fn plain_form_when_stderr_is_a_pipe() {
         .unwrap();
     assert!(load.status.success());
     let load_stderr = String::from_utf8(load.stderr).unwrap();
+    // The other long commands off a terminal: push's lines (on stdout, as Docker's), and nothing
+    // on stderr from save, import and commit.
+    let pushed = format!("{}/term/plain:1", proxy.host());
+    env.ok(&["tag", "fixture/busybox:1", &pushed]);
+    let push = env.berth().args(["push", &pushed]).output().unwrap();
+    assert!(push.status.success(), "{}", crate::common::render(&push));
+    // Layers push side by side: their lines' order varies, so they are pinned sorted.
+    let mut push_lines: Vec<String> = String::from_utf8_lossy(&push.stderr)
+        .lines()
+        .map(|line| format!("{line}\n"))
+        .collect();
+    push_lines.sort();
+    let push_lines = push_lines.concat();
+    let saved = env.path("plain.tar");
+    let mut quiet = Vec::new();
+    for args in [
+        vec!["save", "-o", saved.to_str().unwrap(), "fixture/busybox:1"],
+        vec!["import", saved.to_str().unwrap(), "term/imported:1"],
+    ] {
+        let out = env.berth().args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", crate::common::render(&out));
+        quiet.push(format!(
+            "$ berth {} (stderr)\n{}",
+            args[0],
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
     screen_settings(&proxy.host(), false).bind(|| {
         insta::assert_snapshot!(
             "plain",
-            format!("$ berth pull\n{stderr}$ berth load\n{load_stderr}")
+            format!(
+                "$ berth pull\n{stderr}$ berth load\n{load_stderr}$ berth push (stdout, stderr)\n{}{}{}",
+                String::from_utf8_lossy(&push.stdout),
+                push_lines,
+                quiet.concat()
+            )
         );
     });
 }
