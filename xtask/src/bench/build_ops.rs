@@ -20,6 +20,7 @@ pub const NOOP: &str = "build-noop/berth";
 pub const NOOP_BUILDKIT: &str = "build-noop/buildkit";
 pub const CHANGE: &str = "build-change/berth";
 pub const CHANGE_BUILDKIT: &str = "build-change/buildkit";
+pub const CHANGE_FLOOR: &str = "build-change/floor";
 pub const RUN_LAYER: &str = "build-run-layer/berth";
 pub const RUN_LAYER_FLOOR: &str = "build-run-layer/floor";
 
@@ -157,6 +158,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
     ])?);
     let change = "rebuild after one context file changed";
     let touch = format!("date +%s%N > {}", q(&context.join("app/changing.txt")));
+    let copies = bench.path("build-change-floor");
     measurements.extend(bench.runner.compare(vec![
         Case::new(
             CHANGE,
@@ -166,6 +168,22 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             format!("{berth} build -q --network host -t {BUILT} {ctx}"),
         )
         .prepare(touch.clone())
+        .floor(CHANGE_FLOOR)
+        .max_runs(SLOW_RUNS),
+        // The files any builder writes again, prepared as the rebuilds are (no sync): the COPY's
+        // copy of the context and the RUN's two; no archiving, compressing or hashing at all.
+        Case::new(
+            CHANGE_FLOOR,
+            change,
+            Role::Floor,
+            "cp -a of the context three times (the COPY, the RUN's two copies)",
+            format!(
+                "for i in 0 1 2; do cp -a {app} {out}/copy$i; done",
+                app = q(&context.join("app")),
+                out = q(&copies),
+            ),
+        )
+        .prepare(format!("rm -rf {0} && mkdir -p {0}", q(&copies)))
         .max_runs(SLOW_RUNS),
         Case::new(
             CHANGE_BUILDKIT,
