@@ -669,6 +669,11 @@ fn prunes_during_a_build_leave_it_whole() {
     assert_eq!(listing, "one\none\nthree\n");
 }
 
+/// `berth run --rm` of a stored image, no pull, no network; its stdout.
+fn run_offline(env: &Env, image: &str) -> String {
+    env.ok(&["run", "--rm", "--pull", "never", "--network", "none", image])
+}
+
 /// Images cross between the builders and the registry: an image BuildKit built, `docker save`d and
 /// loaded into berth, is a FROM for berth; what berth builds on it goes through the registry
 /// (`berth push`, then `berth pull` into another store and `docker pull`) and runs in both.
@@ -700,34 +705,12 @@ fn buildkit_images_are_bases_and_berth_images_travel() {
     );
     assert!(out.status.success(), "{}", render(&out));
     let expected = "from-buildkit\nbuildkit\n";
-    assert_eq!(
-        env.ok(&[
-            "run",
-            "--rm",
-            "--pull",
-            "never",
-            "--network",
-            "none",
-            &remote
-        ]),
-        expected
-    );
+    assert_eq!(run_offline(&env, &remote), expected);
     env.ok(&["push", "-q", &remote]);
 
     let other = Env::new();
     other.ok(&["pull", "-q", &remote]);
-    assert_eq!(
-        other.ok(&[
-            "run",
-            "--rm",
-            "--pull",
-            "never",
-            "--network",
-            "none",
-            &remote
-        ]),
-        expected
-    );
+    assert_eq!(run_offline(&other, &remote), expected);
     assert_eq!(
         other.ok(&["image", "inspect", "--format", "{{.Id}}", &remote]),
         env.ok(&["image", "inspect", "--format", "{{.Id}}", &remote])
