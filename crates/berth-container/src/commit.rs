@@ -182,7 +182,11 @@ impl Containers<'_> {
     /// `None` for a copied root filesystem, whose changes are known only once compared.
     pub fn changes_size_hint(&self, container: &Container) -> Option<u64> {
         match container.record.rootfs {
-            RootfsKind::Overlay => Some(tree_size(&RootfsPaths::new(&container.dir).upper)),
+            RootfsKind::Overlay => {
+                let root =
+                    crate::unpack::open_root(&RootfsPaths::new(&container.dir).upper).ok()?;
+                crate::containers::tree_size(root.as_fd(), crate::containers::Measure::Tar).ok()
+            }
             RootfsKind::Copy => None,
         }
     }
@@ -195,31 +199,6 @@ impl Containers<'_> {
         tree.append_tree(root.as_fd(), &RootPath(Vec::new()))?;
         tree.finish()
     }
-}
-
-/// The tar bytes of the tree under `dir`, about (hard links counted twice, long names' extra
-/// headers not at all); symbolic links are not followed.
-fn tree_size(dir: &std::path::Path) -> u64 {
-    const BLOCK: u64 = 512;
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| {
-            let Ok(metadata) = entry.metadata() else {
-                return 0;
-            };
-            let content = if metadata.is_dir() {
-                tree_size(&entry.path())
-            } else if metadata.is_file() {
-                metadata.len().div_ceil(BLOCK) * BLOCK
-            } else {
-                0
-            };
-            BLOCK + content
-        })
-        .sum()
 }
 
 /// OCI media types for the base layers of an OCI manifest (Docker's are equivalent byte formats).

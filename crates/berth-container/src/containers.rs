@@ -503,7 +503,8 @@ impl<'s> Containers<'s> {
             RootfsKind::Copy => &paths.target,
         };
         let root = crate::unpack::open_root(dir)?;
-        tree_size(root.as_fd()).map_err(Error::io(format!("measure {}", dir.display())))
+        tree_size(root.as_fd(), Measure::Content)
+            .map_err(Error::io(format!("measure {}", dir.display())))
     }
 
     /// The manifests containers use: pass them to `Store::gc` so their images are never collected.
@@ -536,13 +537,30 @@ impl<'s> Containers<'s> {
     }
 }
 
-/// Sum of the sizes of the regular files below `dir`, each inode counted once, no symlink followed.
-fn tree_size(dir: std::os::fd::BorrowedFd<'_>) -> std::io::Result<u64> {
+/// How [`tree_size`] counts.
+#[derive(Clone, Copy)]
+pub(crate) enum Measure {
+    /// The regular files' sizes.
+    Content,
+    /// What a tar of the tree takes, about: a 512-byte header per entry and each file's size in
+    /// whole blocks (hard links counted twice, long names' extra headers not at all).
+    Tar,
+}
+
+/// The size of the tree below `dir`, no symlink followed.
+pub(crate) fn tree_size(
+    dir: std::os::fd::BorrowedFd<'_>,
+    measure: Measure,
+) -> std::io::Result<u64> {
+    const BLOCK: u64 = 512;
     let mut total = 0;
     for name in crate::unpack::fs::list_dir(dir)? {
         let Some(stat) = crate::unpack::fs::lstat_at(dir, &name)? else {
             continue;
         };
+        if let Measure::Tar = measure {
+            total += BLOCK;
+        }
         match rustix::fs::FileType::from_raw_mode(stat.st_mode) {
             rustix::fs::FileType::Directory => {
                 let child = crate::unpack::fs::open_nofollow(
@@ -550,10 +568,14 @@ fn tree_size(dir: std::os::fd::BorrowedFd<'_>) -> std::io::Result<u64> {
                     &name,
                     rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::DIRECTORY,
                 )?;
-                total += tree_size(child.as_fd())?;
+                total += tree_size(child.as_fd(), measure)?;
             }
             rustix::fs::FileType::RegularFile => {
-                total += u64::try_from(stat.st_size).unwrap_or(0);
+                let size = u64::try_from(stat.st_size).unwrap_or(0);
+                total += match measure {
+                    Measure::Content => size,
+                    Measure::Tar => size.div_ceil(BLOCK) * BLOCK,
+                };
             }
             _ => {}
         }
