@@ -259,7 +259,7 @@ fn registry_with_image() -> Option<Registry> {
 }
 
 /// The two layers of the fixture as berth pushes them (gzip-compressed), big one first.
-const BIG_LAYER: &str = "26498a51076d";
+const BIG_LAYER: &str = "5fb4757f5ebe";
 const SMALL_LAYER: &str = "7d011eb562b7";
 
 /// Bytes per second through the proxy while the mid-transfer screen is taken: the 2.1 MB layer

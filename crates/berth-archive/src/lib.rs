@@ -54,6 +54,7 @@
 mod compression;
 mod entry;
 mod error;
+mod pgzip;
 pub mod scan;
 
 mod digester;
@@ -85,6 +86,7 @@ pub use load::{
     load, load_dir, load_file, LoadOptions, Loaded, MAX_ARCHIVE_MANIFEST_BYTES, MAX_DOCUMENT_BYTES,
     MAX_ENTRIES,
 };
+pub use pgzip::ParallelGzEncoder;
 pub use progress::{Progress, Reporter};
 pub use save::{resolve_for_save, save, save_to_file, SaveFormat, SaveImage, SaveOptions};
 

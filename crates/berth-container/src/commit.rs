@@ -248,7 +248,9 @@ pub(crate) fn gzip_layer<'a>(
     write: impl FnOnce(GzLayerWriter<'a>) -> Result<GzLayerWriter<'a>>,
 ) -> Result<(berth_store::PendingBlob, berth_store::LayerInfo)> {
     let ingest = store.ingest()?;
-    let gzip = flate2::write::GzEncoder::new(ingest, flate2::Compression::fast());
+    // gzip on every core: the tar is written (and digested) on this thread meanwhile.
+    let gzip = berth_archive::ParallelGzEncoder::new(ingest, flate2::Compression::fast())
+        .map_err(Error::io("start the layer's compressors"))?;
     let layer = write(LayerWriter::new(gzip, progress))?;
     let info = layer.digester.finish()?.info;
     let ingest = layer
@@ -259,7 +261,8 @@ pub(crate) fn gzip_layer<'a>(
 }
 
 /// What [`gzip_layer`] hands its writer.
-pub(crate) type GzLayerWriter<'a> = LayerWriter<'a, flate2::write::GzEncoder<berth_store::Ingest>>;
+pub(crate) type GzLayerWriter<'a> =
+    LayerWriter<'a, berth_archive::ParallelGzEncoder<berth_store::Ingest>>;
 
 /// A commit layer's tar on its way out: every byte to the layer digester and to the compressor.
 pub(crate) struct LayerWriter<'a, W> {

@@ -402,7 +402,8 @@ fn compress_blob(store: &Store, digest: &Digest) -> Result<(Digest, u64)> {
     let source = store.open_blob(digest)?;
     let ingest = store.ingest()?;
     let (ingest, uncompressed_size) = (|| {
-        let mut encoder = flate2::write::GzEncoder::new(ingest, flate2::Compression::default());
+        let mut encoder =
+            berth_archive::ParallelGzEncoder::new(ingest, flate2::Compression::default())?;
         let copied = std::io::copy(&mut std::io::BufReader::new(source), &mut encoder)?;
         let mut ingest = encoder.finish()?;
         ingest.flush()?;

@@ -9,6 +9,7 @@ mod fuzz;
 mod import;
 mod layer;
 mod load;
+mod pgzip;
 mod save;
 
 /// A temporary store.
