@@ -238,7 +238,7 @@ impl<'s> Containers<'s> {
         if wanted != Some(RootfsKind::Copy) && rustix::process::geteuid().is_root() {
             let mut lowers = snapshot::visible_lowers(self.snapshots().ensure(self.store, layers)?);
             lowers.push(rootfs::make_init_layer(dir)?);
-            match rootfs::mount_overlay(&lowers, &paths) {
+            match rootfs::mount_overlay(&lowers, &paths, rootfs::Upper::Synced) {
                 Ok(()) => return Ok(RootfsKind::Overlay),
                 Err(e) => {
                     tracing::warn!(
@@ -271,7 +271,7 @@ impl<'s> Containers<'s> {
         }
         let mut lowers = self.lowers(container)?;
         lowers.push(rootfs::make_init_layer(&container.dir)?);
-        rootfs::mount_overlay(&lowers, &paths)
+        rootfs::mount_overlay(&lowers, &paths, rootfs::Upper::Synced)
     }
 
     /// Unmounts the overlay of a container that is not running: at its exit, after a failed start,

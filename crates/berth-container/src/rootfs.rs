@@ -17,6 +17,7 @@ use crate::{
 };
 
 mod overlay;
+pub use overlay::Upper;
 
 /// How a container's root filesystem is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,7 +95,7 @@ fn lowerdirs(lowers: &[PathBuf], paths: &RootfsPaths) -> Vec<String> {
 }
 
 /// Mounts the overlay of `lowers` (base first) at `paths.target`.
-pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
+pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths, kind: overlay::Upper) -> Result<()> {
     for dir in [&paths.target, &paths.upper, &paths.work, &paths.empty] {
         std::fs::create_dir_all(dir).map_err(Error::io(format!("create {}", dir.display())))?;
     }
@@ -106,6 +107,7 @@ pub fn mount_overlay(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<()> {
         &paths.upper.to_string_lossy(),
         &paths.work.to_string_lossy(),
         &paths.target,
+        kind,
     )
 }
 
@@ -135,7 +137,13 @@ pub fn mount_private(lowers: &[PathBuf], paths: &RootfsPaths) -> Result<OwnedFd>
                 | rustix::mount::MountPropagationFlags::PRIVATE,
         )
         .map_err(at)?;
-        overlay::mount(&lowerdir, &upper, &work, &paths.target)?;
+        overlay::mount(
+            &lowerdir,
+            &upper,
+            &work,
+            &paths.target,
+            overlay::Upper::Synced,
+        )?;
         unpack::open_root(&paths.target)
     };
     std::thread::scope(|scope| {

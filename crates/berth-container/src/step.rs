@@ -152,7 +152,7 @@ impl<'s> Step<'s> {
         if init {
             lowers.push(rootfs::make_init_layer(&step.dir)?);
         }
-        rootfs::mount_overlay(&lowers, &step.paths)?;
+        rootfs::mount_overlay(&lowers, &step.paths, rootfs::Upper::Volatile)?;
         Ok(step)
     }
 

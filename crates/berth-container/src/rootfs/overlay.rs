@@ -37,18 +37,31 @@ const DIFF_OPTIONS: [(&str, &str); 3] = [
     ("index", "off"),
 ];
 
+/// Whether unmounting the overlay waits for its upper directory to reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upper {
+    /// overlayfs's default: the unmount syncs the upper's file system, and so does every fsync
+    /// inside. A container's upper directory, which lives on between runs.
+    Synced,
+    /// overlayfs's `volatile` (Linux 5.10): neither the unmount nor the processes inside wait
+    /// for the disk. A build step's upper directory, which becomes a snapshot (a cache, written
+    /// as unpacked snapshots are, without a sync) or is removed; the layer made from it is a
+    /// blob the store syncs. Kernels without it get the synced mount.
+    Volatile,
+}
+
 /// Mounts `lowers` (top first) with `upper` and `work` at `target`.
-pub fn mount(lowers: &[String], upper: &str, work: &str, target: &Path) -> Result<()> {
+pub fn mount(lowers: &[String], upper: &str, work: &str, target: &Path, kind: Upper) -> Result<()> {
     let failed = |e| Error::io(format!("mount overlay at {}", target.display()))(e);
-    let variants = option_variants(lowers, upper, work);
+    let variants = option_variants(lowers, upper, work, kind);
     if variants[0].len() <= MOUNT_OPTIONS_MAX {
         return mount_options(&variants, target).map_err(failed);
     }
-    let Err(layer_by_layer) = mount_layer_by_layer(lowers, upper, work, target) else {
+    let Err(layer_by_layer) = mount_layer_by_layer(lowers, upper, work, target, kind) else {
         return Ok(());
     };
     tracing::debug!(error = %layer_by_layer, "lowerdir+ failed; naming the layers by open file descriptors");
-    mount_through_fds(lowers, upper, work, target).map_err(|through_fds| {
+    mount_through_fds(lowers, upper, work, target, kind).map_err(|through_fds| {
         Error::OverlayTooManyLayers {
             layers: lowers.len(),
             layer_by_layer,
@@ -57,8 +70,9 @@ pub fn mount(lowers: &[String], upper: &str, work: &str, target: &Path) -> Resul
     })
 }
 
-/// `lowerdir=…,upperdir=…,workdir=…` with the diff options, then without.
-fn option_variants(lowers: &[String], upper: &str, work: &str) -> [String; 2] {
+/// `lowerdir=…,upperdir=…,workdir=…` with the diff options (and `volatile` when asked), then
+/// with the diff options alone, then without them.
+fn option_variants(lowers: &[String], upper: &str, work: &str, kind: Upper) -> Vec<String> {
     let lowerdir: Vec<String> = lowers.iter().map(|p| escape_option(p)).collect();
     let base = format!(
         "lowerdir={},upperdir={},workdir={}",
@@ -70,7 +84,14 @@ fn option_variants(lowers: &[String], upper: &str, work: &str) -> [String; 2] {
     for (key, value) in DIFF_OPTIONS {
         with_diff_options.extend([",", key, "=", value]);
     }
-    [with_diff_options, base]
+    match kind {
+        Upper::Volatile => vec![
+            format!("{with_diff_options},volatile"),
+            with_diff_options,
+            base,
+        ],
+        Upper::Synced => vec![with_diff_options, base],
+    }
 }
 
 /// `mount(2)` with each set of options in turn, until one mounts.
@@ -103,10 +124,16 @@ fn mount_layer_by_layer(
     upper: &str,
     work: &str,
     target: &Path,
+    kind: Upper,
 ) -> io::Result<()> {
     let mut last_error = io::Error::other("no mount options");
-    for diff_options in [true, false] {
-        match fs_context(lowers, upper, work, diff_options) {
+    // (diff options, volatile), as `option_variants` orders them.
+    let attempts: &[(bool, bool)] = match kind {
+        Upper::Volatile => &[(true, true), (true, false), (false, false)],
+        Upper::Synced => &[(true, false), (false, false)],
+    };
+    for &(diff_options, volatile) in attempts {
+        match fs_context(lowers, upper, work, diff_options, volatile) {
             Ok(fs) => {
                 let mount = fsmount(
                     fs.as_fd(),
@@ -133,6 +160,7 @@ fn fs_context(
     upper: &str,
     work: &str,
     diff_options: bool,
+    volatile: bool,
 ) -> io::Result<OwnedFd> {
     let fs = fsopen("overlay", FsOpenFlags::FSOPEN_CLOEXEC)?;
     // Top first, as in `lowerdir=`: each `lowerdir+` goes below the ones before it.
@@ -146,13 +174,22 @@ fn fs_context(
             fsconfig_set_string(fs.as_fd(), key, value)?;
         }
     }
+    if volatile {
+        rustix::mount::fsconfig_set_flag(fs.as_fd(), "volatile")?;
+    }
     fsconfig_create(fs.as_fd())?;
     Ok(fs)
 }
 
 /// `mount(2)` with each lower directory named `/proc/self/fd/N`, N a descriptor of it held open
 /// until the mount is made.
-fn mount_through_fds(lowers: &[String], upper: &str, work: &str, target: &Path) -> io::Result<()> {
+fn mount_through_fds(
+    lowers: &[String],
+    upper: &str,
+    work: &str,
+    target: &Path,
+    kind: Upper,
+) -> io::Result<()> {
     let fds: Vec<OwnedFd> = lowers
         .iter()
         .map(|lower| {
@@ -167,7 +204,7 @@ fn mount_through_fds(lowers: &[String], upper: &str, work: &str, target: &Path) 
         .iter()
         .map(|fd| format!("/proc/self/fd/{}", fd.as_raw_fd()))
         .collect();
-    mount_options(&option_variants(&short, upper, work), target)
+    mount_options(&option_variants(&short, upper, work, kind), target)
 }
 
 /// Commas and colons separate overlay options and lower directories: escape them in paths.
@@ -183,10 +220,11 @@ mod tests {
 
     use super::*;
 
-    /// Every way of mounting stacks 128 layers, top first, and names the top layer's file.
+    /// Every way of mounting stacks 128 layers, top first, and names the top layer's file; a
+    /// volatile upper is mounted `volatile` (this kernel has it) and a synced one is not.
     #[test]
     fn each_way_stacks_128_layers() {
-        type Way = fn(&[String], &str, &str, &Path) -> io::Result<()>;
+        type Way = fn(&[String], &str, &str, &Path, Upper) -> io::Result<()>;
         if !rustix::process::geteuid().is_root() {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -198,7 +236,10 @@ mod tests {
             ("lowerdir+", mount_layer_by_layer),
             ("/proc/self/fd", mount_through_fds),
         ];
-        for (label, way) in ways {
+        let cases = ways
+            .into_iter()
+            .flat_map(|way| [(way, Upper::Synced), (way, Upper::Volatile)]);
+        for ((label, way), kind) in cases {
             let scratch = tempfile::tempdir().unwrap();
             let dir = |name: &str| {
                 let path = scratch.path().join(name);
@@ -215,16 +256,40 @@ mod tests {
                     layer.to_string_lossy().into_owned()
                 })
                 .collect();
-            assert!(option_variants(&lowers, "u", "w")[1].len() > MOUNT_OPTIONS_MAX);
+            assert!(option_variants(&lowers, "u", "w", kind)[1].len() > MOUNT_OPTIONS_MAX);
             let (upper, work, target) = (dir("upper"), dir("work"), dir("target"));
             let text = |p: &PathBuf| p.to_string_lossy().into_owned();
-            way(&lowers, &text(&upper), &text(&work), &target)
+            way(&lowers, &text(&upper), &text(&work), &target, kind)
                 .unwrap_or_else(|e| panic!("{label}: {e}"));
             let top = std::fs::read_to_string(target.join("file"));
             let count = std::fs::read_dir(&target).map(Iterator::count);
+            let options = mount_options_of(&target);
             rustix::mount::unmount(&target, rustix::mount::UnmountFlags::DETACH).unwrap();
             assert_eq!(top.unwrap(), "127", "{label}");
             assert_eq!(count.unwrap(), 129, "{label}");
+            // Linux 6.x shows `volatile` as `fsync=volatile`.
+            let volatile = options
+                .split(',')
+                .any(|option| option == "volatile" || option == "fsync=volatile");
+            let tail = &options[options.find(",upperdir=").unwrap_or(0)..];
+            assert_eq!(
+                volatile,
+                kind == Upper::Volatile,
+                "{label} {kind:?}: {tail}"
+            );
         }
+    }
+
+    /// The super options mountinfo shows for the mount at `target`.
+    fn mount_options_of(target: &Path) -> String {
+        let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+        let target = target.to_string_lossy();
+        mountinfo
+            .lines()
+            .filter(|line| line.split(' ').nth(4) == Some(&*target))
+            .filter_map(|line| line.rsplit(' ').next())
+            .next_back()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
