@@ -87,9 +87,10 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
     let store = bench.path("build-store");
     let ctx = q(&context);
     let reset_store = format!(
-        "rm -rf {0} && cp -a {1} {0} && sync",
+        "{} && cp -a {} {} && sync",
+        bench.set_aside(&store),
+        q(&pristine),
         q(&store),
-        q(&pristine)
     );
     let berth = bench.berth(&store);
     let cold = "cold build (Debian minbase, COPY 20,000 files, RUN writing 110 MB)";
@@ -183,7 +184,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
                 out = q(&copies),
             ),
         )
-        .prepare(format!("rm -rf {0} && mkdir -p {0}", q(&copies)))
+        .prepare(format!("{} && mkdir -p {}", bench.set_aside(&copies), q(&copies)))
         .max_runs(SLOW_RUNS),
         Case::new(
             CHANGE_BUILDKIT,
@@ -241,9 +242,10 @@ fn run_layer(bench: &Bench, pristine: &Path, context: &Path) -> anyhow::Result<V
             ),
         )
         .prepare(format!(
-            "rm -rf {0} && cp -a {1} {0} && sync",
+            "{} && cp -a {} {} && sync",
+            bench.set_aside(&store),
+            q(&with_app),
             q(&store),
-            q(&with_app)
         ))
         .floor(RUN_LAYER_FLOOR)
         .max_runs(SLOW_RUNS),
@@ -258,7 +260,11 @@ fn run_layer(bench: &Bench, pristine: &Path, context: &Path) -> anyhow::Result<V
                 out = q(&out),
             ),
         )
-        .prepare(format!("rm -rf {0} && mkdir -p {0} && sync", q(&out)))
+        .prepare(format!(
+            "{} && mkdir -p {} && sync",
+            bench.set_aside(&out),
+            q(&out)
+        ))
         .max_runs(SLOW_RUNS),
     ])
 }

@@ -63,12 +63,17 @@ fn first_run(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
     let unpacked = bench.path("first-run-unpacked");
     let copy_of = |pristine: &std::path::Path| {
         format!(
-            "rm -rf {0} && cp -a {1} {0} && sync",
+            "{} && cp -a {} {} && sync",
+            bench.set_aside(&store),
+            q(pristine),
             q(&store),
-            q(pristine)
         )
     };
-    let fresh_dir = format!("rm -rf {0} && mkdir -p {0} && sync", q(&unpacked));
+    let fresh_dir = format!(
+        "{} && mkdir -p {} && sync",
+        bench.set_aside(&unpacked),
+        q(&unpacked)
+    );
     let big = &format!(
         "first run of a new image ({}, unpack included)",
         workload.big_image_size()
