@@ -51,7 +51,7 @@ struct Block {
 }
 
 impl<W: Write> ParallelGzEncoder<W> {
-    /// An encoder with one worker per core (at most [`MAX_WORKERS`]).
+    /// An encoder with one worker per core (at most eight).
     pub fn new(out: W, level: Compression) -> io::Result<ParallelGzEncoder<W>> {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         ParallelGzEncoder::with_workers(out, level, cores.min(MAX_WORKERS))

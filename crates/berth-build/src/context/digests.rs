@@ -10,6 +10,7 @@
 //! leave the times unchanged.
 
 use std::{
+    borrow::Cow,
     collections::BTreeMap,
     path::{Path, PathBuf},
     sync::Mutex,
@@ -79,7 +80,15 @@ struct Memo {
 pub struct FileDigests {
     path: PathBuf,
     known: BTreeMap<FileState, FileFacts>,
-    used: Mutex<BTreeMap<FileState, FileFacts>>,
+    used: Mutex<Used>,
+}
+
+/// What one build used: known states (their facts stay in `known`, nothing is copied per file)
+/// and facts found anew.
+#[derive(Debug, Default)]
+struct Used {
+    known: Vec<FileState>,
+    new: BTreeMap<FileState, FileFacts>,
 }
 
 impl FileDigests {
@@ -94,7 +103,7 @@ impl FileDigests {
         FileDigests {
             path,
             known,
-            used: Mutex::new(BTreeMap::new()),
+            used: Mutex::new(Used::default()),
         }
     }
 
@@ -104,35 +113,44 @@ impl FileDigests {
         &self,
         stat: &Stat,
         read: impl FnOnce() -> std::io::Result<FileFacts>,
-    ) -> std::io::Result<FileFacts> {
+    ) -> std::io::Result<Cow<'_, FileFacts>> {
         let state = FileState::of(stat);
         if let Some(facts) = self.known.get(&state) {
-            self.remember(state, facts.clone());
-            return Ok(facts.clone());
+            if let Ok(mut used) = self.used.lock() {
+                used.known.push(state);
+            }
+            return Ok(Cow::Borrowed(facts));
         }
         let facts = read()?;
         if state.settled(SystemTime::now()) {
-            self.remember(state, facts.clone());
+            if let Ok(mut used) = self.used.lock() {
+                used.new.insert(state, facts.clone());
+            }
         }
-        Ok(facts)
-    }
-
-    fn remember(&self, state: FileState, facts: FileFacts) {
-        if let Ok(mut used) = self.used.lock() {
-            used.insert(state, facts);
-        }
+        Ok(Cow::Owned(facts))
     }
 
     /// Writes the facts this build used (and only those, so the memo stays the size of the
     /// context), atomically; nothing when they are what the memo already held (a no-op rebuild
     /// writes nothing). A memo that cannot be written only costs the next build time.
     pub fn save(&self) {
-        let Ok(used) = self.used.lock() else { return };
-        if *used == self.known {
+        let Ok(mut used) = self.used.lock() else {
+            return;
+        };
+        used.known.sort_unstable();
+        used.known.dedup();
+        // Every known state used and none new: the memo would be written as it is.
+        if used.new.is_empty() && used.known.len() == self.known.len() {
             return;
         }
+        let mut files: BTreeMap<FileState, FileFacts> = used.new.clone();
+        for state in &used.known {
+            if let Some(facts) = self.known.get(state) {
+                files.insert(*state, facts.clone());
+            }
+        }
         let memo = Memo {
-            files: used.iter().map(|(s, f)| (*s, f.clone())).collect(),
+            files: files.into_iter().collect(),
         };
         let Ok(bytes) = serde_json::to_vec(&memo) else {
             return;
@@ -185,7 +203,7 @@ mod tests {
                 panic!("a settled, unchanged file is not read again")
             })
             .unwrap();
-        assert_eq!(reused, first);
+        assert_eq!(*reused, *first);
 
         // Same size, new bytes: its ctime moves, so it is read again.
         std::fs::write(&file, b"two").unwrap();
@@ -197,7 +215,7 @@ mod tests {
             })
             .unwrap();
         assert!(read);
-        assert_eq!(changed, sha(b"two"));
+        assert_eq!(*changed, sha(b"two"));
     }
 
     #[test]
@@ -244,7 +262,7 @@ mod tests {
         let reused = digests
             .facts(&stat(&file), || panic!("an unchanged file is not opened"))
             .unwrap();
-        assert_eq!(reused, with(b"1"));
+        assert_eq!(*reused, with(b"1"));
         digests.save();
         assert_eq!(
             std::fs::metadata(&memo).unwrap().modified().unwrap(),
@@ -261,7 +279,33 @@ mod tests {
             })
             .unwrap();
         assert!(read);
-        assert_eq!(changed, with(b"2"));
+        assert_eq!(*changed, with(b"2"));
+    }
+
+    #[test]
+    fn the_memo_keeps_only_the_files_a_build_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+        std::fs::write(&one, b"1").unwrap();
+        std::fs::write(&two, b"2").unwrap();
+        std::thread::sleep(SETTLE + Duration::from_millis(50));
+        let memo = dir.path().join("memo.json");
+        let digests = FileDigests::load(memo.clone());
+        digests.facts(&stat(&one), || Ok(sha(b"1"))).unwrap();
+        digests.facts(&stat(&two), || Ok(sha(b"2"))).unwrap();
+        digests.save();
+        assert_eq!(FileDigests::load(memo.clone()).known.len(), 2);
+
+        // The next build uses only `one`, twice: the memo is rewritten with it alone.
+        let digests = FileDigests::load(memo.clone());
+        for _ in 0..2 {
+            let facts = digests.facts(&stat(&one), || panic!("remembered")).unwrap();
+            assert_eq!(*facts, sha(b"1"));
+        }
+        digests.save();
+        let kept = FileDigests::load(memo);
+        assert_eq!(kept.known.len(), 1);
+        assert_eq!(kept.known.values().next(), Some(&sha(b"1")));
     }
 
     #[test]

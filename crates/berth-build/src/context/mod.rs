@@ -156,6 +156,11 @@ impl Context {
         }
     }
 
+    /// Whether a `.dockerignore` applies at all.
+    pub(crate) fn has_ignore_rules(&self) -> bool {
+        self.ignore.is_some()
+    }
+
     /// Whether an ignored directory must still be walked (an exception may re-include a child).
     pub(crate) fn walk_ignored_dirs(&self) -> bool {
         self.ignore.as_ref().is_some_and(Matcher::has_exclusions)

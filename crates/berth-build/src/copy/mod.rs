@@ -335,8 +335,12 @@ fn checksum_visit(
     from_context: bool,
     digests: Option<&FileDigests>,
 ) -> Result<()> {
-    let path = RootPath(visit.rel.to_vec()).to_relative();
-    record(hasher, b"path", &path);
+    // As `RootPath::to_relative` spells it: `.` for the source itself.
+    if visit.rel.is_empty() {
+        record(hasher, b"path", b".");
+    } else {
+        record_parts(hasher, b"path", visit.rel, b"/");
+    }
     if let Node::Leave { .. } = visit.node {
         return Ok(());
     }
@@ -375,12 +379,31 @@ fn checksum_visit(
     };
     let facts = match digests {
         Some(digests) => digests.facts(stat, read),
-        None => read(),
+        None => read().map(std::borrow::Cow::Owned),
     }
     .map_err(read_error)?;
     record_xattrs(hasher, &facts.xattrs);
-    record(hasher, b"content", facts.digest.to_string().as_bytes());
+    let digest = &facts.digest;
+    let parts = [
+        digest.algorithm().name().as_bytes(),
+        digest.encoded().as_bytes(),
+    ];
+    record_parts(hasher, b"content", &parts, b":");
     Ok(())
+}
+
+/// [`record`] of `parts` joined by `separator`, without joining them first (once per file).
+fn record_parts(hasher: &mut Hasher, tag: &[u8], parts: &[impl AsRef<[u8]>], separator: &[u8]) {
+    let joined_len = parts.iter().map(|part| part.as_ref().len()).sum::<usize>()
+        + separator.len() * parts.len().saturating_sub(1);
+    hasher.update(tag);
+    hasher.update(&(joined_len as u64).to_le_bytes());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.update(separator);
+        }
+        hasher.update(part.as_ref());
+    }
 }
 
 fn record_xattrs(hasher: &mut Hasher, xattrs: &[(String, Vec<u8>)]) {

@@ -306,8 +306,9 @@ impl Walker<'_, '_> {
         visit: &mut dyn FnMut(Visit<'_>) -> Result<()>,
     ) -> Result<bool> {
         let name = rel.last().expect("a child has a name").clone();
-        let full = RootPath(top.0.iter().chain(rel.iter()).cloned().collect());
-        let at = |e: io::Error| Error::io(format!("read {}", display(&full)))(e);
+        // Its path from the source root: made only for an error or the ignore rules.
+        let full = || RootPath(top.0.iter().chain(rel.iter()).cloned().collect());
+        let at = |e: io::Error| Error::io(format!("read {}", display(&full())))(e);
         let Some(stat) = lstat_at(dir, &name).map_err(at)? else {
             return Ok(false); // gone while we walked
         };
@@ -316,7 +317,8 @@ impl Walker<'_, '_> {
             Some(matcher) => matcher.matches(&joined(&RootPath(rel.clone())))?,
             None => false,
         };
-        let ignored = excluded || self.source.ignored(&full)?;
+        let has_rules = self.source.context.is_some_and(Context::has_ignore_rules);
+        let ignored = excluded || (has_rules && self.source.ignored(&full())?);
         if ignored {
             // An exception (`!keep`) below an ignored directory brings the directory back.
             let walk_anyway = file_type == FileType::Directory
@@ -327,7 +329,7 @@ impl Walker<'_, '_> {
             }
             let child =
                 open_nofollow(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY).map_err(at)?;
-            if !self.any_visible(&full, child.as_fd())? {
+            if !self.any_visible(&full(), child.as_fd())? {
                 return Ok(false);
             }
         }

@@ -870,3 +870,22 @@ fn checksum_follows_content_not_mtime() {
         a
     );
 }
+
+/// The checksum records a path and a digest in parts; the bytes hashed are those of the joined
+/// value, so cache keys did not change when it stopped joining them.
+#[test]
+fn record_parts_hashes_as_record_of_the_joined_value() {
+    let cases: [(&[&str], &str); 4] = [
+        (&["a"], "/"),
+        (&["usr", "lib", "small"], "/"),
+        (&["sha256", "ab12"], ":"),
+        (&["", ""], "/"),
+    ];
+    for (parts, separator) in cases {
+        let mut by_parts = berth_digest::Hasher::sha256();
+        super::record_parts(&mut by_parts, b"tag", parts, separator.as_bytes());
+        let mut joined = berth_digest::Hasher::sha256();
+        super::record(&mut joined, b"tag", parts.join(separator).as_bytes());
+        assert_eq!(by_parts.finish(), joined.finish(), "{parts:?}");
+    }
+}
