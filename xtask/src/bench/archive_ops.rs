@@ -82,7 +82,7 @@ fn save(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         )
         .prepare(remove_output),
     ];
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }
 
 fn load(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
@@ -138,5 +138,5 @@ fn load(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         )
         .prepare(reset_layout),
     ];
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }

@@ -124,7 +124,7 @@ fn first_run(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         .into_iter()
         .map(|case| case.max_runs(FIRST_RUN_RUNS))
         .collect();
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }
 
 fn warm_run(bench: &Bench, runtimes: &[&str]) -> anyhow::Result<Vec<Measurement>> {
@@ -160,7 +160,7 @@ fn warm_run(bench: &Bench, runtimes: &[&str]) -> anyhow::Result<Vec<Measurement>
             .light(),
         );
     }
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }
 
 fn commit(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
@@ -198,7 +198,7 @@ fn commit(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         )
         .prepare(format!("rm -f {}", q(&output))),
     ];
-    let measurements = bench.runner.compare(cases)?;
+    let measurements = bench.compare(cases)?;
     setup(&format!("{berth} rm -f {COMMIT_CONTAINER} > /dev/null"))?;
     Ok(measurements)
 }

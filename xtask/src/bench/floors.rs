@@ -113,7 +113,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         )
         .prepare(fresh(&copied)),
     ];
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }
 
 /// For every gzip file, its digest and its uncompressed digest, all started at once.

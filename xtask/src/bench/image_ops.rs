@@ -92,7 +92,7 @@ fn import(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
             floor_command,
         ));
     }
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }
 
 fn views(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
@@ -160,5 +160,5 @@ fn views(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         )
         .light(),
     ];
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }

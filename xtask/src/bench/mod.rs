@@ -103,8 +103,15 @@ impl Bench {
         self.scratch.join(name)
     }
 
-    /// Deletes what [`Bench::set_aside`] kept, between groups of rows (so that the trash never
-    /// holds more than one group's stores); the next group's set-up runs before its first row.
+    /// Runs one comparison (the runner's), then deletes what its prepares set aside.
+    pub fn compare(&self, cases: Vec<measure::Case>) -> anyhow::Result<Vec<Measurement>> {
+        let measured = self.runner.compare(cases);
+        self.empty_trash();
+        measured
+    }
+
+    /// Deletes what [`Bench::set_aside`] kept, after each comparison (so that the trash never
+    /// holds more than one row's stores: the first-run rows set aside five copies of a store).
     pub fn empty_trash(&self) {
         let trash = self.scratch.join("trash");
         unmount_under(&trash);
@@ -255,12 +262,10 @@ fn measure_all(
     match container_ops::measure(bench)? {
         Outcome::Measured(rows) => {
             measurements.extend(rows);
-            bench.empty_trash();
             measurements.extend(whiteout_ops::measure(bench)?);
         }
         Outcome::Skipped(why) => notes.push(why),
     }
-    bench.empty_trash();
     let (rows, build_notes) = measure_build(bench)?;
     measurements.extend(rows);
     notes.extend(build_notes);

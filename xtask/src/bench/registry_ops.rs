@@ -74,5 +74,5 @@ pub fn measure(bench: &Bench, registries: &Pair) -> anyhow::Result<Vec<Measureme
         )
         .prepare(empty_target),
     ];
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }

@@ -70,7 +70,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
         .prepare(reset)
         .max_runs(RUNS),
     ];
-    bench.runner.compare(cases)
+    bench.compare(cases)
 }
 
 /// A base (busybox, to run `/bin/true`) and `count` files `many/f<i>` in one layer.
