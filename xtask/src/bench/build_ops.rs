@@ -86,12 +86,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
 
     let store = bench.path("build-store");
     let ctx = q(&context);
-    let reset_store = format!(
-        "{} && cp -a {} {} && sync",
-        bench.set_aside(&store),
-        q(&pristine),
-        q(&store),
-    );
+    let reset_store = bench.fresh_copy(&pristine, &store);
     let berth = bench.berth(&store);
     let cold = "cold build (Debian minbase, COPY 20,000 files, RUN writing 110 MB)";
     let mut cases = vec![
@@ -184,7 +179,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
                 out = q(&copies),
             ),
         )
-        .prepare(format!("{} && mkdir -p {}", bench.set_aside(&copies), q(&copies)))
+        .prepare(bench.fresh_dir(&copies))
         .max_runs(SLOW_RUNS),
         Case::new(
             CHANGE_BUILDKIT,
@@ -244,12 +239,7 @@ fn run_layer(bench: &Bench, pristine: &Path, context: &Path) -> anyhow::Result<V
                 q(&run_context)
             ),
         )
-        .prepare(format!(
-            "{} && cp -a {} {} && sync",
-            bench.set_aside(&store),
-            q(&with_app),
-            q(&store),
-        ))
+        .prepare(bench.fresh_copy(&with_app, &store))
         .floor(RUN_LAYER_FLOOR)
         .max_runs(SLOW_RUNS),
         Case::new(
@@ -263,11 +253,7 @@ fn run_layer(bench: &Bench, pristine: &Path, context: &Path) -> anyhow::Result<V
                 out = q(&out),
             ),
         )
-        .prepare(format!(
-            "{} && mkdir -p {} && sync",
-            bench.set_aside(&out),
-            q(&out)
-        ))
+        .prepare(format!("{} && sync", bench.fresh_dir(&out)))
         .max_runs(SLOW_RUNS),
     ])
 }

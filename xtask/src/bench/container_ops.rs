@@ -61,19 +61,8 @@ fn first_run(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
     ))?;
     let store = bench.path("first-run-store");
     let unpacked = bench.path("first-run-unpacked");
-    let copy_of = |pristine: &std::path::Path| {
-        format!(
-            "{} && cp -a {} {} && sync",
-            bench.set_aside(&store),
-            q(pristine),
-            q(&store),
-        )
-    };
-    let fresh_dir = format!(
-        "{} && mkdir -p {} && sync",
-        bench.set_aside(&unpacked),
-        q(&unpacked)
-    );
+    let copy_of = |pristine: &std::path::Path| bench.fresh_copy(pristine, &store);
+    let fresh_dir = format!("{} && sync", bench.fresh_dir(&unpacked));
     let big = &format!(
         "first run of a new image ({}, unpack included)",
         workload.big_image_size()

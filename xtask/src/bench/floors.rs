@@ -33,7 +33,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Vec<Measurement>> {
     let zsts = Workload::quoted(&workload.layer_zsts());
     let unpacked = bench.path("floor-unpacked");
     let copied = bench.path("floor-copied");
-    let fresh = |dir: &std::path::Path| format!("{} && mkdir -p {}", bench.set_aside(dir), q(dir));
+    let fresh = |dir: &std::path::Path| bench.fresh_dir(dir);
     let cases = vec![
         Case::new(
             "floor/sha256sum",

@@ -118,6 +118,21 @@ impl Bench {
         let _ = std::fs::remove_dir_all(trash);
     }
 
+    /// Shell that replaces `path` with an empty directory (the old one set aside).
+    pub fn fresh_dir(&self, path: &Path) -> String {
+        format!("{} && mkdir -p {}", self.set_aside(path), q(path))
+    }
+
+    /// Shell that replaces `path` with a copy of `pristine` (the old one set aside), then syncs.
+    pub fn fresh_copy(&self, pristine: &Path, path: &Path) -> String {
+        format!(
+            "{} && cp -a {} {} && sync",
+            self.set_aside(path),
+            q(pristine),
+            q(path)
+        )
+    }
+
     /// Shell that moves `path` (if there) into the scratch directory's trash instead of deleting
     /// it. ext4 hands out no inode freed in the last minute (it scans past them, one inode-table
     /// lookup each, in `recently_deleted`), so a prepare that deleted a tree of tens of thousands
