@@ -379,7 +379,8 @@ fn spawn_build_until_run(env: &Env, args: &[&str], dockerfile: &str) -> std::pro
 }
 
 /// An interrupted build (SIGTERM while a RUN runs) kills the RUN, unmounts its root filesystem,
-/// removes its directories and names nothing.
+/// removes its directories and names nothing; the step before it, whose layer is committed while
+/// the RUN runs on its upper directory, goes too.
 #[test]
 fn an_interrupted_build_leaves_nothing_behind() {
     if !(require("busybox") && require("runc")) {
@@ -390,10 +391,13 @@ fn an_interrupted_build_leaves_nothing_behind() {
     let child = spawn_build_until_run(
         &env,
         &["-t", "interrupted:1", "--progress", "plain"],
-        "FROM bb-int:1\nRUN echo started && sleep 60\n",
+        "FROM bb-int:1\nWORKDIR /w\nRUN echo started && sleep 60\n",
     );
     let steps = env.root().join("berth/containers/steps");
     std::thread::sleep(std::time::Duration::from_millis(300));
+    // The WORKDIR's step lives until the RUN's layer goes on top of its own.
+    let live = std::fs::read_dir(&steps).unwrap().count();
+    assert_eq!(live, 2, "the WORKDIR step and the RUN step");
     // The RUN is on the default network: its helpers must go with the build.
     let helpers = crate::build_network::helpers_of(child.id());
     assert_eq!(helpers.len(), 2, "{helpers:?}");

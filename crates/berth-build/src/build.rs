@@ -18,7 +18,7 @@ use crate::copy::Fetch;
 use crate::error::{Error, Result};
 use crate::plan::{plan, Base, CopySource, PlannedStage};
 use crate::progress::Progress;
-use crate::steps::{LayerRef, StepRunner};
+use crate::steps::{Committing, LayerRef, Stage, StepRunner, Stepped};
 
 /// What `berth build` asks for.
 pub struct BuildOptions<'a> {
@@ -138,18 +138,29 @@ pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress)
         bases: &bases,
         results: BTreeMap::new(),
         current_copy_source: None,
+        pending: None,
     };
+    let target_index = plan.target().index;
     for stage in &plan.stages {
         check_platform(&dockerfile, &global, stage.index, &options.platform)?;
         let label = stage_label(&dockerfile, stage.index, named_stages);
-        let result = builder.stage(stage, label, progress)?;
+        let mut result = builder.stage(stage, label, progress)?;
+        // The target's last layer is waited for by the export.
+        if stage.index != target_index {
+            builder.settle(&mut result)?;
+        }
         builder.results.insert(stage.index, result);
     }
-    let target = builder
+    let mut target = builder
         .results
-        .remove(&plan.target().index)
+        .remove(&target_index)
         .expect("the target stage was built");
-    crate::image::store_image(store, target, options, progress)
+    let vertex = progress.start("exporting to image");
+    if let Err(e) = builder.settle(&mut target) {
+        progress.error(vertex, &e.to_string());
+        return Err(e);
+    }
+    crate::image::store_image(store, target, options, progress, vertex)
 }
 
 /// The images a build of `dockerfile` reads (FROM and `COPY --from` images of the stages the
@@ -244,6 +255,9 @@ struct Builder<'a, 's> {
     results: BTreeMap<usize, StageResult>,
     /// The `--from` source of the COPY being dispatched.
     current_copy_source: Option<CopySource>,
+    /// The stage's last layer step while its layer is being committed (one at a time: the next
+    /// step runs on its upper directory; the one after waits for it).
+    pending: Option<Committing<'s>>,
 }
 
 /// Where a stage is in its `[stage k/n]` count.
@@ -269,7 +283,56 @@ impl Counter {
     }
 }
 
-impl Builder<'_, '_> {
+impl<'s> Builder<'_, 's> {
+    /// The stage with the layer of its pending step added (waited for).
+    fn settle(&mut self, result: &mut StageResult) -> Result<()> {
+        if let Some(committing) = self.pending.take() {
+            let layer = committing.finish(&self.runner, &result.layers)?;
+            result
+                .image
+                .config
+                .rootfs
+                .diff_ids
+                .push(layer.diff_id.clone());
+            result.layers.push(layer);
+        }
+        Ok(())
+    }
+
+    /// A layer step's layer and history entry (at the time the step ran, kept by the cache);
+    /// `buildkit` adds ` # buildkit` (steps `commitToHistory` gets a state for: RUN, COPY, ADD).
+    /// The layer of the step before is waited for first: this one goes on top of it.
+    fn push_layer(
+        &mut self,
+        result: &mut StageResult,
+        created_by: &str,
+        stepped: Stepped<'s>,
+        buildkit: bool,
+    ) -> Result<()> {
+        result.key = stepped.key().clone();
+        self.settle(result)?;
+        let created = match &stepped {
+            Stepped::Cached(layer, _) => layer.created.clone(),
+            Stepped::Committing(committing) => committing.created().to_owned(),
+        };
+        let mut entry = history(created_by, buildkit, &created);
+        entry.empty_layer = false;
+        result.image.config.history.push(entry);
+        match stepped {
+            Stepped::Cached(layer, _) => {
+                result
+                    .image
+                    .config
+                    .rootfs
+                    .diff_ids
+                    .push(layer.diff_id.clone());
+                result.layers.push(layer);
+            }
+            Stepped::Committing(committing) => self.pending = Some(committing),
+        }
+        Ok(())
+    }
+
     fn stage(
         &mut self,
         planned: &PlannedStage,
@@ -395,19 +458,33 @@ impl Builder<'_, '_> {
                 let created_by =
                     run_created_by(&args, &result.image.build_args, &result.scope.vars);
                 let network = run_network(run)?;
-                let (layer, key) =
-                    self.runner
-                        .run(result, &args, script.as_ref(), network, &name, progress)?;
-                result.key = key;
-                push_layer(result, &created_by, layer, true);
+                let stepped = self.runner.run(
+                    Stage {
+                        result,
+                        pending: self.pending.as_ref(),
+                    },
+                    &args,
+                    script.as_ref(),
+                    network,
+                    &name,
+                    progress,
+                )?;
+                self.push_layer(result, &created_by, stepped, true)?;
             }
             Instruction::Workdir(path) => {
                 let (wd, makes) = result.image.workdir(path);
                 // `commitToHistory` without a state: no ` # buildkit`, a layer when made.
                 if makes {
-                    let (layer, key) = self.runner.mkdir(result, &wd, &name, progress)?;
-                    result.key = key;
-                    push_layer(result, &format!("WORKDIR {wd}"), layer, false);
+                    let stepped = self.runner.mkdir(
+                        Stage {
+                            result,
+                            pending: self.pending.as_ref(),
+                        },
+                        &wd,
+                        &name,
+                        progress,
+                    )?;
+                    self.push_layer(result, &format!("WORKDIR {wd}"), stepped, false)?;
                 } else {
                     let entry = history(&format!("WORKDIR {wd}"), false, &created);
                     result.image.config.history.push(entry);
@@ -429,21 +506,33 @@ impl Builder<'_, '_> {
                 let mut sources = copy.paths.sources.clone();
                 sources.extend(copy.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("COPY {} {}", sources.join(" "), copy.paths.dest);
-                let (layer, key) =
-                    self.runner
-                        .copy(result, &instruction, from.as_deref(), &name, progress)?;
-                result.key = key;
-                push_layer(result, &created_by, layer, true);
+                let stepped = self.runner.copy(
+                    Stage {
+                        result,
+                        pending: self.pending.as_ref(),
+                    },
+                    &instruction,
+                    from.as_deref(),
+                    &name,
+                    progress,
+                )?;
+                self.push_layer(result, &created_by, stepped, true)?;
             }
             Instruction::Add(add) => {
                 let mut sources = add.paths.sources.clone();
                 sources.extend(add.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("ADD {} {}", sources.join(" "), add.paths.dest);
-                let (layer, key) = self
-                    .runner
-                    .copy(result, &instruction, None, &name, progress)?;
-                result.key = key;
-                push_layer(result, &created_by, layer, true);
+                let stepped = self.runner.copy(
+                    Stage {
+                        result,
+                        pending: self.pending.as_ref(),
+                    },
+                    &instruction,
+                    None,
+                    &name,
+                    progress,
+                )?;
+                self.push_layer(result, &created_by, stepped, true)?;
             }
             other => {
                 return Err(Error::Invalid(format!(
@@ -491,21 +580,6 @@ impl Builder<'_, '_> {
         ));
         Ok(())
     }
-}
-
-/// A layer step's layer and history entry (at the time the step ran, kept by the cache);
-/// `buildkit` adds ` # buildkit` (steps `commitToHistory` gets a state for: RUN, COPY, ADD).
-fn push_layer(result: &mut StageResult, created_by: &str, layer: LayerRef, buildkit: bool) {
-    let mut entry = history(created_by, buildkit, &layer.created);
-    entry.empty_layer = false;
-    result
-        .image
-        .config
-        .rootfs
-        .diff_ids
-        .push(layer.diff_id.clone());
-    result.layers.push(layer);
-    result.image.config.history.push(entry);
 }
 
 /// `RUN --network=default|none|host` (BuildKit's words for another value); the other RUN flags

@@ -4,16 +4,17 @@ use berth_store::Store;
 
 use crate::build::{BuildOptions, Built, StageResult};
 use crate::error::Result;
-use crate::progress::Progress;
+use crate::progress::{Progress, Vertex};
 
-/// Writes the config and manifest of `target`, and records the image under the `-t` names.
+/// Writes the config and manifest of `target`, and records the image under the `-t` names;
+/// `vertex` is the export's ("exporting to image").
 pub(crate) fn store_image(
     store: &Store,
     target: StageResult,
     options: &BuildOptions<'_>,
     progress: &mut Progress,
+    vertex: Vertex,
 ) -> Result<Built> {
-    let vertex = progress.start("exporting to image");
     let mut image = target.image;
     for (key, value) in &options.labels {
         image.container().labels.insert(key.clone(), value.clone());

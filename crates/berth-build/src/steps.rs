@@ -6,7 +6,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use std::cell::RefCell;
 
-use berth_container::{Containers, Network, Step, StepProcess, UserNetwork};
+use berth_container::{Below, Containers, Network, PendingCommit, Step, StepProcess, UserNetwork};
 use berth_digest::Digest;
 use berth_dockerfile::{Instruction, PROXY_ARGS};
 use berth_manifest::media_type;
@@ -52,22 +52,80 @@ impl LayerRef {
     }
 }
 
-fn pairs(layers: &[LayerRef]) -> Vec<(Digest, Digest)> {
+pub(crate) fn pairs(layers: &[LayerRef]) -> Vec<(Digest, Digest)> {
     layers
         .iter()
         .map(|l| (l.blob.clone(), l.diff_id.clone()))
         .collect()
 }
 
-fn committed(step: Step<'_>) -> Result<LayerRef> {
-    let layer = step.commit()?;
-    Ok(LayerRef {
-        blob: layer.blob,
-        diff_id: layer.diff_id,
-        size: layer.size,
-        media_type: media_type::OCI_LAYER_TAR_GZIP.to_owned(),
-        created: now(),
-    })
+/// A step whose layer is still being written on its own thread while the next steps run on top
+/// of its upper directory; [`Committing::finish`] waits for it.
+pub(crate) struct Committing<'s> {
+    commit: PendingCommit<'s>,
+    key: Digest,
+    /// When the step completed (its history time).
+    created: String,
+}
+
+impl Committing<'_> {
+    /// When the step completed.
+    pub fn created(&self) -> &str {
+        &self.created
+    }
+
+    /// The layer, once written, on top of `below` (the stage's layers under it); recorded in the
+    /// cache under the step's key.
+    pub fn finish(self, runner: &StepRunner<'_, '_>, below: &[LayerRef]) -> Result<LayerRef> {
+        let layer = self.commit.finish(&pairs(below))?;
+        let layer = LayerRef {
+            blob: layer.blob,
+            diff_id: layer.diff_id,
+            size: layer.size,
+            media_type: media_type::OCI_LAYER_TAR_GZIP.to_owned(),
+            created: self.created,
+        };
+        runner.remember(&self.key, &layer);
+        Ok(layer)
+    }
+}
+
+/// What a layer step left: a layer from the cache, or a layer being committed.
+pub(crate) enum Stepped<'s> {
+    Cached(LayerRef, Digest),
+    Committing(Committing<'s>),
+}
+
+impl Stepped<'_> {
+    /// The step's cache key (the parent of the next step's).
+    pub fn key(&self) -> &Digest {
+        match self {
+            Stepped::Cached(_, key) => key,
+            Stepped::Committing(committing) => &committing.key,
+        }
+    }
+}
+
+/// The stage below a step: its committed layers and the step still being committed on them.
+#[derive(Clone, Copy)]
+pub(crate) struct Stage<'r, 's> {
+    pub result: &'r StageResult,
+    pub pending: Option<&'r Committing<'s>>,
+}
+
+impl Stage<'_, '_> {
+    fn mount<'s>(&self, containers: &Containers<'s>, run: bool) -> Result<Step<'s>> {
+        let layers = pairs(&self.result.layers);
+        let below = Below {
+            layers: &layers,
+            pending: self.pending.map(|p| &p.commit),
+        };
+        Ok(if run {
+            Step::mount_for_run(containers, below)?
+        } else {
+            Step::mount(containers, below)?
+        })
+    }
 }
 
 fn now() -> String {
@@ -77,9 +135,6 @@ fn now() -> String {
 fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
-
-/// A layer step's outcome: its layer and its cache key (the parent of the next step's).
-pub(crate) type Stepped = (LayerRef, Digest);
 
 pub(crate) struct StepRunner<'a, 's> {
     containers: &'a Containers<'s>,
@@ -121,7 +176,7 @@ impl<'a, 's> StepRunner<'a, 's> {
     }
 
     /// Records a completed step (a cache that cannot be written only costs the next build time).
-    fn remember(&self, key: &Digest, layer: &LayerRef) {
+    pub(crate) fn remember(&self, key: &Digest, layer: &LayerRef) {
         if let Err(e) = self.cache.put(key, layer) {
             tracing::warn!(error = %e, "the build cache record was not written");
         }
@@ -167,14 +222,15 @@ impl<'a, 's> StepRunner<'a, 's> {
     /// the command, its environment, working directory, user and network.
     pub fn run(
         &self,
-        result: &StageResult,
+        stage: Stage<'_, 's>,
         args: &[String],
         script: Option<&(String, String)>,
         network: Option<berth_container::Network>,
         name: &str,
         progress: &mut Progress,
-    ) -> Result<Stepped> {
+    ) -> Result<Stepped<'s>> {
         let vertex = progress.start(name);
+        let result = stage.result;
         let config = result.image.container_ref();
         let process = StepProcess {
             args: args.to_vec(),
@@ -208,10 +264,10 @@ impl<'a, 's> StepRunner<'a, 's> {
         ]);
         if let Some(layer) = self.cached(&key) {
             progress.cached(&vertex);
-            return Ok((layer, key));
+            return Ok(Stepped::Cached(layer, key));
         }
         let outcome = (|| {
-            let step = Step::mount_for_run(self.containers, &pairs(&result.layers))?;
+            let step = stage.mount(self.containers, true)?;
             let mut process = process;
             if let Some((name, data)) = script {
                 // The heredoc script, mounted read-only where BuildKit mounts it.
@@ -256,27 +312,26 @@ impl<'a, 's> StepRunner<'a, 's> {
             progress.error(vertex, &error.to_string());
             return Err(error);
         }
-        let outcome = committed(step);
-        self.finish(progress, vertex, key, outcome)
+        commit_step(progress, vertex, key, Ok(step))
     }
 
     /// WORKDIR: the directory and its missing parents, mode 0755, owned by the stage's user.
     pub fn mkdir(
         &self,
-        result: &StageResult,
+        stage: Stage<'_, 's>,
         dir: &str,
         name: &str,
         progress: &mut Progress,
-    ) -> Result<Stepped> {
+    ) -> Result<Stepped<'s>> {
         let vertex = progress.start(name);
-        let user = result.image.container_ref().user;
-        let key = cache::key(&[&result.key.to_string(), "WORKDIR", dir, &user]);
+        let user = stage.result.image.container_ref().user;
+        let key = cache::key(&[&stage.result.key.to_string(), "WORKDIR", dir, &user]);
         if let Some(layer) = self.cached(&key) {
             progress.cached(&vertex);
-            return Ok((layer, key));
+            return Ok(Stepped::Cached(layer, key));
         }
         let outcome = (|| {
-            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let step = stage.mount(self.containers, false)?;
             let root = step.rootfs()?;
             let owner = if user.is_empty() {
                 None
@@ -288,9 +343,9 @@ impl<'a, 's> StepRunner<'a, 's> {
             };
             mkdir_all(root.as_fd(), dir, owner)?;
             drop(root);
-            committed(step)
+            Ok(step)
         })();
-        self.finish(progress, vertex, key, outcome)
+        commit_step(progress, vertex, key, outcome)
     }
 
     /// COPY and ADD, through the `copy` module, from the context or `from` (a stage's or an
@@ -298,13 +353,14 @@ impl<'a, 's> StepRunner<'a, 's> {
     /// expanded, and the sources' content digest.
     pub fn copy(
         &self,
-        result: &StageResult,
+        stage: Stage<'_, 's>,
         instruction: &Instruction,
         from: Option<&[LayerRef]>,
         name: &str,
         progress: &mut Progress,
-    ) -> Result<Stepped> {
+    ) -> Result<Stepped<'s>> {
         let vertex = progress.start(name);
+        let result = stage.result;
         let workdir = result.image.container_ref().working_dir;
         let workdir = if workdir.is_empty() {
             "/".to_owned()
@@ -314,7 +370,13 @@ impl<'a, 's> StepRunner<'a, 's> {
         let mut key = None;
         let outcome = (|| {
             let source_step = match from {
-                Some(layers) => Some(Step::mount(self.containers, &pairs(layers))?),
+                Some(layers) => Some(Step::mount(
+                    self.containers,
+                    Below {
+                        layers: &pairs(layers),
+                        pending: None,
+                    },
+                )?),
                 None => None,
             };
             let source_root: Option<OwnedFd> = match &source_step {
@@ -345,7 +407,7 @@ impl<'a, 's> StepRunner<'a, 's> {
             if self.cached(&step_key).is_some() {
                 return Ok(None);
             }
-            let step = Step::mount(self.containers, &pairs(&result.layers))?;
+            let step = stage.mount(self.containers, false)?;
             let root = step.rootfs()?;
             with_request(instruction, &workdir, self.options, |request| {
                 crate::copy::copy(&source, root.as_fd(), request)
@@ -353,7 +415,7 @@ impl<'a, 's> StepRunner<'a, 's> {
             drop(root);
             drop(source_root);
             drop(source_step);
-            committed(step).map(Some)
+            Ok(Some(step))
         })();
         match (outcome, key) {
             (Ok(None), Some(key)) => {
@@ -361,9 +423,9 @@ impl<'a, 's> StepRunner<'a, 's> {
                     .cached(&key)
                     .ok_or_else(|| Error::Invalid("the cache record vanished".to_owned()))?;
                 progress.cached(&vertex);
-                Ok((layer, key))
+                Ok(Stepped::Cached(layer, key))
             }
-            (Ok(Some(layer)), Some(key)) => self.finish(progress, vertex, key, Ok(layer)),
+            (Ok(Some(step)), Some(key)) => commit_step(progress, vertex, key, Ok(step)),
             (Err(e), _) => {
                 progress.error(vertex, &e.to_string());
                 Err(e)
@@ -371,24 +433,29 @@ impl<'a, 's> StepRunner<'a, 's> {
             (Ok(_), None) => unreachable!("a key is made before any layer"),
         }
     }
+}
 
-    fn finish(
-        &self,
-        progress: &mut Progress,
-        vertex: crate::progress::Vertex,
-        key: Digest,
-        outcome: Result<LayerRef>,
-    ) -> Result<Stepped> {
-        match outcome {
-            Ok(layer) => {
-                self.remember(&key, &layer);
-                progress.done(vertex);
-                Ok((layer, key))
-            }
-            Err(e) => {
-                progress.error(vertex, &e.to_string());
-                Err(e)
-            }
+/// A step done: its layer is committed on a thread of its own (the step is done for the
+/// progress, as BuildKit's steps are before their layers are exported).
+fn commit_step<'s>(
+    progress: &mut Progress,
+    vertex: crate::progress::Vertex,
+    key: Digest,
+    outcome: Result<Step<'s>>,
+) -> Result<Stepped<'s>> {
+    let created = now();
+    match outcome.and_then(|step| Ok(step.commit_in_background()?)) {
+        Ok(commit) => {
+            progress.done(vertex);
+            Ok(Stepped::Committing(Committing {
+                commit,
+                key,
+                created,
+            }))
+        }
+        Err(e) => {
+            progress.error(vertex, &e.to_string());
+            Err(e)
         }
     }
 }

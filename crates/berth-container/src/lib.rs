@@ -106,5 +106,5 @@ pub use spec::{
 };
 pub use start::{AttachIo, MonitorCommand};
 pub use status::{RuntimeStatus, Status};
-pub use step::{snapshot_dirs, Step, StepLayer, StepProcess};
+pub use step::{snapshot_dirs, Below, PendingCommit, Step, StepLayer, StepProcess};
 pub use user::{read_database, resolve_user, ExecUser};

@@ -94,40 +94,39 @@ pub struct StepLayer {
     pub size: u64,
 }
 
-/// One step's root filesystem: `lowers` (the stage's layers) with a fresh upper directory.
+/// One step's root filesystem: the stage's layers with a fresh upper directory.
 pub struct Step<'s> {
     store: &'s Store,
     snapshots: Snapshots,
     runtime_root: PathBuf,
     dir: PathBuf,
     paths: RootfsPaths,
-    /// The stage's layers below this step.
-    layers: Vec<(Digest, Digest)>,
     /// Held while the step lives: [`Step::sweep`] leaves locked directories alone.
     _lock: std::fs::File,
 }
 
+/// What a step stacks: the stage's committed layers (blob, diff_id; base first), then the upper
+/// directory of the step before it when that one is still being committed.
+#[derive(Clone, Copy)]
+pub struct Below<'a> {
+    pub layers: &'a [(Digest, Digest)],
+    pub pending: Option<&'a PendingCommit<'a>>,
+}
+
 impl<'s> Step<'s> {
-    /// Mounts the overlay of `layers` (blob, diff_id; base first) with a new upper directory:
-    /// the stage's files exactly (COPY, ADD, WORKDIR, a `COPY --from` source).
-    pub fn mount(containers: &Containers<'s>, layers: &[(Digest, Digest)]) -> Result<Step<'s>> {
-        Self::mount_with(containers, layers, false)
+    /// Mounts the overlay of `below` with a new upper directory: the stage's files exactly
+    /// (COPY, ADD, WORKDIR, a `COPY --from` source).
+    pub fn mount(containers: &Containers<'s>, below: Below<'_>) -> Result<Step<'s>> {
+        Self::mount_with(containers, below, false)
     }
 
     /// [`Step::mount`] for a RUN: with the init layer on top (the mount points the runtime
     /// needs, so that it creates none in the upper directory and the layer holds none).
-    pub fn mount_for_run(
-        containers: &Containers<'s>,
-        layers: &[(Digest, Digest)],
-    ) -> Result<Step<'s>> {
-        Self::mount_with(containers, layers, true)
+    pub fn mount_for_run(containers: &Containers<'s>, below: Below<'_>) -> Result<Step<'s>> {
+        Self::mount_with(containers, below, true)
     }
 
-    fn mount_with(
-        containers: &Containers<'s>,
-        layers: &[(Digest, Digest)],
-        init: bool,
-    ) -> Result<Step<'s>> {
+    fn mount_with(containers: &Containers<'s>, below: Below<'_>, init: bool) -> Result<Step<'s>> {
         park_if_aborted();
         let base = containers.dir.join(STEPS_DIR);
         std::fs::create_dir_all(&base).map_err(Error::io(format!("create {}", base.display())))?;
@@ -143,12 +142,15 @@ impl<'s> Step<'s> {
             runtime_root: containers.runtime_root(),
             paths: RootfsPaths::new(&dir),
             dir,
-            layers: layers.to_vec(),
             _lock: lock,
         };
         std::fs::create_dir_all(step.dir.join("bundle"))
             .map_err(Error::io(format!("create {}", step.dir.display())))?;
-        let mut lowers = snapshot::visible_lowers(step.snapshots.ensure(step.store, layers)?);
+        let mut lowers = step.snapshots.ensure(step.store, below.layers)?;
+        if let Some(pending) = below.pending {
+            lowers.push(pending.step.paths.upper.clone());
+        }
+        let mut lowers = snapshot::visible_lowers(lowers);
         if init {
             lowers.push(rootfs::make_init_layer(&step.dir)?);
         }
@@ -182,13 +184,18 @@ impl<'s> Step<'s> {
         // The build network's helpers first: nothing may outlive the build.
         crate::network::kill_all();
         let steps = std::mem::take(&mut *live());
-        for (dir, running) in steps {
+        for (_, running) in &steps {
             if let Some((runtime, id)) = running {
-                let _ = runtime.kill(&id, "KILL");
-                let _ = runtime.delete(&id, true);
+                let _ = runtime.kill(id, "KILL");
+                let _ = runtime.delete(id, true);
             }
-            let _ = rootfs::unmount(&RootfsPaths::new(&dir).target);
-            let _ = snapshot::remove_tree(&dir);
+        }
+        // Every mount first: a step being committed is a lower directory of the next one's.
+        for (dir, _) in &steps {
+            let _ = rootfs::unmount(&RootfsPaths::new(dir).target);
+        }
+        for (dir, _) in &steps {
+            let _ = snapshot::remove_tree(dir);
         }
     }
 
@@ -316,35 +323,29 @@ impl<'s> Step<'s> {
         Ok(code)
     }
 
-    /// Unmounts the step and commits its upper directory as a layer (gzip, through the store),
-    /// even an empty one (Docker 20.10's BuildKit keeps a step that changed nothing as a layer
-    /// with the empty tar's diff_id). The upper
-    /// directory becomes the new layer's snapshot. The caller holds the store's content guard
-    /// until an image references the blob.
-    pub fn commit(self) -> Result<StepLayer> {
+    /// Unmounts the step and commits its upper directory as a layer (gzip, through the store) on
+    /// a thread of its own, so that the next step runs meanwhile, stacking the upper directory
+    /// ([`Below::pending`]). Even an empty upper directory is a layer (Docker 20.10's BuildKit
+    /// keeps a step that changed nothing as a layer with the empty tar's diff_id). The caller
+    /// holds the store's content guard until an image references the blob.
+    pub fn commit_in_background(self) -> Result<PendingCommit<'s>> {
         rootfs::unmount(&self.paths.target)?;
-        let (pending, info) = gzip_layer(self.store, None, |layer| {
-            let upper = unpack::open_root(&self.paths.upper)?;
-            let mut tree = TreeWriter::new(layer, Source::OverlayUpper);
-            tree.append_tree(upper.as_fd(), &RootPath(Vec::new()))?;
-            tree.finish()
-        })?;
-        let diff_id = info.diff_id.clone();
-        let size = pending.size();
-        let blob = self.store.commit_blob(pending, None)?;
-        let _ = self.store.record_layer(&blob, &info);
-        self.adopt_upper(&diff_id);
-        Ok(StepLayer {
-            blob,
-            diff_id,
-            size,
+        let store = self.store.try_clone()?;
+        let upper = self.paths.upper.clone();
+        let worker = std::thread::Builder::new()
+            .name("commit".to_owned())
+            .spawn(move || commit_upper(&store, &upper))
+            .map_err(Error::io("start a thread"))?;
+        Ok(PendingCommit {
+            step: self,
+            worker: Some(worker),
         })
     }
 
-    /// Keeps the upper directory as the snapshot of the layer just committed on top of the
-    /// stage's layers (best effort: without it the next step unpacks the layer instead).
-    fn adopt_upper(&self, diff_id: &Digest) {
-        let mut diff_ids: Vec<Digest> = self.layers.iter().map(|(_, d)| d.clone()).collect();
+    /// Keeps the upper directory as the snapshot of the layer just committed on top of `below`
+    /// (best effort: without it the next step unpacks the layer instead).
+    fn adopt_upper(&self, below: &[(Digest, Digest)], diff_id: &Digest) {
+        let mut diff_ids: Vec<Digest> = below.iter().map(|(_, d)| d.clone()).collect();
         diff_ids.push(diff_id.clone());
         let Some(chain) = chain_ids(&diff_ids).pop() else {
             return;
@@ -352,6 +353,60 @@ impl<'s> Step<'s> {
         let target = self.snapshots.dir().join(chain.encoded());
         if !target.exists() {
             let _ = std::fs::rename(&self.paths.upper, &target);
+        }
+    }
+}
+
+/// The layer of a step's upper directory, written to the store.
+fn commit_upper(store: &Store, upper: &Path) -> Result<StepLayer> {
+    let (pending, info) = gzip_layer(store, None, |layer| {
+        let upper = unpack::open_root(upper)?;
+        let mut tree = TreeWriter::new(layer, Source::OverlayUpper);
+        tree.append_tree(upper.as_fd(), &RootPath(Vec::new()))?;
+        tree.finish()
+    })?;
+    let diff_id = info.diff_id.clone();
+    let size = pending.size();
+    let blob = store.commit_blob(pending, None)?;
+    let _ = store.record_layer(&blob, &info);
+    Ok(StepLayer {
+        blob,
+        diff_id,
+        size,
+    })
+}
+
+/// A step whose layer is being written ([`Step::commit_in_background`]). Dropped unfinished (a
+/// later step failed), it waits for its thread, then removes the step as a dropped [`Step`] does.
+pub struct PendingCommit<'s> {
+    step: Step<'s>,
+    worker: Option<std::thread::JoinHandle<Result<StepLayer>>>,
+}
+
+impl PendingCommit<'_> {
+    /// Waits for the layer, then keeps the upper directory as its snapshot on top of `below`
+    /// (the layers under the step, all committed by now).
+    pub fn finish(mut self, below: &[(Digest, Digest)]) -> Result<StepLayer> {
+        let layer = self.wait();
+        park_if_aborted();
+        let layer = layer?;
+        self.step.adopt_upper(below, &layer.diff_id);
+        Ok(layer)
+    }
+
+    fn wait(&mut self) -> Result<StepLayer> {
+        let worker = self.worker.take().expect("a commit is waited for once");
+        match worker.join() {
+            Ok(layer) => layer,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+impl Drop for PendingCommit<'_> {
+    fn drop(&mut self) {
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
         }
     }
 }

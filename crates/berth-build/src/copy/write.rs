@@ -6,6 +6,7 @@ use std::{
     collections::HashMap,
     io,
     os::fd::{AsFd, BorrowedFd, OwnedFd},
+    rc::Rc,
 };
 
 use berth_container::unpack::{
@@ -38,8 +39,19 @@ pub(crate) struct Writer<'r> {
     pub attributes: Attributes,
     /// Hard links within one source: the first destination of each source inode.
     links: HashMap<(u64, u64), RootPath>,
-    /// Directories whose times are set when their children are done.
-    pending_dirs: Vec<(RootPath, Option<Timespec>)>,
+    /// The directories being written, outermost first (the walk's own nesting): their times
+    /// are set when their children are done, and their children are made through their fds.
+    open_dirs: Vec<OpenDir>,
+}
+
+/// A directory a COPY writes into.
+struct OpenDir {
+    path: RootPath,
+    fd: Rc<OwnedFd>,
+    /// The source directory's time.
+    time: Timespec,
+    /// Made by this copy: nothing inside it can exist yet, so no name needs looking up.
+    fresh: bool,
 }
 
 pub(crate) fn at(path: &RootPath, action: &str) -> impl FnOnce(io::Error) -> Error {
@@ -57,7 +69,7 @@ impl<'r> Writer<'r> {
             root,
             attributes,
             links: HashMap::new(),
-            pending_dirs: Vec::new(),
+            open_dirs: Vec::new(),
         }
     }
 
@@ -120,14 +132,10 @@ impl<'r> Writer<'r> {
         let path = RootPath(target.0.iter().chain(visit.rel.iter()).cloned().collect());
         let top = visit.rel.is_empty();
         if let Node::Leave { empty } = visit.node {
-            if let Some(pos) = self.pending_dirs.iter().rposition(|(p, _)| *p == path) {
-                let (_, time) = self.pending_dirs.remove(pos);
-                let keep_time = !self.attributes.from_context || empty;
-                if let (Some(time), true) = (time, keep_time) {
-                    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW;
-                    if let Ok(fd) = open_in_root(self.root, &path, flags) {
-                        let _ = rustix::fs::futimens(&fd, &times(time));
-                    }
+            if self.open_dirs.last().is_some_and(|d| d.path == path) {
+                let done = self.open_dirs.pop().expect("checked");
+                if !self.attributes.from_context || empty {
+                    let _ = rustix::fs::futimens(&*done.fd, &times(done.time));
                 }
             }
             return Ok(());
@@ -136,12 +144,19 @@ impl<'r> Writer<'r> {
             // The root itself: its contents are copied, nothing else.
             return Ok(());
         };
-        let dir = if top {
-            self.mkdir_all(&parent)?
-        } else {
-            open_dir_in_root(self.root, &parent).map_err(at(&parent, "open"))?
+        let (dir, fresh_parent) = match self.open_dirs.last() {
+            Some(open) if !top && open.path == parent => (Rc::clone(&open.fd), open.fresh),
+            _ if top => (Rc::new(self.mkdir_all(&parent)?), false),
+            _ => (
+                Rc::new(open_dir_in_root(self.root, &parent).map_err(at(&parent, "open"))?),
+                false,
+            ),
         };
-        let existing = lstat_at(dir.as_fd(), name).map_err(at(&path, "stat"))?;
+        let existing = if fresh_parent {
+            None
+        } else {
+            lstat_at(dir.as_fd(), name).map_err(at(&path, "stat"))?
+        };
         let existing_dir =
             existing.is_some_and(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory);
         if let Node::Dir = visit.node {
@@ -157,7 +172,12 @@ impl<'r> Writer<'r> {
             let fd = open_nofollow(&dir, name, OFlags::RDONLY | OFlags::DIRECTORY)
                 .map_err(at(&path, "open"))?;
             self.set_attributes(fd.as_fd(), &path, visit)?;
-            self.pending_dirs.push((path, Some(mtime(visit.stat))));
+            self.open_dirs.push(OpenDir {
+                path,
+                fd: Rc::new(fd),
+                time: mtime(visit.stat),
+                fresh: !existing_dir,
+            });
             return Ok(());
         }
         if existing_dir {
