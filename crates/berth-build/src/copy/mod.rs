@@ -5,6 +5,7 @@
 //! through `write::Writer`, fd-relative inside the rootfs.
 
 mod add;
+mod files;
 mod options;
 mod source;
 mod write;
@@ -254,8 +255,9 @@ fn copy_source(
             writer.mkdir_all(&target_parent)?;
         }
         source.walk(&found, exclude, &mut |visit| writer.write(&target, &visit))?;
+        writer.wait()?;
     }
-    Ok(())
+    writer.finish()
 }
 
 impl Writer<'_> {

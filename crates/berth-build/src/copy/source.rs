@@ -77,6 +77,15 @@ impl<'n> FileNode<'n> {
         Ok(self.fd.get_or_init(|| fd).as_fd())
     }
 
+    /// A descriptor of its own on the file (read-only), for another thread.
+    pub fn open(&self) -> io::Result<OwnedFd> {
+        match (self.fd.get(), self.at) {
+            (Some(fd), _) => fd.try_clone(),
+            (None, Some((dir, name))) => open_nofollow(dir, name, OFlags::RDONLY),
+            (None, None) => unreachable!("a file not opened up front has a place"),
+        }
+    }
+
     /// Its extended attributes, as [`read_xattrs`] reads them.
     pub fn xattrs(&self) -> io::Result<&[(String, Vec<u8>)]> {
         if let Some(xattrs) = self.xattrs.get() {

@@ -6,7 +6,7 @@ use std::{
     collections::HashMap,
     io,
     os::fd::{AsFd, BorrowedFd, OwnedFd},
-    rc::Rc,
+    sync::Arc,
 };
 
 use berth_container::unpack::{
@@ -19,6 +19,7 @@ use rustix::fs::{
     AtFlags, FileType, Gid, Mode, OFlags, Stat, Timespec, Timestamps, Uid, XattrFlags,
 };
 
+use super::files::{FileJob, Files};
 use super::source::{display, missing, Node, Visit};
 use crate::error::{Error, Result};
 
@@ -42,16 +43,24 @@ pub(crate) struct Writer<'r> {
     /// The directories being written, outermost first (the walk's own nesting): their times
     /// are set when their children are done, and their children are made through their fds.
     open_dirs: Vec<OpenDir>,
+    /// Directories whose times are set once the files in them are written ([`Writer::finish`]).
+    dir_times: Vec<(RootPath, Timespec)>,
+    /// The regular files, written on worker threads.
+    files: Files,
+    /// Directories handed files so far (the next one's slot).
+    slots: usize,
 }
 
 /// A directory a COPY writes into.
 struct OpenDir {
     path: RootPath,
-    fd: Rc<OwnedFd>,
+    fd: Arc<OwnedFd>,
     /// The source directory's time.
     time: Timespec,
     /// Made by this copy: nothing inside it can exist yet, so no name needs looking up.
     fresh: bool,
+    /// Its number: which worker writes its files.
+    slot: usize,
 }
 
 pub(crate) fn at(path: &RootPath, action: &str) -> impl FnOnce(io::Error) -> Error {
@@ -70,6 +79,9 @@ impl<'r> Writer<'r> {
             attributes,
             links: HashMap::new(),
             open_dirs: Vec::new(),
+            dir_times: Vec::new(),
+            files: Files::default(),
+            slots: 0,
         }
     }
 
@@ -135,7 +147,7 @@ impl<'r> Writer<'r> {
             if self.open_dirs.last().is_some_and(|d| d.path == path) {
                 let done = self.open_dirs.pop().expect("checked");
                 if !self.attributes.from_context || empty {
-                    let _ = rustix::fs::futimens(&*done.fd, &times(done.time));
+                    self.dir_times.push((done.path, done.time));
                 }
             }
             return Ok(());
@@ -144,12 +156,15 @@ impl<'r> Writer<'r> {
             // The root itself: its contents are copied, nothing else.
             return Ok(());
         };
-        let (dir, fresh_parent) = match self.open_dirs.last() {
-            Some(open) if !top && open.path == parent => (Rc::clone(&open.fd), open.fresh),
-            _ if top => (Rc::new(self.mkdir_all(&parent)?), false),
+        let (dir, fresh_parent, slot) = match self.open_dirs.last() {
+            Some(open) if !top && open.path == parent => {
+                (Arc::clone(&open.fd), open.fresh, open.slot)
+            }
+            _ if top => (Arc::new(self.mkdir_all(&parent)?), false, self.next_slot()),
             _ => (
-                Rc::new(open_dir_in_root(self.root, &parent).map_err(at(&parent, "open"))?),
+                Arc::new(open_dir_in_root(self.root, &parent).map_err(at(&parent, "open"))?),
                 false,
+                self.next_slot(),
             ),
         };
         let existing = if fresh_parent {
@@ -172,11 +187,13 @@ impl<'r> Writer<'r> {
             let fd = open_nofollow(&dir, name, OFlags::RDONLY | OFlags::DIRECTORY)
                 .map_err(at(&path, "open"))?;
             self.set_attributes(fd.as_fd(), &path, visit)?;
+            let slot = self.next_slot();
             self.open_dirs.push(OpenDir {
                 path,
-                fd: Rc::new(fd),
+                fd: Arc::new(fd),
                 time: mtime(visit.stat),
                 fresh: !existing_dir,
+                slot,
             });
             return Ok(());
         }
@@ -193,6 +210,7 @@ impl<'r> Writer<'r> {
         if visit.stat.st_nlink > 1 {
             if let Some(first) = self.links.get(&inode) {
                 if let Some((first_parent, first_name)) = first.split_last() {
+                    self.files.wait()?; // the first link may still be being written
                     let first_dir = open_dir_in_root(self.root, &first_parent)
                         .map_err(at(&first_parent, "open"))?;
                     rustix::fs::linkat(
@@ -210,22 +228,16 @@ impl<'r> Writer<'r> {
         }
         match &visit.node {
             Node::File(source) => {
-                let fd = rustix::fs::openat(
-                    &dir,
-                    os(name),
-                    OFlags::WRONLY
-                        | OFlags::CREATE
-                        | OFlags::EXCL
-                        | OFlags::NOFOLLOW
-                        | OFlags::CLOEXEC,
-                    Mode::from_raw_mode(0o600),
-                )
-                .map_err(|e| at(&path, "create")(errno(e)))?;
-                let out = std::fs::File::from(fd);
-                let input = source.fd().map_err(at(&path, "read"))?;
-                copy_bytes(input, out.as_fd()).map_err(at(&path, "write"))?;
-                self.set_attributes(out.as_fd(), &path, visit)?;
-                let _ = rustix::fs::futimens(&out, &times(mtime(visit.stat)));
+                let job = FileJob {
+                    source: source.open().map_err(at(&path, "read"))?,
+                    owner: self.owner(visit.stat),
+                    mode: self.attributes.mode.unwrap_or(visit.stat.st_mode & 0o7777),
+                    mtime: mtime(visit.stat),
+                    dir,
+                    name: name.to_vec(),
+                    path,
+                };
+                self.files.send(job, slot)?;
             }
             Node::Symlink(target) => {
                 rustix::fs::symlinkat(os(target), &dir, os(name))
@@ -268,6 +280,29 @@ impl<'r> Writer<'r> {
                 let _ = rustix::fs::chmod(proc.as_str(), Mode::from_raw_mode(mode));
             }
             Node::Dir | Node::Leave { .. } => unreachable!("handled above"),
+        }
+        Ok(())
+    }
+
+    fn next_slot(&mut self) -> usize {
+        self.slots += 1;
+        self.slots
+    }
+
+    /// Waits for the files written so far (before another match of the same pattern, which
+    /// may write the same names).
+    pub fn wait(&mut self) -> Result<()> {
+        self.files.wait()
+    }
+
+    /// The walks are over: every file written, then the directories' times set.
+    pub fn finish(mut self) -> Result<()> {
+        self.files.wait()?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW;
+        for (path, time) in &self.dir_times {
+            if let Ok(fd) = open_in_root(self.root, path, flags) {
+                let _ = rustix::fs::futimens(&fd, &times(*time));
+            }
         }
         Ok(())
     }
@@ -354,52 +389,5 @@ fn times(time: Timespec) -> Timestamps {
     Timestamps {
         last_access: time,
         last_modification: time,
-    }
-}
-
-/// A file's bytes from `input` to `out`, in the kernel, until the end of `input`: `sendfile`
-/// alone. `std::io::copy` makes the same copy with two `statx`, an `fcntl` and a
-/// `copy_file_range` first, per file, and that fails (`EXDEV`) into a step's overlay.
-fn copy_bytes(input: BorrowedFd<'_>, out: BorrowedFd<'_>) -> io::Result<()> {
-    loop {
-        match rustix::fs::sendfile(out, input, None, 1 << 30) {
-            Ok(0) => return Ok(()),
-            Ok(_) | Err(rustix::io::Errno::INTR) => {}
-            // A file system whose files cannot be spliced: read and write from where it stopped.
-            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {
-                let mut input = std::fs::File::from(input.try_clone_to_owned()?);
-                let mut out = std::fs::File::from(out.try_clone_to_owned()?);
-                io::copy(&mut input, &mut out)?;
-                return Ok(());
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Both ways of copying give the whole file: sendfile, and read/write where sendfile refuses
-    /// (it does into a file opened for appending, as a file system without splice would).
-    #[test]
-    fn copy_bytes_copies_everything_either_way() {
-        let dir = tempfile::tempdir().unwrap();
-        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
-        let source = dir.path().join("source");
-        std::fs::write(&source, &data).unwrap();
-        for append in [false, true] {
-            let target = dir.path().join(format!("target-{append}"));
-            let input = std::fs::File::open(&source).unwrap();
-            let out = std::fs::OpenOptions::new()
-                .create_new(true)
-                .write(true)
-                .append(append)
-                .open(&target)
-                .unwrap();
-            copy_bytes(input.as_fd(), out.as_fd()).unwrap();
-            assert!(std::fs::read(&target).unwrap() == data, "append: {append}");
-        }
     }
 }
