@@ -269,21 +269,5 @@ fn relative(path: &RootPath) -> PathBuf {
 
 /// The extended attributes of an open file (none where the filesystem has none).
 pub(crate) fn xattrs(fd: BorrowedFd<'_>) -> Vec<(String, Vec<u8>)> {
-    let mut names = vec![0u8; 64 * 1024];
-    let Ok(len) = rustix::fs::flistxattr(fd, &mut names[..]) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for name in names[..len].split(|&b| b == 0).filter(|n| !n.is_empty()) {
-        let Ok(name) = std::str::from_utf8(name) else {
-            continue;
-        };
-        let mut value = vec![0u8; 64 * 1024];
-        if let Ok(n) = rustix::fs::fgetxattr(fd, name, &mut value[..]) {
-            value.truncate(n);
-            out.push((name.to_owned(), value));
-        }
-    }
-    out.sort();
-    out
+    crate::unpack::fs::read_xattrs(fd, |_| true)
 }

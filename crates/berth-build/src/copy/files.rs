@@ -240,9 +240,7 @@ mod tests {
     }
 
     fn open_dir(path: &std::path::Path) -> Arc<OwnedFd> {
-        Arc::new(
-            rustix::fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap(),
-        )
+        Arc::new(rustix::fs::open(path, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap())
     }
 
     fn job(dir: &Arc<OwnedFd>, name: &str, source: &std::path::Path, mode: u32) -> FileJob {
@@ -312,7 +310,10 @@ mod tests {
         let mut files = Files::default();
         files.send(job(&fd, "taken", &source, 0o644), 0).unwrap();
         for i in 0..100 {
-            if files.send(job(&fd, &format!("n{i}"), &source, 0o644), i).is_err() {
+            if files
+                .send(job(&fd, &format!("n{i}"), &source, 0o644), i)
+                .is_err()
+            {
                 break;
             }
         }

@@ -404,26 +404,9 @@ impl Walker<'_, '_> {
 /// copies them), `trusted.*` and the SELinux label left out (the kernel and the LSM own those);
 /// none where the filesystem has none.
 pub(crate) fn read_xattrs(fd: BorrowedFd<'_>) -> Vec<(String, Vec<u8>)> {
-    let mut names = vec![0u8; 4096];
-    let Ok(len) = rustix::fs::flistxattr(fd, &mut names) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for name in names[..len].split(|&b| b == 0).filter(|n| !n.is_empty()) {
-        let Ok(name) = std::str::from_utf8(name) else {
-            continue;
-        };
-        if name.starts_with("trusted.") || name == "security.selinux" {
-            continue;
-        }
-        let mut value = vec![0u8; 64 * 1024];
-        if let Ok(n) = rustix::fs::fgetxattr(fd, name, &mut value) {
-            value.truncate(n);
-            out.push((name.to_owned(), value));
-        }
-    }
-    out.sort();
-    out
+    berth_container::unpack::fs::read_xattrs(fd, |name| {
+        !(name.starts_with("trusted.") || name == "security.selinux")
+    })
 }
 
 pub(crate) fn missing(e: &io::Error) -> bool {
