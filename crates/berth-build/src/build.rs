@@ -73,6 +73,18 @@ pub(crate) struct StageResult {
     pub key: Digest,
 }
 
+impl StageResult {
+    /// A layer on top of the stage's, in its config too.
+    fn add_layer(&mut self, layer: LayerRef) {
+        self.image
+            .config
+            .rootfs
+            .diff_ids
+            .push(layer.diff_id.clone());
+        self.layers.push(layer);
+    }
+}
+
 /// Builds the Dockerfile. Base images must be in the store (the CLI pulls them first with
 /// [`crate::Plan::images`]). Nothing is named unless the whole build succeeds.
 pub fn build(store: &Store, options: &BuildOptions<'_>, progress: &mut Progress) -> Result<Built> {
@@ -288,13 +300,7 @@ impl<'s> Builder<'_, 's> {
     fn settle(&mut self, result: &mut StageResult) -> Result<()> {
         if let Some(committing) = self.pending.take() {
             let layer = committing.finish(&self.runner, &result.layers)?;
-            result
-                .image
-                .config
-                .rootfs
-                .diff_ids
-                .push(layer.diff_id.clone());
-            result.layers.push(layer);
+            result.add_layer(layer);
         }
         Ok(())
     }
@@ -319,15 +325,7 @@ impl<'s> Builder<'_, 's> {
         entry.empty_layer = false;
         result.image.config.history.push(entry);
         match stepped {
-            Stepped::Cached(layer, _) => {
-                result
-                    .image
-                    .config
-                    .rootfs
-                    .diff_ids
-                    .push(layer.diff_id.clone());
-                result.layers.push(layer);
-            }
+            Stepped::Cached(layer, _) => result.add_layer(layer),
             Stepped::Committing(committing) => self.pending = Some(committing),
         }
         Ok(())

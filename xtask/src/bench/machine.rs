@@ -104,3 +104,23 @@ fn first_line(args: &[&str]) -> String {
 fn kib_to_gib(kib: u64) -> f64 {
     kib as f64 / (1024.0 * 1024.0)
 }
+
+/// Seconds ext4 keeps a freed inode from being handed out again on the file system holding
+/// `path`, when it does: only without a journal (`recently_deleted` in its inode allocator, 60 s
+/// once the inode table is written back), as on this VM's root. `None` on other file systems.
+pub fn recently_deleted_window(path: &std::path::Path) -> Option<u64> {
+    let output = Command::new("findmnt")
+        .args(["-n", "-o", "SOURCE,FSTYPE", "-T"])
+        .arg(path)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut fields = text.split_whitespace();
+    let (source, fstype) = (fields.next()?, fields.next()?);
+    if fstype != "ext4" {
+        return None;
+    }
+    let device = source.rsplit('/').next()?;
+    let journal = std::fs::read_to_string(format!("/sys/fs/ext4/{device}/journal_task")).ok()?;
+    (journal.trim() == "<none>").then_some(60)
+}

@@ -64,6 +64,8 @@ pub struct Bench {
     pub scratch: PathBuf,
     pub runner: Runner,
     pub quick: bool,
+    /// [`machine::recently_deleted_window`] of the scratch directory's file system.
+    pub recently_deleted: Option<u64>,
 }
 
 impl Bench {
@@ -133,6 +135,19 @@ impl Bench {
         )
     }
 
+    /// Shell that runs `prepare`, then, on a file system that keeps freed inodes back (see
+    /// [`Bench::set_aside`] and [`machine::recently_deleted_window`]), syncs and waits until the
+    /// inodes freed before are handed out again. For the rows whose peers cannot reset their
+    /// state without deleting (`rmi`, `builder prune`, and their builds' own temporary
+    /// containers), given to every tool of the comparison: no run pays for the deletes of the
+    /// run or prepare before it.
+    pub fn settled(&self, prepare: &str) -> String {
+        match self.recently_deleted {
+            Some(window) => format!("{prepare}; sync; sleep {}", window + 1),
+            None => prepare.to_owned(),
+        }
+    }
+
     /// Shell that moves `path` (if there) into the scratch directory's trash instead of deleting
     /// it. ext4 hands out no inode freed in the last minute (it scans past them, one inode-table
     /// lookup each, in `recently_deleted`), so a prepare that deleted a tree of tens of thousands
@@ -179,6 +194,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         scratch: scratch.clone(),
         runner: Runner::new(&scratch.join("hyperfine"), heavy_runs, args.quick)?,
         quick: args.quick,
+        recently_deleted: machine::recently_deleted_window(&scratch),
     };
     let result = if args.only_build {
         measure_build(&bench).and_then(|(rows, notes)| Ok((rows, sha256::measure(&bench)?, notes)))
@@ -210,7 +226,21 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     };
     let context = report::Context {
         quick: args.quick,
-        machine: machine::describe(),
+        machine: {
+            let mut rows = machine::describe();
+            if let Some(window) = bench.recently_deleted {
+                rows.push((
+                    "scratch file system".to_owned(),
+                    format!(
+                        "ext4 without a journal: an inode freed in the last {window} s is handed out \
+                         only when no other is free (each create scans past them), so the cold build \
+                         rows sync and wait {} s after each prepare (`Bench::settled`)",
+                        window + 1
+                    ),
+                ));
+            }
+            rows
+        },
         workload: bench.workload.describe(),
         load_before,
         load_after,
