@@ -97,7 +97,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             "berth build --no-cache",
             format!("{berth} build -q --network host --no-cache -t {BUILT} {ctx}"),
         )
-        .prepare(bench.settled(&reset_store))
+        .prepare(reset_store.clone())
         .max_runs(SLOW_RUNS),
         Case::new(
             COLD_BUILDKIT,
@@ -106,9 +106,9 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             "docker build --no-cache (BuildKit)",
             format!("{docker} build -q --no-cache --network host -t {BUILT} {ctx}"),
         )
-        .prepare(bench.settled(&format!(
-            "{docker} rmi -f {BUILT} >/dev/null 2>&1; {docker} builder prune -af > /dev/null"
-        )))
+        .prepare(format!(
+            "{docker} rmi -f {BUILT} >/dev/null 2>&1; {docker} builder prune -af > /dev/null; sync"
+        ))
         .max_runs(SLOW_RUNS),
     ];
     if util::have("buildah") {
@@ -120,7 +120,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
                 "buildah bud (no layer cache)",
                 format!("{buildah} bud -q --isolation chroot --network host -t {BUILT} {ctx}"),
             )
-            .prepare(bench.settled(&format!("{buildah} rmi -f {BUILT} >/dev/null 2>&1")))
+            .prepare(format!("{buildah} rmi -f {BUILT} >/dev/null 2>&1; sync"))
             .max_runs(SLOW_RUNS),
         );
     }

@@ -106,8 +106,9 @@ fn kib_to_gib(kib: u64) -> f64 {
 }
 
 /// Seconds ext4 keeps a freed inode from being handed out again on the file system holding
-/// `path`, when it does: only without a journal (`recently_deleted` in its inode allocator, 60 s
-/// once the inode table is written back), as on this VM's root. `None` on other file systems.
+/// `path`, when it does: only without a journal (`recently_deleted` in its inode allocator: 60 s
+/// once the inode table is written back, 360 s while its block is dirty), as on this VM's root.
+/// `None` on other file systems.
 pub fn recently_deleted_window(path: &std::path::Path) -> Option<u64> {
     let output = Command::new("findmnt")
         .args(["-n", "-o", "SOURCE,FSTYPE", "-T"])

@@ -114,6 +114,7 @@ pub fn median(values: &[f64]) -> f64 {
     }
 }
 
+#[derive(Clone)]
 pub struct Runner {
     json_dir: PathBuf,
     heavy_runs: usize,

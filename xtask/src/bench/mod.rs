@@ -19,6 +19,7 @@ mod measure;
 mod registry;
 mod registry_ops;
 mod report;
+mod scratch_fs;
 mod sha256;
 mod targets;
 mod whiteout_ops;
@@ -105,6 +106,19 @@ impl Bench {
         self.scratch.join(name)
     }
 
+    /// The same bench with its scratch directory at `scratch` (the build group's file system).
+    pub fn on_scratch(&self, scratch: &Path) -> Bench {
+        Bench {
+            berth: self.berth.clone(),
+            sha256_example: self.sha256_example.clone(),
+            workload: self.workload.clone(),
+            scratch: scratch.to_owned(),
+            runner: self.runner.clone(),
+            quick: self.quick,
+            recently_deleted: machine::recently_deleted_window(scratch),
+        }
+    }
+
     /// Runs one comparison (the runner's), then deletes what its prepares set aside.
     pub fn compare(&self, cases: Vec<measure::Case>) -> anyhow::Result<Vec<Measurement>> {
         let measured = self.runner.compare(cases);
@@ -133,19 +147,6 @@ impl Bench {
             q(pristine),
             q(path)
         )
-    }
-
-    /// Shell that runs `prepare`, then, on a file system that keeps freed inodes back (see
-    /// [`Bench::set_aside`] and [`machine::recently_deleted_window`]), syncs and waits until the
-    /// inodes freed before are handed out again. For the rows whose peers cannot reset their
-    /// state without deleting (`rmi`, `builder prune`, and their builds' own temporary
-    /// containers), given to every tool of the comparison: no run pays for the deletes of the
-    /// run or prepare before it.
-    pub fn settled(&self, prepare: &str) -> String {
-        match self.recently_deleted {
-            Some(window) => format!("{prepare}; sync; sleep {}", window + 1),
-            None => prepare.to_owned(),
-        }
     }
 
     /// Shell that moves `path` (if there) into the scratch directory's trash instead of deleting
@@ -232,10 +233,10 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 rows.push((
                     "scratch file system".to_owned(),
                     format!(
-                        "ext4 without a journal: an inode freed in the last {window} s is handed out \
-                         only when no other is free (each create scans past them), so the cold build \
-                         rows sync and wait {} s after each prepare (`Bench::settled`)",
-                        window + 1
+                        "ext4 without a journal: an inode freed in the last {window} s (360 s once \
+                         its inode-table block is dirty) is handed out only when no other is free, \
+                         each create scanning past them; the build group runs on an ext4 image with \
+                         a journal, as mkfs.ext4 makes it, loop-mounted (`scratch_fs.rs`)"
                     ),
                 ));
             }
@@ -317,9 +318,30 @@ fn measure_all(
     Ok((measurements, sha256, notes))
 }
 
-/// The `build` group: its rows, or a note saying why it could not run.
+/// The `build` group: its rows, or a note saying why it could not run. On a file system that
+/// keeps freed inodes back ([`machine::recently_deleted_window`]), the group runs on an ext4 of
+/// its own, with a journal as `mkfs.ext4` makes it (`scratch_fs.rs`).
 fn measure_build(bench: &Bench) -> anyhow::Result<(Vec<Measurement>, Vec<String>)> {
-    Ok(match build_ops::measure(bench)? {
+    let fs = match bench.recently_deleted {
+        Some(_) => Some(scratch_fs::ScratchFs::mount(
+            &bench.scratch.join("build-fs"),
+        )?),
+        None => None,
+    };
+    let on_fs;
+    let build_bench = match &fs {
+        Some(fs) => {
+            on_fs = bench.on_scratch(fs.dir());
+            &on_fs
+        }
+        None => bench,
+    };
+    let outcome = build_ops::measure(build_bench);
+    if let Some(fs) = fs {
+        unmount_under(fs.dir());
+        fs.remove();
+    }
+    Ok(match outcome? {
         Outcome::Measured(rows) => (rows, Vec::new()),
         Outcome::Skipped(why) => (Vec::new(), vec![why]),
     })

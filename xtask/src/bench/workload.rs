@@ -60,6 +60,7 @@ impl Sizes {
 }
 
 /// One layer of the big image, as a tree, a tar and a gzip blob.
+#[derive(Clone)]
 pub struct Layer {
     pub tree: PathBuf,
     pub tar: PathBuf,
@@ -70,6 +71,7 @@ pub struct Layer {
     pub digest: String,
 }
 
+#[derive(Clone)]
 pub struct Workload {
     pub dir: PathBuf,
     pub many_images: usize,
