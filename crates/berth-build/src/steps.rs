@@ -52,7 +52,7 @@ impl LayerRef {
     }
 }
 
-pub(crate) fn pairs(layers: &[LayerRef]) -> Vec<(Digest, Digest)> {
+fn pairs(layers: &[LayerRef]) -> Vec<(Digest, Digest)> {
     layers
         .iter()
         .map(|l| (l.blob.clone(), l.diff_id.clone()))
