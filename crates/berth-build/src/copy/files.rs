@@ -83,10 +83,10 @@ impl Files {
         }
         self.state.lock().outstanding += 1;
         let queue = &self.queues[slot % self.queues.len()];
-        if let Err(mpsc::SendError(job)) = queue.send(job) {
-            // Every worker is gone (none can be, short of a panic): the file is written here.
+        if queue.send(job).is_err() {
+            // Its worker is gone: only a panic ends one before the walk does.
             self.state.lock().outstanding -= 1;
-            write_file(&job)?;
+            return Err(Error::Invalid("a COPY worker thread stopped".to_owned()));
         }
         Ok(())
     }
@@ -148,7 +148,13 @@ fn work(jobs: &Receiver<FileJob>, state: &State) {
             let shared = state.lock();
             shared.cancelled || shared.error.is_some()
         };
-        let outcome = if skip { Ok(()) } else { write_file(&job) };
+        // A panic is an error of the walk too: `wait` must not wait for a job nobody finishes.
+        let outcome = if skip {
+            Ok(())
+        } else {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write_file(&job)))
+                .unwrap_or_else(|_| Err(Error::Invalid("a COPY worker thread panicked".to_owned())))
+        };
         drop(job);
         let mut shared = state.lock();
         if let Err(e) = outcome {
