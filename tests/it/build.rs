@@ -673,6 +673,76 @@ fn prunes_during_a_build_leave_it_whole() {
     assert_eq!(listing, "one\none\nthree\n");
 }
 
+/// Two builds of the same context at once in one store: their COPY layers are the same bytes, so
+/// both commit the same blob and reach for the same snapshot while the RUN above each stacks its
+/// own still-uncommitted upper directory. Both succeed, each image runs with every file, the store
+/// checks clean, and no step directory or mount is left.
+#[test]
+fn two_builds_of_one_context_at_once() {
+    if !(require("busybox") && require("runc")) {
+        return;
+    }
+    let env = Env::new();
+    assert!(crate::common::import_busybox(
+        &env,
+        "bb-race:1",
+        APPLETS,
+        &[]
+    ));
+    let context = env.path("race-ctx");
+    std::fs::create_dir_all(context.join("dir")).unwrap();
+    std::fs::write(context.join("a.txt"), "a\n").unwrap();
+    for i in 0..300 {
+        std::fs::write(context.join(format!("dir/f{i}")), format!("f{i}\n")).unwrap();
+    }
+    std::fs::write(
+        context.join("Dockerfile"),
+        "FROM bb-race:1\nCOPY a.txt /a.txt\nCOPY dir/ /d/\nRUN cat /a.txt /d/f7 /d/f299 > /both\nCOPY a.txt /again.txt\n",
+    )
+    .unwrap();
+    let builds: Vec<_> = ["race:1", "race:2"]
+        .into_iter()
+        .map(|tag| {
+            env.berth()
+                .args(["build", "-q", "--network", "none", "-t", tag])
+                .arg(&context)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for build in builds {
+        let out = build.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", render(&out));
+    }
+    for tag in ["race:1", "race:2"] {
+        let listing = env.ok(&[
+            "run",
+            "--rm",
+            "--pull",
+            "never",
+            "--network",
+            "none",
+            tag,
+            "cat",
+            "/both",
+            "/again.txt",
+            "/d/f0",
+        ]);
+        assert_eq!(listing, "a\nf7\nf299\na\nf0\n", "{tag}");
+    }
+    let check = env.ok(&["system", "check"]);
+    assert!(check.is_empty(), "{check}");
+    let steps = env.root().join("berth/containers/steps");
+    let left: Vec<_> = std::fs::read_dir(&steps)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");
+}
+
 /// `berth run --rm` of a stored image, no pull, no network; its stdout.
 fn run_offline(env: &Env, image: &str) -> String {
     env.ok(&["run", "--rm", "--pull", "never", "--network", "none", image])
