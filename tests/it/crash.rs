@@ -1264,6 +1264,96 @@ fn disk_full_during_the_first_unpack() {
     ok_bounded(&env, &["inspect", "crash/unpack:1"]);
 }
 
+/// A build whose RUN layer cannot be written (the disk has room for the RUN's files, not for
+/// its layer beside them): the layer is written while the build goes on, and the build fails with
+/// that write's error at the RUN's line, names nothing, and leaves no step directory, mount or
+/// ingest file; the store checks clean.
+#[test]
+fn disk_full_while_a_build_writes_a_layer() {
+    let env = Env::new();
+    if !crate::common::require("runc") {
+        return;
+    }
+    let Some(_tmpfs) = Tmpfs::mount(&env.root(), "64m") else {
+        return;
+    };
+    if !busybox_image(&env) {
+        return;
+    }
+    // The base's snapshot first; then 4.5 MiB stay free: the RUN's 3 MiB of noise fit in its
+    // upper directory, its layer (3 MiB more, noise does not compress) does not.
+    env.ok(&["run", "--rm", BUSYBOX, "true"]);
+    let df = Command::new("df")
+        .args(["-B1", "--output=used"])
+        .arg(env.root())
+        .output()
+        .unwrap();
+    let used: u64 = String::from_utf8_lossy(&df.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|line| line.trim().parse().ok())
+        .expect("df's used bytes");
+    let size = used + (9 << 19);
+    let status = Command::new("mount")
+        .args(["-o", &format!("remount,size={size}")])
+        .arg(env.root())
+        .status()
+        .unwrap();
+    assert!(status.success(), "remount the tmpfs");
+    let before = env.store_state();
+    let mut build = env
+        .berth()
+        .args([
+            "build",
+            "--progress",
+            "plain",
+            "--network",
+            "none",
+            "-t",
+            "crash/built:1",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    build
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            format!(
+                "FROM {BUSYBOX}\nRUN dd if=/dev/urandom of=/noise bs=1M count=3 2>/dev/null\nENV A=b\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let out = build.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(
+        stderr.contains("Dockerfile:2\n") && stderr.contains(">>> RUN dd"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(env
+        .fails(&["image", "inspect", "crash/built:1"])
+        .contains("No such image"));
+    assert_eq!(env.store_state().0, before.0, "index.json untouched");
+    assert_eq!(ingest_files(&env), Vec::<String>::new());
+    let steps: Vec<String> = walk_names(&env.root().join("berth/containers/steps"));
+    assert_eq!(steps, Vec::<String>::new());
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let overlays: Vec<&str> = mounts
+        .lines()
+        .filter(|line| line.contains(" overlay ") && line.contains(env.root().to_str().unwrap()))
+        .collect();
+    assert!(overlays.is_empty(), "{overlays:?}");
+    ok_bounded(&env, &["system", "check"]);
+}
+
 /// Every path below `dir`, relative to it.
 fn walk_names(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();

@@ -268,8 +268,9 @@ struct Builder<'a, 's> {
     /// The `--from` source of the COPY being dispatched.
     current_copy_source: Option<CopySource>,
     /// The stage's last layer step while its layer is being committed (one at a time: the next
-    /// step runs on its upper directory; the one after waits for it).
-    pending: Option<Committing<'s>>,
+    /// step runs on its upper directory; the one after waits for it), and the lines a failure to
+    /// write its layer is reported at.
+    pending: Option<(Committing<'s>, berth_dockerfile::Lines)>,
 }
 
 /// Where a stage is in its `[stage k/n]` count.
@@ -298,8 +299,10 @@ impl Counter {
 impl<'s> Builder<'_, 's> {
     /// The stage with the layer of its pending step added (waited for).
     fn settle(&mut self, result: &mut StageResult) -> Result<()> {
-        if let Some(committing) = self.pending.take() {
-            let layer = committing.finish(&self.runner, &result.layers)?;
+        if let Some((committing, place)) = self.pending.take() {
+            let layer = committing
+                .finish(&self.runner, &result.layers)
+                .map_err(|e| at(place, e))?;
             result.add_layer(layer);
         }
         Ok(())
@@ -311,6 +314,7 @@ impl<'s> Builder<'_, 's> {
     fn push_layer(
         &mut self,
         result: &mut StageResult,
+        place: berth_dockerfile::Lines,
         created_by: &str,
         stepped: Stepped<'s>,
         buildkit: bool,
@@ -326,7 +330,7 @@ impl<'s> Builder<'_, 's> {
         result.image.config.history.push(entry);
         match stepped {
             Stepped::Cached(layer, _) => result.add_layer(layer),
-            Stepped::Committing(committing) => self.pending = Some(committing),
+            Stepped::Committing(committing) => self.pending = Some((committing, place)),
         }
         Ok(())
     }
@@ -407,7 +411,7 @@ impl<'s> Builder<'_, 's> {
             let text = triggers.join("\n");
             let instructions = parse_instructions(&text).map_err(|e| at(lines, e.into()))?;
             for located in &instructions {
-                self.instruction(&mut result, planned, located, &mut counter, progress)
+                self.instruction(&mut result, lines, located, &mut counter, progress)
                     .map_err(|e| at(lines, e))?;
             }
         }
@@ -420,21 +424,22 @@ impl<'s> Builder<'_, 's> {
                 && matches!(&located.instruction, Instruction::Copy(c) if c.from.is_some()))
             .then(|| planned.copy_sources[copy_index - 1].clone());
             self.current_copy_source = source;
-            self.instruction(&mut result, planned, located, &mut counter, progress)
+            self.instruction(&mut result, located.lines, located, &mut counter, progress)
                 .map_err(|e| at(located.lines, e))?;
         }
         Ok(result)
     }
 
+    /// One instruction; `place`: the lines its errors are reported at (the FROM's for an
+    /// ONBUILD trigger).
     fn instruction(
         &mut self,
         result: &mut StageResult,
-        planned: &PlannedStage,
+        place: berth_dockerfile::Lines,
         located: &Located,
         counter: &mut Counter,
         progress: &mut Progress,
     ) -> Result<()> {
-        let _ = planned;
         // Metadata entries get their time at export; layer steps the time they completed.
         let created = String::new();
         if let Instruction::Arg(definitions) = &located.instruction {
@@ -459,7 +464,7 @@ impl<'s> Builder<'_, 's> {
                 let stepped = self.runner.run(
                     Stage {
                         result,
-                        pending: self.pending.as_ref(),
+                        pending: self.pending.as_ref().map(|(committing, _)| committing),
                     },
                     &args,
                     script.as_ref(),
@@ -467,7 +472,7 @@ impl<'s> Builder<'_, 's> {
                     &name,
                     progress,
                 )?;
-                self.push_layer(result, &created_by, stepped, true)?;
+                self.push_layer(result, place, &created_by, stepped, true)?;
             }
             Instruction::Workdir(path) => {
                 let (wd, makes) = result.image.workdir(path);
@@ -476,13 +481,13 @@ impl<'s> Builder<'_, 's> {
                     let stepped = self.runner.mkdir(
                         Stage {
                             result,
-                            pending: self.pending.as_ref(),
+                            pending: self.pending.as_ref().map(|(committing, _)| committing),
                         },
                         &wd,
                         &name,
                         progress,
                     )?;
-                    self.push_layer(result, &format!("WORKDIR {wd}"), stepped, false)?;
+                    self.push_layer(result, place, &format!("WORKDIR {wd}"), stepped, false)?;
                 } else {
                     let entry = history(&format!("WORKDIR {wd}"), false, &created);
                     result.image.config.history.push(entry);
@@ -507,14 +512,14 @@ impl<'s> Builder<'_, 's> {
                 let stepped = self.runner.copy(
                     Stage {
                         result,
-                        pending: self.pending.as_ref(),
+                        pending: self.pending.as_ref().map(|(committing, _)| committing),
                     },
                     &instruction,
                     from.as_deref(),
                     &name,
                     progress,
                 )?;
-                self.push_layer(result, &created_by, stepped, true)?;
+                self.push_layer(result, place, &created_by, stepped, true)?;
             }
             Instruction::Add(add) => {
                 let mut sources = add.paths.sources.clone();
@@ -523,14 +528,14 @@ impl<'s> Builder<'_, 's> {
                 let stepped = self.runner.copy(
                     Stage {
                         result,
-                        pending: self.pending.as_ref(),
+                        pending: self.pending.as_ref().map(|(committing, _)| committing),
                     },
                     &instruction,
                     None,
                     &name,
                     progress,
                 )?;
-                self.push_layer(result, &created_by, stepped, true)?;
+                self.push_layer(result, place, &created_by, stepped, true)?;
             }
             other => {
                 return Err(Error::Invalid(format!(

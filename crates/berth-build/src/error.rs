@@ -59,13 +59,15 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
-    #[error(transparent)]
+    // The lower crates' errors leave their causes to the chain ("failed to compress the layer",
+    // then "No space left on device"); a build prints one message, so it is the whole chain.
+    #[error("{}", berth_store::error_chain(.0))]
     Store(#[from] berth_store::Error),
-    #[error(transparent)]
+    #[error("{}", berth_store::error_chain(.0))]
     Container(#[from] berth_container::Error),
-    #[error(transparent)]
+    #[error("{}", berth_store::error_chain(.0))]
     Archive(#[from] berth_archive::Error),
-    #[error(transparent)]
+    #[error("{}", berth_store::error_chain(.0))]
     Manifest(#[from] berth_manifest::Error),
     #[error("{what}: {source}")]
     Io {
