@@ -308,13 +308,7 @@ fn a_failed_build_leaves_nothing_behind() {
     // index.json is untouched (the completed step's layer stays as an unreferenced blob, as
     // BuildKit keeps completed steps, until GC).
     assert_eq!(env.store_state().0, before.0);
-    let steps = env.root().join("berth/containers/steps");
-    let left: Vec<_> = std::fs::read_dir(&steps)
-        .map(|d| d.flatten().collect())
-        .unwrap_or_default();
-    assert!(left.is_empty(), "{left:?}");
-    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");
+    no_step_left(&env);
 
     // Quiet, a failed build shows the progress it kept (docker/cli does), then the error.
     let out = berth_build(&env, &["-q"], dockerfile);
@@ -415,12 +409,7 @@ fn an_interrupted_build_leaves_nothing_behind() {
             "{comm} ({pid}) outlived the interrupted build"
         );
     }
-    let left: Vec<_> = std::fs::read_dir(&steps)
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    assert!(left.is_empty(), "{left:?}");
-    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    assert!(!mounts.contains(env.root().to_str().unwrap()), "{mounts}");
+    no_step_left(&env);
     let ps = Command::new("sh")
         .args(["-c", "ps -eo args | grep '[s]leep 60' || true"])
         .output()
@@ -734,6 +723,11 @@ fn two_builds_of_one_context_at_once() {
     }
     let check = env.ok(&["system", "check"]);
     assert!(check.is_empty(), "{check}");
+    no_step_left(&env);
+}
+
+/// No build step directory and no mount of the store are left.
+fn no_step_left(env: &Env) {
     let steps = env.root().join("berth/containers/steps");
     let left: Vec<_> = std::fs::read_dir(&steps)
         .map(|d| d.flatten().map(|e| e.path()).collect())
