@@ -297,6 +297,14 @@ impl Counter {
 }
 
 impl<'s> Builder<'_, 's> {
+    /// What the next step of `result` stacks: its layers and the step still being committed.
+    fn below_step<'r>(&'r self, result: &'r StageResult) -> Stage<'r, 's> {
+        Stage {
+            result,
+            pending: self.pending.as_ref().map(|(committing, _)| committing),
+        }
+    }
+
     /// The stage with the layer of its pending step added (waited for).
     fn settle(&mut self, result: &mut StageResult) -> Result<()> {
         if let Some((committing, place)) = self.pending.take() {
@@ -462,10 +470,7 @@ impl<'s> Builder<'_, 's> {
                     run_created_by(&args, &result.image.build_args, &result.scope.vars);
                 let network = run_network(run)?;
                 let stepped = self.runner.run(
-                    Stage {
-                        result,
-                        pending: self.pending.as_ref().map(|(committing, _)| committing),
-                    },
+                    self.below_step(result),
                     &args,
                     script.as_ref(),
                     network,
@@ -478,15 +483,9 @@ impl<'s> Builder<'_, 's> {
                 let (wd, makes) = result.image.workdir(path);
                 // `commitToHistory` without a state: no ` # buildkit`, a layer when made.
                 if makes {
-                    let stepped = self.runner.mkdir(
-                        Stage {
-                            result,
-                            pending: self.pending.as_ref().map(|(committing, _)| committing),
-                        },
-                        &wd,
-                        &name,
-                        progress,
-                    )?;
+                    let stepped =
+                        self.runner
+                            .mkdir(self.below_step(result), &wd, &name, progress)?;
                     self.push_layer(result, place, &format!("WORKDIR {wd}"), stepped, false)?;
                 } else {
                     let entry = history(&format!("WORKDIR {wd}"), false, &created);
@@ -510,10 +509,7 @@ impl<'s> Builder<'_, 's> {
                 sources.extend(copy.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("COPY {} {}", sources.join(" "), copy.paths.dest);
                 let stepped = self.runner.copy(
-                    Stage {
-                        result,
-                        pending: self.pending.as_ref().map(|(committing, _)| committing),
-                    },
+                    self.below_step(result),
                     &instruction,
                     from.as_deref(),
                     &name,
@@ -526,10 +522,7 @@ impl<'s> Builder<'_, 's> {
                 sources.extend(add.paths.contents.iter().map(|c| c.path.clone()));
                 let created_by = format!("ADD {} {}", sources.join(" "), add.paths.dest);
                 let stepped = self.runner.copy(
-                    Stage {
-                        result,
-                        pending: self.pending.as_ref().map(|(committing, _)| committing),
-                    },
+                    self.below_step(result),
                     &instruction,
                     None,
                     &name,
