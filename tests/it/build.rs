@@ -113,7 +113,10 @@ pub(crate) fn berth_build(env: &Env, args: &[&str], dockerfile: &str) -> Output 
 
 /// What both sides must agree on: the config as `inspect` shows it, the layer count, and every
 /// history entry's `created_by`, comment and whether it is an empty layer.
-fn facts(inspect: impl Fn(&[&str]) -> String, image: &str) -> (String, String, Vec<String>) {
+pub(crate) fn facts(
+    inspect: impl Fn(&[&str]) -> String,
+    image: &str,
+) -> (String, String, Vec<String>) {
     let config = inspect(&["image", "inspect", "--format", "{{json .Config}}", image]);
     let layers = inspect(&[
         "image",

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod build;
+mod build_bases;
 mod build_context;
 mod build_corpus;
 mod build_network;

@@ -13,6 +13,19 @@ use crate::common::{busybox_tree, dockerd, import_busybox, render, require, Env,
 /// `umoci insert` and so each ending without padding (checked here, so the test cannot pass on
 /// padded layers).
 fn umoci_image(env: &Env) -> std::path::PathBuf {
+    let base = busybox_tree(env, "umoci-base", &["sh", "cat", "echo", "ls"]);
+    std::fs::write(base.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    // Sorted last, and not a multiple of 512 bytes: the stream ends inside its padding.
+    std::fs::write(base.join("zz-last"), "hello").unwrap();
+    let layout = umoci_layout(env, &base);
+    let unpadded = unpadded_layers(&layout);
+    assert_eq!(unpadded, 2, "umoci no longer writes unpadded layers");
+    layout
+}
+
+/// An OCI layout holding `umoci:t`, made by `umoci insert` of `base` and then of a `/data/note`
+/// that says "from umoci", with `cat /zz-last` as its command.
+pub(crate) fn umoci_layout(env: &Env, base: &Path) -> std::path::PathBuf {
     let layout = env.path("umoci-layout");
     let umoci = |args: &[&str]| {
         let out = Command::new("umoci")
@@ -24,10 +37,6 @@ fn umoci_image(env: &Env) -> std::path::PathBuf {
     let image = format!("{}:t", layout.display());
     umoci(&["init", "--layout", layout.to_str().unwrap()]);
     umoci(&["new", "--image", &image]);
-    let base = busybox_tree(env, "umoci-base", &["sh", "cat", "echo", "ls"]);
-    std::fs::write(base.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
-    // Sorted last, and not a multiple of 512 bytes: the stream ends inside its padding.
-    std::fs::write(base.join("zz-last"), "hello").unwrap();
     umoci(&["insert", "--image", &image, base.to_str().unwrap(), "/"]);
     let top = env.path("umoci-top");
     std::fs::create_dir_all(top.join("data")).unwrap();
@@ -42,8 +51,6 @@ fn umoci_image(env: &Env) -> std::path::PathBuf {
         "--config.cmd",
         "/zz-last",
     ]);
-    let unpadded = unpadded_layers(&layout);
-    assert_eq!(unpadded, 2, "umoci no longer writes unpadded layers");
     layout
 }
 
