@@ -730,7 +730,7 @@ fn two_builds_of_one_context_at_once() {
 }
 
 /// No build step directory and no mount of the store are left.
-fn no_step_left(env: &Env) {
+pub(crate) fn no_step_left(env: &Env) {
     let steps = env.root().join("berth/containers/steps");
     let left: Vec<_> = std::fs::read_dir(&steps)
         .map(|d| d.flatten().map(|e| e.path()).collect())

@@ -7,9 +7,14 @@ use std::{os::unix::fs::MetadataExt, path::Path, time::Duration};
 use crate::common::{render, Env};
 
 fn build(env: &Env, context: &Path) -> String {
+    build_with(env, context, &[])
+}
+
+fn build_with(env: &Env, context: &Path, flags: &[&str]) -> String {
     let out = env
         .berth()
         .args(["build", "--progress", "plain", "-t", "ctx:1"])
+        .args(flags)
         .arg(context)
         .output()
         .unwrap();
@@ -77,6 +82,68 @@ fn copy_is_cached_on_the_bytes_it_copies() {
     // `builder prune` forgets the remembered digests with the records.
     env.ok(&["builder", "prune", "-f"]);
     assert_eq!(std::fs::read_dir(&memo_dir).unwrap().count(), 0);
+}
+
+/// The notes the cache keeps of the COPYs it has recorded (`*.copies`, beside the records).
+fn copy_notes(env: &Env) -> Vec<std::path::PathBuf> {
+    let Ok(dir) = std::fs::read_dir(env.root().join("berth/build-cache")) else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "copies"))
+        .collect()
+}
+
+/// A COPY no record can match (a first build, `--no-cache`) is copied while its sources are
+/// hashed. Its record is still written and found; when a record exists without the cache's note
+/// of it (a store from before the notes), the copy made meanwhile is dropped and the step is
+/// `CACHED`, the same image; `builder prune` takes the notes with the records.
+#[test]
+fn a_copy_made_while_its_sources_are_hashed_is_recorded() {
+    let env = Env::new();
+    let context = env.path("context");
+    std::fs::create_dir_all(context.join("app/sub")).unwrap();
+    std::fs::write(context.join("Dockerfile"), "FROM scratch\nCOPY app /app\n").unwrap();
+    for n in 0..200 {
+        std::fs::write(context.join(format!("app/sub/f{n}")), n.to_string()).unwrap();
+    }
+    let id = |env: &Env| env.ok(&["image", "inspect", "--format", "{{.Id}}", "ctx:1"]);
+    let layers = |env: &Env| {
+        env.ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{json .RootFS.Layers}}",
+            "ctx:1",
+        ])
+    };
+
+    let first = build_with(&env, &context, &["--no-cache"]);
+    assert!(!copy_cached(&first), "{first}");
+    assert_eq!(copy_notes(&env).len(), 1);
+    let built = id(&env);
+    let copied = layers(&env);
+    let again = build(&env, &context);
+    assert!(copy_cached(&again), "{again}");
+    assert_eq!(id(&env), built);
+
+    for note in copy_notes(&env) {
+        std::fs::remove_file(note).unwrap();
+    }
+    let without_note = build(&env, &context);
+    assert!(copy_cached(&without_note), "{without_note}");
+    assert_eq!(id(&env), built);
+    assert_eq!(copy_notes(&env).len(), 1, "the note is written again");
+    crate::build::no_step_left(&env);
+    let check = env.ok(&["system", "check"]);
+    assert!(check.is_empty(), "{check}");
+
+    env.ok(&["builder", "prune", "-f"]);
+    assert!(copy_notes(&env).is_empty());
+    let after_prune = build(&env, &context);
+    assert!(!copy_cached(&after_prune), "{after_prune}");
+    assert_eq!(layers(&env), copied, "the same files make the same layer");
 }
 
 fn filetime_of(meta: &std::fs::Metadata) -> (i64, i64) {

@@ -17,6 +17,8 @@ use crate::error::{Error, Result};
 use crate::steps::LayerRef;
 
 const DIR: &str = "build-cache";
+/// The extension of the notes [`Cache::mark_copies`] leaves beside the records.
+const COPIES: &str = "copies";
 /// Where the CLI keeps each directory context's file digests between builds.
 pub const CONTEXT_DIGESTS: &str = "build-context";
 
@@ -90,6 +92,34 @@ impl Cache {
     }
 }
 
+impl Cache {
+    fn copies_path(&self, prefix: &Digest) -> PathBuf {
+        self.dir.join(format!("{}.{COPIES}", prefix.encoded()))
+    }
+
+    /// Whether a COPY with the key parts `prefix` (its key without the sources' checksum) was
+    /// recorded: when not, no record can match it whatever its sources hold.
+    pub fn has_copies(&self, prefix: &Digest) -> bool {
+        self.copies_path(prefix).exists()
+    }
+
+    /// Notes a COPY with the key parts `prefix` (before its record: a note without one only
+    /// costs a later build the wait for its checksum).
+    pub fn mark_copies(&self, prefix: &Digest) {
+        let path = self.copies_path(prefix);
+        if path.exists() {
+            return;
+        }
+        if let Err(e) = berth_store::fs::write_atomic_path(
+            &path,
+            b"",
+            berth_store::fs::Permissions::Create(0o600),
+        ) {
+            tracing::debug!(error = %e, "a COPY's note was not written");
+        }
+    }
+}
+
 fn records(store: &Store) -> Vec<(PathBuf, Record)> {
     let dir = store.root().join("berth").join(DIR);
     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -125,6 +155,13 @@ pub fn prune(store: &Store) -> Result<(usize, u64)> {
         std::fs::remove_file(&path).map_err(Error::io(format!("remove {}", path.display())))?;
         count += 1;
         size += record.size;
+    }
+    if let Ok(entries) = std::fs::read_dir(store.root().join("berth").join(DIR)) {
+        for entry in entries.flatten() {
+            if entry.path().extension().is_some_and(|ext| ext == COPIES) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
     // The contexts' remembered file digests (context/digests.rs) go with the records.
     let memos = store.state_dir(CONTEXT_DIGESTS)?;

@@ -394,24 +394,58 @@ impl<'a, 's> StepRunner<'a, 's> {
                     }
                 },
             };
-            let checksum = with_request(instruction, &workdir, self.options, |request| {
-                crate::copy::sources_checksum(&source, request)
-            })?;
-            let step_key = cache::key(&[
-                &result.key.to_string(),
-                &format!("{instruction:?}"),
-                &workdir,
-                &checksum.to_string(),
-            ]);
+            let parent = result.key.to_string();
+            let expanded = format!("{instruction:?}");
+            let step_key = |checksum: &Digest| {
+                cache::key(&[&parent, &expanded, &workdir, &checksum.to_string()])
+            };
+            let checksum = || {
+                with_request(instruction, &workdir, self.options, |request| {
+                    crate::copy::sources_checksum(&source, request)
+                })
+            };
+            let copy = |root: BorrowedFd<'_>| {
+                with_request(instruction, &workdir, self.options, |request| {
+                    crate::copy::copy(&source, root, request)
+                })
+            };
+            // No record can match: copy while the sources are hashed (their first hashing reads
+            // every file, as the copy does), instead of hashing first to look the key up.
+            let copies = cache::key(&[&parent, &expanded, &workdir]);
+            if matches!(instruction, Instruction::Copy(_))
+                && (self.options.no_cache || !self.cache.has_copies(&copies))
+            {
+                let step = stage.mount(self.containers, false)?;
+                let root = step.rootfs()?;
+                let (checksum, copied) = std::thread::scope(|scope| {
+                    let hashing = std::thread::Builder::new()
+                        .name("checksum".to_owned())
+                        .spawn_scoped(scope, checksum)
+                        .map_err(Error::io("start hashing the sources"))?;
+                    let copied = copy(root.as_fd());
+                    let checksum = hashing.join().unwrap_or_else(|_| {
+                        Err(Error::Invalid("hashing the sources failed".to_owned()))
+                    });
+                    Ok::<_, Error>((checksum, copied))
+                })?;
+                // The errors the hashing gives first, as when it runs before the copy.
+                let step_key = step_key(&checksum?);
+                copied?;
+                self.cache.mark_copies(&copies);
+                key = Some(step_key.clone());
+                if self.cached(&step_key).is_some() {
+                    return Ok(None);
+                }
+                return Ok(Some(step));
+            }
+            let step_key = step_key(&checksum()?);
             key = Some(step_key.clone());
             if self.cached(&step_key).is_some() {
                 return Ok(None);
             }
             let step = stage.mount(self.containers, false)?;
             let root = step.rootfs()?;
-            with_request(instruction, &workdir, self.options, |request| {
-                crate::copy::copy(&source, root.as_fd(), request)
-            })?;
+            copy(root.as_fd())?;
             drop(root);
             drop(source_root);
             drop(source_step);

@@ -63,7 +63,7 @@ pub struct CopyRequest<'a> {
 }
 
 /// ADD's downloads; the CLI implements it (the build crate has no HTTP client).
-pub trait Fetch {
+pub trait Fetch: Sync {
     /// The body of `url` and its Last-Modified time (seconds since the epoch) if the server sent one.
     fn fetch(&self, url: &str) -> std::io::Result<(Box<dyn std::io::Read + Send>, Option<i64>)>;
 }
