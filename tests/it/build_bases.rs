@@ -10,6 +10,9 @@ use std::process::Command;
 use crate::build::{berth_build, build_dockerd, docker_build, facts};
 use crate::common::{busybox_tree, render, require, Env, Registry};
 
+/// A function that makes a base image and pushes it under the reference given.
+type Push = fn(&Env, &str);
+
 const APPLETS: &[&str] = &["sh", "cat", "echo", "ls", "id", "rm", "mkdir", "chown"];
 
 /// A busybox tree with a user `app`, and `/zz-last` for the build to delete.
@@ -105,7 +108,6 @@ fn builds_on_bases_umoci_and_buildah_made() {
     };
     let docker = build_dockerd();
     let env = Env::new();
-    type Push = fn(&Env, &str);
     let bases: [(&str, Push); 2] = [("umoci", push_umoci_base), ("buildah", push_buildah_base)];
     for (tool, push) in bases {
         let base = format!("{}/berth-it/{tool}-base:t", registry.host());
