@@ -46,6 +46,27 @@ const RUN_DOCKERFILE: &str = "FROM bench/with-app:latest
 RUN for i in 1 2; do cp -a /app /opt/copy$i; done
 ";
 
+/// Shell that writes back and drops the page cache, then reads `warm` (files and trees, on
+/// their own file system only) and the builders' programs back into it, so that every measured
+/// build starts with free memory and its inputs cached. Without it the rows measured the order
+/// of the rounds: the builds fill the page cache by gigabytes a round (buildah's most), and a
+/// build that had to reclaim pages as it wrote on these two cores took longer (berth's cold
+/// build: 2.3 s with memory free, 2.6-2.9 s right after a buildah build; in the bench its first
+/// round 2.4 s and the later ones 2.9-3.6 s, BuildKit's steady).
+fn settled(warm: &[&Path]) -> String {
+    let trees: Vec<String> = warm.iter().map(|path| q(path)).collect();
+    format!(
+        "sync && echo 3 > /proc/sys/vm/drop_caches \
+         && find {trees} -xdev -type f -print0 | xargs -0 -r cat > /dev/null \
+         && for p in {PROGRAMS}; do command -v $p; done | xargs -r cat > /dev/null",
+        trees = trees.join(" "),
+    )
+}
+
+/// The programs the builds run (read back after the cache is dropped; those running stay).
+const PROGRAMS: &str = "docker dockerd containerd containerd-shim-runc-v2 runc crun buildah \
+                        slirp4netns";
+
 pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
     let minbase_cache = util::root().join("target");
     let minbase = match crate::debian_minbase::minbase(&minbase_cache) {
@@ -87,6 +108,9 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
     let store = bench.path("build-store");
     let ctx = q(&context);
     let reset_store = bench.fresh_copy(&pristine, &store);
+    let docker_data = bench.path("dockerd");
+    let berth_settled = settled(&[&context, &store, &bench.berth]);
+    let buildkit_settled = settled(&[&context, &docker_data]);
     let berth = bench.berth(&store);
     let cold = "cold build (Debian minbase, COPY 20,000 files, RUN writing 110 MB)";
     let mut cases = vec![
@@ -97,7 +121,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             "berth build --no-cache",
             format!("{berth} build -q --network host --no-cache -t {BUILT} {ctx}"),
         )
-        .prepare(reset_store.clone())
+        .prepare(format!("{reset_store} && {berth_settled}"))
         .max_runs(SLOW_RUNS),
         Case::new(
             COLD_BUILDKIT,
@@ -107,7 +131,8 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             format!("{docker} build -q --no-cache --network host -t {BUILT} {ctx}"),
         )
         .prepare(format!(
-            "{docker} rmi -f {BUILT} >/dev/null 2>&1; {docker} builder prune -af > /dev/null; sync"
+            "{docker} rmi -f {BUILT} >/dev/null 2>&1; {docker} builder prune -af > /dev/null; \
+             {buildkit_settled}"
         ))
         .max_runs(SLOW_RUNS),
     ];
@@ -120,7 +145,10 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
                 "buildah bud (no layer cache)",
                 format!("{buildah} bud -q --isolation chroot --network host -t {BUILT} {ctx}"),
             )
-            .prepare(format!("{buildah} rmi -f {BUILT} >/dev/null 2>&1; sync"))
+            .prepare(format!(
+                "{buildah} rmi -f {BUILT} >/dev/null 2>&1; {}",
+                settled(&[&context, &buildah_root])
+            ))
             .max_runs(SLOW_RUNS),
         );
     }
@@ -163,7 +191,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             "berth build",
             format!("{berth} build -q --network host -t {BUILT} {ctx}"),
         )
-        .prepare(touch.clone())
+        .prepare(format!("{touch} && {berth_settled}"))
         .floor(CHANGE_FLOOR)
         .max_runs(SLOW_RUNS),
         // The files any builder writes again, prepared as the rebuilds are (no sync): the COPY's
@@ -179,7 +207,11 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
                 out = q(&copies),
             ),
         )
-        .prepare(bench.fresh_dir(&copies))
+        .prepare(format!(
+            "{} && {}",
+            bench.fresh_dir(&copies),
+            settled(&[&context])
+        ))
         .max_runs(SLOW_RUNS),
         Case::new(
             CHANGE_BUILDKIT,
@@ -188,7 +220,7 @@ pub fn measure(bench: &Bench) -> anyhow::Result<Outcome> {
             "docker build (BuildKit)",
             format!("{docker} build -q --network host -t {BUILT} {ctx}"),
         )
-        .prepare(touch)
+        .prepare(format!("{touch} && {buildkit_settled}"))
         .max_runs(SLOW_RUNS),
     ])?);
     drop(engine);
@@ -239,7 +271,11 @@ fn run_layer(bench: &Bench, pristine: &Path, context: &Path) -> anyhow::Result<V
                 q(&run_context)
             ),
         )
-        .prepare(bench.fresh_copy(&with_app, &store))
+        .prepare(format!(
+            "{} && {}",
+            bench.fresh_copy(&with_app, &store),
+            settled(&[&run_context, &store, &bench.berth])
+        ))
         .floor(RUN_LAYER_FLOOR)
         .max_runs(SLOW_RUNS),
         Case::new(
@@ -253,7 +289,11 @@ fn run_layer(bench: &Bench, pristine: &Path, context: &Path) -> anyhow::Result<V
                 out = q(&out),
             ),
         )
-        .prepare(format!("{} && sync", bench.fresh_dir(&out)))
+        .prepare(format!(
+            "{} && {}",
+            bench.fresh_dir(&out),
+            settled(&[&only_app])
+        ))
         .max_runs(SLOW_RUNS),
     ])
 }

@@ -240,6 +240,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                     ),
                 ));
             }
+            rows.push((
+                "page cache".to_owned(),
+                "before each measured build (every builder's rows and their floors) the page \
+                 cache is written back and dropped, and the build's inputs (context, store or \
+                 data root, programs) read back into it: each build starts with memory free"
+                    .to_owned(),
+            ));
             rows
         },
         workload: bench.workload.describe(),
