@@ -148,26 +148,6 @@ fn set_mtime(path: &Path, (secs, nanos): (i64, i64)) {
     file.set_modified(time).unwrap();
 }
 
-/// Serves `body` once on a loopback port; its URL (`name` as the path).
-fn serve_once(body: Vec<u8>, name: &str) -> String {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let header = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(header.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-    });
-    format!("http://127.0.0.1:{port}/{name}")
-}
-
 /// `berth build` with `args` and `stdin` on its standard input; its stdout.
 fn build_from_stdin(env: &Env, args: &[&str], stdin: &[u8]) -> String {
     use std::io::Write;
@@ -268,7 +248,7 @@ fn contexts_from_a_tar_on_stdin_and_from_a_url() {
         .output()
         .unwrap()
         .stdout;
-    let url = serve_once(gzipped, "context.tar.gz");
+    let url = crate::common::serve_once(gzipped, "context.tar.gz");
     env.ok(&["build", "-q", "-t", "ctx-url:1", &url]);
     assert_eq!(run("ctx-url:1"), listing, "a context from {url}");
     let check = env.ok(&["system", "check"]);

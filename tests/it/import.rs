@@ -1,7 +1,5 @@
 //! `berth import file|URL|- [REPOSITORY[:TAG]]`
 
-use std::{io::Read, net::TcpListener};
-
 use crate::common::{rootfs_tar, Env};
 
 /// sha256 via the system tool, so the test does not trust berth's own hashing.
@@ -98,22 +96,7 @@ fn every_compression_with_changes_and_message() {
 fn import_from_a_url_on_loopback() {
     let env = Env::new();
     let tarball = std::fs::read(rootfs_tar(&env, "served.tar.gz", "z")).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let body = tarball.clone();
-    std::thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
-            let header = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = std::io::Write::write_all(&mut stream, header.as_bytes());
-            let _ = std::io::Write::write_all(&mut stream, &body);
-        }
-    });
-    let url = format!("http://127.0.0.1:{port}/rootfs.tar.gz");
+    let url = crate::common::serve_once(tarball, "rootfs.tar.gz");
     env.ok(&["import", &url, "fromurl:1"]);
     assert_eq!(
         env.ok(&["history", "--format", "{{.Comment}}", "fromurl:1"]),
