@@ -75,6 +75,13 @@ fn import_base(docker: &Dockerd, image: &str) -> Vec<u8> {
     std::fs::read(saved).unwrap()
 }
 
+/// A store holding busybox (the build tests' applets) as `image`; `None` (the test skipped) where
+/// busybox or the runtimes are missing, which fails the test in CI.
+fn busybox_store(image: &str) -> Option<Env> {
+    let env = Env::new();
+    crate::common::import_busybox(&env, image, APPLETS, &[]).then_some(env)
+}
+
 fn with_stdin(mut command: Command, stdin: &str) -> Output {
     use std::io::Write;
     command
@@ -281,16 +288,9 @@ fn multi_stage_builds_what_the_target_needs() {
 
 #[test]
 fn a_failed_build_leaves_nothing_behind() {
-    if !(require("busybox") && require("runc")) {
+    let Some(env) = busybox_store("bb-fail:1") else {
         return;
-    }
-    let env = Env::new();
-    assert!(crate::common::import_busybox(
-        &env,
-        "bb-fail:1",
-        APPLETS,
-        &[]
-    ));
+    };
     let before = env.store_state();
     let dockerfile = "FROM bb-fail:1\nRUN echo one > /one\nRUN echo out && false\nENV A=b\n";
     let out = berth_build(&env, &["-t", "failed:1", "--progress", "plain"], dockerfile);
@@ -436,16 +436,9 @@ fn an_interrupted_build_leaves_nothing_behind() {
 /// `builder prune` drops the cache, and image GC keeps the layers the cache names.
 #[test]
 fn rebuilds_come_from_the_cache() {
-    if !(require("busybox") && require("runc")) {
+    let Some(env) = busybox_store("bb-cache:1") else {
         return;
-    }
-    let env = Env::new();
-    assert!(crate::common::import_busybox(
-        &env,
-        "bb-cache:1",
-        APPLETS,
-        &[]
-    ));
+    };
     let dockerfile = |x: &str| {
         format!("FROM bb-cache:1\nRUN echo one > /one\nARG X={x}\nRUN echo $X > /x\nWORKDIR /w\n")
     };
@@ -494,16 +487,9 @@ fn rebuilds_come_from_the_cache() {
 /// `berth build`'s plain progress and failure output, pinned (times and IDs filtered).
 #[test]
 fn build_output_pinned() {
-    if !(require("busybox") && require("runc")) {
+    let Some(env) = busybox_store("bb-out:1") else {
         return;
-    }
-    let env = Env::new();
-    assert!(crate::common::import_busybox(
-        &env,
-        "bb-out:1",
-        APPLETS,
-        &[]
-    ));
+    };
     // Not the shared table filters: the excerpt's spacing is part of what is pinned.
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"(#\d+) \d+\.\d{3} ", "$1 [T] ");
@@ -671,16 +657,9 @@ fn prunes_during_a_build_leave_it_whole() {
 /// checks clean, and no step directory or mount is left.
 #[test]
 fn two_builds_of_one_context_at_once() {
-    if !(require("busybox") && require("runc")) {
+    let Some(env) = busybox_store("bb-race:1") else {
         return;
-    }
-    let env = Env::new();
-    assert!(crate::common::import_busybox(
-        &env,
-        "bb-race:1",
-        APPLETS,
-        &[]
-    ));
+    };
     let context = env.path("race-ctx");
     std::fs::create_dir_all(context.join("dir")).unwrap();
     std::fs::write(context.join("a.txt"), "a\n").unwrap();

@@ -90,9 +90,7 @@ impl Cache {
         )
         .map_err(Error::io(format!("write the build cache record {key}")))
     }
-}
 
-impl Cache {
     fn copies_path(&self, prefix: &Digest) -> PathBuf {
         self.dir.join(format!("{}.{COPIES}", prefix.encoded()))
     }

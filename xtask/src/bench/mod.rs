@@ -58,6 +58,7 @@ pub struct BenchArgs {
 }
 
 /// What every group of operations needs: the binaries, the workloads and a scratch directory.
+#[derive(Clone)]
 pub struct Bench {
     pub berth: PathBuf,
     pub sha256_example: PathBuf,
@@ -109,13 +110,9 @@ impl Bench {
     /// The same bench with its scratch directory at `scratch` (the build group's file system).
     pub fn on_scratch(&self, scratch: &Path) -> Bench {
         Bench {
-            berth: self.berth.clone(),
-            sha256_example: self.sha256_example.clone(),
-            workload: self.workload.clone(),
             scratch: scratch.to_owned(),
-            runner: self.runner.clone(),
-            quick: self.quick,
             recently_deleted: machine::recently_deleted_window(scratch),
+            ..self.clone()
         }
     }
 
