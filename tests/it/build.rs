@@ -635,19 +635,7 @@ fn prunes_during_a_build_leave_it_whole() {
     // files of the cached step, the RUN and the COPY are in it.
     let check = env.ok(&["system", "check"]);
     assert!(check.is_empty(), "{check}");
-    let listing = env.ok(&[
-        "run",
-        "--rm",
-        "--pull",
-        "never",
-        "--network",
-        "none",
-        "gc-built:1",
-        "cat",
-        "/one",
-        "/two",
-        "/three",
-    ]);
+    let listing = run_offline(&env, "gc-built:1", &["cat", "/one", "/two", "/three"]);
     assert_eq!(listing, "one\none\nthree\n");
 }
 
@@ -688,19 +676,7 @@ fn two_builds_of_one_context_at_once() {
         assert!(out.status.success(), "{}", render(&out));
     }
     for tag in ["race:1", "race:2"] {
-        let listing = env.ok(&[
-            "run",
-            "--rm",
-            "--pull",
-            "never",
-            "--network",
-            "none",
-            tag,
-            "cat",
-            "/both",
-            "/again.txt",
-            "/d/f0",
-        ]);
+        let listing = run_offline(&env, tag, &["cat", "/both", "/again.txt", "/d/f0"]);
         assert_eq!(listing, "a\nf7\nf299\na\nf0\n", "{tag}");
     }
     let check = env.ok(&["system", "check"]);
@@ -720,8 +696,9 @@ pub(crate) fn no_step_left(env: &Env) {
 }
 
 /// `berth run --rm` of a stored image, no pull, no network; its stdout.
-fn run_offline(env: &Env, image: &str) -> String {
-    env.ok(&["run", "--rm", "--pull", "never", "--network", "none", image])
+pub(crate) fn run_offline(env: &Env, image: &str, command: &[&str]) -> String {
+    let run = ["run", "--rm", "--pull", "never", "--network", "none", image];
+    env.ok(&[&run[..], command].concat())
 }
 
 /// Images cross between the builders and the registry: an image BuildKit built, `docker save`d and
@@ -755,12 +732,12 @@ fn buildkit_images_are_bases_and_berth_images_travel() {
     );
     assert!(out.status.success(), "{}", render(&out));
     let expected = "from-buildkit\nbuildkit\n";
-    assert_eq!(run_offline(&env, &remote), expected);
+    assert_eq!(run_offline(&env, &remote, &[]), expected);
     env.ok(&["push", "-q", &remote]);
 
     let other = Env::new();
     other.ok(&["pull", "-q", &remote]);
-    assert_eq!(run_offline(&other, &remote), expected);
+    assert_eq!(run_offline(&other, &remote, &[]), expected);
     assert_eq!(
         other.ok(&["image", "inspect", "--format", "{{.Id}}", &remote]),
         env.ok(&["image", "inspect", "--format", "{{.Id}}", &remote])

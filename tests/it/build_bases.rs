@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use crate::build::{berth_build, build_dockerd, docker_build, facts};
+use crate::build::{berth_build, build_dockerd, docker_build, facts, run_offline};
 use crate::common::{busybox_tree, render, require, Env, Registry};
 
 /// A function that makes a base image and pushes it under the reference given.
@@ -137,26 +137,15 @@ fn builds_on_bases_umoci_and_buildah_made() {
             "built on {tool}'s base: berth (left), BuildKit (right)"
         );
         let expected = format!("app\nfrom {tool}\ngone {tool}\n");
-        let run = ["run", "--rm", "--network", "none"];
-        assert_eq!(
-            env.ok(&[&run[..], &["--pull", "never", &built]].concat()),
-            expected
-        );
-        assert_eq!(
-            docker.ok(&[&run[..], &[&built]].concat()),
-            expected,
-            "BuildKit's"
-        );
+        assert_eq!(run_offline(&env, &built, &[]), expected);
+        let docker_run = ["run", "--rm", "--network", "none", &built];
+        assert_eq!(docker.ok(&docker_run), expected, "BuildKit's");
 
         // berth's image, pushed over BuildKit's tag and pulled by Docker, runs the same.
         env.ok(&["push", "-q", &built]);
         docker.ok(&["rmi", &built]);
         docker.ok(&["pull", "-q", &built]);
-        assert_eq!(
-            docker.ok(&[&run[..], &[&built]].concat()),
-            expected,
-            "berth's, in Docker"
-        );
+        assert_eq!(docker.ok(&docker_run), expected, "berth's, in Docker");
         assert_eq!(
             docker.ok(&["image", "inspect", "--format", "{{.Id}}", &built]),
             env.ok(&["image", "inspect", "--format", "{{.Id}}", &built])
