@@ -69,16 +69,39 @@ impl Failures {
     }
 }
 
-/// Finds the failure blocks in libtest's output.
+/// Finds the failure blocks in libtest's output. A panic's stack backtrace (CI sets
+/// `RUST_BACKTRACE`) is kept to one line: its frames would otherwise fill the lines kept and push
+/// the panic message out of them.
 #[derive(Debug, Default)]
 struct Collector {
     current: Option<String>,
     reports: Vec<String>,
+    in_backtrace: bool,
+}
+
+/// A line of a `stack backtrace:` (`  12: name` or `      at file:line`).
+fn is_frame(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    if trimmed.len() == line.len() {
+        return false;
+    }
+    trimmed.starts_with("at ")
+        || trimmed
+            .split_once(": ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl Collector {
     fn line(&mut self, line: &str) {
         if let Some(block) = &mut self.current {
+            if self.in_backtrace && (is_frame(line) || line.starts_with("note: Some details")) {
+                return;
+            }
+            self.in_backtrace = line == "stack backtrace:";
+            if self.in_backtrace {
+                block.push_str("stack backtrace: [frames cut; the whole report is above]\n");
+                return;
+            }
             block.push_str(line);
             block.push('\n');
             if line.starts_with("test result:") {
@@ -123,6 +146,11 @@ test c ... ok
 test result: ok. 1 passed
 failures:
 ---- d stdout ----
+stack backtrace:
+   0: __rustc::rust_begin_unwind
+             at /rustc/library/std/src/panicking.rs:689:5
+   1: it::chapter::a_test
+note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
 cut short";
         let mut collector = Collector::default();
         for line in output.lines() {
@@ -134,7 +162,7 @@ cut short";
         assert!(failures.reports[0].ends_with("test result: FAILED. 1 passed; 1 failed\n"));
         assert_eq!(
             failures.reports[1],
-            "failures:\n---- d stdout ----\ncut short\n"
+            "failures:\n---- d stdout ----\nstack backtrace: [frames cut; the whole report is above]\ncut short\n"
         );
     }
 }
