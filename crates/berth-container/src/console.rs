@@ -63,18 +63,33 @@ impl ConsoleSocket {
     /// The pty the runtime sends; `None` when the runtime exited without sending one (a failed
     /// start: its status and log tell why).
     pub(crate) fn receive(&self, runtime: &mut Child) -> Result<Option<File>> {
+        self.receive_until(|| {
+            Ok(runtime
+                .try_wait()
+                .map_err(Error::io("wait for the runtime"))?
+                .is_some())
+        })
+    }
+
+    /// [`Self::receive`], with `runtime_exited` telling whether the runtime has gone. Once it has,
+    /// the socket is looked at once more: a runtime that connected, sent the pty and exited between
+    /// a look and the check (a fast container under load) left its connection queued.
+    fn receive_until(
+        &self,
+        mut runtime_exited: impl FnMut() -> Result<bool>,
+    ) -> Result<Option<File>> {
+        let mut exited = false;
         let stream = loop {
             match self.listener.accept() {
                 Ok((stream, _)) => break stream,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    if runtime
-                        .try_wait()
-                        .map_err(Error::io("wait for the runtime"))?
-                        .is_some()
-                    {
+                    if exited {
                         return Ok(None);
                     }
-                    std::thread::sleep(ACCEPT_POLL);
+                    exited = runtime_exited()?;
+                    if !exited {
+                        std::thread::sleep(ACCEPT_POLL);
+                    }
                 }
                 Err(e) => return Err(Error::io("accept the runtime's console")(e)),
             }
@@ -142,4 +157,66 @@ pub(crate) fn read_pid(pid_file: &Path) -> Result<i32> {
     text.trim().parse().map_err(|_| {
         Error::io(format!("read {}", pid_file.display()))(std::io::ErrorKind::InvalidData.into())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{io::IoSlice, os::fd::AsFd, os::unix::net::UnixStream};
+
+    use rustix::net::{SendAncillaryBuffer, SendAncillaryMessage, SendFlags};
+
+    use super::*;
+
+    /// Connects to `socket` and sends `file` over it, as a runtime sends the pty.
+    fn send(socket: &Path, file: &File) {
+        let stream = UnixStream::connect(socket).unwrap();
+        let fds = [file.as_fd()];
+        let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
+        let mut control = SendAncillaryBuffer::new(&mut space);
+        assert!(control.push(SendAncillaryMessage::ScmRights(&fds)));
+        rustix::net::sendmsg(
+            &stream,
+            &[IoSlice::new(b"pty")],
+            &mut control,
+            SendFlags::empty(),
+        )
+        .unwrap();
+    }
+
+    /// What the socket yields when the runtime sends the pty before the first look, between a look
+    /// and the check that finds it gone (the race CI once lost: no output, exit 0), or never.
+    #[test]
+    fn the_pty_is_received_whenever_the_runtime_sent_it() {
+        for (case, sends_before, sends_while_exiting, received) in [
+            ("before the first look", true, false, true),
+            (
+                "while exiting, between a look and the check",
+                false,
+                true,
+                true,
+            ),
+            ("never", false, false, false),
+        ] {
+            let socket = ConsoleSocket::bind().unwrap();
+            let pty = File::open("/dev/null").unwrap();
+            if sends_before {
+                send(&socket.path(), &pty);
+            }
+            let mut checks = 0;
+            let got = socket
+                .receive_until(|| {
+                    checks += 1;
+                    if sends_while_exiting {
+                        send(&socket.path(), &pty);
+                    }
+                    Ok(true)
+                })
+                .unwrap();
+            assert_eq!(got.is_some(), received, "{case}");
+            assert!(
+                checks <= 1,
+                "{case}: the runtime was checked {checks} times"
+            );
+        }
+    }
 }
