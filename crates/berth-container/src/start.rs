@@ -346,6 +346,9 @@ impl Containers<'_> {
                 Error::io(format!("start the monitor {}", monitor.program.display()))(e)
             })?;
         let deadline = Instant::now() + START_TIMEOUT;
+        // The monitor's exit, once seen: the state is read once more after it, since the monitor
+        // may have recorded the start (and the end) between a read and the check.
+        let mut monitor_exited = None;
         loop {
             let state =
                 match record::read_json::<record::State>(&container.dir.join(record::STATE_FILE)) {
@@ -365,12 +368,16 @@ impl Containers<'_> {
                     None => Ok(()),
                 };
             }
-            if let Ok(Some(status)) = child.try_wait() {
+            if let Some(status) = monitor_exited {
                 let log = crate::diagnostic::read_log(&container.dir.join("monitor.log"));
                 return Err(Error::Monitor(format!(
                     "monitor exited with {status}: {}",
                     log.trim()
                 )));
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                monitor_exited = Some(status);
+                continue;
             }
             if Instant::now() >= deadline {
                 return Err(Error::Monitor(
