@@ -45,7 +45,20 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+/// Prints an error's chain and exits 1. Not `main() -> Result`: with `RUST_BACKTRACE` set (as CI
+/// sets it) that also prints the error's backtrace, dozens of lines of xtask's own frames that would
+/// push the failure report out of the tail CI keeps.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     match Xtask::parse().command {
         Command::Ci => ci::run(),
         Command::Test(args) => test::run(&args),
