@@ -346,45 +346,36 @@ impl Containers<'_> {
                 Error::io(format!("start the monitor {}", monitor.program.display()))(e)
             })?;
         let deadline = Instant::now() + START_TIMEOUT;
-        // The monitor's exit, once seen: the state is read once more after it, since the monitor
-        // may have recorded the start (and the end) between a read and the check.
-        let mut monitor_exited = None;
-        loop {
-            let state =
-                match record::read_json::<record::State>(&container.dir.join(record::STATE_FILE)) {
-                    Ok(state) => state,
-                    // `--rm`: the container ran, exited and was removed before we looked.
-                    Err(_) if !container.dir.exists() => return Ok(()),
-                    Err(_) => record::State::default(),
-                };
-            if let Some(error) = start_error(&state) {
-                return Err(self.start_failed(container, &before, error));
-            }
-            if state.status != Status::Created {
+        let state_path = container.dir.join(record::STATE_FILE);
+        let read = || match record::read_json::<record::State>(&state_path) {
+            Ok(state) => Some(state),
+            // `--rm`: the container ran, exited and was removed before we looked.
+            Err(_) if !container.dir.exists() => None,
+            Err(_) => Some(record::State::default()),
+        };
+        match wait_monitor_record(deadline, read, || child.try_wait().ok().flatten()) {
+            MonitorSaw::Removed => Ok(()),
+            MonitorSaw::Recorded(state) => {
+                if let Some(error) = start_error(&state) {
+                    return Err(self.start_failed(container, &before, error));
+                }
                 container.state = state;
                 self.wait_runtime_started(container, &mut child, deadline)?;
-                return match start_error(&container.state) {
+                match start_error(&container.state) {
                     Some(error) => Err(self.start_failed(container, &before, error)),
                     None => Ok(()),
-                };
+                }
             }
-            if let Some(status) = monitor_exited {
+            MonitorSaw::Exited(status) => {
                 let log = crate::diagnostic::read_log(&container.dir.join("monitor.log"));
-                return Err(Error::Monitor(format!(
+                Err(Error::Monitor(format!(
                     "monitor exited with {status}: {}",
                     log.trim()
-                )));
+                )))
             }
-            if let Ok(Some(status)) = child.try_wait() {
-                monitor_exited = Some(status);
-                continue;
-            }
-            if Instant::now() >= deadline {
-                return Err(Error::Monitor(
-                    "timed out waiting for the container to start".into(),
-                ));
-            }
-            std::thread::sleep(START_POLL_INTERVAL);
+            MonitorSaw::TimedOut => Err(Error::Monitor(
+                "timed out waiting for the container to start".into(),
+            )),
         }
     }
 
@@ -492,6 +483,49 @@ enum Look {
     Pending(String),
 }
 
+/// What the wait for a detached start's monitor found first.
+#[derive(Debug)]
+enum MonitorSaw {
+    /// The container's directory has gone (`--rm`: it ran and was removed).
+    Removed,
+    /// The monitor recorded the start, its end, or an error.
+    Recorded(record::State),
+    /// The monitor exited having recorded nothing.
+    Exited(std::process::ExitStatus),
+    TimedOut,
+}
+
+/// Reads the container's state (`read`: `None` once its directory has gone) every
+/// [`START_POLL_INTERVAL`] until the monitor has recorded something other than `created`. Once
+/// `monitor_exited` reports the monitor gone, the state is read once more before that counts: the
+/// monitor may have recorded the start (and the end of a fast container) between a read and the check.
+fn wait_monitor_record(
+    deadline: Instant,
+    mut read: impl FnMut() -> Option<record::State>,
+    mut monitor_exited: impl FnMut() -> Option<std::process::ExitStatus>,
+) -> MonitorSaw {
+    let mut exited = None;
+    loop {
+        let Some(state) = read() else {
+            return MonitorSaw::Removed;
+        };
+        if start_error(&state).is_some() || state.status != Status::Created {
+            return MonitorSaw::Recorded(state);
+        }
+        if let Some(status) = exited {
+            return MonitorSaw::Exited(status);
+        }
+        exited = monitor_exited();
+        if exited.is_some() {
+            continue;
+        }
+        if Instant::now() >= deadline {
+            return MonitorSaw::TimedOut;
+        }
+        std::thread::sleep(START_POLL_INTERVAL);
+    }
+}
+
 /// Looks every [`START_POLL_INTERVAL`] until the container has started; after `deadline`, fails with
 /// what the runtime reported last.
 fn wait_started(
@@ -575,6 +609,47 @@ fn wait_with_output(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The monitor's first record, whatever order its writes and its exit are seen in.
+    #[test]
+    fn the_monitors_record_counts_even_when_its_exit_is_seen_first() {
+        use std::os::unix::process::ExitStatusExt;
+        let state = |status| record::State {
+            status,
+            ..record::State::default()
+        };
+        let deadline = || Instant::now() + Duration::from_secs(5);
+        // Recorded and exited between a read (still created) and the check: the race once lost.
+        let mut reads = vec![state(Status::Exited), state(Status::Created)];
+        let saw = wait_monitor_record(
+            deadline(),
+            || reads.pop(),
+            || Some(std::process::ExitStatus::from_raw(0)),
+        );
+        assert!(
+            matches!(&saw, MonitorSaw::Recorded(s) if s.status == Status::Exited),
+            "{saw:?}"
+        );
+        // Exited having recorded nothing.
+        let saw = wait_monitor_record(
+            deadline(),
+            || Some(state(Status::Created)),
+            || Some(std::process::ExitStatus::from_raw(256)),
+        );
+        assert!(
+            matches!(saw, MonitorSaw::Exited(s) if s.code() == Some(1)),
+            "{saw:?}"
+        );
+        // Removed (`--rm`) before the first read, and a monitor that never records.
+        let saw = wait_monitor_record(deadline(), || None, || None);
+        assert!(matches!(saw, MonitorSaw::Removed), "{saw:?}");
+        let saw = wait_monitor_record(
+            Instant::now() + Duration::from_millis(30),
+            || Some(state(Status::Created)),
+            || None,
+        );
+        assert!(matches!(saw, MonitorSaw::TimedOut), "{saw:?}");
+    }
 
     #[test]
     fn a_start_that_never_runs_fails_with_what_the_runtime_said() {
