@@ -57,11 +57,39 @@ fn demo(berth: &Path, work: &Path) -> anyhow::Result<()> {
         sh("berth ps -a")?;
         sh("berth commit -m 'Added a new file' -a 'Docker Newbee' demo test:0.1")?;
         sh("berth rm demo")?;
+        // The chapter's third way: an image from a Dockerfile.
+        write_build_context(work)?;
+        sh("cat sinatra/Dockerfile")?;
+        sh("berth build -t ouruser/sinatra:v2 sinatra")?;
+        sh("berth run --rm ouruser/sinatra:v2")?;
+        sh("berth history ouruser/sinatra:v2")?;
         sh("berth images")?;
     }
     sh("berth system df")?;
     sh("berth system check")?;
     eprintln!("\ndemo: every step succeeded");
+    Ok(())
+}
+
+/// The build context of the demo's `berth build`: a Dockerfile in the chapter's spirit (its
+/// comment, MAINTAINER, RUN steps) and a file it copies, for the busybox template.
+fn write_build_context(work: &Path) -> anyhow::Result<()> {
+    let context = work.join("sinatra");
+    std::fs::create_dir_all(&context)?;
+    std::fs::write(
+        context.join("Dockerfile"),
+        "# This is a comment\n\
+         FROM ubuntu:14.04\n\
+         MAINTAINER Docker Newbee <newbee@docker.com>\n\
+         RUN echo 'built by berth from a Dockerfile' > /hello\n\
+         COPY greeting.txt /srv/\n\
+         WORKDIR /srv\n\
+         CMD [\"cat\", \"/hello\", \"greeting.txt\"]\n",
+    )?;
+    std::fs::write(
+        context.join("greeting.txt"),
+        "hello from the build context\n",
+    )?;
     Ok(())
 }
 

@@ -28,7 +28,8 @@ enum Command {
     Ci,
     /// Install the peers the suites need (when missing), run every test suite, then each fuzz target briefly
     Test(test::TestArgs),
-    /// Run berth's main job end to end (import, images, tag, inspect, history, save, load, push, pull, run)
+    /// Run berth's main job end to end (import, images, tag, inspect, history, save, load, push, pull,
+    /// run, commit, build)
     Demo,
     /// Benchmark berth beside its peers and the physical floors; writes docs/benchmarks.md
     Bench(bench::BenchArgs),
