@@ -75,6 +75,12 @@ struct Memo {
     files: Vec<(FileState, FileFacts)>,
 }
 
+/// [`Memo`] as written: the same JSON, from borrowed entries.
+#[derive(Serialize)]
+struct MemoRef<'a> {
+    files: Vec<(&'a FileState, &'a FileFacts)>,
+}
+
 /// The digests known for one context, and those used by this build (what is saved).
 #[derive(Debug)]
 pub struct FileDigests {
@@ -143,13 +149,14 @@ impl FileDigests {
         if used.new.is_empty() && used.known.len() == self.known.len() {
             return;
         }
-        let mut files: BTreeMap<FileState, FileFacts> = used.new.clone();
+        // Borrowed, not copied: the memo of a large context is megabytes.
+        let mut files: BTreeMap<&FileState, &FileFacts> = used.new.iter().collect();
         for state in &used.known {
-            if let Some(facts) = self.known.get(state) {
-                files.insert(*state, facts.clone());
+            if let Some((state, facts)) = self.known.get_key_value(state) {
+                files.insert(state, facts);
             }
         }
-        let memo = Memo {
+        let memo = MemoRef {
             files: files.into_iter().collect(),
         };
         let Ok(bytes) = serde_json::to_vec(&memo) else {
