@@ -200,7 +200,7 @@ fn contexts_from_a_tar_on_stdin_and_from_a_url() {
     for (path, text) in files {
         std::fs::write(context.join(path), text).unwrap();
     }
-    let run = |image: &str| env.ok(&["run", "--rm", "--network", "none", image]);
+    let run = |image: &str| crate::build::run_offline(&env, image, &[]);
     env.ok(&["build", "-q", "-t", "ctx-dir:1", context.to_str().unwrap()]);
     let listing = run("ctx-dir:1");
     assert_eq!(

@@ -70,7 +70,8 @@ pub struct FileFacts {
     pub xattrs: Vec<(String, Vec<u8>)>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// The memo as read ([`MemoRef`] writes it).
+#[derive(Debug, Default, Deserialize)]
 struct Memo {
     files: Vec<(FileState, FileFacts)>,
 }
