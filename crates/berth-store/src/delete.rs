@@ -268,26 +268,7 @@ impl Deletion<'_, '_> {
                 }
             }
             self.untag(&image, &name)?;
-            let image = self.store().resolve(&image.id.to_string())?;
-            let mut remaining = references(&image);
-            if name.digest().is_none()
-                && !remaining
-                    .iter()
-                    .any(|r| r.digest().is_none() && r.name() == name.name())
-            {
-                // The repository's last tag went: its digest references go with it.
-                let (same_repo, others): (Vec<Reference>, Vec<Reference>) = remaining
-                    .into_iter()
-                    .partition(|r| r.digest().is_some() && r.name() == name.name());
-                for reference in &same_repo {
-                    self.untag(&image, reference)?;
-                }
-                remaining = others;
-            }
-            if !remaining.is_empty() {
-                return Ok(());
-            }
-            return self.delete(&image.id, options, true);
+            return self.delete_if_unreferenced(&image.id, &name, options);
         }
 
         // By ID: an image with one reference (or references in one repository, at most one of
@@ -312,11 +293,52 @@ impl Deletion<'_, '_> {
         self.delete(&image.id, options, false)
     }
 
+    /// After `rmi NAME` untagged `name`: the repository's digest references go with its last tag,
+    /// and the image goes quietly when nothing references it any more. An image another command
+    /// deleted meanwhile (a prune that found it dangling) leaves nothing to do.
+    fn delete_if_unreferenced(
+        &mut self,
+        id: &Digest,
+        name: &Reference,
+        options: DeleteOptions,
+    ) -> Result<()> {
+        let image = match self.store().resolve(&id.to_string()) {
+            Ok(image) => image,
+            Err(Error::NoSuchImage(_)) => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let mut remaining = references(&image);
+        if name.digest().is_none()
+            && !remaining
+                .iter()
+                .any(|r| r.digest().is_none() && r.name() == name.name())
+        {
+            // The repository's last tag went: its digest references go with it.
+            let (same_repo, others): (Vec<Reference>, Vec<Reference>) = remaining
+                .into_iter()
+                .partition(|r| r.digest().is_some() && r.name() == name.name());
+            for reference in &same_repo {
+                self.untag(&image, reference)?;
+            }
+            remaining = others;
+        }
+        if !remaining.is_empty() {
+            return Ok(());
+        }
+        self.delete(&image.id, options, true)
+    }
+
     /// moby's `imageDeleteHelper`: deletes the image `id` (its remaining names first), then its
     /// untagged parent when `prune`. `quiet`: a conflict keeps the image without an error, unless the
-    /// image would be left dangling and unused.
+    /// image would be left dangling and unused; an image another command deleted meanwhile is none
+    /// either.
     fn delete(&mut self, id: &Digest, options: DeleteOptions, quiet: bool) -> Result<()> {
-        let image = self.store().resolve(&id.to_string())?;
+        let image = match self.store().resolve(&id.to_string()) {
+            Ok(image) => image,
+            // Removed meanwhile by another command: nothing is left to delete quietly.
+            Err(Error::NoSuchImage(_)) if quiet => return Ok(()),
+            Err(error) => return Err(error),
+        };
         let users = self.deleter.users_of(id);
         let soft = if options.force { Soft::NONE } else { Soft::ALL };
         if let Some(error) = self.conflict(&image, &users, soft)? {
@@ -344,11 +366,7 @@ impl Deletion<'_, '_> {
                     force: false,
                     prune: true,
                 };
-                match self.delete(&parent, parent_options, true) {
-                    // Removed meanwhile by another command: nothing is left to prune.
-                    Err(Error::NoSuchImage(_)) => Ok(()),
-                    other => other,
-                }
+                self.delete(&parent, parent_options, true)
             }
             _ => Ok(()),
         }

@@ -718,3 +718,37 @@ fn a_missing_argument_is_its_own_error() {
     );
     assert!(done.is_empty());
 }
+
+/// `rmi NAME` racing a prune: the prune deletes the image the untag left dangling before `rmi`
+/// looks at it again. What is gone meanwhile is no error after an untag (nor for a quiet deletion,
+/// as of a parent), but still one when `rmi` itself was to delete it by ID.
+#[test]
+fn an_image_deleted_meanwhile_by_another_command() {
+    let world = World::new(&[("a", &["x:1"], None)], &[]);
+    let id = world.ids["a"].clone();
+    let options = DeleteOptions {
+        force: false,
+        prune: true,
+    };
+    let mut deleter = world.deleter();
+    let mut done = Vec::new();
+    let mut deletion = Deletion {
+        deleter: &mut deleter,
+        done: &mut done,
+    };
+    let image = world.store.resolve("x:1").unwrap();
+    let name = reference("x:1");
+    deletion.untag(&image, &name).unwrap();
+    // The other command's prune.
+    world.store.forget_image(&id).unwrap();
+    deletion
+        .delete_if_unreferenced(&id, &name, options)
+        .unwrap();
+    deletion.delete(&id, options, true).unwrap();
+    assert!(matches!(
+        deletion.delete(&id, options, false),
+        Err(Error::NoSuchImage(_))
+    ));
+    assert_eq!(world.lines(&done), ["Untagged: x:1"]);
+    assert!(world.left().is_empty());
+}
